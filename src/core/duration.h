@@ -1,0 +1,20 @@
+// Durations as written in pipeline files: "500ms", "10s", "5m", "1h", "1m30s".
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace gauntlet {
+
+using Duration = std::chrono::milliseconds;
+
+// Parses a duration; the error message says what would be valid.
+Result<Duration> ParseDuration(std::string_view text);
+
+// The shortest exact spelling that ParseDuration reads back ("1m30s", "250ms", "0s").
+std::string FormatDuration(Duration d);
+
+}  // namespace gauntlet

@@ -1,0 +1,46 @@
+// Errors as values: a small Result<T> (C++20 has no std::expected).
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace gauntlet {
+
+// What went wrong, with the context attached where it happened.
+struct Error {
+  std::string message;
+
+  // An error from a failed system call: "what: strerror(err)".
+  static Error Errno(const std::string& what, int err);
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { assert(ok()); return std::get<T>(v_); }
+  const T& value() const& { assert(ok()); return std::get<T>(v_); }
+  T&& value() && { assert(ok()); return std::get<T>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  const Error& error() const { assert(!ok()); return std::get<Error>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// A Result that carries no value.
+using Status = Result<std::monostate>;
+inline Status Ok() { return std::monostate{}; }
+
+}  // namespace gauntlet

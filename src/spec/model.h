@@ -1,0 +1,219 @@
+// The pipeline file as typed structs: what spec::Load produces and plan::Build consumes.
+// Nothing past the loader sees YAML. Every element keeps the Location it was read from,
+// so later layers (planning, running, deploying) can still point at the file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/duration.h"
+#include "core/location.h"
+
+namespace gauntlet::spec {
+
+// Ordered key/value pairs (env blocks keep the file's order).
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+// A string with where it came from (list items, names referenced by other keys).
+struct Located {
+  std::string value;
+  Location loc;
+};
+
+struct RetryPolicy {
+  int attempts = 1;                // total attempts, 1 = no retry
+  Duration backoff{0};             // wait before each retry
+  std::vector<int> on_exit_codes;  // empty and !on_timeout: retry on any failure
+  bool on_timeout = false;
+  bool restricted() const { return !on_exit_codes.empty() || on_timeout; }
+};
+
+// A scalar matrix value keeps its YAML spelling ("3.10" stays "3.10").
+struct MatrixValue {
+  std::string text;
+  enum class Kind { kString, kNumber, kBool } kind = Kind::kString;
+};
+
+// One combination: axis name -> value, in axis order.
+using MatrixCombo = std::vector<std::pair<std::string, MatrixValue>>;
+
+struct Matrix {
+  std::vector<std::pair<std::string, std::vector<MatrixValue>>> axes;
+  std::vector<MatrixCombo> include;  // added (or merged into matching) combinations
+  std::vector<MatrixCombo> exclude;  // partial combos removed from the product
+  Location loc;
+  bool empty() const { return axes.empty() && include.empty(); }
+};
+
+struct Reports {
+  std::string junit;     // path to a JUnit XML file the job writes
+  std::string coverage;  // lcov, Cobertura XML or coverage-summary.json
+};
+
+// Change filter: skip when every changed file matches `ignore`, or none matches `paths`.
+struct ChangeFilter {
+  std::vector<std::string> ignore;
+  std::vector<std::string> paths;
+  bool empty() const { return ignore.empty() && paths.empty(); }
+};
+
+enum class Language { kNone, kPython, kJavaScript, kTypeScript, kGo, kRust, kCpp };
+
+struct Job {
+  std::string name;
+  Location loc;
+  std::string stage;                  // empty in the jobs-map spelling
+  std::vector<std::string> commands;  // `run:` is one command holding the whole script
+  Location run_loc;
+  std::vector<Located> needs;         // job names (stage edges are added by the planner)
+  std::string if_expr;                // without the ${{ }} wrapper; empty: success()
+  Location if_loc;
+  KeyValues env;
+  std::vector<Location> env_locs;     // parallel to env, for errors in values
+  Matrix matrix;
+  std::optional<Duration> timeout;    // unset: defaults.timeout
+  RetryPolicy retry;
+  bool continue_on_error = false;
+  std::string working_directory;
+  std::vector<std::string> inputs;     // globs hashed into the cache key
+  std::vector<std::string> outputs;    // declared output names (documentation + validation)
+  std::vector<std::string> artifacts;  // globs stored after success
+  Reports reports;
+  std::vector<std::string> diagnostics;  // parser names; empty: the language's default
+  std::vector<std::string> secrets;      // names of secrets exposed as env vars
+  std::string shell;                     // empty: defaults.shell
+  Language language = Language::kNone;
+  ChangeFilter changes;
+  bool cache = true;
+  std::vector<std::string> cache_key_extra;
+};
+
+struct Stage {
+  std::string name;
+  Location loc;
+  std::optional<std::vector<Located>> depends_on;  // unset: the previous stage
+  std::vector<std::string> jobs;                   // names of its jobs, in order
+  // A deploy stage: set when `environment:` is given.
+  std::string environment;
+  Location environment_loc;
+  std::string strategy;  // recreate | rolling | blue_green | canary; empty: the environment's
+  bool rollback_on_failure = false;
+  bool is_deploy() const { return !environment.empty(); }
+};
+
+struct Defaults {
+  std::string shell = "bash";
+  Duration timeout{std::chrono::hours(1)};
+  std::string working_directory;
+};
+
+// `on:` (or the seed spelling `trigger:`).
+struct Triggers {
+  std::vector<std::string> branches;  // push branches (globs)
+  std::vector<std::string> paths;     // push paths (globs)
+  std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual
+  std::vector<std::string> schedules; // cron expressions, 5 fields
+  bool webhook = false;
+  Location loc;
+};
+
+struct TrustThreshold {
+  int changes = 0;           // merged changes needed
+  double max_incident_rate;  // 0.0-1.0
+  int min_days = 0;          // history needed
+};
+
+struct Gates {
+  // Risk classes by glob over changed paths; empty lists take the documented defaults.
+  std::vector<std::string> risk_low, risk_medium, risk_high, risk_critical;
+  std::optional<double> min_line_coverage;      // percent
+  std::optional<double> new_code_line_coverage; // percent
+  TrustThreshold trust_l1{20, 0.0, 0};
+  TrustThreshold trust_l2{100, 0.02, 0};
+  TrustThreshold trust_l3{500, 0.01, 90};
+  int max_fix_attempts = 3;
+  std::vector<Located> required;  // jobs that must pass; empty: every job
+  Location loc;
+};
+
+struct HealthCheck {
+  std::string type;  // http | tcp | command; empty: none
+  std::string url;   // http
+  int expect_status = 200;
+  std::string address;  // tcp host:port
+  std::string command;  // command
+  Duration initial_delay{0};
+  Duration period{std::chrono::seconds(1)};
+  Duration timeout{std::chrono::seconds(1)};
+  int failure_threshold = 3;
+  int success_threshold = 1;
+};
+
+struct MetricQuery {
+  std::string name;
+  std::string provider;  // probe | prometheus | web
+  std::string query;     // PromQL, or URL for web
+  std::string json_path; // web: where the number is
+  std::string condition; // expression over `result`, e.g. "result < 0.01"
+};
+
+struct Analysis {
+  Duration interval{std::chrono::seconds(5)};
+  int failure_limit = 0;
+  int inconclusive_limit = 0;
+  int consecutive_error_limit = 4;
+  double max_error_ratio = 2.0;   // canary error rate / baseline
+  double error_rate_floor = 0.01; // absolute floor under which differences are ignored
+  double max_p99_ratio = 3.0;
+  std::string prometheus_url;
+  std::vector<MetricQuery> metrics;
+};
+
+struct Instance {
+  std::string name;
+  std::string address;  // host:port
+};
+
+struct Environment {
+  std::string name;
+  Location loc;
+  std::string strategy = "rolling";  // recreate | rolling | blue_green | canary
+  std::string url;
+  std::vector<Instance> instances;  // rolling / recreate targets, or blue/green slots
+  std::string deploy, stop, pre_deploy, post_deploy;  // commands
+  std::string router;  // nginx | command | none
+  std::string nginx_upstream_file;
+  std::string nginx_upstream_name;
+  std::string router_command;
+  int max_unavailable = 1;
+  std::vector<int> steps{5, 25, 100};  // canary weights in percent
+  Duration pause{std::chrono::seconds(30)};
+  Duration scale_down_delay{std::chrono::seconds(30)};
+  HealthCheck health;
+  Analysis analysis;
+};
+
+struct Pipeline {
+  std::string file;  // path it was loaded from
+  std::string name;
+  KeyValues env;
+  Defaults defaults;
+  ChangeFilter changes;
+  Triggers triggers;
+  Gates gates;
+  std::vector<Environment> environments;
+  std::vector<Stage> stages;  // empty in the jobs-map spelling
+  std::vector<Job> jobs;      // every job, in file order
+
+  const Job* FindJob(const std::string& name) const;
+  const Environment* FindEnvironment(const std::string& name) const;
+};
+
+const char* LanguageName(Language lang);
+// The diagnostics parser a language selects by default ("" for none).
+const char* DefaultDiagnostics(Language lang);
+
+}  // namespace gauntlet::spec
