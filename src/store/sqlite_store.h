@@ -9,11 +9,14 @@
 // blocked by a batch in progress (WAL gives readers a snapshot). Reads from
 // the writing thread do not see its own uncommitted batch either.
 //
-// Durability: WAL with synchronous=FULL by default, so a committed batch also
-// survives power loss; the cost, measured in docs/performance.md, is one
-// fdatasync per Commit, which the executor pays once per event-loop turn.
-// synchronous=NORMAL keeps every commit across a SIGKILL of the engine (the WAL
-// is in the page cache) but may lose the last commits on power loss.
+// Durability: WAL with synchronous=NORMAL by default. A committed batch is in
+// the WAL, written to the kernel, before Commit returns: it survives a SIGKILL
+// of the engine, which is the promise ("nothing is lost when the engine is
+// killed"). It may roll back on power loss or an OS crash; the database stays
+// consistent and --resume reruns those jobs. synchronous=FULL adds that
+// guarantee for one fdatasync per Commit, measured at ~4 ms on these disks (8
+// process spawns; see docs/performance.md): too much to pay between every job
+// and its dependents by default, available as SqliteStoreOptions::Sync::kFull.
 #pragma once
 
 #include <memory>
@@ -29,7 +32,7 @@ inline constexpr const char* kDefaultStatePath = ".gauntlet/state.db";
 
 struct SqliteStoreOptions {
   enum class Sync { kNormal, kFull };
-  Sync sync = Sync::kFull;
+  Sync sync = Sync::kNormal;
 };
 
 class SqliteStore final : public Store {

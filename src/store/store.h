@@ -15,8 +15,9 @@
 //     it (its pid is no longer alive on this host), the caller marks it
 //     'interrupted', and `gauntlet run --resume` replays its options_json,
 //     keeping the jobs that already succeeded.
-//   Against power loss, durability depends on the implementation's sync policy
-//   (SQLite: see sqlite_store.h and docs/performance.md).
+//   Against power loss or an OS crash, durability depends on the
+//   implementation's sync policy (SQLite: see sqlite_store.h); the history
+//   stays consistent either way.
 //
 // Thread safety: a Store may be shared between threads. Writes (including
 // Begin/Commit) must come from one thread at a time, normally the scheduler's;
