@@ -82,8 +82,7 @@ void BM_JobBookkeeping(benchmark::State& state) {
       (void)(*log)->Flush();
       if (!s.Commit().ok()) state.SkipWithError("commit");
       commit_us.push_back(
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
-              .count());
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
       open = false;
     }
   }
