@@ -1,0 +1,99 @@
+// The rows the store keeps: runs, jobs, attempts. Plain data, no storage types,
+// so that every Store implementation (SQLite now, PostgreSQL later) shares them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gauntlet::store {
+
+using RunId = int64_t;
+// Timestamps are milliseconds since the Unix epoch, supplied by the caller (the
+// store never reads the clock). 0 means "not yet".
+using UnixMs = int64_t;
+
+enum class RunStatus { kQueued, kRunning, kSuccess, kFailed, kCancelled, kInterrupted, kSkipped };
+enum class JobStatus { kPending, kRunning, kSuccess, kFailed, kSkipped, kCancelled, kCached };
+
+// The spelling stored in the database and shown to users ("running").
+std::string_view ToString(RunStatus s);
+std::string_view ToString(JobStatus s);
+std::optional<RunStatus> ParseRunStatus(std::string_view s);
+std::optional<JobStatus> ParseJobStatus(std::string_view s);
+
+// A commit message trailer ("Task-ID: 42"); order and duplicates are kept.
+using Trailer = std::pair<std::string, std::string>;
+// A job's outputs (name -> value), as the executor collected them.
+using Outputs = std::map<std::string, std::string>;
+
+struct RunRecord {
+  RunId id = 0;          // assigned by CreateRun: increasing within one store
+  std::string pipeline;  // pipeline name
+  std::string file;      // pipeline file path
+  RunStatus status = RunStatus::kQueued;
+  std::string reason;  // why it ended that way (first failed job, signal, ...)
+  UnixMs started_ms = 0;
+  UnixMs finished_ms = 0;
+
+  // Git context; empty when the workspace is not a repository.
+  std::string git_commit;
+  std::string git_branch;  // "HEAD" when detached
+  std::string author_name;
+  std::string author_email;
+  std::string subject;  // first line of the commit message
+  std::vector<Trailer> trailers;
+
+  // The engine that drives the run: a run left 'running' whose engine is gone
+  // from this host was interrupted.
+  int64_t engine_pid = 0;
+  std::string engine_host;
+
+  std::string options_json = "{}";  // opaque to the store: what --resume replays
+  std::string plan_fingerprint;     // resume refuses a plan that changed
+};
+
+// One concrete job of a run. `index` is the executor's job number within the run
+// (the plan's JobId); `name` is unique within the run too.
+struct JobRecord {
+  RunId run_id = 0;
+  int index = 0;
+  std::string name;
+  JobStatus status = JobStatus::kPending;
+  std::string reason;
+  UnixMs started_ms = 0;
+  UnixMs finished_ms = 0;
+  int attempts = 0;  // attempts finished so far
+  Outputs outputs;
+};
+
+// One execution of a job's command (a retry is a new attempt, numbered from 1).
+struct AttemptRecord {
+  RunId run_id = 0;
+  int job_index = 0;
+  int number = 1;
+  int exit_code = -1;  // -1 when killed by a signal or never exited
+  int signal = 0;      // the terminating signal, 0 if none
+  bool timed_out = false;
+  int64_t wall_ms = 0;
+  int64_t user_cpu_ms = 0;
+  int64_t sys_cpu_ms = 0;
+  int64_t max_rss_kb = 0;
+  UnixMs started_ms = 0;
+  UnixMs finished_ms = 0;
+};
+
+// Which runs ListRuns returns: newest first, at most `limit`.
+struct RunFilter {
+  int limit = 50;
+  std::optional<std::string> pipeline;
+  std::optional<RunStatus> status;
+  std::optional<std::string> branch;
+  std::optional<RunId> before_id;  // paging: runs with a smaller id
+};
+
+}  // namespace gauntlet::store

@@ -1,0 +1,126 @@
+#include "store/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace gauntlet::store {
+
+SqliteStmt::SqliteStmt(SqliteStmt&& other) noexcept
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      next_param_(other.next_param_),
+      bind_error_(other.bind_error_) {}
+
+SqliteStmt::~SqliteStmt() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+SqliteStmt& SqliteStmt::Bind(int64_t v) {
+  int rc = sqlite3_bind_int64(stmt_, next_param_++, v);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::Bind(double v) {
+  int rc = sqlite3_bind_double(stmt_, next_param_++, v);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::Bind(std::string_view v) {
+  int rc =
+      sqlite3_bind_text64(stmt_, next_param_++, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+Result<bool> SqliteStmt::Step() {
+  if (bind_error_ != 0) {
+    return Error{std::string("sqlite bind: ") + sqlite3_errstr(bind_error_) + " in " +
+                 sqlite3_sql(stmt_)};
+  }
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Error{std::string("sqlite: ") + sqlite3_errmsg(db_) + " in " + sqlite3_sql(stmt_)};
+}
+
+Status SqliteStmt::Run() {
+  Result<bool> r = Step();
+  if (!r.ok()) return r.error();
+  return Ok();
+}
+
+int64_t SqliteStmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+double SqliteStmt::Real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string SqliteStmt::Text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool readonly) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: the owner serializes access, SQLite's own mutex would be redundant.
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Error{"cannot open " + path + ": " + msg};
+  }
+  // Another engine or a reader may hold the lock briefly (checkpoint, commit).
+  sqlite3_busy_timeout(db, 10000);
+  return std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
+}
+
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    Error e{path_ + ": " + (msg != nullptr ? msg : "error") + " in " + text};
+    sqlite3_free(msg);
+    return e;
+  }
+  return Ok();
+}
+
+Result<SqliteStmt> SqliteDb::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Err("prepare " + key);
+    }
+    it = cache_.emplace(std::move(key), stmt).first;
+  }
+  return SqliteStmt(db_, it->second);
+}
+
+Result<int64_t> SqliteDb::QueryInt(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.error();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.error();
+  if (!*row) return Error{path_ + ": no row for " + std::string(sql)};
+  return stmt->Int(0);
+}
+
+int64_t SqliteDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+int SqliteDb::Changes() const { return sqlite3_changes(db_); }
+
+Error SqliteDb::Err(std::string_view what) const {
+  return Error{path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_)};
+}
+
+}  // namespace gauntlet::store

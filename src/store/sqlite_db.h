@@ -1,0 +1,81 @@
+// A thin RAII layer over one SQLite connection: prepared statements cached by
+// SQL text, fluent binding, errors as values. Not thread-safe: its owner
+// serializes access (SqliteStore keeps each connection behind a mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gauntlet::store {
+
+// A cached prepared statement in use: bind in order, step, read columns. It is
+// reset (bindings cleared) when it goes out of scope, ready for the next use.
+class SqliteStmt {
+ public:
+  SqliteStmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStmt(SqliteStmt&& other) noexcept;
+  SqliteStmt(const SqliteStmt&) = delete;
+  SqliteStmt& operator=(const SqliteStmt&) = delete;
+  ~SqliteStmt();
+
+  // Binds the next parameter (?1, ?2, ...).
+  SqliteStmt& Bind(int64_t v);
+  SqliteStmt& Bind(int v) { return Bind(static_cast<int64_t>(v)); }
+  SqliteStmt& Bind(double v);
+  SqliteStmt& Bind(std::string_view v);
+  SqliteStmt& Bind(const char* v) { return Bind(std::string_view(v)); }
+  SqliteStmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+
+  // Advances: true when a row is available, false when done.
+  Result<bool> Step();
+  // Runs a statement that returns no rows.
+  Status Run();
+
+  int64_t Int(int col) const;
+  double Real(int col) const;
+  std::string Text(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int next_param_ = 1;
+  int bind_error_ = 0;
+};
+
+class SqliteDb {
+ public:
+  // Opens the database file, creating it unless `readonly` (for readers).
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool readonly);
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+  ~SqliteDb();
+
+  // Runs one or more statements without parameters.
+  Status Exec(std::string_view sql);
+  // A cached statement for that SQL text.
+  Result<SqliteStmt> Prepare(std::string_view sql);
+  // A single integer from a query ("PRAGMA user_version").
+  Result<int64_t> QueryInt(std::string_view sql);
+  int64_t LastInsertId() const;
+  int Changes() const;
+  // An Error naming what failed and SQLite's message.
+  Error Err(std::string_view what) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace gauntlet::store

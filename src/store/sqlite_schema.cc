@@ -1,0 +1,104 @@
+#include "store/sqlite_schema.h"
+
+#include <string>
+
+namespace gauntlet::store {
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 0 -> 1: runs, jobs, attempts.
+      R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  pipeline TEXT NOT NULL,
+  file TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  git_commit TEXT NOT NULL DEFAULT '',
+  git_branch TEXT NOT NULL DEFAULT '',
+  author_name TEXT NOT NULL DEFAULT '',
+  author_email TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  trailers TEXT NOT NULL DEFAULT '[]',
+  engine_pid INTEGER NOT NULL DEFAULT 0,
+  engine_host TEXT NOT NULL DEFAULT '',
+  options TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE jobs (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  idx INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  outputs TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (run_id, idx)
+);
+CREATE TABLE attempts (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  job_idx INTEGER NOT NULL,
+  number INTEGER NOT NULL,
+  exit_code INTEGER NOT NULL,
+  term_signal INTEGER NOT NULL DEFAULT 0,
+  timed_out INTEGER NOT NULL DEFAULT 0,
+  wall_ms INTEGER NOT NULL DEFAULT 0,
+  user_cpu_ms INTEGER NOT NULL DEFAULT 0,
+  sys_cpu_ms INTEGER NOT NULL DEFAULT 0,
+  max_rss_kb INTEGER NOT NULL DEFAULT 0,
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, job_idx, number)
+);
+)sql",
+      // 1 -> 2: plan fingerprint (for --resume), metrics, run listing by pipeline.
+      R"sql(
+ALTER TABLE runs ADD COLUMN plan_fingerprint TEXT NOT NULL DEFAULT '';
+CREATE TABLE metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+CREATE INDEX runs_by_pipeline ON runs(pipeline, id);
+CREATE INDEX runs_by_status ON runs(status);
+)sql",
+  };
+  return kMigrations;
+}
+
+int CurrentSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Status Migrate(SqliteDb& db) {
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&db](Error e) -> Status {
+    (void)db.Exec("ROLLBACK");
+    return e;
+  };
+  // Read inside the write lock: two engines opening a fresh file must not both migrate.
+  auto version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return fail(version.error());
+  const int current = CurrentSchemaVersion();
+  if (*version > current) {
+    return fail(Error{db.path() + " has schema version " + std::to_string(*version) +
+                      ", newer than this gauntlet understands (" + std::to_string(current) +
+                      "): use a newer gauntlet"});
+  }
+  for (int v = static_cast<int>(*version); v < current; ++v) {
+    if (Status s = db.Exec(Migrations()[v]); !s.ok()) {
+      return fail(Error{"migrating " + db.path() + " to schema version " + std::to_string(v + 1) +
+                        ": " + s.error().message});
+    }
+  }
+  if (*version != current) {
+    if (Status s = db.Exec("PRAGMA user_version = " + std::to_string(current)); !s.ok()) {
+      return fail(s.error());
+    }
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace gauntlet::store

@@ -1,0 +1,114 @@
+// Store: the run history (runs, jobs, attempts, outputs, metrics), behind an
+// interface so that SQLite (default, .gauntlet/state.db) and PostgreSQL
+// (shared history, later) are interchangeable. Logs live beside it, in
+// log_store.h.
+//
+// Batching. The executor calls Begin() once per event-loop turn, records what
+// happened in that turn, and calls Commit() before it spawns the dependents of
+// the jobs that finished. Writes outside a Begin/Commit pair commit one by one.
+//
+// What survives a crash (SIGKILL of the engine at any moment):
+//   - every committed batch, entirely; an uncommitted batch is entirely absent
+//     (never half of it), so a job recorded as finished was finished before any
+//     dependent of it was started.
+//   - a run left 'running' by an engine that died: FindInterruptedRuns reports
+//     it (its pid is no longer alive on this host), the caller marks it
+//     'interrupted', and `gauntlet run --resume` replays its options_json,
+//     keeping the jobs that already succeeded.
+//   Against power loss or an OS crash, durability depends on the
+//   implementation's sync policy (SQLite: see sqlite_store.h); the history
+//   stays consistent either way.
+//
+// Thread safety: a Store may be shared between threads. Writes (including
+// Begin/Commit) must come from one thread at a time, normally the scheduler's;
+// reads may come from any thread concurrently with the writer (the HTTP
+// server), and see only committed batches, never a batch in progress.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace gauntlet::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Batching: everything written between Begin and Commit is durable together.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+
+  // Writes. CreateRun assigns and returns the id (run.id is ignored).
+  virtual Result<RunId> CreateRun(const RunRecord& run) = 0;
+  // Replaces every field of the run with that id.
+  virtual Status UpdateRun(const RunRecord& run) = 0;
+  // Inserts or replaces a job row (e.g. to list every planned job as pending).
+  virtual Status UpsertJob(const JobRecord& job) = 0;
+  // The job is running (first start time is kept across retries).
+  virtual Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at) = 0;
+  // Records an attempt; the job's attempt count becomes the highest number seen.
+  virtual Status AttemptFinished(const AttemptRecord& attempt) = 0;
+  // The job's final state; inserts the job if it never started (skipped, cached).
+  virtual Status JobFinished(RunId run, int job_index, std::string_view name, JobStatus status,
+                             UnixMs at, const Outputs& outputs, std::string_view reason) = 0;
+  // An optional numeric measurement of the run ("coverage" -> 81.5).
+  virtual Status SetMetric(RunId run, std::string_view key, double value) = 0;
+
+  // Reads. A run that does not exist is std::nullopt, not an error.
+  virtual Result<std::vector<RunRecord>> ListRuns(const RunFilter& filter) = 0;
+  virtual Result<std::optional<RunRecord>> GetRun(RunId id) = 0;
+  // The newest run, of one pipeline if given.
+  virtual Result<std::optional<RunRecord>> LatestRun(std::optional<std::string> pipeline) = 0;
+  // The jobs of a run, by index.
+  virtual Result<std::vector<JobRecord>> GetJobs(RunId run) = 0;
+  // The attempts of a run (of one job if given), by job index then number.
+  virtual Result<std::vector<AttemptRecord>> GetAttempts(RunId run,
+                                                         std::optional<int> job_index) = 0;
+  // Outputs of every job of a run that has some, by job name.
+  virtual Result<std::map<std::string, Outputs>> GetOutputs(RunId run) = 0;
+  virtual Result<std::map<std::string, double>> GetMetrics(RunId run) = 0;
+
+  // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
+  // is gone. Runs of other hosts cannot be judged and are not returned.
+  virtual Result<std::vector<RunRecord>> FindInterruptedRuns(
+      std::string_view host, const std::function<bool(int64_t pid)>& alive) = 0;
+};
+
+// Whether a process with that pid exists on this host (kill(pid, 0)).
+bool ProcessAlive(int64_t pid);
+// This host's name, as recorded in RunRecord::engine_host.
+std::string HostName();
+
+// RAII batch: Begin on construction; Commit() makes it durable; a batch
+// abandoned without Commit (early return, error) is rolled back.
+class Batch {
+ public:
+  explicit Batch(Store& store) : store_(store), status_(store.Begin()) {}
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+  ~Batch() {
+    if (status_.ok() && !done_) store_.Rollback();
+  }
+  // The result of Begin: a batch that failed to begin must not be written to.
+  const Status& status() const { return status_; }
+  Status Commit() {
+    if (!status_.ok()) return status_;
+    done_ = true;
+    return store_.Commit();
+  }
+
+ private:
+  Store& store_;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace gauntlet::store

@@ -1,0 +1,160 @@
+#include "vcs/repo.h"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <memory>
+#include <string_view>
+
+namespace gauntlet::vcs {
+namespace {
+
+constexpr std::string_view kNotARepository = "not a git repository: ";
+
+// libgit2 needs one init per process before any call; the function-local static
+// does it on first use, thread-safely, and shuts down at exit.
+class Libgit2 {
+ public:
+  Libgit2() { git_libgit2_init(); }
+  ~Libgit2() { git_libgit2_shutdown(); }
+  Libgit2(const Libgit2&) = delete;
+  Libgit2& operator=(const Libgit2&) = delete;
+};
+
+void EnsureLibgit2() { static const Libgit2 init; }
+
+// Owning handles for the libgit2 objects used here.
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+using Repo = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
+using Ref = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
+
+Error GitError(const std::string& what) {
+  const git_error* e = git_error_last();
+  return Error{what + ": " + (e != nullptr && e->message != nullptr ? e->message : "git error")};
+}
+
+Result<Repo> OpenRepo(const std::string& path) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);
+  if (rc == GIT_ENOTFOUND) return Error{std::string(kNotARepository) + path};
+  if (rc != 0) return GitError("open repository at " + path);
+  return Repo(raw);
+}
+
+Result<Tree> TreeOf(git_repository* repo, const std::string& ref) {
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo, ref.c_str()) != 0) {
+    return GitError("unknown revision '" + ref + "'");
+  }
+  Object obj(raw);
+  git_object* tree = nullptr;
+  if (git_object_peel(&tree, obj.get(), GIT_OBJECT_TREE) != 0) {
+    return GitError("revision '" + ref + "' has no tree");
+  }
+  return Tree(reinterpret_cast<git_tree*>(tree));
+}
+
+std::vector<std::pair<std::string, std::string>> Trailers(const char* message) {
+  std::vector<std::pair<std::string, std::string>> out;
+  git_message_trailer_array arr{};
+  if (git_message_trailers(&arr, message) != 0) return out;
+  for (size_t i = 0; i < arr.count; ++i) {
+    out.emplace_back(arr.trailers[i].key, arr.trailers[i].value);
+  }
+  git_message_trailer_array_free(&arr);
+  return out;
+}
+
+Result<bool> IsDirty(git_repository* repo) {
+  if (git_repository_is_bare(repo)) return false;
+  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  // untracked files are not included
+  git_status_list* raw = nullptr;
+  if (git_status_list_new(&raw, repo, &opts) != 0) return GitError("status");
+  StatusList list(raw);
+  return git_status_list_entrycount(list.get()) > 0;
+}
+
+}  // namespace
+
+bool IsNotARepository(const Error& error) {
+  return std::string_view(error.message).starts_with(kNotARepository);
+}
+
+Result<CommitInfo> HeadInfo(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  git_repository* r = repo->get();
+  if (git_repository_head_unborn(r) == 1) {
+    return Error{"repository at " + path + " has no commits yet"};
+  }
+  git_reference* head_raw = nullptr;
+  if (git_repository_head(&head_raw, r) != 0) return GitError("read HEAD");
+  Ref head(head_raw);
+  git_object* obj = nullptr;
+  if (git_reference_peel(&obj, head.get(), GIT_OBJECT_COMMIT) != 0) {
+    return GitError("HEAD is not a commit");
+  }
+  Commit commit(reinterpret_cast<git_commit*>(obj));
+
+  CommitInfo info;
+  char id[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(id, sizeof(id), git_commit_id(commit.get()));
+  info.commit = id;
+  info.branch = git_repository_head_detached(r) == 1 ? "HEAD" : git_reference_shorthand(head.get());
+  const git_signature* author = git_commit_author(commit.get());
+  info.author_name = author->name != nullptr ? author->name : "";
+  info.author_email = author->email != nullptr ? author->email : "";
+  info.committer_time = static_cast<int64_t>(git_commit_time(commit.get()));
+  const char* message = git_commit_message(commit.get());
+  info.message = message != nullptr ? message : "";
+  info.subject = info.message.substr(0, info.message.find('\n'));
+  info.trailers = Trailers(info.message.c_str());
+  auto dirty = IsDirty(r);
+  if (!dirty.ok()) return dirty.error();
+  info.dirty = *dirty;
+  const char* workdir = git_repository_workdir(r);
+  info.workdir = workdir != nullptr ? workdir : "";
+  return info;
+}
+
+Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,
+                                              const std::string& base_ref,
+                                              const std::string& head_ref) {
+  auto repo = OpenRepo(repo_path);
+  if (!repo.ok()) return repo.error();
+  auto base = TreeOf(repo->get(), base_ref);
+  if (!base.ok()) return base.error();
+  auto head = TreeOf(repo->get(), head_ref);
+  if (!head.ok()) return head.error();
+  git_diff* raw = nullptr;
+  if (git_diff_tree_to_tree(&raw, repo->get(), base->get(), head->get(), nullptr) != 0) {
+    return GitError("diff " + base_ref + ".." + head_ref);
+  }
+  Diff diff(raw);
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES;
+  if (git_diff_find_similar(diff.get(), &find) != 0) return GitError("find renames");
+  std::vector<std::string> paths;
+  const size_t n = git_diff_num_deltas(diff.get());
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    if (d->old_file.path != nullptr) paths.emplace_back(d->old_file.path);
+    if (d->new_file.path != nullptr) paths.emplace_back(d->new_file.path);
+  }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return paths;
+}
+
+}  // namespace gauntlet::vcs
