@@ -59,9 +59,13 @@ std::vector<MatrixCombo> ExpandMatrix(const Matrix& matrix) {
         if (have && IsAxis(matrix, k) && have->text != v.text) contradicts = true;
       }
       if (contradicts) continue;
-      for (const auto& [k, v] : inc) {
-        auto it = std::find_if(c.begin(), c.end(), [&](const auto& kv) { return kv.first == k; });
-        if (it == c.end()) c.emplace_back(k, v); else it->second = v;
+      for (const auto& kv_in : inc) {
+        const std::string& key = kv_in.first;
+        auto it = std::find_if(c.begin(), c.end(), [&](const auto& kv) { return kv.first == key; });
+        if (it == c.end())
+          c.push_back(kv_in);
+        else
+          it->second = kv_in.second;
       }
       merged = true;
     }
