@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "spec/expr_ast.h"
+#include "spec/expr_lexer.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -59,6 +60,42 @@ bool Expr::Parse(std::string_view text, Expr* out, ExprError* error) {
   out->text_ = std::string(text);
   out->root_ = std::move(root);
   return true;
+}
+
+bool Expr::ParseCondition(std::string_view text, Expr* out, ExprError* error) {
+  ExprError ignored;
+  if (!error) error = &ignored;
+  size_t open = text.find("${{");
+  if (open == std::string_view::npos) return Parse(text, out, error);
+  // Blank out the wrapper rather than cutting it off, so offsets still point into `text`.
+  std::string spaced(text);
+  bool wrapped = text.find_first_not_of(" \t\r\n") == open;
+  bool in_string = false;
+  size_t close = FindExpressionEnd(text, open + 3, &in_string);
+  if (close == std::string_view::npos) {
+    error->offset = open;
+    error->message = "unterminated '${{'";
+    error->hint = "close the expression with '}}'";
+    return false;
+  }
+  if (!wrapped || text.find_first_not_of(" \t\r\n", close + 2) != std::string_view::npos) {
+    error->offset = open;
+    error->message = "a condition is one expression, not a string with ${{ }} parts";
+    error->hint = "write the whole condition bare or inside a single ${{ }}";
+    return false;
+  }
+  spaced.replace(open, 3, "   ");
+  spaced.replace(close, 2, "  ");
+  return Parse(spaced, out, error);
+}
+
+bool Expr::CallsStatusFunction() const {
+  for (const auto& [name, offset] : Calls()) {
+    if (name == "success" || name == "failure" || name == "always" || name == "cancelled") {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<Expr::Reference> Expr::References() const {

@@ -46,6 +46,16 @@ class Expr {
   // Parses `text` (without the ${{ }} wrapper). On failure returns false and sets *error.
   static bool Parse(std::string_view text, Expr* out, ExprError* error);
 
+  // Parses an `if:` condition, which may be written bare (`branch == 'main'`) or wrapped
+  // whole (`${{ branch == 'main' }}`). Offsets stay relative to `text`. A condition with
+  // `${{` that is not one wrapper around everything (`${{ a }} && ${{ b }}`) is an error:
+  // as a string it would always be true.
+  static bool ParseCondition(std::string_view text, Expr* out, ExprError* error);
+
+  // Whether it calls success(), failure(), always() or cancelled(). An `if:` that does not
+  // is treated as `success() && (...)` by the scheduler, as in GitHub Actions.
+  bool CallsStatusFunction() const;
+
   // The first identifier of every reference (`env`, `matrix`, `needs`, ...), and for
   // `needs.X...` the job name X: what validation checks against the known contexts.
   struct Reference {

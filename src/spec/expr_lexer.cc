@@ -190,4 +190,16 @@ std::string Describe(std::string_view text, const Token& token) {
   return fmt::format("'{}'", spelled);
 }
 
+size_t FindExpressionEnd(std::string_view text, size_t from, bool* in_string) {
+  *in_string = false;
+  for (size_t i = from; i < text.size(); ++i) {
+    if (text[i] == '\'') {
+      *in_string = !*in_string;  // '' inside a string toggles twice
+    } else if (!*in_string && text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace gauntlet::spec

@@ -46,4 +46,9 @@ bool Lex(std::string_view text, std::vector<Token>* out, ExprError* error);
 // How a token is spelled in messages: "'&&'", "end of expression", "'needs'".
 std::string Describe(std::string_view text, const Token& token);
 
+// The offset of the `}}` closing a `${{` expression whose text starts at `from`, or npos.
+// `}}` inside a 'string' does not close it, so format('{{0}}') works in templates.
+// *in_string tells whether the text ended inside a string.
+size_t FindExpressionEnd(std::string_view text, size_t from, bool* in_string);
+
 }  // namespace gauntlet::spec

@@ -156,5 +156,48 @@ TEST(ExprParseTest, CallsListNestedFunctions) {
   EXPECT_EQ(calls[2].second, 21u);
 }
 
+TEST(ExprParseTest, ConditionMayBeBareOrWrappedWhole) {
+  EvalContext ctx;
+  ctx.contexts = nlohmann::json::parse(R"({"branch": "main"})");
+  for (const char* text : {"branch == 'main'", "${{ branch == 'main' }}",
+                           "  ${{branch == 'main'}}  ", "${{ format('{{x}}') != '' }}"}) {
+    Expr e;
+    ExprError err;
+    ASSERT_TRUE(Expr::ParseCondition(text, &e, &err)) << text << ": " << err.message;
+    Result<bool> r = EvaluateCondition(e, ctx);
+    ASSERT_TRUE(r.ok()) << text;
+    EXPECT_TRUE(*r) << text;
+  }
+  // Offsets stay relative to the condition as written.
+  Expr e;
+  ExprError err;
+  ASSERT_TRUE(Expr::ParseCondition("${{ env.X }}", &e, &err));
+  ASSERT_EQ(e.References().size(), 1u);
+  EXPECT_EQ(e.References()[0].offset, 4u);
+  ASSERT_FALSE(Expr::ParseCondition("${{ a = b }}", &e, &err));
+  EXPECT_EQ(err.offset, 6u);
+  ASSERT_FALSE(Expr::ParseCondition("${{ a }} && ${{ b }}", &e, &err));
+  EXPECT_EQ(err.offset, 0u);
+  EXPECT_NE(err.message.find("one expression"), std::string::npos);
+  ASSERT_FALSE(Expr::ParseCondition("x ${{ a }}", &e, &err));
+  EXPECT_EQ(err.offset, 2u);
+  ASSERT_FALSE(Expr::ParseCondition("${{ a ", &e, &err));
+  EXPECT_NE(err.message.find("unterminated"), std::string::npos);
+}
+
+TEST(ExprParseTest, CallsStatusFunction) {
+  struct Row {
+    const char* text;
+    bool calls;
+  };
+  for (const Row& row : {Row{"branch == 'main'", false}, Row{"failure()", true},
+                         Row{"always() && x", true}, Row{"contains(x, 'y') || !Cancelled()", true},
+                         Row{"success", false}}) {
+    Expr e;
+    ASSERT_TRUE(Expr::Parse(row.text, &e, nullptr)) << row.text;
+    EXPECT_EQ(e.CallsStatusFunction(), row.calls) << row.text;
+  }
+}
+
 }  // namespace
 }  // namespace gauntlet::spec

@@ -2,25 +2,9 @@
 
 #include "spec/expr.h"
 #include "spec/expr_eval.h"
+#include "spec/expr_lexer.h"
 
 namespace gauntlet::spec {
-namespace {
-
-// The offset of the `}}` closing an expression whose text starts at `from`, or npos.
-// `}}` inside a 'string' does not close it, so format('{{0}}') works in templates.
-size_t FindClose(std::string_view text, size_t from, bool* in_string) {
-  *in_string = false;
-  for (size_t i = from; i < text.size(); ++i) {
-    if (text[i] == '\'') {
-      *in_string = !*in_string;  // '' inside a string toggles twice
-    } else if (!*in_string && text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-}  // namespace
 
 bool Template::Parse(std::string_view text, Template* out, ExprError* error) {
   ExprError ignored;
@@ -37,7 +21,7 @@ bool Template::Parse(std::string_view text, Template* out, ExprError* error) {
     literal.append(text.substr(pos, open - pos));
     size_t start = open + 3;
     bool in_string = false;
-    size_t close = FindClose(text, start, &in_string);
+    size_t close = FindExpressionEnd(text, start, &in_string);
     if (close == std::string_view::npos) {
       error->offset = open;
       error->message = "unterminated '${{'";
