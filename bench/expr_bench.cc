@@ -45,8 +45,8 @@ void BM_Template(benchmark::State& state) {
   nlohmann::json shared = SharedContexts();
   EvalContext ctx = JobContext(&shared);
   Template t;
-  Template::Parse("py${{ matrix.python }}-${{ matrix.os }}-${{ needs.job-7.outputs.version }}",
-                  &t, nullptr);
+  Template::Parse("py${{ matrix.python }}-${{ matrix.os }}-${{ needs.job-7.outputs.version }}", &t,
+                  nullptr);
   for (auto _ : state) benchmark::DoNotOptimize(t.Render(ctx));
 }
 BENCHMARK(BM_Template);

@@ -9,8 +9,7 @@ namespace gauntlet::spec {
 namespace {
 
 bool IsPostfix(const ExprNode& n) {
-  return n.kind == NodeKind::kProperty || n.kind == NodeKind::kIndex ||
-         n.kind == NodeKind::kFilter;
+  return n.kind == NodeKind::kProperty || n.kind == NodeKind::kIndex || n.kind == NodeKind::kFilter;
 }
 
 void CollectReferences(const ExprNode& n, std::vector<Expr::Reference>* out) {

@@ -17,11 +17,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 
@@ -59,7 +58,8 @@ class Expr {
   // The first identifier of every reference (`env`, `matrix`, `needs`, ...), and for
   // `needs.X...` the job name X: what validation checks against the known contexts.
   struct Reference {
-    std::vector<std::string> path;  // leading literal segments, e.g. {"needs","build","outputs","v"}
+    std::vector<std::string>
+        path;  // leading literal segments, e.g. {"needs","build","outputs","v"}
     size_t offset = 0;
   };
   std::vector<Reference> References() const;

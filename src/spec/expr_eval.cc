@@ -73,8 +73,10 @@ const json* IndexInto(const json& target, const json& index) {
     return nullptr;
   }
   if (target.is_array()) {
-    double d = ToNumber(index);
-    if (!(d >= 0) || index.is_null() || index.is_array() || index.is_object()) return nullptr;
+    // Only numbers index arrays, as in GitHub: list['1'] is null whether literal or computed.
+    if (!index.is_number()) return nullptr;
+    double d = index.get<double>();
+    if (!(d >= 0)) return nullptr;  // also NaN
     if (d >= static_cast<double>(target.size())) return nullptr;
     return &target[static_cast<size_t>(d)];
   }
@@ -102,11 +104,14 @@ class Walker {
   // Like Eval, but a postfix chain may return a filter for the next link to map over.
   Result<Val> EvalChain(const ExprNode& n) {
     switch (n.kind) {
-      case NodeKind::kLiteral: return Val::Ref(&n.value);
-      case NodeKind::kContext: return Val::Ref(LookupContext(n.name));
+      case NodeKind::kLiteral:
+        return Val::Ref(&n.value);
+      case NodeKind::kContext:
+        return Val::Ref(LookupContext(n.name));
       case NodeKind::kProperty:
       case NodeKind::kIndex:
-      case NodeKind::kFilter: return EvalPostfix(n);
+      case NodeKind::kFilter:
+        return EvalPostfix(n);
       case NodeKind::kNot: {
         Result<Val> v = Eval(*n.kids[0]);
         if (!v.ok()) return v;
@@ -122,8 +127,10 @@ class Walker {
           if (Truthy(v->get()) != is_and) return v;
         }
       }
-      case NodeKind::kCompare: return EvalCompare(n);
-      case NodeKind::kCall: return EvalCall(n);
+      case NodeKind::kCompare:
+        return EvalCompare(n);
+      case NodeKind::kCall:
+        return EvalCall(n);
     }
     return Val::Null();
   }
@@ -180,15 +187,27 @@ class Walker {
     const json& y = b->get();
     bool result = false;
     switch (n.op) {
-      case CompareOp::kEq: result = LooseEquals(x, y); break;
-      case CompareOp::kNe: result = !LooseEquals(x, y); break;
+      case CompareOp::kEq:
+        result = LooseEquals(x, y);
+        break;
+      case CompareOp::kNe:
+        result = !LooseEquals(x, y);
+        break;
       default: {
         Order o = Compare(x, y);
         switch (n.op) {
-          case CompareOp::kLt: result = o == Order::kLess; break;
-          case CompareOp::kLe: result = o == Order::kLess || o == Order::kEqual; break;
-          case CompareOp::kGt: result = o == Order::kGreater; break;
-          default: result = o == Order::kGreater || o == Order::kEqual; break;
+          case CompareOp::kLt:
+            result = o == Order::kLess;
+            break;
+          case CompareOp::kLe:
+            result = o == Order::kLess || o == Order::kEqual;
+            break;
+          case CompareOp::kGt:
+            result = o == Order::kGreater;
+            break;
+          default:
+            result = o == Order::kGreater || o == Order::kEqual;
+            break;
         }
       }
     }

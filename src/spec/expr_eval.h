@@ -2,9 +2,8 @@
 // Evaluate()/Template::Render() from spec/expr.h.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/result.h"
 #include "spec/expr.h"

@@ -1,9 +1,9 @@
 #include "spec/expr_functions.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "spec/expr_value.h"
 
@@ -75,7 +75,8 @@ Result<json> Format(std::span<const json* const> args) {
       if (j == i + 1 || j >= f.size() || f[j] != '}') {
         return Error{fmt::format(
             "format(): bad placeholder at position {} of '{}': write {{N}} with N a number, "
-            "or '{{{{' for a literal '{{'", i, f)};
+            "or '{{{{' for a literal '{{'",
+            i, f)};
       }
       if (index >= given) {
         return Error{fmt::format("format(): '{}' refers to argument {} but only {} {} given",
@@ -154,18 +155,28 @@ Result<json> CallFunction(const FunctionSpec& fn, std::span<const json* const> a
                           EvalContext::Status status) {
   using S = EvalContext::Status;
   switch (fn.id) {
-    case FunctionId::kContains: return Contains(*args[0], *args[1]);
-    case FunctionId::kStartsWith: return Affix(*args[0], *args[1], true);
-    case FunctionId::kEndsWith: return Affix(*args[0], *args[1], false);
-    case FunctionId::kFormat: return Format(args);
-    case FunctionId::kJoin: return Join(args);
+    case FunctionId::kContains:
+      return Contains(*args[0], *args[1]);
+    case FunctionId::kStartsWith:
+      return Affix(*args[0], *args[1], true);
+    case FunctionId::kEndsWith:
+      return Affix(*args[0], *args[1], false);
+    case FunctionId::kFormat:
+      return Format(args);
+    case FunctionId::kJoin:
+      return Join(args);
     case FunctionId::kToJson:
       return json(args[0]->dump(2, ' ', false, json::error_handler_t::replace));
-    case FunctionId::kFromJson: return FromJson(*args[0]);
-    case FunctionId::kSuccess: return json(status == S::kSuccess);
-    case FunctionId::kFailure: return json(status == S::kFailure);
-    case FunctionId::kAlways: return json(true);
-    case FunctionId::kCancelled: return json(status == S::kCancelled);
+    case FunctionId::kFromJson:
+      return FromJson(*args[0]);
+    case FunctionId::kSuccess:
+      return json(status == S::kSuccess);
+    case FunctionId::kFailure:
+      return json(status == S::kFailure);
+    case FunctionId::kAlways:
+      return json(true);
+    case FunctionId::kCancelled:
+      return json(status == S::kCancelled);
   }
   return Error{"unknown function"};
 }

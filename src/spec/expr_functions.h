@@ -2,10 +2,9 @@
 // implementations for the evaluator.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "spec/expr.h"

@@ -46,22 +46,21 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(FnCase{"contains('Hello World', 'WORLD')", "true"},
                     FnCase{"contains('Hello', 'xyz')", "false"},
                     FnCase{"contains('abc', '')", "true"},
-                    FnCase{"contains(123, 2)", "true"},  // primitives compare as text
+                    FnCase{"contains(123, 2)", "true"},             // primitives compare as text
                     FnCase{"contains(matrix.flags, 'b')", "true"},  // element equality
                     FnCase{"contains(matrix.flags, '3')", "true"},  // loose equality
                     FnCase{"contains(matrix.flags, 'c')", "false"},
                     FnCase{"contains(matrix.o, 'k')", "false"},  // objects contain nothing
                     FnCase{"contains(null, '')", "true"}));
 
-INSTANTIATE_TEST_SUITE_P(
-    Affixes, ExprFunctionTest,
-    testing::Values(FnCase{"startsWith('Hello', 'he')", "true"},
-                    FnCase{"startsWith('Hello', 'lo')", "false"},
-                    FnCase{"endsWith('Hello', 'LO')", "true"},
-                    FnCase{"endsWith('lo', 'Hello')", "false"},
-                    FnCase{"startsWith(matrix.os, '')", "true"},
-                    FnCase{"startsWith(matrix.flags, 'a')", "false"},
-                    FnCase{"endsWith(1.5, 5)", "true"}));
+INSTANTIATE_TEST_SUITE_P(Affixes, ExprFunctionTest,
+                         testing::Values(FnCase{"startsWith('Hello', 'he')", "true"},
+                                         FnCase{"startsWith('Hello', 'lo')", "false"},
+                                         FnCase{"endsWith('Hello', 'LO')", "true"},
+                                         FnCase{"endsWith('lo', 'Hello')", "false"},
+                                         FnCase{"startsWith(matrix.os, '')", "true"},
+                                         FnCase{"startsWith(matrix.flags, 'a')", "false"},
+                                         FnCase{"endsWith(1.5, 5)", "true"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Format, ExprFunctionTest,
@@ -74,20 +73,19 @@ INSTANTIATE_TEST_SUITE_P(
                     FnCase{"format('no placeholders')", R"("no placeholders")"},
                     FnCase{"format('{1}', 'unused', 'used')", R"("used")"}));
 
-INSTANTIATE_TEST_SUITE_P(
-    JoinAndJson, ExprFunctionTest,
-    testing::Values(FnCase{"join(matrix.flags)", R"("a,B,3")"},
-                    FnCase{"join(matrix.flags, ' | ')", R"("a | B | 3")"},
-                    FnCase{"join('single', ';')", R"("single")"},
-                    FnCase{"join(fromJSON('[]'))", R"("")"},
-                    FnCase{"toJSON(matrix.o)", R"("{\n  \"k\": \"v\"\n}")"},
-                    FnCase{"toJSON('x')", R"("\"x\"")"},
-                    FnCase{"toJSON(null)", R"("null")"},
-                    FnCase{"fromJSON(env.LIST)[1]", R"("two")"},
-                    FnCase{"fromJSON(env.LIST)[2].x", "true"},
-                    FnCase{"fromJSON('42') == 42", "true"},
-                    FnCase{"fromJSON(' \"s\" ')", R"("s")"},
-                    FnCase{"fromJSON(toJSON(matrix.o)).k", R"("v")"}));
+INSTANTIATE_TEST_SUITE_P(JoinAndJson, ExprFunctionTest,
+                         testing::Values(FnCase{"join(matrix.flags)", R"("a,B,3")"},
+                                         FnCase{"join(matrix.flags, ' | ')", R"("a | B | 3")"},
+                                         FnCase{"join('single', ';')", R"("single")"},
+                                         FnCase{"join(fromJSON('[]'))", R"("")"},
+                                         FnCase{"toJSON(matrix.o)", R"("{\n  \"k\": \"v\"\n}")"},
+                                         FnCase{"toJSON('x')", R"("\"x\"")"},
+                                         FnCase{"toJSON(null)", R"("null")"},
+                                         FnCase{"fromJSON(env.LIST)[1]", R"("two")"},
+                                         FnCase{"fromJSON(env.LIST)[2].x", "true"},
+                                         FnCase{"fromJSON('42') == 42", "true"},
+                                         FnCase{"fromJSON(' \"s\" ')", R"("s")"},
+                                         FnCase{"fromJSON(toJSON(matrix.o)).k", R"("v")"}));
 
 TEST(ExprFunctionTest, StatusFunctionsReadTheStatus) {
   using S = EvalContext::Status;
@@ -117,27 +115,26 @@ class ExprFunctionErrorTest : public testing::TestWithParam<FnErrorCase> {};
 TEST_P(ExprFunctionErrorTest, FailsWithMessage) {
   Result<json> v = Eval(GetParam().expr);
   ASSERT_FALSE(v.ok()) << v->dump();
-  EXPECT_NE(v.error().message.find(GetParam().message), std::string::npos)
-      << v.error().message;
+  EXPECT_NE(v.error().message.find(GetParam().message), std::string::npos) << v.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, ExprFunctionErrorTest,
-    testing::Values(
-        FnErrorCase{"format('{0} {1}', 'a')", "'{1}' refers to argument 1 but only 1 was given"},
-        FnErrorCase{"format('{2}', 'a', 'b')", "only 2 were given"},
-        FnErrorCase{"format('{0', 'a')", "bad placeholder at position 0"},
-        FnErrorCase{"format('{x}', 'a')", "bad placeholder"},
-        FnErrorCase{"format('{}', 'a')", "bad placeholder"},
-        FnErrorCase{"format('a } b')", "unmatched '}' at position 2"},
-        FnErrorCase{"format('{99999999999999999999}', 1)", "bad placeholder"},
-        FnErrorCase{"fromJSON(env.BAD)", "'{oops' is not valid JSON"},
-        FnErrorCase{"fromJSON('')", "not valid JSON"},
-        FnErrorCase{"fromJSON(deep)", "nested deeper than 64"},
-        // Errors propagate out of operators and arguments.
-        FnErrorCase{"!fromJSON('x')", "not valid JSON"},
-        FnErrorCase{"true && join(fromJSON('['))", "not valid JSON"},
-        FnErrorCase{"matrix[fromJSON('x')]", "not valid JSON"}));
+    testing::Values(FnErrorCase{"format('{0} {1}', 'a')",
+                                "'{1}' refers to argument 1 but only 1 was given"},
+                    FnErrorCase{"format('{2}', 'a', 'b')", "only 2 were given"},
+                    FnErrorCase{"format('{0', 'a')", "bad placeholder at position 0"},
+                    FnErrorCase{"format('{x}', 'a')", "bad placeholder"},
+                    FnErrorCase{"format('{}', 'a')", "bad placeholder"},
+                    FnErrorCase{"format('a } b')", "unmatched '}' at position 2"},
+                    FnErrorCase{"format('{99999999999999999999}', 1)", "bad placeholder"},
+                    FnErrorCase{"fromJSON(env.BAD)", "'{oops' is not valid JSON"},
+                    FnErrorCase{"fromJSON('')", "not valid JSON"},
+                    FnErrorCase{"fromJSON(deep)", "nested deeper than 64"},
+                    // Errors propagate out of operators and arguments.
+                    FnErrorCase{"!fromJSON('x')", "not valid JSON"},
+                    FnErrorCase{"true && join(fromJSON('['))", "not valid JSON"},
+                    FnErrorCase{"matrix[fromJSON('x')]", "not valid JSON"}));
 
 }  // namespace
 }  // namespace gauntlet::spec

@@ -8,9 +8,7 @@ namespace gauntlet::spec {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 // Job and output names often contain '-', so identifiers may too (as in GitHub).
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c) || c == '-'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -61,12 +59,13 @@ bool Lex(std::string_view text, std::vector<Token>* out, ExprError* error) {
       return true;
     }
     char c = text[i];
-    bool number_start =
-        IsDigit(c) || (c == '-' && (IsDigit(peek(1)) || (peek(1) == '.' && IsDigit(peek(2))))) ||
-        (c == '.' && IsDigit(peek(1)) && !EndsValue(*out));
+    bool number_start = IsDigit(c) ||
+                        (c == '-' && (IsDigit(peek(1)) || (peek(1) == '.' && IsDigit(peek(2))))) ||
+                        (c == '.' && IsDigit(peek(1)) && !EndsValue(*out));
     if (number_start) {
       size_t j = i + 1;
-      bool hex = c == '0' && (peek(1) == 'x' || peek(1) == 'X');
+      size_t digits = c == '-' ? 1 : 0;
+      bool hex = peek(digits) == '0' && (peek(digits + 1) == 'x' || peek(digits + 1) == 'X');
       while (j < n) {
         char d = text[j];
         bool sign_in_exponent =
@@ -130,21 +129,44 @@ bool Lex(std::string_view text, std::vector<Token>* out, ExprError* error) {
       out->push_back(std::move(tok));
     };
     switch (c) {
-      case '(': emit(TokenKind::kLParen, 1); continue;
-      case ')': emit(TokenKind::kRParen, 1); continue;
-      case '[': emit(TokenKind::kLBracket, 1); continue;
-      case ']': emit(TokenKind::kRBracket, 1); continue;
-      case '.': emit(TokenKind::kDot, 1); continue;
-      case ',': emit(TokenKind::kComma, 1); continue;
-      case '*': emit(TokenKind::kStar, 1); continue;
+      case '(':
+        emit(TokenKind::kLParen, 1);
+        continue;
+      case ')':
+        emit(TokenKind::kRParen, 1);
+        continue;
+      case '[':
+        emit(TokenKind::kLBracket, 1);
+        continue;
+      case ']':
+        emit(TokenKind::kRBracket, 1);
+        continue;
+      case '.':
+        emit(TokenKind::kDot, 1);
+        continue;
+      case ',':
+        emit(TokenKind::kComma, 1);
+        continue;
+      case '*':
+        emit(TokenKind::kStar, 1);
+        continue;
       case '!':
-        if (peek(1) == '=') emit(TokenKind::kNe, 2); else emit(TokenKind::kNot, 1);
+        if (peek(1) == '=')
+          emit(TokenKind::kNe, 2);
+        else
+          emit(TokenKind::kNot, 1);
         continue;
       case '<':
-        if (peek(1) == '=') emit(TokenKind::kLe, 2); else emit(TokenKind::kLt, 1);
+        if (peek(1) == '=')
+          emit(TokenKind::kLe, 2);
+        else
+          emit(TokenKind::kLt, 1);
         continue;
       case '>':
-        if (peek(1) == '=') emit(TokenKind::kGe, 2); else emit(TokenKind::kGt, 1);
+        if (peek(1) == '=')
+          emit(TokenKind::kGe, 2);
+        else
+          emit(TokenKind::kGt, 1);
         continue;
       case '=':
         if (peek(1) == '=') {
@@ -165,8 +187,7 @@ bool Lex(std::string_view text, std::vector<Token>* out, ExprError* error) {
         }
         return Fail(error, i, "unexpected character '|'", "use '||'");
       case '"':
-        return Fail(error, i, "unexpected character '\"'",
-                    "strings use single quotes: 'text'");
+        return Fail(error, i, "unexpected character '\"'", "strings use single quotes: 'text'");
       case '-':
       case '+':
         return Fail(error, i, fmt::format("unexpected character '{}'", c),

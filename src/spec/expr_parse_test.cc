@@ -51,8 +51,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"a.", 2, "expected a property name after '.'", "'*'"},
         ErrorCase{"a.'b'", 2, "expected a property name", "['...']"},
         ErrorCase{"1.2.3", 0, "invalid number '1.2.3'", "0xff"},
-        ErrorCase{"0xZZ", 0, "invalid number", ""},
-        ErrorCase{"1e999", 0, "invalid number", ""},
+        ErrorCase{"0xZZ", 0, "invalid number", ""}, ErrorCase{"1e999", 0, "invalid number", ""},
         ErrorCase{"12abc", 0, "invalid number '12abc'", ""},
         ErrorCase{"1 + 2", 2, "unexpected character '+'", "no arithmetic"},
         ErrorCase{"a - b", 2, "unexpected character '-'", "no arithmetic"},
@@ -190,9 +189,9 @@ TEST(ExprParseTest, CallsStatusFunction) {
     const char* text;
     bool calls;
   };
-  for (const Row& row : {Row{"branch == 'main'", false}, Row{"failure()", true},
-                         Row{"always() && x", true}, Row{"contains(x, 'y') || !Cancelled()", true},
-                         Row{"success", false}}) {
+  for (const Row& row :
+       {Row{"branch == 'main'", false}, Row{"failure()", true}, Row{"always() && x", true},
+        Row{"contains(x, 'y') || !Cancelled()", true}, Row{"success", false}}) {
     Expr e;
     ASSERT_TRUE(Expr::Parse(row.text, &e, nullptr)) << row.text;
     EXPECT_EQ(e.CallsStatusFunction(), row.calls) << row.text;

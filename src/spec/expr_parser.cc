@@ -26,13 +26,20 @@ class Parser {
     if (extra.kind != TokenKind::kEnd) {
       std::string hint;
       switch (extra.kind) {
-        case TokenKind::kRParen: hint = "there is no '(' for it to close"; break;
-        case TokenKind::kRBracket: hint = "there is no '[' for it to close"; break;
-        case TokenKind::kComma: hint = "',' only separates function arguments"; break;
+        case TokenKind::kRParen:
+          hint = "there is no '(' for it to close";
+          break;
+        case TokenKind::kRBracket:
+          hint = "there is no '[' for it to close";
+          break;
+        case TokenKind::kComma:
+          hint = "',' only separates function arguments";
+          break;
         case TokenKind::kLParen:
           hint = "only functions can be called: " + FunctionNames();
           break;
-        default: hint = "expected an operator such as '&&', '||' or '==' before it";
+        default:
+          hint = "expected an operator such as '&&', '||' or '==' before it";
       }
       Fail(extra.offset, "unexpected " + Describe(text_, extra), hint);
       return nullptr;
@@ -106,19 +113,30 @@ class Parser {
   }
 
   NodePtr ParseOr() { return ParseChain(TokenKind::kOr, NodeKind::kOr, &Parser::ParseAnd); }
-  NodePtr ParseAnd() {
-    return ParseChain(TokenKind::kAnd, NodeKind::kAnd, &Parser::ParseEquality);
-  }
+  NodePtr ParseAnd() { return ParseChain(TokenKind::kAnd, NodeKind::kAnd, &Parser::ParseEquality); }
 
   static bool CompareOpOf(TokenKind kind, bool equality, CompareOp* op) {
     switch (kind) {
-      case TokenKind::kEq: *op = CompareOp::kEq; return equality;
-      case TokenKind::kNe: *op = CompareOp::kNe; return equality;
-      case TokenKind::kLt: *op = CompareOp::kLt; return !equality;
-      case TokenKind::kLe: *op = CompareOp::kLe; return !equality;
-      case TokenKind::kGt: *op = CompareOp::kGt; return !equality;
-      case TokenKind::kGe: *op = CompareOp::kGe; return !equality;
-      default: return false;
+      case TokenKind::kEq:
+        *op = CompareOp::kEq;
+        return equality;
+      case TokenKind::kNe:
+        *op = CompareOp::kNe;
+        return equality;
+      case TokenKind::kLt:
+        *op = CompareOp::kLt;
+        return !equality;
+      case TokenKind::kLe:
+        *op = CompareOp::kLe;
+        return !equality;
+      case TokenKind::kGt:
+        *op = CompareOp::kGt;
+        return !equality;
+      case TokenKind::kGe:
+        *op = CompareOp::kGe;
+        return !equality;
+      default:
+        return false;
     }
   }
 
@@ -220,8 +238,12 @@ class Parser {
   NodePtr ParsePrimary() {
     const Token& t = Peek();
     switch (t.kind) {
-      case TokenKind::kString: Next(); return Literal(t.offset, t.text);
-      case TokenKind::kNumber: Next(); return Literal(t.offset, t.number);
+      case TokenKind::kString:
+        Next();
+        return Literal(t.offset, t.text);
+      case TokenKind::kNumber:
+        Next();
+        return Literal(t.offset, t.number);
       case TokenKind::kLParen: {
         size_t open = Next().offset;
         DepthGuard guard(this);
@@ -245,9 +267,8 @@ class Parser {
         return node;
       }
       default: {
-        std::string message = t.kind == TokenKind::kEnd
-                                  ? "unexpected end of expression"
-                                  : "unexpected " + Describe(text_, t);
+        std::string message = t.kind == TokenKind::kEnd ? "unexpected end of expression"
+                                                        : "unexpected " + Describe(text_, t);
         std::string hint = "expected a value: a name, 'string', number, function call or '('";
         if (pos_ > 0) {
           hint = "expected a value after " + Describe(text_, tokens_[pos_ - 1]);
@@ -280,10 +301,10 @@ class Parser {
       }
     }
     if (args.size() < fn->min_args || args.size() > fn->max_args) {
-      std::string expected =
-          fn->min_args == fn->max_args ? fmt::format("exactly {}", fn->min_args)
-          : fn->max_args == SIZE_MAX   ? fmt::format("at least {}", fn->min_args)
-                                       : fmt::format("{} to {}", fn->min_args, fn->max_args);
+      std::string expected = fn->min_args == fn->max_args ? fmt::format("exactly {}", fn->min_args)
+                             : fn->max_args == SIZE_MAX
+                                 ? fmt::format("at least {}", fn->min_args)
+                                 : fmt::format("{} to {}", fn->min_args, fn->max_args);
       Fail(name.offset,
            fmt::format("{}() takes {} argument{}, got {}", fn->name, expected,
                        fn->max_args == 1 && fn->min_args == 1 ? "" : "s", args.size()),
@@ -300,14 +321,22 @@ class Parser {
 
   static std::string CallHint(const FunctionSpec& fn) {
     switch (fn.id) {
-      case FunctionId::kContains: return "contains(search, item)";
-      case FunctionId::kStartsWith: return "startsWith(string, prefix)";
-      case FunctionId::kEndsWith: return "endsWith(string, suffix)";
-      case FunctionId::kFormat: return "format('{0} and {1}', a, b)";
-      case FunctionId::kJoin: return "join(array) or join(array, separator)";
-      case FunctionId::kToJson: return "toJSON(value)";
-      case FunctionId::kFromJson: return "fromJSON(text)";
-      default: return fmt::format("{}() takes no arguments", fn.name);
+      case FunctionId::kContains:
+        return "contains(search, item)";
+      case FunctionId::kStartsWith:
+        return "startsWith(string, prefix)";
+      case FunctionId::kEndsWith:
+        return "endsWith(string, suffix)";
+      case FunctionId::kFormat:
+        return "format('{0} and {1}', a, b)";
+      case FunctionId::kJoin:
+        return "join(array) or join(array, separator)";
+      case FunctionId::kToJson:
+        return "toJSON(value)";
+      case FunctionId::kFromJson:
+        return "fromJSON(text)";
+      default:
+        return fmt::format("{}() takes no arguments", fn.name);
     }
   }
 

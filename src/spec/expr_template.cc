@@ -51,8 +51,7 @@ Result<std::string> Template::Render(const EvalContext& ctx) const {
   for (size_t i = 0; i < exprs_.size(); ++i) {
     Status s = eval.AppendText(exprs_[i].first, &out);
     if (!s.ok()) {
-      return Error{fmt::format("in ${{{{ {} }}}}: {}", exprs_[i].first.text(),
-                               s.error().message)};
+      return Error{fmt::format("in ${{{{ {} }}}}: {}", exprs_[i].first.text(), s.error().message)};
     }
     out += lits_[i + 1];
   }

@@ -37,19 +37,19 @@ TEST_P(TemplateRenderTest, Renders) {
 
 INSTANTIATE_TEST_SUITE_P(
     Render, TemplateRenderTest,
-    testing::Values(
-        RenderCase{"plain text", "plain text"}, RenderCase{"", ""},
-        RenderCase{"python ${{ matrix.py }}", "python 3.12"},
-        RenderCase{"${{matrix.py}}${{ matrix.py }}", "3.123.12"},
-        RenderCase{"[${{ env.MISSING }}]", "[]"},  // null -> ""
-        RenderCase{"n=${{ matrix.n }} h=${{ matrix.half }}", "n=3 h=0.5"},
-        RenderCase{"${{ matrix.list }}", R"([1,"a"])"},
-        RenderCase{"${{ matrix.on }}/${{ !matrix.on }}", "true/false"},
-        RenderCase{"${{ format('{{{0}}}', env.NAME) }}", "{World}"},  // }} inside a string
-        RenderCase{"${{ 'it''s }}' }}", "it's }}"},
-        RenderCase{"cost: $5 {not} ${ {x} }", "cost: $5 {not} ${ {x} }"},
-        RenderCase{"a}}b", "a}}b"},
-        RenderCase{"Hello ${{ env.NAME }}!", "Hello World!"}));
+    testing::Values(RenderCase{"plain text", "plain text"}, RenderCase{"", ""},
+                    RenderCase{"python ${{ matrix.py }}", "python 3.12"},
+                    RenderCase{"${{matrix.py}}${{ matrix.py }}", "3.123.12"},
+                    RenderCase{"[${{ env.MISSING }}]", "[]"},  // null -> ""
+                    RenderCase{"n=${{ matrix.n }} h=${{ matrix.half }}", "n=3 h=0.5"},
+                    RenderCase{"${{ matrix.list }}", R"([1,"a"])"},
+                    RenderCase{"${{ matrix.on }}/${{ !matrix.on }}", "true/false"},
+                    RenderCase{"${{ format('{{{0}}}', env.NAME) }}",
+                               "{World}"},  // }} inside a string
+                    RenderCase{"${{ 'it''s }}' }}", "it's }}"},
+                    RenderCase{"cost: $5 {not} ${ {x} }", "cost: $5 {not} ${ {x} }"},
+                    RenderCase{"a}}b", "a}}b"},
+                    RenderCase{"Hello ${{ env.NAME }}!", "Hello World!"}));
 
 TEST(TemplateTest, ExposesExpressionsWithOffsets) {
   Template t;
@@ -104,8 +104,7 @@ TEST(TemplateTest, RenderErrorNamesTheExpression) {
   ASSERT_TRUE(Template::Parse("v=${{ format('{1}', 'a') }}", &t, nullptr));
   Result<std::string> s = t.Render(TemplateContext());
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("in ${{  format('{1}', 'a')  }}: format()"),
-            std::string::npos)
+  EXPECT_NE(s.error().message.find("in ${{  format('{1}', 'a')  }}: format()"), std::string::npos)
       << s.error().message;
 }
 

@@ -12,7 +12,7 @@ using json = nlohmann::json;
 EvalContext TestContext() {
   EvalContext ctx;
   ctx.contexts = json::parse(R"({
-    "env": {"CI": "true", "NAME": "World", "EMPTY": "", "NUM": "42", "HEX": "0x1F"},
+    "env": {"CI": "true", "NAME": "World", "EMPTY": "", "NUM": "42", "HEX": "0x1F", "ONE": "1"},
     "matrix": {"os": "linux", "py": "3.12", "shard": 2, "flags": ["a", "b"]},
     "needs": {
       "build": {"result": "success", "outputs": {"version": "1.2.3"}},
@@ -42,8 +42,8 @@ TEST_P(ExprEvalTest, Evaluates) {
   const EvalCase& c = GetParam();
   Expr e;
   ExprError err;
-  ASSERT_TRUE(Expr::Parse(c.expr, &e, &err)) << c.expr << ": " << err.message << " at "
-                                             << err.offset;
+  ASSERT_TRUE(Expr::Parse(c.expr, &e, &err))
+      << c.expr << ": " << err.message << " at " << err.offset;
   Result<json> v = Evaluate(e, TestContext());
   ASSERT_TRUE(v.ok()) << c.expr << ": " << v.error().message;
   json want = json::parse(c.want);
@@ -55,40 +55,39 @@ INSTANTIATE_TEST_SUITE_P(
     Literals, ExprEvalTest,
     testing::Values(EvalCase{"'hello'", R"("hello")"}, EvalCase{"'it''s'", R"("it's")"},
                     EvalCase{"''", R"("")"}, EvalCase{"42", "42.0"}, EvalCase{"-1.5", "-1.5"},
-                    EvalCase{"1e3", "1000.0"}, EvalCase{"2.5E-1", "0.25"},
-                    EvalCase{"0x1F", "31.0"}, EvalCase{"0o17", "15.0"}, EvalCase{".5", "0.5"},
-                    EvalCase{"true", "true"}, EvalCase{"false", "false"},
-                    EvalCase{"null", "null"}, EvalCase{"  ( 'spaced' )  ", R"("spaced")"}));
+                    EvalCase{"1e3", "1000.0"}, EvalCase{"2.5E-1", "0.25"}, EvalCase{"0x1F", "31.0"},
+                    EvalCase{"0o17", "15.0"}, EvalCase{"-0x10", "-16.0"}, EvalCase{".5", "0.5"},
+                    EvalCase{"true", "true"}, EvalCase{"false", "false"}, EvalCase{"null", "null"},
+                    EvalCase{"  ( 'spaced' )  ", R"("spaced")"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Contexts, ExprEvalTest,
-    testing::Values(
-        EvalCase{"env.NAME", R"("World")"}, EvalCase{"matrix.shard", "2"},
-        EvalCase{"needs.build.outputs.version", R"("1.2.3")"},
-        EvalCase{"needs.build.result", R"("success")"},
-        EvalCase{"needs.test-unit.result", R"("failure")"},
-        EvalCase{"needs['test-unit'].result", R"("failure")"},
-        EvalCase{"branch", R"("main")"}, EvalCase{"event", R"("push")"},
-        EvalCase{"secrets.TOKEN", R"("s3cr3t")"}, EvalCase{"changes.src", "true"},
-        EvalCase{"matrix['os']", R"("linux")"}, EvalCase{"matrix[key]", R"("linux")"},
-        EvalCase{"matrix.flags[1]", R"("b")"}, EvalCase{"matrix.flags[5]", "null"},
-        EvalCase{"matrix.flags[-1]", "null"}, EvalCase{"matrix.flags['1']", "null"},
-        EvalCase{"env.MISSING", "null"}, EvalCase{"nosuch.deep.path", "null"},
-        EvalCase{"env.NAME.length", "null"},
-        // Context and property names are case-insensitive, as in GitHub.
-        EvalCase{"ENV.name", R"("World")"}, EvalCase{"Matrix.OS", R"("linux")"},
-        EvalCase{"matrix", R"({"flags":["a","b"],"os":"linux","py":"3.12","shard":2})"}));
+    testing::Values(EvalCase{"env.NAME", R"("World")"}, EvalCase{"matrix.shard", "2"},
+                    EvalCase{"needs.build.outputs.version", R"("1.2.3")"},
+                    EvalCase{"needs.build.result", R"("success")"},
+                    EvalCase{"needs.test-unit.result", R"("failure")"},
+                    EvalCase{"needs['test-unit'].result", R"("failure")"},
+                    EvalCase{"branch", R"("main")"}, EvalCase{"event", R"("push")"},
+                    EvalCase{"secrets.TOKEN", R"("s3cr3t")"}, EvalCase{"changes.src", "true"},
+                    EvalCase{"matrix['os']", R"("linux")"}, EvalCase{"matrix[key]", R"("linux")"},
+                    EvalCase{"matrix.flags[1]", R"("b")"}, EvalCase{"matrix.flags[5]", "null"},
+                    EvalCase{"matrix.flags[-1]", "null"}, EvalCase{"matrix.flags['1']", "null"},
+                    EvalCase{"matrix.flags[env.ONE]", "null"},
+                    EvalCase{"matrix.flags[1.7]", R"("b")"}, EvalCase{"matrix.flags[NaN]", "null"},
+                    EvalCase{"env.MISSING", "null"}, EvalCase{"nosuch.deep.path", "null"},
+                    EvalCase{"env.NAME.length", "null"},
+                    // Context and property names are case-insensitive, as in GitHub.
+                    EvalCase{"ENV.name", R"("World")"}, EvalCase{"Matrix.OS", R"("linux")"},
+                    EvalCase{"matrix",
+                             R"({"flags":["a","b"],"os":"linux","py":"3.12","shard":2})"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Filters, ExprEvalTest,
-    testing::Values(EvalCase{"objs.*.name", R"(["a","b"])"},
-                    EvalCase{"objs[*].v", "[1,2]"},
+    testing::Values(EvalCase{"objs.*.name", R"(["a","b"])"}, EvalCase{"objs[*].v", "[1,2]"},
                     EvalCase{"needs.*.result", R"(["success","failure"])"},
                     EvalCase{"nested.*.items", "[[1,2],[3]]"},
-                    EvalCase{"nested.*.items.*", "[1,2,3]"},
-                    EvalCase{"nested.*.items[0]", "[1,3]"},
-                    EvalCase{"matrix.flags.*", R"(["a","b"])"},
-                    EvalCase{"branch.*", "[]"},
+                    EvalCase{"nested.*.items.*", "[1,2,3]"}, EvalCase{"nested.*.items[0]", "[1,3]"},
+                    EvalCase{"matrix.flags.*", R"(["a","b"])"}, EvalCase{"branch.*", "[]"},
                     EvalCase{"contains(needs.*.result, 'failure')", "true"},
                     EvalCase{"fromJSON('[{\"a\":1},{\"a\":2}]').*.a", "[1,2]"}));
 
@@ -99,13 +98,11 @@ INSTANTIATE_TEST_SUITE_P(
         EvalCase{"!env.MISSING", "true"},
         // && and || return the deciding operand, not just a boolean.
         EvalCase{"env.MISSING || 'default'", R"("default")"},
-        EvalCase{"env.NAME || 'default'", R"("World")"},
-        EvalCase{"env.NAME && 'yes'", R"("yes")"}, EvalCase{"env.EMPTY && 'yes'", R"("")"},
-        EvalCase{"0 || null", "null"}, EvalCase{"1 && 2 && 3", "3.0"},
-        EvalCase{"false || 0 || 'last'", R"("last")"},
+        EvalCase{"env.NAME || 'default'", R"("World")"}, EvalCase{"env.NAME && 'yes'", R"("yes")"},
+        EvalCase{"env.EMPTY && 'yes'", R"("")"}, EvalCase{"0 || null", "null"},
+        EvalCase{"1 && 2 && 3", "3.0"}, EvalCase{"false || 0 || 'last'", R"("last")"},
         // Short-circuit: the right side would fail if it were evaluated.
-        EvalCase{"false && fromJSON('{bad')", "false"},
-        EvalCase{"true || format('{9}')", "true"},
+        EvalCase{"false && fromJSON('{bad')", "false"}, EvalCase{"true || format('{9}')", "true"},
         // Precedence: ! binds tightest, then relational, equality, &&, ||.
         EvalCase{"true || false && false", "true"}, EvalCase{"(true || false) && false", "false"},
         EvalCase{"!false == true", "true"}, EvalCase{"1 < 2 == true", "true"},
@@ -133,8 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
         EvalCase{"NaN == NaN", "false"}, EvalCase{"NaN != NaN", "true"},
         // Arrays and objects are equal only to themselves.
         EvalCase{"matrix == matrix", "true"}, EvalCase{"matrix.flags == matrix.flags", "true"},
-        EvalCase{"fromJSON('[]') == fromJSON('[]')", "false"},
-        EvalCase{"matrix == 0", "false"}));
+        EvalCase{"fromJSON('[]') == fromJSON('[]')", "false"}, EvalCase{"matrix == 0", "false"}));
 
 TEST(ExprTest, TruthyFollowsGitHub) {
   EXPECT_FALSE(Truthy(json(false)));

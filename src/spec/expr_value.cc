@@ -1,10 +1,10 @@
 #include "spec/expr_value.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "spec/expr.h"
 #include "spec/expr_number.h"
@@ -19,21 +19,29 @@ enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
 
 Kind KindOf(const json& v) {
   switch (v.type()) {
-    case json::value_t::boolean: return Kind::kBool;
+    case json::value_t::boolean:
+      return Kind::kBool;
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return Kind::kNumber;
-    case json::value_t::string: return Kind::kString;
-    case json::value_t::array: return Kind::kArray;
-    case json::value_t::object: return Kind::kObject;
-    default: return Kind::kNull;  // null, binary, discarded
+    case json::value_t::number_float:
+      return Kind::kNumber;
+    case json::value_t::string:
+      return Kind::kString;
+    case json::value_t::array:
+      return Kind::kArray;
+    case json::value_t::object:
+      return Kind::kObject;
+    default:
+      return Kind::kNull;  // null, binary, discarded
   }
 }
 
 // OrdinalIgnoreCase folds to upper case; folding to lower would order '_' differently.
 char Upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 double StringToNumber(std::string_view s) {
   while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
@@ -49,11 +57,16 @@ double StringToNumber(std::string_view s) {
 
 double ToNumber(const json& v) {
   switch (KindOf(v)) {
-    case Kind::kNull: return 0;
-    case Kind::kBool: return v.get<bool>() ? 1 : 0;
-    case Kind::kNumber: return v.get<double>();
-    case Kind::kString: return StringToNumber(v.get_ref<const std::string&>());
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case Kind::kNull:
+      return 0;
+    case Kind::kBool:
+      return v.get<bool>() ? 1 : 0;
+    case Kind::kNumber:
+      return v.get<double>();
+    case Kind::kString:
+      return StringToNumber(v.get_ref<const std::string&>());
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -77,12 +90,16 @@ bool LooseEquals(const json& a, const json& b) {
   Kind ka = KindOf(a), kb = KindOf(b);
   if (ka != kb) return ToNumber(a) == ToNumber(b);  // NaN == anything is false
   switch (ka) {
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.get<bool>() == b.get<bool>();
-    case Kind::kNumber: return a.get<double>() == b.get<double>();
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.get<bool>() == b.get<bool>();
+    case Kind::kNumber:
+      return a.get<double>() == b.get<double>();
     case Kind::kString:
       return EqualsIgnoreCase(a.get_ref<const std::string&>(), b.get_ref<const std::string&>());
-    default: return &a == &b;
+    default:
+      return &a == &b;
   }
 }
 
@@ -118,17 +135,28 @@ std::string NumberText(double d) {
 
 void AppendText(const json& v, std::string* out) {
   switch (v.type()) {
-    case json::value_t::string: *out += v.get_ref<const std::string&>(); return;
-    case json::value_t::boolean: *out += v.get<bool>() ? "true" : "false"; return;
-    case json::value_t::number_integer: *out += fmt::format("{}", v.get<int64_t>()); return;
-    case json::value_t::number_unsigned: *out += fmt::format("{}", v.get<uint64_t>()); return;
-    case json::value_t::number_float: *out += NumberText(v.get<double>()); return;
+    case json::value_t::string:
+      *out += v.get_ref<const std::string&>();
+      return;
+    case json::value_t::boolean:
+      *out += v.get<bool>() ? "true" : "false";
+      return;
+    case json::value_t::number_integer:
+      *out += fmt::format("{}", v.get<int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      *out += fmt::format("{}", v.get<uint64_t>());
+      return;
+    case json::value_t::number_float:
+      *out += NumberText(v.get<double>());
+      return;
     case json::value_t::array:
     case json::value_t::object:
       // Strings from the environment may be invalid UTF-8; replace rather than throw.
       *out += v.dump(-1, ' ', false, json::error_handler_t::replace);
       return;
-    default: return;  // null
+    default:
+      return;  // null
   }
 }
 
@@ -140,14 +168,18 @@ std::string ToText(const json& v) {
 
 bool Truthy(const json& v) {
   switch (KindOf(v)) {
-    case Kind::kNull: return false;
-    case Kind::kBool: return v.get<bool>();
+    case Kind::kNull:
+      return false;
+    case Kind::kBool:
+      return v.get<bool>();
     case Kind::kNumber: {
       double d = v.get<double>();
       return d != 0 && !std::isnan(d);
     }
-    case Kind::kString: return !v.get_ref<const std::string&>().empty();
-    default: return true;
+    case Kind::kString:
+      return !v.get_ref<const std::string&>().empty();
+    default:
+      return true;
   }
 }
 

@@ -1,10 +1,9 @@
 // Coercions and comparisons between expression values (GitHub Actions rules).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace gauntlet::spec {
 
