@@ -29,6 +29,10 @@ constexpr std::array<FunctionSpec, 11> kFunctions = {{
 // fromJSON text nested deeper than this is refused: dumping or comparing it recurses.
 constexpr int kMaxJsonDepth = 64;
 
+// Nested format('{0}{0}', format('{0}{0}', ...)) doubles per level; capping every
+// result keeps a hostile pipeline file from exhausting a long-running server's memory.
+constexpr size_t kMaxResultBytes = size_t{1} << 20;
+
 bool IsPrimitive(const json& v) { return !v.is_array() && !v.is_object(); }
 
 json Contains(const json& search, const json& item) {
@@ -151,8 +155,10 @@ std::string FunctionNames() {
   return out;
 }
 
-Result<json> CallFunction(const FunctionSpec& fn, std::span<const json* const> args,
-                          EvalContext::Status status) {
+namespace {
+
+Result<json> Call(const FunctionSpec& fn, std::span<const json* const> args,
+                  EvalContext::Status status) {
   using S = EvalContext::Status;
   switch (fn.id) {
     case FunctionId::kContains:
@@ -179,6 +185,17 @@ Result<json> CallFunction(const FunctionSpec& fn, std::span<const json* const> a
       return json(status == S::kCancelled);
   }
   return Error{"unknown function"};
+}
+
+}  // namespace
+
+Result<json> CallFunction(const FunctionSpec& fn, std::span<const json* const> args,
+                          EvalContext::Status status) {
+  Result<json> r = Call(fn, args, status);
+  if (r.ok() && r->is_string() && r->get_ref<const std::string&>().size() > kMaxResultBytes) {
+    return Error{fmt::format("{}(): result longer than {} bytes", fn.name, kMaxResultBytes)};
+  }
+  return r;
 }
 
 }  // namespace gauntlet::spec

@@ -120,21 +120,26 @@ TEST_P(ExprFunctionErrorTest, FailsWithMessage) {
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, ExprFunctionErrorTest,
-    testing::Values(FnErrorCase{"format('{0} {1}', 'a')",
-                                "'{1}' refers to argument 1 but only 1 was given"},
-                    FnErrorCase{"format('{2}', 'a', 'b')", "only 2 were given"},
-                    FnErrorCase{"format('{0', 'a')", "bad placeholder at position 0"},
-                    FnErrorCase{"format('{x}', 'a')", "bad placeholder"},
-                    FnErrorCase{"format('{}', 'a')", "bad placeholder"},
-                    FnErrorCase{"format('a } b')", "unmatched '}' at position 2"},
-                    FnErrorCase{"format('{99999999999999999999}', 1)", "bad placeholder"},
-                    FnErrorCase{"fromJSON(env.BAD)", "'{oops' is not valid JSON"},
-                    FnErrorCase{"fromJSON('')", "not valid JSON"},
-                    FnErrorCase{"fromJSON(deep)", "nested deeper than 64"},
-                    // Errors propagate out of operators and arguments.
-                    FnErrorCase{"!fromJSON('x')", "not valid JSON"},
-                    FnErrorCase{"true && join(fromJSON('['))", "not valid JSON"},
-                    FnErrorCase{"matrix[fromJSON('x')]", "not valid JSON"}));
+    testing::Values(
+        FnErrorCase{"format('{0} {1}', 'a')", "'{1}' refers to argument 1 but only 1 was given"},
+        FnErrorCase{"format('{2}', 'a', 'b')", "only 2 were given"},
+        FnErrorCase{"format('{0', 'a')", "bad placeholder at position 0"},
+        FnErrorCase{"format('{x}', 'a')", "bad placeholder"},
+        FnErrorCase{"format('{}', 'a')", "bad placeholder"},
+        FnErrorCase{"format('a } b')", "unmatched '}' at position 2"},
+        FnErrorCase{"format('{99999999999999999999}', 1)", "bad placeholder"},
+        FnErrorCase{"format('{0}{0}{0}{0}{0}{0}{0}{0}', format('{0}{0}{0}{0}{0}{0}{0}{0}', "
+                    "format('{0}{0}{0}{0}{0}{0}{0}{0}', format('{0}{0}{0}{0}{0}{0}{0}{0}', "
+                    "format('{0}{0}{0}{0}{0}{0}{0}{0}', format('{0}{0}{0}{0}{0}{0}{0}{0}', "
+                    "format('{0}{0}{0}{0}{0}{0}{0}{0}', 'xxxxxxxxxx')))))))",
+                    "format(): result longer than 1048576 bytes"},
+        FnErrorCase{"fromJSON(env.BAD)", "'{oops' is not valid JSON"},
+        FnErrorCase{"fromJSON('')", "not valid JSON"},
+        FnErrorCase{"fromJSON(deep)", "nested deeper than 64"},
+        // Errors propagate out of operators and arguments.
+        FnErrorCase{"!fromJSON('x')", "not valid JSON"},
+        FnErrorCase{"true && join(fromJSON('['))", "not valid JSON"},
+        FnErrorCase{"matrix[fromJSON('x')]", "not valid JSON"}));
 
 }  // namespace
 }  // namespace gauntlet::spec
