@@ -26,7 +26,7 @@
 
 namespace gauntlet::spec {
 
-struct ExprNode;  // the AST; opaque outside expr.cc
+struct ExprNode;  // the AST, defined in spec/expr_ast.h (internal)
 
 // A parse error at byte `offset` of the expression text.
 struct ExprError {
@@ -55,11 +55,12 @@ class Expr {
   // is treated as `success() && (...)` by the scheduler, as in GitHub Actions.
   bool CallsStatusFunction() const;
 
-  // The first identifier of every reference (`env`, `matrix`, `needs`, ...), and for
-  // `needs.X...` the job name X: what validation checks against the known contexts.
+  // Every reference to a context (`env`, `matrix`, `needs.X...`), ordered by offset: what
+  // validation checks against the known contexts and the job's needs.
   struct Reference {
-    std::vector<std::string>
-        path;  // leading literal segments, e.g. {"needs","build","outputs","v"}
+    // Leading literal segments, e.g. {"needs","build","outputs","v"}; a computed index
+    // (`matrix[env.K]`) or a filter (`needs.*`) ends it.
+    std::vector<std::string> path;
     size_t offset = 0;
   };
   std::vector<Reference> References() const;
