@@ -3,29 +3,30 @@
 // Grammar (GitHub Actions compatible subset):
 //   expr    := or
 //   or      := and ('||' and)*
-//   and     := cmp ('&&' cmp)*
-//   cmp     := unary (('=='|'!='|'<'|'<='|'>'|'>=') unary)*
-//   unary   := '!' unary | primary
-//   primary := literal | '(' expr ')' | call | ref
-//   literal := 'string' (with '' escaping) | number | true | false | null
+//   and     := eq ('&&' eq)*
+//   eq      := rel (('=='|'!=') rel)*
+//   rel     := unary (('<'|'<='|'>'|'>=') unary)*
+//   unary   := '!' unary | postfix
+//   postfix := primary ('.' ident | '.*' | '[' expr ']' | '[*]')*
+//   primary := literal | '(' expr ')' | call | ident
+//   literal := 'string' (with '' escaping) | number | true | false | null | NaN | Infinity
 //   call    := ident '(' [expr (',' expr)*] ')'
-//   ref     := ident ('.' ident | '[' expr ']' | '.*')*
 // Comparison of strings is case-insensitive, as in GitHub Actions; `==` between
-// different types coerces both to numbers.
+// different types coerces both to numbers. Parsing never throws; the tree is at most
+// 100 levels deep. User documentation: docs/expressions.md.
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 
 namespace gauntlet::spec {
 
-struct ExprNode;  // the AST; opaque outside expr.cc
+struct ExprNode;  // the AST, defined in spec/expr_ast.h (internal)
 
 // A parse error at byte `offset` of the expression text.
 struct ExprError {
@@ -44,14 +45,27 @@ class Expr {
   // Parses `text` (without the ${{ }} wrapper). On failure returns false and sets *error.
   static bool Parse(std::string_view text, Expr* out, ExprError* error);
 
-  // The first identifier of every reference (`env`, `matrix`, `needs`, ...), and for
-  // `needs.X...` the job name X: what validation checks against the known contexts.
+  // Parses an `if:` condition, which may be written bare (`branch == 'main'`) or wrapped
+  // whole (`${{ branch == 'main' }}`). Offsets stay relative to `text`. A condition with
+  // `${{` that is not one wrapper around everything (`${{ a }} && ${{ b }}`) is an error:
+  // as a string it would always be true.
+  static bool ParseCondition(std::string_view text, Expr* out, ExprError* error);
+
+  // Whether it calls success(), failure(), always() or cancelled(). An `if:` that does not
+  // is treated as `success() && (...)` by the scheduler, as in GitHub Actions.
+  bool CallsStatusFunction() const;
+
+  // Every reference to a context (`env`, `matrix`, `needs.X...`), ordered by offset: what
+  // validation checks against the known contexts and the job's needs.
   struct Reference {
-    std::vector<std::string> path;  // leading literal segments, e.g. {"needs","build","outputs","v"}
+    // Leading literal segments, e.g. {"needs","build","outputs","v"}; a computed index
+    // (`matrix[env.K]`) or a filter (`needs.*`) ends it.
+    std::vector<std::string> path;
     size_t offset = 0;
   };
   std::vector<Reference> References() const;
-  // Names of the functions it calls (for validation: unknown function).
+  // The functions it calls, in canonical spelling ("startsWith"), with offsets; unknown
+  // names never get here, Parse rejects them.
   std::vector<std::pair<std::string, size_t>> Calls() const;
 
   const std::string& text() const { return text_; }
@@ -69,21 +83,30 @@ class Expr {
 struct EvalContext {
   nlohmann::json contexts = nlohmann::json::object();
   enum class Status { kSuccess, kFailure, kCancelled } status = Status::kSuccess;
+  // Consulted for a context name missing from `contexts`, so values shared by every job
+  // of a run (needs, secrets, branch, ...) need not be copied into each job's object.
+  const nlohmann::json* shared = nullptr;
 };
 
 // Evaluates to a JSON value; an unknown context or property is null (never an error),
-// a bad function call (wrong arity, unknown name) is an error.
+// an unknown function or wrong arity was already a parse error; what remains are errors
+// found only with values: format() with a missing argument, fromJSON() of bad text.
 Result<nlohmann::json> Evaluate(const Expr& expr, const EvalContext& ctx);
 
-// GitHub-style truthiness: false, 0, -0, "", null are false; everything else true.
+// Evaluate() then Truthy(), without copying the value: for `if:` conditions.
+Result<bool> EvaluateCondition(const Expr& expr, const EvalContext& ctx);
+
+// GitHub-style truthiness: false, 0, -0, NaN, "", null are false; everything else true.
 bool Truthy(const nlohmann::json& v);
-// String form used when interpolating into a string (null -> "", numbers without ".0").
+// String form used when interpolating into a string (null -> "", numbers without ".0",
+// booleans true/false, arrays and objects as compact JSON).
 std::string ToText(const nlohmann::json& v);
 
 // A string with `${{ expr }}` parts.
 class Template {
  public:
   // On failure sets *error with the offset within `text` (not within the expression).
+  // An unterminated `${{` is an error; `}}` inside a 'string' does not end an expression.
   static bool Parse(std::string_view text, Template* out, ExprError* error);
   Result<std::string> Render(const EvalContext& ctx) const;
   bool has_expressions() const;
@@ -92,7 +115,9 @@ class Template {
  private:
   // Literal pieces interleaved with expressions: lits_[0] expr_[0] lits_[1] ...
   std::vector<std::string> lits_;
-  std::vector<std::pair<Expr, size_t>> exprs_;  // expression and its offset in the text
+  // Each expression and the offset of its text (just after `${{`) in the template, so
+  // offset + Reference::offset is a position in the template.
+  std::vector<std::pair<Expr, size_t>> exprs_;
 };
 
 }  // namespace gauntlet::spec

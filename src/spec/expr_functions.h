@@ -1,0 +1,45 @@
+// The functions expressions may call: a table for the parser (names, arity) and their
+// implementations for the evaluator.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string_view>
+
+#include "core/result.h"
+#include "spec/expr.h"
+
+namespace gauntlet::spec {
+
+enum class FunctionId {
+  kContains,
+  kStartsWith,
+  kEndsWith,
+  kFormat,
+  kJoin,
+  kToJson,
+  kFromJson,
+  kSuccess,
+  kFailure,
+  kAlways,
+  kCancelled,
+};
+
+struct FunctionSpec {
+  FunctionId id;
+  std::string_view name;  // canonical spelling; calls match it case-insensitively
+  size_t min_args;
+  size_t max_args;  // SIZE_MAX for format()
+};
+
+// The function named `name` (any case), or nullptr.
+const FunctionSpec* FindFunction(std::string_view name);
+// "contains, startsWith, ..." for hints.
+std::string FunctionNames();
+
+// Calls `fn` with evaluated arguments (already checked against its arity).
+Result<nlohmann::json> CallFunction(const FunctionSpec& fn,
+                                    std::span<const nlohmann::json* const> args,
+                                    EvalContext::Status status);
+
+}  // namespace gauntlet::spec
