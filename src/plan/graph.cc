@@ -166,4 +166,23 @@ std::string Render(const Plan& plan, GraphFormat format) {
   return "";
 }
 
+nlohmann::json GraphJson(const Plan& plan) {
+  std::vector<int> level = Levels(plan);
+  std::vector<char> critical = CriticalNodes(plan);
+  auto critical_edges = CriticalEdges(plan);
+  nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array(),
+                 path = nlohmann::json::array();
+  for (const PlannedJob& j : plan.jobs) {
+    nodes.push_back({{"id", j.id},
+                     {"name", j.name},
+                     {"kind", j.kind == PlannedJob::Kind::kDeploy ? "deploy" : "job"},
+                     {"level", level[j.id]},
+                     {"critical", critical[j.id] != 0}});
+    for (JobId n : j.needs)
+      edges.push_back({{"from", n}, {"to", j.id}, {"critical", critical_edges.count({n, j.id}) > 0}});
+  }
+  for (JobId id : plan.critical_path) path.push_back(plan.jobs[id].name);
+  return {{"nodes", nodes}, {"edges", edges}, {"critical_path", path}};
+}
+
 }  // namespace gauntlet::plan

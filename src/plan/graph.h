@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "plan/plan.h"
 
@@ -22,6 +24,10 @@ std::string RenderText(const Plan& plan);
 std::string RenderDot(const Plan& plan);
 std::string RenderMermaid(const Plan& plan);
 std::string Render(const Plan& plan, GraphFormat format);
+
+// The DAG as data: {"nodes":[{id,name,kind,level,critical}],
+// "edges":[{from,to,critical}] (from = the need), "critical_path":[names]}.
+nlohmann::json GraphJson(const Plan& plan);
 
 // Quoting used by the renderers, exposed for tests: a DOT double-quoted string and a
 // Mermaid quoted label (entity-escaped so names with quotes or brackets stay one label).

@@ -73,6 +73,18 @@ TEST_F(GraphTest, MermaidUsesSafeIdsAndLinkStyles) {
   EXPECT_THAT(m, HasSubstr("  class n0,n2,n4 critical\n"));
 }
 
+TEST_F(GraphTest, JsonListsNodesEdgesAndCriticalPath) {
+  nlohmann::json j = GraphJson(plan_);
+  ASSERT_EQ(j["nodes"].size(), 5u);
+  EXPECT_EQ(j["nodes"][4]["kind"], "deploy");
+  EXPECT_EQ(j["nodes"][4]["level"], 2);
+  EXPECT_EQ(j["nodes"][0]["critical"], true);
+  EXPECT_EQ(j["nodes"][1]["critical"], false);
+  ASSERT_EQ(j["edges"].size(), 6u);
+  EXPECT_EQ(j["edges"][0], (nlohmann::json{{"from", 0}, {"to", 2}, {"critical", true}}));
+  EXPECT_EQ(j["critical_path"].size(), 3u);
+}
+
 TEST(GraphFormatTest, ParsesNamesAndRejectsOthers) {
   EXPECT_EQ(*ParseGraphFormat("dot"), GraphFormat::kDot);
   EXPECT_EQ(*ParseGraphFormat("mermaid"), GraphFormat::kMermaid);
