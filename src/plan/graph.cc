@@ -22,7 +22,11 @@ std::set<std::pair<JobId, JobId>> CriticalEdges(const Plan& plan) {
 }
 
 // Node ids are synthetic ("n12"): job names hold spaces, '=', parentheses and ':'.
-std::string NodeId(JobId id) { return "n" + std::to_string(id); }
+std::string NodeId(JobId id) {
+  std::string out = "n";  // appended, not "n" + ...: GCC 12 -Wrestrict misfires on that
+  out += std::to_string(id);
+  return out;
+}
 
 }  // namespace
 
@@ -144,14 +148,18 @@ std::string RenderMermaid(const Plan& plan) {
   }
   if (!critical_links.empty()) {
     out += "  linkStyle ";
-    for (size_t i = 0; i < critical_links.size(); ++i)
-      out += (i ? "," : "") + std::to_string(critical_links[i]);
+    for (size_t i = 0; i < critical_links.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(critical_links[i]);
+    }
     out += " stroke:#d00,stroke-width:3px\n";
   }
   if (!plan.critical_path.empty()) {
     out += "  classDef critical stroke:#d00,stroke-width:3px,color:#d00\n  class ";
-    for (size_t i = 0; i < plan.critical_path.size(); ++i)
-      out += (i ? "," : "") + NodeId(plan.critical_path[i]);
+    for (size_t i = 0; i < plan.critical_path.size(); ++i) {
+      if (i) out += ',';
+      out += NodeId(plan.critical_path[i]);
+    }
     out += " critical\n";
   }
   return out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <queue>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -17,7 +18,21 @@
 namespace gauntlet::plan {
 namespace {
 
-using NameIndex = std::unordered_map<std::string_view, std::vector<JobId>>;
+// A spec job's concrete jobs are created together, so their ids are contiguous.
+// Reverse edges in one flat array (compressed rows): dependents of i are
+// ids[offset[i] .. offset[i+1]).
+struct Dependents {
+  std::vector<int> offset;
+  std::vector<JobId> ids;
+  std::span<const JobId> of(JobId i) const {
+    return {ids.data() + offset[i], ids.data() + offset[i + 1]};
+  }
+};
+
+struct IdRange {
+  JobId first = 0;
+  JobId count = 0;
+};
 
 // Builder state; lives only during Build. Ids are creation indices until Sort.
 class Builder {
@@ -42,8 +57,10 @@ class Builder {
 
   void AddJob(const spec::Job& job, int job_index) {
     const spec::Stage* stage = StageOf(job);
-    auto& ids = by_spec_[job_index];
-    if (!ids.empty()) return;  // listed twice: the loader reports it
+    if (added_[job_index]) return;  // listed twice: the loader reports it
+    added_[job_index] = 1;
+    IdRange& ids = by_spec_[job_index];
+    ids.first = static_cast<JobId>(jobs_.size());
     auto make = [&](spec::MatrixCombo combo) {
       PlannedJob& pj = jobs_.emplace_back();
       pj.kind = PlannedJob::Kind::kJob;
@@ -57,7 +74,7 @@ class Builder {
       pj.shell = job.shell.empty() ? p_.defaults.shell : job.shell;
       pj.working_directory =
           job.working_directory.empty() ? p_.defaults.working_directory : job.working_directory;
-      ids.push_back(pj.id);
+      ++ids.count;
     };
     if (job.matrix.empty()) {
       make({});
@@ -75,6 +92,7 @@ class Builder {
   void CreateNodes() {
     jobs_.reserve(p_.jobs.size() + p_.stages.size());
     by_spec_.resize(p_.jobs.size());
+    added_.assign(p_.jobs.size(), 0);
     spec_index_.reserve(p_.jobs.size());
     for (size_t i = 0; i < p_.jobs.size(); ++i)
       spec_index_.emplace(p_.jobs[i].name, static_cast<int>(i));
@@ -91,7 +109,8 @@ class Builder {
         auto it = spec_index_.find(name);
         if (it == spec_index_.end()) continue;  // unknown job in a stage: the loader reports it
         AddJob(p_.jobs[it->second], it->second);
-        for (JobId id : by_spec_[it->second]) stage_members_[s].push_back(id);
+        const IdRange r = by_spec_[it->second];
+        for (JobId id = r.first; id < r.first + r.count; ++id) stage_members_[s].push_back(id);
       }
       if (stage.is_deploy()) {
         PlannedJob& pj = jobs_.emplace_back();
@@ -128,14 +147,15 @@ class Builder {
   }
 
   // Concrete ids a `needs:` entry names, or nullptr when it names nothing.
-  const std::vector<JobId>* Resolve(const std::string& name) {
-    if (auto it = spec_index_.find(name); it != spec_index_.end()) return &by_spec_[it->second];
+  // Concrete ids a `needs:` entry names; count 0 when it names nothing.
+  IdRange Resolve(const std::string& name) {
+    if (auto it = spec_index_.find(name); it != spec_index_.end()) return by_spec_[it->second];
     if (concrete_.empty()) {  // built lazily: plain names resolve through spec_index_
       concrete_.reserve(jobs_.size());
-      for (const PlannedJob& pj : jobs_) concrete_[pj.name].push_back(pj.id);
+      for (const PlannedJob& pj : jobs_) concrete_.emplace(pj.name, pj.id);
     }
     auto it = concrete_.find(name);
-    return it == concrete_.end() ? nullptr : &it->second;
+    return it == concrete_.end() ? IdRange{} : IdRange{it->second, 1};
   }
 
   void AddJobNeeds() {
@@ -143,18 +163,20 @@ class Builder {
       const spec::Job& job = p_.jobs[i];
       if (job.needs.empty()) continue;
       // Resolve once per spec job, then fan out to its matrix expansion.
-      std::vector<JobId> resolved;
+      resolved_.clear();
       for (const spec::Located& need : job.needs) {
-        const std::vector<JobId>* ids = Resolve(need.value);
-        if (!ids) {
+        const IdRange ids = Resolve(need.value);
+        if (ids.count == 0) {
+          if (spec_index_.count(need.value)) continue;  // its matrix is empty: reported there
           problems_->Error(need.loc, "job '" + job.name + "' needs unknown job '" + need.value + "'",
                            DidYouMean(need.value, Candidates()));
           continue;
         }
-        resolved.insert(resolved.end(), ids->begin(), ids->end());
+        for (JobId id = ids.first; id < ids.first + ids.count; ++id) resolved_.push_back(id);
       }
-      for (JobId id : by_spec_[i])
-        for (JobId need : resolved) AddEdge(id, need);
+      const IdRange mine = by_spec_[i];
+      for (JobId id = mine.first; id < mine.first + mine.count; ++id)
+        for (JobId need : resolved_) AddEdge(id, need);
     }
   }
 
@@ -250,14 +272,15 @@ class Builder {
       pj.needs.erase(std::unique(pj.needs.begin(), pj.needs.end()), pj.needs.end());
     }
     std::vector<int> pending(n);
-    std::vector<std::vector<JobId>> dependents(n);
-    std::vector<size_t> out_degree(n, 0);
+    Dependents dependents;
+    dependents.offset.assign(n + 2, 0);
     for (const PlannedJob& pj : jobs_)
-      for (JobId need : pj.needs) ++out_degree[need];
-    for (size_t i = 0; i < n; ++i) dependents[i].reserve(out_degree[i]);
-    for (const PlannedJob& pj : jobs_) {
+      for (JobId need : pj.needs) ++dependents.offset[need + 2];
+    for (size_t i = 2; i < n + 2; ++i) dependents.offset[i] += dependents.offset[i - 1];
+    dependents.ids.resize(dependents.offset[n + 1]);
+    for (const PlannedJob& pj : jobs_) {  // offset[i + 1] is the fill cursor of row i
       pending[pj.id] = static_cast<int>(pj.needs.size());
-      for (JobId need : pj.needs) dependents[need].push_back(pj.id);
+      for (JobId need : pj.needs) dependents.ids[dependents.offset[need + 1]++] = pj.id;
     }
     std::priority_queue<JobId, std::vector<JobId>, std::greater<>> ready;
     for (size_t i = 0; i < n; ++i)
@@ -271,7 +294,7 @@ class Builder {
         ready.pop();
         done[id] = 1;
         order.push_back(id);
-        for (JobId d : dependents[id])
+        for (JobId d : dependents.of(id))
           if (--pending[d] == 0 && !done[d]) ready.push(d);
       }
     };
@@ -282,14 +305,13 @@ class Builder {
     // Renumber in execution order.
     std::vector<JobId> new_id(n);
     for (size_t i = 0; i < n; ++i) new_id[order[i]] = static_cast<JobId>(i);
-    plan.jobs.resize(n);
+    plan.jobs.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      PlannedJob& pj = plan.jobs[i];
-      pj = std::move(jobs_[order[i]]);
+      PlannedJob& pj = plan.jobs.emplace_back(std::move(jobs_[order[i]]));
       pj.id = static_cast<JobId>(i);
       for (JobId& need : pj.needs) need = new_id[need];
       std::sort(pj.needs.begin(), pj.needs.end());
-      pj.dependents.reserve(out_degree[order[i]]);
+      pj.dependents.reserve(dependents.of(order[i]).size());
     }
     for (const PlannedJob& pj : plan.jobs)
       for (JobId need : pj.needs) plan.jobs[need].dependents.push_back(pj.id);
@@ -300,7 +322,7 @@ class Builder {
   // lets the jobs behind it drain, so every independent cycle is reported once.
   template <typename Drain>
   void ReportCycle(std::vector<char>& done, std::vector<int>& pending,
-                   const std::vector<std::vector<JobId>>& dependents,
+                   const Dependents& dependents,
                    std::priority_queue<JobId, std::vector<JobId>, std::greater<>>& ready,
                    std::vector<JobId>& order, Drain& drain) {
     JobId start = 0;
@@ -332,7 +354,7 @@ class Builder {
       order.push_back(id);
     }
     for (JobId id : cycle)
-      for (JobId d : dependents[id])
+      for (JobId d : dependents.of(id))
         if (--pending[d] == 0 && !done[d]) ready.push(d);
     drain();
   }
@@ -363,8 +385,10 @@ class Builder {
   std::unordered_map<std::string_view, int> spec_index_;   // spec job name -> index
   std::unordered_map<std::string_view, int> stage_index_;  // stage name -> index
   std::unordered_map<std::string_view, size_t> stage_of_job_;
-  std::vector<std::vector<JobId>> by_spec_;       // spec job index -> its concrete jobs
-  NameIndex concrete_;                             // concrete name -> ids (lazy)
+  std::vector<IdRange> by_spec_;                  // spec job index -> its concrete jobs
+  std::vector<char> added_;                        // spec job index -> nodes created
+  std::vector<JobId> resolved_;                    // scratch for AddJobNeeds
+  std::unordered_map<std::string_view, JobId> concrete_;  // concrete name -> id (lazy)
   std::vector<std::vector<JobId>> stage_members_;  // stage index -> its jobs' nodes
   std::vector<JobId> deploy_node_;                 // stage index -> deploy node or -1
   std::vector<std::vector<JobId>> req_;  // stage index -> Requirements
