@@ -260,11 +260,16 @@ std::string DescribeText(const Plan& plan) {
       for (const spec::Located& r : g.required) req.push_back(r.value);
       gates.push_back("required [" + Join(req) + "]");
     }
-    gates.push_back(fmt::format("max_fix_attempts {}", g.max_fix_attempts));
-    gates.push_back(fmt::format("trust l1 {}/{}/{}d l2 {}/{}/{}d l3 {}/{}/{}d", g.trust_l1.changes,
-                                g.trust_l1.max_incident_rate, g.trust_l1.min_days, g.trust_l2.changes,
-                                g.trust_l2.max_incident_rate, g.trust_l2.min_days, g.trust_l3.changes,
-                                g.trust_l3.max_incident_rate, g.trust_l3.min_days));
+    if (g.loc.line != 0 || !gates.empty()) {  // the file has `gates:`: show the resolved rest
+      gates.push_back(fmt::format("max_fix_attempts {}", g.max_fix_attempts));
+      gates.push_back(fmt::format("trust l1 {}/{}/{}d l2 {}/{}/{}d l3 {}/{}/{}d (changes/max "
+                                  "incident rate/min days)",
+                                  g.trust_l1.changes, g.trust_l1.max_incident_rate,
+                                  g.trust_l1.min_days, g.trust_l2.changes,
+                                  g.trust_l2.max_incident_rate, g.trust_l2.min_days,
+                                  g.trust_l3.changes, g.trust_l3.max_incident_rate,
+                                  g.trust_l3.min_days));
+    }
     line("gates", Join(gates, "; "));
     for (const spec::Environment& e : p->environments) {
       std::vector<std::string> inst;

@@ -74,7 +74,7 @@ TEST_F(DescribeTest, TextShowsEveryKeyThatIsSet) {
   for (const char* want :
        {"pipeline main-build (gauntlet.yml): 4 jobs", "env: CI=true", "timeout=10m",
         "changes: ignore **/*.md", "branches main", "schedule \"0 3 * * *\"",
-        "min_line_coverage 80%", "environment staging: strategy canary url http://staging",
+        "min_line_coverage 80%", "max_fix_attempts 3", "trust l1 20/0/0d", "environment staging: strategy canary url http://staging",
         "1. build\n", "    $ make\n", "    $ make check\n      make install\n",
         "2. unit (python=3.11)\n    stage: test\n    needs: build\n    matrix: python=3.11\n",
         "timeout: 5m  shell: sh  working_directory: py", "if: branch == 'main'",
@@ -119,6 +119,26 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(d["deploy"]["strategy"], "canary");
   EXPECT_EQ(d["deploy"]["rollback_on_failure"], true);
   EXPECT_EQ(j["critical_path"].size(), 3u);
+}
+
+TEST(DescribeBareTest, PipelineWithoutOptionalSectionsHasAShortHeader) {
+  spec::Pipeline p;
+  spec::Job j;
+  j.name = "only";
+  j.commands = {"true"};
+  p.jobs = {j};
+  spec::Problems problems;
+  Plan plan = Build(p, &problems);
+  EXPECT_EQ(DescribeText(plan),
+            "pipeline (unnamed): 1 jobs\n"
+            "    defaults: shell=bash timeout=1h\n"
+            "\n"
+            "1. only\n"
+            "    needs: -\n"
+            "    timeout: 1h  shell: bash\n"
+            "    $ true\n"
+            "\n"
+            "critical path (1 jobs): only\n");
 }
 
 }  // namespace
