@@ -18,7 +18,6 @@
 namespace gauntlet::plan {
 namespace {
 
-// A spec job's concrete jobs are created together, so their ids are contiguous.
 // Reverse edges in one flat array (compressed rows): dependents of i are
 // ids[offset[i] .. offset[i+1]).
 struct Dependents {
@@ -29,6 +28,7 @@ struct Dependents {
   }
 };
 
+// A spec job's concrete jobs are created together, so their ids are contiguous.
 struct IdRange {
   JobId first = 0;
   JobId count = 0;
@@ -50,13 +50,7 @@ class Builder {
   }
 
  private:
-  const spec::Stage* StageOf(const spec::Job& job) const {
-    auto it = stage_of_job_.find(job.name);
-    return it == stage_of_job_.end() ? nullptr : &p_.stages[it->second];
-  }
-
-  void AddJob(const spec::Job& job, int job_index) {
-    const spec::Stage* stage = StageOf(job);
+  void AddJob(const spec::Job& job, int job_index, const spec::Stage* stage) {
     if (added_[job_index]) return;  // listed twice: the loader reports it
     added_[job_index] = 1;
     IdRange& ids = by_spec_[job_index];
@@ -96,20 +90,31 @@ class Builder {
     spec_index_.reserve(p_.jobs.size());
     for (size_t i = 0; i < p_.jobs.size(); ++i)
       spec_index_.emplace(p_.jobs[i].name, static_cast<int>(i));
-    for (size_t s = 0; s < p_.stages.size(); ++s) {
+    for (size_t s = 0; s < p_.stages.size(); ++s)
       stage_index_.emplace(p_.stages[s].name, static_cast<int>(s));
-      for (const std::string& name : p_.stages[s].jobs) stage_of_job_.emplace(name, s);
+    // A stage's jobs: those its `jobs:` lists, then those naming it in `stage:` (file order).
+    std::vector<std::vector<int>> stage_jobs(p_.stages.size());
+    std::vector<char> listed(p_.jobs.size(), 0);
+    for (size_t s = 0; s < p_.stages.size(); ++s)
+      for (const std::string& name : p_.stages[s].jobs) {
+        auto it = spec_index_.find(name);
+        if (it == spec_index_.end() || listed[it->second]) continue;  // the loader reports it
+        listed[it->second] = 1;
+        stage_jobs[s].push_back(it->second);
+      }
+    for (size_t i = 0; i < p_.jobs.size(); ++i) {
+      if (listed[i] || p_.jobs[i].stage.empty()) continue;
+      if (auto it = stage_index_.find(p_.jobs[i].stage); it != stage_index_.end())
+        stage_jobs[it->second].push_back(static_cast<int>(i));
     }
     stage_members_.resize(p_.stages.size());
     deploy_node_.assign(p_.stages.size(), -1);
     // Stage spelling: stage by stage, so file order is stage order; deploys in place.
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       const spec::Stage& stage = p_.stages[s];
-      for (const std::string& name : stage.jobs) {
-        auto it = spec_index_.find(name);
-        if (it == spec_index_.end()) continue;  // unknown job in a stage: the loader reports it
-        AddJob(p_.jobs[it->second], it->second);
-        const IdRange r = by_spec_[it->second];
+      for (int i : stage_jobs[s]) {
+        AddJob(p_.jobs[i], i, &stage);
+        const IdRange r = by_spec_[i];
         for (JobId id = r.first; id < r.first + r.count; ++id) stage_members_[s].push_back(id);
       }
       if (stage.is_deploy()) {
@@ -126,7 +131,7 @@ class Builder {
       }
     }
     // Jobs-map spelling, and any job no stage lists.
-    for (size_t i = 0; i < p_.jobs.size(); ++i) AddJob(p_.jobs[i], static_cast<int>(i));
+    for (size_t i = 0; i < p_.jobs.size(); ++i) AddJob(p_.jobs[i], static_cast<int>(i), nullptr);
     mark_.assign(jobs_.size(), -1);
   }
 
@@ -384,7 +389,6 @@ class Builder {
   std::vector<PlannedJob> jobs_;                  // in creation (file) order
   std::unordered_map<std::string_view, int> spec_index_;   // spec job name -> index
   std::unordered_map<std::string_view, int> stage_index_;  // stage name -> index
-  std::unordered_map<std::string_view, size_t> stage_of_job_;
   std::vector<IdRange> by_spec_;                  // spec job index -> its concrete jobs
   std::vector<char> added_;                        // spec job index -> nodes created
   std::vector<JobId> resolved_;                    // scratch for AddJobNeeds

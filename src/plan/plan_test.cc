@@ -175,6 +175,21 @@ TEST(PlanTest, DeployStageBecomesANodeThatLaterStagesWaitFor) {
   EXPECT_THAT(NeedNames(plan, "smoke"), ElementsAre("deploy: staging"));
 }
 
+TEST(PlanTest, JobsMayJoinAStageByName) {
+  spec::Pipeline p;
+  spec::Job t = MakeJob("t");
+  t.stage = "test";
+  spec::Job lone = MakeJob("lone");
+  p.jobs = {t, MakeJob("b"), lone};
+  p.stages = {MakeStage("build", {"b"}), MakeStage("test", {})};
+  spec::Problems problems;
+  Plan plan = Build(p, &problems);
+  EXPECT_THAT(Names(plan), ElementsAre("b", "t", "lone"));
+  EXPECT_THAT(NeedNames(plan, "t"), ElementsAre("b"));
+  EXPECT_EQ(plan.jobs[1].stage, &p.stages[1]);
+  EXPECT_EQ(plan.jobs[2].stage, nullptr);
+}
+
 TEST(PlanTest, EmptyNonDeployStagePassesOrderingThrough) {
   spec::Pipeline p;
   p.jobs = {MakeJob("a"), MakeJob("c")};
