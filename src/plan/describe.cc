@@ -206,7 +206,9 @@ json DescribeJson(const Plan& plan) {
   for (const PlannedJob& j : plan.jobs) jobs.push_back(JobJson(plan, j));
   json critical = json::array();
   for (JobId id : plan.critical_path) critical.push_back(plan.jobs[id].name);
-  json out = {{"jobs", jobs}, {"critical_path", critical}};
+  json out = json::object();  // not an initializer list: that would copy `jobs`
+  out["jobs"] = std::move(jobs);
+  out["critical_path"] = std::move(critical);
   if (const spec::Pipeline* p = plan.pipeline) {
     json envs = json::array();
     for (const spec::Environment& e : p->environments) envs.push_back(EnvironmentJson(e));

@@ -190,7 +190,11 @@ nlohmann::json GraphJson(const Plan& plan) {
       edges.push_back({{"from", n}, {"to", j.id}, {"critical", critical_edges.count({n, j.id}) > 0}});
   }
   for (JobId id : plan.critical_path) path.push_back(plan.jobs[id].name);
-  return {{"nodes", nodes}, {"edges", edges}, {"critical_path", path}};
+  nlohmann::json out = nlohmann::json::object();  // moved in: an initializer list copies
+  out["nodes"] = std::move(nodes);
+  out["edges"] = std::move(edges);
+  out["critical_path"] = std::move(path);
+  return out;
 }
 
 }  // namespace gauntlet::plan
