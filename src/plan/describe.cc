@@ -222,6 +222,21 @@ json DescribeJson(const Plan& plan) {
     out["on"] = TriggersJson(p->triggers);
     out["gates"] = GatesJson(p->gates);
     out["environments"] = envs;
+    json stages = json::array();
+    for (const spec::Stage& st : p->stages) {
+      json deps = nullptr;  // null: after the previous stage
+      if (st.depends_on) {
+        deps = json::array();
+        for (const spec::Located& d : *st.depends_on) deps.push_back(d.value);
+      }
+      stages.push_back({{"name", st.name},
+                        {"depends_on", deps},
+                        {"jobs", st.jobs},
+                        {"environment", st.environment},
+                        {"strategy", st.strategy},
+                        {"rollback_on_failure", st.rollback_on_failure}});
+    }
+    out["stages"] = std::move(stages);
   }
   return out;
 }
@@ -273,6 +288,17 @@ std::string DescribeText(const Plan& plan) {
                                   g.trust_l3.min_days));
     }
     line("gates", Join(gates, "; "));
+    std::vector<std::string> stages;
+    for (const spec::Stage& st : p->stages) {
+      std::string item = st.name;
+      if (st.depends_on) {
+        std::vector<std::string> deps;
+        for (const spec::Located& d : *st.depends_on) deps.push_back(d.value);
+        item += " (depends_on [" + Join(deps) + "])";
+      }
+      stages.push_back(std::move(item));
+    }
+    line("stages", Join(stages));
     for (const spec::Environment& e : p->environments) {
       std::vector<std::string> inst;
       for (const spec::Instance& i : e.instances) inst.push_back(i.name + "=" + i.address);

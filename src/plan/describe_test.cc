@@ -56,6 +56,7 @@ class DescribeTest : public ::testing::Test {
     s1.jobs = {"build"};
     s2.name = "test";
     s2.jobs = {"unit"};
+    s2.depends_on = std::vector<spec::Located>{{"build", {}}};
     s3.name = "ship";
     s3.environment = "staging";
     s3.rollback_on_failure = true;
@@ -74,7 +75,7 @@ TEST_F(DescribeTest, TextShowsEveryKeyThatIsSet) {
   for (const char* want :
        {"pipeline main-build (gauntlet.yml): 4 jobs", "env: CI=true", "timeout=10m",
         "changes: ignore **/*.md", "branches main", "schedule \"0 3 * * *\"",
-        "min_line_coverage 80%", "max_fix_attempts 3", "trust l1 20/0/0d", "environment staging: strategy canary url http://staging",
+        "stages: build, test (depends_on [build]), ship", "min_line_coverage 80%", "max_fix_attempts 3", "trust l1 20/0/0d", "environment staging: strategy canary url http://staging",
         "1. build\n", "    $ make\n", "    $ make check\n      make install\n",
         "2. unit (python=3.11)\n    stage: test\n    needs: build\n    matrix: python=3.11\n",
         "timeout: 5m  shell: sh  working_directory: py", "if: branch == 'main'",
@@ -95,6 +96,9 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(j["on"]["schedules"][0], "0 3 * * *");
   EXPECT_EQ(j["gates"]["min_line_coverage"], 80.0);
   EXPECT_EQ(j["environments"][0]["strategy"], "canary");
+  EXPECT_EQ(j["stages"][1]["depends_on"], nlohmann::json({"build"}));
+  EXPECT_TRUE(j["stages"][0]["depends_on"].is_null());
+  EXPECT_EQ(j["stages"][2]["environment"], "staging");
   ASSERT_EQ(j["jobs"].size(), 4u);
   const nlohmann::json& u = j["jobs"][2];
   EXPECT_EQ(u["name"], "unit (python=3.12)");
