@@ -1,6 +1,7 @@
 // Planning benchmarks on layered DAGs: L layers x W jobs, each job needing two jobs of the
 // previous layer, `run: "true"`. (a) load + plan from YAML text, (b) plan alone from a
-// spec::Pipeline built in memory. Counters report time per job.
+// spec::Pipeline built in memory, (c) the quadratic case: a stage of N jobs after a stage
+// of N jobs. Counters report time per job.
 //
 // Besides the Google Benchmark flags, the binary has helper modes used by
 // bench/plan-vs-ninja (they must come first):
@@ -121,6 +122,32 @@ void BM_Plan(benchmark::State& state) {
   PerJob(state, jobs);
 }
 BENCHMARK(BM_Plan)->Arg(1000)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Two stages of N jobs each, the second after the first: N*N stage edges, kept exact.
+void BM_PlanStages(benchmark::State& state) {
+  const int width = static_cast<int>(state.range(0));
+  spec::Pipeline p;
+  p.jobs.reserve(2 * width);
+  p.stages.resize(2);
+  p.stages[0].name = "build";
+  p.stages[1].name = "test";
+  for (int s = 0; s < 2; ++s) {
+    for (int i = 0; i < width; ++i) {
+      spec::Job& j = p.jobs.emplace_back();
+      j.name = JobName(s, i);
+      j.commands = {"true"};
+      p.stages[s].jobs.push_back(j.name);
+    }
+  }
+  for (auto _ : state) {
+    spec::Problems problems;
+    plan::Plan plan = plan::Build(p, &problems);
+    benchmark::DoNotOptimize(plan.jobs.data());
+  }
+  state.counters["edges"] = static_cast<double>(width) * width;
+  PerJob(state, 2 * width);
+}
+BENCHMARK(BM_PlanStages)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 bool WriteFile(const char* path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
