@@ -2,12 +2,11 @@
 // plan and graph. Children are spawned with posix_spawn (no shell), their stdout and
 // stderr redirected to files read after they exit.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -180,8 +179,7 @@ TEST_F(CliPlanTest, PlanJsonListsConcreteJobsInOrder) {
   EXPECT_EQ(p["jobs"][2]["timeout"], "5m");
   EXPECT_EQ(p["jobs"][2]["retry"]["attempts"], 2);
   EXPECT_EQ(p["jobs"][2]["secrets"][0], "PYPI_TOKEN");
-  EXPECT_EQ(p["jobs"][3]["needs"],
-            nlohmann::json({"unit (python=3.11)", "unit (python=3.12)"}));
+  EXPECT_EQ(p["jobs"][3]["needs"], nlohmann::json({"unit (python=3.11)", "unit (python=3.12)"}));
   EXPECT_EQ(p["jobs"][0]["timeout"], "10m");
 }
 

@@ -1,3 +1,5 @@
+#include "plan/graph.h"
+
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/pipeline_arg.h"
-#include "plan/graph.h"
 
 namespace gauntlet::cli {
 

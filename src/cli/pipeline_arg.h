@@ -2,9 +2,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "plan/plan.h"
 #include "spec/load.h"
@@ -15,8 +14,8 @@ namespace gauntlet::cli {
 // A pipeline file loaded and planned. `plan` points into `*load`, which therefore lives
 // on the heap so the struct can be moved.
 struct LoadedPipeline {
-  std::string file;                         // the path used ("" when none was found)
-  std::unique_ptr<spec::LoadResult> load;   // null when no file was found
+  std::string file;                        // the path used ("" when none was found)
+  std::unique_ptr<spec::LoadResult> load;  // null when no file was found
   plan::Plan plan;
   spec::Problems problems;  // the loader's and the planner's (cycles), without duplicates
   bool ok() const { return load && !problems.has_errors(); }

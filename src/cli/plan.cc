@@ -13,7 +13,8 @@ namespace gauntlet::cli {
 
 void RegisterPlan(CLI::App& app, GlobalOptions& global, Runner* run) {
   auto file = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("plan", "Show the concrete jobs a run would execute, in order");
+  CLI::App* cmd =
+      app.add_subcommand("plan", "Show the concrete jobs a run would execute, in order");
   cmd->footer(
       "Loads and plans the pipeline file without running anything, then prints every concrete\n"
       "job (matrix combinations expanded, stage ordering turned into needs, deploy stages as\n"

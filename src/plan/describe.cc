@@ -16,9 +16,7 @@ json KeyValuesJson(const spec::KeyValues& kv) {
   return out;
 }
 
-json ChangesJson(const spec::ChangeFilter& c) {
-  return {{"ignore", c.ignore}, {"paths", c.paths}};
-}
+json ChangesJson(const spec::ChangeFilter& c) { return {{"ignore", c.ignore}, {"paths", c.paths}}; }
 
 std::string Join(const std::vector<std::string>& items, std::string_view sep = ", ") {
   return fmt::format("{}", fmt::join(items, sep));
@@ -109,18 +107,24 @@ json EnvironmentJson(const spec::Environment& e) {
 }
 
 json TrustJson(const spec::TrustThreshold& t) {
-  return {{"changes", t.changes}, {"max_incident_rate", t.max_incident_rate}, {"min_days", t.min_days}};
+  return {
+      {"changes", t.changes}, {"max_incident_rate", t.max_incident_rate}, {"min_days", t.min_days}};
 }
 
 json GatesJson(const spec::Gates& g) {
   json required = json::array();
   for (const spec::Located& r : g.required) required.push_back(r.value);
-  json out = {{"risk", {{"low", g.risk_low}, {"medium", g.risk_medium}, {"high", g.risk_high},
-                        {"critical", g.risk_critical}}},
+  json out = {{"risk",
+               {{"low", g.risk_low},
+                {"medium", g.risk_medium},
+                {"high", g.risk_high},
+                {"critical", g.risk_critical}}},
               {"min_line_coverage", nullptr},
               {"new_code_line_coverage", nullptr},
-              {"trust", {{"l1", TrustJson(g.trust_l1)}, {"l2", TrustJson(g.trust_l2)},
-                         {"l3", TrustJson(g.trust_l3)}}},
+              {"trust",
+               {{"l1", TrustJson(g.trust_l1)},
+                {"l2", TrustJson(g.trust_l2)},
+                {"l3", TrustJson(g.trust_l3)}}},
               {"max_fix_attempts", g.max_fix_attempts},
               {"required", required}};
   if (g.min_line_coverage) out["min_line_coverage"] = *g.min_line_coverage;
@@ -129,8 +133,11 @@ json GatesJson(const spec::Gates& g) {
 }
 
 json TriggersJson(const spec::Triggers& t) {
-  return {{"branches", t.branches}, {"paths", t.paths},   {"events", t.events},
-          {"schedules", t.schedules}, {"webhook", t.webhook}};
+  return {{"branches", t.branches},
+          {"paths", t.paths},
+          {"events", t.events},
+          {"schedules", t.schedules},
+          {"webhook", t.webhook}};
 }
 
 // The strategy a deploy stage uses: its own, else its environment's.
@@ -266,10 +273,12 @@ std::string DescribeText(const Plan& plan) {
     line("on", Join(on, "; "));
     const spec::Gates& g = p->gates;
     std::vector<std::string> gates;
-    for (auto [name, list] : {std::pair{"low", &g.risk_low}, std::pair{"medium", &g.risk_medium},
-                              std::pair{"high", &g.risk_high}, std::pair{"critical", &g.risk_critical}})
+    for (auto [name, list] :
+         {std::pair{"low", &g.risk_low}, std::pair{"medium", &g.risk_medium},
+          std::pair{"high", &g.risk_high}, std::pair{"critical", &g.risk_critical}})
       if (!list->empty()) gates.push_back(fmt::format("risk {} [{}]", name, Join(*list)));
-    if (g.min_line_coverage) gates.push_back(fmt::format("min_line_coverage {}%", *g.min_line_coverage));
+    if (g.min_line_coverage)
+      gates.push_back(fmt::format("min_line_coverage {}%", *g.min_line_coverage));
     if (g.new_code_line_coverage)
       gates.push_back(fmt::format("new_code_line_coverage {}%", *g.new_code_line_coverage));
     if (!g.required.empty()) {
@@ -279,13 +288,12 @@ std::string DescribeText(const Plan& plan) {
     }
     if (g.loc.line != 0 || !gates.empty()) {  // the file has `gates:`: show the resolved rest
       gates.push_back(fmt::format("max_fix_attempts {}", g.max_fix_attempts));
-      gates.push_back(fmt::format("trust l1 {}/{}/{}d l2 {}/{}/{}d l3 {}/{}/{}d (changes/max "
-                                  "incident rate/min days)",
-                                  g.trust_l1.changes, g.trust_l1.max_incident_rate,
-                                  g.trust_l1.min_days, g.trust_l2.changes,
-                                  g.trust_l2.max_incident_rate, g.trust_l2.min_days,
-                                  g.trust_l3.changes, g.trust_l3.max_incident_rate,
-                                  g.trust_l3.min_days));
+      gates.push_back(
+          fmt::format("trust l1 {}/{}/{}d l2 {}/{}/{}d l3 {}/{}/{}d (changes/max "
+                      "incident rate/min days)",
+                      g.trust_l1.changes, g.trust_l1.max_incident_rate, g.trust_l1.min_days,
+                      g.trust_l2.changes, g.trust_l2.max_incident_rate, g.trust_l2.min_days,
+                      g.trust_l3.changes, g.trust_l3.max_incident_rate, g.trust_l3.min_days));
     }
     line("gates", Join(gates, "; "));
     std::vector<std::string> stages;
@@ -325,15 +333,17 @@ std::string DescribeText(const Plan& plan) {
           plan.pipeline ? plan.pipeline->FindEnvironment(st.environment) : nullptr;
       if (e) {
         if (e->strategy == "canary")
-          line("steps", fmt::format("{}% (pause {})", fmt::join(e->steps, "%, "),
-                                    FormatDuration(e->pause)));
+          line("steps",
+               fmt::format("{}% (pause {})", fmt::join(e->steps, "%, "), FormatDuration(e->pause)));
         line("deploy", Indented(e->deploy, "      "));
         if (!e->health.type.empty())
-          line("health", e->health.type + " " + e->health.url + e->health.address + e->health.command);
+          line("health",
+               e->health.type + " " + e->health.url + e->health.address + e->health.command);
       }
     }
-    out += fmt::format("    timeout: {}  shell: {}{}\n", FormatDuration(j.timeout), j.shell,
-                       j.working_directory.empty() ? "" : "  working_directory: " + j.working_directory);
+    out += fmt::format(
+        "    timeout: {}  shell: {}{}\n", FormatDuration(j.timeout), j.shell,
+        j.working_directory.empty() ? "" : "  working_directory: " + j.working_directory);
     if (!j.spec) continue;
     const spec::Job& s = *j.spec;
     for (const std::string& c : s.commands) out += "    $ " + Indented(c, "      ") + "\n";

@@ -2,9 +2,8 @@
 // block per concrete job in execution order (`gauntlet plan`, and the API/MCP later).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "plan/plan.h"
 

@@ -61,12 +61,23 @@ std::string MermaidQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "#quot;"; break;
-      case '#': out += "#35;"; break;
-      case '<': out += "#lt;"; break;
-      case '>': out += "#gt;"; break;
-      case '\n': out += ' '; break;
-      default: out += c;
+      case '"':
+        out += "#quot;";
+        break;
+      case '#':
+        out += "#35;";
+        break;
+      case '<':
+        out += "#lt;";
+        break;
+      case '>':
+        out += "#gt;";
+        break;
+      case '\n':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
@@ -167,9 +178,12 @@ std::string RenderMermaid(const Plan& plan) {
 
 std::string Render(const Plan& plan, GraphFormat format) {
   switch (format) {
-    case GraphFormat::kText: return RenderText(plan);
-    case GraphFormat::kDot: return RenderDot(plan);
-    case GraphFormat::kMermaid: return RenderMermaid(plan);
+    case GraphFormat::kText:
+      return RenderText(plan);
+    case GraphFormat::kDot:
+      return RenderDot(plan);
+    case GraphFormat::kMermaid:
+      return RenderMermaid(plan);
   }
   return "";
 }
@@ -187,7 +201,8 @@ nlohmann::json GraphJson(const Plan& plan) {
                      {"level", level[j.id]},
                      {"critical", critical[j.id] != 0}});
     for (JobId n : j.needs)
-      edges.push_back({{"from", n}, {"to", j.id}, {"critical", critical_edges.count({n, j.id}) > 0}});
+      edges.push_back(
+          {{"from", n}, {"to", j.id}, {"critical", critical_edges.count({n, j.id}) > 0}});
   }
   for (JobId id : plan.critical_path) path.push_back(plan.jobs[id].name);
   nlohmann::json out = nlohmann::json::object();  // moved in: an initializer list copies

@@ -2,10 +2,9 @@
 // and Mermaid. The critical path is marked in each (`*`, bold red, a linkStyle).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "plan/plan.h"

@@ -173,7 +173,8 @@ class Builder {
         const IdRange ids = Resolve(need.value);
         if (ids.count == 0) {
           if (spec_index_.count(need.value)) continue;  // its matrix is empty: reported there
-          problems_->Error(need.loc, "job '" + job.name + "' needs unknown job '" + need.value + "'",
+          problems_->Error(need.loc,
+                           "job '" + job.name + "' needs unknown job '" + need.value + "'",
                            DidYouMean(need.value, Candidates()));
           continue;
         }
@@ -326,8 +327,7 @@ class Builder {
   // Finds one cycle among the jobs Kahn could not order, reports it, removes its jobs and
   // lets the jobs behind it drain, so every independent cycle is reported once.
   template <typename Drain>
-  void ReportCycle(std::vector<char>& done, std::vector<int>& pending,
-                   const Dependents& dependents,
+  void ReportCycle(std::vector<char>& done, std::vector<int>& pending, const Dependents& dependents,
                    std::priority_queue<JobId, std::vector<JobId>, std::greater<>>& ready,
                    std::vector<JobId>& order, Drain& drain) {
     JobId start = 0;
@@ -386,17 +386,17 @@ class Builder {
 
   const spec::Pipeline& p_;
   spec::Problems* problems_;
-  std::vector<PlannedJob> jobs_;                  // in creation (file) order
+  std::vector<PlannedJob> jobs_;                           // in creation (file) order
   std::unordered_map<std::string_view, int> spec_index_;   // spec job name -> index
   std::unordered_map<std::string_view, int> stage_index_;  // stage name -> index
-  std::vector<IdRange> by_spec_;                  // spec job index -> its concrete jobs
-  std::vector<char> added_;                        // spec job index -> nodes created
-  std::vector<JobId> resolved_;                    // scratch for AddJobNeeds
-  std::unordered_map<std::string_view, JobId> concrete_;  // concrete name -> id (lazy)
-  std::vector<std::vector<JobId>> stage_members_;  // stage index -> its jobs' nodes
-  std::vector<JobId> deploy_node_;                 // stage index -> deploy node or -1
-  std::vector<std::vector<JobId>> req_;  // stage index -> Requirements
-  std::vector<int> req_state_;           // 0 unvisited, 1 in progress, 2 done
+  std::vector<IdRange> by_spec_;                           // spec job index -> its concrete jobs
+  std::vector<char> added_;                                // spec job index -> nodes created
+  std::vector<JobId> resolved_;                            // scratch for AddJobNeeds
+  std::unordered_map<std::string_view, JobId> concrete_;   // concrete name -> id (lazy)
+  std::vector<std::vector<JobId>> stage_members_;          // stage index -> its jobs' nodes
+  std::vector<JobId> deploy_node_;                         // stage index -> deploy node or -1
+  std::vector<std::vector<JobId>> req_;                    // stage index -> Requirements
+  std::vector<int> req_state_;                             // 0 unvisited, 1 in progress, 2 done
   bool stage_cycle_reported_ = false;
   std::vector<JobId> mark_;
 };

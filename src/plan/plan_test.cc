@@ -136,7 +136,7 @@ TEST(PlanTest, StageDependsOnSetOrEmpty) {
   spec::Pipeline p;
   p.jobs = {MakeJob("a"), MakeJob("b"), MakeJob("c")};
   p.stages = {MakeStage("s1", {"a"}), MakeStage("s2", {"b"}), MakeStage("s3", {"c"})};
-  p.stages[1].depends_on = std::vector<spec::Located>{};          // none
+  p.stages[1].depends_on = std::vector<spec::Located>{};            // none
   p.stages[2].depends_on = std::vector<spec::Located>{{"s1", {}}};  // not s2
   spec::Problems problems;
   Plan plan = Build(p, &problems);

@@ -48,7 +48,8 @@ Result<std::vector<JobId>> SelectOnly(const Plan& plan, const std::vector<std::s
     if (!ids) return ids.error();
     seeds.insert(seeds.end(), ids->begin(), ids->end());
   }
-  return Closure(plan, seeds, [](const PlannedJob& j) -> const std::vector<JobId>& { return j.needs; });
+  return Closure(plan, seeds,
+                 [](const PlannedJob& j) -> const std::vector<JobId>& { return j.needs; });
 }
 
 Result<std::vector<JobId>> SelectFrom(const Plan& plan, const std::string& name) {
