@@ -6,8 +6,14 @@
 namespace gauntlet::cli {
 
 void RegisterVersion(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterValidate(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterPlan(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterGraph(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
+    RegisterValidate,
+    RegisterPlan,
+    RegisterGraph,
     RegisterVersion,
 };
 

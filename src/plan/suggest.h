@@ -1,0 +1,17 @@
+// "Did you mean ...?" for names typed on the command line or in `needs:`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gauntlet::plan {
+
+// The candidate closest to `name` by edit distance, if close enough to be a likely
+// typo (distance <= max(1, len/3)); "" when none is.
+std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);
+
+// " (did you mean 'x'?)"-style hint text: "did you mean 'x'?", or "" when nothing is close.
+std::string DidYouMean(std::string_view name, const std::vector<std::string_view>& candidates);
+
+}  // namespace gauntlet::plan
