@@ -205,9 +205,14 @@ bool Scheduler::Decide(JobId id) {
     }
   }
 
-  const std::string if_expr = job.spec ? job.spec->if_expr : "";
+  std::string_view if_expr = job.spec ? std::string_view(job.spec->if_expr) : "";
+  if (if_expr.size() >= 5 && if_expr.substr(0, 3) == "${{" &&
+      if_expr.substr(if_expr.size() - 2) == "}}") {
+    if_expr = if_expr.substr(3, if_expr.size() - 5);  // tolerate a wrapped condition
+  }
   spec::Expr expr;
-  bool status_function = false;  // always(), failure(), cancelled(): run despite failures
+  bool status_function = false;   // any of the four: no implied success() &&
+  bool despite_failure = false;   // always(), failure(), cancelled(): may run after a failure
   if (!if_expr.empty()) {
     spec::ExprError err;
     if (!spec::Expr::Parse(if_expr, &expr, &err)) {
@@ -215,10 +220,11 @@ bool Scheduler::Decide(JobId id) {
     }
     for (const auto& [name, offset] : expr.Calls()) {
       std::string n = Lower(name);
-      if (n == "always" || n == "failure" || n == "cancelled") status_function = true;
+      if (n == "always" || n == "failure" || n == "cancelled") despite_failure = true;
+      if (despite_failure || n == "success") status_function = true;
     }
   }
-  if (stopping_ && !status_function) {
+  if (stopping_ && !despite_failure) {
     return finish(JobState::kSkipped, "not started: an earlier job failed (fail-fast)", true);
   }
   bool run = status == S::kSuccess;
@@ -230,7 +236,9 @@ bool Scheduler::Decide(JobId id) {
     run = spec::Truthy(*v) && (status_function || status == S::kSuccess);
   }
   if (!run) {
-    if (status == S::kSuccess) return finish(JobState::kSkipped, "if: " + if_expr + " is false");
+    if (status == S::kSuccess) {
+      return finish(JobState::kSkipped, "if: " + std::string(if_expr) + " is false");
+    }
     return finish(JobState::kSkipped,
                   status == S::kCancelled ? "a needed job was cancelled" : "a needed job failed",
                   true);

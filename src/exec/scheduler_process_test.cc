@@ -213,5 +213,33 @@ TEST(SchedulerProcessTest, IfOverMatrixAndBranch) {
   EXPECT_EQ(r.rec.state("other"), JobState::kSkipped);
 }
 
+TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  auto fails = b.Add("fails", "false");
+  b.Add("after-fails", "true", {fails});  // equal chain lengths: file order decides
+  auto slow = b.Add("slow", "true");
+  b.Add("report", "echo report", {slow}, [](spec::Job& j) { j.if_expr = "always()"; });
+  b.Add("next", "true", {slow});
+  b.Add("success-or", "true", {slow}, [](spec::Job& j) { j.if_expr = "success() || true"; });
+  SchedulerOptions o;
+  o.parallelism = 1;  // "fails" runs first, then fail-fast applies
+  EXPECT_EQ(r.Run(b.plan, o).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.state("slow"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("report"), JobState::kSuccess);
+  EXPECT_EQ(r.rec.state("next"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("success-or"), JobState::kSkipped);  // no always/failure: fail-fast
+}
+
+TEST(SchedulerProcessTest, BadIfExpressionFailsTheJob) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  b.Add("a", "true", {}, [](spec::Job& j) { j.if_expr = "branch =="; });
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kFailed);
+  EXPECT_NE(r.rec.results["a"].reason.rfind("if: ", 0), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gauntlet::exec
