@@ -288,12 +288,14 @@ void LocalRunner::CloseWatched(int& fd) {
 void LocalRunner::Cancel(ProcId id) {
   Proc& p = procs_[id];
   if (!p.in_use) return;
-  p.cancelled = true;
-  if (!p.exited && !p.term_sent) {
+  if (!p.exited && p.cancelled) {
+    kill(-p.pid, SIGKILL);  // cancelled twice: no more grace
+  } else if (!p.exited && !p.term_sent) {
     kill(-p.pid, SIGTERM);
     p.term_sent = true;
     p.kill_at = clock_->Now() + options_.kill_grace;
   }
+  p.cancelled = true;
 }
 
 void LocalRunner::Wake() {

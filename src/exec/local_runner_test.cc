@@ -209,6 +209,21 @@ TEST(LocalRunnerTest, CancelLeavesNoProcesses) {
   EXPECT_EQ(runner->running(), 0);
 }
 
+TEST(LocalRunnerTest, SecondCancelKillsAtOnce) {
+  auto runner = MakeRunner(std::chrono::hours(1));
+  Collector c;
+  auto id = runner->Start(Req("bash", "trap '' TERM; echo up; sleep 1000 & wait; wait"));
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  PollUntil(*runner, c, [&] { return c.out[*id] == "up\n"; });
+  runner->Cancel(*id);
+  runner->Cancel(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_EQ(c.exits[*id].signal, SIGKILL);
+  EXPECT_TRUE(c.exits[*id].cancelled);
+  EXPECT_TRUE(GroupGone(pgid));
+}
+
 TEST(LocalRunnerTest, CatchesCancelSignals) {
   LocalRunnerOptions o;
   o.catch_cancel_signals = true;

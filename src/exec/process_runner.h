@@ -49,8 +49,8 @@ class ProcessRunner {
 
   // Starts `shell -c script` in its own process group. An error means nothing was started.
   virtual Result<ProcId> Start(const SpawnRequest& request) = 0;
-  // SIGTERM to the whole group now, SIGKILL after the grace period; OnExit follows
-  // with `cancelled` set.
+  // SIGTERM to the whole group now, SIGKILL after the grace period (or at once when
+  // called a second time); OnExit follows with `cancelled` set.
   virtual void Cancel(ProcId id) = 0;
   // Waits for events until at least one was delivered, `deadline` passed, or Wake().
   virtual Status Poll(TimePoint deadline, Delegate* delegate) = 0;

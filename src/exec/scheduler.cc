@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cctype>
 #include <thread>
@@ -171,6 +173,7 @@ void Scheduler::Finish(JobId id, JobResult result) {
     run_failed_ = true;
     if (!options_.keep_going) stopping_ = true;
   }
+  result.reason = masker_.MaskString(result.reason);  // may quote values
   if (runs_[id] && result.attempts > 0) {
     result.duration =
         std::chrono::duration_cast<Micros>(runner_->clock()->Now() - runs_[id]->first_start);
@@ -481,7 +484,9 @@ void Scheduler::HandleRetryTimers() {
 }
 
 void Scheduler::DoCancel() {
+  // A second request (a second Ctrl-C) cancels again: the runner escalates to SIGKILL.
   cancelling_ = true;
+  cancel_requested_ = false;
   for (JobId id = 0; id < static_cast<JobId>(runs_.size()); ++id) {
     JobRun* run = runs_[id].get();
     if (!run) continue;
@@ -534,6 +539,12 @@ void Scheduler::StartReadyJobs() {
 
 RunResult Scheduler::Run() {
   run_start_ = runner_->clock()->Now();
+  std::string own_dir;  // a run dir made here when the caller gave none
+  if (options_.run_dir.empty()) {
+    const char* tmp = getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gauntlet-run-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) own_dir = options_.run_dir = pattern;
+  }
   observer_->OnRunStarted(plan_);
   for (auto& [id, r] : options_.previous) {
     r.resumed = true;
@@ -542,7 +553,7 @@ RunResult Scheduler::Run() {
     observer_->OnJobFinished(plan_.jobs[id], results_[id]);
   }
   while (true) {
-    if (cancel_requested_ && !cancelling_) DoCancel();
+    if (cancel_requested_) DoCancel();
     HandleDeploysDone();
     HandleRetryTimers();
     observer_->Flush();
@@ -572,9 +583,18 @@ RunResult Scheduler::Run() {
     }
     Status s = runner_->Poll(deadline, this);
     if (!s.ok()) {
-      // The loop itself is broken: stop everything rather than spin.
-      cancel_requested_ = true;
-      run_failed_ = true;
+      // The loop itself is broken (epoll failed): stop everything rather than spin. The
+      // runner kills what is still running when it is destroyed.
+      DoCancel();
+      for (JobId id = 0; id < static_cast<JobId>(plan_.jobs.size()); ++id) {
+        if (!tracker_.finished(id)) {
+          JobResult r;
+          r.state = JobState::kCancelled;
+          r.reason = "event loop failed: " + s.error().message;
+          Finish(id, std::move(r));
+        }
+      }
+      break;
     }
   }
 
@@ -593,6 +613,7 @@ RunResult Scheduler::Run() {
   result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);
   observer_->OnRunFinished(result);
   observer_->Flush();
+  if (!own_dir.empty()) rmdir(own_dir.c_str());  // empty: each outputs file is removed
   return result;
 }
 

@@ -35,7 +35,9 @@ struct SchedulerOptions {
   int parallelism = 0;     // -j; 0: the number of cores
   bool keep_going = false; // false: fail-fast, start nothing new after a failure
   std::string run_id;
-  std::string run_dir;     // existing directory for the per-attempt $GAUNTLET_OUTPUT files
+  // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
+  // directory made (and removed) by Run.
+  std::string run_dir;
   std::string branch;
   std::string event;
   // Secret name -> value: masked in all output, exposed as env vars to jobs listing them.
@@ -56,7 +58,8 @@ class Scheduler : private ProcessRunner::Delegate {
 
   // Runs to completion (or cancellation). Call once.
   RunResult Run();
-  // Requests cancellation: kills every running job's group. Thread-safe.
+  // Requests cancellation: SIGTERM to every running job's group, SIGKILL after the grace
+  // period; a second call SIGKILLs at once. Thread-safe.
   void Cancel();
 
   const std::vector<JobResult>& results() const { return results_; }

@@ -170,6 +170,21 @@ TEST(SchedulerProcessTest, OutputsWrittenByAJobAreCollected) {
   EXPECT_EQ(r.rec.results["a"].outputs, want);
 }
 
+TEST(SchedulerProcessTest, WithoutARunDirOutputsGoToATemporaryOne) {
+  auto runner = std::move(LocalRunner::Create({})).value();
+  PlanBuilder b;
+  b.Add("a", "echo \"$GAUNTLET_OUTPUT\"; echo k=v >> \"$GAUNTLET_OUTPUT\"");
+  Recorder rec;
+  Scheduler s(b.plan, runner.get(), &rec, {});
+  EXPECT_EQ(s.Run().state, RunState::kSuccess);
+  Outputs want = {{"k", "v"}};
+  EXPECT_EQ(rec.results["a"].outputs, want);
+  std::string path = rec.output["a"];
+  ASSERT_NE(path.find("/gauntlet-run-"), std::string::npos);
+  std::string dir = path.substr(0, path.rfind('/'));
+  EXPECT_NE(access(dir.c_str(), F_OK), 0) << dir << " was not removed";
+}
+
 TEST(SchedulerProcessTest, OutputsFlowBetweenJobs) {
   if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
