@@ -2,7 +2,8 @@
 //  - a raw posix_spawn + waitpid loop (the floor: no pipes, no event loop),
 //  - libuv (uv_spawn with a stdout pipe, its own SIGCHLD reaping),
 //  - exec::LocalRunner (posix_spawn + epoll + pidfd + wait4 rusage),
-//  - exec::Scheduler on a 2,000-job plan (ready tracking, env, observer) over LocalRunner.
+//  - exec::Scheduler on a 2,000-job plan (ready tracking, env, observer) over LocalRunner,
+//    and on 5,000 `echo` jobs with the plain progress output and a run log file observed.
 // Results are in docs/performance.md.
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <benchmark/benchmark.h>
 
 #include "exec/local_runner.h"
+#include "exec/progress.h"
 #include "exec/scheduler.h"
 
 extern "C" char** environ;
@@ -130,16 +132,28 @@ void BM_LocalRunner(benchmark::State& state) {
 }
 BENCHMARK(BM_LocalRunner)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
+// A log observer like the store's: every output chunk appended to one run log file.
+struct OneLogFile : gauntlet::exec::Observer {
+  FILE* f = std::fopen("/tmp/gauntlet-bench.log", "w");
+  ~OneLogFile() override { std::fclose(f); }
+  void OnOutput(const gauntlet::plan::PlannedJob&, int, std::string_view b) override {
+    std::fwrite(b.data(), 1, b.size(), f);
+  }
+  void Flush() override { std::fflush(f); }
+};
+
+// state.range(0) jobs `/bin/sh -c true`; range(1): 1 = plain progress + a log file observed.
 void BM_Scheduler(benchmark::State& state) {
   using namespace gauntlet;
+  const int jobs = static_cast<int>(state.range(0));
   spec::Pipeline pipeline;
-  pipeline.jobs.reserve(kJobs);
+  pipeline.jobs.reserve(jobs);
   plan::Plan plan;
   plan.pipeline = &pipeline;
-  for (int i = 0; i < kJobs; ++i) {
+  for (int i = 0; i < jobs; ++i) {
     spec::Job j;
     j.name = "j" + std::to_string(i);
-    j.commands = {"true"};
+    j.commands = {"echo " + j.name};
     pipeline.jobs.push_back(j);
     plan::PlannedJob p;
     p.id = i;
@@ -149,18 +163,31 @@ void BM_Scheduler(benchmark::State& state) {
     p.shell = "/bin/sh";
     plan.jobs.push_back(p);
   }
+  FILE* devnull = std::fopen("/dev/null", "w");
   for (auto _ : state) {
     auto runner = std::move(exec::LocalRunner::Create({})).value();
-    exec::Observer observer;  // the store/progress are measured by their owners
+    exec::ObserverList observers;
+    exec::Progress progress({}, [&](std::string_view s) { std::fwrite(s.data(), 1, s.size(), devnull); });
+    OneLogFile log;
+    if (state.range(1)) {
+      observers.Add(&progress);
+      observers.Add(&log);
+    }
     exec::SchedulerOptions o;
     o.parallelism = kParallel;
     o.run_dir = "/tmp";
-    exec::Scheduler s(plan, runner.get(), &observer, o);
-    if (s.Run().succeeded != kJobs) std::abort();
+    exec::Scheduler s(plan, runner.get(), &observers, o);
+    if (s.Run().succeeded != jobs) std::abort();
   }
-  state.SetItemsProcessed(state.iterations() * kJobs);
+  std::fclose(devnull);
+  state.SetItemsProcessed(state.iterations() * jobs);
 }
-BENCHMARK(BM_Scheduler)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_Scheduler)
+    ->Args({2000, 0})
+    ->Args({5000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 }  // namespace
 

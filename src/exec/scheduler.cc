@@ -22,7 +22,6 @@ using plan::PlannedJob;
 struct Scheduler::JobRun {
   int attempt = 0;
   ProcId proc = -1;  // -1: no process running
-  bool waiting_retry = false;
   TimePoint retry_at{};
   TimePoint first_start{};
   std::string script;
@@ -426,8 +425,8 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
                            ar.exit_code) != retry.on_exit_codes.end());
   }
   if (retryable) {
-    run.waiting_retry = true;
     run.retry_at = runner_->clock()->Now() + retry.backoff;
+    backoff_.push_back(id);
     return;
   }
   r.state = JobState::kFailed;
@@ -474,11 +473,13 @@ void Scheduler::HandleDeploysDone() {
 
 void Scheduler::HandleRetryTimers() {
   TimePoint now = runner_->clock()->Now();
-  for (JobId id = 0; id < static_cast<JobId>(runs_.size()); ++id) {
-    JobRun* run = runs_[id].get();
-    if (run && run->waiting_retry && run->retry_at <= now) {
-      run->waiting_retry = false;
-      retry_ready_.push_back(id);
+  for (size_t i = 0; i < backoff_.size();) {
+    JobRun& run = *runs_[backoff_[i]];
+    if (run.retry_at <= now) {
+      retry_ready_.push_back(backoff_[i]);
+      backoff_.erase(backoff_.begin() + static_cast<long>(i));
+    } else {
+      ++i;
     }
   }
 }
@@ -487,26 +488,20 @@ void Scheduler::DoCancel() {
   // A second request (a second Ctrl-C) cancels again: the runner escalates to SIGKILL.
   cancelling_ = true;
   cancel_requested_ = false;
-  for (JobId id = 0; id < static_cast<JobId>(runs_.size()); ++id) {
-    JobRun* run = runs_[id].get();
-    if (!run) continue;
-    if (run->proc >= 0) runner_->Cancel(run->proc);
-    if (run->waiting_retry) {
-      JobResult r;
-      r.state = JobState::kCancelled;
-      r.attempts = run->attempt;
-      r.reason = "run cancelled";
-      Finish(id, std::move(r));
-    }
+  for (ProcId proc = 0; proc < static_cast<ProcId>(proc_job_.size()); ++proc) {
+    if (proc_job_[proc] >= 0) runner_->Cancel(proc);
   }
-  for (JobId id : retry_ready_) {
+  std::vector<JobId> waiting;
+  waiting.swap(backoff_);
+  waiting.insert(waiting.end(), retry_ready_.begin(), retry_ready_.end());
+  retry_ready_.clear();
+  for (JobId id : waiting) {
     JobResult r;
     r.state = JobState::kCancelled;
     r.attempts = runs_[id]->attempt;
     r.reason = "run cancelled";
     Finish(id, std::move(r));
   }
-  retry_ready_.clear();
 }
 
 void Scheduler::StartReadyJobs() {
@@ -562,14 +557,9 @@ RunResult Scheduler::Run() {
     if (tracker_.all_finished()) break;
 
     TimePoint deadline = TimePoint::max();
-    bool waiting = false;
-    for (const auto& run : runs_) {
-      if (run && run->waiting_retry) {
-        deadline = std::min(deadline, run->retry_at);
-        waiting = true;
-      }
-    }
-    if (runner_->running() == 0 && deploys_running_ == 0 && !waiting && retry_ready_.empty()) {
+    for (JobId id : backoff_) deadline = std::min(deadline, runs_[id]->retry_at);
+    if (runner_->running() == 0 && deploys_running_ == 0 && backoff_.empty() &&
+        retry_ready_.empty()) {
       // Nothing in flight and nothing startable: only a malformed plan gets here.
       for (JobId id = 0; id < static_cast<JobId>(plan_.jobs.size()); ++id) {
         if (!tracker_.finished(id)) {

@@ -95,6 +95,7 @@ class Scheduler : private ProcessRunner::Delegate {
   std::vector<JobResult> results_;
   std::vector<std::unique_ptr<JobRun>> runs_;  // per job, created when it starts
   std::vector<plan::JobId> proc_job_;          // ProcId -> job
+  std::vector<plan::JobId> backoff_;           // waiting out a retry backoff (few)
   std::vector<plan::JobId> retry_ready_;       // backoff over, waiting for a slot
 
   // The inherited environment, prepared once: strings, their pointers, key -> index.
