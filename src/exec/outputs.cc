@@ -65,8 +65,11 @@ Result<Outputs> ParseOutputs(std::string_view text) {
         first = false;
       }
       if (!closed) {
-        return error(start, "'" + std::string(key) + "<<" + std::string(delim) +
-                                "' is never closed by a line '" + std::string(delim) + "'");
+        // Appended piecewise: GCC 12 -O3 warns (-Wrestrict, a false positive) on "'" + s.
+        std::string what = "'";
+        what.append(key).append("<<").append(delim);
+        what.append("' is never closed by a line '").append(delim).append("'");
+        return error(start, what);
       }
       Set(&out, key, std::move(value));
       continue;

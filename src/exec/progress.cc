@@ -41,7 +41,9 @@ void Progress::Print(const std::string& line) {
 
 void Progress::DrawStatus() {
   if (!options_.tty || running_.empty()) return;
-  std::string s = "[" + std::to_string(finished_) + "/" + std::to_string(total_) + "] running: ";
+  std::string s = "[";  // built piecewise: GCC 12 -O3 false -Wrestrict on "[" + string
+  s.append(std::to_string(finished_)).append("/").append(std::to_string(total_));
+  s.append("] running: ");
   for (size_t i = 0; i < running_.size(); ++i) {
     if (i) s += ", ";
     s += plan_->jobs[running_[i]].name;

@@ -16,7 +16,7 @@ FakeOutcome Scripted(const SpawnRequest& req) {
   FakeOutcome o;
   if (s.rfind("fail:", 0) == 0) {
     o.exit_code = 2;
-    for (int i = 1; i <= 30; ++i) o.output += "line " + std::to_string(i) + "\n";
+    for (int i = 1; i <= 30; ++i) o.output.append("line ").append(std::to_string(i)).append("\n");
     o.output += "no newline at end";
   } else {
     o.output = s + "\n";

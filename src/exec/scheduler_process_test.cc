@@ -19,6 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::PlanBuilder;
+using testing::JobName;
 using testing::Recorder;
 
 // Until the expression parser is merged, spec/expr.cc is a placeholder that evaluates
@@ -75,7 +76,7 @@ TEST(SchedulerProcessTest, RandomDagSameResultsAtJ1AndJ8) {
       plan::JobId d = static_cast<plan::JobId>(rng() % i);
       if (rng() % 2 && std::find(needs.begin(), needs.end(), d) == needs.end()) needs.push_back(d);
     }
-    b.Add("j" + std::to_string(i), rng() % 6 == 0 ? "false" : "true", needs);
+    b.Add(JobName(i), rng() % 6 == 0 ? "false" : "true", needs);
   }
   auto states = [](const Recorder& r) {
     std::map<std::string, JobState> m;

@@ -14,6 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::PlanBuilder;
+using testing::JobName;
 using testing::Recorder;
 
 // Scripts for the fake runner: "ok", "fail", "exit:N", "hang", "sleep:MS", "print:TEXT".
@@ -63,7 +64,7 @@ TEST(SchedulerTest, StartsAJobAsSoonAsItsNeedsFinishNotLevelByLevel) {
 
 TEST(SchedulerTest, NeverExceedsTheParallelism) {
   PlanBuilder b;
-  for (int i = 0; i < 20; ++i) b.Add("j" + std::to_string(i), "sleep:" + std::to_string(5 + i));
+  for (int i = 0; i < 20; ++i) b.Add(JobName(i), std::string("sleep:").append(std::to_string(5 + i)));
   FakeRun f;
   SchedulerOptions o;
   o.parallelism = 3;
@@ -324,7 +325,7 @@ void RandomDag(PlanBuilder* b, int n, unsigned seed, const std::string& ok,
       if (rng() % 2 && std::find(needs.begin(), needs.end(), d) == needs.end()) needs.push_back(d);
     }
     bool fails = rng() % 5 == 0;
-    b->Add("j" + std::to_string(i), fails ? fail : ok, needs, [&](spec::Job& j) {
+    b->Add(JobName(i), fails ? fail : ok, needs, [&](spec::Job& j) {
       if (rng() % 10 == 0) j.if_expr = "";  // plain
       if (rng() % 7 == 0) j.continue_on_error = true;
     });

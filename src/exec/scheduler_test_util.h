@@ -12,6 +12,9 @@
 
 namespace gauntlet::exec::testing {
 
+// "j<i>", built piecewise: GCC 12 -O3 has a false -Wrestrict on "j" + std::string.
+inline std::string JobName(int i) { return std::string("j").append(std::to_string(i)); }
+
 struct PlanBuilder {
   spec::Pipeline pipeline;
   plan::Plan plan;
