@@ -5,11 +5,10 @@
 //  - exec::Scheduler on a 2,000-job plan (ready tracking, env, observer) over LocalRunner,
 //    and on 5,000 `echo` jobs with the plain progress output and a run log file observed.
 // Results are in docs/performance.md.
+#include <benchmark/benchmark.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <uv.h>
-
-#include <benchmark/benchmark.h>
 
 #include "exec/local_runner.h"
 #include "exec/progress.h"
@@ -167,7 +166,8 @@ void BM_Scheduler(benchmark::State& state) {
   for (auto _ : state) {
     auto runner = std::move(exec::LocalRunner::Create({})).value();
     exec::ObserverList observers;
-    exec::Progress progress({}, [&](std::string_view s) { std::fwrite(s.data(), 1, s.size(), devnull); });
+    exec::Progress progress(
+        {}, [&](std::string_view s) { std::fwrite(s.data(), 1, s.size(), devnull); });
     OneLogFile log;
     if (state.range(1)) {
       observers.Add(&progress);

@@ -6,8 +6,11 @@
 namespace gauntlet::exec {
 
 Result<ProcId> FakeRunner::Start(const SpawnRequest& request) {
-  Started s{std::string(request.script), std::string(request.shell),
-            std::string(request.working_directory), {}, clock_->Now()};
+  Started s{std::string(request.script),
+            std::string(request.shell),
+            std::string(request.working_directory),
+            {},
+            clock_->Now()};
   for (char* const* e = request.envp; e && *e; ++e) {
     std::string kv(*e);
     size_t eq = kv.find('=');

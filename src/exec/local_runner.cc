@@ -49,7 +49,7 @@ struct LocalRunner::Proc {
   pid_t pid = -1;  // also the process group id
   int pidfd = -1;
   int out_fd = -1;
-  bool exited = false;     // main child reaped
+  bool exited = false;  // main child reaped
   bool term_sent = false;
   bool cancelled = false;
   bool in_use = false;
@@ -81,7 +81,8 @@ Status LocalRunner::Init() {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) < 0) return Error::Errno("epoll_ctl", errno);
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) < 0)
+    return Error::Errno("epoll_ctl", errno);
 
   // pidfd_open needs Linux 5.3; probe it once on ourselves.
   int probe = PidfdOpen(getpid());
@@ -199,8 +200,8 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t empty, all;
   sigemptyset(&empty);
@@ -416,8 +417,7 @@ Status LocalRunner::Poll(TimePoint deadline, Delegate* delegate) {
     auto left = next - clock_->Now();
     timeout_ms = left.count() <= 0
                      ? 0
-                     : static_cast<int>(
-                           std::chrono::ceil<std::chrono::milliseconds>(left).count());
+                     : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
   }
   epoll_event events[64];
   int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);

@@ -1,5 +1,6 @@
 #include "exec/local_runner.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <map>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace gauntlet::exec {
 namespace {
@@ -111,8 +110,7 @@ TEST(LocalRunnerTest, ShellsStopAtTheFirstFailure) {
   auto runner = MakeRunner();
   std::string out;
   // bash: -eo pipefail, so a failing stage of a pipeline fails the script.
-  EXPECT_EQ(RunOne(*runner, Req("bash", "false | true\necho no"), &out).exit_code,
-            1);
+  EXPECT_EQ(RunOne(*runner, Req("bash", "false | true\necho no"), &out).exit_code, 1);
   EXPECT_EQ(out, "");
   EXPECT_EQ(RunOne(*runner, Req("sh", "false\necho no"), &out).exit_code, 1);
   EXPECT_EQ(out, "");
@@ -151,8 +149,7 @@ TEST(LocalRunnerTest, StartFailsForAMissingDirectoryOrShell) {
 TEST(LocalRunnerTest, TimeoutKillsTheWholeGroupIncludingGrandchildren) {
   auto runner = MakeRunner();
   Collector c;
-  auto id = runner->Start(
-      Req("sh", "sleep 1000 & sleep 1000 & echo up; wait", 300ms));
+  auto id = runner->Start(Req("sh", "sleep 1000 & sleep 1000 & echo up; wait", 300ms));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
   PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
@@ -184,7 +181,8 @@ TEST(LocalRunnerTest, BackgroundDaemonOfAFinishedJobIsKilled) {
   auto id = runner->Start(Req("sh", "sleep 1000 & echo started"));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
-  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; }, 3s);
+  PollUntil(
+      *runner, c, [&] { return c.exits.count(*id) > 0; }, 3s);
   EXPECT_EQ(c.exits[*id].exit_code, 0);
   EXPECT_FALSE(c.exits[*id].timed_out);
   EXPECT_TRUE(GroupGone(pgid));
@@ -251,13 +249,14 @@ TEST(LocalRunnerTest, OneGibOfOutputStreamsInConstantMemory) {
   auto start = std::chrono::steady_clock::now();
   auto id = runner->Start(Req("sh", "head -c 1G /dev/zero"));
   ASSERT_TRUE(id.ok());
-  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; }, 60s);
+  PollUntil(
+      *runner, c, [&] { return c.exits.count(*id) > 0; }, 60s);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   long rss_after = SelfRssKb();
   EXPECT_EQ(c.bytes, 1ull << 30);
   EXPECT_EQ(c.exits[*id].exit_code, 0);
-  EXPECT_LT(rss_after - rss_before, 8 * 1024) << "engine grew by " << rss_after - rss_before
-                                              << " KiB";
+  EXPECT_LT(rss_after - rss_before, 8 * 1024)
+      << "engine grew by " << rss_after - rss_before << " KiB";
   RecordProperty("throughput_mib_s", static_cast<int>(1024 / secs));
   std::printf("1 GiB through the runner: %.2fs, %.0f MiB/s\n", secs, 1024 / secs);
 }
@@ -269,7 +268,8 @@ TEST(LocalRunnerTest, ManyShortJobsInParallel) {
     void OnOutput(ProcId, std::string_view) override {}
     void OnExit(ProcId, const AttemptResult& r) override {
       (r.ok() ? ok : failed)++;
-      if (r.exit_code != 1 && !r.ok()) ADD_FAILURE() << r.exit_code << " sig " << r.signal << " " << r.error;
+      if (r.exit_code != 1 && !r.ok())
+        ADD_FAILURE() << r.exit_code << " sig " << r.signal << " " << r.error;
     }
   } c;
   int started = 0;

@@ -75,7 +75,8 @@ Result<Outputs> ParseOutputs(std::string_view text) {
       continue;
     }
     if (eq == std::string_view::npos) {
-      return error(line_no, "expected key=value or key<<DELIMITER, got '" + std::string(line) + "'");
+      return error(line_no,
+                   "expected key=value or key<<DELIMITER, got '" + std::string(line) + "'");
     }
     std::string_view key = line.substr(0, eq);
     if (!ValidKey(key)) return error(line_no, "invalid output name '" + std::string(key) + "'");

@@ -16,7 +16,7 @@ namespace gauntlet::exec {
 using ProcId = int;  // valid from Start until OnExit; may be reused afterwards
 
 struct SpawnRequest {
-  std::string_view shell;              // "bash", "sh", or any program taking `-c script`
+  std::string_view shell;  // "bash", "sh", or any program taking `-c script`
   std::string_view script;
   char* const* envp = nullptr;         // the full environment, null-terminated
   std::string_view working_directory;  // empty: the engine's
@@ -26,8 +26,8 @@ struct SpawnRequest {
 // The argv a job's shell gets: `bash` -> bash -eo pipefail -c, `sh` -> /bin/sh -e -c,
 // anything else -> <shell> -c.
 struct ShellArgs {
-  std::string_view program;     // as given; resolved through PATH by the runner
-  std::string_view flags[2];    // up to two flags before the script; empty ones skipped
+  std::string_view program;   // as given; resolved through PATH by the runner
+  std::string_view flags[2];  // up to two flags before the script; empty ones skipped
 };
 ShellArgs ShellFor(std::string_view shell);
 

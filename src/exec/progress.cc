@@ -121,8 +121,8 @@ void Progress::OnJobFinished(const plan::PlannedJob& job, const JobResult& resul
       line = "ok " + job.name + " " + d;
       break;
     case JobState::kFailed:
-      line = (result.continued_on_error ? "failed (continuing) " : "FAILED ") + job.name + " " +
-             d + ": " + result.reason;
+      line = (result.continued_on_error ? "failed (continuing) " : "FAILED ") + job.name + " " + d +
+             ": " + result.reason;
       break;
     case JobState::kSkipped:
       line = "skipped " + job.name + (result.reason.empty() ? "" : ": " + result.reason);

@@ -22,8 +22,8 @@ namespace gauntlet::exec {
 struct ProgressOptions {
   bool tty = false;
   bool verbose = false;
-  int width = 100;        // TTY status line is cut to this many columns
-  int tail_lines = 20;    // shown for each failed job
+  int width = 100;          // TTY status line is cut to this many columns
+  int tail_lines = 20;      // shown for each failed job
   int full_table_max = 50;  // above this many jobs the table lists only the unsuccessful ones
 };
 
@@ -55,8 +55,8 @@ class Progress : public Observer {
   int total_ = 0;
   int finished_ = 0;
   bool status_shown_ = false;
-  std::vector<plan::JobId> running_;          // in start order
-  std::map<plan::JobId, Tail> tails_;         // running and failed jobs only
+  std::vector<plan::JobId> running_;   // in start order
+  std::map<plan::JobId, Tail> tails_;  // running and failed jobs only
   std::vector<std::pair<plan::JobId, JobResult>> finished_results_;
 };
 

@@ -55,8 +55,7 @@ TEST(ProgressTest, PlainLinesAndSummary) {
 TEST(ProgressTest, FailedJobShowsItsLastLines) {
   std::string out = RunWith({}, true);
   EXPECT_NE(out.find("FAILED unit (py=3.12) 1.2s: exit code 2\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("--- unit (py=3.12): last 20 lines ---\nline 12\n"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("--- unit (py=3.12): last 20 lines ---\nline 12\n"), std::string::npos) << out;
   EXPECT_NE(out.find("line 30\nno newline at end\nfailed: "), std::string::npos) << out;
   EXPECT_EQ(out.find("line 11\n"), std::string::npos);
 }

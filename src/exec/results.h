@@ -13,15 +13,15 @@ using Micros = std::chrono::microseconds;
 
 // One attempt = one process (its whole process group), measured by wait4.
 struct AttemptResult {
-  int exit_code = -1;    // -1 when killed by a signal or never started
-  int signal = 0;        // the terminating signal, 0 if it exited
+  int exit_code = -1;  // -1 when killed by a signal or never started
+  int signal = 0;      // the terminating signal, 0 if it exited
   bool timed_out = false;
   bool cancelled = false;
   Micros wall{0};
   Micros user_cpu{0};
   Micros sys_cpu{0};
   long max_rss_kb = 0;
-  std::string error;     // set when the process could not be started (or outputs were bad)
+  std::string error;  // set when the process could not be started (or outputs were bad)
   bool ok() const { return exit_code == 0 && !timed_out && !cancelled && error.empty(); }
 };
 
@@ -33,7 +33,7 @@ using Outputs = std::vector<std::pair<std::string, std::string>>;
 
 struct JobResult {
   JobState state = JobState::kSkipped;
-  int attempts = 0;                 // attempts started (0 for skipped/resumed-skipped)
+  int attempts = 0;  // attempts started (0 for skipped/resumed-skipped)
   Outputs outputs;
   bool continued_on_error = false;  // failed, but continue_on_error: counts as success
   bool resumed = false;             // taken from a previous run, not executed now

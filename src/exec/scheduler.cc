@@ -1,9 +1,8 @@
 #include "exec/scheduler.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -213,8 +212,8 @@ bool Scheduler::Decide(JobId id) {
     if_expr = if_expr.substr(3, if_expr.size() - 5);  // tolerate a wrapped condition
   }
   spec::Expr expr;
-  bool status_function = false;   // any of the four: no implied success() &&
-  bool despite_failure = false;   // always(), failure(), cancelled(): may run after a failure
+  bool status_function = false;  // any of the four: no implied success() &&
+  bool despite_failure = false;  // always(), failure(), cancelled(): may run after a failure
   if (!if_expr.empty()) {
     spec::ExprError err;
     if (!spec::Expr::Parse(if_expr, &expr, &err)) {
@@ -289,7 +288,8 @@ Status Scheduler::Prepare(JobId id) {
     char* ptr = run.env_strings.back().data();
     size_t slot;
     auto base = base_index_.find(k);
-    auto mine = std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == k; });
+    auto mine =
+        std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == k; });
     if (mine != added.end()) {
       slot = mine->second;
     } else if (base != base_index_.end()) {
@@ -329,8 +329,8 @@ void Scheduler::StartAttempt(JobId id) {
   }
   JobRun& run = *runs_[id];
   ++run.attempt;
-  run.output_path = options_.run_dir + "/out-" + std::to_string(id) + "-" +
-                    std::to_string(run.attempt);
+  run.output_path =
+      options_.run_dir + "/out-" + std::to_string(id) + "-" + std::to_string(run.attempt);
   run.env_strings[run.output_env] = "GAUNTLET_OUTPUT=" + run.output_path;
   run.envp[run.output_ptr] = run.env_strings[run.output_env].data();
   run.stream.emplace(&masker_);
@@ -421,8 +421,8 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   if (retryable && retry.restricted()) {
     retryable = (ar.timed_out && retry.on_timeout) ||
                 (!ar.timed_out && ar.error.empty() &&
-                 std::find(retry.on_exit_codes.begin(), retry.on_exit_codes.end(),
-                           ar.exit_code) != retry.on_exit_codes.end());
+                 std::find(retry.on_exit_codes.begin(), retry.on_exit_codes.end(), ar.exit_code) !=
+                     retry.on_exit_codes.end());
   }
   if (retryable) {
     run.retry_at = runner_->clock()->Now() + retry.backoff;
@@ -591,15 +591,23 @@ RunResult Scheduler::Run() {
   RunResult result;
   for (const JobResult& r : results_) {
     switch (r.state) {
-      case JobState::kSuccess: ++result.succeeded; break;
-      case JobState::kFailed: ++result.failed; break;
-      case JobState::kSkipped: ++result.skipped; break;
-      case JobState::kCancelled: ++result.cancelled; break;
+      case JobState::kSuccess:
+        ++result.succeeded;
+        break;
+      case JobState::kFailed:
+        ++result.failed;
+        break;
+      case JobState::kSkipped:
+        ++result.skipped;
+        break;
+      case JobState::kCancelled:
+        ++result.cancelled;
+        break;
     }
   }
-  result.state = cancelling_     ? RunState::kCancelled
-                 : run_failed_   ? RunState::kFailed
-                                 : RunState::kSuccess;
+  result.state = cancelling_   ? RunState::kCancelled
+                 : run_failed_ ? RunState::kFailed
+                               : RunState::kSuccess;
   result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);
   observer_->OnRunFinished(result);
   observer_->Flush();

@@ -32,8 +32,8 @@ using DeployDone = std::function<void(JobResult)>;
 using DeployHandler = std::function<void(const plan::PlannedJob&, DeployDone done)>;
 
 struct SchedulerOptions {
-  int parallelism = 0;     // -j; 0: the number of cores
-  bool keep_going = false; // false: fail-fast, start nothing new after a failure
+  int parallelism = 0;      // -j; 0: the number of cores
+  bool keep_going = false;  // false: fail-fast, start nothing new after a failure
   std::string run_id;
   // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
   // directory made (and removed) by Run.
@@ -46,7 +46,7 @@ struct SchedulerOptions {
   std::optional<std::vector<std::string>> base_env;
   // Resume: results of jobs finished in a previous run, not run again.
   std::vector<std::pair<plan::JobId, JobResult>> previous;
-  DeployHandler deploy;    // unset: deploy nodes fail with "deploys are not supported yet"
+  DeployHandler deploy;  // unset: deploy nodes fail with "deploys are not supported yet"
 };
 
 class Scheduler : private ProcessRunner::Delegate {
@@ -105,9 +105,9 @@ class Scheduler : private ProcessRunner::Delegate {
 
   std::atomic<bool> cancel_requested_{false};
   bool cancelling_ = false;
-  bool stopping_ = false;   // fail-fast after a failure
+  bool stopping_ = false;  // fail-fast after a failure
   bool run_failed_ = false;
-  bool dirty_ = false;      // results reported since the last Flush
+  bool dirty_ = false;  // results reported since the last Flush
   int deploys_running_ = 0;
   std::mutex deploy_mu_;
   std::vector<std::pair<plan::JobId, JobResult>> deploys_done_;  // guarded by deploy_mu_

@@ -1,4 +1,5 @@
 // The scheduler with the real LocalRunner and real processes.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -6,8 +7,6 @@
 #include <cerrno>
 #include <random>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "exec/local_runner.h"
 #include "exec/scheduler.h"
@@ -18,8 +17,8 @@ namespace gauntlet::exec {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::PlanBuilder;
 using testing::JobName;
+using testing::PlanBuilder;
 using testing::Recorder;
 
 // Until the expression parser is merged, spec/expr.cc is a placeholder that evaluates
@@ -191,8 +190,9 @@ TEST(SchedulerProcessTest, OutputsFlowBetweenJobs) {
   RealRun r;
   PlanBuilder b;
   auto a = b.Add("a", "echo version=1.2.3 >> \"$GAUNTLET_OUTPUT\"");
-  b.Add("b", "echo got ${{ needs.a.outputs.version }} $V", {a},
-        [](spec::Job& j) { j.env = {{"V", "${{ needs.a.result }}"}}; });
+  b.Add("b", "echo got ${{ needs.a.outputs.version }} $V", {a}, [](spec::Job& j) {
+    j.env = {{"V", "${{ needs.a.result }}"}};
+  });
   EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
   EXPECT_EQ(r.rec.output["b"], "got 1.2.3 success\n");
 }

@@ -1,10 +1,10 @@
 #include "exec/scheduler.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <fstream>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "exec/fake_runner.h"
 #include "exec/scheduler_test_util.h"
@@ -13,8 +13,8 @@ namespace gauntlet::exec {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::PlanBuilder;
 using testing::JobName;
+using testing::PlanBuilder;
 using testing::Recorder;
 
 // Scripts for the fake runner: "ok", "fail", "exit:N", "hang", "sleep:MS", "print:TEXT".
@@ -64,7 +64,8 @@ TEST(SchedulerTest, StartsAJobAsSoonAsItsNeedsFinishNotLevelByLevel) {
 
 TEST(SchedulerTest, NeverExceedsTheParallelism) {
   PlanBuilder b;
-  for (int i = 0; i < 20; ++i) b.Add(JobName(i), std::string("sleep:").append(std::to_string(5 + i)));
+  for (int i = 0; i < 20; ++i)
+    b.Add(JobName(i), std::string("sleep:").append(std::to_string(5 + i)));
   FakeRun f;
   SchedulerOptions o;
   o.parallelism = 3;

@@ -50,8 +50,8 @@ struct Recorder : Observer {
   std::map<std::string, JobResult> results;
   std::map<std::string, int> attempts_finished;
   int flushes = 0;
-  std::vector<std::string> flushed;  // jobs whose result was reported before a Flush
-  std::vector<std::string> pending;  // reported since the last Flush
+  std::vector<std::string> flushed;               // jobs whose result was reported before a Flush
+  std::vector<std::string> pending;               // reported since the last Flush
   std::vector<std::string> started_before_flush;  // violations of the commit point
   const plan::Plan* plan = nullptr;
   std::function<void(const plan::PlannedJob&, int)> on_start;

@@ -28,7 +28,7 @@ class ReadyTracker {
 
   const Plan& plan_;
   std::vector<int> pending_needs_;
-  std::vector<int> chain_;       // longest chain of dependents below each job, itself included
+  std::vector<int> chain_;  // longest chain of dependents below each job, itself included
   std::vector<bool> finished_;
   std::vector<bool> queued_;
   std::vector<JobId> heap_;
