@@ -1,0 +1,64 @@
+// What the scheduler reports while it runs a plan. The store, the terminal progress and
+// live-log subscribers implement it. Called on the scheduler's thread only.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "exec/results.h"
+#include "plan/plan.h"
+
+namespace gauntlet::exec {
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void OnRunStarted(const plan::Plan& plan) {}
+  // attempt is 1-based. Deploy nodes get one "attempt" too.
+  virtual void OnJobStarted(const plan::PlannedJob& job, int attempt) {}
+  // Combined stdout+stderr, already masked, in arrival order (not line-aligned).
+  virtual void OnOutput(const plan::PlannedJob& job, int attempt, std::string_view bytes) {}
+  virtual void OnAttemptFinished(const plan::PlannedJob& job, int attempt,
+                                 const AttemptResult& result) {}
+  // Every job gets exactly one call, also when skipped, cancelled or resumed
+  // (result.resumed: carried over from a previous run, already stored).
+  virtual void OnJobFinished(const plan::PlannedJob& job, const JobResult& result) {}
+  virtual void OnRunFinished(const RunResult& result) {}
+  // The commit point: called once per turn of the event loop, before any job is spawned
+  // in that turn, so a store can write a turn's events in one transaction and a job's
+  // result is durable before its dependents start.
+  virtual void Flush() {}
+};
+
+// Fans events out to several observers, in order.
+class ObserverList : public Observer {
+ public:
+  void Add(Observer* o) { list_.push_back(o); }
+  void OnRunStarted(const plan::Plan& p) override {
+    for (auto* o : list_) o->OnRunStarted(p);
+  }
+  void OnJobStarted(const plan::PlannedJob& j, int a) override {
+    for (auto* o : list_) o->OnJobStarted(j, a);
+  }
+  void OnOutput(const plan::PlannedJob& j, int a, std::string_view b) override {
+    for (auto* o : list_) o->OnOutput(j, a, b);
+  }
+  void OnAttemptFinished(const plan::PlannedJob& j, int a, const AttemptResult& r) override {
+    for (auto* o : list_) o->OnAttemptFinished(j, a, r);
+  }
+  void OnJobFinished(const plan::PlannedJob& j, const JobResult& r) override {
+    for (auto* o : list_) o->OnJobFinished(j, r);
+  }
+  void OnRunFinished(const RunResult& r) override {
+    for (auto* o : list_) o->OnRunFinished(r);
+  }
+  void Flush() override {
+    for (auto* o : list_) o->Flush();
+  }
+
+ private:
+  std::vector<Observer*> list_;
+};
+
+}  // namespace gauntlet::exec

@@ -1,0 +1,618 @@
+#include "exec/scheduler.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <thread>
+
+#include "exec/outputs.h"
+#include "spec/expr.h"
+
+extern "C" char** environ;
+
+namespace gauntlet::exec {
+
+using plan::JobId;
+using plan::PlannedJob;
+
+struct Scheduler::JobRun {
+  int attempt = 0;
+  ProcId proc = -1;  // -1: no process running
+  TimePoint retry_at{};
+  TimePoint first_start{};
+  std::string script;
+  std::vector<std::string> env_strings;  // this job's own layers; stable storage for envp
+  std::vector<char*> envp;
+  size_t output_env = 0;  // index into env_strings of GAUNTLET_OUTPUT=
+  size_t output_ptr = 0;  // index into envp of the same
+  std::string output_path;
+  std::optional<Masker::Stream> stream;
+  std::string scratch;
+};
+
+namespace {
+
+std::string Render(const std::string& text, const spec::EvalContext* ctx, Status* status) {
+  // Most strings have no expression: skip the parser entirely.
+  if (text.find("${{") == std::string::npos || ctx == nullptr) return text;
+  spec::Template t;
+  spec::ExprError err;
+  if (!spec::Template::Parse(text, &t, &err)) {
+    *status = Error{"in '" + text + "': " + err.message};
+    return "";
+  }
+  Result<std::string> r = t.Render(*ctx);
+  if (!r.ok()) {
+    *status = Error{"in '" + text + "': " + r.error().message};
+    return "";
+  }
+  return std::move(r).value();
+}
+
+bool NeedsTemplates(const PlannedJob& job, const plan::Plan& plan) {
+  auto has = [](const std::string& s) { return s.find("${{") != std::string::npos; };
+  if (plan.pipeline) {
+    for (const auto& [k, v] : plan.pipeline->env) {
+      if (has(v)) return true;
+    }
+  }
+  for (const auto& [k, v] : job.spec->env) {
+    if (has(v)) return true;
+  }
+  for (const std::string& c : job.spec->commands) {
+    if (has(c)) return true;
+  }
+  return has(job.working_directory);
+}
+
+// Local rather than core's FormatDuration, which lands with the loader.
+std::string ShortDuration(Duration d) {
+  auto ms = d.count();
+  if (ms % 3600000 == 0 && ms) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0 && ms) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0 && ms) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+std::string FailureReason(const AttemptResult& r, Duration timeout) {
+  if (!r.error.empty()) return r.error;
+  if (r.timed_out) return "timed out after " + ShortDuration(timeout);
+  if (r.signal != 0) return "killed by signal " + std::to_string(r.signal);
+  return "exit code " + std::to_string(r.exit_code);
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* observer,
+                     SchedulerOptions options)
+    : plan_(plan),
+      runner_(runner),
+      observer_(observer),
+      options_(std::move(options)),
+      tracker_(plan),
+      results_(plan.jobs.size()),
+      runs_(plan.jobs.size()) {
+  std::vector<std::string> values;
+  for (const auto& [name, value] : options_.secrets) values.push_back(value);
+  masker_ = Masker(std::move(values));
+  parallelism_ = options_.parallelism > 0
+                     ? options_.parallelism
+                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (options_.base_env) {
+    base_env_ = *options_.base_env;
+  } else {
+    for (char** e = environ; e && *e; ++e) base_env_.emplace_back(*e);
+  }
+  for (size_t i = 0; i < base_env_.size(); ++i) {
+    std::string_view kv = base_env_[i];
+    base_ptrs_.push_back(base_env_[i].data());
+    base_index_[kv.substr(0, kv.find('='))] = i;  // later duplicates win, like getenv
+  }
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::Cancel() {
+  cancel_requested_ = true;
+  runner_->Wake();
+}
+
+nlohmann::json Scheduler::Contexts(JobId id) const {
+  const PlannedJob& job = plan_.jobs[id];
+  nlohmann::json c = nlohmann::json::object();
+  nlohmann::json env = nlohmann::json::object();
+  if (plan_.pipeline) {
+    for (const auto& [k, v] : plan_.pipeline->env) env[k] = v;
+  }
+  if (job.spec) {
+    for (const auto& [k, v] : job.spec->env) env[k] = v;
+  }
+  c["env"] = std::move(env);
+  nlohmann::json matrix = nlohmann::json::object();
+  for (const auto& [axis, value] : job.matrix) {
+    if (value.kind == spec::MatrixValue::Kind::kBool) {
+      matrix[axis] = value.text == "true";
+    } else {
+      matrix[axis] = value.text;  // "3.10" must stay "3.10"; == coerces to numbers anyway
+    }
+  }
+  c["matrix"] = std::move(matrix);
+  nlohmann::json needs = nlohmann::json::object();
+  for (JobId n : job.needs) {
+    const JobResult& r = results_[n];
+    nlohmann::json outputs = nlohmann::json::object();
+    for (const auto& [k, v] : r.outputs) outputs[k] = v;
+    nlohmann::json entry = {{"outputs", outputs},
+                            {"result", r.continued_on_error ? "success" : JobStateName(r.state)}};
+    if (r.state == JobState::kFailed && !r.continued_on_error) entry["result"] = "failure";
+    // By base name (matrix jobs: the last one wins, as in GitHub) and by full name.
+    needs[plan_.jobs[n].base_name] = entry;
+    needs[plan_.jobs[n].name] = std::move(entry);
+  }
+  c["needs"] = std::move(needs);
+  c["branch"] = options_.branch;
+  c["event"] = options_.event;
+  nlohmann::json secrets = nlohmann::json::object();
+  for (const auto& [k, v] : options_.secrets) secrets[k] = v;
+  c["secrets"] = std::move(secrets);
+  return c;
+}
+
+void Scheduler::Finish(JobId id, JobResult result) {
+  if (result.state == JobState::kFailed && !result.continued_on_error) {
+    run_failed_ = true;
+    if (!options_.keep_going) stopping_ = true;
+  }
+  result.reason = masker_.MaskString(result.reason);  // may quote values
+  if (runs_[id] && result.attempts > 0) {
+    result.duration =
+        std::chrono::duration_cast<Micros>(runner_->clock()->Now() - runs_[id]->first_start);
+  }
+  results_[id] = std::move(result);
+  tracker_.Finish(id);
+  dirty_ = true;
+  observer_->OnJobFinished(plan_.jobs[id], results_[id]);
+  if (runs_[id]) runs_[id].reset();  // release the job's env and buffers
+}
+
+bool Scheduler::Decide(JobId id) {
+  const PlannedJob& job = plan_.jobs[id];
+  auto finish = [&](JobState state, std::string reason, bool upstream_failed = false) {
+    JobResult r;
+    r.state = state;
+    r.reason = std::move(reason);
+    r.upstream_failed = upstream_failed;
+    Finish(id, std::move(r));
+    return false;
+  };
+  if (cancelling_) return finish(JobState::kCancelled, "run cancelled");
+
+  using S = spec::EvalContext::Status;
+  S status = S::kSuccess;
+  for (JobId n : job.needs) {
+    const JobResult& r = results_[n];
+    if (r.state == JobState::kCancelled) {
+      status = S::kCancelled;
+    } else if (!r.counts_as_success() && status != S::kCancelled) {
+      status = S::kFailure;
+    }
+  }
+
+  std::string_view if_expr = job.spec ? std::string_view(job.spec->if_expr) : "";
+  if (if_expr.size() >= 5 && if_expr.substr(0, 3) == "${{" &&
+      if_expr.substr(if_expr.size() - 2) == "}}") {
+    if_expr = if_expr.substr(3, if_expr.size() - 5);  // tolerate a wrapped condition
+  }
+  spec::Expr expr;
+  bool status_function = false;  // any of the four: no implied success() &&
+  bool despite_failure = false;  // always(), failure(), cancelled(): may run after a failure
+  if (!if_expr.empty()) {
+    spec::ExprError err;
+    if (!spec::Expr::Parse(if_expr, &expr, &err)) {
+      return finish(JobState::kFailed, "if: " + err.message);
+    }
+    for (const auto& [name, offset] : expr.Calls()) {
+      std::string n = Lower(name);
+      if (n == "always" || n == "failure" || n == "cancelled") despite_failure = true;
+      if (despite_failure || n == "success") status_function = true;
+    }
+  }
+  if (stopping_ && !despite_failure) {
+    return finish(JobState::kSkipped, "not started: an earlier job failed (fail-fast)", true);
+  }
+  bool run = status == S::kSuccess;
+  if (!if_expr.empty()) {
+    spec::EvalContext ctx{Contexts(id), status};
+    Result<nlohmann::json> v = spec::Evaluate(expr, ctx);
+    if (!v.ok()) return finish(JobState::kFailed, "if: " + v.error().message);
+    // Without a status function GitHub implies `success() && (expr)`.
+    run = spec::Truthy(*v) && (status_function || status == S::kSuccess);
+  }
+  if (!run) {
+    if (status == S::kSuccess) {
+      return finish(JobState::kSkipped, "if: " + std::string(if_expr) + " is false");
+    }
+    return finish(JobState::kSkipped,
+                  status == S::kCancelled ? "a needed job was cancelled" : "a needed job failed",
+                  true);
+  }
+  return true;
+}
+
+Status Scheduler::Prepare(JobId id) {
+  const PlannedJob& job = plan_.jobs[id];
+  JobRun& run = *runs_[id];
+  std::optional<spec::EvalContext> ctx;
+  if (NeedsTemplates(job, plan_)) ctx.emplace(spec::EvalContext{Contexts(id), {}});
+  const spec::EvalContext* c = ctx ? &*ctx : nullptr;
+  Status status = Ok();
+
+  for (size_t i = 0; i < job.spec->commands.size(); ++i) {
+    if (i) run.script += '\n';
+    run.script += Render(job.spec->commands[i], c, &status);
+  }
+  // Layers, later wins: pipeline env, job env, the job's secrets, the engine's own.
+  std::vector<std::pair<std::string_view, std::string>> layers;
+  if (plan_.pipeline) {
+    for (const auto& [k, v] : plan_.pipeline->env) layers.emplace_back(k, Render(v, c, &status));
+  }
+  for (const auto& [k, v] : job.spec->env) layers.emplace_back(k, Render(v, c, &status));
+  for (const std::string& name : job.spec->secrets) {
+    auto it = std::find_if(options_.secrets.begin(), options_.secrets.end(),
+                           [&](const auto& s) { return s.first == name; });
+    if (it == options_.secrets.end()) {
+      status = Error{"secret '" + name + "' is not defined"};
+    } else {
+      layers.emplace_back(name, it->second);
+    }
+  }
+  layers.emplace_back("CI", "true");
+  layers.emplace_back("GAUNTLET_JOB", job.name);
+  layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);
+  layers.emplace_back("GAUNTLET_OUTPUT", "");
+  if (!status.ok()) return status;
+
+  run.env_strings.reserve(layers.size());
+  run.envp = base_ptrs_;
+  std::vector<std::pair<std::string_view, size_t>> added;  // key -> envp index
+  for (auto& [k, v] : layers) {
+    run.env_strings.push_back(std::string(k) + "=" + v);
+    char* ptr = run.env_strings.back().data();
+    size_t slot;
+    auto base = base_index_.find(k);
+    auto mine =
+        std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == k; });
+    if (mine != added.end()) {
+      slot = mine->second;
+    } else if (base != base_index_.end()) {
+      slot = base->second;
+      added.emplace_back(k, slot);
+    } else {
+      slot = run.envp.size();
+      run.envp.push_back(nullptr);
+      added.emplace_back(k, slot);
+    }
+    run.envp[slot] = ptr;
+  }
+  run.output_env = run.env_strings.size() - 1;
+  run.output_ptr = added.back().second;
+  run.envp.push_back(nullptr);
+  return Ok();
+}
+
+void Scheduler::Emit(JobId id, std::string_view bytes) {
+  if (!bytes.empty()) observer_->OnOutput(plan_.jobs[id], runs_[id]->attempt, bytes);
+}
+
+void Scheduler::StartAttempt(JobId id) {
+  const PlannedJob& job = plan_.jobs[id];
+  if (!runs_[id]) {
+    runs_[id] = std::make_unique<JobRun>();
+    runs_[id]->first_start = runner_->clock()->Now();
+    Status s = Prepare(id);
+    if (!s.ok()) {
+      JobResult r;
+      r.state = JobState::kFailed;
+      r.reason = masker_.MaskString(s.error().message);
+      r.continued_on_error = job.spec->continue_on_error;
+      Finish(id, std::move(r));
+      return;
+    }
+  }
+  JobRun& run = *runs_[id];
+  ++run.attempt;
+  run.output_path =
+      options_.run_dir + "/out-" + std::to_string(id) + "-" + std::to_string(run.attempt);
+  run.env_strings[run.output_env] = "GAUNTLET_OUTPUT=" + run.output_path;
+  run.envp[run.output_ptr] = run.env_strings[run.output_env].data();
+  run.stream.emplace(&masker_);
+  observer_->OnJobStarted(job, run.attempt);
+
+  SpawnRequest req;
+  req.shell = job.shell.empty() ? std::string_view("bash") : std::string_view(job.shell);
+  req.script = run.script;
+  req.envp = run.envp.data();
+  req.working_directory = job.working_directory;
+  req.timeout = job.timeout;
+  Result<ProcId> proc = runner_->Start(req);
+  if (!proc.ok()) {
+    AttemptResult ar;
+    ar.error = masker_.MaskString(proc.error().message);
+    Emit(id, "gauntlet: " + ar.error + "\n");
+    AttemptDone(id, ar);
+    return;
+  }
+  run.proc = *proc;
+  if (static_cast<size_t>(*proc) >= proc_job_.size()) proc_job_.resize(*proc + 1, -1);
+  proc_job_[*proc] = id;
+}
+
+void Scheduler::OnOutput(ProcId proc, std::string_view bytes) {
+  JobId id = proc_job_[proc];
+  JobRun& run = *runs_[id];
+  if (masker_.empty()) {
+    Emit(id, bytes);  // no copy on the common path
+    return;
+  }
+  run.scratch.clear();
+  run.stream->Write(bytes, &run.scratch);
+  Emit(id, run.scratch);
+}
+
+void Scheduler::OnExit(ProcId proc, const AttemptResult& result) {
+  JobId id = proc_job_[proc];
+  proc_job_[proc] = -1;
+  runs_[id]->proc = -1;
+  AttemptDone(id, result);
+}
+
+void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
+  const PlannedJob& job = plan_.jobs[id];
+  JobRun& run = *runs_[id];
+  run.scratch.clear();
+  run.stream->Flush(&run.scratch);
+  Emit(id, run.scratch);
+
+  // $GAUNTLET_OUTPUT: small, written by the job only if it has outputs.
+  Outputs outputs;
+  int fd = open(run.output_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    close(fd);
+    unlink(run.output_path.c_str());
+    Result<Outputs> parsed = ParseOutputs(text);
+    if (!parsed.ok()) {
+      if (ar.ok()) ar.error = parsed.error().message;
+      Emit(id, "gauntlet: " + parsed.error().message + "\n");
+    } else {
+      outputs = std::move(parsed).value();
+      for (auto& [k, v] : outputs) v = masker_.MaskString(v);
+    }
+  }
+  observer_->OnAttemptFinished(job, run.attempt, ar);
+
+  JobResult r;
+  r.attempts = run.attempt;
+  if (ar.ok()) {
+    r.state = JobState::kSuccess;
+    r.outputs = std::move(outputs);
+    Finish(id, std::move(r));
+    return;
+  }
+  if (ar.cancelled || cancelling_) {
+    r.state = JobState::kCancelled;
+    r.reason = "run cancelled";
+    Finish(id, std::move(r));
+    return;
+  }
+  const spec::RetryPolicy& retry = job.spec->retry;
+  bool retryable = run.attempt < retry.attempts;
+  if (retryable && retry.restricted()) {
+    retryable = (ar.timed_out && retry.on_timeout) ||
+                (!ar.timed_out && ar.error.empty() &&
+                 std::find(retry.on_exit_codes.begin(), retry.on_exit_codes.end(), ar.exit_code) !=
+                     retry.on_exit_codes.end());
+  }
+  if (retryable) {
+    run.retry_at = runner_->clock()->Now() + retry.backoff;
+    backoff_.push_back(id);
+    return;
+  }
+  r.state = JobState::kFailed;
+  r.reason = FailureReason(ar, job.timeout);
+  r.continued_on_error = job.spec->continue_on_error;
+  Finish(id, std::move(r));
+}
+
+void Scheduler::StartDeploy(JobId id) {
+  ++deploys_running_;
+  runs_[id] = std::make_unique<JobRun>();
+  runs_[id]->first_start = runner_->clock()->Now();
+  runs_[id]->attempt = 1;
+  observer_->OnJobStarted(plan_.jobs[id], 1);
+  DeployDone done = [this, id](JobResult r) {
+    {
+      std::lock_guard<std::mutex> lock(deploy_mu_);
+      deploys_done_.emplace_back(id, std::move(r));
+    }
+    runner_->Wake();
+  };
+  if (options_.deploy) {
+    options_.deploy(plan_.jobs[id], std::move(done));
+  } else {
+    JobResult r;
+    r.state = JobState::kFailed;
+    r.reason = "deploys are not supported yet";
+    done(std::move(r));
+  }
+}
+
+void Scheduler::HandleDeploysDone() {
+  std::vector<std::pair<JobId, JobResult>> done;
+  {
+    std::lock_guard<std::mutex> lock(deploy_mu_);
+    done.swap(deploys_done_);
+  }
+  for (auto& [id, r] : done) {
+    --deploys_running_;
+    r.attempts = std::max(1, r.attempts);
+    Finish(id, std::move(r));
+  }
+}
+
+void Scheduler::HandleRetryTimers() {
+  TimePoint now = runner_->clock()->Now();
+  for (size_t i = 0; i < backoff_.size();) {
+    JobRun& run = *runs_[backoff_[i]];
+    if (run.retry_at <= now) {
+      retry_ready_.push_back(backoff_[i]);
+      backoff_.erase(backoff_.begin() + static_cast<long>(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+void Scheduler::DoCancel() {
+  // A second request (a second Ctrl-C) cancels again: the runner escalates to SIGKILL.
+  cancelling_ = true;
+  cancel_requested_ = false;
+  for (ProcId proc = 0; proc < static_cast<ProcId>(proc_job_.size()); ++proc) {
+    if (proc_job_[proc] >= 0) runner_->Cancel(proc);
+  }
+  std::vector<JobId> waiting;
+  waiting.swap(backoff_);
+  waiting.insert(waiting.end(), retry_ready_.begin(), retry_ready_.end());
+  retry_ready_.clear();
+  for (JobId id : waiting) {
+    JobResult r;
+    r.state = JobState::kCancelled;
+    r.attempts = runs_[id]->attempt;
+    r.reason = "run cancelled";
+    Finish(id, std::move(r));
+  }
+}
+
+void Scheduler::StartReadyJobs() {
+  auto spawn_barrier = [this] {
+    // A result reported in this turn (a skip) must be committed before a dependent starts.
+    if (dirty_) {
+      observer_->Flush();
+      dirty_ = false;
+    }
+  };
+  while (runner_->running() < parallelism_) {
+    if (!retry_ready_.empty()) {
+      JobId id = retry_ready_.front();
+      retry_ready_.erase(retry_ready_.begin());
+      spawn_barrier();
+      StartAttempt(id);
+      continue;
+    }
+    JobId id;
+    if (!tracker_.PopReady(&id)) break;
+    if (!Decide(id)) continue;
+    spawn_barrier();
+    if (plan_.jobs[id].kind == PlannedJob::Kind::kDeploy) {
+      StartDeploy(id);
+    } else {
+      StartAttempt(id);
+    }
+  }
+}
+
+RunResult Scheduler::Run() {
+  run_start_ = runner_->clock()->Now();
+  std::string own_dir;  // a run dir made here when the caller gave none
+  if (options_.run_dir.empty()) {
+    const char* tmp = getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gauntlet-run-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) own_dir = options_.run_dir = pattern;
+  }
+  observer_->OnRunStarted(plan_);
+  for (auto& [id, r] : options_.previous) {
+    r.resumed = true;
+    results_[id] = r;
+    tracker_.Finish(id);
+    observer_->OnJobFinished(plan_.jobs[id], results_[id]);
+  }
+  while (true) {
+    if (cancel_requested_) DoCancel();
+    HandleDeploysDone();
+    HandleRetryTimers();
+    observer_->Flush();
+    dirty_ = false;
+    StartReadyJobs();
+    if (tracker_.all_finished()) break;
+
+    TimePoint deadline = TimePoint::max();
+    for (JobId id : backoff_) deadline = std::min(deadline, runs_[id]->retry_at);
+    if (runner_->running() == 0 && deploys_running_ == 0 && backoff_.empty() &&
+        retry_ready_.empty()) {
+      // Nothing in flight and nothing startable: only a malformed plan gets here.
+      for (JobId id = 0; id < static_cast<JobId>(plan_.jobs.size()); ++id) {
+        if (!tracker_.finished(id)) {
+          JobResult r;
+          r.state = JobState::kCancelled;
+          r.reason = "unreachable: its needs never finished";
+          Finish(id, std::move(r));
+        }
+      }
+      break;
+    }
+    Status s = runner_->Poll(deadline, this);
+    if (!s.ok()) {
+      // The loop itself is broken (epoll failed): stop everything rather than spin. The
+      // runner kills what is still running when it is destroyed.
+      DoCancel();
+      for (JobId id = 0; id < static_cast<JobId>(plan_.jobs.size()); ++id) {
+        if (!tracker_.finished(id)) {
+          JobResult r;
+          r.state = JobState::kCancelled;
+          r.reason = "event loop failed: " + s.error().message;
+          Finish(id, std::move(r));
+        }
+      }
+      break;
+    }
+  }
+
+  RunResult result;
+  for (const JobResult& r : results_) {
+    switch (r.state) {
+      case JobState::kSuccess:
+        ++result.succeeded;
+        break;
+      case JobState::kFailed:
+        ++result.failed;
+        break;
+      case JobState::kSkipped:
+        ++result.skipped;
+        break;
+      case JobState::kCancelled:
+        ++result.cancelled;
+        break;
+    }
+  }
+  result.state = cancelling_   ? RunState::kCancelled
+                 : run_failed_ ? RunState::kFailed
+                               : RunState::kSuccess;
+  result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);
+  observer_->OnRunFinished(result);
+  observer_->Flush();
+  if (!own_dir.empty()) rmdir(own_dir.c_str());  // empty: each outputs file is removed
+  return result;
+}
+
+}  // namespace gauntlet::exec

@@ -1,0 +1,117 @@
+// Runs a Plan: starts each job as soon as its needs are finished and a slot is free
+// (never level by level), evaluates `if:`, renders `${{ }}` templates, builds the
+// environment, retries with backoff, applies fail-fast / keep-going and
+// continue_on_error, collects $GAUNTLET_OUTPUT, masks secrets, and reports everything
+// to an Observer. All OS access goes through the ProcessRunner (and its Clock), except
+// reading the small per-attempt outputs file. See docs/running.md.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "exec/masker.h"
+#include "exec/observer.h"
+#include "exec/process_runner.h"
+#include "exec/results.h"
+#include "plan/plan.h"
+#include "plan/ready.h"
+#include "spec/expr.h"
+
+namespace gauntlet::exec {
+
+// A deploy node's executor (a later layer). It must call `done` exactly once, from any
+// thread, possibly before returning.
+using DeployDone = std::function<void(JobResult)>;
+using DeployHandler = std::function<void(const plan::PlannedJob&, DeployDone done)>;
+
+struct SchedulerOptions {
+  int parallelism = 0;      // -j; 0: the number of cores
+  bool keep_going = false;  // false: fail-fast, start nothing new after a failure
+  std::string run_id;
+  // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
+  // directory made (and removed) by Run.
+  std::string run_dir;
+  std::string branch;
+  std::string event;
+  // Secret name -> value: masked in all output, exposed as env vars to jobs listing them.
+  std::vector<std::pair<std::string, std::string>> secrets;
+  // The inherited environment as "KEY=VALUE"; unset: the engine's own environment.
+  std::optional<std::vector<std::string>> base_env;
+  // Resume: results of jobs finished in a previous run, not run again.
+  std::vector<std::pair<plan::JobId, JobResult>> previous;
+  DeployHandler deploy;  // unset: deploy nodes fail with "deploys are not supported yet"
+};
+
+class Scheduler : private ProcessRunner::Delegate {
+ public:
+  // `plan`, `runner` and `observer` must outlive the scheduler.
+  Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* observer,
+            SchedulerOptions options);
+  ~Scheduler() override;
+
+  // Runs to completion (or cancellation). Call once.
+  RunResult Run();
+  // Requests cancellation: SIGTERM to every running job's group, SIGKILL after the grace
+  // period; a second call SIGKILLs at once. Thread-safe.
+  void Cancel();
+
+  const std::vector<JobResult>& results() const { return results_; }
+
+ private:
+  struct JobRun;
+
+  void OnOutput(ProcId id, std::string_view bytes) override;
+  void OnExit(ProcId id, const AttemptResult& result) override;
+  void OnCancelSignal() override { Cancel(); }
+
+  void StartReadyJobs();
+  bool Decide(plan::JobId id);  // true: run it; false: finished here (skipped/failed/cancelled)
+  void StartAttempt(plan::JobId id);
+  void StartDeploy(plan::JobId id);
+  void AttemptDone(plan::JobId id, AttemptResult result);
+  Status Prepare(plan::JobId id);  // renders script and env once per job
+  void Finish(plan::JobId id, JobResult result);
+  void DoCancel();
+  void HandleDeploysDone();
+  void HandleRetryTimers();
+  nlohmann::json Contexts(plan::JobId id) const;
+  void Emit(plan::JobId id, std::string_view bytes);
+
+  const plan::Plan& plan_;
+  ProcessRunner* runner_;
+  Observer* observer_;
+  SchedulerOptions options_;
+  Masker masker_;
+  plan::ReadyTracker tracker_;
+  int parallelism_;
+
+  std::vector<JobResult> results_;
+  std::vector<std::unique_ptr<JobRun>> runs_;  // per job, created when it starts
+  std::vector<plan::JobId> proc_job_;          // ProcId -> job
+  std::vector<plan::JobId> backoff_;           // waiting out a retry backoff (few)
+  std::vector<plan::JobId> retry_ready_;       // backoff over, waiting for a slot
+
+  // The inherited environment, prepared once: strings, their pointers, key -> index.
+  std::vector<std::string> base_env_;
+  std::vector<char*> base_ptrs_;
+  std::unordered_map<std::string_view, size_t> base_index_;
+
+  std::atomic<bool> cancel_requested_{false};
+  bool cancelling_ = false;
+  bool stopping_ = false;  // fail-fast after a failure
+  bool run_failed_ = false;
+  bool dirty_ = false;  // results reported since the last Flush
+  int deploys_running_ = 0;
+  std::mutex deploy_mu_;
+  std::vector<std::pair<plan::JobId, JobResult>> deploys_done_;  // guarded by deploy_mu_
+  TimePoint run_start_{};
+};
+
+}  // namespace gauntlet::exec

@@ -1,0 +1,261 @@
+// The scheduler with the real LocalRunner and real processes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+#include <thread>
+
+#include "exec/local_runner.h"
+#include "exec/scheduler.h"
+#include "exec/scheduler_test_util.h"
+#include "spec/expr.h"
+
+namespace gauntlet::exec {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::JobName;
+using testing::PlanBuilder;
+using testing::Recorder;
+
+// Until the expression parser is merged, spec/expr.cc is a placeholder that evaluates
+// everything to null; tests of `if:` and `${{ }}` skip themselves then.
+bool RealExpressions() {
+  spec::Expr e;
+  spec::ExprError err;
+  if (!spec::Expr::Parse("1 == 1", &e, &err)) return false;
+  auto v = spec::Evaluate(e, {});
+  return v.ok() && v->is_boolean() && v->get<bool>();
+}
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char t[] = "/tmp/gauntlet-exec-XXXXXX";
+    path = mkdtemp(t);
+  }
+  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
+};
+
+struct RealRun {
+  TempDir dir;
+  std::unique_ptr<LocalRunner> runner;
+  Recorder rec;
+  RealRun() {
+    auto r = LocalRunner::Create({});
+    EXPECT_TRUE(r.ok());
+    runner = std::move(r).value();
+  }
+  RunResult Run(const plan::Plan& plan, SchedulerOptions o = {}) {
+    o.run_dir = dir.path;
+    if (o.parallelism == 0) o.parallelism = 2;
+    Scheduler s(plan, runner.get(), &rec, std::move(o));
+    return s.Run();
+  }
+};
+
+bool GroupGone(int pgid) {
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (kill(-pgid, 0) == -1 && errno == ESRCH) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+TEST(SchedulerProcessTest, RandomDagSameResultsAtJ1AndJ8) {
+  PlanBuilder b;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    std::vector<plan::JobId> needs;
+    for (int k = 0; k < 3 && i > 0; ++k) {
+      plan::JobId d = static_cast<plan::JobId>(rng() % i);
+      if (rng() % 2 && std::find(needs.begin(), needs.end(), d) == needs.end()) needs.push_back(d);
+    }
+    b.Add(JobName(i), rng() % 6 == 0 ? "false" : "true", needs);
+  }
+  auto states = [](const Recorder& r) {
+    std::map<std::string, JobState> m;
+    for (const auto& [k, v] : r.results) m[k] = v.state;
+    return m;
+  };
+  RealRun one, eight;
+  SchedulerOptions o1, o8;
+  o1.parallelism = 1;
+  o8.parallelism = 8;
+  o1.keep_going = o8.keep_going = true;
+  one.Run(b.plan, o1);
+  eight.Run(b.plan, o8);
+  EXPECT_EQ(one.rec.results.size(), 200u);
+  EXPECT_EQ(states(one.rec), states(eight.rec));
+  EXPECT_TRUE(eight.rec.started_before_flush.empty());
+}
+
+TEST(SchedulerProcessTest, RetryRunsExactlyTheAllowedAttempts) {
+  RealRun r;
+  PlanBuilder b;
+  std::string counter = r.dir.path + "/count";
+  b.Add("flaky", "echo x >> " + counter + "; exit 1", {}, [](spec::Job& j) {
+    j.retry.attempts = 3;
+    j.retry.backoff = 10ms;
+  });
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.results["flaky"].attempts, 3);
+  EXPECT_EQ(r.rec.output["flaky"], "");
+  FILE* f = fopen(counter.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  int lines = 0;
+  for (int c; (c = fgetc(f)) != EOF;) lines += c == '\n';
+  fclose(f);
+  EXPECT_EQ(lines, 3);
+}
+
+TEST(SchedulerProcessTest, CancelLeavesNoProcesses) {
+  RealRun r;
+  PlanBuilder b;
+  b.Add("a", "sleep 1000 & echo $$; wait");
+  b.Add("b", "sleep 1000 & echo $$; wait");
+  b.Add("c", "true", {0});
+  std::unique_ptr<Scheduler> s;
+  std::vector<int> pgids;
+  // Cancel once both jobs have printed their pid (= their process group).
+  struct PidWatcher : Recorder {
+    std::function<void()> both;
+    void OnOutput(const plan::PlannedJob& j, int a, std::string_view bytes) override {
+      Recorder::OnOutput(j, a, bytes);
+      if (output.size() == 2 && output.begin()->second.find('\n') != std::string::npos &&
+          output.rbegin()->second.find('\n') != std::string::npos) {
+        both();
+      }
+    }
+  } watcher;
+  SchedulerOptions o;
+  o.run_dir = r.dir.path;
+  o.parallelism = 2;
+  s = std::make_unique<Scheduler>(b.plan, r.runner.get(), &watcher, o);
+  watcher.both = [&] {
+    if (pgids.empty()) {
+      for (auto& [name, out] : watcher.output) pgids.push_back(std::stoi(out));
+      s->Cancel();
+    }
+  };
+  RunResult result = s->Run();
+  EXPECT_EQ(result.state, RunState::kCancelled);
+  EXPECT_EQ(result.cancelled, 3);
+  ASSERT_EQ(pgids.size(), 2u);
+  for (int pgid : pgids) EXPECT_TRUE(GroupGone(pgid)) << pgid;
+}
+
+TEST(SchedulerProcessTest, JobsSeeTheirEnvironmentAndWorkingDirectory) {
+  RealRun r;
+  PlanBuilder b;
+  b.pipeline.env = {{"A", "pipeline"}, {"B", "pipeline"}};
+  auto id = b.Add("a", "echo $A $B $CI $GAUNTLET_JOB; pwd", {}, [](spec::Job& j) {
+    j.env = {{"B", "job"}};
+  });
+  b.plan.jobs[id].working_directory = "/";
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
+  EXPECT_EQ(r.rec.output["a"], "pipeline job true a\n/\n");
+}
+
+TEST(SchedulerProcessTest, OutputsWrittenByAJobAreCollected) {
+  RealRun r;
+  PlanBuilder b;
+  b.Add("a", "echo version=1.2.3 >> \"$GAUNTLET_OUTPUT\"");
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
+  Outputs want = {{"version", "1.2.3"}};
+  EXPECT_EQ(r.rec.results["a"].outputs, want);
+}
+
+TEST(SchedulerProcessTest, WithoutARunDirOutputsGoToATemporaryOne) {
+  auto runner = std::move(LocalRunner::Create({})).value();
+  PlanBuilder b;
+  b.Add("a", "echo \"$GAUNTLET_OUTPUT\"; echo k=v >> \"$GAUNTLET_OUTPUT\"");
+  Recorder rec;
+  Scheduler s(b.plan, runner.get(), &rec, {});
+  EXPECT_EQ(s.Run().state, RunState::kSuccess);
+  Outputs want = {{"k", "v"}};
+  EXPECT_EQ(rec.results["a"].outputs, want);
+  std::string path = rec.output["a"];
+  ASSERT_NE(path.find("/gauntlet-run-"), std::string::npos);
+  std::string dir = path.substr(0, path.rfind('/'));
+  EXPECT_NE(access(dir.c_str(), F_OK), 0) << dir << " was not removed";
+}
+
+TEST(SchedulerProcessTest, OutputsFlowBetweenJobs) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  auto a = b.Add("a", "echo version=1.2.3 >> \"$GAUNTLET_OUTPUT\"");
+  b.Add("b", "echo got ${{ needs.a.outputs.version }} $V", {a}, [](spec::Job& j) {
+    j.env = {{"V", "${{ needs.a.result }}"}};
+  });
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
+  EXPECT_EQ(r.rec.output["b"], "got 1.2.3 success\n");
+}
+
+TEST(SchedulerProcessTest, FailureCleanupJobsRunAfterAFailure) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  auto a = b.Add("build", "false");
+  b.Add("on-failure", "echo cleaning", {a}, [](spec::Job& j) { j.if_expr = "failure()"; });
+  b.Add("on-success", "echo no", {a}, [](spec::Job& j) { j.if_expr = "success()"; });
+  b.Add("always", "echo always", {a}, [](spec::Job& j) { j.if_expr = "always()"; });
+  b.Add("plain", "echo no", {a});
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.state("on-failure"), JobState::kSuccess);
+  EXPECT_EQ(r.rec.output["on-failure"], "cleaning\n");
+  EXPECT_EQ(r.rec.state("always"), JobState::kSuccess);
+  EXPECT_EQ(r.rec.state("on-success"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("plain"), JobState::kSkipped);
+}
+
+TEST(SchedulerProcessTest, IfOverMatrixAndBranch) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  auto id = b.Add("unit (py=3.12)", "echo ${{ matrix.py }}", {},
+                  [](spec::Job& j) { j.if_expr = "branch == 'main' && matrix.py != '3.11'"; });
+  b.plan.jobs[id].matrix = {{"py", {"3.12", spec::MatrixValue::Kind::kString}}};
+  b.Add("other", "echo no", {}, [](spec::Job& j) { j.if_expr = "branch == 'dev'"; });
+  SchedulerOptions o;
+  o.branch = "main";
+  EXPECT_EQ(r.Run(b.plan, o).state, RunState::kSuccess);
+  EXPECT_EQ(r.rec.output["unit (py=3.12)"], "3.12\n");
+  EXPECT_EQ(r.rec.state("other"), JobState::kSkipped);
+}
+
+TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  auto fails = b.Add("fails", "false");
+  b.Add("after-fails", "true", {fails});  // equal chain lengths: file order decides
+  auto slow = b.Add("slow", "true");
+  b.Add("report", "echo report", {slow}, [](spec::Job& j) { j.if_expr = "always()"; });
+  b.Add("next", "true", {slow});
+  b.Add("success-or", "true", {slow}, [](spec::Job& j) { j.if_expr = "success() || true"; });
+  SchedulerOptions o;
+  o.parallelism = 1;  // "fails" runs first, then fail-fast applies
+  EXPECT_EQ(r.Run(b.plan, o).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.state("slow"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("report"), JobState::kSuccess);
+  EXPECT_EQ(r.rec.state("next"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("success-or"), JobState::kSkipped);  // no always/failure: fail-fast
+}
+
+TEST(SchedulerProcessTest, BadIfExpressionFailsTheJob) {
+  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
+  RealRun r;
+  PlanBuilder b;
+  b.Add("a", "true", {}, [](spec::Job& j) { j.if_expr = "branch =="; });
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kFailed);
+  EXPECT_NE(r.rec.results["a"].reason.rfind("if: ", 0), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gauntlet::exec
