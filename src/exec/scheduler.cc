@@ -28,6 +28,8 @@ struct Scheduler::JobRun {
   std::vector<char*> envp;
   size_t output_env = 0;  // index into env_strings of GAUNTLET_OUTPUT=
   size_t output_ptr = 0;  // index into envp of the same
+  size_t attempt_env = 0;  // index into env_strings of GAUNTLET_ATTEMPT=
+  size_t attempt_ptr = 0;  // index into envp of the same
   std::string output_path;
   std::optional<Masker::Stream> stream;
   std::string scratch;
@@ -277,7 +279,8 @@ Status Scheduler::Prepare(JobId id) {
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);
-  layers.emplace_back("GAUNTLET_OUTPUT", "");
+  layers.emplace_back("GAUNTLET_ATTEMPT", "1");
+  layers.emplace_back("GAUNTLET_OUTPUT", "");  // must stay last: see output_env below
   if (!status.ok()) return status;
 
   run.env_strings.reserve(layers.size());
@@ -303,7 +306,14 @@ Status Scheduler::Prepare(JobId id) {
     run.envp[slot] = ptr;
   }
   run.output_env = run.env_strings.size() - 1;
-  run.output_ptr = added.back().second;
+  run.attempt_env = run.env_strings.size() - 2;
+  // By key: a job's own env may have named these variables before us.
+  auto slot_of = [&](std::string_view key) {
+    return std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == key; })
+        ->second;
+  };
+  run.output_ptr = slot_of("GAUNTLET_OUTPUT");
+  run.attempt_ptr = slot_of("GAUNTLET_ATTEMPT");
   run.envp.push_back(nullptr);
   return Ok();
 }
@@ -333,6 +343,8 @@ void Scheduler::StartAttempt(JobId id) {
       options_.run_dir + "/out-" + std::to_string(id) + "-" + std::to_string(run.attempt);
   run.env_strings[run.output_env] = "GAUNTLET_OUTPUT=" + run.output_path;
   run.envp[run.output_ptr] = run.env_strings[run.output_env].data();
+  run.env_strings[run.attempt_env] = "GAUNTLET_ATTEMPT=" + std::to_string(run.attempt);
+  run.envp[run.attempt_ptr] = run.env_strings[run.attempt_env].data();
   run.stream.emplace(&masker_);
   observer_->OnJobStarted(job, run.attempt);
 

@@ -113,6 +113,16 @@ TEST(SchedulerProcessTest, RetryRunsExactlyTheAllowedAttempts) {
   EXPECT_EQ(lines, 3);
 }
 
+TEST(SchedulerProcessTest, EachAttemptSeesItsNumber) {
+  RealRun r;
+  PlanBuilder b;
+  b.Add("flaky", "echo \"attempt $GAUNTLET_ATTEMPT\"; [ \"$GAUNTLET_ATTEMPT\" -ge 2 ]", {},
+        [](spec::Job& j) { j.retry.attempts = 3; });
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
+  EXPECT_EQ(r.rec.results["flaky"].attempts, 2);
+  EXPECT_EQ(r.rec.output["flaky"], "attempt 1\nattempt 2\n");
+}
+
 TEST(SchedulerProcessTest, CancelLeavesNoProcesses) {
   RealRun r;
   PlanBuilder b;
