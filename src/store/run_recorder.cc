@@ -1,0 +1,115 @@
+#include "store/run_recorder.h"
+
+namespace gauntlet::store {
+
+JobStatus ToJobStatus(const exec::JobResult& r) {
+  switch (r.state) {
+    case exec::JobState::kSuccess: return JobStatus::kSuccess;
+    case exec::JobState::kFailed: return JobStatus::kFailed;
+    case exec::JobState::kSkipped: return JobStatus::kSkipped;
+    case exec::JobState::kCancelled: return JobStatus::kCancelled;
+  }
+  return JobStatus::kFailed;
+}
+
+RunStatus ToRunStatus(exec::RunState state) {
+  switch (state) {
+    case exec::RunState::kSuccess: return RunStatus::kSuccess;
+    case exec::RunState::kFailed: return RunStatus::kFailed;
+    case exec::RunState::kCancelled: return RunStatus::kCancelled;
+  }
+  return RunStatus::kFailed;
+}
+
+RunRecorder::RunRecorder(Store* store, LogWriter* log, RunRecord* run, NowMs now)
+    : store_(store), log_(log), run_(run), now_(std::move(now)) {}
+
+RunRecorder::~RunRecorder() {
+  if (in_batch_) store_->Rollback();
+}
+
+void RunRecorder::Check(Status s) {
+  if (!s.ok() && status_.ok()) status_ = s;
+}
+
+void RunRecorder::EnsureBatch() {
+  if (!in_batch_) {
+    Check(store_->Begin());
+    in_batch_ = true;
+  }
+  dirty_ = true;
+}
+
+void RunRecorder::OnRunStarted(const plan::Plan& plan) {
+  // Every planned job is listed as pending at once, so `status` shows the whole run.
+  EnsureBatch();
+  for (const plan::PlannedJob& job : plan.jobs) {
+    JobRecord rec;
+    rec.run_id = run_->id;
+    rec.index = job.id;
+    rec.name = job.name;
+    Check(store_->UpsertJob(rec));
+  }
+  Flush();
+}
+
+void RunRecorder::OnJobStarted(const plan::PlannedJob& job, int attempt) {
+  if (attempt != 1) return;  // the job's start time is its first attempt's
+  EnsureBatch();
+  Check(store_->JobStarted(run_->id, job.id, job.name, now_()));
+}
+
+void RunRecorder::OnOutput(const plan::PlannedJob& job, int attempt, std::string_view bytes) {
+  Check(log_->Append(static_cast<uint32_t>(job.id), static_cast<uint16_t>(attempt), bytes));
+}
+
+void RunRecorder::OnAttemptFinished(const plan::PlannedJob& job, int attempt,
+                                    const exec::AttemptResult& r) {
+  EnsureBatch();
+  AttemptRecord a;
+  a.run_id = run_->id;
+  a.job_index = job.id;
+  a.number = attempt;
+  a.exit_code = r.exit_code;
+  a.signal = r.signal;
+  a.timed_out = r.timed_out;
+  a.wall_ms = r.wall.count() / 1000;
+  a.user_cpu_ms = r.user_cpu.count() / 1000;
+  a.sys_cpu_ms = r.sys_cpu.count() / 1000;
+  a.max_rss_kb = r.max_rss_kb;
+  a.finished_ms = now_();
+  a.started_ms = a.finished_ms - a.wall_ms;
+  Check(store_->AttemptFinished(a));
+}
+
+void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& r) {
+  EnsureBatch();
+  Outputs outputs(r.outputs.begin(), r.outputs.end());
+  std::string reason = r.reason;
+  if (r.continued_on_error && reason.empty()) reason = "failed; continue_on_error";
+  Check(store_->JobFinished(run_->id, job.id, job.name, ToJobStatus(r), now_(), outputs, reason));
+}
+
+void RunRecorder::OnRunFinished(const exec::RunResult& r) {
+  EnsureBatch();
+  run_->status = ToRunStatus(r.state);
+  run_->finished_ms = now_();
+  if (run_->reason.empty() && r.state == exec::RunState::kFailed)
+    run_->reason = std::to_string(r.failed) + " job(s) failed";
+  if (run_->reason.empty() && r.state == exec::RunState::kCancelled) run_->reason = "cancelled";
+  Check(store_->UpdateRun(*run_));
+  Flush();
+}
+
+void RunRecorder::Flush() {
+  if (!dirty_) return;
+  // Output first, then the rows that say the job finished.
+  Check(log_->Flush());
+  if (in_batch_) {
+    Check(store_->Commit());
+    in_batch_ = false;
+  }
+  dirty_ = false;
+}
+
+}  // namespace gauntlet::store

@@ -1,0 +1,54 @@
+// Records a run as the scheduler reports it: an exec::Observer writing job rows,
+// attempts and outputs to the Store and job output to the run's log file. Writes are
+// batched: one transaction per turn of the event loop, committed in Flush() after the
+// log is flushed, so a job recorded as finished has its output on disk and is durable
+// before any dependent is spawned (the scheduler calls Flush before spawning).
+// Used on the scheduler's thread only.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "exec/observer.h"
+#include "store/log_store.h"
+#include "store/store.h"
+
+namespace gauntlet::store {
+
+class RunRecorder : public exec::Observer {
+ public:
+  using NowMs = std::function<UnixMs()>;
+  // `store`, `log` and `run` must outlive the recorder; `run` is updated in place.
+  RunRecorder(Store* store, LogWriter* log, RunRecord* run, NowMs now);
+  ~RunRecorder() override;
+
+  void OnRunStarted(const plan::Plan& plan) override;
+  void OnJobStarted(const plan::PlannedJob& job, int attempt) override;
+  void OnOutput(const plan::PlannedJob& job, int attempt, std::string_view bytes) override;
+  void OnAttemptFinished(const plan::PlannedJob& job, int attempt,
+                         const exec::AttemptResult& result) override;
+  void OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& result) override;
+  void OnRunFinished(const exec::RunResult& result) override;
+  void Flush() override;
+
+  // The first write error, if any (recording goes on best-effort after one).
+  const Status& status() const { return status_; }
+
+ private:
+  void Check(Status s);
+  void EnsureBatch();
+
+  Store* store_;
+  LogWriter* log_;
+  RunRecord* run_;
+  NowMs now_;
+  bool in_batch_ = false;
+  bool dirty_ = false;
+  Status status_ = Ok();
+};
+
+// The store's spelling of an executor result.
+JobStatus ToJobStatus(const exec::JobResult& result);
+RunStatus ToRunStatus(exec::RunState state);
+
+}  // namespace gauntlet::store
