@@ -7,7 +7,8 @@
 
 namespace gauntlet {
 
-// Levenshtein distance (insertions, deletions, substitutions each cost 1).
+// Edit distance: insertions, deletions, substitutions and swaps of two neighbouring
+// characters each cost 1 (Levenshtein with transpositions).
 size_t EditDistance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a plausible typo

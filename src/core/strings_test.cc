@@ -10,6 +10,8 @@ TEST(StringsTest, EditDistance) {
   EXPECT_EQ(EditDistance("need", "needs"), 1u);
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(EditDistance("abc", ""), 3u);
+  EXPECT_EQ(EditDistance("bulid", "build"), 1u);
+  EXPECT_EQ(EditDistance("ab", "ba"), 1u);
 }
 
 TEST(StringsTest, DidYouMeanPicksClosePlausibleCandidate) {
@@ -18,6 +20,7 @@ TEST(StringsTest, DidYouMeanPicksClosePlausibleCandidate) {
   EXPECT_EQ(DidYouMean("comands", keys), "commands");
   EXPECT_EQ(DidYouMean("enviroment", keys), "environment");
   EXPECT_EQ(DidYouMean("NAME", keys), "name");
+  EXPECT_EQ(DidYouMean("biuld", {"build", "test"}), "build");
   EXPECT_EQ(DidYouMean("zzzzzz", keys), "");
   EXPECT_EQ(DidYouMean("x", {}), "");
 }

@@ -62,7 +62,7 @@ void ReadCombos(LoadState& s, const YamlNode* n, std::string_view what,
   }
 }
 
-void ReadMatrix(LoadState& s, const YamlNode* n, Job* job) {
+void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job) {
   Matrix& m = job->matrix;
   m.loc = s.reader.Loc(n);
   if (n->is_null()) return;
@@ -87,13 +87,13 @@ void ReadMatrix(LoadState& s, const YamlNode* n, Job* job) {
     product = axis.second.empty() ? 0 : std::min(product * axis.second.size(), kMaxMatrixJobs + 1);
   }
   if (product + m.include.size() > kMaxMatrixJobs) {
-    s.reader.Error(n, "matrix of job '" + job->name + "' expands to more than " +
+    s.reader.Error(key, "matrix of job '" + job->name + "' expands to more than " +
                           std::to_string(kMaxMatrixJobs) + " jobs",
                    "split the job or use fewer axis values");
     return;
   }
   if (ExpandMatrix(m).empty()) {
-    s.reader.Error(n, "matrix of job '" + job->name + "' expands to zero jobs",
+    s.reader.Error(key, "matrix of job '" + job->name + "' expands to zero jobs",
                    "an axis has no values, or exclude removes every combination");
   }
 }
@@ -244,7 +244,7 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
     } else if (key == "env") {
       ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
     } else if (key == "matrix") {
-      ReadMatrix(s, v, &j);
+      ReadMatrix(s, k, v, &j);
     } else if (key == "timeout") {
       Duration d{0};
       if (s.reader.DurationValue(v, &d)) j.timeout = d;
