@@ -124,11 +124,19 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
     if (!stages->is_sequence()) {
       s.reader.TypeError(stages, "a list of stages", "stages: [{name: build, jobs: [...]}]");
     } else {
+      size_t count = 0;
+      for (const YamlNode* st : stages->items) {
+        for (size_t i = 0; st->is_map() && i < st->pairs(); ++i)
+          if (st->key(i)->value == "jobs" && st->val(i)->is_sequence())
+            count += st->val(i)->items.size();
+      }
+      p.jobs.reserve(count);
       for (const YamlNode* st : stages->items) ReadStage(s, st);
       if (stages->items.empty())
         s.reader.Error(stages, "the pipeline has no stages", "add at least one stage");
     }
   } else if (jobs) {
+    if (jobs->is_map()) p.jobs.reserve(jobs->pairs());
     if (s.reader.ForEach(jobs, "jobs", {},
                          [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                            size_t index = p.jobs.size();

@@ -112,14 +112,24 @@ bool YamlReader::ForEach(const YamlNode* n, std::string_view where,
     TypeError(n, "a map");
     return false;
   }
+  // Small maps (nearly all) check duplicates by scanning; big ones (a jobs map) hash.
+  constexpr size_t kScanLimit = 16;
   std::unordered_set<std::string_view> seen;
+  if (n->pairs() > kScanLimit) seen.reserve(n->pairs());
   for (size_t i = 0; i < n->pairs(); ++i) {
     const YamlNode* k = n->key(i);
     if (!k->is_scalar()) {
       Error(k, "keys must be strings, got " + Describe(k));
       continue;
     }
-    if (!seen.insert(k->value).second) {
+    bool duplicate = false;
+    if (n->pairs() > kScanLimit) {
+      duplicate = !seen.insert(k->value).second;
+    } else {
+      for (size_t j = 0; j < i && !duplicate; ++j)
+        duplicate = n->key(j)->is_scalar() && n->key(j)->value == k->value;
+    }
+    if (duplicate) {
       Error(k, "duplicate key '" + k->value + "' in " + std::string(where),
             "each key may appear once");
       continue;
