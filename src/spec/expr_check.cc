@@ -55,7 +55,12 @@ void ExprChecker::CheckTemplate(const YamlNode* n, int job) const {
     reader_->problems()->Error(reader_->LocAt(n, err.offset), err.message, err.hint);
     return;
   }
-  for (const auto& [expr, offset] : t.expressions()) Record(n, expr, offset, job, true);
+  for (const auto& [expr, offset] : t.expressions()) {
+    // Whether `offset` is that of `${{` or of the text inside, the expression's own
+    // text is found from there, so reference offsets land on the right column.
+    size_t base = expr.text().empty() ? std::string::npos : n->value.find(expr.text(), offset);
+    Record(n, expr, base == std::string::npos ? offset : base, job, true);
+  }
 }
 
 std::string ExprChecker::CheckCondition(const YamlNode* n, int job) const {
