@@ -29,7 +29,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 template <typename E>
 void ExprChecker::Record(const YamlNode* n, const E& expr, size_t base, int job,
                          bool refs) const {
-  for (const auto& [name, offset] : expr.Calls()) {
+  for (const auto& call : expr.Calls()) {
+    const std::string& name = call.first;  // not a structured binding: clang 14 cannot capture those
+    const size_t offset = call.second;
     const auto& known = KnownFunctions();
     if (std::none_of(known.begin(), known.end(),
                      [&](const std::string& f) { return EqualsIgnoreCase(f, name); })) {

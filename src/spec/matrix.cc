@@ -60,7 +60,8 @@ std::vector<MatrixCombo> ExpandMatrix(const Matrix& matrix) {
       }
       if (contradicts) continue;
       for (const auto& [k, v] : inc) {
-        auto it = std::find_if(c.begin(), c.end(), [&](const auto& kv) { return kv.first == k; });
+        const std::string& key = k;  // clang 14 cannot capture a structured binding
+        auto it = std::find_if(c.begin(), c.end(), [&](const auto& kv) { return kv.first == key; });
         if (it == c.end()) c.emplace_back(k, v); else it->second = v;
       }
       merged = true;
