@@ -1,5 +1,6 @@
 #include "spec/load.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

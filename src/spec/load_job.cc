@@ -195,9 +195,13 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
     s.reader.TypeError(n, "a job (a map with run or commands)", "build: {run: make}");
     return;
   }
-  std::vector<std::string> valid = kJobKeys;
+  static const std::vector<std::string> kStageJobKeys = [] {
+    std::vector<std::string> keys = kJobKeys;
+    keys.insert(keys.begin(), "name");
+    return keys;
+  }();
+  const std::vector<std::string>& valid = in_stage ? kStageJobKeys : kJobKeys;
   if (in_stage) {
-    valid.insert(valid.begin(), "name");
     job().loc = s.reader.Loc(n);
     bool named = false;
     for (size_t i = 0; i < n->pairs(); ++i) {

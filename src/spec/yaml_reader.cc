@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <unordered_set>
 
 #include "core/strings.h"
 
@@ -106,42 +105,40 @@ void YamlReader::TypeError(const YamlNode* n, std::string_view what, std::string
   Error(n, "expected " + std::string(what) + ", got " + Describe(n), std::move(hint));
 }
 
-bool YamlReader::ForEach(const YamlNode* n, std::string_view where,
-                         const std::vector<std::string>& valid, const PairFn& fn) const {
-  if (!n || !n->is_map()) {
-    TypeError(n, "a map");
-    return false;
-  }
+bool YamlReader::CheckMap(const YamlNode* n) const {
+  if (n && n->is_map()) return true;
+  TypeError(n, "a map");
+  return false;
+}
+
+bool YamlReader::AcceptKey(const YamlNode* n, size_t i, std::string_view where,
+                           const std::vector<std::string>& valid, KeySet* seen) const {
   // Small maps (nearly all) check duplicates by scanning; big ones (a jobs map) hash.
   constexpr size_t kScanLimit = 16;
-  std::unordered_set<std::string_view> seen;
-  if (n->pairs() > kScanLimit) seen.reserve(n->pairs());
-  for (size_t i = 0; i < n->pairs(); ++i) {
-    const YamlNode* k = n->key(i);
-    if (!k->is_scalar()) {
-      Error(k, "keys must be strings, got " + Describe(k));
-      continue;
-    }
-    bool duplicate = false;
-    if (n->pairs() > kScanLimit) {
-      duplicate = !seen.insert(k->value).second;
-    } else {
-      for (size_t j = 0; j < i && !duplicate; ++j)
-        duplicate = n->key(j)->is_scalar() && n->key(j)->value == k->value;
-    }
-    if (duplicate) {
-      Error(k, "duplicate key '" + k->value + "' in " + std::string(where),
-            "each key may appear once");
-      continue;
-    }
-    if (!valid.empty() && std::find(valid.begin(), valid.end(), k->value) == valid.end()) {
-      std::string guess = DidYouMean(k->value, valid);
-      std::string hint = guess.empty() ? "" : "did you mean '" + guess + "'? ";
-      Error(k, "unknown key '" + k->value + "' in " + std::string(where),
-            hint + "valid keys: " + JoinComma(valid));
-      continue;
-    }
-    fn(k->value, k, n->val(i));
+  const YamlNode* k = n->key(i);
+  if (!k->is_scalar()) {
+    Error(k, "keys must be strings, got " + Describe(k));
+    return false;
+  }
+  bool duplicate = false;
+  if (n->pairs() > kScanLimit) {
+    if (seen->empty()) seen->reserve(n->pairs());
+    duplicate = !seen->insert(k->value).second;
+  } else {
+    for (size_t j = 0; j < i && !duplicate; ++j)
+      duplicate = n->key(j)->is_scalar() && n->key(j)->value == k->value;
+  }
+  if (duplicate) {
+    Error(k, "duplicate key '" + k->value + "' in " + std::string(where),
+          "each key may appear once");
+    return false;
+  }
+  if (!valid.empty() && std::find(valid.begin(), valid.end(), k->value) == valid.end()) {
+    std::string guess = DidYouMean(k->value, valid);
+    std::string hint = guess.empty() ? "" : "did you mean '" + guess + "'? ";
+    Error(k, "unknown key '" + k->value + "' in " + std::string(where),
+          hint + "valid keys: " + JoinComma(valid));
+    return false;
   }
   return true;
 }

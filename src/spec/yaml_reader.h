@@ -3,9 +3,9 @@
 // pass reports every mistake in the file.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/duration.h"
@@ -41,9 +41,15 @@ class YamlReader {
   // Calls fn(key, key node, value node) for each pair of map `n`. Non-string keys,
   // duplicate keys and keys outside `valid` (when not empty) are reported, not visited.
   // `where` completes "unknown key 'x' in <where>". False when `n` is not a map.
-  using PairFn = std::function<void(const std::string&, const YamlNode*, const YamlNode*)>;
+  template <typename Fn>
   bool ForEach(const YamlNode* n, std::string_view where, const std::vector<std::string>& valid,
-               const PairFn& fn) const;
+               Fn&& fn) const {
+    if (!CheckMap(n)) return false;
+    KeySet seen;
+    for (size_t i = 0; i < n->pairs(); ++i)
+      if (AcceptKey(n, i, where, valid, &seen)) fn(n->key(i)->value, n->key(i), n->val(i));
+    return true;
+  }
 
   // Scalar getters: false (with a problem recorded) on a wrong type or value.
   bool String(const YamlNode* n, std::string* out) const;
@@ -67,6 +73,13 @@ class YamlReader {
   static bool LooksBool(const YamlNode* n);
 
  private:
+  // Keys seen in a big map (small maps are scanned instead).
+  using KeySet = std::unordered_set<std::string_view>;
+  bool CheckMap(const YamlNode* n) const;
+  // Whether pair `i` of map `n` is a string key seen once and among `valid`.
+  bool AcceptKey(const YamlNode* n, size_t i, std::string_view where,
+                 const std::vector<std::string>& valid, KeySet* seen) const;
+
   std::string file_;
   std::string_view source_;
   Problems* problems_;

@@ -2,7 +2,6 @@
 
 #include <yaml.h>
 
-#include <memory>
 #include <unordered_map>
 
 namespace gauntlet::spec {
@@ -43,8 +42,17 @@ bool YamlNode::is_null() const {
           value == "NULL");
 }
 
+YamlNode* YamlDocument::NewNode() {
+  if (used_ == kChunk) {
+    chunks_.push_back(std::make_unique<YamlNode[]>(kChunk));
+    used_ = 0;
+  }
+  return &chunks_.back()[used_++];
+}
+
 bool YamlDocument::Parse(std::string_view text, YamlError* error) {
-  nodes_.clear();
+  chunks_.clear();
+  used_ = kChunk;
   root_ = nullptr;
   Parser parser;
   yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()),
@@ -68,7 +76,7 @@ bool YamlDocument::Parse(std::string_view text, YamlError* error) {
   };
   auto make = [&](const yaml_event_t& e, YamlNode::Kind kind,
                   const yaml_char_t* tag) -> YamlNode* {
-    YamlNode& n = nodes_.emplace_back();
+    YamlNode& n = *NewNode();
     n.kind = kind;
     n.line = static_cast<int>(e.start_mark.line);
     n.col = static_cast<int>(e.start_mark.column);
