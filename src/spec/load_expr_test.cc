@@ -72,6 +72,7 @@ TEST(LoadExprTest, MatrixKeysMustExist) {
     env: {PY: "${{ matrix.pyton }}", OS: "${{ matrix.os }}"}
 )");
   EXPECT_EQ(Only(r), "5:20: job 'unit' reads matrix.pyton but its matrix has no 'pyton'");
+  ASSERT_EQ(r.problems.all().size(), 1u);
   EXPECT_EQ(r.problems.all()[0].hint, "did you mean 'python'?");
 }
 
@@ -91,6 +92,7 @@ TEST(LoadExprTest, UnknownContextsAndFunctions) {
   EXPECT_EQ(Only(r), "3:19: unknown context 'github'");
   r = Load("jobs:\n  a:\n    run: x\n    if: contain(branch, 'rel')\n");
   EXPECT_EQ(Only(r), "4:9: unknown function 'contain'");
+  ASSERT_EQ(r.problems.all().size(), 1u);
   EXPECT_EQ(r.problems.all()[0].hint.substr(0, 27), "did you mean 'contains'? fu");
   EXPECT_TRUE(Load("jobs:\n  a:\n    run: x\n    if: ${{ always() && startsWith(branch, 'r') }}\n")
                   .problems.all()
