@@ -39,6 +39,10 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
   size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
     if (c == word) continue;
+    // The distance is at least the difference in length: skip hopeless candidates
+    // cheaply (a did-you-mean over thousands of job names).
+    size_t len_diff = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (len_diff >= best_distance) continue;
     size_t d = Lower(c) == lower ? 0 : EditDistance(word, c);
     if (d < best_distance) {
       best_distance = d;
