@@ -201,17 +201,23 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
     return keys;
   }();
   const std::vector<std::string>& valid = in_stage ? kStageJobKeys : kJobKeys;
+  bool named_ok = false;  // a `name:` string was read (it may still be empty)
   if (in_stage) {
     job().loc = s.reader.Loc(n);
     bool named = false;
     for (size_t i = 0; i < n->pairs(); ++i) {
       if (n->key(i)->value != "name") continue;
       named = true;
-      if (s.reader.String(n->val(i), &job().name)) job().loc = s.reader.Loc(n->val(i));
+      if (s.reader.String(n->val(i), &job().name)) {
+        job().loc = s.reader.Loc(n->val(i));
+        named_ok = true;
+      }
     }
     if (!named) s.reader.Error(n, "job has no name", "add name: <job name>");
   }
   Job& j = job();
+  if (j.name.empty() && (!in_stage || named_ok))
+    s.reader.problems()->Error(j.loc, "job name is empty", "give the job a name");
   std::string where = "job '" + j.name + "'";
   const YamlNode *run = nullptr, *commands = nullptr;
   s.reader.ForEach(n, where, valid, [&](const std::string& key, const YamlNode* k, const YamlNode* v) {

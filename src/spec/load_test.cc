@@ -293,6 +293,12 @@ TEST(LoadTest, DuplicateJobKeysAndStageJobsWithoutNames) {
             std::vector<std::string>{"stage 's' sets strategy but no environment"});
 }
 
+TEST(LoadTest, EmptyJobNamesAreErrors) {
+  EXPECT_EQ(Messages(Load("jobs:\n  '': {run: x}\n")), std::vector<std::string>{"job name is empty"});
+  EXPECT_EQ(Messages(Load("stages:\n  - name: s\n    jobs: [{name: '', run: x}]\n")),
+            std::vector<std::string>{"job name is empty"});
+}
+
 TEST(LoadTest, UndefinedEnvironmentIsOnlyAWarning) {
   LoadResult r = Load("stages:\n  - name: d\n    environment: staging\n");
   EXPECT_TRUE(r.ok());
