@@ -35,8 +35,9 @@ Result<Duration> ParseDuration(std::string_view text) {
     size_t start = i;
     int64_t n = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      n = n * 10 + (text[i] - '0');
-      if (n > kMax) return Error{"duration '" + std::string(text) + "' is too large"};
+      int digit = text[i] - '0';
+      if (n > (kMax - digit) / 10) return Error{"duration '" + std::string(text) + "' is too large"};
+      n = n * 10 + digit;
       ++i;
     }
     if (i == start) return Error{"bad duration '" + std::string(text) + "'"};
