@@ -36,7 +36,8 @@ Result<Duration> ParseDuration(std::string_view text) {
     int64_t n = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       int digit = text[i] - '0';
-      if (n > (kMax - digit) / 10) return Error{"duration '" + std::string(text) + "' is too large"};
+      if (n > (kMax - digit) / 10)
+        return Error{"duration '" + std::string(text) + "' is too large"};
       n = n * 10 + digit;
       ++i;
     }

@@ -18,12 +18,15 @@ constexpr Field kFields[5] = {
     {"minute", 0, 59, {}},
     {"hour", 0, 23, {}},
     {"day of month", 1, 31, {}},
-    {"month", 1, 12, {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                      "dec"}},
+    {"month",
+     1,
+     12,
+     {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
     {"day of week", 0, 7, {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 };
 
-constexpr const char* kShape = "cron is 5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * 1-5\"";
+constexpr const char* kShape =
+    "cron is 5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * 1-5\"";
 
 bool Value(std::string_view s, const Field& f, int* out) {
   if (s.empty()) return false;
@@ -62,7 +65,8 @@ std::optional<CronProblem> CheckItem(std::string_view item, size_t offset, const
   size_t dash = range.find('-');
   std::string_view lo_text = range.substr(0, dash);
   int lo = 0, hi = 0;
-  if (!Value(lo_text, f, &lo)) return bad("bad " + std::string(f.name) + " '" + std::string(item) + "'");
+  if (!Value(lo_text, f, &lo))
+    return bad("bad " + std::string(f.name) + " '" + std::string(item) + "'");
   hi = lo;
   if (dash != std::string_view::npos && !Value(range.substr(dash + 1), f, &hi))
     return bad("bad " + std::string(f.name) + " '" + std::string(item) + "'");
@@ -84,14 +88,15 @@ std::optional<CronProblem> CheckCron(std::string_view expr) {
     if (i > start) fields.emplace_back(expr.substr(start, i - start), start);
   }
   if (fields.size() != 5)
-    return CronProblem{0, "cron expression has " + std::to_string(fields.size()) +
-                              " fields, expected 5", kShape};
+    return CronProblem{
+        0, "cron expression has " + std::to_string(fields.size()) + " fields, expected 5", kShape};
   for (size_t f = 0; f < 5; ++f) {
     auto [text, offset] = fields[f];
     size_t pos = 0;
     for (;;) {
       size_t comma = text.find(',', pos);
-      std::string_view item = text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
+      std::string_view item =
+          text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
       if (auto p = CheckItem(item, offset + pos, kFields[f])) return p;
       if (comma == std::string_view::npos) break;
       pos = comma + 1;

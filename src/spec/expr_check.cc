@@ -10,15 +10,14 @@ namespace gauntlet::spec {
 namespace {
 
 const std::vector<std::string>& KnownFunctions() {
-  static const std::vector<std::string> kFunctions = {
-      "contains", "startsWith", "endsWith", "format",    "join",
-      "success",  "failure",    "always",   "cancelled"};
+  static const std::vector<std::string> kFunctions = {"contains", "startsWith", "endsWith",
+                                                      "format",   "join",       "success",
+                                                      "failure",  "always",     "cancelled"};
   return kFunctions;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -27,19 +26,19 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }  // namespace
 
 template <typename E>
-void ExprChecker::Record(const YamlNode* n, const E& expr, size_t base, int job,
-                         bool refs) const {
+void ExprChecker::Record(const YamlNode* n, const E& expr, size_t base, int job, bool refs) const {
   for (const auto& call : expr.Calls()) {
-    const std::string& name = call.first;  // not a structured binding: clang 14 cannot capture those
+    const std::string& name =
+        call.first;  // not a structured binding: clang 14 cannot capture those
     const size_t offset = call.second;
     const auto& known = KnownFunctions();
     if (std::none_of(known.begin(), known.end(),
                      [&](const std::string& f) { return EqualsIgnoreCase(f, name); })) {
       std::string guess = DidYouMean(name, known);
-      reader_->problems()->Error(
-          reader_->LocAt(n, base + offset), "unknown function '" + name + "'",
-          (guess.empty() ? "" : "did you mean '" + guess + "'? ") + "functions: " +
-              JoinComma(known));
+      reader_->problems()->Error(reader_->LocAt(n, base + offset),
+                                 "unknown function '" + name + "'",
+                                 (guess.empty() ? "" : "did you mean '" + guess + "'? ") +
+                                     "functions: " + JoinComma(known));
     }
   }
   if (!refs) return;

@@ -12,8 +12,8 @@
 namespace gauntlet::spec {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",    "env",  "secrets",      "defaults",
-                                           "changes", "on",   "trigger",      "gates",
+const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", "defaults",
+                                           "changes",      "on",     "trigger", "gates",
                                            "environments", "stages", "jobs"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
@@ -55,7 +55,8 @@ void ReadStage(LoadState& s, const YamlNode* n) {
                      }
                      if (key == "environment" && s.reader.String(v, &stage.environment))
                        stage.environment_loc = s.reader.Loc(v);
-                     if (key == "strategy") s.reader.Enum(v, &stage.strategy, "strategy", kStrategies);
+                     if (key == "strategy")
+                       s.reader.Enum(v, &stage.strategy, "strategy", kStrategies);
                      if (key == "rollback_on_failure") s.reader.Bool(v, &stage.rollback_on_failure);
                    });
   if (stage.name.empty() && !std::any_of(n->items.begin(), n->items.end(), [](auto* k) {
@@ -75,7 +76,8 @@ void ReadStage(LoadState& s, const YamlNode* n) {
       }
     }
   }
-  if (stage.jobs.empty() && !stage.is_deploy() && (!jobs || jobs->is_null() || jobs->is_sequence())) {
+  if (stage.jobs.empty() && !stage.is_deploy() &&
+      (!jobs || jobs->is_null() || jobs->is_sequence())) {
     s.reader.Error(n, where + " has no jobs",
                    "add jobs: [...], or environment: <name> to make it a deploy stage");
   }
@@ -88,10 +90,10 @@ void ReadStage(LoadState& s, const YamlNode* n) {
 void ReadPipeline(LoadState& s, const YamlNode* root) {
   Pipeline& p = s.pipeline;
   if (!root || !root->is_map()) {
-    s.reader.problems()->Error(Location{s.reader.file(), 1, 1},
-                               "expected a map at the top of the pipeline file, got " +
-                                   YamlReader::Describe(root),
-                               "a pipeline has jobs: (a map) or stages: (a list)");
+    s.reader.problems()->Error(
+        Location{s.reader.file(), 1, 1},
+        "expected a map at the top of the pipeline file, got " + YamlReader::Describe(root),
+        "a pipeline has jobs: (a map) or stages: (a list)");
     return;
   }
   const YamlNode *stages = nullptr, *jobs = nullptr, *on = nullptr, *trigger = nullptr;

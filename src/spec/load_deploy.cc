@@ -16,7 +16,8 @@ void ReadTrust(LoadState& s, const YamlNode* n, const std::string& level, TrustT
   s.reader.ForEach(n, "gates.trust." + level, {"changes", "max_incident_rate", "min_days"},
                    [&](const std::string& key, const YamlNode*, const YamlNode* v) {
                      if (key == "changes") s.reader.Int(v, &t->changes, 0, kIntMax);
-                     if (key == "max_incident_rate") s.reader.Number(v, &t->max_incident_rate, 0, 1);
+                     if (key == "max_incident_rate")
+                       s.reader.Number(v, &t->max_incident_rate, 0, 1);
                      if (key == "min_days") s.reader.Int(v, &t->min_days, 0, 36500);
                    });
 }
@@ -71,7 +72,8 @@ void ReadRouter(LoadState& s, const YamlNode* n, Environment* env) {
                        if (key == "command") s.reader.String(v, &env->router_command);
                      });
   }
-  if (env->router == "nginx" && (env->nginx_upstream_file.empty() || env->nginx_upstream_name.empty()))
+  if (env->router == "nginx" &&
+      (env->nginx_upstream_file.empty() || env->nginx_upstream_name.empty()))
     s.reader.Error(n, "the nginx router needs upstream_file and upstream_name",
                    "router: {type: nginx, upstream_file: /etc/nginx/conf.d/app.conf, "
                    "upstream_name: app}");
@@ -106,27 +108,30 @@ void ReadSteps(LoadState& s, const YamlNode* n, Environment* env) {
 
 void ReadHealth(LoadState& s, const YamlNode* n, HealthCheck* h) {
   const YamlNode* type_node = n;
-  s.reader.ForEach(
-      n, "health",
-      {"type", "url", "expect_status", "address", "command", "initial_delay", "period", "timeout",
-       "failure_threshold", "success_threshold"},
-      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        if (key == "type") {
-          type_node = v;
-          s.reader.Enum(v, &h->type, "health check type", {"http", "tcp", "command"});
-        }
-        if (key == "url") s.reader.String(v, &h->url);
-        if (key == "expect_status") s.reader.Int(v, &h->expect_status, 100, 599);
-        if (key == "address" && s.reader.String(v, &h->address)) CheckAddress(s, v, h->address);
-        if (key == "command") s.reader.String(v, &h->command);
-        if (key == "initial_delay") s.reader.DurationValue(v, &h->initial_delay);
-        if (key == "period") s.reader.DurationValue(v, &h->period);
-        if (key == "timeout") s.reader.DurationValue(v, &h->timeout);
-        if (key == "failure_threshold") s.reader.Int(v, &h->failure_threshold, 1, 1000);
-        if (key == "success_threshold") s.reader.Int(v, &h->success_threshold, 1, 1000);
-      });
+  s.reader.ForEach(n, "health",
+                   {"type", "url", "expect_status", "address", "command", "initial_delay", "period",
+                    "timeout", "failure_threshold", "success_threshold"},
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     if (key == "type") {
+                       type_node = v;
+                       s.reader.Enum(v, &h->type, "health check type", {"http", "tcp", "command"});
+                     }
+                     if (key == "url") s.reader.String(v, &h->url);
+                     if (key == "expect_status") s.reader.Int(v, &h->expect_status, 100, 599);
+                     if (key == "address" && s.reader.String(v, &h->address))
+                       CheckAddress(s, v, h->address);
+                     if (key == "command") s.reader.String(v, &h->command);
+                     if (key == "initial_delay") s.reader.DurationValue(v, &h->initial_delay);
+                     if (key == "period") s.reader.DurationValue(v, &h->period);
+                     if (key == "timeout") s.reader.DurationValue(v, &h->timeout);
+                     if (key == "failure_threshold")
+                       s.reader.Int(v, &h->failure_threshold, 1, 1000);
+                     if (key == "success_threshold")
+                       s.reader.Int(v, &h->success_threshold, 1, 1000);
+                   });
   if (h->type == "http" && h->url.empty())
-    s.reader.Error(type_node, "an http health check needs a url", "url: http://127.0.0.1:8080/health");
+    s.reader.Error(type_node, "an http health check needs a url",
+                   "url: http://127.0.0.1:8080/health");
   if (h->type == "tcp" && h->address.empty())
     s.reader.Error(type_node, "a tcp health check needs an address", "address: 127.0.0.1:8080");
   if (h->type == "command" && h->command.empty())
@@ -136,19 +141,18 @@ void ReadHealth(LoadState& s, const YamlNode* n, HealthCheck* h) {
 void ReadMetric(LoadState& s, const YamlNode* n, Analysis* a) {
   MetricQuery m;
   const YamlNode* provider = n;
-  if (!s.reader.ForEach(n, "a metric", {"name", "provider", "query", "json_path", "condition"},
-                        [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-                          if (key == "name") s.reader.String(v, &m.name);
-                          if (key == "provider") {
-                            provider = v;
-                            s.reader.Enum(v, &m.provider, "metric provider",
-                                          {"probe", "prometheus", "web"});
-                          }
-                          if (key == "query") s.reader.String(v, &m.query);
-                          if (key == "json_path") s.reader.String(v, &m.json_path);
-                          if (key == "condition" && s.reader.String(v, &m.condition))
-                            s.exprs.CheckSyntaxOnly(v);
-                        }))
+  if (!s.reader.ForEach(
+          n, "a metric", {"name", "provider", "query", "json_path", "condition"},
+          [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+            if (key == "name") s.reader.String(v, &m.name);
+            if (key == "provider") {
+              provider = v;
+              s.reader.Enum(v, &m.provider, "metric provider", {"probe", "prometheus", "web"});
+            }
+            if (key == "query") s.reader.String(v, &m.query);
+            if (key == "json_path") s.reader.String(v, &m.json_path);
+            if (key == "condition" && s.reader.String(v, &m.condition)) s.exprs.CheckSyntaxOnly(v);
+          }))
     return;
   if (m.name.empty()) s.reader.Error(n, "metric has no name", "add name: <metric name>");
   if ((m.provider == "prometheus" || m.provider == "web") && m.query.empty())
@@ -168,7 +172,8 @@ void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a) {
         if (key == "interval") s.reader.DurationValue(v, &a->interval);
         if (key == "failure_limit") s.reader.Int(v, &a->failure_limit, 0, kIntMax);
         if (key == "inconclusive_limit") s.reader.Int(v, &a->inconclusive_limit, 0, kIntMax);
-        if (key == "consecutive_error_limit") s.reader.Int(v, &a->consecutive_error_limit, 0, kIntMax);
+        if (key == "consecutive_error_limit")
+          s.reader.Int(v, &a->consecutive_error_limit, 0, kIntMax);
         if (key == "max_error_ratio") s.reader.Number(v, &a->max_error_ratio, 0, kHuge);
         if (key == "error_rate_floor") s.reader.Number(v, &a->error_rate_floor, 0, 1);
         if (key == "max_p99_ratio") s.reader.Number(v, &a->max_p99_ratio, 0, kHuge);
@@ -247,19 +252,21 @@ void ReadGates(LoadState& s, const YamlNode* n) {
                            });
         }
         if (key == "coverage") {
-          s.reader.ForEach(v, "gates.coverage", {"min_line", "new_code_line"},
-                           [&](const std::string& which, const YamlNode*, const YamlNode* w) {
-                             double pct = 0;
-                             if (!s.reader.Number(w, &pct, 0, 100)) return;
-                             (which == "min_line" ? g.min_line_coverage : g.new_code_line_coverage) = pct;
-                           });
+          s.reader.ForEach(
+              v, "gates.coverage", {"min_line", "new_code_line"},
+              [&](const std::string& which, const YamlNode*, const YamlNode* w) {
+                double pct = 0;
+                if (!s.reader.Number(w, &pct, 0, 100)) return;
+                (which == "min_line" ? g.min_line_coverage : g.new_code_line_coverage) = pct;
+              });
         }
         if (key == "trust") {
           s.reader.ForEach(v, "gates.trust", {"l1", "l2", "l3"},
                            [&](const std::string& level, const YamlNode*, const YamlNode* w) {
                              ReadTrust(s, w, level,
-                                       level == "l1" ? &g.trust_l1
-                                       : level == "l2" ? &g.trust_l2 : &g.trust_l3);
+                                       level == "l1"   ? &g.trust_l1
+                                       : level == "l2" ? &g.trust_l2
+                                                       : &g.trust_l3);
                            });
         }
         if (key == "max_fix_attempts") s.reader.Int(v, &g.max_fix_attempts, 0, 100);

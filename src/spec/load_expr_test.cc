@@ -12,7 +12,8 @@ LoadResult Load(const std::string& text) { return LoadString(text, "gauntlet.yml
 
 // The only problem, as "line:col: message".
 std::string Only(const LoadResult& r) {
-  if (r.problems.all().size() != 1) return "expected one problem, got:\n" + r.problems.Format(r.source);
+  if (r.problems.all().size() != 1)
+    return "expected one problem, got:\n" + r.problems.Format(r.source);
   const Problem& p = r.problems.all()[0];
   return std::to_string(p.loc.line) + ":" + std::to_string(p.loc.col) + ": " + p.message;
 }
@@ -49,7 +50,9 @@ TEST(LoadExprTest, NeedsMustNameANeededJob) {
   deploy:
     needs: build
     run: ./deploy.sh ${{ needs.build.outputs.version }}
-)").problems.all().empty());
+)")
+                  .problems.all()
+                  .empty());
 }
 
 TEST(LoadExprTest, StageJobsMayReadJobsOfEarlierStages) {

@@ -2,9 +2,8 @@
 // an exception or a hang.
 #include <cstddef>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "spec/load.h"
 

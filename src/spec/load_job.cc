@@ -8,16 +8,31 @@
 namespace gauntlet::spec {
 namespace {
 
-const std::vector<std::string> kJobKeys = {
-    "run",          "commands",    "needs",      "if",         "env",
-    "matrix",       "timeout",     "retry",      "continue_on_error",
-    "working_directory", "inputs", "outputs",    "artifacts",  "reports",
-    "diagnostics",  "secrets",     "shell",      "language",   "changes",
-    "cache",        "cache_key_extra"};
+const std::vector<std::string> kJobKeys = {"run",
+                                           "commands",
+                                           "needs",
+                                           "if",
+                                           "env",
+                                           "matrix",
+                                           "timeout",
+                                           "retry",
+                                           "continue_on_error",
+                                           "working_directory",
+                                           "inputs",
+                                           "outputs",
+                                           "artifacts",
+                                           "reports",
+                                           "diagnostics",
+                                           "secrets",
+                                           "shell",
+                                           "language",
+                                           "changes",
+                                           "cache",
+                                           "cache_key_extra"};
 const std::vector<std::string> kLanguages = {"python", "javascript", "typescript",
                                              "go",     "rust",       "cpp"};
-const std::vector<std::string> kDiagnostics = {"gcc",    "clang", "tsc",   "eslint", "ruff",
-                                               "mypy",   "pytest", "go",   "cargo",  "sarif"};
+const std::vector<std::string> kDiagnostics = {"gcc",  "clang",  "tsc", "eslint", "ruff",
+                                               "mypy", "pytest", "go",  "cargo",  "sarif"};
 // GitHub Actions' limit; a bigger matrix is almost always a mistake.
 constexpr size_t kMaxMatrixJobs = 256;
 
@@ -47,7 +62,8 @@ void ReadCombos(LoadState& s, const YamlNode* n, std::string_view what,
                 std::vector<MatrixCombo>* out) {
   if (n->is_null()) return;
   if (!n->is_sequence()) {
-    s.reader.TypeError(n, "a list of maps", std::string(what) + ": [{os: linux, python: \"3.12\"}]");
+    s.reader.TypeError(n, "a list of maps",
+                       std::string(what) + ": [{os: linux, python: \"3.12\"}]");
     return;
   }
   for (const YamlNode* item : n->items) {
@@ -66,29 +82,30 @@ void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job) 
   Matrix& m = job->matrix;
   m.loc = s.reader.Loc(n);
   if (n->is_null()) return;
-  s.reader.ForEach(n, "matrix", {}, [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-    if (key == "include") return ReadCombos(s, v, "include", &m.include);
-    if (key == "exclude") return ReadCombos(s, v, "exclude", &m.exclude);
-    if (!v->is_sequence()) {
-      s.reader.TypeError(v, "a list of values for matrix axis '" + key + "'",
-                         key + ": [a, b]");
-      return;
-    }
-    std::vector<MatrixValue> values;
-    for (const YamlNode* item : v->items) {
-      MatrixValue value;
-      if (ReadMatrixValue(s, item, &value)) values.push_back(std::move(value));
-    }
-    m.axes.emplace_back(key, std::move(values));
-  });
+  s.reader.ForEach(
+      n, "matrix", {}, [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+        if (key == "include") return ReadCombos(s, v, "include", &m.include);
+        if (key == "exclude") return ReadCombos(s, v, "exclude", &m.exclude);
+        if (!v->is_sequence()) {
+          s.reader.TypeError(v, "a list of values for matrix axis '" + key + "'", key + ": [a, b]");
+          return;
+        }
+        std::vector<MatrixValue> values;
+        for (const YamlNode* item : v->items) {
+          MatrixValue value;
+          if (ReadMatrixValue(s, item, &value)) values.push_back(std::move(value));
+        }
+        m.axes.emplace_back(key, std::move(values));
+      });
   if (m.axes.empty() && m.include.empty() && m.exclude.empty()) return;
   size_t product = m.axes.empty() ? 0 : 1;
   for (const auto& axis : m.axes) {
     product = axis.second.empty() ? 0 : std::min(product * axis.second.size(), kMaxMatrixJobs + 1);
   }
   if (product + m.include.size() > kMaxMatrixJobs) {
-    s.reader.Error(key, "matrix of job '" + job->name + "' expands to more than " +
-                          std::to_string(kMaxMatrixJobs) + " jobs",
+    s.reader.Error(key,
+                   "matrix of job '" + job->name + "' expands to more than " +
+                       std::to_string(kMaxMatrixJobs) + " jobs",
                    "split the job or use fewer axis values");
     return;
   }
@@ -114,14 +131,17 @@ void ReadRetry(LoadState& s, const YamlNode* n, RetryPolicy* retry) {
                      if (key == "backoff") s.reader.DurationValue(v, &retry->backoff);
                      if (key != "on") return;
                      std::vector<const YamlNode*> items;
-                     if (v->is_sequence()) items = v->items;
-                     else items.push_back(v);
+                     if (v->is_sequence())
+                       items = v->items;
+                     else
+                       items.push_back(v);
                      for (const YamlNode* item : items) {
                        int code = 0;
                        if (item->is_scalar() && item->value == "timeout") {
                          retry->on_timeout = true;
                        } else if (item->is_scalar() && YamlReader::LooksNumeric(item)) {
-                         if (s.reader.Int(item, &code, 0, 255)) retry->on_exit_codes.push_back(code);
+                         if (s.reader.Int(item, &code, 0, 255))
+                           retry->on_exit_codes.push_back(code);
                        } else {
                          s.reader.TypeError(item, "an exit code (0-255) or \"timeout\"");
                        }
@@ -139,10 +159,11 @@ void ReadReports(LoadState& s, const YamlNode* n, Reports* out) {
 // `outputs:` is a list of names, or a map of names to descriptions or expressions.
 void ReadOutputs(LoadState& s, const YamlNode* n, int job, std::vector<std::string>* out) {
   if (n->is_map()) {
-    s.reader.ForEach(n, "outputs", {}, [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-      out->push_back(key);
-      s.exprs.CheckTemplate(v, job);
-    });
+    s.reader.ForEach(n, "outputs", {},
+                     [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                       out->push_back(key);
+                       s.exprs.CheckTemplate(v, job);
+                     });
     return;
   }
   s.reader.StringList(n, out, true);
@@ -220,92 +241,95 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
     s.reader.problems()->Error(j.loc, "job name is empty", "give the job a name");
   std::string where = "job '" + j.name + "'";
   const YamlNode *run = nullptr, *commands = nullptr;
-  s.reader.ForEach(n, where, valid, [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
-    if (key == "run") {
-      run = k;
-      j.run_loc = s.reader.Loc(v);
-      std::string cmd;
-      if (s.reader.String(v, &cmd)) {
-        j.commands = {cmd};
-        s.exprs.CheckTemplate(v, ji);
-      }
-    } else if (key == "commands") {
-      commands = k;
-      j.run_loc = s.reader.Loc(v);
-      if (!v->is_sequence()) {
-        s.reader.TypeError(v, "a list of commands", "commands: [\"make\", \"make test\"]");
-        return;
-      }
-      for (const YamlNode* item : v->items) {
-        if (!item->is_scalar() || item->is_null()) {
-          s.reader.TypeError(item, "a command (a string)",
-                             item->is_map() ? "quote commands that contain ': '" : "");
-          continue;
+  s.reader.ForEach(
+      n, where, valid, [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
+        if (key == "run") {
+          run = k;
+          j.run_loc = s.reader.Loc(v);
+          std::string cmd;
+          if (s.reader.String(v, &cmd)) {
+            j.commands = {cmd};
+            s.exprs.CheckTemplate(v, ji);
+          }
+        } else if (key == "commands") {
+          commands = k;
+          j.run_loc = s.reader.Loc(v);
+          if (!v->is_sequence()) {
+            s.reader.TypeError(v, "a list of commands", "commands: [\"make\", \"make test\"]");
+            return;
+          }
+          for (const YamlNode* item : v->items) {
+            if (!item->is_scalar() || item->is_null()) {
+              s.reader.TypeError(item, "a command (a string)",
+                                 item->is_map() ? "quote commands that contain ': '" : "");
+              continue;
+            }
+            j.commands.push_back(item->value);
+            s.exprs.CheckTemplate(item, ji);
+          }
+        } else if (key == "needs") {
+          s.reader.LocatedList(v, &j.needs, true);
+        } else if (key == "if") {
+          j.if_loc = s.reader.Loc(v);
+          std::string text;
+          if (s.reader.String(v, &text)) j.if_expr = s.exprs.CheckCondition(v, ji);
+        } else if (key == "env") {
+          ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
+        } else if (key == "matrix") {
+          ReadMatrix(s, k, v, &j);
+        } else if (key == "timeout") {
+          Duration d{0};
+          if (s.reader.DurationValue(v, &d)) j.timeout = d;
+        } else if (key == "retry") {
+          ReadRetry(s, v, &j.retry);
+        } else if (key == "continue_on_error") {
+          s.reader.Bool(v, &j.continue_on_error);
+        } else if (key == "working_directory") {
+          if (s.reader.String(v, &j.working_directory)) s.exprs.CheckTemplate(v, ji);
+        } else if (key == "inputs") {
+          s.reader.StringList(v, &j.inputs, true);
+        } else if (key == "outputs") {
+          ReadOutputs(s, v, ji, &j.outputs);
+        } else if (key == "artifacts") {
+          s.reader.StringList(v, &j.artifacts, true);
+        } else if (key == "reports") {
+          ReadReports(s, v, &j.reports);
+        } else if (key == "diagnostics") {
+          std::vector<Located> names;
+          s.reader.LocatedList(v, &names, true);
+          for (const Located& name : names) {
+            if (std::find(kDiagnostics.begin(), kDiagnostics.end(), name.value) ==
+                kDiagnostics.end()) {
+              s.reader.problems()->Error(name.loc,
+                                         "unknown diagnostics parser '" + name.value + "'",
+                                         "valid parsers: gcc, clang, tsc, eslint, ruff, mypy, "
+                                         "pytest, go, cargo, sarif");
+              continue;
+            }
+            j.diagnostics.push_back(name.value);
+          }
+        } else if (key == "secrets") {
+          ReadSecrets(s, v, &j.secrets);
+        } else if (key == "shell") {
+          s.reader.String(v, &j.shell);
+        } else if (key == "language") {
+          std::string lang;
+          if (s.reader.Enum(v, &lang, "language", kLanguages)) j.language = ToLanguage(lang);
+        } else if (key == "changes") {
+          ReadChangeFilter(s, v, "changes of " + where, &j.changes);
+        } else if (key == "cache") {
+          s.reader.Bool(v, &j.cache);
+        } else if (key == "cache_key_extra") {
+          s.reader.StringList(v, &j.cache_key_extra, true);
         }
-        j.commands.push_back(item->value);
-        s.exprs.CheckTemplate(item, ji);
-      }
-    } else if (key == "needs") {
-      s.reader.LocatedList(v, &j.needs, true);
-    } else if (key == "if") {
-      j.if_loc = s.reader.Loc(v);
-      std::string text;
-      if (s.reader.String(v, &text)) j.if_expr = s.exprs.CheckCondition(v, ji);
-    } else if (key == "env") {
-      ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
-    } else if (key == "matrix") {
-      ReadMatrix(s, k, v, &j);
-    } else if (key == "timeout") {
-      Duration d{0};
-      if (s.reader.DurationValue(v, &d)) j.timeout = d;
-    } else if (key == "retry") {
-      ReadRetry(s, v, &j.retry);
-    } else if (key == "continue_on_error") {
-      s.reader.Bool(v, &j.continue_on_error);
-    } else if (key == "working_directory") {
-      if (s.reader.String(v, &j.working_directory)) s.exprs.CheckTemplate(v, ji);
-    } else if (key == "inputs") {
-      s.reader.StringList(v, &j.inputs, true);
-    } else if (key == "outputs") {
-      ReadOutputs(s, v, ji, &j.outputs);
-    } else if (key == "artifacts") {
-      s.reader.StringList(v, &j.artifacts, true);
-    } else if (key == "reports") {
-      ReadReports(s, v, &j.reports);
-    } else if (key == "diagnostics") {
-      std::vector<Located> names;
-      s.reader.LocatedList(v, &names, true);
-      for (const Located& name : names) {
-        if (std::find(kDiagnostics.begin(), kDiagnostics.end(), name.value) == kDiagnostics.end()) {
-          s.reader.problems()->Error(name.loc, "unknown diagnostics parser '" + name.value + "'",
-                                     "valid parsers: gcc, clang, tsc, eslint, ruff, mypy, "
-                                     "pytest, go, cargo, sarif");
-          continue;
-        }
-        j.diagnostics.push_back(name.value);
-      }
-    } else if (key == "secrets") {
-      ReadSecrets(s, v, &j.secrets);
-    } else if (key == "shell") {
-      s.reader.String(v, &j.shell);
-    } else if (key == "language") {
-      std::string lang;
-      if (s.reader.Enum(v, &lang, "language", kLanguages)) j.language = ToLanguage(lang);
-    } else if (key == "changes") {
-      ReadChangeFilter(s, v, "changes of " + where, &j.changes);
-    } else if (key == "cache") {
-      s.reader.Bool(v, &j.cache);
-    } else if (key == "cache_key_extra") {
-      s.reader.StringList(v, &j.cache_key_extra, true);
-    }
-  });
+      });
   if (run && commands) {
     s.reader.Error(run->line > commands->line ? run : commands,
                    where + " has both run and commands",
                    "use run: for one script, or commands: for a list of commands");
   } else if (!run && !commands) {
     s.reader.problems()->Error(j.loc, where + " has neither run nor commands",
-                   "add run: <command>, or commands: [<command>, ...]");
+                               "add run: <command>, or commands: [<command>, ...]");
   }
 }
 

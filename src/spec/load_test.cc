@@ -130,7 +130,8 @@ TEST(LoadTest, OnForms) {
 }
 
 TEST(LoadTest, RetryForms) {
-  LoadResult r = Load("jobs:\n  a:\n    run: x\n    retry: {attempts: 3, backoff: 1m30s, on: [1, 2, timeout]}\n");
+  LoadResult r = Load(
+      "jobs:\n  a:\n    run: x\n    retry: {attempts: 3, backoff: 1m30s, on: [1, 2, timeout]}\n");
   ASSERT_TRUE(r.ok()) << r.problems.Format(r.source);
   const RetryPolicy& retry = r.pipeline.jobs[0].retry;
   EXPECT_EQ(retry.attempts, 3);
@@ -163,9 +164,11 @@ jobs:
   EXPECT_EQ(m.exclude.size(), 1u);
   EXPECT_EQ(m.loc.line, 6);
 
-  LoadResult big = Load("jobs:\n  a:\n    run: x\n    matrix: {a: [1,2,3,4,5,6,7], b: [1,2,3,4,5,6,7], "
-                        "c: [1,2,3,4,5,6,7]}\n");
-  EXPECT_EQ(Messages(big), std::vector<std::string>{"matrix of job 'a' expands to more than 256 jobs"});
+  LoadResult big = Load(
+      "jobs:\n  a:\n    run: x\n    matrix: {a: [1,2,3,4,5,6,7], b: [1,2,3,4,5,6,7], "
+      "c: [1,2,3,4,5,6,7]}\n");
+  EXPECT_EQ(Messages(big),
+            std::vector<std::string>{"matrix of job 'a' expands to more than 256 jobs"});
   EXPECT_EQ(Messages(Load("jobs: {a: {run: x, matrix: {py: []}}}")),
             std::vector<std::string>{"matrix of job 'a' expands to zero jobs"});
 }
@@ -289,12 +292,14 @@ TEST(LoadTest, DuplicateJobKeysAndStageJobsWithoutNames) {
             (std::vector<std::string>{"stage has no name", "job has no name"}));
   EXPECT_EQ(Messages(Load("stages:\n  - name: s\n")),
             std::vector<std::string>{"stage 's' has no jobs"});
-  EXPECT_EQ(Messages(Load("stages:\n  - name: s\n    strategy: canary\n    jobs: [{name: a, run: x}]\n")),
-            std::vector<std::string>{"stage 's' sets strategy but no environment"});
+  EXPECT_EQ(
+      Messages(Load("stages:\n  - name: s\n    strategy: canary\n    jobs: [{name: a, run: x}]\n")),
+      std::vector<std::string>{"stage 's' sets strategy but no environment"});
 }
 
 TEST(LoadTest, EmptyJobNamesAreErrors) {
-  EXPECT_EQ(Messages(Load("jobs:\n  '': {run: x}\n")), std::vector<std::string>{"job name is empty"});
+  EXPECT_EQ(Messages(Load("jobs:\n  '': {run: x}\n")),
+            std::vector<std::string>{"job name is empty"});
   EXPECT_EQ(Messages(Load("stages:\n  - name: s\n    jobs: [{name: '', run: x}]\n")),
             std::vector<std::string>{"job name is empty"});
 }

@@ -27,12 +27,15 @@ void ReadCron(LoadState& s, const YamlNode* n, Triggers* t) {
 // `schedule: [{cron: "0 3 * * *"}]` (GitHub) or `schedule: ["0 3 * * *"]` / a lone string.
 void ReadSchedule(LoadState& s, const YamlNode* n, Triggers* t) {
   std::vector<const YamlNode*> items;
-  if (n->is_sequence()) items = n->items;
-  else items.push_back(n);
+  if (n->is_sequence())
+    items = n->items;
+  else
+    items.push_back(n);
   for (const YamlNode* item : items) {
     if (item->is_map()) {
-      s.reader.ForEach(item, "schedule", {"cron"},
-                       [&](const std::string&, const YamlNode*, const YamlNode* v) { ReadCron(s, v, t); });
+      s.reader.ForEach(
+          item, "schedule", {"cron"},
+          [&](const std::string&, const YamlNode*, const YamlNode* v) { ReadCron(s, v, t); });
     } else {
       ReadCron(s, item, t);
     }
@@ -41,8 +44,10 @@ void ReadSchedule(LoadState& s, const YamlNode* n, Triggers* t) {
 
 void ReadEventList(LoadState& s, const YamlNode* n, Triggers* t) {
   std::vector<const YamlNode*> items;
-  if (n->is_sequence()) items = n->items;
-  else items.push_back(n);
+  if (n->is_sequence())
+    items = n->items;
+  else
+    items.push_back(n);
   for (const YamlNode* item : items) {
     std::string e;
     if (!s.reader.Enum(item, &e, "event", kEvents)) continue;
@@ -103,8 +108,10 @@ void ReadSeedTrigger(LoadState& s, const YamlNode* n, Triggers* t) {
                      }
                      if (key == "events") {
                        std::vector<const YamlNode*> items;
-                       if (v->is_sequence()) items = v->items;
-                       else items.push_back(v);
+                       if (v->is_sequence())
+                         items = v->items;
+                       else
+                         items.push_back(v);
                        for (const YamlNode* item : items) {
                          std::string e;
                          if (!s.reader.Enum(item, &e, "event", kEvents)) continue;

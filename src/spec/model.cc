@@ -16,13 +16,20 @@ const Environment* Pipeline::FindEnvironment(const std::string& name) const {
 
 const char* LanguageName(Language lang) {
   switch (lang) {
-    case Language::kPython: return "python";
-    case Language::kJavaScript: return "javascript";
-    case Language::kTypeScript: return "typescript";
-    case Language::kGo: return "go";
-    case Language::kRust: return "rust";
-    case Language::kCpp: return "cpp";
-    case Language::kNone: break;
+    case Language::kPython:
+      return "python";
+    case Language::kJavaScript:
+      return "javascript";
+    case Language::kTypeScript:
+      return "typescript";
+    case Language::kGo:
+      return "go";
+    case Language::kRust:
+      return "rust";
+    case Language::kCpp:
+      return "cpp";
+    case Language::kNone:
+      break;
   }
   return "";
 }
@@ -31,13 +38,20 @@ const char* LanguageName(Language lang) {
 // common failure (tests for python, the compiler or linter elsewhere).
 const char* DefaultDiagnostics(Language lang) {
   switch (lang) {
-    case Language::kPython: return "pytest";
-    case Language::kJavaScript: return "eslint";
-    case Language::kTypeScript: return "tsc";
-    case Language::kGo: return "go";
-    case Language::kRust: return "cargo";
-    case Language::kCpp: return "gcc";
-    case Language::kNone: break;
+    case Language::kPython:
+      return "pytest";
+    case Language::kJavaScript:
+      return "eslint";
+    case Language::kTypeScript:
+      return "tsc";
+    case Language::kGo:
+      return "go";
+    case Language::kRust:
+      return "cargo";
+    case Language::kCpp:
+      return "gcc";
+    case Language::kNone:
+      break;
   }
   return "";
 }

@@ -1,9 +1,8 @@
 #include "spec/problems.h"
 
 #include <algorithm>
-#include <tuple>
-
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 namespace gauntlet::spec {
 namespace {
@@ -68,8 +67,9 @@ std::string Problems::Format(const std::string& source, bool color) const {
   const char* reset = color ? "\033[0m" : "";
   std::string out;
   for (const Problem* p : sorted) {
-    const char* sev_color =
-        !color ? "" : p->severity == Severity::kError ? "\033[1;31m" : "\033[1;35m";
+    const char* sev_color = !color                            ? ""
+                            : p->severity == Severity::kError ? "\033[1;31m"
+                                                              : "\033[1;35m";
     out += bold + p->loc.file;
     if (p->loc.line > 0) out += ":" + std::to_string(p->loc.line);
     if (p->loc.line > 0 && p->loc.col > 0) out += ":" + std::to_string(p->loc.col);

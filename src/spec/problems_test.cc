@@ -43,8 +43,12 @@ TEST(ProblemsTest, WarningsAloneAreNotErrors) {
   nlohmann::json j = p.ToJson();
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["severity"], "warning");
-  EXPECT_EQ(j[1], (nlohmann::json{{"file", "g.yml"}, {"line", 2}, {"col", 1},
-                                  {"severity", "error"}, {"message", "e"}, {"hint", "h"}}));
+  EXPECT_EQ(j[1], (nlohmann::json{{"file", "g.yml"},
+                                  {"line", 2},
+                                  {"col", 1},
+                                  {"severity", "error"},
+                                  {"message", "e"},
+                                  {"hint", "h"}}));
 }
 
 }  // namespace

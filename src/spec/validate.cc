@@ -59,8 +59,7 @@ class Validator {
         stage_names_.push_back(s.name);
       } else {
         problems_->Error(s.loc, "duplicate stage name '" + s.name + "'",
-                         "first defined at line " +
-                             std::to_string(p_.stages[it->second].loc.line));
+                         "first defined at line " + std::to_string(p_.stages[it->second].loc.line));
       }
     }
   }
@@ -69,8 +68,7 @@ class Validator {
     for (const Job& j : p_.jobs) {
       for (const Located& need : j.needs) {
         if (job_index_.count(need.value)) continue;
-        problems_->Error(need.loc,
-                         "job '" + j.name + "' needs unknown job '" + need.value + "'",
+        problems_->Error(need.loc, "job '" + j.name + "' needs unknown job '" + need.value + "'",
                          NameHint(need.value, job_names_, "jobs"));
       }
     }
@@ -84,9 +82,8 @@ class Validator {
           std::string hint = NameHint(dep.value, stage_names_, "stages");
           if (job_index_.count(dep.value))
             hint = "'" + dep.value + "' is a job; depends_on names stages (" + hint + ")";
-          problems_->Error(dep.loc,
-                           "stage '" + s.name + "' depends on unknown stage '" + dep.value + "'",
-                           hint);
+          problems_->Error(
+              dep.loc, "stage '" + s.name + "' depends on unknown stage '" + dep.value + "'", hint);
         }
       }
       if (s.is_deploy() && !p_.FindEnvironment(s.environment)) {
@@ -154,8 +151,8 @@ class Validator {
                            "contexts: " + JoinComma(kContexts));
       return;
     }
-    const Job* job = use.job >= 0 && use.job < static_cast<int>(p_.jobs.size())
-                         ? &p_.jobs[use.job] : nullptr;
+    const Job* job =
+        use.job >= 0 && use.job < static_cast<int>(p_.jobs.size()) ? &p_.jobs[use.job] : nullptr;
     if ((context == "needs" || context == "matrix") && !job) {
       problems_->Error(use.loc, "'" + context + "' can only be read inside a job",
                        "contexts here: env, branch, event, secrets, changes");
@@ -166,11 +163,11 @@ class Validator {
     if (context == "needs" && !CanRead(*job, name)) {
       std::vector<std::string> needed;
       for (const Located& n : job->needs) needed.push_back(n.value);
-      problems_->Error(use.loc,
-                       "job '" + job->name + "' reads needs." + name + " but does not need '" +
-                           name + "'",
-                       "add '" + name + "' to its needs" +
-                           (needed.empty() ? "" : " (it needs: " + JoinComma(needed) + ")"));
+      problems_->Error(
+          use.loc,
+          "job '" + job->name + "' reads needs." + name + " but does not need '" + name + "'",
+          "add '" + name + "' to its needs" +
+              (needed.empty() ? "" : " (it needs: " + JoinComma(needed) + ")"));
     }
     if (context == "matrix") {
       std::vector<std::string> keys;
@@ -179,15 +176,17 @@ class Validator {
         for (const auto& kv : inc)
           if (std::find(keys.begin(), keys.end(), kv.first) == keys.end()) keys.push_back(kv.first);
       if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
-        problems_->Error(use.loc, "job '" + job->name + "' reads matrix." + name +
-                                      " but its matrix has no '" + name + "'",
-                         keys.empty() ? "the job has no matrix" : NameHint(name, keys, "matrix keys"));
+        problems_->Error(
+            use.loc,
+            "job '" + job->name + "' reads matrix." + name + " but its matrix has no '" + name +
+                "'",
+            keys.empty() ? "the job has no matrix" : NameHint(name, keys, "matrix keys"));
       }
     }
     if (context == "secrets") {
-      bool listed = std::find(p_.secrets.begin(), p_.secrets.end(), name) != p_.secrets.end() ||
-                    (job && std::find(job->secrets.begin(), job->secrets.end(), name) !=
-                                job->secrets.end());
+      bool listed =
+          std::find(p_.secrets.begin(), p_.secrets.end(), name) != p_.secrets.end() ||
+          (job && std::find(job->secrets.begin(), job->secrets.end(), name) != job->secrets.end());
       if (!listed) {
         problems_->Error(use.loc, "secret '" + name + "' is not declared",
                          "list it under secrets: (of the pipeline or of the job)");

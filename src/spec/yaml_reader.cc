@@ -80,16 +80,15 @@ void YamlReader::Warning(const YamlNode* n, std::string message, std::string hin
 }
 
 bool YamlReader::LooksNumeric(const YamlNode* n) {
-  if (!n || !n->is_scalar() || n->style != YamlNode::Style::kPlain || !n->tag.empty())
-    return false;
+  if (!n || !n->is_scalar() || n->style != YamlNode::Style::kPlain || !n->tag.empty()) return false;
   double d;
   return ParseDouble(n->value, &d);
 }
 
 bool YamlReader::LooksBool(const YamlNode* n) {
   return n && n->is_scalar() && n->style == YamlNode::Style::kPlain && n->tag.empty() &&
-         (n->value == "true" || n->value == "false" || n->value == "True" ||
-          n->value == "False" || n->value == "TRUE" || n->value == "FALSE");
+         (n->value == "true" || n->value == "false" || n->value == "True" || n->value == "False" ||
+          n->value == "TRUE" || n->value == "FALSE");
 }
 
 std::string YamlReader::Describe(const YamlNode* n) {
@@ -218,8 +217,8 @@ bool YamlReader::Enum(const YamlNode* n, std::string* out, std::string_view what
   if (std::find(valid.begin(), valid.end(), v) == valid.end()) {
     std::string guess = DidYouMean(v, valid);
     Error(n, "unknown " + std::string(what) + " '" + v + "'",
-          (guess.empty() ? "" : "did you mean '" + guess + "'? ") + "valid values: " +
-              JoinComma(valid));
+          (guess.empty() ? "" : "did you mean '" + guess + "'? ") +
+              "valid values: " + JoinComma(valid));
     return false;
   }
   *out = v;

@@ -24,11 +24,16 @@ struct Event {
 
 YamlNode::Style StyleOf(yaml_scalar_style_t s) {
   switch (s) {
-    case YAML_SINGLE_QUOTED_SCALAR_STYLE: return YamlNode::Style::kSingleQuoted;
-    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return YamlNode::Style::kDoubleQuoted;
-    case YAML_LITERAL_SCALAR_STYLE: return YamlNode::Style::kLiteral;
-    case YAML_FOLDED_SCALAR_STYLE: return YamlNode::Style::kFolded;
-    default: return YamlNode::Style::kPlain;
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+      return YamlNode::Style::kSingleQuoted;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+      return YamlNode::Style::kDoubleQuoted;
+    case YAML_LITERAL_SCALAR_STYLE:
+      return YamlNode::Style::kLiteral;
+    case YAML_FOLDED_SCALAR_STYLE:
+      return YamlNode::Style::kFolded;
+    default:
+      return YamlNode::Style::kPlain;
   }
 }
 
@@ -38,8 +43,7 @@ std::string Str(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>
 
 bool YamlNode::is_null() const {
   return kind == Kind::kScalar && style == Style::kPlain && tag.empty() &&
-         (value.empty() || value == "~" || value == "null" || value == "Null" ||
-          value == "NULL");
+         (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL");
 }
 
 YamlNode* YamlDocument::NewNode() {
@@ -74,8 +78,7 @@ bool YamlDocument::Parse(std::string_view text, YamlError* error) {
       open.back()->items.push_back(n);
     }
   };
-  auto make = [&](const yaml_event_t& e, YamlNode::Kind kind,
-                  const yaml_char_t* tag) -> YamlNode* {
+  auto make = [&](const yaml_event_t& e, YamlNode::Kind kind, const yaml_char_t* tag) -> YamlNode* {
     YamlNode& n = *NewNode();
     n.kind = kind;
     n.line = static_cast<int>(e.start_mark.line);
@@ -103,8 +106,7 @@ bool YamlDocument::Parse(std::string_view text, YamlError* error) {
       case YAML_SCALAR_EVENT: {
         YamlNode* n = make(e, YamlNode::Kind::kScalar, e.data.scalar.tag);
         n->style = StyleOf(e.data.scalar.style);
-        n->value.assign(reinterpret_cast<const char*>(e.data.scalar.value),
-                        e.data.scalar.length);
+        n->value.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
         if (e.data.scalar.anchor) anchors[Str(e.data.scalar.anchor)] = n;
         attach(n);
         break;
@@ -112,8 +114,7 @@ bool YamlDocument::Parse(std::string_view text, YamlError* error) {
       case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT: {
         if (static_cast<int>(open.size()) >= kMaxDepth)
-          return fail(e.start_mark, "nesting deeper than " + std::to_string(kMaxDepth) +
-                                        " levels");
+          return fail(e.start_mark, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
         bool seq = e.type == YAML_SEQUENCE_START_EVENT;
         YamlNode* n = make(e, seq ? YamlNode::Kind::kSequence : YamlNode::Kind::kMap,
                            seq ? e.data.sequence_start.tag : e.data.mapping_start.tag);
