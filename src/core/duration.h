@@ -14,6 +14,9 @@ using Duration = std::chrono::milliseconds;
 // Parses a duration; the error message says what would be valid.
 Result<Duration> ParseDuration(std::string_view text);
 
+// What a valid spelling of `text` would be, for error hints ("add a unit: 10s").
+std::string DurationHint(std::string_view text);
+
 // The shortest exact spelling that ParseDuration reads back ("1m30s", "250ms", "0s").
 std::string FormatDuration(Duration d);
 

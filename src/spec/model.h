@@ -113,6 +113,7 @@ struct Defaults {
 // `on:` (or the seed spelling `trigger:`).
 struct Triggers {
   std::vector<std::string> branches;  // push branches (globs)
+  std::vector<std::string> pull_request_branches;  // target branches of pull requests (globs)
   std::vector<std::string> paths;     // push paths (globs)
   std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual
   std::vector<std::string> schedules; // cron expressions, 5 fields
@@ -200,6 +201,7 @@ struct Pipeline {
   std::string file;  // path it was loaded from
   std::string name;
   KeyValues env;
+  std::vector<std::string> secrets;  // names of secrets every job may read
   Defaults defaults;
   ChangeFilter changes;
   Triggers triggers;

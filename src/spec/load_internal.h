@@ -1,0 +1,39 @@
+// The loader's parts (load.cc: file and structure, load_job.cc: one job,
+// load_triggers.cc: on/trigger, load_deploy.cc: environments and gates) share this
+// state. Internal to spec/: other layers use load.h.
+#pragma once
+
+#include <vector>
+
+#include "spec/expr_check.h"
+#include "spec/model.h"
+#include "spec/yaml_reader.h"
+
+namespace gauntlet::spec {
+
+struct LoadState {
+  LoadState(std::string file, std::string_view source, Problems* problems)
+      : reader(std::move(file), source, problems), exprs(&reader, &uses) {}
+  YamlReader reader;
+  std::vector<ExprUse> uses;
+  ExprChecker exprs;
+  Pipeline pipeline;
+};
+
+// Reads the job map `n` into pipeline.jobs[index]. `in_stage`: the stages spelling,
+// where the name is a `name:` key rather than the map key.
+void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage);
+// An env block; values may hold expressions (checked in the scope of `job`, -1: none).
+void ReadEnv(LoadState& s, const YamlNode* n, std::string_view where, int job, KeyValues* out,
+             std::vector<Location>* locs);
+void ReadChangeFilter(LoadState& s, const YamlNode* n, std::string_view where, ChangeFilter* out);
+// Secret names: identifiers usable as environment variables.
+void ReadSecrets(LoadState& s, const YamlNode* n, std::vector<std::string>* out);
+
+// `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
+void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
+
+void ReadGates(LoadState& s, const YamlNode* n);
+void ReadEnvironments(LoadState& s, const YamlNode* n);
+
+}  // namespace gauntlet::spec
