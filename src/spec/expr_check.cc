@@ -5,14 +5,13 @@
 
 #include "core/strings.h"
 #include "spec/expr.h"
+#include "spec/expr_functions.h"
 
 namespace gauntlet::spec {
 namespace {
 
 const std::vector<std::string>& KnownFunctions() {
-  static const std::vector<std::string> kFunctions = {"contains", "startsWith", "endsWith",
-                                                      "format",   "join",       "success",
-                                                      "failure",  "always",     "cancelled"};
+  static const std::vector<std::string> kFunctions = FunctionNameList();
   return kFunctions;
 }
 

@@ -146,6 +146,12 @@ const FunctionSpec* FindFunction(std::string_view name) {
   return nullptr;
 }
 
+std::vector<std::string> FunctionNameList() {
+  std::vector<std::string> out;
+  for (const FunctionSpec& fn : kFunctions) out.emplace_back(fn.name);
+  return out;
+}
+
 std::string FunctionNames() {
   std::string out;
   for (const FunctionSpec& fn : kFunctions) {

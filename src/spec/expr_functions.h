@@ -36,6 +36,8 @@ struct FunctionSpec {
 const FunctionSpec* FindFunction(std::string_view name);
 // "contains, startsWith, ..." for hints.
 std::string FunctionNames();
+// The canonical names, for did-you-mean suggestions and validation.
+std::vector<std::string> FunctionNameList();
 
 // Calls `fn` with evaluated arguments (already checked against its arity).
 Result<nlohmann::json> CallFunction(const FunctionSpec& fn,

@@ -2,7 +2,9 @@
 //   ||   &&   == !=   < <= > >=   !   postfix (. [] .*)   primary
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "spec/expr_ast.h"
+#include "spec/expr_functions.h"
 #include "spec/expr_lexer.h"
 
 namespace gauntlet::spec {
@@ -285,8 +287,10 @@ class Parser {
     if (TooDeep(open)) return nullptr;
     const FunctionSpec* fn = FindFunction(name.text);
     if (!fn) {
+      std::string guess = DidYouMean(name.text, FunctionNameList());
       Fail(name.offset, fmt::format("unknown function '{}'", name.text),
-           "known functions: " + FunctionNames());
+           (guess.empty() ? "" : "did you mean '" + guess + "'? ") + "known functions: " +
+               FunctionNames());
       return nullptr;
     }
     std::vector<NodePtr> args;

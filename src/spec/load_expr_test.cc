@@ -96,7 +96,7 @@ TEST(LoadExprTest, UnknownContextsAndFunctions) {
   r = Load("jobs:\n  a:\n    run: x\n    if: contain(branch, 'rel')\n");
   EXPECT_EQ(Only(r), "4:9: unknown function 'contain'");
   ASSERT_EQ(r.problems.all().size(), 1u);
-  EXPECT_EQ(r.problems.all()[0].hint.substr(0, 27), "did you mean 'contains'? fu");
+  EXPECT_EQ(r.problems.all()[0].hint.substr(0, 25), "did you mean 'contains'? ");
   EXPECT_TRUE(Load("jobs:\n  a:\n    run: x\n    if: ${{ always() && startsWith(branch, 'r') }}\n")
                   .problems.all()
                   .empty());
