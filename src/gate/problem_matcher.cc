@@ -86,8 +86,8 @@ void Apply(const MatcherPattern& p, const std::vector<std::string>& groups, Seve
   if (p.end_line) d.end_line = ToInt(group(p.end_line));
   if (p.end_column) d.end_col = ToInt(group(p.end_column));
   if (p.severity) d.severity = SeverityFromText(group(p.severity), fallback);
-  if (p.code) d.rule = group(p.code);
-  if (p.message) d.message = group(p.message);
+  if (p.code) d.rule = std::string(Trim(group(p.code)));
+  if (p.message) d.message = std::string(Trim(group(p.message)));
 }
 
 bool Match(const MatcherPattern& p, std::string_view line, std::vector<std::string>& groups) {

@@ -88,6 +88,9 @@ Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOpt
           size_t i = Field(res, "ruleIndex").get<size_t>();
           if (i < Field(driver, "rules").size()) rule = &Field(driver, "rules")[i];
         }
+        if (d.rule.empty() && rule != nullptr && Field(*rule, "id").is_string()) {
+          d.rule = Field(*rule, "id").get<std::string>();
+        }
         std::string level = res.value("level", "");
         if (level.empty() && rule != nullptr && Field(*rule, "defaultConfiguration").is_object()) {
           level = Field(*rule, "defaultConfiguration").value("level", "");

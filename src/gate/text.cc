@@ -38,14 +38,12 @@ std::string StripAnsi(std::string_view text) {
 }
 
 std::string RelativePath(std::string_view path, std::string_view root) {
-  while (!root.empty() && root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+  constexpr std::string_view kFileScheme = "file://";  // SARIF artifact URIs
+  if (path.substr(0, kFileScheme.size()) == kFileScheme) path.remove_prefix(kFileScheme.size());
+  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
   if (!root.empty() && path.size() > root.size() && path.substr(0, root.size()) == root &&
       path[root.size()] == '/') {
     path.remove_prefix(root.size() + 1);
-  }
-  constexpr std::string_view kFileScheme = "file://";
-  if (path.substr(0, kFileScheme.size()) == kFileScheme && !root.empty()) {
-    return RelativePath(path.substr(kFileScheme.size()), root);
   }
   while (path.substr(0, 2) == "./") path.remove_prefix(2);
   return std::string(path);

@@ -49,7 +49,7 @@ capture tsc tsc-pretty.out "$NPX/tsc" -p . --pretty true
 capture eslint stylish.out "$NPX/eslint" app.js
 capture eslint unix.out "$NPX/eslint" -f unix app.js
 capture eslint json.out "$NPX/eslint" -f json app.js
-capture eslint sarif.out "$NPX/eslint" -f "$NPM_DIR/node_modules/@microsoft/eslint-formatter-sarif/sarif.js" app.js
+(cd "$ROOT/eslint" && "$NPX/eslint" -f "$NPM_DIR/node_modules/@microsoft/eslint-formatter-sarif/sarif.js" app.js) >"$HERE/sarif/eslint.sarif" 2>&1
 
 # Rust: a type error and an unused variable; clippy lints in a crate that builds.
 export CARGO_TERM_COLOR=never
