@@ -15,7 +15,7 @@ namespace {
 // pytest's "file.py:10: AssertionError" (the last such line), a stack frame
 // "(/src/sum.test.js:5:18)" or "(BarTest.java:42)" outside node_modules,
 // go's "    calc_test.go:7: message".
-void LocateFromText(const std::string& text, Diagnostic& d) {
+void LocateFromText(const std::string& text, const std::string& classname, Diagnostic& d) {
   static const RE2 kPytest(R"((?m)^(\S+\.\w+):(\d+): \w[\w.]*$)");
   static const RE2 kFrame(R"(\(([^()\s]+?\.\w+):(\d+)(?::(\d+))?\))");
   static const RE2 kLineStart(R"((?m)^\s*(\S+\.\w+):(\d+)(?::(\d+))?: )");
@@ -26,12 +26,31 @@ void LocateFromText(const std::string& text, Diagnostic& d) {
     d.line = ToInt(line_s);
   }
   if (!d.file.empty()) return;
+  // Stack frames: the test class's own file first (Java: "(FailingTest.java:23)"
+  // under org.acme.FailingTest), else the first frame outside node_modules.
+  const std::string test_class = classname.substr(classname.find_last_of("./") + 1);
+  std::string first_file, first_line, first_col;
   in = re2::StringPiece(text);
   while (RE2::FindAndConsume(&in, kFrame, &file, &line_s, &col_s)) {
     if (file.find("node_modules") != std::string::npos) continue;
-    d.file = file;
-    d.line = ToInt(line_s);
-    d.col = ToInt(col_s);
+    const size_t slash = file.find_last_of('/');
+    const std::string base = file.substr(slash == std::string::npos ? 0 : slash + 1);
+    if (!test_class.empty() && base.substr(0, base.rfind('.')) == test_class) {
+      first_file = file;
+      first_line = line_s;
+      first_col = col_s;
+      break;
+    }
+    if (first_file.empty()) {
+      first_file = file;
+      first_line = line_s;
+      first_col = col_s;
+    }
+  }
+  if (!first_file.empty()) {
+    d.file = first_file;
+    d.line = ToInt(first_line);
+    d.col = ToInt(first_col);
     return;
   }
   if (RE2::PartialMatch(text, kLineStart, &file, &line_s, &col_s)) {
@@ -63,16 +82,18 @@ void ReadCase(const XmlElement& tc, const ParseOptions& options, TestReport& r) 
     Diagnostic d;
     d.category = Category::kTest;
     d.tool = "junit";
-    const std::string& classname = tc.Attr("classname");
-    d.rule = classname.empty() ? tc.Attr("name") : classname + "::" + tc.Attr("name");
-    d.message = child->Attr("message");
+    // jest-junit repeats the title as the class name (with a leading blank).
+    const std::string classname(Trim(tc.Attr("classname")));
+    const std::string name(Trim(tc.Attr("name")));
+    d.rule = classname.empty() || classname == name ? name : classname + "::" + name;
+    d.message = std::string(Trim(child->Attr("message")));
     if (d.message.empty()) d.message = FirstLine(child->text);
     if (d.message.empty()) d.message = failure ? "test failed" : "test errored";
     if (!tc.Attr("file").empty()) {
       d.file = tc.Attr("file");
       d.line = ToInt(tc.Attr("line"));
     } else {
-      LocateFromText(child->text, d);
+      LocateFromText(child->text, classname, d);
     }
     d.file = RelativePath(d.file, options.repo_root);
     if (!child->Attr("type").empty()) d.notes.push_back({"", 0, 0, "type: " + child->Attr("type")});

@@ -85,23 +85,21 @@ TEST(GateProblemMatcherTest, Re2RejectsLookaroundWithAClearError) {
 }
 
 TEST(GateProblemMatcherTest, InvalidFilesAreErrors) {
+  const std::string bad_group =
+      R"j({"problemMatcher":[{"owner":"x","pattern":[{"regexp":"(a)","file":2,"message":1}]}]})j";
+  const std::string loop_not_last =
+      R"j({"problemMatcher":[{"owner":"x","pattern":[{"regexp":"(a)","message":1,"loop":true},)j"
+      R"j({"regexp":"(b)","message":1}]}]})j";
+  const std::string no_message =
+      R"j({"problemMatcher":[{"owner":"x","pattern":[{"regexp":"(a)","file":1}]}]})j";
   EXPECT_THAT(LoadProblemMatchers("{").error().message, HasSubstr("not valid JSON"));
   EXPECT_THAT(LoadProblemMatchers(R"({"problemMatcher":{}})").error().message,
               HasSubstr("expected {\"problemMatcher\": [...]}"));
-  EXPECT_THAT(LoadProblemMatchers(R"({"problemMatcher":[{"owner":"x","pattern":[
-                  {"regexp":"(a)","file":2,"message":1}]}]})")
-                  .error()
-                  .message,
+  EXPECT_THAT(LoadProblemMatchers(bad_group).error().message,
               HasSubstr("\"file\" must be a capture group number from 1 to 1"));
-  EXPECT_THAT(LoadProblemMatchers(R"({"problemMatcher":[{"owner":"x","pattern":[
-                  {"regexp":"(a)","message":1,"loop":true},{"regexp":"(b)","message":1}]}]})")
-                  .error()
-                  .message,
+  EXPECT_THAT(LoadProblemMatchers(loop_not_last).error().message,
               HasSubstr("only the last pattern may \"loop\""));
-  EXPECT_THAT(LoadProblemMatchers(R"({"problemMatcher":[{"owner":"x","pattern":[
-                  {"regexp":"(a)","file":1}]}]})")
-                  .error()
-                  .message,
+  EXPECT_THAT(LoadProblemMatchers(no_message).error().message,
               HasSubstr("no pattern captures a \"message\""));
 }
 

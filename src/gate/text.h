@@ -21,7 +21,7 @@ std::string RelativePath(std::string_view path, std::string_view root);
 // A decimal integer, or `fallback` when `s` is not one.
 int ToInt(std::string_view s, int fallback = 0);
 
-// `s` without leading and trailing blanks.
+// `s` without leading and trailing blanks (spaces, tabs, newlines).
 std::string_view Trim(std::string_view s);
 
 // Appends `line` to `excerpt`, newline-separated.

@@ -10,8 +10,8 @@
 # Needs: gcc, clang, cargo (no crates downloaded), go, python3 with pytest, mypy
 # and coverage (Debian: python3-pytest python3-mypy python3-coverage), lcov,
 # gcovr, and from npm: typescript, eslint@8, @microsoft/eslint-formatter-sarif,
-# c8 (installed in $NPM_DIR: `npm install typescript eslint@8
-# @microsoft/eslint-formatter-sarif c8`).
+# c8, jest, jest-junit (installed in $NPM_DIR: `npm install typescript eslint@8
+# @microsoft/eslint-formatter-sarif c8 jest@29 jest-junit`).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -72,6 +72,11 @@ capture python mypy.out "$PY" -m mypy --no-color-output --show-column-numbers --
 capture python pytest.out "$PY" -m pytest -p no:cacheprovider --junitxml=pytest-junit.xml test_shapes.py
 capture python pytest-short.out "$PY" -m pytest -p no:cacheprovider --tb=short test_shapes.py
 cp "$ROOT/python/pytest-junit.xml" "$HERE/python/pytest-junit.xml"
+
+# JUnit from jest with the jest-junit reporter.
+(cd "$ROOT/junit/jest" && JEST_JUNIT_OUTPUT_DIR=. JEST_JUNIT_OUTPUT_NAME=jest-junit.xml \
+  "$NPX/jest" --ci --reporters=default --reporters="$NPM_DIR/node_modules/jest-junit") >&2
+cp "$ROOT/junit/jest/jest-junit.xml" "$HERE/junit/jest-junit.xml"
 
 # Coverage: lcov and Cobertura (gcovr) from gcc --coverage, Cobertura and lcov
 # from coverage.py, and istanbul's coverage-summary.json from c8.
