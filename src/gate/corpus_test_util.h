@@ -2,12 +2,12 @@
 // summarising diagnostics as one comparable line each.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "gate/diagnostic.h"
 

@@ -1,7 +1,6 @@
 #include "gate/coverage.h"
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "gate/text.h"
@@ -172,8 +171,8 @@ Result<Coverage> ParseCobertura(std::string_view text, const ParseOptions& optio
       // condition-coverage="50% (1/2)"
       const std::string& cc = l->Attr("condition-coverage");
       size_t open = cc.find('('), slash = cc.find('/'), close = cc.find(')');
-      if (l->Attr("branch") == "true" && open != std::string::npos &&
-          slash != std::string::npos && close != std::string::npos) {
+      if (l->Attr("branch") == "true" && open != std::string::npos && slash != std::string::npos &&
+          close != std::string::npos) {
         branch_lines[number] = {ToInt(cc.substr(open + 1, slash - open - 1)),
                                 ToInt(cc.substr(slash + 1, close - slash - 1))};
       }

@@ -52,7 +52,7 @@ struct NewCodeResult {
   int executable = 0;  // changed lines that are executable (covered or not)
   int covered = 0;
   std::map<std::string, std::set<int>> uncovered;  // changed lines never run, per file
-  bool measurable = true;  // false when the report has no per-line data
+  bool measurable = true;                          // false when the report has no per-line data
 
   double Percent() const;  // 100 when no changed line is executable
 };

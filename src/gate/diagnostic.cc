@@ -95,8 +95,8 @@ Result<Diagnostic> DiagnosticFromJson(const nlohmann::json& j) {
     d.excerpt = j.value("excerpt", "");
     if (j.contains("notes")) {
       for (const auto& n : j.at("notes")) {
-        d.notes.push_back({n.value("file", ""), n.value("line", 0), n.value("col", 0),
-                           n.value("message", "")});
+        d.notes.push_back(
+            {n.value("file", ""), n.value("line", 0), n.value("col", 0), n.value("message", "")});
       }
     }
     return d;

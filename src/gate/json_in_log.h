@@ -2,9 +2,8 @@
 // (npm banners, "error: ..." summaries).
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace gauntlet::gate {
 

@@ -1,8 +1,8 @@
 #include "gate/junit.h"
 
-#include <cstdlib>
-
 #include <re2/re2.h>
+
+#include <cstdlib>
 
 #include "gate/text.h"
 #include "gate/xml.h"

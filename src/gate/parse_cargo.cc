@@ -2,8 +2,9 @@
 // " --> file:line:col") and `--message-format=json` (one JSON object a line,
 // cargo's wrapper or rustc's own --error-format=json), which may be mixed with
 // human lines such as "error: could not compile".
-#include <nlohmann/json.hpp>
 #include <re2/re2.h>
+
+#include <nlohmann/json.hpp>
 
 #include "gate/json_in_log.h"
 #include "gate/parse_tools.h"
@@ -103,7 +104,7 @@ std::vector<Diagnostic> ParseCargo(std::string_view log) {
   static const RE2 kEqNote(R"(^\s*= (note|help): (.*)$)");
 
   std::vector<Diagnostic> out;
-  bool open = false;          // out.back() is still taking lines
+  bool open = false;           // out.back() is still taking lines
   bool child_pending = false;  // the last note waits for its --> line
   auto close = [&] {
     if (!open) return;

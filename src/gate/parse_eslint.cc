@@ -19,7 +19,9 @@ void ParseEslintJson(const nlohmann::json& files, std::vector<Diagnostic>& out) 
       if (!m.is_object()) continue;
       Diagnostic d;
       d.category = Category::kLint;
-      d.severity = !Field(m, "severity").is_number() || Field(m, "severity").get<int>() >= 2 ? Severity::kError : Severity::kWarning;
+      d.severity = !Field(m, "severity").is_number() || Field(m, "severity").get<int>() >= 2
+                       ? Severity::kError
+                       : Severity::kWarning;
       d.file = Field(f, "filePath").is_string() ? Field(f, "filePath").get<std::string>() : "";
       d.line = m.value("line", 0);
       d.col = m.value("column", 0);

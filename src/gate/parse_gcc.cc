@@ -25,7 +25,8 @@ std::vector<Diagnostic> ParseGcc(std::string_view log) {
   static const RE2 kIncluded(R"(^(?:In file included|\s+) from (.+?):(\d+)(?::(\d+))?[:,]$)");
   static const RE2 kFunction(R"(^(.+?): ((?:In|At) [^:]*.*):$)");
   static const RE2 kLinkerContext(R"(^\S*ld(?:\.\w+)?: .*: (in function .*):$)");
-  static const RE2 kUndefined(R"(^(.+?):\(\.[\w.]+(?:\+0x[0-9a-f]+)?\): (undefined reference to .*)$)");
+  static const RE2 kUndefined(
+      R"(^(.+?):\(\.[\w.]+(?:\+0x[0-9a-f]+)?\): (undefined reference to .*)$)");
 
   std::vector<Diagnostic> out;
   std::vector<Note> context;  // waits for the next diagnostic

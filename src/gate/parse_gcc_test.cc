@@ -14,13 +14,14 @@ using testing::Summaries;
 TEST(GateGccTest, GccErrorsWarningsAndIncludeContext) {
   auto r = ParseDiagnostics("gcc", ReadCorpus("gcc/gcc.out"));
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_THAT(Summaries(*r),
-              ElementsAre("point.h:5:1 warning build : no semicolon at end of struct or union",
-                          "main.c:4:7 warning build -Wunused-variable: unused variable ‘unused’",
-                          "main.c:10:32 error build : ‘depth’ undeclared (first use in this function)",
-                          "main.c:11:13 warning build -Wint-conversion: initialization of ‘char *’ "
-                          "from ‘int’ makes pointer from integer without a cast",
-                          "main.c:11:9 warning build -Wunused-variable: unused variable ‘s’"));
+  EXPECT_THAT(
+      Summaries(*r),
+      ElementsAre("point.h:5:1 warning build : no semicolon at end of struct or union",
+                  "main.c:4:7 warning build -Wunused-variable: unused variable ‘unused’",
+                  "main.c:10:32 error build : ‘depth’ undeclared (first use in this function)",
+                  "main.c:11:13 warning build -Wint-conversion: initialization of ‘char *’ "
+                  "from ‘int’ makes pointer from integer without a cast",
+                  "main.c:11:9 warning build -Wunused-variable: unused variable ‘s’"));
   const auto& in_header = (*r)[0];
   ASSERT_EQ(in_header.notes.size(), 1u);
   EXPECT_EQ(in_header.notes[0], (Note{"main.c", 1, 0, "In file included from here"}));

@@ -2,9 +2,9 @@
 // compile errors, and test failures ("--- FAIL: TestX (0.00s)" with the
 // "    file_test.go:7: message" lines the test logged, which come before the
 // FAIL line under -v and after it otherwise).
-#include <map>
-
 #include <re2/re2.h>
+
+#include <map>
 
 #include "gate/parse_tools.h"
 #include "gate/text.h"

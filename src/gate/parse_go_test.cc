@@ -33,8 +33,7 @@ TEST(GateGoTest, FailingTestPlainAndVerbose) {
   for (const char* file : {"go/broken/test.out", "go/broken/test-v.out"}) {
     auto r = ParseDiagnostics("go", ReadCorpus(file));
     ASSERT_TRUE(r.ok());
-    EXPECT_THAT(Summaries(*r),
-                ElementsAre("calc_test.go:7:0 error test TestSum: Sum = 6, want 7"))
+    EXPECT_THAT(Summaries(*r), ElementsAre("calc_test.go:7:0 error test TestSum: Sum = 6, want 7"))
         << file;
   }
 }

@@ -3,9 +3,9 @@
 // (--tb=short) naming where it failed and "E   " lines saying why), and the
 // "short test summary info" lines (FAILED/ERROR nodeid - reason), used alone
 // when tracebacks were turned off.
-#include <map>
-
 #include <re2/re2.h>
+
+#include <map>
 
 #include "gate/parse_tools.h"
 #include "gate/text.h"

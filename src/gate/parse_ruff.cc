@@ -18,27 +18,27 @@ std::vector<Diagnostic> ParseRuff(std::string_view log) {
   nlohmann::json json = FindJsonInLog(log, nlohmann::json::value_t::array);
   if (!json.is_discarded()) {
     try {
-    for (const auto& m : json) {
-      if (!m.is_object()) continue;
-      Diagnostic d;
-      d.category = Category::kLint;
-      if (Field(m, "code").is_string()) d.rule = Field(m, "code").get<std::string>();
-      if (Field(m, "filename").is_string()) d.file = Field(m, "filename").get<std::string>();
-      if (Field(m, "message").is_string()) d.message = Field(m, "message").get<std::string>();
-      if (const auto& loc = Field(m, "location"); loc.is_object()) {
-        d.line = loc.value("row", 0);
-        d.col = loc.value("column", 0);
+      for (const auto& m : json) {
+        if (!m.is_object()) continue;
+        Diagnostic d;
+        d.category = Category::kLint;
+        if (Field(m, "code").is_string()) d.rule = Field(m, "code").get<std::string>();
+        if (Field(m, "filename").is_string()) d.file = Field(m, "filename").get<std::string>();
+        if (Field(m, "message").is_string()) d.message = Field(m, "message").get<std::string>();
+        if (const auto& loc = Field(m, "location"); loc.is_object()) {
+          d.line = loc.value("row", 0);
+          d.col = loc.value("column", 0);
+        }
+        if (const auto& end = Field(m, "end_location"); end.is_object()) {
+          d.end_line = end.value("row", 0);
+          d.end_col = end.value("column", 0);
+        }
+        if (const auto& fix = Field(Field(m, "fix"), "message"); fix.is_string()) {
+          d.notes.push_back({"", 0, 0, "help: " + fix.get<std::string>()});
+        }
+        d.excerpt = m.dump();
+        out.push_back(std::move(d));
       }
-      if (const auto& end = Field(m, "end_location"); end.is_object()) {
-        d.end_line = end.value("row", 0);
-        d.end_col = end.value("column", 0);
-      }
-      if (const auto& fix = Field(Field(m, "fix"), "message"); fix.is_string()) {
-        d.notes.push_back({"", 0, 0, "help: " + fix.get<std::string>()});
-      }
-      d.excerpt = m.dump();
-      out.push_back(std::move(d));
-    }
     } catch (const nlohmann::json::exception&) {
       // A value of an unexpected type: keep what was read.
     }
@@ -67,7 +67,8 @@ std::vector<Diagnostic> ParseRuff(std::string_view log) {
       open = false;
       continue;
     }
-    if (RE2::FullMatch(line, kHelp, &message)) out.back().notes.push_back({"", 0, 0, "help: " + message});
+    if (RE2::FullMatch(line, kHelp, &message))
+      out.back().notes.push_back({"", 0, 0, "help: " + message});
     if (!line.empty()) AppendLine(out.back().excerpt, line);
   }
   return out;

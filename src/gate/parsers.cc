@@ -16,12 +16,12 @@ struct ParserEntry {
 };
 
 constexpr ParserEntry kParsers[] = {
-    {"cargo", ParseCargo, "rustc"},  {"clang", ParseGcc, "clang"},
-    {"clippy", ParseCargo, "rustc"}, {"eslint", ParseEslint, "eslint"},
-    {"gcc", ParseGcc, "gcc"},        {"go", ParseGo, "go"},
-    {"go-vet", ParseGoVet, "go vet"}, {"mypy", ParseMypy, "mypy"},
+    {"cargo", ParseCargo, "rustc"},    {"clang", ParseGcc, "clang"},
+    {"clippy", ParseCargo, "rustc"},   {"eslint", ParseEslint, "eslint"},
+    {"gcc", ParseGcc, "gcc"},          {"go", ParseGo, "go"},
+    {"go-vet", ParseGoVet, "go vet"},  {"mypy", ParseMypy, "mypy"},
     {"pytest", ParsePytest, "pytest"}, {"ruff", ParseRuff, "ruff"},
-    {"rustc", ParseCargo, "rustc"},  {"sarif", ParseSarifLog, "sarif"},
+    {"rustc", ParseCargo, "rustc"},    {"sarif", ParseSarifLog, "sarif"},
     {"tsc", ParseTsc, "tsc"},
 };
 

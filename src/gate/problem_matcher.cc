@@ -18,8 +18,8 @@ Severity SeverityFromText(std::string s, Severity fallback) {
 }
 
 Category CategoryFromOwner(const std::string& owner) {
-  for (Category c : {Category::kBuild, Category::kLint, Category::kType, Category::kTest,
-                     Category::kSecurity}) {
+  for (Category c :
+       {Category::kBuild, Category::kLint, Category::kType, Category::kTest, Category::kSecurity}) {
     const std::string name = CategoryName(c);
     if (owner.size() > name.size() && owner.compare(0, name.size(), name) == 0 &&
         (owner[name.size()] == '-' || owner[name.size()] == ':')) {
@@ -48,11 +48,10 @@ Result<MatcherPattern> LoadPattern(const nlohmann::json& p, const std::string& w
     const char* key;
     int* field;
   };
-  const Slot slots[] = {{"file", &m.file},         {"fromPath", &m.from_path},
-                        {"line", &m.line},         {"column", &m.column},
-                        {"endLine", &m.end_line},  {"endColumn", &m.end_column},
-                        {"severity", &m.severity}, {"code", &m.code},
-                        {"message", &m.message}};
+  const Slot slots[] = {
+      {"file", &m.file},         {"fromPath", &m.from_path}, {"line", &m.line},
+      {"column", &m.column},     {"endLine", &m.end_line},   {"endColumn", &m.end_column},
+      {"severity", &m.severity}, {"code", &m.code},          {"message", &m.message}};
   for (const Slot& s : slots) {
     const auto& v = Field(p, s.key);
     if (v.is_null()) continue;
@@ -138,8 +137,8 @@ Result<std::vector<ProblemMatcher>> LoadProblemMatchers(std::string_view json_te
     }
     bool has_message = false;
     for (size_t k = 0; k < list_of.size(); ++k) {
-      auto p = LoadPattern(list_of[k], where + " (" + pm.owner + ") pattern[" +
-                                           std::to_string(k) + "]");
+      auto p =
+          LoadPattern(list_of[k], where + " (" + pm.owner + ") pattern[" + std::to_string(k) + "]");
       if (!p.ok()) return p.error();
       if (p->loop && k + 1 != list_of.size()) {
         return Error{where + " (" + pm.owner + "): only the last pattern may \"loop\""};

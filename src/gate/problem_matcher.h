@@ -6,12 +6,12 @@
 // backreferences: such patterns are rejected with a clear error).
 #pragma once
 
+#include <re2/re2.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "core/result.h"
 #include "gate/diagnostic.h"

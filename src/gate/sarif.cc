@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "gate/json_in_log.h"
@@ -15,11 +14,30 @@ namespace gauntlet::gate {
 namespace {
 
 bool IsSecurityTool(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  static constexpr const char* kTools[] = {
-      "codeql", "semgrep", "bandit", "gosec",   "trivy",  "snyk",  "checkov", "brakeman",
-      "gitleaks", "tfsec", "grype",  "njsscan", "devskim", "kics", "trufflehog", "osv-scanner",
-      "dependency-check", "hadolint-security", "zizmor", "pip-audit", "npm audit", "horusec"};
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  static constexpr const char* kTools[] = {"codeql",
+                                           "semgrep",
+                                           "bandit",
+                                           "gosec",
+                                           "trivy",
+                                           "snyk",
+                                           "checkov",
+                                           "brakeman",
+                                           "gitleaks",
+                                           "tfsec",
+                                           "grype",
+                                           "njsscan",
+                                           "devskim",
+                                           "kics",
+                                           "trufflehog",
+                                           "osv-scanner",
+                                           "dependency-check",
+                                           "hadolint-security",
+                                           "zizmor",
+                                           "pip-audit",
+                                           "npm audit",
+                                           "horusec"};
   for (const char* t : kTools) {
     if (name.find(t) != std::string::npos) return true;
   }
@@ -50,9 +68,12 @@ Severity LevelToSeverity(const std::string& level) {
 
 const char* SeverityToLevel(Severity s) {
   switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
   }
   return "warning";
 }
@@ -80,7 +101,8 @@ Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOpt
         Diagnostic d;
         d.tool = tool;
         d.rule = res.value("ruleId", "");
-        if (d.rule.empty() && Field(res, "rule").is_object()) d.rule = Field(res, "rule").value("id", "");
+        if (d.rule.empty() && Field(res, "rule").is_object())
+          d.rule = Field(res, "rule").value("id", "");
         const nlohmann::json* rule = nullptr;
         if (auto it = rules.find(d.rule); it != rules.end()) rule = it->second;
         if (rule == nullptr && Field(res, "ruleIndex").is_number_unsigned() &&
@@ -96,20 +118,26 @@ Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOpt
           level = Field(*rule, "defaultConfiguration").value("level", "");
         }
         d.severity = LevelToSeverity(level.empty() ? "warning" : level);
-        d.category =
-            security_tool || (rule != nullptr && RuleSaysSecurity(*rule)) ? Category::kSecurity
-                                                                         : Category::kLint;
+        d.category = security_tool || (rule != nullptr && RuleSaysSecurity(*rule))
+                         ? Category::kSecurity
+                         : Category::kLint;
         if (Field(res, "message").is_object()) d.message = Field(res, "message").value("text", "");
         if (Field(res, "locations").is_array() && !Field(res, "locations").empty()) {
           const auto& phys = Field(Field(res, "locations")[0], "physicalLocation");
           if (phys.is_object()) {
-            d.file = RelativePath(Field(Field(phys, "artifactLocation"), "uri").is_string() ? Field(Field(phys, "artifactLocation"), "uri").get<std::string>() : "", options.repo_root);
+            d.file =
+                RelativePath(Field(Field(phys, "artifactLocation"), "uri").is_string()
+                                 ? Field(Field(phys, "artifactLocation"), "uri").get<std::string>()
+                                 : "",
+                             options.repo_root);
             if (Field(phys, "region").is_object()) {
               const auto& region = Field(phys, "region");
               d.line = region.value("startLine", 0);
               d.col = region.value("startColumn", 0);
-              if (Field(region, "endLine").is_number()) d.end_line = Field(region, "endLine").get<int>();
-              if (Field(region, "endColumn").is_number()) d.end_col = Field(region, "endColumn").get<int>();
+              if (Field(region, "endLine").is_number())
+                d.end_line = Field(region, "endLine").get<int>();
+              if (Field(region, "endColumn").is_number())
+                d.end_col = Field(region, "endColumn").get<int>();
             }
           }
         }
@@ -123,7 +151,8 @@ Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOpt
               n.line = Field(phys, "region").value("startLine", 0);
               n.col = Field(phys, "region").value("startColumn", 0);
             }
-            if (Field(rl, "message").is_object()) n.message = Field(rl, "message").value("text", "");
+            if (Field(rl, "message").is_object())
+              n.message = Field(rl, "message").value("text", "");
             d.notes.push_back(std::move(n));
           }
         }
@@ -160,8 +189,7 @@ nlohmann::json ToSarif(const std::vector<Diagnostic>& diagnostics) {
       if (!d.rule.empty()) {
         auto [it, inserted] = rule_index.emplace(d.rule, static_cast<int>(rules.size()));
         if (inserted) {
-          rules.push_back({{"id", d.rule},
-                           {"properties", {{"tags", {CategoryName(d.category)}}}}});
+          rules.push_back({{"id", d.rule}, {"properties", {{"tags", {CategoryName(d.category)}}}}});
         }
         r["ruleId"] = d.rule;
         r["ruleIndex"] = it->second;

@@ -2,10 +2,9 @@
 // formatter, ...) and gauntlet's own diagnostics out (for code-scanning UIs).
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/result.h"
 #include "gate/diagnostic.h"

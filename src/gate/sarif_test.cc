@@ -1,12 +1,12 @@
 #include "gate/sarif.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "gate/corpus_test_util.h"
@@ -48,27 +48,28 @@ TEST(GateSarifTest, SecurityFromToolOrRuleTags) {
                 {"ruleIndex":1,"message":{"text":"style"}}]}]})";
   auto r = ParseSarif(log);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_THAT(Summaries(*r),
-              ElementsAre("src/db.js:12:0 warning security js/sql-injection: query built from input",
-                          ":0:0 error security R1: xss", ":0:0 note lint R2: style"));
+  EXPECT_THAT(
+      Summaries(*r),
+      ElementsAre("src/db.js:12:0 warning security js/sql-injection: query built from input",
+                  ":0:0 error security R1: xss", ":0:0 note lint R2: style"));
 }
 
 TEST(GateSarifTest, RejectsNonSarif) {
   EXPECT_FALSE(ParseSarif("[]").ok());
   EXPECT_FALSE(ParseSarif("{\"version\":\"2.1.0\"}").ok());
   // Wrong types inside are an error, not a crash.
-  EXPECT_FALSE(ParseSarif(R"({"runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":3}]}]})")
-                   .ok());
+  EXPECT_FALSE(
+      ParseSarif(R"({"runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":3}]}]})").ok());
 }
 
 std::vector<Diagnostic> MixedDiagnostics() {
   std::vector<Diagnostic> all;
-  for (const auto& [parser, file] : std::vector<std::pair<std::string, std::string>>{
-           {"gcc", "gcc/gcc.out"},
-           {"tsc", "tsc/tsc-pretty.out"},
-           {"cargo", "cargo/broken/cargo-json.out"},
-           {"pytest", "python/pytest.out"},
-           {"go", "go/broken/test.out"}}) {
+  for (const auto& [parser, file] :
+       std::vector<std::pair<std::string, std::string>>{{"gcc", "gcc/gcc.out"},
+                                                        {"tsc", "tsc/tsc-pretty.out"},
+                                                        {"cargo", "cargo/broken/cargo-json.out"},
+                                                        {"pytest", "python/pytest.out"},
+                                                        {"go", "go/broken/test.out"}}) {
     auto r = ParseDiagnostics(parser, ReadCorpus(file));
     EXPECT_TRUE(r.ok());
     for (auto& d : *r) all.push_back(d);
@@ -104,14 +105,14 @@ TEST(GateSarifTest, OutputValidatesAgainstOfficialSchema) {
     GTEST_SKIP() << "node and node-ajv (scripts/install-deps) are needed for schema validation";
   }
   const std::string validator = testing::CorpusPath("sarif/validate.js");
-  auto dir = std::filesystem::temp_directory_path() /
-             ("gauntlet-sarif-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("gauntlet-sarif-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto run = [&](const std::string& name, const nlohmann::json& doc) {
     const auto path = dir / name;
     std::ofstream(path) << doc.dump(2);
-    const std::string cmd = "NODE_PATH=/usr/share/nodejs node '" + validator + "' '" +
-                            path.string() + "' 2>&1";
+    const std::string cmd =
+        "NODE_PATH=/usr/share/nodejs node '" + validator + "' '" + path.string() + "' 2>&1";
     return std::system(cmd.c_str());
   };
   EXPECT_EQ(run("mixed.sarif", ToSarif(MixedDiagnostics())), 0);

@@ -8,24 +8,36 @@ namespace {
 
 int CategoryRank(Category c) {
   switch (c) {
-    case Category::kBuild: return 0;
-    case Category::kType: return 1;
-    case Category::kTest: return 2;
-    case Category::kLint: return 3;
-    case Category::kSecurity: return 4;
-    case Category::kOther: return 5;
+    case Category::kBuild:
+      return 0;
+    case Category::kType:
+      return 1;
+    case Category::kTest:
+      return 2;
+    case Category::kLint:
+      return 3;
+    case Category::kSecurity:
+      return 4;
+    case Category::kOther:
+      return 5;
   }
   return 5;
 }
 
 const char* What(Category c) {
   switch (c) {
-    case Category::kBuild: return "the compile error";
-    case Category::kType: return "the type error";
-    case Category::kTest: return "the failing test";
-    case Category::kLint: return "the lint finding";
-    case Category::kSecurity: return "the security finding";
-    case Category::kOther: return "the problem";
+    case Category::kBuild:
+      return "the compile error";
+    case Category::kType:
+      return "the type error";
+    case Category::kTest:
+      return "the failing test";
+    case Category::kLint:
+      return "the lint finding";
+    case Category::kSecurity:
+      return "the security finding";
+    case Category::kOther:
+      return "the problem";
   }
   return "the problem";
 }
@@ -45,9 +57,8 @@ std::string SuggestFix(const std::vector<Diagnostic>& diagnostics) {
   for (const Diagnostic& d : diagnostics) {
     if (d.severity == Severity::kNote) continue;
     errors += d.severity == Severity::kError;
-    if (best == nullptr ||
-        std::make_pair(d.severity, CategoryRank(d.category)) <
-            std::make_pair(best->severity, CategoryRank(best->category))) {
+    if (best == nullptr || std::make_pair(d.severity, CategoryRank(d.category)) <
+                               std::make_pair(best->severity, CategoryRank(best->category))) {
       best = &d;
     }
   }

@@ -47,8 +47,8 @@ Result<std::unique_ptr<XmlElement>> ParseXml(std::string_view text) {
   XML_SetUserData(p, &b);
   XML_SetElementHandler(p, OnStart, OnEnd);
   XML_SetCharacterDataHandler(p, OnText);
-  const bool ok = XML_Parse(p, text.data(), static_cast<int>(text.size()), /*isFinal=*/1) ==
-                  XML_STATUS_OK;
+  const bool ok =
+      XML_Parse(p, text.data(), static_cast<int>(text.size()), /*isFinal=*/1) == XML_STATUS_OK;
   std::string error;
   if (!ok) {
     error = "xml: " + std::string(XML_ErrorString(XML_GetErrorCode(p))) + " at line " +
