@@ -1,5 +1,6 @@
 #include "gate/coverage.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 

@@ -23,7 +23,7 @@ std::vector<Diagnostic> ParseGcc(std::string_view log) {
       R"(^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning|note|remark): (.*)$)");
   static const RE2 kRule(R"(^(.*) \[(-W[^\]]*)\]$)");
   static const RE2 kIncluded(R"(^(?:In file included|\s+) from (.+?):(\d+)(?::(\d+))?[:,]$)");
-  static const RE2 kFunction(R"(^(.+?): ((?:In|At) [^:]*.*):$)");
+  static const RE2 kFunction(R"(^(.+?): ((?:In|At) .+):$)");
   static const RE2 kLinkerContext(R"(^\S*ld(?:\.\w+)?: .*: (in function .*):$)");
   static const RE2 kUndefined(
       R"(^(.+?):\(\.[\w.]+(?:\+0x[0-9a-f]+)?\): (undefined reference to .*)$)");

@@ -2,6 +2,7 @@
 // (a test can print anything), so none of them may crash or hang on it.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "gate/coverage.h"

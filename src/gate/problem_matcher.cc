@@ -1,5 +1,6 @@
 #include "gate/problem_matcher.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "gate/json_in_log.h"

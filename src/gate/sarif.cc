@@ -167,7 +167,12 @@ Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOpt
 }
 
 std::vector<Diagnostic> ParseSarifLog(std::string_view log) {
+  // The log may be the SARIF file itself or carry it among other lines.
   auto r = ParseSarif(log);
+  if (r.ok()) return std::move(r).value();
+  nlohmann::json j = FindJsonInLog(log, nlohmann::json::value_t::object);
+  if (j.is_discarded()) return {};
+  r = ParseSarif(j.dump());
   return r.ok() ? std::move(r).value() : std::vector<Diagnostic>{};
 }
 
