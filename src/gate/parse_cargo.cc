@@ -1,0 +1,177 @@
+// rustc / cargo / clippy: the human form ("error[E0308]: msg" then
+// " --> file:line:col") and `--message-format=json` (one JSON object a line,
+// cargo's wrapper or rustc's own --error-format=json), which may be mixed with
+// human lines such as "error: could not compile".
+#include <re2/re2.h>
+
+#include <nlohmann/json.hpp>
+
+#include "gate/json_in_log.h"
+#include "gate/parse_tools.h"
+#include "gate/text.h"
+
+namespace gauntlet::gate {
+
+namespace {
+
+// Headers that summarise rather than report ("aborting due to 2 errors").
+bool IsSummary(const std::string& message) {
+  static const RE2 kSummary(
+      R"(^(?:aborting due to|could not compile|build failed|`[^`]*` \(.*\) generated \d+|\d+ warnings? emitted))");
+  return RE2::PartialMatch(message, kSummary);
+}
+
+void Categorise(Diagnostic& d) {
+  const bool clippy = d.rule.rfind("clippy::", 0) == 0;
+  d.category = clippy ? Category::kLint : Category::kBuild;
+  d.tool = clippy ? "clippy" : "rustc";
+}
+
+// "`#[warn(clippy::len_zero)]` on by default" names the lint.
+std::string LintFromNote(const std::string& note) {
+  static const RE2 kLint(R"(#\[(?:warn|deny|forbid)\(([\w:]+)\)\])");
+  std::string lint;
+  RE2::PartialMatch(note, kLint, &lint);
+  return lint;
+}
+
+bool ParseJsonLineOrThrow(std::string_view line, std::vector<Diagnostic>& out) {
+  if (line.empty() || line[0] != '{') return false;
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  const nlohmann::json* msg = &j;
+  if (j.contains("reason")) {
+    if (j["reason"] != "compiler-message" || !j.contains("message")) return true;
+    msg = &j["message"];
+  }
+  if (!msg->is_object() || !msg->contains("level")) return true;
+  const std::string level = msg->value("level", "");
+  if (level != "error" && level != "warning") return true;
+  Diagnostic d;
+  d.severity = level == "error" ? Severity::kError : Severity::kWarning;
+  d.message = msg->value("message", "");
+  if (const auto& code = Field(*msg, "code"); code.is_object()) d.rule = code.value("code", "");
+  const auto& spans = Field(*msg, "spans");
+  if (spans.is_array()) {
+    for (const auto& s : spans) {
+      if (!s.value("is_primary", false)) continue;
+      d.file = s.value("file_name", "");
+      d.line = s.value("line_start", 0);
+      d.col = s.value("column_start", 0);
+      d.end_line = s.value("line_end", 0);
+      d.end_col = s.value("column_end", 0);
+      break;
+    }
+  }
+  if (d.file.empty() && IsSummary(d.message)) return true;
+  if (const auto& children = Field(*msg, "children"); children.is_array()) {
+    for (const auto& c : children) {
+      Note n;
+      n.message = c.value("level", "") + ": " + c.value("message", "");
+      if (Field(c, "spans").is_array() && !Field(c, "spans").empty()) {
+        const auto& s = Field(c, "spans")[0];
+        n.file = s.value("file_name", "");
+        n.line = s.value("line_start", 0);
+        n.col = s.value("column_start", 0);
+      }
+      if (d.rule.empty()) d.rule = LintFromNote(n.message);
+      d.notes.push_back(std::move(n));
+    }
+  }
+  if (const auto& r = Field(*msg, "rendered"); r.is_string()) {
+    d.excerpt = r.get<std::string>();
+    while (!d.excerpt.empty() && d.excerpt.back() == '\n') d.excerpt.pop_back();
+  }
+  Categorise(d);
+  out.push_back(std::move(d));
+  return true;
+}
+
+// A JSON line of an unexpected shape is skipped, not fatal.
+bool ParseJsonLine(std::string_view line, std::vector<Diagnostic>& out) {
+  try {
+    return ParseJsonLineOrThrow(line, out);
+  } catch (const nlohmann::json::exception&) {
+    return true;
+  }
+}
+
+}  // namespace
+
+std::vector<Diagnostic> ParseCargo(std::string_view log) {
+  static const RE2 kHeader(R"(^(error|warning|note|help)(?:\[([\w:]+)\])?: (.*)$)");
+  static const RE2 kArrow(R"(^\s*--> (.+?):(\d+):(\d+)$)");
+  static const RE2 kEqNote(R"(^\s*= (note|help): (.*)$)");
+
+  std::vector<Diagnostic> out;
+  bool open = false;           // out.back() is still taking lines
+  bool child_pending = false;  // the last note waits for its --> line
+  auto close = [&] {
+    if (!open) return;
+    Diagnostic& d = out.back();
+    while (!d.excerpt.empty() && (d.excerpt.back() == '\n' || d.excerpt.back() == ' ')) {
+      d.excerpt.pop_back();
+    }
+    if (d.file.empty() && IsSummary(d.message)) out.pop_back();
+    open = false;
+    child_pending = false;
+  };
+
+  for (std::string_view line : SplitLines(log)) {
+    if (!line.empty() && line[0] == '{') {
+      close();
+      if (ParseJsonLine(line, out)) continue;
+    }
+    std::string level, code, message, file, line_s, col_s;
+    if (RE2::FullMatch(line, kHeader, &level, &code, &message)) {
+      if (open && (level == "note" || level == "help")) {
+        out.back().notes.push_back({"", 0, 0, level + ": " + message});
+        AppendLine(out.back().excerpt, line);
+        child_pending = true;
+        continue;
+      }
+      close();
+      if (level != "error" && level != "warning") continue;
+      Diagnostic d;
+      d.severity = level == "error" ? Severity::kError : Severity::kWarning;
+      d.rule = code;
+      d.message = message;
+      d.excerpt = std::string(line);
+      Categorise(d);
+      out.push_back(std::move(d));
+      open = true;
+      continue;
+    }
+    if (!open) continue;
+    Diagnostic& d = out.back();
+    if (RE2::FullMatch(line, kArrow, &file, &line_s, &col_s)) {
+      if (child_pending) {
+        Note& n = d.notes.back();
+        n.file = file;
+        n.line = ToInt(line_s);
+        n.col = ToInt(col_s);
+        child_pending = false;
+      } else if (d.file.empty()) {
+        d.file = file;
+        d.line = ToInt(line_s);
+        d.col = ToInt(col_s);
+      }
+    } else if (RE2::FullMatch(line, kEqNote, &level, &message)) {
+      d.notes.push_back({"", 0, 0, level + ": " + message});
+      if (d.rule.empty()) {
+        d.rule = LintFromNote(message);
+        Categorise(d);
+      }
+    } else if (line.empty() || line[0] == ' ' || (line[0] >= '0' && line[0] <= '9')) {
+      // Snippet lines: " --> ", "  |", "7 |     let x". Anything else ends it.
+    } else {
+      close();
+      continue;
+    }
+    AppendLine(d.excerpt, line);
+  }
+  close();
+  return out;
+}
+
+}  // namespace gauntlet::gate

@@ -1,0 +1,8 @@
+package main
+
+import "os"
+
+func main() {
+	var n int = "one"
+	undefinedCall(n)
+}
