@@ -31,8 +31,8 @@ Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats& baseline,
   m.window = canary.window;
   if (canary.requests == 0 || baseline.requests == 0) {
     m.verdict = Verdict::kInconclusive;
-    m.detail = "no requests finished (canary " + std::to_string(canary.requests) +
-               ", baseline " + std::to_string(baseline.requests) + ")";
+    m.detail = "no requests finished (canary " + std::to_string(canary.requests) + ", baseline " +
+               std::to_string(baseline.requests) + ")";
     return m;
   }
   m.value = canary.error_rate();
@@ -102,18 +102,23 @@ Measurement JudgeQuery(const spec::MetricQuery& query, const MetricSample& sampl
     return m;
   }
   m.verdict = *ok ? Verdict::kPass : Verdict::kFail;
-  m.detail = "result " + spec::ToText(sample.result) + (*ok ? " meets " : " fails ") +
-             query.condition;
+  m.detail =
+      "result " + spec::ToText(sample.result) + (*ok ? " meets " : " fails ") + query.condition;
   return m;
 }
 
 const char* AnalysisPhaseName(AnalysisPhase p) {
   switch (p) {
-    case AnalysisPhase::kRunning: return "running";
-    case AnalysisPhase::kSuccessful: return "successful";
-    case AnalysisPhase::kInconclusive: return "inconclusive";
-    case AnalysisPhase::kError: return "error";
-    case AnalysisPhase::kFailed: return "failed";
+    case AnalysisPhase::kRunning:
+      return "running";
+    case AnalysisPhase::kSuccessful:
+      return "successful";
+    case AnalysisPhase::kInconclusive:
+      return "inconclusive";
+    case AnalysisPhase::kError:
+      return "error";
+    case AnalysisPhase::kFailed:
+      return "failed";
   }
   return "error";
 }
@@ -137,10 +142,18 @@ AnalysisPhase AnalysisTally::Add(const Measurement& m) {
   Counts& c = counts_[m.metric];
   ++c.measurements;
   switch (m.verdict) {
-    case Verdict::kPass: ++c.passed; break;
-    case Verdict::kFail: ++c.failed; break;
-    case Verdict::kInconclusive: ++c.inconclusive; break;
-    case Verdict::kError: ++c.errors; break;
+    case Verdict::kPass:
+      ++c.passed;
+      break;
+    case Verdict::kFail:
+      ++c.failed;
+      break;
+    case Verdict::kInconclusive:
+      ++c.inconclusive;
+      break;
+    case Verdict::kError:
+      ++c.errors;
+      break;
   }
   // Only provider errors in a row count: any real measurement resets the streak.
   c.consecutive_errors = m.verdict == Verdict::kError ? c.consecutive_errors + 1 : 0;

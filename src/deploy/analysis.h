@@ -29,8 +29,7 @@ Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats& baseline,
 Measurement JudgeP99(const ProbeStats& canary, const ProbeStats& baseline,
                      const spec::Analysis& rules, double p99_floor_ms = kDefaultP99FloorMs);
 // A query metric's sample against its condition (empty condition: recorded, passes).
-Measurement JudgeQuery(const spec::MetricQuery& query, const MetricSample& sample,
-                       Duration window);
+Measurement JudgeQuery(const spec::MetricQuery& query, const MetricSample& sample, Duration window);
 
 enum class AnalysisPhase { kRunning, kSuccessful, kInconclusive, kError, kFailed };
 const char* AnalysisPhaseName(AnalysisPhase p);

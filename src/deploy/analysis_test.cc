@@ -24,26 +24,25 @@ TEST(DeployAnalysisRules, ErrorRateTable) {
     Verdict want;
     double threshold;
   } rows[] = {
-      {0, 0, Verdict::kPass, 0.01},     // 0 vs 0
-      {5, 0, Verdict::kPass, 0.01},     // 0.5% vs 0: under the floor
-      {10, 0, Verdict::kPass, 0.01},    // exactly the floor: not above
-      {11, 0, Verdict::kFail, 0.01},    // above the floor, baseline 0
-      {30, 20, Verdict::kPass, 0.04},   // 3% vs 2%: under 2x
-      {41, 20, Verdict::kFail, 0.04},   // 4.1% vs 2%: above 2x and the floor
-      {200, 0, Verdict::kFail, 0.01},   // the --error-rate 0.2 version
-      {0, 200, Verdict::kPass, 0.4},    // canary better than a bad baseline
+      {0, 0, Verdict::kPass, 0.01},    // 0 vs 0
+      {5, 0, Verdict::kPass, 0.01},    // 0.5% vs 0: under the floor
+      {10, 0, Verdict::kPass, 0.01},   // exactly the floor: not above
+      {11, 0, Verdict::kFail, 0.01},   // above the floor, baseline 0
+      {30, 20, Verdict::kPass, 0.04},  // 3% vs 2%: under 2x
+      {41, 20, Verdict::kFail, 0.04},  // 4.1% vs 2%: above 2x and the floor
+      {200, 0, Verdict::kFail, 0.01},  // the --error-rate 0.2 version
+      {0, 200, Verdict::kPass, 0.4},   // canary better than a bad baseline
   };
   for (const auto& r : rows) {
-    Measurement m = JudgeErrorRate(Stats(1000, r.canary_errors, 1), Stats(1000, r.baseline_errors, 1),
-                                   rules);
+    Measurement m =
+        JudgeErrorRate(Stats(1000, r.canary_errors, 1), Stats(1000, r.baseline_errors, 1), rules);
     EXPECT_EQ(m.verdict, r.want) << r.canary_errors << " vs " << r.baseline_errors;
     EXPECT_DOUBLE_EQ(*m.threshold, r.threshold);
     EXPECT_DOUBLE_EQ(*m.value, r.canary_errors / 1000.0);
     EXPECT_DOUBLE_EQ(*m.baseline, r.baseline_errors / 1000.0);
     EXPECT_EQ(m.window, std::chrono::seconds(2));
   }
-  EXPECT_EQ(JudgeErrorRate(Stats(0, 0, 0), Stats(10, 0, 1), rules).verdict,
-            Verdict::kInconclusive);
+  EXPECT_EQ(JudgeErrorRate(Stats(0, 0, 0), Stats(10, 0, 1), rules).verdict, Verdict::kInconclusive);
 }
 
 TEST(DeployAnalysisRules, P99Table) {
@@ -117,8 +116,8 @@ TEST(DeployAnalysisTally, ArgoLimits) {
       {0, 0, 2, {kE, kE}, P::kRunning, P::kSuccessful},
       {0, 0, 2, {kE, kE, kE}, P::kError, P::kError},
       {0, 0, 2, {kE, kE, kP, kE, kE}, P::kRunning, P::kSuccessful},  // streak reset
-      {0, 1, 0, {kI, kI, kE}, P::kError, P::kError},  // Error outranks Inconclusive
-      {0, 0, 0, {kE, kF}, P::kFailed, P::kFailed},     // Failed outranks Error
+      {0, 1, 0, {kI, kI, kE}, P::kError, P::kError},                 // Error outranks Inconclusive
+      {0, 0, 0, {kE, kF}, P::kFailed, P::kFailed},                   // Failed outranks Error
   };
   for (size_t i = 0; i < std::size(rows); ++i) {
     const auto& r = rows[i];

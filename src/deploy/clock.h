@@ -31,9 +31,7 @@ class FakeClock : public Clock {
   void SleepFor(Duration d) override { now_ += d; }
   void Advance(Duration d) { now_ += d; }
   // Time slept or advanced since construction.
-  Duration Elapsed() const {
-    return std::chrono::duration_cast<Duration>(now_ - TimePoint{});
-  }
+  Duration Elapsed() const { return std::chrono::duration_cast<Duration>(now_ - TimePoint{}); }
 
  private:
   TimePoint now_{};

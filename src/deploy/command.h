@@ -14,15 +14,15 @@
 namespace gauntlet::deploy {
 
 struct CommandRequest {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  std::vector<std::string> argv;                         // argv[0] is looked up in PATH
   std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
   Duration timeout{std::chrono::seconds(30)};
 };
 
 struct CommandResult {
-  int exit_code = -1;      // -1 when killed by a signal or on timeout
+  int exit_code = -1;  // -1 when killed by a signal or on timeout
   bool timed_out = false;
-  std::string output;      // stdout+stderr, capped (for error messages)
+  std::string output;  // stdout+stderr, capped (for error messages)
 };
 
 // Runs the command to completion. An Error only when it could not be started.

@@ -39,8 +39,7 @@ Status CommandRouter::SetWeights(const std::vector<SlotWeight>& weights) {
   if (!r) return r.error();
   if (r->timed_out) return Error{"router command timed out"};
   if (r->exit_code != 0) {
-    return Error{"router command failed (exit " + std::to_string(r->exit_code) + "): " +
-                 r->output};
+    return Error{"router command failed (exit " + std::to_string(r->exit_code) + "): " + r->output};
   }
   return Ok();
 }

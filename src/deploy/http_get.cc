@@ -24,8 +24,7 @@ size_t Write(char* data, size_t size, size_t n, void* user) {
 }  // namespace
 
 Result<HttpResponse> HttpGet(const std::string& url, Duration timeout, size_t max_body) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                          &curl_easy_cleanup);
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return Error{"curl_easy_init failed"};
   HttpResponse response;
   Sink sink{&response.body, max_body};

@@ -16,7 +16,6 @@ struct HttpResponse {
 };
 
 // An Error for transport failures (refused, timeout, bad URL); any HTTP status is a value.
-Result<HttpResponse> HttpGet(const std::string& url, Duration timeout,
-                             size_t max_body = 1 << 20);
+Result<HttpResponse> HttpGet(const std::string& url, Duration timeout, size_t max_body = 1 << 20);
 
 }  // namespace gauntlet::deploy

@@ -29,10 +29,14 @@ Result<std::optional<double>> ReadNumber(const nlohmann::json& j, const char* ke
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kPass: return "pass";
-    case Verdict::kFail: return "fail";
-    case Verdict::kInconclusive: return "inconclusive";
-    case Verdict::kError: return "error";
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+    case Verdict::kError:
+      return "error";
   }
   return "error";
 }
@@ -59,11 +63,16 @@ Result<Measurement> MeasurementFromJson(const nlohmann::json& j) {
   m.detail = j.value("detail", "");
   m.window = Duration(j.value("window_ms", int64_t{0}));
   std::string verdict = j.value("verdict", "");
-  if (verdict == "pass") m.verdict = Verdict::kPass;
-  else if (verdict == "fail") m.verdict = Verdict::kFail;
-  else if (verdict == "inconclusive") m.verdict = Verdict::kInconclusive;
-  else if (verdict == "error") m.verdict = Verdict::kError;
-  else return Error{"measurement: unknown verdict '" + verdict + "'"};
+  if (verdict == "pass")
+    m.verdict = Verdict::kPass;
+  else if (verdict == "fail")
+    m.verdict = Verdict::kFail;
+  else if (verdict == "inconclusive")
+    m.verdict = Verdict::kInconclusive;
+  else if (verdict == "error")
+    m.verdict = Verdict::kError;
+  else
+    return Error{"measurement: unknown verdict '" + verdict + "'"};
   for (auto [key, field] : {std::pair{"value", &m.value}, std::pair{"baseline", &m.baseline},
                             std::pair{"threshold", &m.threshold}}) {
     auto n = ReadNumber(j, key);

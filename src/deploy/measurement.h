@@ -27,12 +27,12 @@ struct Measurement {
   std::string metric;    // "error_rate", "p99_latency_ms", or the MetricQuery name
   std::string provider;  // probe | prometheus | web
   Verdict verdict = Verdict::kError;
-  std::optional<double> value;     // the canary's (or the query's) value
-  std::optional<double> baseline;  // the stable slot's value, when compared to one
-  std::optional<double> threshold; // the limit value was held to
-  std::string condition;           // for query metrics: the expression
-  Duration window{0};              // time the value covers
-  std::string detail;              // one line for people
+  std::optional<double> value;      // the canary's (or the query's) value
+  std::optional<double> baseline;   // the stable slot's value, when compared to one
+  std::optional<double> threshold;  // the limit value was held to
+  std::string condition;            // for query metrics: the expression
+  Duration window{0};               // time the value covers
+  std::string detail;               // one line for people
 };
 
 // JSON object; non-finite numbers are written as strings ("NaN", "+Inf", "-Inf") since

@@ -62,8 +62,8 @@ std::string RenderUpstream(const std::string& name, const std::vector<SlotWeight
       out += "    # " + w.slot + " (" + w.address + "): weight 0, no traffic\n";
       continue;
     }
-    out += "    server " + w.address + " weight=" + std::to_string(w.weight) + ";  # " +
-           w.slot + "\n";
+    out +=
+        "    server " + w.address + " weight=" + std::to_string(w.weight) + ";  # " + w.slot + "\n";
   }
   out += "}\n";
   return out;
@@ -96,19 +96,20 @@ Status NginxRouter::SetWeights(const std::vector<SlotWeight>& weights) {
   if (options_.upstream_name.empty()) return Error{"no nginx upstream name configured"};
   std::string previous;
   bool had_previous = ReadFile(options_.upstream_file, &previous);
-  if (auto s = WriteAtomically(options_.upstream_file,
-                               RenderUpstream(options_.upstream_name, weights));
+  if (auto s =
+          WriteAtomically(options_.upstream_file, RenderUpstream(options_.upstream_name, weights));
       !s) {
     return s;
   }
   if (auto s = Run({"-t"}, "nginx -t"); !s) {
     // Put the last good routing back so a later reload (ours or anyone's) cannot pick up
     // a file nginx rejects.
-    Status restored = had_previous ? WriteAtomically(options_.upstream_file, previous)
-                                   : Status(Ok());
+    Status restored =
+        had_previous ? WriteAtomically(options_.upstream_file, previous) : Status(Ok());
     if (!had_previous) unlink(options_.upstream_file.c_str());
-    if (!restored) return Error{s.error().message + "; restoring the previous file also failed: " +
-                                restored.error().message};
+    if (!restored)
+      return Error{s.error().message +
+                   "; restoring the previous file also failed: " + restored.error().message};
     return s;
   }
   return Run({"-s", "reload"}, "nginx -s reload");

@@ -130,9 +130,7 @@ TEST_F(DeployNginx, ShiftsWeightsWithZeroFailedRequests) {
 
   ASSERT_TRUE(router.SetWeights({{"v1", v1_, 50}, {"v2", v2_, 50}}));
   EXPECT_TRUE(SampleUntil(
-      [](auto& s) {
-        return s["version 1\n"] >= 35 && s["version 2\n"] >= 35 && s[""] == 0;
-      },
+      [](auto& s) { return s["version 1\n"] >= 35 && s["version 2\n"] >= 35 && s[""] == 0; },
       &seen))
       << seen["version 1\n"] << "/" << seen["version 2\n"];
 

@@ -30,15 +30,15 @@ Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
                                          const ProbeOptions& options) {
   if (options.rate_per_second <= 0) return Error{"probe rate must be above 0"};
   std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
-                                                             &curl_multi_cleanup);
+                                                              &curl_multi_cleanup);
   if (!multi) return Error{"curl_multi_init failed"};
   std::vector<Target> targets(urls.size());
   for (size_t i = 0; i < urls.size(); ++i) targets[i].stats.url = urls[i];
 
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::duration<double>(1.0 / options.rate_per_second);
-  const int64_t total = static_cast<int64_t>(
-      std::chrono::duration<double>(options.window).count() * options.rate_per_second);
+  const int64_t total = static_cast<int64_t>(std::chrono::duration<double>(options.window).count() *
+                                             options.rate_per_second);
   const auto start = Clock::now();
   int64_t started = 0;
   int in_flight = 0;

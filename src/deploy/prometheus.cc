@@ -24,9 +24,12 @@ bool ParseValue(const nlohmann::json& v, double* out) {
   }
   if (!v.is_string()) return false;
   const std::string& s = v.get_ref<const std::string&>();
-  if (s == "NaN") *out = std::numeric_limits<double>::quiet_NaN();
-  else if (s == "+Inf" || s == "Inf") *out = std::numeric_limits<double>::infinity();
-  else if (s == "-Inf") *out = -std::numeric_limits<double>::infinity();
+  if (s == "NaN")
+    *out = std::numeric_limits<double>::quiet_NaN();
+  else if (s == "+Inf" || s == "Inf")
+    *out = std::numeric_limits<double>::infinity();
+  else if (s == "-Inf")
+    *out = -std::numeric_limits<double>::infinity();
   else {
     char* end = nullptr;
     *out = std::strtod(s.c_str(), &end);
@@ -48,8 +51,8 @@ MetricSample ParsePrometheusResponse(long http_status, const std::string& body) 
     return Fail("prometheus: HTTP " + std::to_string(http_status) + ", body is not JSON");
   }
   if (j.value("status", "") != "success" || http_status != 200) {
-    return Fail("prometheus: HTTP " + std::to_string(http_status) + " " +
-                j.value("errorType", "") + ": " + j.value("error", "no error message"));
+    return Fail("prometheus: HTTP " + std::to_string(http_status) + " " + j.value("errorType", "") +
+                ": " + j.value("error", "no error message"));
   }
   const auto data = j.value("data", nlohmann::json::object());
   const std::string type = data.value("resultType", "");
@@ -61,7 +64,8 @@ MetricSample ParsePrometheusResponse(long http_status, const std::string& body) 
       if (std::isnan(value)) return {MetricSample::Kind::kInconclusive, nullptr, "result is NaN"};
       return {MetricSample::Kind::kValue, value, ""};
     }
-    if (type == "string" && result[1].is_string()) return {MetricSample::Kind::kValue, result[1], ""};
+    if (type == "string" && result[1].is_string())
+      return {MetricSample::Kind::kValue, result[1], ""};
     return Fail("prometheus: value is not a number");
   }
   if (type == "vector") {

@@ -42,8 +42,7 @@ Status TcpConnect(const std::string& address, Duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   Error last{"connect " + address + ": no address"};
   for (addrinfo* ai = found; ai; ai = ai->ai_next) {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       last = Error::Errno("socket", errno);
       continue;

@@ -61,13 +61,14 @@ MetricSample QueryWeb(const std::string& url, const std::string& json_path, Dura
   auto r = HttpGet(url, timeout);
   if (!r) return {MetricSample::Kind::kError, nullptr, "web: " + r.error().message};
   if (r->status < 200 || r->status > 299) {
-    return {MetricSample::Kind::kError, nullptr, "web: " + url + " answered HTTP " +
-                                                     std::to_string(r->status)};
+    return {MetricSample::Kind::kError, nullptr,
+            "web: " + url + " answered HTTP " + std::to_string(r->status)};
   }
   auto doc = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return {MetricSample::Kind::kError, nullptr, "web: body is not JSON"};
   const nlohmann::json* v = FindJsonPath(doc, json_path);
-  if (!v) return {MetricSample::Kind::kError, nullptr, "web: json_path '" + json_path + "' not found"};
+  if (!v)
+    return {MetricSample::Kind::kError, nullptr, "web: json_path '" + json_path + "' not found"};
   if (v->is_null()) return {MetricSample::Kind::kInconclusive, nullptr, "web: value is null"};
   if (v->is_string()) {
     const std::string& s = v->get_ref<const std::string&>();
