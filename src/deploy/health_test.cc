@@ -141,7 +141,8 @@ TEST(DeployHealthProbe, TcpOpenAndClosedPorts) {
   auto check = Fast("tcp");
   check.address = addr;
   EXPECT_TRUE(MakeProbe(check, SpawnCommand)().ok);
-  app.Stop();
+  int status = app.Stop();  // SIGTERM: the fixture exits cleanly
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   ProbeOutcome o = MakeProbe(check, SpawnCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.detail.find("refused"), std::string::npos) << o.detail;
