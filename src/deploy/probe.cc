@@ -1,0 +1,107 @@
+#include "deploy/probe.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace gauntlet::deploy {
+namespace {
+
+size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
+
+struct Target {
+  ProbeStats stats;
+  std::vector<double> latencies_ms;
+};
+
+}  // namespace
+
+double Percentile(std::vector<double>* values, double p) {
+  if (values->empty()) return 0;
+  std::sort(values->begin(), values->end());
+  double rank = std::ceil(p / 100.0 * static_cast<double>(values->size()));
+  size_t index = static_cast<size_t>(std::max(1.0, rank)) - 1;
+  return (*values)[std::min(index, values->size() - 1)];
+}
+
+Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
+                                         const ProbeOptions& options) {
+  if (options.rate_per_second <= 0) return Error{"probe rate must be above 0"};
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
+                                                              &curl_multi_cleanup);
+  if (!multi) return Error{"curl_multi_init failed"};
+  std::vector<Target> targets(urls.size());
+  for (size_t i = 0; i < urls.size(); ++i) targets[i].stats.url = urls[i];
+
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::duration<double>(1.0 / options.rate_per_second);
+  const int64_t total = static_cast<int64_t>(std::chrono::duration<double>(options.window).count() *
+                                             options.rate_per_second);
+  const auto start = Clock::now();
+  int64_t started = 0;
+  int in_flight = 0;
+
+  while (true) {
+    auto now = Clock::now();
+    while (started < total &&
+           start + std::chrono::duration_cast<Clock::duration>(interval * started) <= now) {
+      for (size_t i = 0; i < targets.size(); ++i) {
+        CURL* easy = curl_easy_init();
+        if (!easy) return Error{"curl_easy_init failed"};
+        curl_easy_setopt(easy, CURLOPT_URL, urls[i].c_str());
+        curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Discard);
+        curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<void*>(i));
+        curl_multi_add_handle(multi.get(), easy);
+        ++in_flight;
+      }
+      ++started;
+    }
+    int running = 0;
+    curl_multi_perform(multi.get(), &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      void* priv = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+      Target& t = targets[reinterpret_cast<size_t>(priv)];
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      curl_off_t micros = 0;
+      curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &micros);
+      ++t.stats.requests;
+      if (msg->data.result != CURLE_OK || status >= 500 || status == 0) ++t.stats.errors;
+      t.latencies_ms.push_back(static_cast<double>(micros) / 1000.0);
+      curl_multi_remove_handle(multi.get(), easy);
+      curl_easy_cleanup(easy);
+      --in_flight;
+    }
+    if (started >= total && in_flight == 0) break;
+    // Wait for network activity or the next scheduled start, whichever comes first.
+    int wait_ms = 100;
+    if (started < total) {
+      auto next = start + std::chrono::duration_cast<Clock::duration>(interval * started);
+      wait_ms = static_cast<int>(std::clamp<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count(), 0,
+          100));
+    }
+    curl_multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
+  }
+
+  const auto window = std::chrono::duration_cast<Duration>(Clock::now() - start);
+  std::vector<ProbeStats> out;
+  for (auto& t : targets) {
+    t.stats.window = window;
+    t.stats.p50_ms = Percentile(&t.latencies_ms, 50);
+    t.stats.p99_ms = Percentile(&t.latencies_ms, 99);
+    t.stats.max_ms = t.latencies_ms.empty() ? 0 : t.latencies_ms.back();
+    out.push_back(t.stats);
+  }
+  return out;
+}
+
+}  // namespace gauntlet::deploy

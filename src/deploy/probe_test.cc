@@ -1,0 +1,89 @@
+// The probe against real testapp processes, end to end through the verdict rules.
+#include "deploy/probe.h"
+
+#include <gtest/gtest.h>
+
+#include "deploy/analysis.h"
+#include "deploy/testing.h"
+
+namespace gauntlet::deploy {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(DeployProbe, PercentileNearestRank) {
+  std::vector<double> v;
+  EXPECT_EQ(Percentile(&v, 99), 0);
+  for (int i = 100; i >= 1; --i) v.push_back(i);
+  EXPECT_EQ(Percentile(&v, 99), 99);
+  EXPECT_EQ(Percentile(&v, 50), 50);
+  EXPECT_EQ(Percentile(&v, 100), 100);
+  v = {7};
+  EXPECT_EQ(Percentile(&v, 99), 7);
+}
+
+TEST(DeployProbe, ErrorRateVerdictAgainstRealBackends) {
+  testing::Child stable, good, bad;
+  std::string s = testing::StartTestApp(&stable, {"--version", "1"});
+  std::string g = testing::StartTestApp(&good, {"--version", "2"});
+  std::string b = testing::StartTestApp(&bad, {"--version", "3", "--error-rate", "0.2"});
+  ASSERT_FALSE(s.empty() || g.empty() || b.empty());
+  ProbeOptions opt;
+  opt.rate_per_second = 100;
+  opt.window = milliseconds(1000);
+  auto stats = RunProbe({"http://" + s + "/", "http://" + g + "/", "http://" + b + "/"}, opt);
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->size(), 3u);
+  const ProbeStats &base = (*stats)[0], &good_stats = (*stats)[1], &bad_stats = (*stats)[2];
+  EXPECT_EQ(base.requests, 100);
+  EXPECT_EQ(bad_stats.requests, 100);
+  EXPECT_EQ(base.errors, 0);
+  EXPECT_EQ(bad_stats.errors, 20);  // the testapp fails exactly every 5th request
+  EXPECT_GE(bad_stats.window, milliseconds(990));
+
+  spec::Analysis rules;
+  EXPECT_EQ(JudgeErrorRate(good_stats, base, rules).verdict, Verdict::kPass);
+  EXPECT_EQ(JudgeP99(good_stats, base, rules).verdict, Verdict::kPass);
+  Measurement m = JudgeErrorRate(bad_stats, base, rules);
+  EXPECT_EQ(m.verdict, Verdict::kFail);
+  EXPECT_DOUBLE_EQ(*m.value, 0.2);
+  EXPECT_DOUBLE_EQ(*m.threshold, 0.01);
+}
+
+TEST(DeployProbe, SlowVersionFailsOnP99) {
+  testing::Child stable, slow;
+  std::string s = testing::StartTestApp(&stable, {});
+  std::string l = testing::StartTestApp(&slow, {"--latency-ms", "200"});
+  ASSERT_FALSE(s.empty() || l.empty());
+  ProbeOptions opt;
+  opt.rate_per_second = 50;
+  opt.window = milliseconds(1000);
+  auto stats = RunProbe({"http://" + s + "/", "http://" + l + "/"}, opt);
+  ASSERT_TRUE(stats) << stats.error().message;
+  const ProbeStats &base = (*stats)[0], &canary = (*stats)[1];
+  // Open loop: the slow target still got every scheduled request.
+  EXPECT_EQ(canary.requests, 50);
+  EXPECT_EQ(canary.errors, 0);
+  EXPECT_GE(canary.p99_ms, 200);
+  spec::Analysis rules;
+  Measurement m = JudgeP99(canary, base, rules);
+  EXPECT_EQ(m.verdict, Verdict::kFail) << m.detail;
+  EXPECT_EQ(JudgeErrorRate(canary, base, rules).verdict, Verdict::kPass);
+}
+
+TEST(DeployProbe, RefusedConnectionsAreErrors) {
+  testing::Child gone;
+  std::string addr = testing::StartTestApp(&gone, {});
+  ASSERT_FALSE(addr.empty());
+  gone.Stop();
+  ProbeOptions opt;
+  opt.rate_per_second = 50;
+  opt.window = milliseconds(200);
+  auto stats = RunProbe({"http://" + addr + "/"}, opt);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ((*stats)[0].requests, 10);
+  EXPECT_EQ((*stats)[0].errors, 10);
+}
+
+}  // namespace
+}  // namespace gauntlet::deploy
