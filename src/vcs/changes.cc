@@ -86,7 +86,10 @@ Result<std::vector<std::string>> Committed(git_repository* repo, const git_oid* 
     return GitError("diff base..HEAD");
   }
   Diff diff(d);
-  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  git_diff_find_options find;
+  git_diff_find_options_init(
+      &find,
+      GIT_DIFF_FIND_OPTIONS_VERSION);  // the macro trips clang's -Wmissing-field-initializers
   find.flags = GIT_DIFF_FIND_RENAMES;
   if (git_diff_find_similar(diff.get(), &find) != 0) return GitError("find renames");
   std::vector<std::string> out;
@@ -99,7 +102,8 @@ Result<std::vector<std::string>> Committed(git_repository* repo, const git_oid* 
 
 Result<std::vector<std::string>> Uncommitted(git_repository* repo) {
   if (git_repository_is_bare(repo)) return std::vector<std::string>{};
-  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  git_status_options opts;
+  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
                GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX;
