@@ -27,7 +27,9 @@ std::string Join(const std::string& dir, const char* name) {
 }
 
 // Walks the directory open at `fd` (whose relative path is `rel`); takes the fd.
-Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector<WalkEntry>& out) {
+Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector<WalkEntry>& out,
+               WalkStats& stats) {
+  ++stats.dirs_opened;
   std::unique_ptr<DIR, DirCloser> dir(::fdopendir(fd));
   if (!dir) {
     const int err = errno;
@@ -88,21 +90,24 @@ Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector
   for (const auto& name : subdirs) {
     const int sub = ::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sub < 0) return Error::Errno("open directory " + Join(rel, name.c_str()), errno);
-    if (auto s = WalkDir(sub, Join(rel, name.c_str()), globs, out); !s.ok()) return s;
+    if (auto s = WalkDir(sub, Join(rel, name.c_str()), globs, out, stats); !s.ok()) return s;
   }
   return Ok();
 }
 
 }  // namespace
 
-Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& globs) {
+Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& globs,
+                                    WalkStats* stats_out) {
+  WalkStats stats;
   std::vector<WalkEntry> out;
   if (globs.empty()) return out;
   auto fd = OpenRoot(root);
   if (!fd.ok()) return fd.error();
   const int raw = ::dup(fd->get());
   if (raw < 0) return Error::Errno("dup", errno);
-  if (auto s = WalkDir(raw, "", globs, out); !s.ok()) return s.error();
+  if (auto s = WalkDir(raw, "", globs, out, stats); !s.ok()) return s.error();
+  if (stats_out != nullptr) *stats_out = stats;
   std::sort(out.begin(), out.end(),
             [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });
   return out;

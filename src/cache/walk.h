@@ -32,7 +32,12 @@ struct WalkEntry {
   std::string link_target;  // for kSymlink
 };
 
+struct WalkStats {
+  uint64_t dirs_opened = 0;  // the root included: shows pruning at work
+};
+
 // Walks `root` and returns the entries selected by `globs`, sorted by path.
-Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& globs);
+Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& globs,
+                                    WalkStats* stats = nullptr);
 
 }  // namespace gauntlet::cache

@@ -66,6 +66,24 @@ TEST(WalkTest, ReportsSymlinksWithoutFollowingThem) {
   EXPECT_FALSE((*under)[0].matched);
 }
 
+TEST(WalkTest, PrunesDirectoriesThatCannotMatch) {
+  TestDir dir;
+  dir.Write("src/a.cc", "a");
+  dir.Write("src/sub/b.cc", "b");
+  for (int i = 0; i < 20; ++i) dir.Write("vendor/d" + std::to_string(i) + "/x.cc", "x");
+  auto globs = GlobSet::Compile({"src/**"});
+  ASSERT_TRUE(globs.ok());
+  WalkStats stats;
+  auto r = Walk(dir.path(), *globs, &stats);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 2u);
+  EXPECT_EQ(stats.dirs_opened, 3u);  // root, src, src/sub: never vendor/
+  auto all = GlobSet::Compile({"**/*.cc"});
+  ASSERT_TRUE(all.ok());
+  ASSERT_TRUE(Walk(dir.path(), *all, &stats).ok());
+  EXPECT_EQ(stats.dirs_opened, 3u + 1u + 20u);
+}
+
 TEST(WalkTest, MissingRootIsAnError) {
   auto globs = GlobSet::Compile({"**"});
   ASSERT_TRUE(globs.ok());
