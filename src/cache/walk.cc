@@ -65,7 +65,9 @@ Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector
       if (!IsSkippedDir(name) && globs.CouldMatchUnder(path)) subdirs.push_back(name);
       continue;
     }
-    if (type != DT_REG && type != DT_LNK) continue;
+    // A `.git` file (a worktree's or submodule's pointer to its git dir) is
+    // git's, not the project's: it differs between checkouts of the same tree.
+    if ((type != DT_REG && type != DT_LNK) || std::string_view(name) == ".git") continue;
     const bool matched = globs.Matches(path);
     if (type == DT_REG && !matched) continue;
     if (type == DT_LNK && !matched && !globs.CouldMatchUnder(path)) continue;

@@ -1,7 +1,7 @@
 // Expanding globs against a workspace directory into a sorted list of files.
 //
 // The walk opens each directory relative to its parent (openat + fdopendir),
-// never follows a symlink, skips `.git` and `.gauntlet` directories at any
+// never follows a symlink, skips `.git` (directory or file) and `.gauntlet` at any
 // depth, and prunes a directory as soon as no pattern could match below it
 // (GlobSet::CouldMatchUnder). Only regular files and symlinks are reported;
 // sockets, fifos and devices are ignored.

@@ -32,12 +32,14 @@ TEST(WalkTest, ExpandsGlobsSortedAndSkipsGitAndGauntlet) {
   dir.Write(".git/config.cc", "no");
   dir.Write(".gauntlet/state.cc", "no");
   dir.Write("sub/.git/HEAD.cc", "no");
+  dir.Write("wt/.git", "gitdir: /elsewhere");
   EXPECT_EQ(Paths(dir, {"**/*.cc"}),
             (std::vector<std::string>{"src/a.cc", "src/b.cc", "src/deep/x/c.cc"}));
   EXPECT_EQ(Paths(dir, {"**/*.md"}), (std::vector<std::string>{"README.md", "docs/guide.md"}));
   EXPECT_EQ(Paths(dir, {"src/**", "!**/*.h"}),
             (std::vector<std::string>{"src/a.cc", "src/b.cc", "src/deep/x/c.cc"}));
   EXPECT_TRUE(Paths(dir, {"nothing/**"}).empty());
+  EXPECT_TRUE(Paths(dir, {"wt/**"}).empty());
 }
 
 TEST(WalkTest, ReportsSymlinksWithoutFollowingThem) {
