@@ -1,6 +1,5 @@
 #include "core/glob.h"
 
-#include <memory>
 #include <utility>
 
 namespace gauntlet {

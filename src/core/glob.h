@@ -49,6 +49,11 @@ class Glob {
 
   const std::string& pattern() const { return pattern_; }
 
+ private:
+  friend class GlobCompiler;
+
+  // One NFA state: consumes one character (kChar, kAnyButSlash, kAny,
+  // kClass), forks without consuming (kSplit), or accepts (kMatch).
   struct State {
     enum class Kind : uint8_t { kChar, kAnyButSlash, kAny, kClass, kSplit, kMatch };
     Kind kind = Kind::kMatch;
@@ -58,8 +63,6 @@ class Glob {
     std::vector<int> alts;  // epsilon edges of a kSplit
   };
 
- private:
-  friend class GlobCompiler;
   // Runs the NFA over `text`; returns the live states after it (closed).
   std::vector<int> Run(std::string_view text) const;
   void AddClosed(int s, std::vector<int>& set, std::vector<uint32_t>& mark, uint32_t gen) const;
