@@ -76,7 +76,8 @@ std::vector<std::pair<std::string, std::string>> Trailers(const char* message) {
 
 Result<bool> IsDirty(git_repository* repo) {
   if (git_repository_is_bare(repo)) return false;
-  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  git_status_options opts;
+  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  // untracked files are not included
   git_status_list* raw = nullptr;
@@ -142,7 +143,10 @@ Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,
     return GitError("diff " + base_ref + ".." + head_ref);
   }
   Diff diff(raw);
-  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  git_diff_find_options find;
+  git_diff_find_options_init(
+      &find,
+      GIT_DIFF_FIND_OPTIONS_VERSION);  // the macro trips clang's -Wmissing-field-initializers
   find.flags = GIT_DIFF_FIND_RENAMES;
   if (git_diff_find_similar(diff.get(), &find) != 0) return GitError("find renames");
   std::vector<std::string> paths;

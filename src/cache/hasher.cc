@@ -1,0 +1,118 @@
+#include "cache/hasher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "cache/confined.h"
+
+namespace gauntlet::cache {
+namespace {
+
+constexpr size_t kBufferSize = 256 * 1024;
+constexpr unsigned kMaxThreads = 8;
+
+Result<Digest> HashFd(int fd, const std::string& rel, char* buf, uint64_t* size) {
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Hasher h;
+  uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(fd, buf, kBufferSize);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::Errno("read " + rel, errno);
+    }
+    if (n == 0) break;
+    h.Update(buf, static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
+  }
+  if (size != nullptr) *size = total;
+  return h.Final();
+}
+
+}  // namespace
+
+Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size) {
+  auto fd = OpenFileBeneath(root_fd, rel, O_RDONLY, /*create_parents=*/false);
+  if (!fd.ok()) return fd.error();
+  auto buf = std::make_unique<char[]>(kBufferSize);
+  return HashFd(fd->get(), rel, buf.get(), size);
+}
+
+Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkEntry>& entries,
+                                unsigned threads) {
+  auto root_fd = OpenRoot(root);
+  if (!root_fd.ok()) return root_fd.error();
+  std::vector<const WalkEntry*> todo;
+  for (const auto& e : entries) {
+    if (e.matched) todo.push_back(&e);
+  }
+  std::vector<FileDigest> files(todo.size());
+  std::vector<std::optional<Error>> errors(todo.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    auto buf = std::make_unique<char[]>(kBufferSize);
+    for (size_t i = next++; i < todo.size(); i = next++) {
+      const WalkEntry& e = *todo[i];
+      files[i].path = e.path;
+      if (e.kind == WalkEntry::Kind::kSymlink) {
+        files[i].content = HashBytes(e.link_target);
+        files[i].size = e.link_target.size();
+        continue;
+      }
+      auto fd = OpenFileBeneath(root_fd->get(), e.path, O_RDONLY, false);
+      if (!fd.ok()) {
+        errors[i] = fd.error();
+        continue;
+      }
+      auto d = HashFd(fd->get(), e.path, buf.get(), &files[i].size);
+      if (d.ok()) {
+        files[i].content = *d;
+      } else {
+        errors[i] = d.error();
+      }
+    }
+  };
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(todo.size(), 1)));
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }
+  for (auto& err : errors) {
+    if (err) return *err;
+  }
+  InputDigest out;
+  Hasher h;
+  h.Field("gauntlet-inputs-v1");
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const WalkEntry& e = *todo[i];
+    h.Field(files[i].path);
+    // Kind and executable bit matter to a build; other permission bits do not.
+    const char kind = e.kind == WalkEntry::Kind::kSymlink ? 'l' : (e.mode & 0111) ? 'x' : 'f';
+    h.Update(&kind, 1);
+    h.Field(files[i].content);
+    out.bytes += files[i].size;
+  }
+  out.digest = h.Final();
+  out.files = std::move(files);
+  return out;
+}
+
+Result<InputDigest> HashInputs(const std::string& root, const std::vector<std::string>& patterns,
+                               unsigned threads) {
+  auto globs = GlobSet::Compile(patterns);
+  if (!globs.ok()) return globs.error();
+  auto entries = Walk(root, *globs);
+  if (!entries.ok()) return entries.error();
+  return HashEntries(root, *entries, threads);
+}
+
+}  // namespace gauntlet::cache

@@ -1,0 +1,46 @@
+// Input digests: the paths, kinds, executable bits and contents of the files a
+// job's `inputs:` globs select, hashed with xxh3-128 in parallel and combined
+// in sorted-path order into one digest.
+//
+// Files are streamed through a fixed 256 KiB buffer per thread (never loaded
+// whole). A symlink is hashed as its target string, not followed: the digest
+// changes when the link is re-pointed, and a link cannot pull in files from
+// outside the workspace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cache/walk.h"
+#include "core/hash.h"
+#include "core/result.h"
+
+namespace gauntlet::cache {
+
+struct FileDigest {
+  std::string path;
+  Digest content;  // xxh3-128 of the bytes (of the link target for a symlink)
+  uint64_t size = 0;
+};
+
+struct InputDigest {
+  Digest digest;  // over every FileDigest in order, with kinds and exec bits
+  uint64_t bytes = 0;
+  std::vector<FileDigest> files;  // sorted by path
+};
+
+// Hashes one regular file beneath `root_fd`, streaming.
+Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size = nullptr);
+
+// Hashes the matched entries of a walk (unmatched symlinks are skipped) with
+// `threads` workers (0: one per core, at most 8).
+Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkEntry>& entries,
+                                unsigned threads = 0);
+
+// Walk + hash: the digest of what `patterns` select under `root`. Zero files
+// is a valid (and stable) digest.
+Result<InputDigest> HashInputs(const std::string& root, const std::vector<std::string>& patterns,
+                               unsigned threads = 0);
+
+}  // namespace gauntlet::cache

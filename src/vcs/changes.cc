@@ -1,0 +1,237 @@
+#include "vcs/changes.h"
+
+#include <git2.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace gauntlet::vcs {
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+using Repo = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
+using Ref = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
+
+// libgit2 keeps a reference count of inits: pairing them per call is safe and
+// needs no global.
+class Libgit2Session {
+ public:
+  Libgit2Session() { git_libgit2_init(); }
+  ~Libgit2Session() { git_libgit2_shutdown(); }
+  Libgit2Session(const Libgit2Session&) = delete;
+  Libgit2Session& operator=(const Libgit2Session&) = delete;
+};
+
+Error GitError(const std::string& what) {
+  const git_error* e = git_error_last();
+  return Error{what + ": " + (e != nullptr && e->message != nullptr ? e->message : "git error")};
+}
+
+std::string Hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(buf, sizeof(buf), oid);
+  return buf;
+}
+
+// The commit a revision names, or nullopt-like empty when it does not exist.
+bool ResolveCommit(git_repository* repo, const std::string& spec, git_oid* out) {
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo, spec.c_str()) != 0) return false;
+  Object obj(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0) return false;
+  Object commit(peeled);
+  git_oid_cpy(out, git_object_id(commit.get()));
+  return true;
+}
+
+void AddPaths(const git_diff_delta* d, std::vector<std::string>& out) {
+  if (d->old_file.path != nullptr) out.emplace_back(d->old_file.path);
+  if (d->new_file.path != nullptr) out.emplace_back(d->new_file.path);
+}
+
+void SortUnique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+Result<std::vector<std::string>> Committed(git_repository* repo, const git_oid* base,
+                                           const git_oid& head) {
+  Tree base_tree;
+  if (base != nullptr) {
+    Commit c;
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo, base) != 0) return GitError("read base commit");
+    c.reset(raw);
+    git_tree* t = nullptr;
+    if (git_commit_tree(&t, c.get()) != 0) return GitError("read base tree");
+    base_tree.reset(t);
+  }
+  git_commit* raw = nullptr;
+  if (git_commit_lookup(&raw, repo, &head) != 0) return GitError("read HEAD commit");
+  Commit hc(raw);
+  git_tree* t = nullptr;
+  if (git_commit_tree(&t, hc.get()) != 0) return GitError("read HEAD tree");
+  Tree head_tree(t);
+  git_diff* d = nullptr;
+  if (git_diff_tree_to_tree(&d, repo, base_tree.get(), head_tree.get(), nullptr) != 0) {
+    return GitError("diff base..HEAD");
+  }
+  Diff diff(d);
+  git_diff_find_options find;
+  git_diff_find_options_init(
+      &find,
+      GIT_DIFF_FIND_OPTIONS_VERSION);  // the macro trips clang's -Wmissing-field-initializers
+  find.flags = GIT_DIFF_FIND_RENAMES;
+  if (git_diff_find_similar(diff.get(), &find) != 0) return GitError("find renames");
+  std::vector<std::string> out;
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    AddPaths(git_diff_get_delta(diff.get(), i), out);
+  }
+  SortUnique(out);
+  return out;
+}
+
+Result<std::vector<std::string>> Uncommitted(git_repository* repo) {
+  if (git_repository_is_bare(repo)) return std::vector<std::string>{};
+  git_status_options opts;
+  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX;
+  git_status_list* raw = nullptr;
+  if (git_status_list_new(&raw, repo, &opts) != 0) return GitError("status");
+  StatusList list(raw);
+  std::vector<std::string> out;
+  for (size_t i = 0, n = git_status_list_entrycount(list.get()); i < n; ++i) {
+    const git_status_entry* e = git_status_byindex(list.get(), i);
+    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED) != 0) continue;
+    if (e->head_to_index != nullptr) AddPaths(e->head_to_index, out);
+    if (e->index_to_workdir != nullptr) AddPaths(e->index_to_workdir, out);
+  }
+  SortUnique(out);
+  return out;
+}
+
+// The default branch's commit: origin/HEAD, else main, else master.
+bool DefaultBranch(git_repository* repo, git_oid* out, std::string* name) {
+  git_reference* raw = nullptr;
+  if (git_reference_lookup(&raw, repo, "refs/remotes/origin/HEAD") == 0) {
+    Ref ref(raw);
+    git_reference* resolved = nullptr;
+    if (git_reference_resolve(&resolved, ref.get()) == 0) {
+      Ref r(resolved);
+      git_oid_cpy(out, git_reference_target(r.get()));
+      *name = git_reference_shorthand(r.get());
+      return true;
+    }
+  }
+  for (const char* candidate : {"refs/heads/main", "refs/heads/master"}) {
+    if (git_reference_name_to_id(out, repo, candidate) == 0) {
+      *name = candidate + 11;  // drop "refs/heads/"
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether HEAD is the default branch `name` ("main", or "origin/main" for
+// origin/HEAD), or detached (a CI checkout of a commit).
+bool OnBranch(git_repository* repo, const std::string& name) {
+  if (git_repository_head_detached(repo) == 1) return true;
+  git_reference* raw = nullptr;
+  if (git_repository_head(&raw, repo) != 0) return false;
+  Ref head(raw);
+  const std::string branch = git_reference_shorthand(head.get());
+  return branch == name || "origin/" + branch == name;
+}
+
+}  // namespace
+
+Result<ChangeSet> ChangedFilesForRun(const std::string& path, const std::string& base_ref) {
+  Libgit2Session session;
+  ChangeSet out;
+  git_repository* raw = nullptr;
+  const int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);
+  if (rc == GIT_ENOTFOUND) {
+    out.how = "not a git repository: change filters do not apply, nothing is skipped";
+    return out;
+  }
+  if (rc != 0) return GitError("open repository at " + path);
+  Repo repo(raw);
+  out.available = true;
+
+  auto dirty = Uncommitted(repo.get());
+  if (!dirty.ok()) return dirty.error();
+  out.uncommitted = std::move(*dirty);
+
+  git_oid head;
+  if (git_repository_head_unborn(repo.get()) == 1 ||
+      git_reference_name_to_id(&head, repo.get(), "HEAD") != 0) {
+    out.how = "no commit yet: only uncommitted files count";
+    out.files = out.uncommitted;
+    return out;
+  }
+  out.head = Hex(&head);
+
+  git_oid base;
+  bool have_base = false;
+  if (!base_ref.empty()) {
+    git_oid ref;
+    if (!ResolveCommit(repo.get(), base_ref, &ref)) {
+      return GitError("--base: unknown revision '" + base_ref + "'");
+    }
+    if (git_merge_base(&base, repo.get(), &head, &ref) == 0) {
+      have_base = true;
+      out.how = "merge-base of HEAD and " + base_ref;
+      if (git_oid_equal(&base, &head)) out.how += " is HEAD: no committed changes";
+    } else {
+      out.how = "no merge-base with " + base_ref + ": every file of HEAD counts";
+    }
+  } else {
+    git_oid def;
+    std::string name;
+    if (!DefaultBranch(repo.get(), &def, &name)) {
+      out.how = "no default branch (origin/HEAD, main, master): every file of HEAD counts";
+    } else if (git_merge_base(&base, repo.get(), &head, &def) != 0) {
+      out.how = "no merge-base with " + name + ": every file of HEAD counts";
+    } else if (!git_oid_equal(&base, &head)) {
+      have_base = true;
+      out.how = "merge-base of HEAD and " + name;
+    } else if (!OnBranch(repo.get(), name)) {
+      // A branch just made from the default one: nothing committed on it yet.
+      have_base = true;
+      out.how = "HEAD is on " + name + "'s history: no committed changes";
+    } else {
+      // On the default branch: what the last commit changed.
+      git_commit* c = nullptr;
+      if (git_commit_lookup(&c, repo.get(), &head) != 0) return GitError("read HEAD commit");
+      Commit commit(c);
+      if (git_commit_parentcount(commit.get()) == 0) {
+        out.how = "first commit: every file of HEAD counts";
+      } else {
+        git_oid_cpy(&base, git_commit_parent_id(commit.get(), 0));
+        have_base = true;
+        out.how = "on " + name + ": the changes of the last commit";
+      }
+    }
+  }
+  if (have_base) out.base = Hex(&base);
+  auto committed = Committed(repo.get(), have_base ? &base : nullptr, head);
+  if (!committed.ok()) return committed.error();
+  out.committed = std::move(*committed);
+  out.files = out.committed;
+  out.files.insert(out.files.end(), out.uncommitted.begin(), out.uncommitted.end());
+  SortUnique(out.files);
+  return out;
+}
+
+}  // namespace gauntlet::vcs
