@@ -9,11 +9,15 @@ void RegisterVersion(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterValidate(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPlan(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterGraph(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRetry(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
     RegisterPlan,
     RegisterGraph,
+    RegisterRun,
+    RegisterRetry,
     RegisterVersion,
 };
 

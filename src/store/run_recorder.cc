@@ -44,6 +44,7 @@ void RunRecorder::OnRunStarted(const plan::Plan& plan) {
   // Every planned job is listed as pending at once, so `status` shows the whole run.
   EnsureBatch();
   for (const plan::PlannedJob& job : plan.jobs) {
+    if (Kept(job.id)) continue;
     JobRecord rec;
     rec.run_id = run_->id;
     rec.index = job.id;
@@ -83,6 +84,7 @@ void RunRecorder::OnAttemptFinished(const plan::PlannedJob& job, int attempt,
 }
 
 void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& r) {
+  if (r.resumed && Kept(job.id)) return;
   EnsureBatch();
   Outputs outputs(r.outputs.begin(), r.outputs.end());
   std::string reason = r.reason;

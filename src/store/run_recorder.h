@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "exec/observer.h"
 #include "store/log_store.h"
@@ -20,6 +21,10 @@ class RunRecorder : public exec::Observer {
   using NowMs = std::function<UnixMs()>;
   // `store`, `log` and `run` must outlive the recorder; `run` is updated in place.
   RunRecorder(Store* store, LogWriter* log, RunRecord* run, NowMs now);
+
+  // Resuming a run in place: these job indexes are already recorded as finished in
+  // this run and are left untouched (not reset to pending, not written again).
+  void KeepRecorded(std::vector<bool> kept) { kept_ = std::move(kept); }
   ~RunRecorder() override;
 
   void OnRunStarted(const plan::Plan& plan) override;
@@ -45,6 +50,8 @@ class RunRecorder : public exec::Observer {
   bool in_batch_ = false;
   bool dirty_ = false;
   Status status_ = Ok();
+  std::vector<bool> kept_;
+  bool Kept(int index) const { return index < static_cast<int>(kept_.size()) && kept_[index]; }
 };
 
 // The store's spelling of an executor result.

@@ -1,0 +1,231 @@
+#include "cli/execute.h"
+
+#include <fmt/core.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/cli.h"
+#include "cli/workspace.h"
+#include "core/hash.h"
+#include "exec/local_runner.h"
+#include "exec/progress.h"
+#include "exec/scheduler.h"
+#include "store/log_store.h"
+#include "store/run_recorder.h"
+#include "vcs/repo.h"
+
+namespace gauntlet::cli {
+namespace {
+
+int TerminalWidth(int fd) {
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 100;
+}
+
+// Every secret the pipeline names, valued from the secrets file, else the environment.
+// A secret with no value is left out: a job that lists it fails with a clear reason.
+Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
+    const spec::Pipeline& p, const std::string& secrets_file) {
+  std::vector<std::pair<std::string, std::string>> from_file;
+  if (!secrets_file.empty()) {
+    auto r = ReadSecretsFile(secrets_file);
+    if (!r.ok()) return r.error();
+    from_file = std::move(*r);
+  }
+  std::vector<std::string> names = p.secrets;
+  for (const spec::Job& j : p.jobs) names.insert(names.end(), j.secrets.begin(), j.secrets.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& name : names) {
+    auto it = std::find_if(from_file.begin(), from_file.end(),
+                           [&](const auto& kv) { return kv.first == name; });
+    if (it != from_file.end()) {
+      out.push_back(*it);
+    } else if (const char* v = std::getenv(name.c_str())) {
+      out.emplace_back(name, v);
+    }
+  }
+  // Values in the file that no job names are still masked: they are secrets.
+  for (const auto& kv : from_file) {
+    if (!std::binary_search(names.begin(), names.end(), kv.first)) out.push_back(kv);
+  }
+  return out;
+}
+
+void FillGit(const std::string& dir, store::RunRecord* run) {
+  auto info = vcs::HeadInfo(dir);
+  if (!info.ok()) return;  // not a repository (or no commit yet): no git context
+  run->git_commit = info->commit;
+  run->git_branch = info->branch;
+  run->author_name = info->author_name;
+  run->author_email = info->author_email;
+  run->subject = info->subject;
+  run->trailers = info->trailers;
+}
+
+nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
+                           const std::vector<exec::JobResult>& results) {
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const plan::PlannedJob& job : plan.jobs) {
+    const exec::JobResult& r = results[job.id];
+    nlohmann::json outputs = nlohmann::json::object();
+    for (const auto& [k, v] : r.outputs) outputs[k] = v;
+    jobs.push_back({{"name", job.name},
+                    {"status", exec::JobStateName(r.state)},
+                    {"attempts", r.attempts},
+                    {"duration_ms", r.duration.count() / 1000},
+                    {"reason", r.reason},
+                    {"resumed", r.resumed},
+                    {"outputs", outputs}});
+  }
+  return {{"run", run.id},
+          {"pipeline", run.pipeline},
+          {"status", std::string(store::ToString(run.status))},
+          {"reason", run.reason},
+          {"commit", run.git_commit},
+          {"branch", run.git_branch},
+          {"duration_ms", run.finished_ms - run.started_ms},
+          {"jobs", jobs}};
+}
+
+}  // namespace
+
+std::string PlanFingerprint(const plan::Plan& plan) {
+  Hasher h;
+  for (const plan::PlannedJob& job : plan.jobs) {
+    h.Field(job.name);
+    for (plan::JobId n : job.needs) h.Field(plan.jobs[n].name);
+    h.Field("|");
+  }
+  return h.Final().Hex();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ReadSecretsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::Errno("cannot read secrets file " + path, errno);
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Error{fmt::format("{}:{}: expected KEY=VALUE", path, n)};
+    out.emplace_back(line.substr(first, eq - first), line.substr(eq + 1));
+  }
+  return out;
+}
+
+int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
+  const spec::Pipeline& pipeline = loaded.load->pipeline;
+  const plan::Plan& plan = loaded.plan;
+  auto fail = [](const std::string& msg, int code) {
+    fmt::print(stderr, "gauntlet: {}\n", msg);
+    return code;
+  };
+
+  Workspace ws = WorkspaceForFile(loaded.file, opt.state_dir);
+  auto store = OpenStore(ws);
+  if (!store.ok()) return fail(store.error().message, kExitInternal);
+  auto secrets = CollectSecrets(pipeline, opt.secrets_file);
+  if (!secrets.ok()) return fail(secrets.error().message, kExitInvalid);
+
+  store::RunRecord run;
+  std::vector<bool> kept(plan.jobs.size(), false);
+  if (opt.resume) {
+    auto old = (*store)->GetRun(opt.resume);
+    if (!old.ok() || !*old) return fail(fmt::format("no run {}", opt.resume), kExitNotFound);
+    run = **old;
+    for (const auto& [id, r] : opt.previous) kept[id] = true;
+  } else {
+    run.pipeline = pipeline.name;
+    run.file = std::filesystem::absolute(loaded.file).string();
+    run.reason = opt.reason;
+    FillGit(ws.root, &run);
+  }
+  run.status = store::RunStatus::kRunning;
+  run.started_ms = opt.resume ? run.started_ms : NowMs();
+  run.finished_ms = 0;
+  run.engine_pid = getpid();
+  run.engine_host = store::HostName();
+  run.options_json = opt.options.dump();
+  run.plan_fingerprint = PlanFingerprint(plan);
+  if (opt.resume) {
+    run.reason.clear();
+    Status s = (*store)->UpdateRun(run);
+    if (!s.ok()) return fail(s.error().message, kExitInternal);
+  } else {
+    auto id = (*store)->CreateRun(run);
+    if (!id.ok()) return fail(id.error().message, kExitInternal);
+    run.id = *id;
+  }
+
+  auto log = store::LogWriter::Open(ws.logs_dir(), run.id);
+  if (!log.ok()) return fail(log.error().message, kExitInternal);
+  store::RunRecorder recorder(store->get(), log->get(), &run, NowMs);
+  recorder.KeepRecorded(kept);
+
+  FILE* progress_out = opt.json ? stderr : stdout;
+  exec::ProgressOptions popt;
+  popt.tty = isatty(fileno(progress_out));
+  popt.verbose = opt.verbose;
+  popt.width = TerminalWidth(fileno(progress_out));
+  exec::Progress progress(popt, [progress_out](std::string_view s) {
+    fwrite(s.data(), 1, s.size(), progress_out);
+    fflush(progress_out);
+  });
+  exec::ObserverList observers;
+  observers.Add(&recorder);
+  observers.Add(&progress);
+
+  exec::LocalRunnerOptions ropt;
+  ropt.catch_cancel_signals = true;
+  auto runner = exec::LocalRunner::Create(ropt);
+  if (!runner.ok()) return fail(runner.error().message, kExitInternal);
+
+  exec::SchedulerOptions sopt;
+  sopt.parallelism = opt.parallelism;
+  sopt.keep_going = opt.keep_going;
+  sopt.run_id = std::to_string(run.id);
+  sopt.branch = run.git_branch;
+  sopt.event = "manual";
+  sopt.secrets = std::move(*secrets);
+  sopt.previous = std::move(opt.previous);
+
+  // Jobs run in the workspace (the pipeline file's directory), not wherever gauntlet was
+  // started; a job's working_directory is relative to it.
+  std::error_code ec;
+  std::filesystem::path cwd = std::filesystem::current_path(ec);
+  std::filesystem::current_path(ws.root, ec);
+  exec::Scheduler scheduler(plan, runner->get(), &observers, std::move(sopt));
+  exec::RunResult result = scheduler.Run();
+  std::filesystem::current_path(cwd, ec);
+
+  Status closed = (*log)->Close();
+  if (!recorder.status().ok())
+    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n", recorder.status().error().message);
+  if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
+
+  if (opt.json) {
+    fmt::print("{}\n", SummaryJson(run, plan, scheduler.results()).dump(2));
+  } else {
+    fmt::print("run {}: {}{}\n", run.id, store::ToString(run.status),
+               run.reason.empty() ? "" : " (" + run.reason + ")");
+  }
+  switch (result.state) {
+    case exec::RunState::kSuccess: return kExitOk;
+    case exec::RunState::kFailed: return kExitFailed;
+    case exec::RunState::kCancelled: return kExitCancelled;
+  }
+  return kExitInternal;
+}
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,51 @@
+#include "cli/run_seed.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace gauntlet::cli {
+
+Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Plan& plan,
+                           bool resumed) {
+  auto jobs = store.GetJobs(run);
+  if (!jobs.ok()) return jobs.error();
+  std::unordered_map<std::string, plan::JobId> by_name;
+  for (const plan::PlannedJob& j : plan.jobs) by_name.emplace(j.name, j.id);
+  Seed seed;
+  for (const store::JobRecord& rec : *jobs) {
+    if (rec.status != store::JobStatus::kSuccess) continue;
+    auto it = by_name.find(rec.name);
+    if (it == by_name.end()) continue;
+    exec::JobResult r;
+    r.state = exec::JobState::kSuccess;
+    r.attempts = rec.attempts;
+    r.resumed = resumed;
+    r.outputs.assign(rec.outputs.begin(), rec.outputs.end());
+    r.reason = "succeeded in run " + std::to_string(run);
+    seed.emplace_back(it->second, std::move(r));
+  }
+  return seed;
+}
+
+void AddUnselected(const plan::Plan& plan, const std::vector<plan::JobId>& selected,
+                   const Seed& earlier, const std::string& flag, Seed* seed) {
+  std::vector<bool> keep(plan.jobs.size(), false);
+  for (plan::JobId id : selected) keep[id] = true;
+  for (const auto& [id, r] : *seed) keep[id] = true;  // already seeded (resume)
+  for (const plan::PlannedJob& job : plan.jobs) {
+    if (keep[job.id]) continue;
+    auto it = std::find_if(earlier.begin(), earlier.end(),
+                           [&](const auto& e) { return e.first == job.id; });
+    if (it != earlier.end()) {
+      seed->push_back(*it);
+      continue;
+    }
+    exec::JobResult r;
+    r.state = exec::JobState::kSkipped;
+    r.resumed = true;
+    r.reason = "not selected (" + flag + ")";
+    seed->emplace_back(job.id, std::move(r));
+  }
+}
+
+}  // namespace gauntlet::cli

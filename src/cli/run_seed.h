@@ -1,0 +1,27 @@
+// Seeding a run with results it does not re-run: jobs that succeeded in an earlier run
+// (resume, retry, --from) and jobs left out by a selection.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exec/results.h"
+#include "plan/plan.h"
+#include "store/store.h"
+
+namespace gauntlet::cli {
+
+using Seed = std::vector<std::pair<plan::JobId, exec::JobResult>>;
+
+// The plan's jobs that succeeded in run `run` (matched by name), as resumed results
+// carrying their outputs.
+Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Plan& plan,
+                           bool resumed);
+
+// Adds every job that is not `selected` and not already in *seed: taken from `earlier`
+// when it is there (a --from selection's needs), else skipped as "not selected".
+void AddUnselected(const plan::Plan& plan, const std::vector<plan::JobId>& selected,
+                   const Seed& earlier, const std::string& flag, Seed* seed);
+
+}  // namespace gauntlet::cli
