@@ -174,17 +174,18 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_flag("--keep-going", flags->keep_going,
                 "After a failure, keep starting jobs that do not depend on it");
   cmd->add_flag("-v,--verbose", flags->verbose, "Stream every job's output, prefixed by its name");
-  cmd->add_option("--resume", flags->resume_run,
-                  "Continue an interrupted run (default: the newest interrupted one)")
-      ->expected(0, 1)
-      ->default_str("")
-      ->each([flags](const std::string&) { flags->resume = true; })
-      ->trigger_on_parse();
+  CLI::Option* resume = cmd->add_option(
+      "--resume", flags->resume_run,
+      "Continue an interrupted or cancelled run in place (default: the newest one)");
+  resume->expected(0, 1);
   cmd->add_option("--secrets-file", flags->secrets_file,
                   "KEY=VALUE lines; every value is masked in all output");
   cmd->add_option("--state-dir", flags->state_dir, "Where state lives (default: .gauntlet beside FILE)");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
-  *run = [flags, &global]() -> int { return RunCommand(*flags, global); };
+  *run = [flags, resume, &global]() -> int {
+    flags->resume = resume->count() > 0;
+    return RunCommand(*flags, global);
+  };
 }
 
 }  // namespace gauntlet::cli

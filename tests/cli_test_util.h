@@ -1,0 +1,142 @@
+// Helpers for end-to-end tests of the real `gauntlet` binary: a temp workspace, and
+// running the binary with posix_spawn (argv, no shell) with stdout/stderr in files.
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace gauntlet::testing {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Workspace {
+ public:
+  Workspace() {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "gauntlet-e2e-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp";
+    dir_ = tmpl;
+  }
+  ~Workspace() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& dir() const { return dir_; }
+  fs::path Write(const std::string& name, const std::string& text) const {
+    fs::path p = dir_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p;
+  }
+
+  // Starts the binary in the workspace; returns its pid. Output goes to files read by Wait.
+  pid_t Start(std::vector<std::string> args) {
+    args.insert(args.begin(), GAUNTLET_BINARY);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ++runs_;
+    out_ = dir_ / (".stdout" + std::to_string(runs_));
+    err_ = dir_ / (".stderr" + std::to_string(runs_));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "cannot spawn " << argv[0];
+    return rc == 0 ? pid : -1;
+  }
+
+  Output Wait(pid_t pid) {
+    Output o;
+    int status = 0;
+    if (pid <= 0 || waitpid(pid, &status, 0) != pid) return o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = ReadFile(out_);
+    o.err = ReadFile(err_);
+    return o;
+  }
+
+  Output Run(std::vector<std::string> args) { return Wait(Start(std::move(args))); }
+
+ private:
+  fs::path dir_, out_, err_;
+  int runs_ = 0;
+};
+
+// Creates a FIFO and waits (up to `deadline`) until a job writes a line into it:
+// the event "the job got this far", without sleeping.
+class Signal {
+ public:
+  explicit Signal(fs::path path) : path_(std::move(path)) {
+    mkfifo(path_.c_str(), 0600);
+    fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK);
+  }
+  ~Signal() {
+    if (fd_ >= 0) close(fd_);
+  }
+  const fs::path& path() const { return path_; }
+  // The line written, or "" when nothing came before the deadline.
+  std::string Wait(std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
+    auto end = std::chrono::steady_clock::now() + deadline;
+    std::string got;
+    while (got.find('\n') == std::string::npos) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return "";
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[256];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n > 0) {
+        got.append(buf, n);
+      } else if (n == 0) {
+        // No writer yet (or the writer closed without a newline): wait for one. A FIFO
+        // with no writer polls as hung up; reopen to block on the next writer.
+        close(fd_);
+        fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK);
+        pollfd q{fd_, POLLIN, 0};
+        poll(&q, 1, static_cast<int>(std::min<long>(left.count(), 50)));
+      }
+    }
+    return got.substr(0, got.find('\n'));
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+}  // namespace gauntlet::testing
