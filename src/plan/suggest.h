@@ -1,4 +1,5 @@
-// "Did you mean ...?" for names typed on the command line or in `needs:`.
+// "Did you mean ...?" over string_views (no copies of thousands of job names); the
+// distance is core::EditDistance.
 #pragma once
 
 #include <string>
