@@ -9,11 +9,19 @@ void RegisterVersion(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterValidate(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPlan(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterGraph(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
     RegisterPlan,
     RegisterGraph,
+    RegisterRuns,
+    RegisterStatus,
+    RegisterLogs,
+    RegisterCancel,
     RegisterVersion,
 };
 
