@@ -494,6 +494,14 @@ TEST_F(CliHistoryTest, CancelRefusesOtherHostsAndFinishedRuns) {
   EXPECT_EQ(d.code, 1);
   EXPECT_THAT(d.err, HasSubstr("not running"));
   EXPECT_EQ(Run({"cancel", "424242"}).code, 3);
+
+  // Recorded as interrupted (by --resume's check): cancelling gives up on it.
+  store::RunId interrupted = AddRun(RunStatus::kInterrupted, "main", DeadPid());
+  AddJob(interrupted, 0, "build", JobStatus::kRunning);
+  EXPECT_EQ(Run({"cancel", std::to_string(interrupted)}).code, 0);
+  Json st = RunJson({"status", std::to_string(interrupted)});
+  EXPECT_EQ(st["status"], "cancelled");
+  EXPECT_EQ(st["jobs"][0]["status"], "cancelled");
 }
 
 }  // namespace

@@ -94,6 +94,15 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
     return kExitFailed;
   };
 
+  if (run->status == store::RunStatus::kInterrupted) {
+    // Recorded as interrupted (its engine died): cancelling gives up resuming it.
+    if (Status st = MarkCancelled(s, *run, "cancelled after the engine died"); !st.ok())
+      return fail("cannot record the cancellation: " + st.error().message);
+    auto after = s.GetRun(run->id);
+    if (!after.ok() || !after->has_value()) return fail("the run vanished from the store");
+    report(**after, "marked");
+    return kExitOk;
+  }
   if (run->status != store::RunStatus::kRunning) {
     if (run->status == store::RunStatus::kCancelled) {
       report(*run, "none");

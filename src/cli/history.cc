@@ -113,7 +113,10 @@ std::string DescribeExit(const store::AttemptRecord& a) {
     sig = abbrev ? fmt::format("signal {} ({})", a.signal, abbrev)
                  : fmt::format("signal {}", a.signal);
   }
-  if (a.timed_out) return sig.empty() ? "timeout" : "timeout (" + sig + ")";
+  if (a.timed_out) {
+    const char* abbrev = a.signal > 0 ? sigabbrev_np(a.signal) : nullptr;
+    return abbrev ? fmt::format("timeout, SIG{}", abbrev) : std::string("timeout");
+  }
   if (!sig.empty()) return sig;
   if (a.exit_code >= 0) return fmt::format("exit {}", a.exit_code);
   return "-";

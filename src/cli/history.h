@@ -47,7 +47,7 @@ std::string HumanDuration(int64_t ms);
 // Local time "2026-11-21 23:40:05"; "-" for 0.
 std::string LocalTime(int64_t unix_ms);
 
-// "exit 0", "exit 2", "signal 9 (KILL)", "timeout (signal 15)", "-" before any end.
+// "exit 0", "exit 2", "signal 9 (KILL)", "timeout, SIGKILL", "-" before any end.
 std::string DescribeExit(const store::AttemptRecord& a);
 
 nlohmann::json RunJson(const store::RunRecord& run, int64_t now_ms);

@@ -61,7 +61,7 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   fmt::print("run {}  {}  {}\n", run->id, run->pipeline, ShownStatus(*run));
   if (!run->reason.empty()) fmt::print("reason:   {}\n", run->reason);
   if (EngineGone(*run))
-    fmt::print("reason:   engine {} on {} is gone (resume with `gauntlet run --resume {}`)\n",
+    fmt::print("engine:   pid {} on {} is gone (resume with `gauntlet run --resume {}`)\n",
                run->engine_pid, run->engine_host, run->id);
   if (!run->git_commit.empty()) {
     fmt::print("commit:   {} ({})\n", run->git_commit, run->git_branch);
@@ -87,8 +87,10 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
     std::string exit = as.empty() ? "-" : DescribeExit(as.back());
     std::string dur =
         j.started_ms > 0 ? HumanDuration(ElapsedMs(j.started_ms, j.finished_ms, now)) : "-";
-    fmt::print("{:<{}}  {:<9}  {:>8}  {:>8}  {:<20}  {}\n", j.name, nw, store::ToString(j.status),
-               j.attempts, dur, exit, j.reason);
+    std::string line = fmt::format("{:<{}}  {:<9}  {:>8}  {:>8}  {:<20}  {}", j.name, nw,
+                                   store::ToString(j.status), j.attempts, dur, exit, j.reason);
+    line.erase(line.find_last_not_of(' ') + 1);
+    fmt::print("{}\n", line);
   }
   return kExitOk;
 }
