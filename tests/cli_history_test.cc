@@ -29,10 +29,10 @@ namespace gauntlet {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using store::JobStatus;
 using store::RunStatus;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using Json = nlohmann::json;
 
 struct Output {
@@ -142,8 +142,7 @@ class CliHistoryTest : public ::testing::Test {
     store::RunId id = AddRun(RunStatus::kFailed, "main", DeadPid());
     AddJob(id, 0, "build", JobStatus::kSuccess, {Attempt(1, 0)}, {{"version", "1.2.3"}});
     AddJob(id, 1, "unit (python=3.11)", JobStatus::kSuccess, {Attempt(1, 0)});
-    AddJob(id, 2, "unit (python=3.12)", JobStatus::kFailed, {Attempt(1, 2)}, {},
-           "exit code 2");
+    AddJob(id, 2, "unit (python=3.12)", JobStatus::kFailed, {Attempt(1, 2)}, {}, "exit code 2");
     AddJob(id, 3, "flaky", JobStatus::kSuccess, {Attempt(1, -1, SIGKILL), Attempt(2, 0)});
     auto w = store::LogWriter::Open(logs_dir(), id);
     EXPECT_TRUE(w.ok());
@@ -233,7 +232,7 @@ TEST_F(CliHistoryTest, NoHistoryIsNotFound) {
 TEST_F(CliHistoryTest, RunsListsNewestFirstWithInterruptedAndFilters) {
   store::RunId a = AddRun(RunStatus::kSuccess, "main", DeadPid());
   store::RunId b = AddRun(RunStatus::kFailed, "feature/x", DeadPid());
-  store::RunId c = AddRun(RunStatus::kRunning, "main", DeadPid());           // engine gone
+  store::RunId c = AddRun(RunStatus::kRunning, "main", DeadPid());          // engine gone
   store::RunId d = AddRun(RunStatus::kRunning, "main", getpid(), "other");  // alive
 
   Output o = Run({"runs"});
@@ -241,7 +240,7 @@ TEST_F(CliHistoryTest, RunsListsNewestFirstWithInterruptedAndFilters) {
   EXPECT_THAT(o.out, HasSubstr("0123456789 "));  // the commit, short
   EXPECT_THAT(o.out, HasSubstr("feature/x"));
   EXPECT_THAT(o.out, HasSubstr("interrupted"));
-  EXPECT_THAT(o.out, HasSubstr("1m0"));  // 65 s of a running run
+  EXPECT_THAT(o.out, HasSubstr("1m0"));                     // 65 s of a running run
   EXPECT_LT(o.out.find("other"), o.out.find("feature/x"));  // newest first
 
   Json all = RunJson({"runs"});

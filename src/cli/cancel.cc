@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -36,8 +37,8 @@ Status MarkCancelled(store::Store& s, store::RunRecord run, const std::string& r
   if (!batch.status().ok()) return batch.status();
   for (const auto& j : *jobs) {
     if (j.status != store::JobStatus::kPending && j.status != store::JobStatus::kRunning) continue;
-    Status st = s.JobFinished(run.id, j.index, j.name, store::JobStatus::kCancelled, now,
-                              j.outputs, "cancelled");
+    Status st = s.JobFinished(run.id, j.index, j.name, store::JobStatus::kCancelled, now, j.outputs,
+                              "cancelled");
     if (!st.ok()) return st;
   }
   run.status = store::RunStatus::kCancelled;
@@ -85,8 +86,7 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
       out["action"] = action;
       fmt::print("{}\n", out.dump(2));
     } else {
-      fmt::print("run {}: {}{}{}\n", r.id, ShownStatus(r), r.reason.empty() ? "" : " - ",
-                 r.reason);
+      fmt::print("run {}: {}{}{}\n", r.id, ShownStatus(r), r.reason.empty() ? "" : " - ", r.reason);
     }
   };
   auto fail = [&](const std::string& message) {
@@ -111,9 +111,9 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
     return fail(fmt::format("run {} is not running (it is {})", run->id, ShownStatus(*run)));
   }
   if (run->engine_host != store::HostName()) {
-    return fail(fmt::format(
-        "run {} is driven by an engine on host '{}' (pid {}): cancel it from that host",
-        run->id, run->engine_host, run->engine_pid));
+    return fail(
+        fmt::format("run {} is driven by an engine on host '{}' (pid {}): cancel it from that host",
+                    run->id, run->engine_host, run->engine_pid));
   }
 
   auto mark = [&](const std::string& reason) -> int {

@@ -148,15 +148,9 @@ nlohmann::json RunJson(const store::RunRecord& run, int64_t now_ms) {
 
 nlohmann::json AttemptJson(const store::AttemptRecord& a) {
   return {
-      {"number", a.number},
-      {"exit_code", a.exit_code},
-      {"signal", a.signal},
-      {"timed_out", a.timed_out},
-      {"wall_ms", a.wall_ms},
-      {"user_cpu_ms", a.user_cpu_ms},
-      {"sys_cpu_ms", a.sys_cpu_ms},
-      {"max_rss_kb", a.max_rss_kb},
-      {"started_ms", a.started_ms},
+      {"number", a.number},           {"exit_code", a.exit_code},   {"signal", a.signal},
+      {"timed_out", a.timed_out},     {"wall_ms", a.wall_ms},       {"user_cpu_ms", a.user_cpu_ms},
+      {"sys_cpu_ms", a.sys_cpu_ms},   {"max_rss_kb", a.max_rss_kb}, {"started_ms", a.started_ms},
       {"finished_ms", a.finished_ms},
   };
 }

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/workspace.h"
 #include "store/records.h"
@@ -28,8 +27,7 @@ std::optional<History> OpenHistory(const std::string& state_dir_arg, int* exit_c
 
 // The run named by `arg` (a run id; empty or "latest": the newest run). Prints
 // why on stderr and sets *exit_code when there is none.
-std::optional<store::RunRecord> ResolveRun(store::Store& s, const std::string& arg,
-                                           int* exit_code);
+std::optional<store::RunRecord> ResolveRun(store::Store& s, const std::string& arg, int* exit_code);
 
 // Whether a run recorded as 'running' has lost its engine: the engine ran on this
 // host and its pid is gone. Runs of another host cannot be judged (false).

@@ -192,8 +192,7 @@ int RunLogs(LogsArgs args, const GlobalOptions& global) {
         // Adjacent frames of one attempt are one chunk in the answer.
         if (!json_chunks.empty() && json_chunks.back()["job"] == job &&
             json_chunks.back()["attempt"] == c.attempt) {
-          json_chunks.back()["text"] =
-              json_chunks.back()["text"].get<std::string>() + c.data;
+          json_chunks.back()["text"] = json_chunks.back()["text"].get<std::string>() + c.data;
         } else {
           json_chunks.push_back({{"job", job}, {"attempt", c.attempt}, {"text", c.data}});
         }

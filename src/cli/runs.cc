@@ -1,6 +1,7 @@
 // `gauntlet runs`: the recent runs of this workspace, newest first.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>

@@ -1,6 +1,7 @@
 // `gauntlet status [RUN]`: one run's header and its jobs with state and timing.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
