@@ -475,6 +475,54 @@ TEST_F(CliHistoryTest, CancelSignalsALiveEngineAndWaitsForIt) {
   EXPECT_EQ(RunJson({"status", std::to_string(id)})["jobs"][0]["status"], "cancelled");
 }
 
+TEST_F(CliHistoryTest, CancelLetsALiveEngineRecordTheCancellation) {
+  // A fake engine that behaves like the real one: on SIGTERM it records the run
+  // as cancelled in the store, then exits. SIGTERM is blocked before the fork so
+  // that the child waits for it with sigwaitinfo (no handler, no race).
+  store::RunId id = AddRun(RunStatus::kRunning, "main", 0);
+  AddJob(id, 0, "build", JobStatus::kRunning);
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(sigprocmask(SIG_BLOCK, &term, &old), 0);
+  std::string db = (state_ / "state.db").string();
+  pid_t engine = fork();
+  if (engine == 0) {
+    siginfo_t info;
+    if (sigwaitinfo(&term, &info) != SIGTERM) _exit(2);
+    auto s = store::SqliteStore::Open(db);
+    if (!s.ok()) _exit(3);
+    auto r = s.value()->GetRun(id);
+    if (!r.ok() || !r->has_value()) _exit(4);
+    store::RunRecord rec = **r;
+    rec.status = RunStatus::kCancelled;
+    rec.reason = "cancelled by SIGTERM";
+    rec.finished_ms = NowMs();
+    if (!s.value()->JobFinished(id, 0, "build", JobStatus::kCancelled, NowMs(), {}, "").ok() ||
+        !s.value()->UpdateRun(rec).ok())
+      _exit(5);
+    _exit(0);
+  }
+  ASSERT_EQ(sigprocmask(SIG_SETMASK, &old, nullptr), 0);
+  ASSERT_GT(engine, 0);
+  auto run = store_->GetRun(id);
+  ASSERT_TRUE(run.ok() && run->has_value());
+  store::RunRecord rec = **run;
+  rec.engine_pid = engine;
+  ASSERT_TRUE(store_->UpdateRun(rec).ok());
+
+  Output o = Run({"cancel", "--json"});
+  if (o.code != 0) kill(engine, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(engine, &status, 0), engine);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_EQ(o.code, 0) << o.err;
+  Json j = Json::parse(o.out);
+  EXPECT_EQ(j["status"], "cancelled");
+  EXPECT_EQ(j["reason"], "cancelled by SIGTERM");
+  EXPECT_EQ(j["action"], "signalled");
+}
+
 TEST_F(CliHistoryTest, CancelRefusesOtherHostsAndFinishedRuns) {
   store::RunRecord r;
   r.pipeline = "demo";

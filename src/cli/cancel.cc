@@ -148,28 +148,25 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "gauntlet: sent SIGTERM to engine pid {}; waiting for it to stop\n",
                run->engine_pid);
 
-  // Wait for the engine to exit (the pidfd becomes readable), re-reading the store
-  // every second: an engine that recorded the end is done even if still exiting.
+  // Wait for the engine to exit (the pidfd becomes readable): it records the end
+  // after killing its jobs' process groups, and returning only once it is gone
+  // means no job process of the run is left behind.
   const int64_t deadline = NowMs() + int64_t{args.timeout_s} * 1000;
   bool exited = false;
-  for (;;) {
-    int64_t left = deadline - NowMs();
-    if (left <= 0) break;
+  for (int64_t left; !exited && (left = deadline - NowMs()) > 0;) {
     pollfd p{pidfd, POLLIN, 0};
-    int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1000)));
-    if (n > 0) {
-      exited = true;
-      break;
-    }
-    auto now = s.GetRun(run->id);
-    if (now.ok() && now->has_value() && (*now)->status != store::RunStatus::kRunning) {
-      close(pidfd);
-      report(**now, "signalled");
-      return kExitOk;
-    }
+    exited = poll(&p, 1, static_cast<int>(left)) > 0;
   }
   close(pidfd);
   if (!exited) {
+    auto now = s.GetRun(run->id);
+    if (now.ok() && now->has_value() && (*now)->status != store::RunStatus::kRunning) {
+      // Recorded, but the engine is slow to exit: the cancellation itself is done.
+      fmt::print(stderr, "gauntlet: engine pid {} recorded the end but has not exited yet\n",
+                 run->engine_pid);
+      report(**now, "signalled");
+      return kExitOk;
+    }
     return fail(fmt::format("engine pid {} did not stop within {}s; the run is still running",
                             run->engine_pid, args.timeout_s));
   }
