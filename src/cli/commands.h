@@ -11,13 +11,21 @@ void RegisterPlan(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterGraph(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRetry(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
     RegisterPlan,
     RegisterGraph,
     RegisterRun,
+    RegisterRuns,
+    RegisterStatus,
+    RegisterLogs,
     RegisterRetry,
+    RegisterCancel,
     RegisterVersion,
 };
 
