@@ -25,9 +25,10 @@ class Observer {
   // (result.resumed: carried over from a previous run, already stored).
   virtual void OnJobFinished(const plan::PlannedJob& job, const JobResult& result) {}
   virtual void OnRunFinished(const RunResult& result) {}
-  // The commit point: called once per turn of the event loop, before any job is spawned
-  // in that turn, so a store can write a turn's events in one transaction and a job's
-  // result is durable before its dependents start.
+  // The commit point: called before a job is spawned whose needs reported results since
+  // the last call, and otherwise at most SchedulerOptions::max_commit_delay after a
+  // result, so a store writes many events in one transaction and a job's result is
+  // durable before any of its dependents starts.
   virtual void Flush() {}
 };
 

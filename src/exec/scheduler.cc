@@ -181,6 +181,7 @@ void Scheduler::Finish(JobId id, JobResult result) {
   results_[id] = std::move(result);
   tracker_.Finish(id);
   dirty_ = true;
+  finished_epoch_[id] = epoch_;
   observer_->OnJobFinished(plan_.jobs[id], results_[id]);
   if (runs_[id]) runs_[id].reset();  // release the job's env and buffers
 }
@@ -516,26 +517,37 @@ void Scheduler::DoCancel() {
   }
 }
 
+void Scheduler::FlushNow() {
+  if (!dirty_) return;
+  observer_->Flush();
+  dirty_ = false;
+  ++epoch_;
+  last_flush_ = runner_->clock()->Now();
+}
+
+bool Scheduler::NeedsUncommitted(JobId id) const {
+  for (JobId n : plan_.jobs[id].needs)
+    if (finished_epoch_[n] == epoch_) return true;
+  return false;
+}
+
 void Scheduler::StartReadyJobs() {
-  auto spawn_barrier = [this] {
-    // A result reported in this turn (a skip) must be committed before a dependent starts.
-    if (dirty_) {
-      observer_->Flush();
-      dirty_ = false;
-    }
+  // A need's result reported since the last flush must be committed before the job starts.
+  auto spawn_barrier = [this](JobId id) {
+    if (dirty_ && NeedsUncommitted(id)) FlushNow();
   };
   while (runner_->running() < parallelism_) {
     if (!retry_ready_.empty()) {
       JobId id = retry_ready_.front();
       retry_ready_.erase(retry_ready_.begin());
-      spawn_barrier();
+      spawn_barrier(id);
       StartAttempt(id);
       continue;
     }
     JobId id;
     if (!tracker_.PopReady(&id)) break;
     if (!Decide(id)) continue;
-    spawn_barrier();
+    spawn_barrier(id);
     if (plan_.jobs[id].kind == PlannedJob::Kind::kDeploy) {
       StartDeploy(id);
     } else {
@@ -552,6 +564,8 @@ RunResult Scheduler::Run() {
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gauntlet-run-XXXXXX";
     if (mkdtemp(pattern.data()) != nullptr) own_dir = options_.run_dir = pattern;
   }
+  finished_epoch_.assign(plan_.jobs.size(), 0);
+  last_flush_ = runner_->clock()->Now();
   observer_->OnRunStarted(plan_);
   for (auto& [id, r] : options_.previous) {
     r.resumed = true;
@@ -563,13 +577,14 @@ RunResult Scheduler::Run() {
     if (cancel_requested_) DoCancel();
     HandleDeploysDone();
     HandleRetryTimers();
-    observer_->Flush();
-    dirty_ = false;
+    // Results of independent jobs are committed in batches, at most options_.max_commit_delay late.
+    if (dirty_ && runner_->clock()->Now() - last_flush_ >= options_.max_commit_delay) FlushNow();
     StartReadyJobs();
     if (tracker_.all_finished()) break;
 
     TimePoint deadline = TimePoint::max();
     for (JobId id : backoff_) deadline = std::min(deadline, runs_[id]->retry_at);
+    if (dirty_) deadline = std::min(deadline, last_flush_ + options_.max_commit_delay);
     if (runner_->running() == 0 && deploys_running_ == 0 && backoff_.empty() &&
         retry_ready_.empty()) {
       // Nothing in flight and nothing startable: only a malformed plan gets here.
@@ -622,7 +637,8 @@ RunResult Scheduler::Run() {
                                : RunState::kSuccess;
   result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);
   observer_->OnRunFinished(result);
-  observer_->Flush();
+  dirty_ = true;
+  FlushNow();
   if (!own_dir.empty()) rmdir(own_dir.c_str());  // empty: each outputs file is removed
   return result;
 }

@@ -47,6 +47,9 @@ struct SchedulerOptions {
   // Resume: results of jobs finished in a previous run, not run again.
   std::vector<std::pair<plan::JobId, JobResult>> previous;
   DeployHandler deploy;  // unset: deploy nodes fail with "deploys are not supported yet"
+  // How long a result may wait for its commit (Observer::Flush) when no job that needs it
+  // is about to start: bounds what a crash loses without a commit per job.
+  Duration max_commit_delay{std::chrono::milliseconds(100)};
 };
 
 class Scheduler : private ProcessRunner::Delegate {
@@ -108,6 +111,15 @@ class Scheduler : private ProcessRunner::Delegate {
   bool stopping_ = false;  // fail-fast after a failure
   bool run_failed_ = false;
   bool dirty_ = false;  // results reported since the last Flush
+  // Commit points: a flush happens before starting a job one of whose needs finished since
+  // the last flush, and otherwise at most options_.max_commit_delay after a result; independent jobs
+  // do not pay a commit each. epoch_ counts flushes; finished_epoch_[job] is the epoch in
+  // which the job's result was reported (0: not yet).
+  uint64_t epoch_ = 1;
+  std::vector<uint64_t> finished_epoch_;
+  TimePoint last_flush_{};
+  void FlushNow();
+  bool NeedsUncommitted(plan::JobId id) const;
   int deploys_running_ = 0;
   std::mutex deploy_mu_;
   std::vector<std::pair<plan::JobId, JobResult>> deploys_done_;  // guarded by deploy_mu_

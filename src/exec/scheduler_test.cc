@@ -62,6 +62,33 @@ TEST(SchedulerTest, StartsAJobAsSoonAsItsNeedsFinishNotLevelByLevel) {
   EXPECT_TRUE(f.rec.started_before_flush.empty());
 }
 
+TEST(SchedulerTest, IndependentJobsShareCommitsWhileDependentsWaitForOne) {
+  // 40 independent 1 ms jobs: results are batched (a flush at most every 100 ms), not one
+  // commit per job.
+  PlanBuilder wide;
+  for (int i = 0; i < 40; ++i) wide.Add(JobName(i), "sleep:1");
+  FakeRun w;
+  EXPECT_EQ(w.Run(wide.plan).succeeded, 40);
+  EXPECT_LE(w.rec.flushes, 3);
+  // A chain: every job's need is committed before it starts.
+  PlanBuilder chain;
+  plan::JobId prev = chain.Add(JobName(0), "sleep:1");
+  for (int i = 1; i < 20; ++i) prev = chain.Add(JobName(i), "sleep:1", {prev});
+  FakeRun c;
+  EXPECT_EQ(c.Run(chain.plan).succeeded, 20);
+  EXPECT_GE(c.rec.flushes, 19);
+  EXPECT_TRUE(c.rec.started_before_flush.empty());
+  // A slow independent job does not hold other results uncommitted past the delay.
+  PlanBuilder mixed;
+  mixed.Add("quick", "sleep:1");
+  mixed.Add("slow", "sleep:5000");
+  FakeRun m;
+  EXPECT_EQ(m.Run(mixed.plan).succeeded, 2);
+  ASSERT_FALSE(m.rec.flushed.empty());
+  EXPECT_EQ(m.rec.flushed.front(), "quick");
+  EXPECT_GE(m.rec.flushes, 2);  // one ~100 ms after quick finished, one at the end
+}
+
 TEST(SchedulerTest, NeverExceedsTheParallelism) {
   PlanBuilder b;
   for (int i = 0; i < 20; ++i)
