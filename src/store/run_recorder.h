@@ -1,6 +1,6 @@
 // Records a run as the scheduler reports it: an exec::Observer writing job rows,
 // attempts and outputs to the Store and job output to the run's log file. Writes are
-// batched: one transaction per turn of the event loop, committed in Flush() after the
+// batched: one transaction per scheduler commit point (Observer::Flush), after the
 // log is flushed, so a job recorded as finished has its output on disk and is durable
 // before any dependent is spawned (the scheduler calls Flush before spawning).
 // Used on the scheduler's thread only.
