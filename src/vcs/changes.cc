@@ -1,5 +1,7 @@
 #include "vcs/changes.h"
 
+#include "vcs/git_handles.h"
+
 #include <git2.h>
 
 #include <algorithm>
@@ -7,39 +9,6 @@
 
 namespace gauntlet::vcs {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Repo = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using Ref = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
-using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
-
-// libgit2 keeps a reference count of inits: pairing them per call is safe and
-// needs no global.
-class Libgit2Session {
- public:
-  Libgit2Session() { git_libgit2_init(); }
-  ~Libgit2Session() { git_libgit2_shutdown(); }
-  Libgit2Session(const Libgit2Session&) = delete;
-  Libgit2Session& operator=(const Libgit2Session&) = delete;
-};
-
-Error GitError(const std::string& what) {
-  const git_error* e = git_error_last();
-  return Error{what + ": " + (e != nullptr && e->message != nullptr ? e->message : "git error")};
-}
-
-std::string Hex(const git_oid* oid) {
-  char buf[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(buf, sizeof(buf), oid);
-  return buf;
-}
 
 // The commit a revision names, or nullopt-like empty when it does not exist.
 bool ResolveCommit(git_repository* repo, const std::string& spec, git_oid* out) {
@@ -157,7 +126,7 @@ bool OnBranch(git_repository* repo, const std::string& name) {
 }  // namespace
 
 Result<ChangeSet> ChangedFilesForRun(const std::string& path, const std::string& base_ref) {
-  Libgit2Session session;
+  EnsureLibgit2();
   ChangeSet out;
   git_repository* raw = nullptr;
   const int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);

@@ -1,5 +1,7 @@
 #include "vcs/repo.h"
 
+#include "vcs/git_handles.h"
+
 #include <git2.h>
 
 #include <algorithm>
@@ -10,36 +12,6 @@ namespace gauntlet::vcs {
 namespace {
 
 constexpr std::string_view kNotARepository = "not a git repository: ";
-
-// libgit2 needs one init per process before any call; the function-local static
-// does it on first use, thread-safely, and shuts down at exit.
-class Libgit2 {
- public:
-  Libgit2() { git_libgit2_init(); }
-  ~Libgit2() { git_libgit2_shutdown(); }
-  Libgit2(const Libgit2&) = delete;
-  Libgit2& operator=(const Libgit2&) = delete;
-};
-
-void EnsureLibgit2() { static const Libgit2 init; }
-
-// Owning handles for the libgit2 objects used here.
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Repo = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using Ref = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
-using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
-
-Error GitError(const std::string& what) {
-  const git_error* e = git_error_last();
-  return Error{what + ": " + (e != nullptr && e->message != nullptr ? e->message : "git error")};
-}
 
 Result<Repo> OpenRepo(const std::string& path) {
   EnsureLibgit2();
