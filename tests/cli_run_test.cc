@@ -106,6 +106,12 @@ TEST(CliRunTest, InvalidPipelineExitsTwoWithLocatedErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("gauntlet.yml:2:"));
   EXPECT_THAT(r.err, HasSubstr("did you mean 'needs'"));
+  auto j = ws.Run({"run", "--json"});
+  EXPECT_EQ(j.code, 2);
+  auto out = nlohmann::json::parse(j.out);
+  EXPECT_EQ(out["status"], "invalid");
+  ASSERT_FALSE(out["problems"].empty());
+  EXPECT_EQ(out["problems"][0]["line"], 2);
 }
 
 TEST(CliRunTest, SecretsAreMaskedInLogsAndOutputs) {

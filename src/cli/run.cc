@@ -70,7 +70,13 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   LoadedPipeline loaded;
   int code = LoadPipeline(flags.file, &loaded);
   if (code != kExitOk || !loaded.ok()) {
-    PrintProblems(loaded, global.color && isatty(STDERR_FILENO));
+    if (global.json) {
+      nlohmann::json out = ProblemsJson(loaded);
+      out["status"] = "invalid";
+      fmt::print("{}\n", out.dump(2));
+    } else {
+      PrintProblems(loaded, global.color && isatty(STDERR_FILENO));
+    }
     return code != kExitOk ? code : kExitInvalid;
   }
   const plan::Plan& plan = loaded.plan;
