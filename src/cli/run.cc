@@ -165,8 +165,9 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->footer(
       "Runs the pipeline's jobs as a DAG: a job starts as soon as its needs are done and a\n"
       "slot is free. Output streams to .gauntlet/logs, results to .gauntlet/state.db,\n"
-      "committed before any dependent starts, so a killed engine loses nothing and\n"
-      "`gauntlet run --resume` continues the run, keeping the jobs that succeeded.\n"
+      "committed before any dependent starts (others within 100 ms), so a killed engine\n"
+      "loses almost nothing and `gauntlet run --resume` continues the run, keeping the\n"
+      "jobs that succeeded.\n"
       "Ctrl-C cancels cleanly. Exit codes: 0 success, 1 a job failed, 2 invalid pipeline or\n"
       "usage, 3 not found (file, job, run to resume), 4 internal error, 130 cancelled.\n");
   cmd->add_option("FILE", flags->file, "Pipeline file (default: find gauntlet.yml upward)");
