@@ -188,7 +188,7 @@ TEST(CliRunTest, SigtermCancelsAndLeavesNoProcesses) {
 jobs:
   daemon:
     commands:
-      - (exec sleep 1000) &
+      - (exec tail -f /dev/null) &
       - echo $$ > reached
       - wait
   after: { run: "echo never", needs: [daemon] }
