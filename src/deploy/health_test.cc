@@ -158,7 +158,7 @@ TEST(DeployHealthProbe, CommandExitCodeAndTimeout) {
   ProbeOutcome o = MakeProbe(check, SpawnCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.detail, "exit 3");
-  check.command = "exec sleep 5";
+  check.command = "exec tail -f /dev/null";  // never answers
   check.timeout = milliseconds(100);
   o = MakeProbe(check, SpawnCommand)();
   EXPECT_FALSE(o.ok);

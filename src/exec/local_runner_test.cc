@@ -149,7 +149,7 @@ TEST(LocalRunnerTest, StartFailsForAMissingDirectoryOrShell) {
 TEST(LocalRunnerTest, TimeoutKillsTheWholeGroupIncludingGrandchildren) {
   auto runner = MakeRunner();
   Collector c;
-  auto id = runner->Start(Req("sh", "sleep 1000 & sleep 1000 & echo up; wait", 300ms));
+  auto id = runner->Start(Req("sh", "tail -f /dev/null & tail -f /dev/null & echo up; wait", 300ms));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
   PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
@@ -164,7 +164,7 @@ TEST(LocalRunnerTest, TimeoutKillsTheWholeGroupIncludingGrandchildren) {
 TEST(LocalRunnerTest, SigkillAfterGraceWhenTermIsIgnored) {
   auto runner = MakeRunner(200ms);
   Collector c;
-  auto id = runner->Start(Req("bash", "trap '' TERM; sleep 1000 & echo up; wait; wait", 100ms));
+  auto id = runner->Start(Req("bash", "trap '' TERM; tail -f /dev/null & echo up; wait; wait", 100ms));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
   PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
@@ -178,7 +178,7 @@ TEST(LocalRunnerTest, BackgroundDaemonOfAFinishedJobIsKilled) {
   auto runner = MakeRunner();
   Collector c;
   // The daemon keeps the output pipe open: without the group kill this never ends.
-  auto id = runner->Start(Req("sh", "sleep 1000 & echo started"));
+  auto id = runner->Start(Req("sh", "tail -f /dev/null & echo started"));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
   PollUntil(
@@ -193,7 +193,7 @@ TEST(LocalRunnerTest, CancelLeavesNoProcesses) {
   Collector c;
   std::vector<std::pair<ProcId, int>> started;
   for (int i = 0; i < 3; ++i) {
-    auto id = runner->Start(Req("sh", "sleep 1000 & sleep 1000"));
+    auto id = runner->Start(Req("sh", "tail -f /dev/null & tail -f /dev/null"));
     ASSERT_TRUE(id.ok());
     started.emplace_back(*id, runner->pgid(*id));
   }
@@ -210,7 +210,7 @@ TEST(LocalRunnerTest, CancelLeavesNoProcesses) {
 TEST(LocalRunnerTest, SecondCancelKillsAtOnce) {
   auto runner = MakeRunner(std::chrono::hours(1));
   Collector c;
-  auto id = runner->Start(Req("bash", "trap '' TERM; echo up; sleep 1000 & wait; wait"));
+  auto id = runner->Start(Req("bash", "trap '' TERM; echo up; tail -f /dev/null & wait; wait"));
   ASSERT_TRUE(id.ok());
   int pgid = runner->pgid(*id);
   PollUntil(*runner, c, [&] { return c.out[*id] == "up\n"; });

@@ -126,8 +126,8 @@ TEST(SchedulerProcessTest, EachAttemptSeesItsNumber) {
 TEST(SchedulerProcessTest, CancelLeavesNoProcesses) {
   RealRun r;
   PlanBuilder b;
-  b.Add("a", "sleep 1000 & echo $$; wait");
-  b.Add("b", "sleep 1000 & echo $$; wait");
+  b.Add("a", "tail -f /dev/null & echo $$; wait");
+  b.Add("b", "tail -f /dev/null & echo $$; wait");
   b.Add("c", "true", {0});
   std::unique_ptr<Scheduler> s;
   std::vector<int> pgids;
