@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "cli_test_util.h"
+
 extern char** environ;
 
 namespace gauntlet {
@@ -24,17 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::Output;
+using testing::ReadFile;
 
 class CliPlanTest : public ::testing::Test {
  protected:
@@ -53,31 +46,9 @@ class CliPlanTest : public ::testing::Test {
 
   // Runs the binary with `args` in `cwd` (default: the temp dir).
   Output Run(std::vector<std::string> args, const fs::path& cwd = {}) {
-    args.insert(args.begin(), GAUNTLET_BINARY);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    fs::path out_file = dir_ / ".stdout", err_file = dir_ / ".stderr";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::string chdir_to = (cwd.empty() ? dir_ : cwd).string();
-    posix_spawn_file_actions_addchdir_np(&actions, chdir_to.c_str());
-    pid_t pid = 0;
-    Output o;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot spawn " << argv[0];
-    if (rc != 0) return o;
-    int status = 0;
-    EXPECT_EQ(waitpid(pid, &status, 0), pid);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadAll(out_file);
-    o.err = ReadAll(err_file);
-    return o;
+    fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
+    return testing::WaitGauntlet(
+        testing::SpawnGauntlet(std::move(args), cwd.empty() ? dir_ : cwd, out, err), out, err);
   }
 
   fs::path dir_;

@@ -36,6 +36,41 @@ inline std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+// Starts the gauntlet binary with `args` in `cwd`, stdin from /dev/null, stdout and
+// stderr into the given files (argv, no shell). Returns the pid, or -1.
+inline pid_t SpawnGauntlet(std::vector<std::string> args, const fs::path& cwd,
+                           const fs::path& out, const fs::path& err) {
+  args.insert(args.begin(), GAUNTLET_BINARY);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0) << "cannot spawn " << argv[0];
+  return rc == 0 ? pid : -1;
+}
+
+// Waits for a SpawnGauntlet child; its exit code (128+signal when killed) and output.
+inline Output WaitGauntlet(pid_t pid, const fs::path& out, const fs::path& err) {
+  Output o;
+  int status = 0;
+  if (pid <= 0) return o;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  o.out = ReadFile(out);
+  o.err = ReadFile(err);
+  return o;
+}
+
 class Workspace {
  public:
   Workspace() {
@@ -57,37 +92,13 @@ class Workspace {
 
   // Starts the binary in the workspace; returns its pid. Output goes to files read by Wait.
   pid_t Start(std::vector<std::string> args) {
-    args.insert(args.begin(), GAUNTLET_BINARY);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ++runs_;
     out_ = dir_ / (".stdout" + std::to_string(runs_));
     err_ = dir_ / (".stderr" + std::to_string(runs_));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot spawn " << argv[0];
-    return rc == 0 ? pid : -1;
+    return SpawnGauntlet(std::move(args), dir_, out_, err_);
   }
 
-  Output Wait(pid_t pid) {
-    Output o;
-    int status = 0;
-    if (pid <= 0 || waitpid(pid, &status, 0) != pid) return o;
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadFile(out_);
-    o.err = ReadFile(err_);
-    return o;
-  }
+  Output Wait(pid_t pid) { return WaitGauntlet(pid, out_, err_); }
 
   Output Run(std::vector<std::string> args) { return Wait(Start(std::move(args))); }
 
