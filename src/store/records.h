@@ -96,4 +96,29 @@ struct RunFilter {
   std::optional<RunId> before_id;  // paging: runs with a smaller id
 };
 
+// A job's parsed report file, kept so that `gauntlet gate` and `gauntlet diagnose`
+// judge what the job produced at the time, not what the work tree holds later.
+// kind: "junit" (gate::TestReport) or "coverage" (gate::Coverage); json is the
+// form written by gate/report_json.h.
+struct ReportRecord {
+  RunId run_id = 0;
+  int job_index = 0;
+  std::string job_name;
+  std::string kind;
+  std::string json;
+};
+
+// Something that went wrong after a change shipped, blamed on the change's
+// commit: it demotes the author's trust (gates). Written by deploys (an automatic
+// or manual rollback) and by the gate (a revert commit naming the change).
+struct IncidentRecord {
+  int64_t id = 0;          // assigned by RecordIncident
+  std::string kind;        // "rollback" | "revert"
+  std::string git_commit;  // the commit blamed (the deployed release's, the reverted one)
+  std::string environment; // rollback: the environment; else empty
+  std::string version;     // rollback: the release version rolled back; else empty
+  std::string detail;      // why, for humans ("error rate 12% > 2x baseline 0.1%")
+  UnixMs at_ms = 0;
+};
+
 }  // namespace gauntlet::store

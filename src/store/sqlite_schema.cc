@@ -66,6 +66,27 @@ CREATE TABLE metrics (
 CREATE INDEX runs_by_pipeline ON runs(pipeline, id);
 CREATE INDEX runs_by_status ON runs(status);
 )sql",
+      // 2 -> 3: job reports (JUnit, coverage) and incidents (gates).
+      R"sql(
+CREATE TABLE reports (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  job_idx INTEGER NOT NULL,
+  job_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (run_id, job_idx, kind)
+);
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  git_commit TEXT NOT NULL DEFAULT '',
+  environment TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX incidents_by_time ON incidents(at_ms);
+)sql",
   };
   return kMigrations;
 }

@@ -6,7 +6,7 @@
 // transactional), so a crash mid-migration leaves the old version intact.
 // A database newer than this binary is refused rather than misread.
 //
-// Version 2 (current), SQL kept portable to PostgreSQL where cheap (TEXT,
+// Current version, SQL kept portable to PostgreSQL where cheap (TEXT,
 // INTEGER, REAL, UPSERT; AUTOINCREMENT would become an identity column):
 //   runs(id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline, file, status, reason,
 //        started_ms, finished_ms, git_commit, git_branch, author_name,
@@ -18,6 +18,10 @@
 //        wall_ms, user_cpu_ms, sys_cpu_ms, max_rss_kb, started_ms,
 //        finished_ms)                          PRIMARY KEY (run_id, job_idx, number)
 //   metrics(run_id, name, value REAL)          PRIMARY KEY (run_id, name)
+//   reports(run_id, job_idx, job_name, kind, body /* JSON */)
+//                                              PRIMARY KEY (run_id, job_idx, kind)
+//   incidents(id INTEGER PRIMARY KEY AUTOINCREMENT, kind, git_commit,
+//        environment, version, detail, at_ms)
 // Times are Unix milliseconds, 0 = not yet. Statuses are the lower-case words
 // of records.h ("running").
 #pragma once

@@ -62,6 +62,10 @@ class SqliteStore final : public Store {
   Result<std::vector<AttemptRecord>> GetAttempts(RunId run, std::optional<int> job_index) override;
   Result<std::map<std::string, Outputs>> GetOutputs(RunId run) override;
   Result<std::map<std::string, double>> GetMetrics(RunId run) override;
+  Status PutReport(const ReportRecord& report) override;
+  Result<std::vector<ReportRecord>> GetReports(RunId run) override;
+  Result<int64_t> RecordIncident(const IncidentRecord& incident) override;
+  Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
 

@@ -76,6 +76,14 @@ class Store {
   virtual Result<std::map<std::string, Outputs>> GetOutputs(RunId run) = 0;
   virtual Result<std::map<std::string, double>> GetMetrics(RunId run) = 0;
 
+  // Reports and incidents (gates; deploys write incidents). Putting a report again
+  // for the same (run, job, kind) replaces it.
+  virtual Status PutReport(const ReportRecord& report) = 0;
+  virtual Result<std::vector<ReportRecord>> GetReports(RunId run) = 0;  // by job index, kind
+  virtual Result<int64_t> RecordIncident(const IncidentRecord& incident) = 0;
+  // Incidents at or after `since`, oldest first.
+  virtual Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) = 0;
+
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.
   virtual Result<std::vector<RunRecord>> FindInterruptedRuns(
