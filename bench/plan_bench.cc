@@ -16,6 +16,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/memory.h"
 #include "plan/plan.h"
 #include "spec/load.h"
 
@@ -162,6 +163,7 @@ int HelperMode(int argc, char** argv) {
   if (argc == 4 && std::strcmp(argv[1], "--write-ninja") == 0)
     return WriteFile(argv[3], LayeredNinja(std::atoi(argv[2]))) ? 0 : 1;
   if (argc == 3 && std::strcmp(argv[1], "--load-plan") == 0) {
+    core::PreferHugePages();  // as the gauntlet binary does at start (src/main.cc)
     spec::LoadResult loaded = spec::LoadFile(argv[2]);
     spec::Problems problems;
     plan::Plan plan = plan::Build(loaded.pipeline, &problems);
