@@ -160,9 +160,9 @@ TEST_F(CliDiagnoseTest, SarifOutputValidatesAgainstTheSchema) {
   EXPECT_EQ(s.code, 1);
   Json sarif = Json::parse(s.out);
   ASSERT_FALSE(sarif["runs"].empty());
-  EXPECT_EQ(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-                 ["uri"],
-            "app/src/broken.c");
+  EXPECT_EQ(
+      sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+      "app/src/broken.c");
   auto validate = [&](const Json& doc) {
     const fs::path file = ws_.dir() / "out.sarif";
     std::ofstream(file) << doc.dump(2);

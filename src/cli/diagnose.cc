@@ -147,14 +147,14 @@ Diagnosed DiagnoseOne(const store::JobRecord& job, const store::RunRecord& run,
     fs::path wd(planned->working_directory);
     job_dir = (wd.is_absolute() ? wd : fs::path(c.dir) / wd).lexically_normal().string();
   } else if (c.ok) {
-    out.diagnosis.warnings.push_back(fmt::format(
-        "job '{}' is no longer in {}: its log is not parsed", job.name, run.file));
+    out.diagnosis.warnings.push_back(
+        fmt::format("job '{}' is no longer in {}: its log is not parsed", job.name, run.file));
   }
 
   std::string log;
   if (job.attempts > 0) {
-    auto text = logs.ReadJob(run.id, static_cast<uint32_t>(job.index),
-                             static_cast<uint16_t>(job.attempts));
+    auto text =
+        logs.ReadJob(run.id, static_cast<uint32_t>(job.index), static_cast<uint16_t>(job.attempts));
     if (text.ok()) {
       log = std::move(*text);
     } else {
@@ -173,8 +173,8 @@ Diagnosed DiagnoseOne(const store::JobRecord& job, const store::RunRecord& run,
 }
 
 nlohmann::json TestsJson(const gate::TestReport& t) {
-  return {{"tests", t.tests},     {"passed", t.passed()}, {"failures", t.failures},
-          {"errors", t.errors},   {"skipped", t.skipped}, {"time_seconds", t.time_seconds}};
+  return {{"tests", t.tests},   {"passed", t.passed()}, {"failures", t.failures},
+          {"errors", t.errors}, {"skipped", t.skipped}, {"time_seconds", t.time_seconds}};
 }
 
 nlohmann::json DiagnosedJson(const Diagnosed& d) {
@@ -202,7 +202,8 @@ nlohmann::json DiagnosedJson(const Diagnosed& d) {
 std::string DiagnosticLine(const gate::Diagnostic& d) {
   std::string line = gate::FormatLocation(d);
   if (!line.empty()) line += ": ";
-  if (d.severity != gate::Severity::kError) line += std::string(gate::SeverityName(d.severity)) + ": ";
+  if (d.severity != gate::Severity::kError)
+    line += std::string(gate::SeverityName(d.severity)) + ": ";
   line += d.message.substr(0, d.message.find('\n'));
   if (!d.rule.empty()) line += " [" + d.rule + "]";
   return line;
@@ -255,7 +256,9 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   auto attempts = h->store->GetAttempts(run->id, std::nullopt);
   auto reports = h->store->GetReports(run->id);
   if (!jobs.ok() || !attempts.ok() || !reports.ok()) {
-    const Error& e = !jobs.ok() ? jobs.error() : !attempts.ok() ? attempts.error() : reports.error();
+    const Error& e = !jobs.ok()       ? jobs.error()
+                     : !attempts.ok() ? attempts.error()
+                                      : reports.error();
     fmt::print(stderr, "gauntlet: {}\n", e.message);
     return kExitInternal;
   }
@@ -316,7 +319,8 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     return exit_code;
   }
   if (diagnosed.empty()) {
-    std::string what = args.job.empty() ? "no job failed" : "no job named '" + args.job + "' failed";
+    std::string what =
+        args.job.empty() ? "no job failed" : "no job named '" + args.job + "' failed";
     fmt::print("run {}  {}  {}: {}\n", run->id, run->pipeline, ShownStatus(*run), what);
     return exit_code;
   }

@@ -99,7 +99,8 @@ nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
 
 bool AnyReports(const plan::Plan& plan) {
   return std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const plan::PlannedJob& j) {
-    return j.spec != nullptr && (!j.spec->reports.junit.empty() || !j.spec->reports.coverage.empty());
+    return j.spec != nullptr &&
+           (!j.spec->reports.junit.empty() || !j.spec->reports.coverage.empty());
   });
 }
 
@@ -244,7 +245,8 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     fmt::print(stderr, "gauntlet: warning: recording the run: {}\n", recorder.status().error().message);
   if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
   if (reports) {
-    for (const std::string& w : reports->warnings()) fmt::print(stderr, "gauntlet: warning: {}\n", w);
+    for (const std::string& w : reports->warnings())
+      fmt::print(stderr, "gauntlet: warning: {}\n", w);
     if (!reports->status().ok())
       fmt::print(stderr, "gauntlet: warning: recording reports: {}\n",
                  reports->status().error().message);

@@ -40,11 +40,11 @@ JobDiagnosis DiagnoseJob(const JobDiagnosisInput& input) {
   if (input.junit != nullptr) {
     for (const Diagnostic& t : input.junit->diagnostics) {
       // pytest in the log and its JUnit report name the same failures.
-      bool shown = std::any_of(out.diagnostics.begin(), out.diagnostics.end(),
-                               [&](const Diagnostic& d) {
-                                 return d.category == Category::kTest && t.line > 0 &&
-                                        d.file == t.file && d.line == t.line;
-                               });
+      bool shown =
+          std::any_of(out.diagnostics.begin(), out.diagnostics.end(), [&](const Diagnostic& d) {
+            return d.category == Category::kTest && t.line > 0 && d.file == t.file &&
+                   d.line == t.line;
+          });
       if (!shown) out.diagnostics.push_back(t);
     }
   }

@@ -29,9 +29,9 @@ struct JobDiagnosis {
   // The log's diagnostics in parser order, then the report's failed tests that
   // the log did not already show (same file and line).
   std::vector<Diagnostic> diagnostics;
-  std::optional<Category> category;  // of the diagnostic to fix first; none without diagnostics
-  std::string suggestion;            // gate::SuggestFix, "" without diagnostics
-  std::string log_tail;              // the last `tail_lines` lines
+  std::optional<Category> category;   // of the diagnostic to fix first; none without diagnostics
+  std::string suggestion;             // gate::SuggestFix, "" without diagnostics
+  std::string log_tail;               // the last `tail_lines` lines
   std::vector<std::string> warnings;  // a parser that could not run
 };
 

@@ -30,8 +30,9 @@ std::string Absolute(const JobReportContext& c) {
 // The file's content, read beneath the workspace only (no "..", no symlink out).
 Result<std::string> ReadConfined(const JobReportContext& c, const std::string& path) {
   if (fs::path(path).is_absolute())
-    return Error{"is an absolute path: report paths are relative to the job's working "
-                 "directory, inside the workspace; not read"};
+    return Error{
+        "is an absolute path: report paths are relative to the job's working "
+        "directory, inside the workspace; not read"};
   const fs::path root = fs::path(c.workspace_root).lexically_normal();
   const fs::path rel = (fs::path(Absolute(c)) / path).lexically_normal().lexically_relative(root);
   if (rel.empty() || *rel.begin() == ".." || !IsCleanRelativePath(rel.string()))
@@ -50,7 +51,8 @@ Result<std::string> ReadConfined(const JobReportContext& c, const std::string& p
   if (!fd.valid()) {
     const int err = errno;
     if (err == ENOENT) return Error{"no such file (the job did not write it)"};
-    if (err == ELOOP) return Error{"is a symlink, which could lead outside the workspace; not read"};
+    if (err == ELOOP)
+      return Error{"is a symlink, which could lead outside the workspace; not read"};
     return Error::Errno("open", err);
   }
   struct stat st {};

@@ -17,8 +17,8 @@ namespace gauntlet::gate {
 
 struct JobReportContext {
   std::string workspace_root;  // absolute: report paths must stay beneath it
-  std::string job_dir;         // the job's working directory (absolute, or relative to the workspace)
-  std::string repo_root;       // absolute: report paths come out relative to it
+  std::string job_dir;    // the job's working directory (absolute, or relative to the workspace)
+  std::string repo_root;  // absolute: report paths come out relative to it
   // A file last modified before this (Unix ms, minus a second of clock slack) was
   // not written by this run and is refused as stale; 0: no check.
   int64_t not_before_ms = 0;

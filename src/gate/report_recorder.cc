@@ -10,7 +10,8 @@ namespace gauntlet::gate {
 namespace {
 
 bool HasReports(const plan::PlannedJob& job) {
-  return job.spec != nullptr && (!job.spec->reports.junit.empty() || !job.spec->reports.coverage.empty());
+  return job.spec != nullptr &&
+         (!job.spec->reports.junit.empty() || !job.spec->reports.coverage.empty());
 }
 
 double Percent(int covered, int total) { return total == 0 ? 100.0 : 100.0 * covered / total; }
@@ -107,7 +108,8 @@ void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobR
     put(kWarningsReportKind, {{"warnings", reports.warnings}});
   const auto last_attempt = static_cast<uint16_t>(result.attempts);
   for (const std::string& w : reports.warnings) {
-    Check(log_->Append(static_cast<uint32_t>(job.id), last_attempt, "gauntlet: warning: " + w + "\n"));
+    Check(log_->Append(static_cast<uint32_t>(job.id), last_attempt,
+                       "gauntlet: warning: " + w + "\n"));
     warnings_.push_back("job '" + job.name + "': " + w);
   }
   if (reports.tests || reports.coverage) UpdateMetrics();
