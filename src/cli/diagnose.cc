@@ -223,8 +223,13 @@ void PrintHuman(const store::RunRecord& run, const std::vector<Diagnosed>& faile
       fmt::print("  tests: {} failed, {} passed, {} skipped of {}\n",
                  d.tests->failures + d.tests->errors, d.tests->passed(), d.tests->skipped,
                  d.tests->tests);
-    for (const gate::Diagnostic& diag : d.diagnosis.diagnostics)
-      fmt::print("  {}\n", DiagnosticLine(diag));
+    // A compile error can cascade into hundreds: the first ones are what to fix.
+    constexpr size_t kShown = 20;
+    const auto& list = d.diagnosis.diagnostics;
+    for (size_t i = 0; i < list.size() && i < kShown; ++i)
+      fmt::print("  {}\n", DiagnosticLine(list[i]));
+    if (list.size() > kShown)
+      fmt::print("  ... and {} more (--json lists them all)\n", list.size() - kShown);
     if (d.diagnosis.diagnostics.empty()) {
       fmt::print("  no diagnostics found{}\n",
                  d.parsers.empty() ? " (no parser: set `diagnostics:` or `language:` on the job)"

@@ -82,6 +82,9 @@ TEST_F(GateReportRecorderTest, ReportsAndMetricsCommitWithTheJobsResult) {
   dir_.Write("e2e.xml", kJUnit);
   dir_.Write("e2e.info", "SF:b.c\nDA:1,1\nDA:2,1\nend_of_record\n");
 
+  // A second connection, as `gauntlet status` would read while the run goes on.
+  auto reader = store::SqliteStore::Open(dir_ / ".gauntlet/state.db");
+  ASSERT_TRUE(reader.ok());
   store::RunRecorder recorder(store_.get(), log_.get(), &run_, [] { return int64_t{1}; });
   ReportRecorder reports(store_.get(), log_.get(), run_.id, Options());
   exec::ObserverList list;
@@ -94,9 +97,7 @@ TEST_F(GateReportRecorderTest, ReportsAndMetricsCommitWithTheJobsResult) {
                                                  : exec::JobState::kSuccess));
   }
 
-  // Another connection sees nothing of the batch before the commit point...
-  auto reader = store::SqliteStore::Open(dir_ / ".gauntlet/state.db");
-  ASSERT_TRUE(reader.ok());
+  // The reader sees nothing of the batch before the commit point...
   auto before = (*reader)->GetReports(run_.id);
   ASSERT_TRUE(before.ok());
   EXPECT_TRUE(before->empty());
