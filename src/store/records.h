@@ -99,8 +99,7 @@ struct RunFilter {
 // A job's parsed report file, kept so that `gauntlet gate` and `gauntlet diagnose`
 // judge what the job produced at the time, not what the work tree holds later.
 // kind: "junit" (gate::TestReport) or "coverage" (gate::Coverage); json is the
-// form written by gate/report_json.h. Kind "warnings" ({"warnings": ["..."]}) holds
-// the problems met reading the job's report files (gate/report_recorder.h).
+// form written by gate/report_json.h.
 struct ReportRecord {
   RunId run_id = 0;
   int job_index = 0;
