@@ -172,7 +172,7 @@ Diagnosed DiagnoseOne(const store::JobRecord& job, const store::RunRecord& run,
   return out;
 }
 
-nlohmann::json TestsJson(const gate::TestReport& t) {
+nlohmann::json ReportCountsJson(const gate::TestReport& t) {
   return {{"tests", t.tests},   {"passed", t.passed()}, {"failures", t.failures},
           {"errors", t.errors}, {"skipped", t.skipped}, {"time_seconds", t.time_seconds}};
 }
@@ -189,7 +189,7 @@ nlohmann::json DiagnosedJson(const Diagnosed& d) {
                                         : nlohmann::json(nullptr)},
       {"parsers", d.parsers},
       {"diagnostics", gate::ToJson(d.diagnosis.diagnostics)},
-      {"tests", d.tests ? TestsJson(*d.tests) : nlohmann::json(nullptr)},
+      {"tests", d.tests ? ReportCountsJson(*d.tests) : nlohmann::json(nullptr)},
       {"suggestion", d.diagnosis.suggestion},
       {"log_tail", d.diagnosis.log_tail},
       {"warnings", d.diagnosis.warnings},
