@@ -114,9 +114,8 @@ jobs:
   EXPECT_EQ(job["diagnostics"][0]["line"], 4);
   EXPECT_EQ(job["diagnostics"][0]["col"], 10);
   EXPECT_EQ(job["diagnostics"][0]["tool"], "gcc");
-  EXPECT_LE(std::count(job["log_tail"].get<std::string>().begin(),
-                       job["log_tail"].get<std::string>().end(), '\n'),
-            2);
+  const std::string tail = job["log_tail"].get<std::string>();
+  EXPECT_LE(std::count(tail.begin(), tail.end(), '\n'), 2);
 
   auto rd = Gauntlet({"diagnose", "--rdjson"});
   EXPECT_EQ(rd.code, 1);

@@ -39,7 +39,8 @@ Result<std::string> ReadConfined(const JobReportContext& c, const std::string& p
     return Error{"escapes the workspace " + root.string() + "; not read"};
   auto root_fd = cache::OpenRoot(root.string());
   if (!root_fd.ok()) return root_fd.error();
-  const auto [parent, base] = cache::SplitParent(rel.string());
+  const std::string rel_path = rel.string();
+  const auto [parent, base] = cache::SplitParent(rel_path);
   auto dir = cache::OpenDirBeneath(root_fd->get(), parent, false);
   if (!dir.ok()) {
     if (dir.error().message.find("No such file") != std::string::npos)
