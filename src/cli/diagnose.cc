@@ -210,7 +210,7 @@ std::string DiagnosticLine(const gate::Diagnostic& d) {
 }
 
 void PrintHuman(const store::RunRecord& run, const std::vector<Diagnosed>& failed,
-                const std::vector<std::string>& warnings, int lines) {
+                const std::vector<std::string>& warnings) {
   fmt::print("run {}  {}  {}{}\n", run.id, run.pipeline, ShownStatus(run),
              run.reason.empty() ? "" : " (" + run.reason + ")");
   for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
@@ -218,7 +218,9 @@ void PrintHuman(const store::RunRecord& run, const std::vector<Diagnosed>& faile
     fmt::print("\njob {}: failed, {}, {} attempt{}, category {}\n", d.job.name, d.exit,
                d.job.attempts, d.job.attempts == 1 ? "" : "s",
                d.diagnosis.category ? gate::CategoryName(*d.diagnosis.category) : "unknown");
-    if (!d.job.reason.empty()) fmt::print("  reason: {}\n", d.job.reason);
+    // "exit code 1" says again what the header says.
+    if (!d.job.reason.empty() && !d.job.reason.starts_with("exit code"))
+      fmt::print("  reason: {}\n", d.job.reason);
     if (d.tests)
       fmt::print("  tests: {} failed, {} passed, {} skipped of {}\n",
                  d.tests->failures + d.tests->errors, d.tests->passed(), d.tests->skipped,
@@ -239,7 +241,7 @@ void PrintHuman(const store::RunRecord& run, const std::vector<Diagnosed>& faile
     for (const std::string& w : d.report_warnings) fmt::print("  warning: {}\n", w);
     if (!d.diagnosis.suggestion.empty()) fmt::print("  suggestion: {}\n", d.diagnosis.suggestion);
     if (!d.diagnosis.log_tail.empty()) {
-      fmt::print("  last {} lines of the log:\n", lines);
+      fmt::print("  end of the log:\n");
       std::string_view tail = d.diagnosis.log_tail;
       for (size_t start = 0; start < tail.size();) {
         size_t nl = tail.find('\n', start);
@@ -329,7 +331,7 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     fmt::print("run {}  {}  {}: {}\n", run->id, run->pipeline, ShownStatus(*run), what);
     return exit_code;
   }
-  PrintHuman(*run, diagnosed, warnings, args.lines);
+  PrintHuman(*run, diagnosed, warnings);
   return exit_code;
 }
 
