@@ -202,6 +202,31 @@ jobs:
   EXPECT_EQ(status["metrics"]["tests.skipped"], 1);
 }
 
+TEST_F(CliDiagnoseTest, ProblemMatcherFilesAreReadBesideThePipelineFile) {
+  ws_.Write("app/ci/matcher.json", R"JSON({"problemMatcher": [{"owner": "lint-custom",
+    "pattern": [{"regexp": "^(\\S+):(\\d+):(\\d+): (.*)$",
+                 "file": 1, "line": 2, "column": 3, "message": 4}]}]})JSON");
+  auto run = RunPipeline(R"YML(name: lint
+jobs:
+  lint:
+    run: |
+      echo "scripts/x.sh:3:5: unquoted variable"
+      exit 1
+    diagnostics: [ci/matcher.json]
+)YML");
+  ASSERT_EQ(run.code, 1) << run.err;
+  auto d = Gauntlet({"diagnose", "--json"});
+  EXPECT_EQ(d.code, 1);
+  Json job = Json::parse(d.out)["jobs"][0];
+  EXPECT_EQ(job["category"], "lint");
+  EXPECT_EQ(job["parsers"], Json::array({"ci/matcher.json"}));
+  ASSERT_EQ(job["diagnostics"].size(), 1u) << d.out;
+  EXPECT_EQ(job["diagnostics"][0]["file"], "app/scripts/x.sh");
+  EXPECT_EQ(job["diagnostics"][0]["line"], 3);
+  EXPECT_EQ(job["diagnostics"][0]["col"], 5);
+  EXPECT_EQ(job["diagnostics"][0]["message"], "unquoted variable");
+}
+
 TEST_F(CliDiagnoseTest, CoverageFromLcovLandsInReportsAndMetrics) {
   ws_.Write("app/cov.info.in",
             "TN:\nSF:src/calc.c\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,0\n"
