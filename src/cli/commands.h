@@ -15,6 +15,7 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -26,6 +27,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterLogs,
     RegisterRetry,
     RegisterCancel,
+    RegisterDiagnose,
     RegisterVersion,
 };
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "cli/cli.h"
 #include "cli/workspace.h"
@@ -15,6 +16,7 @@
 #include "exec/local_runner.h"
 #include "exec/progress.h"
 #include "exec/scheduler.h"
+#include "gate/report_recorder.h"
 #include "store/log_store.h"
 #include "store/run_recorder.h"
 #include "vcs/repo.h"
@@ -93,6 +95,23 @@ nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
           {"branch", run.git_branch},
           {"duration_ms", run.finished_ms - run.started_ms},
           {"jobs", jobs}};
+}
+
+bool AnyReports(const plan::Plan& plan) {
+  return std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const plan::PlannedJob& j) {
+    return j.spec != nullptr &&
+           (!j.spec->reports.junit.empty() || !j.spec->reports.coverage.empty());
+  });
+}
+
+// Report paths are stored relative to the repository holding the workspace (the
+// workspace itself when it is in none).
+std::string RepoRoot(const std::string& workspace_root) {
+  std::error_code ec;
+  auto info = vcs::HeadInfo(workspace_root);
+  std::string root = info.ok() && !info->workdir.empty() ? info->workdir : workspace_root;
+  auto canonical = std::filesystem::weakly_canonical(root, ec);
+  return ec ? root : canonical.string();
 }
 
 }  // namespace
@@ -184,6 +203,18 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   });
   exec::ObserverList observers;
   observers.Add(&recorder);
+  // Right after the recorder: its batch holds the reports with the job's result.
+  std::unique_ptr<gate::ReportRecorder> reports;
+  if (AnyReports(plan)) {
+    std::error_code ec;
+    auto root = std::filesystem::weakly_canonical(ws.root, ec);
+    gate::ReportRecorder::Options ro;
+    ro.workspace_root = ec ? ws.root : root.string();
+    ro.repo_root = RepoRoot(ro.workspace_root);
+    ro.now_ms = NowMs;
+    reports = std::make_unique<gate::ReportRecorder>(store->get(), log->get(), run.id, ro);
+    observers.Add(reports.get());
+  }
   observers.Add(&progress);
 
   exec::LocalRunnerOptions ropt;
@@ -213,9 +244,18 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   if (!recorder.status().ok())
     fmt::print(stderr, "gauntlet: warning: recording the run: {}\n", recorder.status().error().message);
   if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
+  if (reports) {
+    for (const std::string& w : reports->warnings())
+      fmt::print(stderr, "gauntlet: warning: {}\n", w);
+    if (!reports->status().ok())
+      fmt::print(stderr, "gauntlet: warning: recording reports: {}\n",
+                 reports->status().error().message);
+  }
 
   if (opt.json) {
-    fmt::print("{}\n", SummaryJson(run, plan, scheduler.results()).dump(2));
+    nlohmann::json summary = SummaryJson(run, plan, scheduler.results());
+    if (reports) summary["warnings"] = reports->warnings();
+    fmt::print("{}\n", summary.dump(2));
   } else {
     fmt::print("run {}: {}{}\n", run.id, store::ToString(run.status),
                run.reason.empty() ? "" : " (" + run.reason + ")");

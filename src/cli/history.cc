@@ -28,6 +28,53 @@ std::optional<History> OpenHistory(const std::string& state_dir_arg, int* exit_c
   return History{std::move(*ws), std::move(s.value())};
 }
 
+namespace {
+
+std::optional<double> Metric(const std::map<std::string, double>& m, const char* key) {
+  auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+std::string TestsSummary(const std::map<std::string, double>& metrics) {
+  auto total = Metric(metrics, "tests.total");
+  if (!total) return "";
+  const int t = static_cast<int>(*total);
+  const int failed = static_cast<int>(Metric(metrics, "tests.failed").value_or(0));
+  const int skipped = static_cast<int>(Metric(metrics, "tests.skipped").value_or(0));
+  return fmt::format("{} passed, {} failed, {} skipped of {}", t - failed - skipped, failed,
+                     skipped, t);
+}
+
+std::string CoverageSummary(const std::map<std::string, double>& metrics) {
+  auto line = Metric(metrics, "coverage.line");
+  if (!line) return "";
+  std::string out = fmt::format("{:.1f}% lines", *line);
+  if (auto branch = Metric(metrics, "coverage.branch"))
+    out += fmt::format(", {:.1f}% branches", *branch);
+  return out;
+}
+
+nlohmann::json TestsJson(const std::map<std::string, double>& metrics) {
+  auto total = Metric(metrics, "tests.total");
+  if (!total) return nullptr;
+  const int t = static_cast<int>(*total);
+  const int failed = static_cast<int>(Metric(metrics, "tests.failed").value_or(0));
+  const int skipped = static_cast<int>(Metric(metrics, "tests.skipped").value_or(0));
+  return {{"total", t}, {"passed", t - failed - skipped}, {"failed", failed}, {"skipped", skipped}};
+}
+
+nlohmann::json CoverageJson(const std::map<std::string, double>& metrics) {
+  auto line = Metric(metrics, "coverage.line");
+  if (!line) return nullptr;
+  nlohmann::json out = {{"line", *line}};
+  auto branch = Metric(metrics, "coverage.branch");
+  out["branch"] = branch ? nlohmann::json(*branch) : nlohmann::json(nullptr);
+  return out;
+}
+
 std::optional<store::RunId> ParseRunId(std::string_view arg) {
   if (!arg.empty() && arg.front() == '#') arg.remove_prefix(1);
   store::RunId id = 0;

@@ -3,6 +3,7 @@
 // showing a run the way a user should see it, and the JSON forms of records.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,6 +51,16 @@ std::string DescribeExit(const store::AttemptRecord& a);
 
 nlohmann::json RunJson(const store::RunRecord& run, int64_t now_ms);
 nlohmann::json AttemptJson(const store::AttemptRecord& a);
+
+// Test counts and coverage of a run, from its metrics (tests.total, tests.failed,
+// tests.skipped, coverage.line, coverage.branch; see gate/report_recorder.h):
+// "41 passed, 1 failed, 2 skipped of 44" and "81.2% lines, 60.0% branches"; ""
+// when the run has no such metric.
+std::string TestsSummary(const std::map<std::string, double>& metrics);
+std::string CoverageSummary(const std::map<std::string, double>& metrics);
+// {"total","passed","failed","skipped"} / {"line","branch"}; null when absent.
+nlohmann::json TestsJson(const std::map<std::string, double>& metrics);
+nlohmann::json CoverageJson(const std::map<std::string, double>& metrics);
 
 // Parses a positive run id; nullopt if `arg` is not one.
 std::optional<store::RunId> ParseRunId(std::string_view arg);

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -61,10 +62,21 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     return kExitInternal;
   }
 
+  // Test counts and coverage (runs whose jobs have `reports:`).
+  std::map<store::RunId, std::map<std::string, double>> metrics;
+  for (const auto& run : runs) {
+    auto m = h->store->GetMetrics(run.id);
+    if (m.ok()) metrics[run.id] = std::move(*m);
+  }
   int64_t now = NowMs();
   if (global.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& run : runs) out.push_back(RunJson(run, now));
+    for (const auto& run : runs) {
+      nlohmann::json j = RunJson(run, now);
+      j["tests"] = TestsJson(metrics[run.id]);
+      j["coverage"] = CoverageJson(metrics[run.id]);
+      out.push_back(std::move(j));
+    }
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
@@ -77,14 +89,24 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     pw = std::max(pw, run.pipeline.size());
     bw = std::max(bw, run.git_branch.size());
   }
-  fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {}\n", "ID", "PIPELINE", pw, "COMMIT",
-             "BRANCH", bw, "STATUS", "STARTED", "DURATION");
+  fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}\n", "ID", "PIPELINE",
+             pw, "COMMIT", "BRANCH", bw, "STATUS", "STARTED", "DURATION", "TESTS", "COVERAGE");
   for (const auto& run : runs) {
     std::string commit = run.git_commit.substr(0, 10);
-    fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {}\n", run.id, run.pipeline, pw,
-               commit.empty() ? "-" : commit, run.git_branch.empty() ? "-" : run.git_branch, bw,
-               ShownStatus(run), LocalTime(run.started_ms),
-               HumanDuration(ElapsedMs(run.started_ms, run.finished_ms, now)));
+    // TESTS: passed/total; COVERAGE: line percent; "-" without reports.
+    const auto& m = metrics[run.id];
+    std::string tests = "-", coverage = "-";
+    if (auto t = TestsJson(m); !t.is_null())
+      tests = fmt::format("{}/{}", t["passed"].get<int>(), t["total"].get<int>());
+    if (auto c = CoverageJson(m); !c.is_null())
+      coverage = fmt::format("{:.1f}%", c["line"].get<double>());
+    std::string line = fmt::format(
+        "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}", run.id, run.pipeline, pw,
+        commit.empty() ? "-" : commit, run.git_branch.empty() ? "-" : run.git_branch, bw,
+        ShownStatus(run), LocalTime(run.started_ms),
+        HumanDuration(ElapsedMs(run.started_ms, run.finished_ms, now)), tests, coverage);
+    line.erase(line.find_last_not_of(' ') + 1);
+    fmt::print("{}\n", line);
   }
   return kExitOk;
 }
@@ -96,9 +118,11 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("runs", "List recent runs, newest first");
   cmd->footer(
       "Lists the runs recorded in .gauntlet/state.db (found from the current directory\n"
-      "upward, or --state-dir): id, pipeline, commit, branch, status, start time (local)\n"
-      "and duration. A run still recorded as running whose engine process is gone from\n"
-      "this host is shown as 'interrupted' (resume it with `gauntlet run --resume`).\n"
+      "upward, or --state-dir): id, pipeline, commit, branch, status, start time (local),\n"
+      "duration, and its tests (passed/total) and line coverage when its jobs have\n"
+      "`reports:` ('-' otherwise). A run still recorded as running whose engine process\n"
+      "is gone from this host is shown as 'interrupted' (resume it with\n"
+      "`gauntlet run --resume`). --json adds \"tests\" and \"coverage\" (null without).\n"
       "Exit codes: 0 listed, 2 usage error, 3 no run history here, 4 internal error.\n");
   cmd->add_option("-n,--limit", args->limit, "At most this many runs (default 20)")
       ->check(CLI::PositiveNumber);

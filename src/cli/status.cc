@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "gate/report_recorder.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -33,6 +34,17 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "gauntlet: {}\n", e.message);
     return kExitInternal;
   }
+  // Problems with a job's report files, recorded when it ran (gate/report_recorder.h).
+  std::map<int, std::vector<std::string>> report_warnings;
+  if (auto reports = h->store->GetReports(run->id); reports.ok()) {
+    for (const auto& r : *reports) {
+      if (r.kind != gate::kWarningsReportKind) continue;
+      auto j = nlohmann::json::parse(r.json, nullptr, false);
+      if (!j.is_object() || !j["warnings"].is_array()) continue;
+      for (const auto& w : j["warnings"])
+        if (w.is_string()) report_warnings[r.job_index].push_back(w.get<std::string>());
+    }
+  }
   std::map<int, std::vector<store::AttemptRecord>> by_job;
   for (const auto& a : *attempts) by_job[a.job_index].push_back(a);
   int64_t now = NowMs();
@@ -40,6 +52,8 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   if (global.json) {
     nlohmann::json out = RunJson(*run, now);
     out["metrics"] = *metrics;
+    out["tests"] = TestsJson(*metrics);
+    out["coverage"] = CoverageJson(*metrics);
     nlohmann::json js = nlohmann::json::array();
     for (const auto& j : *jobs) {
       nlohmann::json as = nlohmann::json::array();
@@ -52,7 +66,8 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
                     {"finished_ms", j.finished_ms},
                     {"duration_ms", ElapsedMs(j.started_ms, j.finished_ms, now)},
                     {"attempts", as},
-                    {"outputs", j.outputs}});
+                    {"outputs", j.outputs},
+                    {"report_warnings", report_warnings[j.index]}});
     }
     out["jobs"] = js;
     fmt::print("{}\n", out.dump(2));
@@ -74,6 +89,8 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   fmt::print("started:  {}\n", LocalTime(run->started_ms));
   fmt::print("duration: {}{}\n", HumanDuration(ElapsedMs(run->started_ms, run->finished_ms, now)),
              run->finished_ms > 0 ? "" : " (so far)");
+  if (std::string t = TestsSummary(*metrics); !t.empty()) fmt::print("tests:    {}\n", t);
+  if (std::string c = CoverageSummary(*metrics); !c.empty()) fmt::print("coverage: {}\n", c);
   for (const auto& [k, v] : *metrics) fmt::print("metric:   {} = {}\n", k, v);
   if (jobs->empty()) {
     fmt::print("\nno jobs recorded\n");
@@ -93,6 +110,10 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
     line.erase(line.find_last_not_of(' ') + 1);
     fmt::print("{}\n", line);
   }
+  for (const auto& j : *jobs) {
+    for (const std::string& w : report_warnings[j.index])
+      fmt::print("warning: job '{}': {}\n", j.name, w);
+  }
   return kExitOk;
 }
 
@@ -107,6 +128,8 @@ void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run) {
       "every job with its status, attempts, duration, how its last attempt ended (exit\n"
       "code, signal, timeout) and why. --json adds every attempt's wall time, user and\n"
       "system CPU and peak RSS, and the jobs' outputs (secrets already masked).\n"
+      "A run whose jobs have `reports:` shows its test counts and coverage (tests:,\n"
+      "coverage:) and any problem reading a report file (warning:).\n"
       "Exit codes: 0 shown, 2 usage error, 3 no such run or no history, 4 internal error.\n");
   cmd->add_option("RUN", args->run, "Run id (default: latest)");
   cmd->add_option("--state-dir", args->state_dir, "The .gauntlet directory to read");

@@ -51,18 +51,23 @@ std::string Shorten(const std::string& message) {
 
 }  // namespace
 
-std::string SuggestFix(const std::vector<Diagnostic>& diagnostics) {
+const Diagnostic* FirstToFix(const std::vector<Diagnostic>& diagnostics) {
   const Diagnostic* best = nullptr;
-  int errors = 0;
   for (const Diagnostic& d : diagnostics) {
     if (d.severity == Severity::kNote) continue;
-    errors += d.severity == Severity::kError;
     if (best == nullptr || std::make_pair(d.severity, CategoryRank(d.category)) <
                                std::make_pair(best->severity, CategoryRank(best->category))) {
       best = &d;
     }
   }
+  return best;
+}
+
+std::string SuggestFix(const std::vector<Diagnostic>& diagnostics) {
+  const Diagnostic* best = FirstToFix(diagnostics);
   if (best == nullptr) return "";
+  int errors = 0;
+  for (const Diagnostic& d : diagnostics) errors += d.severity == Severity::kError;
   std::string out = "fix ";
   out += best->severity == Severity::kWarning ? std::string("the warning") : What(best->category);
   if (best->category == Category::kTest && !best->rule.empty()) out += " " + best->rule;

@@ -14,4 +14,8 @@ namespace gauntlet::gate {
 // and says what to do about it; "" when there is nothing to suggest.
 std::string SuggestFix(const std::vector<Diagnostic>& diagnostics);
 
+// The diagnostic SuggestFix is about (notes never); nullptr when there is none.
+// Its category is the category of a failed job.
+const Diagnostic* FirstToFix(const std::vector<Diagnostic>& diagnostics);
+
 }  // namespace gauntlet::gate

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/glob.h"
+#include "core/strings.h"
 #include "spec/load_internal.h"
 #include "spec/matrix.h"
 
@@ -31,8 +33,11 @@ const std::vector<std::string> kJobKeys = {"run",
                                            "cache_key_extra"};
 const std::vector<std::string> kLanguages = {"python", "javascript", "typescript",
                                              "go",     "rust",       "cpp"};
-const std::vector<std::string> kDiagnostics = {"gcc",  "clang",  "tsc", "eslint", "ruff",
-                                               "mypy", "pytest", "go",  "cargo",  "sarif"};
+// gate::ParserNames() (spec sits below gate, so the list is repeated; a test
+// keeps the two equal). An entry ending in ".json" is a problem-matcher file.
+const std::vector<std::string> kDiagnostics = {"cargo", "clang",  "clippy", "eslint", "gcc",
+                                               "go",    "go-vet", "mypy",   "pytest", "ruff",
+                                               "rustc", "sarif",  "tsc"};
 // GitHub Actions' limit; a bigger matrix is almost always a mistake.
 constexpr size_t kMaxMatrixJobs = 256;
 
@@ -298,12 +303,20 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
           std::vector<Located> names;
           s.reader.LocatedList(v, &names, true);
           for (const Located& name : names) {
-            if (std::find(kDiagnostics.begin(), kDiagnostics.end(), name.value) ==
-                kDiagnostics.end()) {
+            if (name.value.ends_with(".json")) {
+              // A problem-matcher file, read relative to the pipeline file's directory.
+              if (!IsCleanRelativePath(name.value)) {
+                s.reader.problems()->Error(
+                    name.loc, "problem-matcher file '" + name.value + "' is outside the workspace",
+                    "a relative path below the pipeline file's directory, without '..'");
+                continue;
+              }
+            } else if (std::find(kDiagnostics.begin(), kDiagnostics.end(), name.value) ==
+                       kDiagnostics.end()) {
               s.reader.problems()->Error(name.loc,
                                          "unknown diagnostics parser '" + name.value + "'",
-                                         "valid parsers: gcc, clang, tsc, eslint, ruff, mypy, "
-                                         "pytest, go, cargo, sarif");
+                                         "valid parsers: " + JoinComma(kDiagnostics) +
+                                             ", or a problem-matcher .json file");
               continue;
             }
             j.diagnostics.push_back(name.value);

@@ -1,0 +1,148 @@
+#include "gate/report_recorder.h"
+
+#include <nlohmann/json.hpp>
+
+#include "gate/job_reports.h"
+#include "gate/report_json.h"
+
+namespace gauntlet::gate {
+
+namespace {
+
+bool HasReports(const plan::PlannedJob& job) {
+  return job.spec != nullptr &&
+         (!job.spec->reports.junit.empty() || !job.spec->reports.coverage.empty());
+}
+
+double Percent(int covered, int total) { return total == 0 ? 100.0 : 100.0 * covered / total; }
+
+}  // namespace
+
+ReportRecorder::ReportRecorder(store::Store* store, store::LogWriter* log, store::RunId run,
+                               Options options)
+    : store_(store), log_(log), run_(run), options_(std::move(options)) {}
+
+void ReportRecorder::Check(Status s) {
+  if (!s.ok() && status_.ok()) status_ = s;
+}
+
+void ReportRecorder::OnJobStarted(const plan::PlannedJob& job, int attempt) {
+  // A report older than the job's first attempt was left by an earlier run.
+  if (attempt == 1 && HasReports(job)) started_ms_[job.id] = options_.now_ms();
+}
+
+// A resumed run already holds the reports of the jobs it keeps: they count in
+// the metrics too.
+void ReportRecorder::Seed() {
+  if (seeded_) return;
+  seeded_ = true;
+  auto stored = store_->GetReports(run_);
+  if (!stored.ok()) {
+    Check(stored.error());
+    return;
+  }
+  for (const store::ReportRecord& r : *stored) {
+    if (r.kind == kWarningsReportKind) had_warnings_.insert(r.job_index);
+    Totals& t = per_job_[r.job_index];
+    if (r.kind == "junit") {
+      if (auto tr = TestReportFromJson(r.json); tr.ok()) {
+        t.has_tests = true;
+        t.tests = tr->tests;
+        t.failed = tr->failures + tr->errors;
+        t.skipped = tr->skipped;
+      }
+    } else if (r.kind == "coverage") {
+      if (auto c = CoverageFromJson(r.json); c.ok()) {
+        t.has_coverage = true;
+        t.lines_total = c->lines_total;
+        t.lines_covered = c->lines_covered;
+        t.branches_total = c->branches_total;
+        t.branches_covered = c->branches_covered;
+      }
+    }
+  }
+}
+
+void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& result) {
+  if (!HasReports(job)) return;
+  // Reports are read when the job ran now and got as far as running a command.
+  if (result.resumed || result.attempts == 0) return;
+  if (result.state != exec::JobState::kSuccess && result.state != exec::JobState::kFailed) return;
+  Seed();
+
+  JobReportContext context;
+  context.workspace_root = options_.workspace_root;
+  context.job_dir = job.working_directory;
+  context.repo_root = options_.repo_root;
+  auto started = started_ms_.find(job.id);
+  context.not_before_ms = started == started_ms_.end() ? 0 : started->second;
+  JobReports reports = ReadJobReports(job.spec->reports, context);
+
+  auto put = [&](const char* kind, const nlohmann::json& json) {
+    store::ReportRecord record;
+    record.run_id = run_;
+    record.job_index = job.id;
+    record.job_name = job.name;
+    record.kind = kind;
+    record.json = json.dump();
+    Check(store_->PutReport(record));
+  };
+  Totals& t = per_job_[job.id];
+  if (reports.tests) {
+    put("junit", ToJson(*reports.tests));
+    t.has_tests = true;
+    t.tests = reports.tests->tests;
+    t.failed = reports.tests->failures + reports.tests->errors;
+    t.skipped = reports.tests->skipped;
+  }
+  if (reports.coverage) {
+    put("coverage", ToJson(*reports.coverage));
+    t.has_coverage = true;
+    t.lines_total = reports.coverage->lines_total;
+    t.lines_covered = reports.coverage->lines_covered;
+    t.branches_total = reports.coverage->branches_total;
+    t.branches_covered = reports.coverage->branches_covered;
+  }
+  // Also written empty over an earlier attempt's (a job re-run by --resume).
+  if (!reports.warnings.empty() || had_warnings_.count(job.id))
+    put(kWarningsReportKind, {{"warnings", reports.warnings}});
+  const auto last_attempt = static_cast<uint16_t>(result.attempts);
+  for (const std::string& w : reports.warnings) {
+    Check(log_->Append(static_cast<uint32_t>(job.id), last_attempt,
+                       "gauntlet: warning: " + w + "\n"));
+    warnings_.push_back("job '" + job.name + "': " + w);
+  }
+  if (reports.tests || reports.coverage) UpdateMetrics();
+}
+
+void ReportRecorder::UpdateMetrics() {
+  Totals sum;
+  for (const auto& [index, t] : per_job_) {
+    if (t.has_tests) {
+      sum.has_tests = true;
+      sum.tests += t.tests;
+      sum.failed += t.failed;
+      sum.skipped += t.skipped;
+    }
+    if (t.has_coverage) {
+      sum.has_coverage = true;
+      sum.lines_total += t.lines_total;
+      sum.lines_covered += t.lines_covered;
+      sum.branches_total += t.branches_total;
+      sum.branches_covered += t.branches_covered;
+    }
+  }
+  if (sum.has_tests) {
+    Check(store_->SetMetric(run_, "tests.total", sum.tests));
+    Check(store_->SetMetric(run_, "tests.failed", sum.failed));
+    Check(store_->SetMetric(run_, "tests.skipped", sum.skipped));
+  }
+  if (sum.has_coverage) {
+    Check(store_->SetMetric(run_, "coverage.line", Percent(sum.lines_covered, sum.lines_total)));
+    if (sum.branches_total > 0)
+      Check(store_->SetMetric(run_, "coverage.branch",
+                              Percent(sum.branches_covered, sum.branches_total)));
+  }
+}
+
+}  // namespace gauntlet::gate
