@@ -15,6 +15,11 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -26,6 +31,11 @@ inline constexpr Registrar kCommands[] = {
     RegisterLogs,
     RegisterRetry,
     RegisterCancel,
+    RegisterDeploy,
+    RegisterDeployments,
+    RegisterPromote,
+    RegisterAbort,
+    RegisterRollback,
     RegisterVersion,
 };
 

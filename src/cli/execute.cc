@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "cli/cli.h"
+#include "cli/deploy_support.h"
 #include "cli/workspace.h"
 #include "core/hash.h"
 #include "exec/local_runner.h"
@@ -93,6 +95,65 @@ nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
           {"branch", run.git_branch},
           {"duration_ms", run.finished_ms - run.started_ms},
           {"jobs", jobs}};
+}
+
+// The version a deploy stage deploys: the `version` output of a job it needs, else
+// $GAUNTLET_DEPLOY_VERSION, else the run's commit (12 characters), else "run-ID".
+std::string DeployVersion(const plan::PlannedJob& job, const std::vector<exec::JobResult>& results,
+                          const store::RunRecord& run) {
+  for (plan::JobId need : job.needs) {
+    for (const auto& [key, value] : results[need].outputs) {
+      if (key == "version" && !value.empty()) return value;
+    }
+  }
+  if (const char* v = std::getenv("GAUNTLET_DEPLOY_VERSION"); v && *v) return v;
+  if (!run.git_commit.empty()) return run.git_commit.substr(0, 12);
+  return fmt::format("run-{}", run.id);
+}
+
+// A deploy stage through the same engine as `gauntlet deploy`, on its own store
+// connection (the run recorder batches on the other one).
+exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::PlannedJob& job,
+                               const Workspace& ws, const store::RunRecord& run,
+                               const std::string& version) {
+  exec::JobResult r;
+  r.attempts = 1;
+  r.state = exec::JobState::kFailed;
+  const spec::Stage* stage = job.stage;
+  const spec::Environment* env = stage ? pipeline.FindEnvironment(stage->environment) : nullptr;
+  if (!env) {
+    r.reason = "no environment '" + (stage ? stage->environment : "") + "' in the pipeline file";
+    return r;
+  }
+  auto st = OpenStore(ws);
+  if (!st.ok()) {
+    r.reason = st.error().message;
+    return r;
+  }
+  deploy::SystemClock clock;
+  deploy::DeployContext ctx = MakeDeployContext(st->get(), &clock, nullptr);
+  ctx.print = [name = job.name](const std::string& line) {
+    fmt::print("  [{}] {}\n", name, line);
+    fflush(stdout);
+  };
+  deploy::DeployRequest req;
+  req.version = version;
+  req.strategy = stage->strategy;
+  req.trigger = fmt::format("run {}, stage {}", run.id, stage->name);
+  req.git_commit = run.git_commit;
+  auto d = deploy::Deployer(*env, ctx).Start(req);
+  if (!d.ok()) {
+    r.reason = d.error().message;
+    return r;
+  }
+  r.outputs.emplace_back("deployment", std::to_string(d->id));
+  r.outputs.emplace_back("version", d->version);
+  if (d->state == store::kDeploySucceeded) {
+    r.state = exec::JobState::kSuccess;
+  } else {
+    r.reason = fmt::format("deployment {} {}: {}", d->id, d->state, d->reason);
+  }
+  return r;
 }
 
 }  // namespace
@@ -202,11 +263,24 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
 
   // Jobs run in the workspace (the pipeline file's directory), not wherever gauntlet was
   // started; a job's working_directory is relative to it.
+  // Deploy stages run on threads of their own so the event loop keeps serving the other
+  // jobs; the version is read here, on the scheduler's thread, from finished needs.
+  std::vector<std::thread> deploys;
+  exec::Scheduler* sched = nullptr;
+  sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
+    std::string version = DeployVersion(job, sched->results(), run);
+    deploys.emplace_back([&pipeline, &job, &ws, &run, version, done = std::move(done)] {
+      done(RunDeployStage(pipeline, job, ws, run, version));
+    });
+  };
+
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   std::filesystem::current_path(ws.root, ec);
   exec::Scheduler scheduler(plan, runner->get(), &observers, std::move(sopt));
+  sched = &scheduler;
   exec::RunResult result = scheduler.Run();
+  for (std::thread& t : deploys) t.join();
   std::filesystem::current_path(cwd, ec);
 
   Status closed = (*log)->Close();
