@@ -34,9 +34,10 @@ std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, b
     std::string known;
     for (const auto& e : out->loaded.load->pipeline.environments)
       known += (known.empty() ? "" : ", ") + e.name;
-    return fail(fmt::format("no environment '{}' in {}{}", target.environment, out->loaded.file,
-                            known.empty() ? " (it has no environments:)" : " (known: " + known + ")"),
-                kExitNotFound);
+    return fail(
+        fmt::format("no environment '{}' in {}{}", target.environment, out->loaded.file,
+                    known.empty() ? " (it has no environments:)" : " (known: " + known + ")"),
+        kExitNotFound);
   }
   out->ws = WorkspaceForFile(out->loaded.file, target.state_dir);
   auto st = OpenStore(out->ws);
@@ -93,8 +94,8 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s,
   nlohmann::json verdicts = nlohmann::json::array(), all = nlohmann::json::array();
   if (events.ok()) {
     for (const auto& e : *events) {
-      nlohmann::json ej = {{"seq", e.seq},       {"at_ms", e.at_ms},   {"kind", e.kind},
-                           {"step", e.step},     {"weight", e.weight}, {"verdict", e.verdict},
+      nlohmann::json ej = {{"seq", e.seq},      {"at_ms", e.at_ms},   {"kind", e.kind},
+                           {"step", e.step},    {"weight", e.weight}, {"verdict", e.verdict},
                            {"detail", e.detail}};
       if (e.kind == "verdict" && !e.json.empty()) {
         nlohmann::json m = nlohmann::json::parse(e.json, nullptr, false);
@@ -134,7 +135,8 @@ void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json) {
   cmd->add_option("ENV", target->environment, "The environment (a key of environments:)")
       ->required();
   cmd->add_option("-f,--file", target->file, "The pipeline file (default: gauntlet.yml, upward)");
-  cmd->add_option("--state-dir", target->state_dir, "The .gauntlet directory (default: beside the file)");
+  cmd->add_option("--state-dir", target->state_dir,
+                  "The .gauntlet directory (default: beside the file)");
   cmd->add_flag("--json", *json, "Machine-readable output on stdout");
 }
 

@@ -45,8 +45,8 @@ deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* cloc
 std::string CommandTrigger(const std::string& command);
 
 // The deployment with its events and verdicts.
-nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s,
-                              bool with_events, int64_t now_ms);
+nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s, bool with_events,
+                              int64_t now_ms);
 
 // Exit code of a finished command: 0 succeeded, 1 anything else.
 int DeploymentExitCode(const store::DeploymentRecord& d);

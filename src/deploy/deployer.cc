@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 
@@ -96,8 +97,10 @@ class Deployer::Run {
     two_slot_ = IsTwoSlot(d_.strategy == kRollbackStrategy ? env_.strategy : d_.strategy);
     if (two_slot_ && env_.instances.size() != 2)
       return Finish(store::kDeployFailed,
-                    d_.strategy + " needs exactly two instances (the slots); the environment "
-                                  "has " + std::to_string(env_.instances.size()));
+                    d_.strategy +
+                        " needs exactly two instances (the slots); the environment "
+                        "has " +
+                        std::to_string(env_.instances.size()));
     if (!two_slot_ && env_.instances.empty())
       return Finish(store::kDeployFailed, "the environment lists no instances");
     return two_slot_ ? DriveTwoSlots() : DriveInstances();
@@ -163,9 +166,10 @@ class Deployer::Run {
     d_.engine_host.clear();
     if (Status s = ctx_.store->UpdateDeployment(d_); !s.ok()) return s.error();
     Event("pause", why);
-    Print(fmt::format("deployment {}: paused - {}; decide with `gauntlet promote {}` or "
-                      "`gauntlet abort {}`",
-                      d_.id, why, d_.environment, d_.environment));
+    Print(
+        fmt::format("deployment {}: paused - {}; decide with `gauntlet promote {}` or "
+                    "`gauntlet abort {}`",
+                    d_.id, why, d_.environment, d_.environment));
     return d_;
   }
   void PutSlot(const std::string& slot, const std::string& version, bool running) {
@@ -186,9 +190,7 @@ class Deployer::Run {
   }
 
   // ---- actions ----
-  const spec::Instance* Instance(const std::string& name) const {
-    return FindInstance(env_, name);
-  }
+  const spec::Instance* Instance(const std::string& name) const { return FindInstance(env_, name); }
   std::vector<std::pair<std::string, std::string>> CommandEnv(const spec::Instance* inst,
                                                               const std::string& version) const {
     std::vector<std::pair<std::string, std::string>> env = {
@@ -217,7 +219,8 @@ class Deployer::Run {
     if (out.size() > 400) out = "..." + out.substr(out.size() - 400);
     if (r->timed_out) return Error{what + " timed out" + (out.empty() ? "" : ": " + out)};
     if (r->exit_code != 0)
-      return Error{fmt::format("{} exited {}{}", what, r->exit_code, out.empty() ? "" : ": " + out)};
+      return Error{
+          fmt::format("{} exited {}{}", what, r->exit_code, out.empty() ? "" : ": " + out)};
     return Ok();
   }
   Status Hook(const std::string& command, const char* name) {
@@ -262,9 +265,9 @@ class Deployer::Run {
       };
     }
     HealthResult r = WaitHealthy(h, MakeProbe(h, run), *ctx_.clock);
-    std::string detail = fmt::format("{} {} after {} probe(s){}", inst.name,
-                                     r.healthy ? "healthy" : "unhealthy", r.probes,
-                                     r.healthy ? "" : ": " + r.last_detail);
+    std::string detail =
+        fmt::format("{} {} after {} probe(s){}", inst.name, r.healthy ? "healthy" : "unhealthy",
+                    r.probes, r.healthy ? "" : ": " + r.last_detail);
     Event("health", detail, r.healthy ? "pass" : "fail");
     Print("  health: " + detail);
     if (!r.healthy) return Error{"health check failed: " + detail};
@@ -277,10 +280,12 @@ class Deployer::Run {
     const spec::Instance* stable = Instance(d_.stable_slot);
     std::vector<SlotWeight> weights;
     if (stable) weights.push_back({stable->name, stable->address, 100 - weight});
-    if (target && (weight > 0 || !stable)) weights.push_back({target->name, target->address, weight});
+    if (target && (weight > 0 || !stable))
+      weights.push_back({target->name, target->address, weight});
     if (weights.empty() || (weights.size() == 1 && weights[0].weight == 0)) return Ok();
     std::string shown;
-    for (const auto& w : weights) shown += fmt::format("{}{}={}", shown.empty() ? "" : " ", w.slot, w.weight);
+    for (const auto& w : weights)
+      shown += fmt::format("{}{}={}", shown.empty() ? "" : " ", w.slot, w.weight);
     Event("traffic", "setting " + shown);
     Status s = router_ ? router_->SetWeights(weights) : Ok();
     if (!s.ok()) {
@@ -302,7 +307,8 @@ class Deployer::Run {
       bool excluded = std::find(out.begin(), out.end(), &i) != out.end();
       weights.push_back({i.name, i.address, excluded ? 0 : 1});
     }
-    Event("traffic", out.empty() ? "all instances in" : fmt::format("{} instance(s) out", out.size()));
+    Event("traffic",
+          out.empty() ? "all instances in" : fmt::format("{} instance(s) out", out.size()));
     return router_->SetWeights(weights);
   }
 
@@ -311,23 +317,28 @@ class Deployer::Run {
     const spec::Instance* target = Instance(d_.target_slot);
     const spec::Instance* stable = Instance(d_.stable_slot);
     AnalysisTally tally(env_.analysis);
-    const TimePoint start = ctx_.clock->Now();
     auto record = [&](const Measurement& m) {
       Event("verdict", m.detail, VerdictName(m.verdict), ToJson(m).dump());
       Print(fmt::format("  {} {}: {}", m.metric, VerdictName(m.verdict), m.detail));
       return tally.Add(m);
     };
-    while (true) {
-      Duration left = std::chrono::duration_cast<Duration>(total - (ctx_.clock->Now() - start));
-      if (left <= Duration(0)) break;
-      Duration window = std::min(left, std::max(env_.analysis.interval, Duration(std::chrono::milliseconds(200))));
+    // Windows of `interval` (the last one shorter) that add up to `total`; counted rather
+    // than timed so the probe's own duration decides the pace.
+    const Duration full =
+        std::max(env_.analysis.interval, Duration(std::chrono::milliseconds(200)));
+    const int64_t windows = std::max<int64_t>(1, (total.count() + full.count() - 1) / full.count());
+    for (int64_t i = 0; i < windows; ++i) {
+      Duration window = i + 1 < windows ? full : total - full * i;
+      if (window <= Duration(0)) break;
       AnalysisPhase phase = AnalysisPhase::kRunning;
       if (target && stable) {
         ProbeOptions po;
         po.rate_per_second = ctx_.probe_rate;
         po.window = window;
-        po.timeout = std::min(Duration(std::chrono::seconds(5)), std::max(window, Duration(std::chrono::seconds(1))));
-        auto stats = RunProbe({"http://" + target->address + "/", "http://" + stable->address + "/"}, po);
+        po.timeout = std::min(Duration(std::chrono::seconds(5)),
+                              std::max(window, Duration(std::chrono::seconds(1))));
+        auto stats =
+            RunProbe({"http://" + target->address + "/", "http://" + stable->address + "/"}, po);
         if (!stats.ok()) {
           Measurement m;
           m.metric = "probe";
@@ -381,7 +392,8 @@ class Deployer::Run {
         EnterPhase(kPreDeploy);
         if (!rollback) {
           if (Status s = Hook(env_.pre_deploy, kPreDeploy); !s.ok())
-            return Finish(store::kDeployFailed, "pre_deploy failed, nothing deployed: " + s.error().message);
+            return Finish(store::kDeployFailed,
+                          "pre_deploy failed, nothing deployed: " + s.error().message);
         }
         d_.phase = kDeploy;
       } else if (phase == kDeploy) {
@@ -407,8 +419,10 @@ class Deployer::Run {
           weight = env_.steps[d_.step];
         }
         EnterPhase(phase == kStep ? kStep : kAnalysis);
-        Print(phase == kStep ? fmt::format("  step {}/{}: {}% to {}", d_.step + 1, env_.steps.size(), weight, d_.target_slot)
-                             : fmt::format("  analysis of {} with no user traffic", d_.target_slot));
+        Print(phase == kStep
+                  ? fmt::format("  step {}/{}: {}% to {}", d_.step + 1, env_.steps.size(), weight,
+                                d_.target_slot)
+                  : fmt::format("  analysis of {} with no user traffic", d_.target_slot));
         if (Status s = Route(weight); !s.ok()) return RollBack("routing: " + s.error().message);
         AnalysisPhase result = Analyse(env_.pause);
         Event("analysis", AnalysisPhaseName(result), AnalysisPhaseName(result));
@@ -456,20 +470,24 @@ class Deployer::Run {
     auto events = ctx_.store->GetDeploymentEvents(d_.id);
     if (!events.ok()) return "";
     for (auto it = events->rbegin(); it != events->rend(); ++it) {
-      if (it->kind == "verdict" && (it->verdict == "fail" || it->verdict == "error")) return it->detail;
+      if (it->kind != "verdict" || (it->verdict != "fail" && it->verdict != "error")) continue;
+      nlohmann::json m = nlohmann::json::parse(it->json, nullptr, false);
+      std::string metric = m.is_object() ? m.value("metric", "") : "";
+      return metric.empty() ? it->detail : metric + ": " + it->detail;
     }
     return "";
   }
 
   void MakeStable(const spec::Instance& target) {
     std::string old_version = d_.previous_version;
-    store::StableRecord st{d_.environment, target.name, d_.version, d_.git_commit, d_.id,
-                           ctx_.now_ms()};
+    store::StableRecord st{d_.environment, target.name, d_.version,
+                           d_.git_commit,  d_.id,       ctx_.now_ms()};
     if (Status s = ctx_.store->SetStable(st); !s.ok()) Print("warning: " + s.error().message);
     Event("stable", fmt::format("{} on {} is the stable release", d_.version, target.name));
     if (d_.strategy == kRollbackStrategy && !old_version.empty()) {
-      RecordIncident(old_version, previous_commit_, fmt::format("manual rollback of {} to {}: {}", old_version,
-                                                                d_.version, d_.trigger));
+      RecordIncident(
+          old_version, previous_commit_,
+          fmt::format("manual rollback of {} to {}: {}", old_version, d_.version, d_.trigger));
     }
   }
 
@@ -480,8 +498,9 @@ class Deployer::Run {
     const spec::Instance* old = Instance(d_.stable_slot);
     if (!old || d_.stable_slot == d_.target_slot) return;
     if (!immediately && env_.scale_down_delay > Duration(0)) {
-      Print(fmt::format("  keeping {} for {} ms (scale_down_delay)", old->name,
-                        std::chrono::duration_cast<std::chrono::milliseconds>(env_.scale_down_delay).count()));
+      Print(fmt::format(
+          "  keeping {} for {} ms (scale_down_delay)", old->name,
+          std::chrono::duration_cast<std::chrono::milliseconds>(env_.scale_down_delay).count()));
       ctx_.clock->SleepFor(env_.scale_down_delay);
     }
     auto stable = ctx_.store->GetStable(d_.environment);
@@ -517,16 +536,16 @@ class Deployer::Run {
     }
     if (target) Stop(*target, d_.version);
     RecordIncident(d_.version, d_.git_commit, why);
-    if (!stable)
-      return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
+    if (!stable) return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
     return Finish(store::kDeployRolledBack, why);
   }
 
   // ---- instances: rolling, recreate ----
   std::vector<std::vector<const spec::Instance*>> Batches() const {
     std::vector<std::vector<const spec::Instance*>> out;
-    size_t size = d_.strategy == "recreate" ? env_.instances.size()
-                                            : static_cast<size_t>(std::max(1, env_.max_unavailable));
+    size_t size = d_.strategy == "recreate"
+                      ? env_.instances.size()
+                      : static_cast<size_t>(std::max(1, env_.max_unavailable));
     for (size_t i = 0; i < env_.instances.size(); i += size) {
       std::vector<const spec::Instance*> batch;
       for (size_t j = i; j < std::min(env_.instances.size(), i + size); ++j)
@@ -545,7 +564,8 @@ class Deployer::Run {
         EnterPhase(kPreDeploy);
         if (!rollback) {
           if (Status s = Hook(env_.pre_deploy, kPreDeploy); !s.ok())
-            return Finish(store::kDeployFailed, "pre_deploy failed, nothing deployed: " + s.error().message);
+            return Finish(store::kDeployFailed,
+                          "pre_deploy failed, nothing deployed: " + s.error().message);
         }
         d_.phase = kDeploy;
         d_.step = 0;
@@ -561,14 +581,18 @@ class Deployer::Run {
         if (d_.strategy == "recreate") {
           for (const spec::Instance* i : batch) Stop(*i, d_.previous_version);
         }
-        if (Status s = RouteInstances(batch); !s.ok()) return RollBackInstances("routing: " + s.error().message);
+        if (Status s = RouteInstances(batch); !s.ok())
+          return RollBackInstances("routing: " + s.error().message);
         for (const spec::Instance* i : batch) {
-          if (Status s = DeployTo(*i, d_.version); !s.ok()) return RollBackInstances(s.error().message);
+          if (Status s = DeployTo(*i, d_.version); !s.ok())
+            return RollBackInstances(s.error().message);
         }
         for (const spec::Instance* i : batch) {
-          if (Status s = Health(*i, d_.version); !s.ok()) return RollBackInstances(s.error().message);
+          if (Status s = Health(*i, d_.version); !s.ok())
+            return RollBackInstances(s.error().message);
         }
-        if (Status s = RouteInstances({}); !s.ok()) return RollBackInstances("routing: " + s.error().message);
+        if (Status s = RouteInstances({}); !s.ok())
+          return RollBackInstances("routing: " + s.error().message);
         d_.step += 1;
       } else if (phase == kPromote) {
         EnterPhase(kPromote);
@@ -576,7 +600,8 @@ class Deployer::Run {
         if (Status s = ctx_.store->SetStable(st); !s.ok()) Print("warning: " + s.error().message);
         if (rollback && !d_.previous_version.empty())
           RecordIncident(d_.previous_version, previous_commit_,
-                         fmt::format("manual rollback of {} to {}: {}", d_.previous_version, d_.version, d_.trigger));
+                         fmt::format("manual rollback of {} to {}: {}", d_.previous_version,
+                                     d_.version, d_.trigger));
         d_.phase = kPostDeploy;
       } else if (phase == kPostDeploy) {
         EnterPhase(kPostDeploy);
@@ -601,7 +626,8 @@ class Deployer::Run {
     EnterPhase(kRollback);
     Print("  rolling back: " + why);
     Event("rollback", why);
-    if (d_.strategy == kRollbackStrategy) return Finish(store::kDeployFailed, "rollback failed: " + why);
+    if (d_.strategy == kRollbackStrategy)
+      return Finish(store::kDeployFailed, "rollback failed: " + why);
     if (d_.previous_version.empty()) {
       RecordIncident(d_.version, d_.git_commit, why);
       return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
@@ -618,7 +644,8 @@ class Deployer::Run {
     (void)RouteInstances({});
     RecordIncident(d_.version, d_.git_commit, why);
     if (!problems.empty())
-      return Finish(store::kDeployFailed, why + "; restoring " + d_.previous_version + " failed: " + problems);
+      return Finish(store::kDeployFailed,
+                    why + "; restoring " + d_.previous_version + " failed: " + problems);
     return Finish(store::kDeployRolledBack, why);
   }
 
@@ -633,7 +660,8 @@ class Deployer::Run {
   bool two_slot_ = false;
 };
 
-Deployer::Deployer(const spec::Environment& env, DeployContext ctx) : env_(env), ctx_(std::move(ctx)) {}
+Deployer::Deployer(const spec::Environment& env, DeployContext ctx)
+    : env_(env), ctx_(std::move(ctx)) {}
 
 namespace {
 
@@ -646,14 +674,15 @@ Error Refusal(const store::DeploymentRecord& h, const std::string& this_host) {
                  "` or `gauntlet abort " + h.environment + "` first"};
   bool gone = h.engine_host == this_host && !store::ProcessAlive(h.engine_pid);
   if (gone || h.engine_pid == 0)
-    return Error{fmt::format("{} was interrupted in phase {} (its engine, pid {} on {}, is gone): "
-                             "`gauntlet deploy {} --resume` finishes it, `gauntlet abort {}` rolls "
-                             "it back",
-                             who, h.phase, h.engine_pid, h.engine_host, h.environment,
-                             h.environment)};
-  return Error{fmt::format("{} is in progress, driven by pid {} on host {}: one deployment per "
-                           "environment at a time, this one is refused",
-                           who, h.engine_pid, h.engine_host)};
+    return Error{
+        fmt::format("{} was interrupted in phase {} (its engine, pid {} on {}, is gone): "
+                    "`gauntlet deploy {} --resume` finishes it, `gauntlet abort {}` rolls "
+                    "it back",
+                    who, h.phase, h.engine_pid, h.engine_host, h.environment, h.environment)};
+  return Error{
+      fmt::format("{} is in progress, driven by pid {} on host {}: one deployment per "
+                  "environment at a time, this one is refused",
+                  who, h.engine_pid, h.engine_host)};
 }
 
 }  // namespace
@@ -684,8 +713,8 @@ Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
   }
   if (IsTwoSlot(strategy)) {
     // The idle slot: the one that is not stable (the first one on a first deployment).
-    d.target_slot = env_.instances[0].name == d.stable_slot ? env_.instances[1].name
-                                                           : env_.instances[0].name;
+    d.target_slot =
+        env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
     if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
   }
   auto started = ctx_.store->StartDeployment(d);
@@ -693,9 +722,10 @@ Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
   if (started->holder) return Refusal(*started->holder, ctx_.host);
   d.id = started->id;
   if (ctx_.print)
-    ctx_.print(fmt::format("deployment {}: {} {} to {} ({}{})", d.id, env_.name, d.version,
-                           d.target_slot.empty() ? "instances" : "slot " + d.target_slot, strategy,
-                           d.stable_slot.empty() ? "" : ", stable " + d.previous_version + " on " + d.stable_slot));
+    ctx_.print(fmt::format(
+        "deployment {}: {} {} to {} ({}{})", d.id, env_.name, d.version,
+        d.target_slot.empty() ? "instances" : "slot " + d.target_slot, strategy,
+        d.stable_slot.empty() ? "" : ", stable " + d.previous_version + " on " + d.stable_slot));
   Run run(env_, ctx_, d);
   return run.Drive();
 }
@@ -709,13 +739,21 @@ Result<store::DeploymentRecord> Deployer::TakeOver(bool want_paused, const char*
   bool gone = paused || d.engine_pid == 0 ||
               (d.engine_host == ctx_.host && !store::ProcessAlive(d.engine_pid));
   if (!gone)
-    return Error{fmt::format("deployment {} of {} is being driven by pid {} on host {}: nothing to {}",
-                             d.id, d.environment, d.engine_pid, d.engine_host, what)};
+    return Error{
+        fmt::format("deployment {} of {} is being driven by pid {} on host {}: nothing to {}", d.id,
+                    d.environment, d.engine_pid, d.engine_host, what)};
+  if (!want_paused && paused && std::string(what) == "resume")
+    return Error{
+        fmt::format("deployment {} of {} is paused waiting for a person, not interrupted: "
+                    "`gauntlet promote {}` or `gauntlet abort {}`",
+                    d.id, d.environment, d.environment, d.environment)};
   if (want_paused && !paused)
-    return Error{fmt::format("deployment {} of {} is not paused (it was interrupted in phase {}): "
-                             "`gauntlet deploy {} --resume` or `gauntlet abort {}`",
-                             d.id, d.environment, d.phase, d.environment, d.environment)};
-  auto claimed = ctx_.store->ClaimDeployment(d.id, d.engine_pid, d.engine_host, ctx_.pid, ctx_.host);
+    return Error{
+        fmt::format("deployment {} of {} is not paused (it was interrupted in phase {}): "
+                    "`gauntlet deploy {} --resume` or `gauntlet abort {}`",
+                    d.id, d.environment, d.phase, d.environment, d.environment)};
+  auto claimed =
+      ctx_.store->ClaimDeployment(d.id, d.engine_pid, d.engine_host, ctx_.pid, ctx_.host);
   if (!claimed.ok()) return claimed.error();
   if (!*claimed) return Error{fmt::format("deployment {} was taken over by another process", d.id)};
   d.engine_pid = ctx_.pid;
@@ -750,7 +788,7 @@ Result<store::DeploymentRecord> Deployer::Abort() {
   if (!d.ok()) return d.error();
   Run run(env_, ctx_, *d);
   return run.AbortAndDrive(d->phase == kRollback && !d->reason.empty() ? d->reason
-                                                                        : "aborted by a person");
+                                                                       : "aborted by a person");
 }
 
 Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version,
@@ -761,16 +799,22 @@ Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version
   auto history = ctx_.store->ListDeployments(env_.name, 500);
   if (!history.ok()) return history.error();
   const std::string current = *stable ? (*stable)->version : "";
+  bool found = false;
   for (const auto& h : *history) {
     if (h.state != store::kDeploySucceeded) continue;
     if (version.empty() ? h.version != current : h.version == version) {
       version = h.version;
       commit = h.git_commit;
+      found = true;
       break;
     }
   }
-  if (version.empty())
-    return Error{"environment '" + env_.name + "' has no earlier successful release to roll back to"};
+  if (!found && to_version.empty())
+    return Error{"environment '" + env_.name +
+                 "' has no earlier successful release to roll back to"};
+  if (!found)
+    return Error{"version " + to_version + " never deployed successfully to " + env_.name +
+                 ": `gauntlet rollback` only goes back to a known-good release"};
   if (Status s = ValidateVersion(version); !s.ok()) return s.error();
   if (version == current)
     return Error{"version " + version + " is already the stable release of " + env_.name};
@@ -790,8 +834,8 @@ Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version
     d.stable_slot = *stable ? (*stable)->slot : "";
     if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
     // The slot already running that version if any (instant), else the idle one.
-    d.target_slot = env_.instances[0].name == d.stable_slot ? env_.instances[1].name
-                                                           : env_.instances[0].name;
+    d.target_slot =
+        env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
   }
   auto started = ctx_.store->StartDeployment(d);
   if (!started.ok()) return started.error();

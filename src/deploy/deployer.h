@@ -37,14 +37,14 @@ namespace gauntlet::deploy {
 struct DeployContext {
   store::Store* store = nullptr;
   Clock* clock = nullptr;
-  CommandRunner run;                     // every environment command goes through it
-  std::function<int64_t()> now_ms;       // wall clock for records
+  CommandRunner run;                              // every environment command goes through it
+  std::function<int64_t()> now_ms;                // wall clock for records
   std::function<void(const std::string&)> print;  // one progress line (may be empty)
-  int64_t pid = 0;                       // this engine, recorded as the lock holder
+  int64_t pid = 0;                                // this engine, recorded as the lock holder
   std::string host;
   // The router for an environment; unset: MakeRouter.
   std::function<Result<std::unique_ptr<Router>>(const spec::Environment&)> make_router;
-  double probe_rate = 50;                // requests/s per slot during analysis
+  double probe_rate = 50;  // requests/s per slot during analysis
   Duration command_timeout{std::chrono::minutes(10)};
 };
 

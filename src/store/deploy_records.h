@@ -23,8 +23,8 @@ struct DeploymentRecord {
   // Where the state machine is; a resumed deployment continues from here
   // (docs/deploy.md, "Phases").
   std::string phase;
-  int step = 0;    // canary step index; -1 before the first step
-  int weight = 0;  // traffic percent on the target slot last applied
+  int step = 0;                          // canary step index; -1 before the first step
+  int weight = 0;                        // traffic percent on the target slot last applied
   std::string target_slot, stable_slot;  // two-slot strategies
   std::string previous_version;          // the stable release before this deployment
   std::string git_commit;                // of the release, when known
