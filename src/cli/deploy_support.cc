@@ -1,6 +1,7 @@
 #include "cli/deploy_support.h"
 
 #include <fmt/core.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -64,8 +65,15 @@ deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* cloc
 }
 
 std::string CommandTrigger(const std::string& command) {
-  const char* user = std::getenv("USER");
-  return fmt::format("{} by {}@{}", command, user && *user ? user : "unknown", store::HostName());
+  std::string user;
+  if (const char* u = std::getenv("USER"); u && *u) {
+    user = u;
+  } else if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name) {
+    user = pw->pw_name;
+  } else {
+    user = std::to_string(getuid());
+  }
+  return fmt::format("{} by {}@{}", command, user, store::HostName());
 }
 
 nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s, bool with_events,
