@@ -81,7 +81,6 @@ class Deployer {
                                            const std::string& trigger);
 
  private:
-  class Run;
   Result<store::DeploymentRecord> TakeOver(bool want_paused, const char* what);
   const spec::Environment& env_;
   DeployContext ctx_;
