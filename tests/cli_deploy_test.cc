@@ -378,13 +378,21 @@ TEST_F(DeployE2E, KilledMidCanaryIsRefusedToOthersAndResumes) {
       {GAUNTLET_BINARY, "deploy", "prod", "--version", "2", "-f", dir_ + "/gauntlet.yml"}));
   std::string line;
   auto end = std::chrono::steady_clock::now() + seconds(60);
-  while (line.find("step 2/3") == std::string::npos && std::chrono::steady_clock::now() < end) {
+  // "traffic: ..." is printed once the weights are applied and recorded.
+  const std::string at_step_2 = "traffic: blue=50 green=50";
+  while (line.find(at_step_2) == std::string::npos && std::chrono::steady_clock::now() < end) {
     line = engine.ReadLine(seconds(30));
     if (line.empty()) break;
   }
-  ASSERT_NE(line.find("step 2/3"), std::string::npos) << "the deployment never reached step 2";
-  // Killed mid-step: the record says where it was; traffic is split, recorded.
+  ASSERT_NE(line.find(at_step_2), std::string::npos) << "the deployment never reached step 2";
+  // Killed mid-step: the record says where it was and what traffic it had applied.
   engine.Stop(SIGKILL);
+  nlohmann::json before = Deployments()[0];
+  EXPECT_EQ(before["state"], "running");
+  EXPECT_EQ(before["phase"], "step");
+  EXPECT_EQ(before["step"], 1);
+  EXPECT_EQ(before["weight"], 50);
+  EXPECT_NE(Upstream().find("server " + green_ + " weight=50"), std::string::npos) << Upstream();
 
   testing::Output refused = Gauntlet({"deploy", "prod", "--version", "3"});
   EXPECT_EQ(refused.code, 1);

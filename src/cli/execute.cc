@@ -114,8 +114,8 @@ std::string DeployVersion(const plan::PlannedJob& job, const std::vector<exec::J
 // A deploy stage through the same engine as `gauntlet deploy`, on its own store
 // connection (the run recorder batches on the other one).
 exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::PlannedJob& job,
-                               const Workspace& ws, const store::RunRecord& run,
-                               const std::string& version) {
+                               const Workspace& ws, store::RunId run_id,
+                               const std::string& git_commit, const std::string& version) {
   exec::JobResult r;
   r.attempts = 1;
   r.state = exec::JobState::kFailed;
@@ -139,8 +139,8 @@ exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::Plann
   deploy::DeployRequest req;
   req.version = version;
   req.strategy = stage->strategy;
-  req.trigger = fmt::format("run {}, stage {}", run.id, stage->name);
-  req.git_commit = run.git_commit;
+  req.trigger = fmt::format("run {}, stage {}", run_id, stage->name);
+  req.git_commit = git_commit;
   auto d = deploy::Deployer(*env, ctx).Start(req);
   if (!d.ok()) {
     r.reason = d.error().message;
@@ -269,9 +269,10 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   exec::Scheduler* sched = nullptr;
   sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
     std::string version = DeployVersion(job, sched->results(), run);
-    deploys.emplace_back([&pipeline, &job, &ws, &run, version, done = std::move(done)] {
-      done(RunDeployStage(pipeline, job, ws, run, version));
-    });
+    // Copies: the recorder updates `run` on this thread meanwhile.
+    deploys.emplace_back(
+        [&pipeline, &job, &ws, id = run.id, commit = run.git_commit, version,
+         done = std::move(done)] { done(RunDeployStage(pipeline, job, ws, id, commit, version)); });
   };
 
   std::error_code ec;
@@ -285,7 +286,8 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
 
   Status closed = (*log)->Close();
   if (!recorder.status().ok())
-    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n", recorder.status().error().message);
+    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n",
+               recorder.status().error().message);
   if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
 
   if (opt.json) {
@@ -295,9 +297,12 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
                run.reason.empty() ? "" : " (" + run.reason + ")");
   }
   switch (result.state) {
-    case exec::RunState::kSuccess: return kExitOk;
-    case exec::RunState::kFailed: return kExitFailed;
-    case exec::RunState::kCancelled: return kExitCancelled;
+    case exec::RunState::kSuccess:
+      return kExitOk;
+    case exec::RunState::kFailed:
+      return kExitFailed;
+    case exec::RunState::kCancelled:
+      return kExitCancelled;
   }
   return kExitInternal;
 }
