@@ -229,6 +229,21 @@ TEST_F(DeployerSlotsTest, RouterFailingAtPromotionRollsBackToTheStableSlot) {
   EXPECT_EQ((*store_->GetStable("prod"))->version, "1");
 }
 
+TEST_F(DeployerSlotsTest, UnhealthyNewSlotRollsBackBeforeAnyTrafficMoves) {
+  env_.health.type = "http";
+  env_.health.url = "http://${{ instance.address }}/missing";  // 404: never healthy
+  env_.health.failure_threshold = 2;
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeployRolledBack);
+  EXPECT_NE(d.reason.find("green unhealthy after 2 probe(s): HTTP 404"), std::string::npos)
+      << d.reason;
+  for (const auto& route : routes_) {
+    for (const auto& w : route) EXPECT_FALSE(w.slot == "green" && w.weight > 0) << Shown(route);
+  }
+  EXPECT_EQ(commands_, (std::vector<std::string>{"deploy green 2", "stop green 2"}));
+  EXPECT_EQ(store_->ListIncidents(0)->size(), 1u);
+}
+
 TEST_F(DeployerSlotsTest, RollbackThatCannotMoveTrafficStaysActiveUntilAborted) {
   // Everything after the 50% step fails: the promotion, then the rollback's own switch.
   int calls = 0;
