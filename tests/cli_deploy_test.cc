@@ -130,7 +130,7 @@ class DeployE2E : public ::testing::Test {
     ASSERT_TRUE(deploy::testing::WaitForPort(listen_, seconds(10)));
 
     // The environment's commands: start gauntlet-testapp on the slot's port (a version
-    // with "bad" in it answers 500 to half the requests, "slow" takes 300 ms), stop it.
+    // with "bad" in it answers 500 to half the requests, "slow" takes 600 ms), stop it.
     ws_.Write("deploy.sh", std::string("#!/bin/sh\nset -e\n") +
                                "pidfile=\"slot-$GAUNTLET_SLOT.pid\"\n"
                                "if [ -f \"$pidfile\" ]; then\n"
@@ -139,7 +139,7 @@ class DeployE2E : public ::testing::Test {
                                "flags=''\n"
                                "case \"$GAUNTLET_RELEASE_VERSION\" in\n"
                                "  *bad*) flags='--error-rate 0.5' ;;\n"
-                               "  *slow*) flags='--latency-ms 300' ;;\nesac\n" +
+                               "  *slow*) flags='--latency-ms 600' ;;\nesac\n" +
                                deploy::testing::TestAppPath() +
                                " --port \"${GAUNTLET_ADDRESS##*:}\" --version "
                                "\"$GAUNTLET_RELEASE_VERSION\" $flags "
@@ -237,6 +237,9 @@ class DeployE2E : public ::testing::Test {
   testing::Workspace ws_;
   std::string dir_, blue_, green_, listen_;
   std::vector<std::string> nginx_argv_;
+  // Generous by default: a loaded (sanitized, shared) machine must not fail a good
+  // version on latency noise; the slow-version test uses the real default, 3.
+  std::string p99_ratio_ = "20";
   deploy::testing::Child nginx_;
 };
 
@@ -336,6 +339,7 @@ TEST_F(DeployE2E, ErroringCanaryRollsBackWithoutAFailedUserRequest) {
 }
 
 TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
+  p99_ratio_ = "3";
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
   testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-slow", "--json"});
@@ -346,7 +350,7 @@ TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
   for (const auto& v : d["verdicts"]) {
     if (v["metric"] == "p99_latency_ms" && v["verdict"] == "fail") {
       p99_failed = true;
-      EXPECT_GE(v["value"].get<double>(), 250.0);
+      EXPECT_GE(v["value"].get<double>(), 550.0);
     }
   }
   EXPECT_TRUE(p99_failed) << o.out;
