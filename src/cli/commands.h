@@ -16,6 +16,11 @@ void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -28,6 +33,11 @@ inline constexpr Registrar kCommands[] = {
     RegisterRetry,
     RegisterCancel,
     RegisterDiagnose,
+    RegisterDeploy,
+    RegisterDeployments,
+    RegisterPromote,
+    RegisterAbort,
+    RegisterRollback,
     RegisterVersion,
 };
 

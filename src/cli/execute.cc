@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "cli/cli.h"
+#include "cli/deploy_support.h"
 #include "cli/workspace.h"
 #include "core/hash.h"
 #include "exec/local_runner.h"
@@ -112,6 +114,65 @@ std::string RepoRoot(const std::string& workspace_root) {
   std::string root = info.ok() && !info->workdir.empty() ? info->workdir : workspace_root;
   auto canonical = std::filesystem::weakly_canonical(root, ec);
   return ec ? root : canonical.string();
+}
+
+// The version a deploy stage deploys: the `version` output of a job it needs, else
+// $GAUNTLET_DEPLOY_VERSION, else the run's commit (12 characters), else "run-ID".
+std::string DeployVersion(const plan::PlannedJob& job, const std::vector<exec::JobResult>& results,
+                          const store::RunRecord& run) {
+  for (plan::JobId need : job.needs) {
+    for (const auto& [key, value] : results[need].outputs) {
+      if (key == "version" && !value.empty()) return value;
+    }
+  }
+  if (const char* v = std::getenv("GAUNTLET_DEPLOY_VERSION"); v && *v) return v;
+  if (!run.git_commit.empty()) return run.git_commit.substr(0, 12);
+  return fmt::format("run-{}", run.id);
+}
+
+// A deploy stage through the same engine as `gauntlet deploy`, on its own store
+// connection (the run recorder batches on the other one).
+exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::PlannedJob& job,
+                               const Workspace& ws, store::RunId run_id,
+                               const std::string& git_commit, const std::string& version) {
+  exec::JobResult r;
+  r.attempts = 1;
+  r.state = exec::JobState::kFailed;
+  const spec::Stage* stage = job.stage;
+  const spec::Environment* env = stage ? pipeline.FindEnvironment(stage->environment) : nullptr;
+  if (!env) {
+    r.reason = "no environment '" + (stage ? stage->environment : "") + "' in the pipeline file";
+    return r;
+  }
+  auto st = OpenStore(ws);
+  if (!st.ok()) {
+    r.reason = st.error().message;
+    return r;
+  }
+  deploy::SystemClock clock;
+  deploy::DeployContext ctx = MakeDeployContext(st->get(), &clock, nullptr);
+  ctx.print = [name = job.name](const std::string& line) {
+    fmt::print("  [{}] {}\n", name, line);
+    fflush(stdout);
+  };
+  deploy::DeployRequest req;
+  req.version = version;
+  req.strategy = stage->strategy;
+  req.trigger = fmt::format("run {}, stage {}", run_id, stage->name);
+  req.git_commit = git_commit;
+  auto d = deploy::Deployer(*env, ctx).Start(req);
+  if (!d.ok()) {
+    r.reason = d.error().message;
+    return r;
+  }
+  r.outputs.emplace_back("deployment", std::to_string(d->id));
+  r.outputs.emplace_back("version", d->version);
+  if (d->state == store::kDeploySucceeded) {
+    r.state = exec::JobState::kSuccess;
+  } else {
+    r.reason = fmt::format("deployment {} {}: {}", d->id, d->state, d->reason);
+  }
+  return r;
 }
 
 }  // namespace
@@ -233,16 +294,31 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
 
   // Jobs run in the workspace (the pipeline file's directory), not wherever gauntlet was
   // started; a job's working_directory is relative to it.
+  // Deploy stages run on threads of their own so the event loop keeps serving the other
+  // jobs; the version is read here, on the scheduler's thread, from finished needs.
+  std::vector<std::thread> deploys;
+  exec::Scheduler* sched = nullptr;
+  sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
+    std::string version = DeployVersion(job, sched->results(), run);
+    // Copies: the recorder updates `run` on this thread meanwhile.
+    deploys.emplace_back(
+        [&pipeline, &job, &ws, id = run.id, commit = run.git_commit, version,
+         done = std::move(done)] { done(RunDeployStage(pipeline, job, ws, id, commit, version)); });
+  };
+
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   std::filesystem::current_path(ws.root, ec);
   exec::Scheduler scheduler(plan, runner->get(), &observers, std::move(sopt));
+  sched = &scheduler;
   exec::RunResult result = scheduler.Run();
+  for (std::thread& t : deploys) t.join();
   std::filesystem::current_path(cwd, ec);
 
   Status closed = (*log)->Close();
   if (!recorder.status().ok())
-    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n", recorder.status().error().message);
+    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n",
+               recorder.status().error().message);
   if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
   if (reports) {
     for (const std::string& w : reports->warnings())
@@ -261,9 +337,12 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
                run.reason.empty() ? "" : " (" + run.reason + ")");
   }
   switch (result.state) {
-    case exec::RunState::kSuccess: return kExitOk;
-    case exec::RunState::kFailed: return kExitFailed;
-    case exec::RunState::kCancelled: return kExitCancelled;
+    case exec::RunState::kSuccess:
+      return kExitOk;
+    case exec::RunState::kFailed:
+      return kExitFailed;
+    case exec::RunState::kCancelled:
+      return kExitCancelled;
   }
   return kExitInternal;
 }

@@ -454,6 +454,10 @@ void Scheduler::StartDeploy(JobId id) {
   runs_[id]->first_start = runner_->clock()->Now();
   runs_[id]->attempt = 1;
   observer_->OnJobStarted(plan_.jobs[id], 1);
+  // A deploy handler writes to the store itself (its deployment rows, from another
+  // connection): commit now so the open batch does not hold the write lock meanwhile.
+  dirty_ = true;
+  FlushNow();
   DeployDone done = [this, id](JobResult r) {
     {
       std::lock_guard<std::mutex> lock(deploy_mu_);

@@ -2,6 +2,7 @@
 // (deploy targets: strategy, instances, router, health checks, metric analysis).
 #include <limits>
 
+#include "spec/deploy_template.h"
 #include "spec/load_internal.h"
 
 namespace gauntlet::spec {
@@ -64,12 +65,13 @@ void ReadRouter(LoadState& s, const YamlNode* n, Environment* env) {
   if (n->is_scalar()) {
     s.reader.Enum(n, &env->router, "router type", types);
   } else {
-    s.reader.ForEach(n, "router", {"type", "upstream_file", "upstream_name", "command"},
+    s.reader.ForEach(n, "router", {"type", "upstream_file", "upstream_name", "command", "nginx"},
                      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
                        if (key == "type") s.reader.Enum(v, &env->router, "router type", types);
                        if (key == "upstream_file") s.reader.String(v, &env->nginx_upstream_file);
                        if (key == "upstream_name") s.reader.String(v, &env->nginx_upstream_name);
                        if (key == "command") s.reader.String(v, &env->router_command);
+                       if (key == "nginx") s.reader.StringList(v, &env->nginx_command, false);
                      });
   }
   if (env->router == "nginx" &&
@@ -206,8 +208,14 @@ void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, c
       {"strategy", "url", "instances", "deploy", "stop", "pre_deploy", "post_deploy", "router",
        "max_unavailable", "steps", "pause", "scale_down_delay", "health", "analysis"},
       [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+        // Deploy commands have their own references (release, slot, instance), passed
+        // as environment variables: see spec/deploy_template.h.
         auto command = [&](std::string* out) {
-          if (s.reader.String(v, out)) s.exprs.CheckTemplate(v, -1);
+          if (!s.reader.String(v, out)) return;
+          auto rendered = RenderDeployCommand(*out);
+          if (!rendered.ok())
+            s.reader.Error(v, rendered.error().message,
+                           "e.g. ./deploy.sh ${{ slot }} ${{ release.version }}");
         };
         if (key == "strategy") {
           strategy = v;

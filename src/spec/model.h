@@ -189,6 +189,8 @@ struct Environment {
   std::string nginx_upstream_file;
   std::string nginx_upstream_name;
   std::string router_command;
+  // How to invoke nginx (binary and -p/-c flags) before "-t" / "-s reload"; empty: {"nginx"}.
+  std::vector<std::string> nginx_command;
   int max_unavailable = 1;
   std::vector<int> steps{5, 25, 100};  // canary weights in percent
   Duration pause{std::chrono::seconds(30)};

@@ -87,6 +87,60 @@ CREATE TABLE incidents (
 );
 CREATE INDEX incidents_by_time ON incidents(at_ms);
 )sql",
+      // Deployments: the state machines, their events, stable releases and slots.
+      R"sql(
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  environment TEXT NOT NULL,
+  version TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  state TEXT NOT NULL,
+  phase TEXT NOT NULL DEFAULT '',
+  step INTEGER NOT NULL DEFAULT -1,
+  weight INTEGER NOT NULL DEFAULT 0,
+  target_slot TEXT NOT NULL DEFAULT '',
+  stable_slot TEXT NOT NULL DEFAULT '',
+  previous_version TEXT NOT NULL DEFAULT '',
+  git_commit TEXT NOT NULL DEFAULT '',
+  trigger TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  engine_pid INTEGER NOT NULL DEFAULT 0,
+  engine_host TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  request TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX deployments_by_env ON deployments(environment, id);
+CREATE TABLE deployment_events (
+  deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+  seq INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  step INTEGER NOT NULL DEFAULT -1,
+  weight INTEGER NOT NULL DEFAULT -1,
+  verdict TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (deployment_id, seq)
+);
+CREATE TABLE deploy_slots (
+  environment TEXT NOT NULL,
+  slot TEXT NOT NULL,
+  version TEXT NOT NULL DEFAULT '',
+  git_commit TEXT NOT NULL DEFAULT '',
+  running INTEGER NOT NULL DEFAULT 0,
+  updated_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (environment, slot)
+);
+CREATE TABLE deploy_stable (
+  environment TEXT PRIMARY KEY,
+  slot TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  git_commit TEXT NOT NULL DEFAULT '',
+  deployment_id INTEGER NOT NULL DEFAULT 0,
+  updated_ms INTEGER NOT NULL DEFAULT 0
+);
+)sql",
   };
   return kMigrations;
 }

@@ -22,6 +22,16 @@
 //                                              PRIMARY KEY (run_id, job_idx, kind)
 //   incidents(id INTEGER PRIMARY KEY AUTOINCREMENT, kind, git_commit,
 //        environment, version, detail, at_ms)
+//   deployments(id INTEGER PRIMARY KEY AUTOINCREMENT, environment, version,
+//        strategy, state, phase, step, weight, target_slot, stable_slot,
+//        previous_version, git_commit, trigger, reason, engine_pid,
+//        engine_host, started_ms, finished_ms, request)
+//   deployment_events(deployment_id, seq, at_ms, kind, step, weight, verdict,
+//        detail, body /* JSON */)            PRIMARY KEY (deployment_id, seq)
+//   deploy_slots(environment, slot, version, git_commit, running, updated_ms)
+//                                              PRIMARY KEY (environment, slot)
+//   deploy_stable(environment PRIMARY KEY, slot, version, git_commit,
+//        deployment_id, updated_ms)
 // Times are Unix milliseconds, 0 = not yet. Statuses are the lower-case words
 // of records.h ("running").
 #pragma once

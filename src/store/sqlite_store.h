@@ -66,6 +66,21 @@ class SqliteStore final : public Store {
   Result<std::vector<ReportRecord>> GetReports(RunId run) override;
   Result<int64_t> RecordIncident(const IncidentRecord& incident) override;
   Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) override;
+  Result<DeploymentStart> StartDeployment(const DeploymentRecord& d) override;
+  Status UpdateDeployment(const DeploymentRecord& d) override;
+  Result<bool> ClaimDeployment(int64_t id, int64_t old_pid, const std::string& old_host,
+                               int64_t pid, const std::string& host) override;
+  Status SetDeploymentRequest(int64_t id, const std::string& request) override;
+  Result<std::optional<DeploymentRecord>> GetDeployment(int64_t id) override;
+  Result<std::optional<DeploymentRecord>> ActiveDeployment(const std::string& env) override;
+  Result<std::vector<DeploymentRecord>> ListDeployments(const std::string& env,
+                                                        int limit) override;
+  Status AddDeploymentEvent(const DeploymentEvent& e) override;
+  Result<std::vector<DeploymentEvent>> GetDeploymentEvents(int64_t id) override;
+  Status PutSlot(const SlotRecord& slot) override;
+  Result<std::vector<SlotRecord>> GetSlots(const std::string& env) override;
+  Status SetStable(const StableRecord& stable) override;
+  Result<std::optional<StableRecord>> GetStable(const std::string& env) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
 

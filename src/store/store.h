@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/deploy_records.h"
 #include "store/records.h"
 
 namespace gauntlet::store {
@@ -83,6 +84,29 @@ class Store {
   virtual Result<int64_t> RecordIncident(const IncidentRecord& incident) = 0;
   // Incidents at or after `since`, oldest first.
   virtual Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) = 0;
+
+  // Deployments (progressive deploys; src/deploy/, docs/deploy.md).
+  // Creates the deployment unless the environment has an active one (running or paused):
+  // the check and the insert are one transaction, so two engines cannot both start.
+  virtual Result<DeploymentStart> StartDeployment(const DeploymentRecord& d) = 0;
+  // Replaces every field but `request` of the deployment with that id.
+  virtual Status UpdateDeployment(const DeploymentRecord& d) = 0;
+  // Makes (pid, host) the deployment's engine if it still is (old_pid, old_host): one
+  // winner when two processes resume the same deployment. False when someone else won.
+  virtual Result<bool> ClaimDeployment(int64_t id, int64_t old_pid, const std::string& old_host,
+                                       int64_t pid, const std::string& host) = 0;
+  virtual Status SetDeploymentRequest(int64_t id, const std::string& request) = 0;
+  virtual Result<std::optional<DeploymentRecord>> GetDeployment(int64_t id) = 0;
+  virtual Result<std::optional<DeploymentRecord>> ActiveDeployment(const std::string& env) = 0;
+  // Newest first; every environment when `env` is empty.
+  virtual Result<std::vector<DeploymentRecord>> ListDeployments(const std::string& env,
+                                                                int limit) = 0;
+  virtual Status AddDeploymentEvent(const DeploymentEvent& e) = 0;  // assigns seq
+  virtual Result<std::vector<DeploymentEvent>> GetDeploymentEvents(int64_t id) = 0;
+  virtual Status PutSlot(const SlotRecord& slot) = 0;
+  virtual Result<std::vector<SlotRecord>> GetSlots(const std::string& env) = 0;
+  virtual Status SetStable(const StableRecord& stable) = 0;
+  virtual Result<std::optional<StableRecord>> GetStable(const std::string& env) = 0;
 
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.

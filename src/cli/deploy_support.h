@@ -1,0 +1,60 @@
+// What the deployment commands (deploy, deployments, promote, abort, rollback) and the
+// pipeline's deploy stages share: loading the environment, the engine's context, and how
+// a deployment is shown (text and --json).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/pipeline_arg.h"
+#include "cli/workspace.h"
+#include "deploy/clock.h"
+#include "deploy/deployer.h"
+#include "store/deploy_records.h"
+#include "store/sqlite_store.h"
+
+namespace gauntlet::cli {
+
+// Options every deployment command takes.
+struct DeployTarget {
+  std::string environment;
+  std::string file;       // -f: the pipeline file; default: gauntlet.yml found upward
+  std::string state_dir;  // --state-dir
+};
+
+// An opened environment: the pipeline holding it, its workspace and store.
+struct OpenedEnvironment {
+  LoadedPipeline loaded;
+  const spec::Environment* env = nullptr;
+  Workspace ws;
+  std::unique_ptr<store::SqliteStore> store;
+};
+
+// Loads the pipeline file and finds the environment. Prints why on stderr (or as JSON
+// when `json`) and sets *exit_code on failure.
+std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, bool json,
+                                                   int* exit_code);
+
+// The engine's context for commands run from this process: real clock, SpawnCommand,
+// progress lines on `out` (nullptr: none).
+deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* clock, FILE* out);
+
+// "deploy by alice@host" style trigger for commands typed by a person.
+std::string CommandTrigger(const std::string& command);
+
+// The deployment with its events and verdicts.
+nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s, bool with_events,
+                              int64_t now_ms);
+
+// Exit code of a finished command: 0 succeeded, 1 anything else.
+int DeploymentExitCode(const store::DeploymentRecord& d);
+
+// Prints the outcome (JSON or a line), returns the exit code. Errors: refused/failed.
+int ReportDeployment(const Result<store::DeploymentRecord>& r, store::Store& s, bool json);
+
+// Registers the options shared by the deployment commands.
+void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json);
+
+}  // namespace gauntlet::cli

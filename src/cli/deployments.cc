@@ -1,0 +1,98 @@
+// `gauntlet deployments [ENV]`: deployment history, newest first, with each one's steps
+// and verdicts (value, baseline, threshold, window).
+#include <fmt/core.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/deploy_support.h"
+#include "cli/history.h"
+#include "deploy/measurement.h"
+
+namespace gauntlet::cli {
+namespace {
+
+struct DeploymentsArgs {
+  std::string environment, state_dir;
+  int limit = 10;
+  bool verbose = false;
+};
+
+std::string Number(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return "-";
+  const auto& v = j[key];
+  if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+int RunDeployments(const DeploymentsArgs& args, const GlobalOptions& global) {
+  int code = kExitOk;
+  auto h = OpenHistory(args.state_dir, &code);
+  if (!h) return code;
+  store::Store& s = *h->store;
+  auto list = s.ListDeployments(args.environment, args.limit);
+  if (!list.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", list.error().message);
+    return kExitInternal;
+  }
+  const int64_t now = NowMs();
+  if (global.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : *list) out.push_back(DeploymentJson(d, s, args.verbose, now));
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+  if (list->empty()) {
+    fmt::print("no deployments{}\n", args.environment.empty() ? "" : " of " + args.environment);
+    return kExitOk;
+  }
+  for (const auto& d : *list) {
+    int64_t end = d.finished_ms ? d.finished_ms : now;
+    fmt::print("#{} {} {} ({}) {}  {}  {}\n", d.id, d.environment, d.version, d.strategy, d.state,
+               LocalTime(d.started_ms), HumanDuration(end - d.started_ms));
+    fmt::print("    trigger: {}{}\n", d.trigger,
+               d.previous_version.empty() ? "" : ", previous: " + d.previous_version);
+    if (d.state == store::kDeployRunning || d.state == store::kDeployPaused)
+      fmt::print("    phase {} step {} weight {}%\n", d.phase, d.step, d.weight);
+    if (!d.reason.empty()) fmt::print("    reason: {}\n", d.reason);
+    auto events = s.GetDeploymentEvents(d.id);
+    if (!events.ok()) continue;
+    for (const auto& e : *events) {
+      if (e.kind == "verdict") {
+        nlohmann::json m = nlohmann::json::parse(e.json, nullptr, false);
+        if (m.is_discarded()) continue;
+        fmt::print("    {:>3}% {:<16} {:<12} value {} baseline {} threshold {} window {}ms\n",
+                   std::max(0, e.weight), m.value("metric", ""), e.verdict, Number(m, "value"),
+                   Number(m, "baseline"), Number(m, "threshold"), Number(m, "window_ms"));
+      } else if (args.verbose || e.kind == "analysis" || e.kind == "rollback" ||
+                 (e.kind == "traffic" && e.verdict == "pass") || e.kind == "pause") {
+        fmt::print("    {:<9} {}\n", e.kind, e.detail);
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run) {
+  auto args = std::make_shared<DeploymentsArgs>();
+  CLI::App* cmd = app.add_subcommand("deployments", "Deployment history of an environment");
+  cmd->footer(
+      "Lists deployments newest first (of ENV, or of every environment): version,\n"
+      "strategy, state, when and how long, who/what triggered it, the traffic changes,\n"
+      "the analysis results and every verdict with its value, baseline, threshold and\n"
+      "window. --verbose adds every recorded event (phases, hooks, health checks);\n"
+      "--json gives the same as objects (with \"events\" under --verbose).\n"
+      "Exit codes: 0 ok, 3 no history here, 4 internal error.\n");
+  cmd->add_option("ENV", args->environment, "The environment (default: all)");
+  cmd->add_option("-n,--limit", args->limit, "How many (default 10)")->check(CLI::PositiveNumber);
+  cmd->add_flag("-v,--verbose", args->verbose, "Every event of each deployment");
+  cmd->add_option("--state-dir", args->state_dir, "The .gauntlet directory to read");
+  cmd->add_flag("--json", global.json, "Machine-readable output on stdout");
+  *run = [args, &global]() { return RunDeployments(*args, global); };
+}
+
+}  // namespace gauntlet::cli

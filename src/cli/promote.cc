@@ -1,0 +1,42 @@
+// `gauntlet promote ENV`: a person's decision on a paused (inconclusive) deployment:
+// the step counts as passed and the deployment goes on in this process.
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/deploy_support.h"
+
+namespace gauntlet::cli {
+namespace {
+
+int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
+  int code = kExitOk;
+  auto opened = OpenEnvironment(target, global.json, &code);
+  if (!opened) return code;
+  deploy::SystemClock clock;
+  deploy::Deployer deployer(
+      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  std::error_code ec;
+  std::filesystem::current_path(opened->ws.root, ec);
+  return ReportDeployment(deployer.Promote(), *opened->store, global.json);
+}
+
+}  // namespace
+
+void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run) {
+  auto target = std::make_shared<DeployTarget>();
+  CLI::App* cmd = app.add_subcommand("promote", "Continue a paused deployment");
+  cmd->footer(
+      "A deployment whose analysis was inconclusive pauses for a person. promote takes the\n"
+      "step as passed and drives the deployment on (next canary step, or promotion) in this\n"
+      "process, with the same analysis and automatic rollback for the steps that follow.\n"
+      "Exit codes: 0 deployed, 1 rolled back / failed / paused again / nothing paused,\n"
+      "2 usage, 3 no pipeline file or environment, 4 internal error.\n");
+  AddTargetOptions(cmd, target.get(), &global.json);
+  *run = [target, &global]() { return RunPromote(*target, global); };
+}
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,52 @@
+// `gauntlet rollback ENV [--to VERSION]`: straight to the last known-good (or the named)
+// release, without analysis.
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/deploy_support.h"
+
+namespace gauntlet::cli {
+namespace {
+
+struct RollbackArgs {
+  DeployTarget target;
+  std::string to;
+};
+
+int RunRollback(const RollbackArgs& args, const GlobalOptions& global) {
+  int code = kExitOk;
+  auto opened = OpenEnvironment(args.target, global.json, &code);
+  if (!opened) return code;
+  deploy::SystemClock clock;
+  deploy::Deployer deployer(
+      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  std::error_code ec;
+  std::filesystem::current_path(opened->ws.root, ec);
+  return ReportDeployment(deployer.Rollback(args.to, CommandTrigger("rollback")), *opened->store,
+                          global.json);
+}
+
+}  // namespace
+
+void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run) {
+  auto args = std::make_shared<RollbackArgs>();
+  CLI::App* cmd = app.add_subcommand("rollback", "Go back to the last known-good release");
+  cmd->footer(
+      "Puts ENV back on the last release that deployed successfully before the current one\n"
+      "(or on --to VERSION, which must have deployed successfully before), without analysis:\n"
+      "if a slot still runs it (blue_green within scale_down_delay, a canary's old slot)\n"
+      "traffic switches at once; otherwise it is deployed to the idle slot (or every\n"
+      "instance), health-checked, and then gets the traffic. The release left is stopped and\n"
+      "an incident is recorded for it. Refused while another deployment holds ENV.\n"
+      "Exit codes: 0 rolled back, 1 failed or refused, 2 usage, 3 no pipeline file or\n"
+      "environment, 4 internal error.\n");
+  AddTargetOptions(cmd, &args->target, &global.json);
+  cmd->add_option("--to", args->to, "The version to go back to (default: the last known-good)");
+  *run = [args, &global]() { return RunRollback(*args, global); };
+}
+
+}  // namespace gauntlet::cli

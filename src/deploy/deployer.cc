@@ -1,0 +1,230 @@
+// Deployer: starting, resuming, promoting, aborting and rolling back deployments (the
+// lock and the takeover of an interrupted one); DeploymentRun drives each.
+#include "deploy/deployer.h"
+
+#include <fmt/core.h>
+
+#include <utility>
+
+#include "deploy/command_router.h"
+#include "deploy/deployment_run.h"
+#include "deploy/nginx_router.h"
+
+namespace gauntlet::deploy {
+
+Status ValidateVersion(const std::string& version) {
+  bool ok = !version.empty() && version.size() <= 128;
+  for (unsigned char c : version) {
+    ok = ok && (std::isalnum(c) || c == '.' || c == '_' || c == '+' || c == '-');
+  }
+  if (!ok)
+    return Error{"bad version '" + version +
+                 "': use 1 to 128 letters, digits, '.', '_', '+' or '-' (e.g. 1.4.2)"};
+  return Ok();
+}
+
+Result<std::unique_ptr<Router>> MakeRouter(const spec::Environment& env, CommandRunner run) {
+  if (env.router == "nginx") {
+    NginxRouterOptions o;
+    o.upstream_file = env.nginx_upstream_file;
+    o.upstream_name = env.nginx_upstream_name;
+    if (!env.nginx_command.empty()) o.nginx = env.nginx_command;
+    return std::unique_ptr<Router>(std::make_unique<NginxRouter>(std::move(o), std::move(run)));
+  }
+  if (env.router == "command") {
+    return std::unique_ptr<Router>(std::make_unique<CommandRouter>(
+        ShellArgv(env.router_command, "gauntlet-router"), std::move(run)));
+  }
+  return std::unique_ptr<Router>();
+}
+
+Deployer::Deployer(const spec::Environment& env, DeployContext ctx)
+    : env_(env), ctx_(std::move(ctx)) {}
+
+namespace {
+
+// Why a new deployment cannot start: the holder of the environment's lock.
+Error Refusal(const store::DeploymentRecord& h, const std::string& this_host) {
+  std::string who = fmt::format("deployment {} of {} (version {}, {})", h.id, h.environment,
+                                h.version, h.strategy);
+  if (h.state == store::kDeployPaused)
+    return Error{who + " is paused waiting for a person: `gauntlet promote " + h.environment +
+                 "` or `gauntlet abort " + h.environment + "` first"};
+  bool gone = h.engine_host == this_host && !store::ProcessAlive(h.engine_pid);
+  if (gone || h.engine_pid == 0)
+    return Error{
+        fmt::format("{} was interrupted in phase {} (its engine, pid {} on {}, is gone): "
+                    "`gauntlet deploy {} --resume` finishes it, `gauntlet abort {}` rolls "
+                    "it back",
+                    who, h.phase, h.engine_pid, h.engine_host, h.environment, h.environment)};
+  return Error{
+      fmt::format("{} is in progress, driven by pid {} on host {}: one deployment per "
+                  "environment at a time, this one is refused",
+                  who, h.engine_pid, h.engine_host)};
+}
+
+}  // namespace
+
+Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
+  if (Status s = ValidateVersion(request.version); !s.ok()) return s.error();
+  std::string strategy = request.strategy.empty() ? env_.strategy : request.strategy;
+  if (strategy != "canary" && strategy != "blue_green" && strategy != "rolling" &&
+      strategy != "recreate")
+    return Error{"unknown strategy '" + strategy + "': recreate, rolling, blue_green or canary"};
+  if (IsTwoSlot(strategy) && env_.instances.size() != 2)
+    return Error{strategy + " needs exactly two instances (the slots) in environment '" +
+                 env_.name + "'"};
+  store::DeploymentRecord d;
+  d.environment = env_.name;
+  d.version = request.version;
+  d.strategy = strategy;
+  d.git_commit = request.git_commit;
+  d.trigger = request.trigger;
+  d.engine_pid = ctx_.pid;
+  d.engine_host = ctx_.host;
+  d.started_ms = ctx_.now_ms();
+  auto stable = ctx_.store->GetStable(env_.name);
+  if (!stable.ok()) return stable.error();
+  if (*stable) {
+    d.previous_version = (*stable)->version;
+    d.stable_slot = IsTwoSlot(strategy) ? (*stable)->slot : "";
+  }
+  if (IsTwoSlot(strategy)) {
+    // The idle slot: the one that is not stable (the first one on a first deployment).
+    d.target_slot =
+        env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
+    if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
+  }
+  auto started = ctx_.store->StartDeployment(d);
+  if (!started.ok()) return started.error();
+  if (started->holder) return Refusal(*started->holder, ctx_.host);
+  d.id = started->id;
+  if (ctx_.print)
+    ctx_.print(fmt::format(
+        "deployment {}: {} {} to {} ({}{})", d.id, env_.name, d.version,
+        d.target_slot.empty() ? "instances" : "slot " + d.target_slot, strategy,
+        d.stable_slot.empty() ? "" : ", stable " + d.previous_version + " on " + d.stable_slot));
+  DeploymentRun run(env_, ctx_, d);
+  return run.Drive();
+}
+
+Result<store::DeploymentRecord> Deployer::TakeOver(bool want_paused, const char* what) {
+  auto active = ctx_.store->ActiveDeployment(env_.name);
+  if (!active.ok()) return active.error();
+  if (!*active) return Error{"environment '" + env_.name + "' has no deployment to " + what};
+  store::DeploymentRecord d = **active;
+  bool paused = d.state == store::kDeployPaused;
+  bool gone = paused || d.engine_pid == 0 ||
+              (d.engine_host == ctx_.host && !store::ProcessAlive(d.engine_pid));
+  if (!gone)
+    return Error{
+        fmt::format("deployment {} of {} is being driven by pid {} on host {}: nothing to {}", d.id,
+                    d.environment, d.engine_pid, d.engine_host, what)};
+  if (!want_paused && paused && std::string(what) == "resume")
+    return Error{
+        fmt::format("deployment {} of {} is paused waiting for a person, not interrupted: "
+                    "`gauntlet promote {}` or `gauntlet abort {}`",
+                    d.id, d.environment, d.environment, d.environment)};
+  if (want_paused && !paused)
+    return Error{
+        fmt::format("deployment {} of {} is not paused (it was interrupted in phase {}): "
+                    "`gauntlet deploy {} --resume` or `gauntlet abort {}`",
+                    d.id, d.environment, d.phase, d.environment, d.environment)};
+  auto claimed =
+      ctx_.store->ClaimDeployment(d.id, d.engine_pid, d.engine_host, ctx_.pid, ctx_.host);
+  if (!claimed.ok()) return claimed.error();
+  if (!*claimed) return Error{fmt::format("deployment {} was taken over by another process", d.id)};
+  d.engine_pid = ctx_.pid;
+  d.engine_host = ctx_.host;
+  d.state = store::kDeployRunning;
+  (void)ctx_.store->SetDeploymentRequest(d.id, what);
+  return d;
+}
+
+Result<store::DeploymentRecord> Deployer::Resume() {
+  auto d = TakeOver(false, "resume");
+  if (!d.ok()) return d.error();
+  if (d->phase.empty()) d->phase = kPreDeploy;
+  if (ctx_.print)
+    ctx_.print(fmt::format("deployment {}: resuming {} {} in phase {}", d->id, d->environment,
+                           d->version, d->phase));
+  if (d->reason.empty() && d->phase == kRollback) d->reason = "resumed rollback";
+  DeploymentRun run(env_, ctx_, *d);
+  return run.Drive();
+}
+
+Result<store::DeploymentRecord> Deployer::Promote() {
+  auto d = TakeOver(true, "promote");
+  if (!d.ok()) return d.error();
+  d->reason.clear();
+  DeploymentRun run(env_, ctx_, *d);
+  return run.PromoteAndDrive();
+}
+
+Result<store::DeploymentRecord> Deployer::Abort() {
+  auto d = TakeOver(false, "abort");
+  if (!d.ok()) return d.error();
+  DeploymentRun run(env_, ctx_, *d);
+  return run.AbortAndDrive(d->phase == kRollback && !d->reason.empty() ? d->reason
+                                                                       : "aborted by a person");
+}
+
+Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version,
+                                                   const std::string& trigger) {
+  auto stable = ctx_.store->GetStable(env_.name);
+  if (!stable.ok()) return stable.error();
+  std::string version = to_version, commit;
+  auto history = ctx_.store->ListDeployments(env_.name, 500);
+  if (!history.ok()) return history.error();
+  const std::string current = *stable ? (*stable)->version : "";
+  bool found = false;
+  for (const auto& h : *history) {
+    if (h.state != store::kDeploySucceeded) continue;
+    if (version.empty() ? h.version != current : h.version == version) {
+      version = h.version;
+      commit = h.git_commit;
+      found = true;
+      break;
+    }
+  }
+  if (!found && to_version.empty())
+    return Error{"environment '" + env_.name +
+                 "' has no earlier successful release to roll back to"};
+  if (!found)
+    return Error{"version " + to_version + " never deployed successfully to " + env_.name +
+                 ": `gauntlet rollback` only goes back to a known-good release"};
+  if (Status s = ValidateVersion(version); !s.ok()) return s.error();
+  if (version == current)
+    return Error{"version " + version + " is already the stable release of " + env_.name};
+
+  store::DeploymentRecord d;
+  d.environment = env_.name;
+  d.version = version;
+  d.strategy = kRollbackStrategy;
+  d.git_commit = commit;
+  d.trigger = trigger;
+  d.engine_pid = ctx_.pid;
+  d.engine_host = ctx_.host;
+  d.started_ms = ctx_.now_ms();
+  d.previous_version = current;
+  d.phase = kDeploy;
+  if (IsTwoSlot(env_.strategy) && env_.instances.size() == 2) {
+    d.stable_slot = *stable ? (*stable)->slot : "";
+    if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
+    // The slot already running that version if any (instant), else the idle one.
+    d.target_slot =
+        env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
+  }
+  auto started = ctx_.store->StartDeployment(d);
+  if (!started.ok()) return started.error();
+  if (started->holder) return Refusal(*started->holder, ctx_.host);
+  d.id = started->id;
+  if (ctx_.print)
+    ctx_.print(fmt::format("deployment {}: rolling {} back from {} to {}", d.id, env_.name,
+                           current.empty() ? "(none)" : current, version));
+  DeploymentRun run(env_, ctx_, d);
+  run.set_previous_commit(*stable ? (*stable)->git_commit : "");
+  return run.Drive();
+}
+
+}  // namespace gauntlet::deploy

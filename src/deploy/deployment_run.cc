@@ -1,0 +1,284 @@
+// DeploymentRun: records (the deployment row, its events, slots, incidents) and the
+// actions every strategy uses (commands, health gates, traffic changes).
+#include "deploy/deployment_run.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "deploy/health.h"
+#include "spec/deploy_template.h"
+
+namespace gauntlet::deploy {
+namespace {
+
+// "${{ instance.address }}" in a health URL becomes the instance's address (a URL, not
+// shell text: substituted directly).
+std::string WithAddress(const std::string& text, const std::string& address) {
+  auto rendered = spec::RenderDeployCommand(text);
+  if (!rendered.ok()) return text;
+  std::string out = *rendered;
+  const std::string var = "${GAUNTLET_ADDRESS}";
+  for (size_t at; (at = out.find(var)) != std::string::npos;) out.replace(at, var.size(), address);
+  return out;
+}
+
+}  // namespace
+
+const spec::Instance* FindInstance(const spec::Environment& env, const std::string& name) {
+  for (const auto& i : env.instances) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+bool IsTwoSlot(const std::string& strategy) {
+  return strategy == "canary" || strategy == "blue_green";
+}
+
+Result<store::DeploymentRecord> DeploymentRun::Drive() {
+  auto router = ctx_.make_router ? ctx_.make_router(env_) : MakeRouter(env_, ctx_.run);
+  if (!router.ok()) return router.error();
+  router_ = std::move(*router);
+  const bool two_slot = IsTwoSlot(d_.strategy == kRollbackStrategy ? env_.strategy : d_.strategy);
+  if (two_slot && env_.instances.size() != 2)
+    return Finish(store::kDeployFailed,
+                  d_.strategy +
+                      " needs exactly two instances (the slots); the environment "
+                      "has " +
+                      std::to_string(env_.instances.size()));
+  if (!two_slot && env_.instances.empty())
+    return Finish(store::kDeployFailed, "the environment lists no instances");
+  return two_slot ? DriveTwoSlots() : DriveInstances();
+}
+
+// A paused deployment a person promoted: the step counts as passed.
+Result<store::DeploymentRecord> DeploymentRun::PromoteAndDrive() {
+  Event("note", "promoted by a person at " + d_.phase);
+  Advance();
+  return Drive();
+}
+
+// Rolls back from wherever the deployment is.
+Result<store::DeploymentRecord> DeploymentRun::AbortAndDrive(const std::string& why) {
+  d_.phase = kRollback;
+  d_.reason = why;
+  return Drive();
+}
+
+Status DeploymentRun::Save() {
+  Status s = ctx_.store->UpdateDeployment(d_);
+  if (!s.ok()) Print("warning: recording the deployment: " + s.error().message);
+  return s;
+}
+
+void DeploymentRun::Event(const std::string& kind, const std::string& detail,
+                          const std::string& verdict, const std::string& json) {
+  store::DeploymentEvent e;
+  e.deployment_id = d_.id;
+  e.at_ms = ctx_.now_ms();
+  e.kind = kind;
+  e.step = d_.step;
+  e.weight = d_.weight;
+  e.verdict = verdict;
+  e.detail = detail;
+  e.json = json;
+  Status s = ctx_.store->AddDeploymentEvent(e);
+  if (!s.ok()) Print("warning: recording an event: " + s.error().message);
+}
+
+void DeploymentRun::Print(const std::string& line) {
+  if (ctx_.print) ctx_.print(line);
+}
+
+// A store failure is printed by Save; traffic changes check it themselves (Route).
+void DeploymentRun::EnterPhase(const char* phase) {
+  d_.phase = phase;
+  (void)Save();
+  Event("phase", phase);
+}
+
+Result<store::DeploymentRecord> DeploymentRun::Finish(const char* state,
+                                                      const std::string& reason) {
+  d_.state = state;
+  d_.reason = reason;
+  d_.finished_ms = ctx_.now_ms();
+  if (Status s = ctx_.store->UpdateDeployment(d_); !s.ok()) return s.error();
+  Event("end", std::string(state) + (reason.empty() ? "" : ": " + reason));
+  Print(fmt::format("deployment {}: {}{}", d_.id, state, reason.empty() ? "" : " - " + reason));
+  return d_;
+}
+
+Result<store::DeploymentRecord> DeploymentRun::Pause(const std::string& why) {
+  d_.state = store::kDeployPaused;
+  d_.reason = why;
+  d_.engine_pid = 0;  // nobody drives it: promote / abort take it over
+  d_.engine_host.clear();
+  if (Status s = ctx_.store->UpdateDeployment(d_); !s.ok()) return s.error();
+  Event("pause", why);
+  Print(
+      fmt::format("deployment {}: paused - {}; decide with `gauntlet promote {}` or "
+                  "`gauntlet abort {}`",
+                  d_.id, why, d_.environment, d_.environment));
+  return d_;
+}
+
+void DeploymentRun::PutSlot(const std::string& slot, const std::string& version, bool running) {
+  store::SlotRecord r{d_.environment, slot, version, d_.git_commit, running, ctx_.now_ms()};
+  if (Status s = ctx_.store->PutSlot(r); !s.ok()) Print("warning: " + s.error().message);
+}
+
+void DeploymentRun::RecordIncident(const std::string& version, const std::string& commit,
+                                   const std::string& detail) {
+  store::IncidentRecord i;
+  i.kind = "rollback";
+  i.git_commit = commit;
+  i.environment = d_.environment;
+  i.version = version;
+  i.detail = detail;
+  i.at_ms = ctx_.now_ms();
+  auto r = ctx_.store->RecordIncident(i);
+  if (!r.ok()) Print("warning: recording the incident: " + r.error().message);
+}
+
+std::vector<std::pair<std::string, std::string>> DeploymentRun::CommandEnv(
+    const spec::Instance* inst, const std::string& version) const {
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"GAUNTLET_ENVIRONMENT", d_.environment},
+      {"GAUNTLET_DEPLOYMENT", std::to_string(d_.id)},
+      {"GAUNTLET_RELEASE_VERSION", version}};
+  if (inst) {
+    env.emplace_back("GAUNTLET_SLOT", inst->name);
+    env.emplace_back("GAUNTLET_INSTANCE", inst->name);
+    env.emplace_back("GAUNTLET_ADDRESS", inst->address);
+  }
+  return env;
+}
+
+// Runs one of the environment's commands; an Error when it did not exit 0.
+Status DeploymentRun::Command(const std::string& command, const std::string& what,
+                              const spec::Instance* inst, const std::string& version) {
+  if (command.empty()) return Ok();
+  auto rendered = spec::RenderDeployCommand(command);
+  if (!rendered.ok()) return Error{what + ": " + rendered.error().message};
+  CommandRequest req{ShellArgv(*rendered, "gauntlet-" + what), CommandEnv(inst, version),
+                     ctx_.command_timeout};
+  auto r = ctx_.run(req);
+  if (!r.ok()) return Error{what + ": " + r.error().message};
+  std::string out = r->output;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (out.size() > 400) out = "..." + out.substr(out.size() - 400);
+  if (r->timed_out) return Error{what + " timed out" + (out.empty() ? "" : ": " + out)};
+  if (r->exit_code != 0)
+    return Error{fmt::format("{} exited {}{}", what, r->exit_code, out.empty() ? "" : ": " + out)};
+  return Ok();
+}
+
+Status DeploymentRun::Hook(const std::string& command, const char* name) {
+  if (command.empty()) return Ok();
+  Status s = Command(command, name, Instance(d_.target_slot), d_.version);
+  Event("hook", s.ok() ? std::string(name) + " ok" : s.error().message, s.ok() ? "pass" : "fail");
+  Print(fmt::format("  {}: {}", name, s.ok() ? "ok" : s.error().message));
+  return s;
+}
+
+Status DeploymentRun::DeployTo(const spec::Instance& inst, const std::string& version) {
+  Status s = Command(env_.deploy, "deploy", &inst, version);
+  Event("deploy", s.ok() ? fmt::format("{} on {}", version, inst.name) : s.error().message,
+        s.ok() ? "pass" : "fail");
+  Print(
+      fmt::format("  deploy {} to {}: {}", version, inst.name, s.ok() ? "ok" : s.error().message));
+  if (s.ok()) PutSlot(inst.name, version, true);
+  return s;
+}
+
+void DeploymentRun::Stop(const spec::Instance& inst, const std::string& version) {
+  if (env_.stop.empty()) {
+    Event("stop", inst.name + " left running (no stop command)");
+    return;
+  }
+  Status s = Command(env_.stop, "stop", &inst, version);
+  Event("stop", s.ok() ? inst.name + " stopped" : s.error().message, s.ok() ? "pass" : "fail");
+  Print(fmt::format("  stop {}: {}", inst.name, s.ok() ? "ok" : s.error().message));
+  if (s.ok()) PutSlot(inst.name, version, false);
+}
+
+Status DeploymentRun::Health(const spec::Instance& inst, const std::string& version) {
+  spec::HealthCheck h = env_.health;
+  h.url = WithAddress(h.url, inst.address);
+  if (h.type == "tcp") h.address = inst.address;
+  CommandRunner run = ctx_.run;
+  if (h.type == "command") {
+    auto rendered = spec::RenderDeployCommand(h.command);
+    if (rendered.ok()) h.command = *rendered;
+    run = [this, &inst, version](const CommandRequest& req) {
+      CommandRequest with = req;
+      auto extra = CommandEnv(&inst, version);
+      with.env.insert(with.env.end(), extra.begin(), extra.end());
+      return ctx_.run(with);
+    };
+  }
+  HealthResult r = WaitHealthy(h, MakeProbe(h, run), *ctx_.clock);
+  std::string detail =
+      fmt::format("{} {} after {} probe(s){}", inst.name, r.healthy ? "healthy" : "unhealthy",
+                  r.probes, r.healthy ? "" : ": " + r.last_detail);
+  Event("health", detail, r.healthy ? "pass" : "fail");
+  Print("  health: " + detail);
+  if (!r.healthy) return Error{"health check failed: " + detail};
+  return Ok();
+}
+
+// Two slots: `weight` percent to the target, the rest to the stable slot. The intent
+// is recorded before the router acts, so a crash in between leaves a record.
+Status DeploymentRun::Route(int weight) {
+  const spec::Instance* target = Instance(d_.target_slot);
+  const spec::Instance* stable = Instance(d_.stable_slot);
+  std::vector<SlotWeight> weights;
+  if (stable) weights.push_back({stable->name, stable->address, 100 - weight});
+  if (target && (weight > 0 || !stable)) weights.push_back({target->name, target->address, weight});
+  if (weights.empty() || (weights.size() == 1 && weights[0].weight == 0)) return Ok();
+  std::string shown;
+  for (const auto& w : weights)
+    shown += fmt::format("{}{}={}", shown.empty() ? "" : " ", w.slot, w.weight);
+  Event("traffic", "setting " + shown);
+  Status s = router_ ? router_->SetWeights(weights) : Ok();
+  if (!s.ok()) {
+    Event("traffic", "router failed: " + s.error().message, "fail");
+    Print("  traffic: router failed: " + s.error().message);
+    return s;
+  }
+  d_.weight = weight;
+  Status saved = Save();
+  Event("traffic", "applied " + shown, "pass");
+  Print("  traffic: " + shown);
+  return saved;
+}
+
+// Instances: those in `out` get no traffic, the others share it equally.
+Status DeploymentRun::RouteInstances(const std::vector<const spec::Instance*>& out) {
+  if (!router_ || env_.instances.size() < 2) return Ok();
+  std::vector<SlotWeight> weights;
+  for (const auto& i : env_.instances) {
+    bool excluded = std::find(out.begin(), out.end(), &i) != out.end();
+    weights.push_back({i.name, i.address, excluded ? 0 : 1});
+  }
+  Event("traffic",
+        out.empty() ? "all instances in" : fmt::format("{} instance(s) out", out.size()));
+  return router_->SetWeights(weights);
+}
+
+// After an analysis passed (or a person promoted): the next phase.
+void DeploymentRun::Advance() {
+  if (d_.phase == kAnalysis) {
+    if (d_.strategy == "canary") {
+      d_.phase = kStep;
+      d_.step = 0;
+    } else {
+      d_.phase = kPromote;
+    }
+  } else if (d_.phase == kStep) {
+    d_.step += 1;
+  }
+}
+
+}  // namespace gauntlet::deploy

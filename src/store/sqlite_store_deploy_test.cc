@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "store/sqlite_store.h"
+
+namespace gauntlet::store {
+namespace {
+
+class SqliteDeployTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gauntlet-deploys-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto s = SqliteStore::Open(dir_ + "/state.db");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  DeploymentRecord Make(const std::string& env, const std::string& version) {
+    DeploymentRecord d;
+    d.environment = env;
+    d.version = version;
+    d.strategy = "canary";
+    d.engine_pid = 42;
+    d.engine_host = "h";
+    d.started_ms = 1000;
+    return d;
+  }
+  std::string dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteDeployTest, OneActiveDeploymentPerEnvironment) {
+  auto first = store_->StartDeployment(Make("prod", "1"));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_GT(first->id, 0);
+  EXPECT_FALSE(first->holder);
+
+  auto second = store_->StartDeployment(Make("prod", "2"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->id, 0);
+  ASSERT_TRUE(second->holder);
+  EXPECT_EQ(second->holder->id, first->id);
+  EXPECT_EQ(second->holder->engine_pid, 42);
+
+  // Another environment is independent.
+  auto other = store_->StartDeployment(Make("staging", "2"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_GT(other->id, 0);
+
+  // Paused still holds the lock; a finished deployment releases it.
+  DeploymentRecord d = Make("prod", "1");
+  d.id = first->id;
+  d.state = kDeployPaused;
+  ASSERT_TRUE(store_->UpdateDeployment(d).ok());
+  EXPECT_TRUE(store_->StartDeployment(Make("prod", "2"))->holder);
+  d.state = kDeploySucceeded;
+  ASSERT_TRUE(store_->UpdateDeployment(d).ok());
+  auto third = store_->StartDeployment(Make("prod", "2"));
+  ASSERT_TRUE(third.ok());
+  EXPECT_GT(third->id, first->id);
+  auto active = store_->ActiveDeployment("prod");
+  ASSERT_TRUE(active.ok() && active->has_value());
+  EXPECT_EQ((*active)->id, third->id);
+}
+
+TEST_F(SqliteDeployTest, ClaimHasOneWinnerAndRequestsSurviveUpdates) {
+  auto id = store_->StartDeployment(Make("prod", "1"))->id;
+  EXPECT_TRUE(*store_->ClaimDeployment(id, 42, "h", 7, "h"));
+  EXPECT_FALSE(*store_->ClaimDeployment(id, 42, "h", 8, "h")) << "the old holder is gone";
+  ASSERT_TRUE(store_->SetDeploymentRequest(id, "promote").ok());
+  DeploymentRecord d = Make("prod", "1");
+  d.id = id;
+  d.engine_pid = 7;
+  d.phase = "step";
+  d.step = 1;
+  d.weight = 25;
+  ASSERT_TRUE(store_->UpdateDeployment(d).ok());
+  auto got = store_->GetDeployment(id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->request, "promote");
+  EXPECT_EQ((*got)->phase, "step");
+  EXPECT_EQ((*got)->weight, 25);
+  EXPECT_EQ((*got)->engine_pid, 7);
+  EXPECT_FALSE(store_->GetDeployment(id + 100)->has_value());
+}
+
+TEST_F(SqliteDeployTest, EventsAreNumberedInOrder) {
+  auto id = store_->StartDeployment(Make("prod", "1"))->id;
+  for (const char* kind : {"phase", "traffic", "verdict"}) {
+    DeploymentEvent e;
+    e.deployment_id = id;
+    e.kind = kind;
+    e.at_ms = 5;
+    e.json = kind == std::string("verdict") ? R"({"metric":"error_rate"})" : "";
+    ASSERT_TRUE(store_->AddDeploymentEvent(e).ok());
+  }
+  auto events = store_->GetDeploymentEvents(id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].seq, 1);
+  EXPECT_EQ((*events)[2].seq, 3);
+  EXPECT_EQ((*events)[2].kind, "verdict");
+  EXPECT_EQ((*events)[2].json, R"({"metric":"error_rate"})");
+}
+
+TEST_F(SqliteDeployTest, SlotsAndStableReleases) {
+  EXPECT_FALSE(store_->GetStable("prod")->has_value());
+  ASSERT_TRUE(store_->PutSlot({"prod", "blue", "1", "abc", true, 10}).ok());
+  ASSERT_TRUE(store_->PutSlot({"prod", "green", "2", "def", true, 11}).ok());
+  ASSERT_TRUE(store_->PutSlot({"prod", "blue", "1", "abc", false, 12}).ok());
+  auto slots = store_->GetSlots("prod");
+  ASSERT_TRUE(slots.ok());
+  ASSERT_EQ(slots->size(), 2u);
+  EXPECT_EQ((*slots)[0].slot, "blue");
+  EXPECT_FALSE((*slots)[0].running);
+  EXPECT_TRUE((*slots)[1].running);
+  ASSERT_TRUE(store_->SetStable({"prod", "green", "2", "def", 3, 13}).ok());
+  auto stable = store_->GetStable("prod");
+  ASSERT_TRUE(stable.ok() && stable->has_value());
+  EXPECT_EQ((*stable)->slot, "green");
+  EXPECT_EQ((*stable)->version, "2");
+  EXPECT_EQ((*stable)->deployment_id, 3);
+}
+
+}  // namespace
+}  // namespace gauntlet::store
