@@ -15,6 +15,8 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterTrust(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -26,6 +28,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterLogs,
     RegisterRetry,
     RegisterCancel,
+    RegisterGate,
+    RegisterTrust,
     RegisterVersion,
 };
 

@@ -87,6 +87,19 @@ CREATE TABLE incidents (
 );
 CREATE INDEX incidents_by_time ON incidents(at_ms);
 )sql",
+      // trust: promotions and demotions of authors' trust levels (gates).
+      R"sql(
+CREATE TABLE trust_changes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository TEXT NOT NULL,
+  author TEXT NOT NULL,
+  from_level TEXT NOT NULL,
+  to_level TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  at_ms INTEGER NOT NULL,
+  UNIQUE (repository, author, at_ms, to_level)
+);
+)sql",
   };
   return kMigrations;
 }

@@ -66,6 +66,9 @@ class SqliteStore final : public Store {
   Result<std::vector<ReportRecord>> GetReports(RunId run) override;
   Result<int64_t> RecordIncident(const IncidentRecord& incident) override;
   Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) override;
+  Status RecordTrustChange(const TrustChangeRecord& change) override;
+  Result<std::vector<TrustChangeRecord>> ListTrustChanges(std::string_view repository,
+                                                          std::string_view author) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
 
