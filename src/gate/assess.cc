@@ -139,7 +139,10 @@ Result<Assessment> Assess(store::Store& store, const spec::Pipeline& pipeline,
   if (!reverts.ok()) return reverts.error();
   a.reverts_recorded = *reverts;
 
-  const TrustScope scope{pipeline.name, a.range.default_branch};
+  // Without main/master (or origin/HEAD) runs on `main` are the merged ones, as for
+  // `gauntlet trust` outside a repository.
+  const TrustScope scope{pipeline.name,
+                         a.range.default_branch.empty() ? "main" : a.range.default_branch};
   auto histories = LoadTrustHistories(store, scope);
   if (!histories.ok()) return histories.error();
   std::vector<Author> authors = a.identity.authors;

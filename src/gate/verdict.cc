@@ -54,9 +54,16 @@ Check JobsCheck(const GateInputs& in, std::vector<FailedJob>* failed) {
   c.value = {{"passed", passed}, {"jobs", considered}};
   if (!missing.empty()) c.value["missing"] = missing;
   c.threshold = all ? json("every job") : json(in.required);
-  const bool finished =
-      in.run.status != store::RunStatus::kRunning && in.run.status != store::RunStatus::kQueued;
-  if (!failed->empty()) {
+  // A run that did not finish (still going, cancelled, interrupted) cannot vouch for the
+  // change, but only a job that really failed makes it a reject.
+  const bool finished = in.run.status != store::RunStatus::kRunning &&
+                        in.run.status != store::RunStatus::kQueued &&
+                        in.run.status != store::RunStatus::kCancelled &&
+                        in.run.status != store::RunStatus::kInterrupted;
+  const bool job_failed = std::any_of(failed->begin(), failed->end(), [](const FailedJob& f) {
+    return f.status == store::ToString(store::JobStatus::kFailed);
+  });
+  if (job_failed || (finished && !failed->empty())) {
     c.status = CheckStatus::kFail;
     std::string names;
     for (const auto& f : *failed) names += (names.empty() ? "" : ", ") + f.name;
@@ -64,8 +71,8 @@ Check JobsCheck(const GateInputs& in, std::vector<FailedJob>* failed) {
         fmt::format("{} of {} required jobs did not pass: {}", failed->size(), considered, names);
   } else if (!finished) {
     c.status = CheckStatus::kNeedsApproval;
-    c.message =
-        fmt::format("run {} has not finished ({})", in.run.id, store::ToString(in.run.status));
+    c.message = fmt::format("run {} did not finish ({}): judge a finished run", in.run.id,
+                            store::ToString(in.run.status));
   } else if (!missing.empty()) {
     c.status = CheckStatus::kNeedsApproval;
     std::string names;

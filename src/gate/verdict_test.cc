@@ -160,10 +160,17 @@ TEST(VerdictTest, TestsAndCoverageThresholds) {
   EXPECT_EQ(Decide(in).decision, Decision::kAutoMerge);  // nothing executable changed
 }
 
-TEST(VerdictTest, UnfinishedRunNeedsAPerson) {
+TEST(VerdictTest, UnfinishedRunNeedsAPersonUnlessAJobFailed) {
   GateInputs in = Green();
   in.run.status = store::RunStatus::kRunning;
   EXPECT_EQ(Decide(in).decision, Decision::kNeedsApproval);
+  in.run.status = store::RunStatus::kCancelled;
+  in.jobs.push_back(Job("unit (locale=fr)", JobStatus::kCancelled, "run cancelled"));
+  Verdict v = Decide(in);
+  EXPECT_EQ(v.decision, Decision::kNeedsApproval);
+  EXPECT_EQ(v.reasons[0], "run 7 did not finish (cancelled): judge a finished run");
+  in.jobs.push_back(Job("unit (locale=de)", JobStatus::kFailed, "exit 1"));
+  EXPECT_EQ(Decide(in).decision, Decision::kReject);  // a real failure all the same
 }
 
 TEST(VerdictTest, MergedCoverageUnitesLines) {
