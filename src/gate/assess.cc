@@ -15,7 +15,8 @@ std::string TrailerValue(const store::RunRecord& run, std::string_view key) {
   std::string value;
   for (const auto& [k, v] : run.trailers) {
     if (k.size() == key.size() && std::equal(k.begin(), k.end(), key.begin(), [](char a, char b) {
-          return std::tolower(a) == std::tolower(b);
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
         })) {
       value = v;
     }
