@@ -19,12 +19,12 @@ TEST(IdentityTest, AuthorsAndAgentTrailersFromARealRepository) {
       "agent part\n\nDone with care.\n\nAgent-By: claude-code\nTask-ID: GA-12\nModel: opus\n",
       "CI Bot", "bot@example.com");
   repo.Write("src/a.c", "a\nb\nc\n");
-  repo.Commit("more from Grace", "Grace H.", "grace@example.com");
+  repo.Commit("more from Grace", "Grace Hopper", "grace@example.com");
 
   auto range = vcs::ReadRange(repo.dir());
   ASSERT_TRUE(range.ok()) << range.error().message;
   Identity id = IdentityOf(*range);
-  EXPECT_EQ(id.author.name, "Grace H.");
+  EXPECT_EQ(id.author.name, "Grace Hopper");
   ASSERT_EQ(id.authors.size(), 2u);  // Grace's two spellings are one author
   EXPECT_EQ(AuthorKey(id.authors[0]), "grace@example.com");
   EXPECT_EQ(id.authors[1].email, "bot@example.com");

@@ -60,7 +60,8 @@ TEST(RiskTest, ChangeTakesTheHighestClassAndSizeFromLines) {
   auto mixed = AssessRisk(rules, {{"README.md", {}, 30, 0}, {"src/auth/token.c", {}, 5, 5}});
   EXPECT_EQ(mixed.risk, RiskClass::kHigh);
   EXPECT_EQ(mixed.files[1].risk, RiskClass::kHigh);
-  EXPECT_EQ(mixed.size, SizeClass::kS);
+  EXPECT_EQ(mixed.lines, 40);
+  EXPECT_EQ(mixed.size, SizeClass::kM);
   EXPECT_EQ(AssessRisk(rules, {}).risk, RiskClass::kLow);
 }
 

@@ -173,7 +173,21 @@ TrustStanding ReplayTrust(std::vector<TrustEvent> events, const spec::Gates& gat
     out.changes.push_back(std::move(c));
     level = next;
   };
+  // Time alone can only promote (min_days). Such a promotion is dated when it became
+  // true, not when it was noticed, so that replaying again later gives the same change;
+  // it is applied before the next event, which then starts from the promoted level.
+  int64_t last = 0;
+  auto promote_with_time = [&](int64_t until) {
+    const int reached = ladder.LevelAt(until);
+    if (reached <= level) return;
+    int64_t at = last;
+    for (int k = level + 1; k <= reached; ++k) {
+      at = std::max(at, ladder.first() + ladder.Threshold(k).min_days * kDayMs);
+    }
+    settle(std::min(at, until), "with time");
+  };
   for (const TrustEvent& e : events) {
+    promote_with_time(e.at_ms);
     if (e.kind == TrustEvent::Kind::kMerged) {
       ladder.Merge(e.at_ms);
       settle(e.at_ms, "after merging " + ShortCommit(e.commit));
@@ -183,18 +197,10 @@ TrustStanding ReplayTrust(std::vector<TrustEvent> events, const spec::Gates& gat
       if (!e.what.empty()) cause += " (" + e.what + ")";
       settle(e.at_ms, cause);
     }
+    last = e.at_ms;
   }
-  const int64_t last = events.empty() ? now_ms : events.back().at_ms;
   const int64_t end = std::max(now_ms, last);
-  // Time alone can only promote (min_days). Dated when it became true, not when it was
-  // noticed, so that replaying again later gives the same change.
-  if (const int reached = ladder.LevelAt(end); reached > level) {
-    int64_t at = last;
-    for (int k = level + 1; k <= reached; ++k) {
-      at = std::max(at, ladder.first() + ladder.Threshold(k).min_days * kDayMs);
-    }
-    settle(at, "with time");
-  }
+  promote_with_time(end);
 
   out.level = static_cast<TrustLevel>(level);
   out.merged = ladder.merged();
