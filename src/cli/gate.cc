@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -160,9 +161,17 @@ void PrintHuman(const gate::Assessment& a, bool color) {
   }
   if (!v.failed_jobs.empty()) {
     fmt::print("failed jobs\n");
+    const bool any_failed = std::any_of(v.failed_jobs.begin(), v.failed_jobs.end(),
+                                        [](const auto& f) { return f.status == "failed"; });
+    std::string not_run;
     for (const auto& f : v.failed_jobs) {
+      if (any_failed && f.status != "failed") {
+        not_run += (not_run.empty() ? "" : ", ") + f.name;
+        continue;
+      }
       fmt::print("  {} ({}){}\n", f.name, f.status, f.reason.empty() ? "" : ": " + f.reason);
     }
+    if (!not_run.empty()) fmt::print("  did not run because of them: {}\n", not_run);
   }
   if (a.tests && !a.tests->diagnostics.empty()) {
     fmt::print("failed tests\n");

@@ -65,10 +65,21 @@ Check JobsCheck(const GateInputs& in, std::vector<FailedJob>* failed) {
   });
   if (job_failed || (finished && !failed->empty())) {
     c.status = CheckStatus::kFail;
+    // Name the jobs that failed; the ones skipped or cancelled because of them are counted.
     std::string names;
-    for (const auto& f : *failed) names += (names.empty() ? "" : ", ") + f.name;
-    c.message =
-        fmt::format("{} of {} required jobs did not pass: {}", failed->size(), considered, names);
+    int others = 0;
+    for (const auto& f : *failed) {
+      const bool really = f.status == store::ToString(store::JobStatus::kFailed);
+      if (really || !job_failed) {
+        names += (names.empty() ? "" : ", ") + f.name;
+      } else {
+        ++others;
+      }
+    }
+    const size_t named = failed->size() - others;
+    c.message = fmt::format("{} of {} required jobs {}: {}", named, considered,
+                            job_failed ? "failed" : "did not pass", names);
+    if (others > 0) c.message += fmt::format("; {} more did not run", others);
   } else if (!finished) {
     c.status = CheckStatus::kNeedsApproval;
     c.message = fmt::format("run {} did not finish ({}): judge a finished run", in.run.id,

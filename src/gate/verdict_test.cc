@@ -73,7 +73,7 @@ TEST(VerdictTest, FailedRequiredJobRejectsAndIsNamed) {
   ASSERT_EQ(v.failed_jobs.size(), 2u);
   EXPECT_EQ(v.failed_jobs[0].name, "unit (locale=fr)");
   EXPECT_EQ(v.failed_jobs[0].reason, "exit 1");
-  EXPECT_EQ(v.reasons[0], "2 of 6 required jobs did not pass: unit (locale=fr), package");
+  EXPECT_EQ(v.reasons[0], "1 of 6 required jobs failed: unit (locale=fr); 1 more did not run");
 }
 
 TEST(VerdictTest, OnlyRequiredJobsCountAndMatrixInstancesBelongToTheirJob) {
