@@ -21,6 +21,8 @@ void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterTrust(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -38,6 +40,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterPromote,
     RegisterAbort,
     RegisterRollback,
+    RegisterGate,
+    RegisterTrust,
     RegisterVersion,
 };
 

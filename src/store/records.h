@@ -121,4 +121,17 @@ struct IncidentRecord {
   UnixMs at_ms = 0;
 };
 
+// A promotion or demotion of an author's trust level in one repository, with
+// why (gates/trust.h). Levels are computed from the history, never set by hand;
+// these rows record when the computed level changed, for `gauntlet trust`.
+struct TrustChangeRecord {
+  int64_t id = 0;           // assigned by RecordTrustChange
+  std::string repository;   // the pipeline's name (docs/gates.md: how a repository is named)
+  std::string author;       // gate::AuthorKey: the lowercased email
+  std::string from_level;   // "L0".."L3"
+  std::string to_level;
+  std::string reason;
+  UnixMs at_ms = 0;  // when the history made it so (the merge or incident that caused it)
+};
+
 }  // namespace gauntlet::store

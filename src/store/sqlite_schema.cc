@@ -141,6 +141,19 @@ CREATE TABLE deploy_stable (
   updated_ms INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+      // trust: promotions and demotions of authors' trust levels (gates).
+      R"sql(
+CREATE TABLE trust_changes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository TEXT NOT NULL,
+  author TEXT NOT NULL,
+  from_level TEXT NOT NULL,
+  to_level TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  at_ms INTEGER NOT NULL,
+  UNIQUE (repository, author, at_ms, to_level)
+);
+)sql",
   };
   return kMigrations;
 }

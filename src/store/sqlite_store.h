@@ -81,6 +81,9 @@ class SqliteStore final : public Store {
   Result<std::vector<SlotRecord>> GetSlots(const std::string& env) override;
   Status SetStable(const StableRecord& stable) override;
   Result<std::optional<StableRecord>> GetStable(const std::string& env) override;
+  Status RecordTrustChange(const TrustChangeRecord& change) override;
+  Result<std::vector<TrustChangeRecord>> ListTrustChanges(std::string_view repository,
+                                                          std::string_view author) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
 

@@ -107,6 +107,14 @@ class Store {
   virtual Result<std::vector<SlotRecord>> GetSlots(const std::string& env) = 0;
   virtual Status SetStable(const StableRecord& stable) = 0;
   virtual Result<std::optional<StableRecord>> GetStable(const std::string& env) = 0;
+  // Trust level changes (gates: `gauntlet gate`, `gauntlet trust`). Recording a change
+  // identical in (repository, author, at_ms, to_level) to one already kept does nothing,
+  // so the computed ladder can be recorded again on every gate. Not pure: a store that
+  // does not keep them says so.
+  virtual Status RecordTrustChange(const TrustChangeRecord& change);
+  // Changes of a repository (of one author when `author` is not empty), oldest first.
+  virtual Result<std::vector<TrustChangeRecord>> ListTrustChanges(std::string_view repository,
+                                                                  std::string_view author);
 
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.

@@ -1,0 +1,165 @@
+// End-to-end: `gauntlet run` then `gauntlet gate` and `gauntlet trust` through the
+// real binary, in a real git repository, with an author's earlier history
+// inserted into the real store. One verdict and exit code per step.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_test_util.h"
+#include "store/sqlite_store.h"
+#include "vcs/test_repo.h"
+
+namespace gauntlet {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+
+class CliGateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_.Write(".gitignore", ".gauntlet/\n.stdout*\n.stderr*\n");
+    ws_.Write("gauntlet.yml",
+              "name: app\n"
+              "jobs:\n"
+              "  check:\n"
+              "    run: test ! -e BROKEN\n");
+    ws_.Write("src/app.c", "int main(void) { return 0; }\n");
+    repo_.Commit("initial", "Ada", "ada@example.com");
+    // Ada's history: 20 changes merged on main (L1).
+    auto s = store::SqliteStore::Open((ws_.dir() / ".gauntlet/state.db").string());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    for (int i = 0; i < 20; ++i) {
+      store::RunRecord r;
+      r.pipeline = "app";
+      r.file = "gauntlet.yml";
+      r.status = store::RunStatus::kSuccess;
+      r.started_ms = kT0 + i * 1000;
+      r.finished_ms = r.started_ms + 500;
+      r.git_commit = "past" + std::to_string(i);
+      r.git_branch = "main";
+      r.author_name = "Ada";
+      r.author_email = "ada@example.com";
+      ASSERT_TRUE((*s)->CreateRun(r).ok());
+    }
+    repo_.Branch("feature");
+  }
+
+  // Commits, runs the pipeline, and gates the branch.
+  testing::Output CommitRunGate(const std::string& message, const std::string& email,
+                                int expected_run_code, bool json = true) {
+    repo_.Commit(message, email.substr(0, email.find('@')), email);
+    testing::Output run = ws_.Run({"run"});
+    EXPECT_EQ(run.code, expected_run_code) << run.out << run.err;
+    std::vector<std::string> args = {"gate"};
+    if (json) args.push_back("--json");
+    return ws_.Run(args);
+  }
+
+  static Json Parse(const testing::Output& o) {
+    Json j = Json::parse(o.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << o.out << o.err;
+    return j;
+  }
+
+  testing::Workspace ws_;
+  vcs::TestRepo repo_{ws_.dir().string()};
+};
+
+TEST_F(CliGateTest, VerdictsAndExitCodesAlongABranch) {
+  // A docs change by an L1 author: auto-merge, exit 0.
+  ws_.Write("README.md", "# app\n");
+  testing::Output docs = CommitRunGate("docs: readme", "ada@example.com", 0);
+  EXPECT_EQ(docs.code, 0) << docs.out << docs.err;
+  Json j = Parse(docs);
+  EXPECT_EQ(j["decision"], "auto-merge");
+  EXPECT_EQ(j["risk"]["class"], "low");
+  EXPECT_EQ(j["trust"]["level"], "L1");
+  EXPECT_EQ(j["change"]["files"][0]["path"], "README.md");
+
+  // Then an agent touches auth code: high risk beyond L1, needs-approval, exit 10.
+  ws_.Write("src/auth/token.c", "int ok(void) { return 1; }\n");
+  testing::Output auth = CommitRunGate(
+      "auth: tokens\n\nAgent-By: claude-code\nTask-ID: GA-3\nModel: opus\n", "ada@example.com", 0);
+  EXPECT_EQ(auth.code, 10) << auth.out << auth.err;
+  j = Parse(auth);
+  EXPECT_EQ(j["decision"], "needs-approval");
+  EXPECT_EQ(j["identity"]["agent_by"], "claude-code");
+  EXPECT_EQ(j["identity"]["task_id"], "GA-3");
+  EXPECT_EQ(j["risk"]["class"], "high");
+  EXPECT_EQ(j["reasons"][0], "high risk is beyond L1 (may merge up to low alone)");
+  bool risk_check = false;
+  for (const auto& c : j["checks"]) {
+    if (c["name"] == "risk") {
+      risk_check = true;
+      EXPECT_EQ(c["status"], "needs-approval");
+      EXPECT_EQ(c["value"]["risk"], "high");
+      EXPECT_EQ(c["threshold"], "low");
+    }
+  }
+  EXPECT_TRUE(risk_check);
+
+  // Then a commit that breaks the job: reject, exit 11, the failed job named.
+  ws_.Write("BROKEN", "x\n");
+  testing::Output broken = CommitRunGate("oops", "ada@example.com", 1, /*json=*/false);
+  EXPECT_EQ(broken.code, 11) << broken.out << broken.err;
+  EXPECT_THAT(broken.out, HasSubstr("gate: reject"));
+  EXPECT_THAT(broken.out, HasSubstr("check (failed)"));
+  EXPECT_THAT(broken.out, HasSubstr("gauntlet diagnose"));
+  testing::Output again = ws_.Run({"gate", "--json"});
+  EXPECT_EQ(again.code, 11);
+  j = Parse(again);
+  EXPECT_EQ(j["failed_jobs"][0]["name"], "check");
+  EXPECT_THAT(j["next"].get<std::string>(), HasSubstr("gauntlet diagnose"));
+
+  // The earlier green run of the docs commit, named with --run, against its own base.
+  testing::Output first = ws_.Run({"gate", "--run", "21", "--head", "HEAD~2", "--json"});
+  EXPECT_EQ(first.code, 0) << first.out << first.err;
+}
+
+TEST_F(CliGateTest, NewAuthorNeedsApprovalAndTrustCommandShowsLevels) {
+  ws_.Write("README.md", "# app\n");
+  testing::Output o = CommitRunGate("docs", "newcomer@example.com", 0, /*json=*/false);
+  EXPECT_EQ(o.code, 10) << o.out << o.err;
+  EXPECT_THAT(o.out, HasSubstr("gate: needs-approval"));
+  EXPECT_THAT(o.out, HasSubstr("author at L0"));
+
+  testing::Output all = ws_.Run({"trust", "--json"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  Json list = Parse(all);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["author"], "ada@example.com");
+  EXPECT_EQ(list[0]["level"], "L1");
+  EXPECT_EQ(list[0]["merged"], 20);
+  EXPECT_EQ(list[1]["level"], "L0");
+
+  testing::Output ada = ws_.Run({"trust", "ada@example.com", "--json"});
+  ASSERT_EQ(ada.code, 0) << ada.err;
+  Json one = Parse(ada);
+  EXPECT_EQ(one["repository"], "app");
+  ASSERT_EQ(one["changes"].size(), 1u);
+  EXPECT_EQ(one["changes"][0]["to"], "L1");
+  EXPECT_THAT(one["changes"][0]["reason"].get<std::string>(), HasSubstr("promoted to L1"));
+  testing::Output human = ws_.Run({"trust", "Ada"});
+  EXPECT_EQ(human.code, 0);
+  EXPECT_THAT(human.out, HasSubstr("ada@example.com in app: L1 (may merge low alone)"));
+}
+
+TEST_F(CliGateTest, ErrorsHaveTheirOwnExitCodes) {
+  ws_.Write("README.md", "# app\n");
+  repo_.Commit("not run yet");
+  testing::Output none = ws_.Run({"gate"});
+  EXPECT_EQ(none.code, 3);
+  EXPECT_THAT(none.err, HasSubstr("no run of pipeline 'app' for commit"));
+  testing::Output bad = ws_.Run({"gate", "--base", "no-such-ref"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unknown revision 'no-such-ref'"));
+  EXPECT_EQ(ws_.Run({"gate", "--run", "999"}).code, 3);
+}
+
+}  // namespace
+}  // namespace gauntlet
