@@ -15,6 +15,8 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterLogs(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterCache(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -26,6 +28,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterLogs,
     RegisterRetry,
     RegisterCancel,
+    RegisterArtifacts,
+    RegisterCache,
     RegisterVersion,
 };
 

@@ -18,6 +18,11 @@
 //        wall_ms, user_cpu_ms, sys_cpu_ms, max_rss_kb, started_ms,
 //        finished_ms)                          PRIMARY KEY (run_id, job_idx, number)
 //   metrics(run_id, name, value REAL)          PRIMARY KEY (run_id, name)
+// Job cache and artifacts (docs/caching.md), a later migration:
+//   cache_entries(key PRIMARY KEY, pipeline, job, run_id, job_idx, outputs /* JSON */,
+//        artifacts /* manifest JSON */, bytes, created_ms, last_used_ms)
+//   job_artifacts(run_id, job_idx, job, manifest /* JSON */, files, bytes)
+//                                              PRIMARY KEY (run_id, job_idx)
 // Times are Unix milliseconds, 0 = not yet. Statuses are the lower-case words
 // of records.h ("running").
 #pragma once
