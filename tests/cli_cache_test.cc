@@ -1,11 +1,11 @@
 // End-to-end tests of the job cache, change filters and artifacts through the real
 // binary: real processes, a real SQLite store, real git repositories made in temp dirs
 // with the git CLI (argv, no shell).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_test_util.h"
@@ -15,8 +15,8 @@ namespace gauntlet {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::ReadFile;
+using ::testing::StartsWith;
 using testing::Workspace;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -138,7 +138,8 @@ TEST(CliCacheTest, SecondRunIsCachedAndRestoresOutputsAndArtifacts) {
   EXPECT_EQ(ReadFile(ws.dir() / "dist/app"), "int main() { return 0; }\n");
   json j = json::parse(second.out);
   EXPECT_EQ(j["jobs"][0]["outputs"], json::parse(first.out)["jobs"][0]["outputs"]);
-  EXPECT_THAT(j["jobs"][0]["reason"].get<std::string>(), StartsWith("cached: same inputs as in run 1"));
+  EXPECT_THAT(j["jobs"][0]["reason"].get<std::string>(),
+              StartsWith("cached: same inputs as in run 1"));
 
   // The terminal summary and `status` say so too.
   auto text = ws.Run({"run"});

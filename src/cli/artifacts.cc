@@ -53,8 +53,8 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
     // name that escapes or a hash that is not a digest is refused.
     auto manifest = store::ManifestFromJson(rec.manifest);
     if (!manifest.ok()) {
-      return Fail(fmt::format("run {}, job {}: refusing its artifact record: {}", run->id,
-                              rec.job, manifest.error().message),
+      return Fail(fmt::format("run {}, job {}: refusing its artifact record: {}", run->id, rec.job,
+                              manifest.error().message),
                   kExitFailed);
     }
     jobs.push_back({rec.job, std::move(*manifest)});

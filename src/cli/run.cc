@@ -177,7 +177,8 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
       "`changes:` filters skip the run, or a job, when no changed file is relevant; changed\n"
       "files are counted from --base REF (default: the merge-base with the default branch).\n"
       "Ctrl-C cancels cleanly. Exit codes: 0 success, 1 a job failed, 2 invalid pipeline or\n"
-      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 130 cancelled.\n");
+      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 130 "
+      "cancelled.\n");
   cmd->add_option("FILE", flags->file, "Pipeline file (default: find gauntlet.yml upward)");
   cmd->add_option("--only", flags->only, "Run only these jobs (and what they need)")
       ->expected(1, -1);

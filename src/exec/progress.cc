@@ -168,9 +168,9 @@ void Progress::OnRunFinished(const RunResult& result) {
   write_(std::string(RunStateName(result.state)) + ": " + std::to_string(result.succeeded) +
          " succeeded" +
          (result.cached ? " (" + std::to_string(result.cached) + " cached)" : std::string()) +
-         ", " + std::to_string(result.failed) + " failed, " +
-         std::to_string(result.skipped) + " skipped, " + std::to_string(result.cancelled) +
-         " cancelled in " + HumanDuration(result.wall) + "\n");
+         ", " + std::to_string(result.failed) + " failed, " + std::to_string(result.skipped) +
+         " skipped, " + std::to_string(result.cancelled) + " cancelled in " +
+         HumanDuration(result.wall) + "\n");
 }
 
 }  // namespace gauntlet::exec

@@ -42,9 +42,9 @@ struct JobResult {
   bool upstream_failed = false;     // skipped because a need failed: dependents see a failure
   // Job cache and artifacts (docs/caching.md). Set by JobHooks; empty for jobs without
   // `inputs:` / `artifacts:`.
-  bool cached = false;     // kSuccess taken from the job cache: not executed
-  std::string cache_key;   // the key it ran (or was found) under; "" when not cacheable
-  std::string artifacts;   // the stored files' manifest as JSON (store/artifact_manifest.h)
+  bool cached = false;    // kSuccess taken from the job cache: not executed
+  std::string cache_key;  // the key it ran (or was found) under; "" when not cacheable
+  std::string artifacts;  // the stored files' manifest as JSON (store/artifact_manifest.h)
   // How dependents see this job (the status functions of their `if:`).
   bool counts_as_success() const {
     return state == JobState::kSuccess || continued_on_error ||

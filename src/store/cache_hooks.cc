@@ -44,7 +44,8 @@ Result<std::string> CacheHooks::Key(const plan::PlannedJob& job,
   return cache::CacheKey(parts);
 }
 
-Status CacheHooks::RestoreNeeds(const plan::PlannedJob& job, const std::vector<JobResult>& results) {
+Status CacheHooks::RestoreNeeds(const plan::PlannedJob& job,
+                                const std::vector<JobResult>& results) {
   for (plan::JobId n : job.needs) {
     const JobResult& r = results[n];
     if (r.artifacts.empty()) continue;

@@ -124,8 +124,8 @@ TEST(CacheHooksTest, NeedsArtifactsAreRestoredIntoTheWorkingDirectory) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(f.dir.Read("sub/dist/lib.a"), "lib");
 
-  results[need].artifacts = R"([{"path": "../../x", "hash": ")" + std::string(32, 'a') +
-                            R"(", "size": 1, "mode": 420}])";
+  results[need].artifacts =
+      R"([{"path": "../../x", "hash": ")" + std::string(32, 'a') + R"(", "size": 1, "mode": 420}])";
   auto bad = f.Hooks().BeforeStart(f.b.plan.jobs[job], results);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("artifacts of need"), std::string::npos);

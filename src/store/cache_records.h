@@ -13,7 +13,7 @@ namespace gauntlet::store {
 struct CacheEntry {
   std::string key;  // cache::CacheKey, 32 hex digits
   std::string pipeline;
-  std::string job;  // the concrete job name ("unit (python=3.12)")
+  std::string job;   // the concrete job name ("unit (python=3.12)")
   RunId run_id = 0;  // the run that produced it
   int job_index = 0;
   Outputs outputs;

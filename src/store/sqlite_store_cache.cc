@@ -102,8 +102,8 @@ Status SqliteStore::PutCacheEntry(const CacheEntry& e) {
 
 Result<std::optional<CacheEntry>> SqliteStore::FindCacheEntry(std::string_view key) {
   std::lock_guard lock(read_mu_);
-  auto s = reader_->Prepare("SELECT " + std::string(kCacheColumns) +
-                            " FROM cache_entries WHERE key=?");
+  auto s =
+      reader_->Prepare("SELECT " + std::string(kCacheColumns) + " FROM cache_entries WHERE key=?");
   if (!s.ok()) return s.error();
   s->Bind(key);
   auto entries = CollectEntries(*s);
@@ -132,8 +132,8 @@ Result<std::vector<CacheEntry>> SqliteStore::DeleteCacheEntries(std::optional<Un
   std::lock_guard lock(write_mu_);
   // Both statements on the writer, so what is reported is exactly what is deleted.
   std::string where = before ? " WHERE last_used_ms < ?" : "";
-  auto s = writer_->Prepare("SELECT " + std::string(kCacheColumns) + " FROM cache_entries" +
-                            where + " ORDER BY last_used_ms DESC, key");
+  auto s = writer_->Prepare("SELECT " + std::string(kCacheColumns) + " FROM cache_entries" + where +
+                            " ORDER BY last_used_ms DESC, key");
   if (!s.ok()) return s.error();
   if (before) s->Bind(*before);
   auto gone = CollectEntries(*s);

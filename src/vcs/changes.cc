@@ -1,12 +1,11 @@
 #include "vcs/changes.h"
 
-#include <filesystem>
-
 #include "vcs/git_handles.h"
 
 #include <git2.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 namespace gauntlet::vcs {
