@@ -1,5 +1,7 @@
 #include "store/cache_hooks.h"
 
+#include <sys/stat.h>
+
 #include <map>
 
 #include "cache/cache_key.h"
@@ -44,6 +46,51 @@ Result<std::string> CacheHooks::Key(const plan::PlannedJob& job,
   return cache::CacheKey(parts);
 }
 
+namespace {
+
+bool StatFile(const std::string& path, uint64_t* ino, uint64_t* size, int64_t* mtime_ns) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  *ino = st.st_ino;
+  *size = static_cast<uint64_t>(st.st_size);
+  *mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  return true;
+}
+
+}  // namespace
+
+void CacheHooks::Stamp(const std::vector<ArtifactEntry>& manifest, const std::string& dir) {
+  for (const ArtifactEntry& e : manifest) {
+    const std::string path = dir + "/" + e.path;
+    FileStamp s;
+    if (StatFile(path, &s.ino, &s.size, &s.mtime_ns) && s.size == e.size) {
+      s.hash = e.hash;
+      stamps_[path] = std::move(s);
+    } else {
+      stamps_.erase(path);
+    }
+  }
+}
+
+Status CacheHooks::Restore(const std::vector<ArtifactEntry>& manifest, const std::string& dir) {
+  std::vector<ArtifactEntry> missing;
+  for (const ArtifactEntry& e : manifest) {
+    auto it = stamps_.find(dir + "/" + e.path);
+    FileStamp now;
+    if (it != stamps_.end() && it->second.hash == e.hash &&
+        StatFile(it->first, &now.ino, &now.size, &now.mtime_ns) && now.ino == it->second.ino &&
+        now.size == it->second.size && now.mtime_ns == it->second.mtime_ns) {
+      continue;  // still the very file this run put there
+    }
+    missing.push_back(e);
+  }
+  if (missing.empty()) return Ok();
+  auto restored = artifacts_.Restore(missing, dir);
+  if (!restored.ok()) return restored.error();
+  Stamp(missing, dir);
+  return Ok();
+}
+
 Status CacheHooks::RestoreNeeds(const plan::PlannedJob& job,
                                 const std::vector<JobResult>& results) {
   for (plan::JobId n : job.needs) {
@@ -54,7 +101,7 @@ Status CacheHooks::RestoreNeeds(const plan::PlannedJob& job,
       return Error{"artifacts of " + plan_.jobs[n].name + ": " + manifest.error().message};
     }
     if (manifest->empty()) continue;
-    auto restored = artifacts_.Restore(*manifest, WorkDir(job));
+    Status restored = Restore(*manifest, WorkDir(job));
     if (!restored.ok()) {
       return Error{"restoring the artifacts of " + plan_.jobs[n].name + ": " +
                    restored.error().message};
@@ -89,7 +136,7 @@ Result<std::optional<JobResult>> CacheHooks::BeforeStart(const plan::PlannedJob&
   const CacheEntry& e = **entry;
   auto manifest = ManifestFromJson(e.artifacts);
   if (!manifest.ok()) return std::optional<JobResult>();
-  if (!manifest->empty() && !artifacts_.Restore(*manifest, WorkDir(job)).ok()) {
+  if (!manifest->empty() && !Restore(*manifest, WorkDir(job)).ok()) {
     return std::optional<JobResult>();  // objects pruned or damaged: run it again
   }
   JobResult r;
@@ -113,6 +160,7 @@ Status CacheHooks::AfterSuccess(const plan::PlannedJob& job, JobResult* result) 
       return Error{m.starts_with("artifacts: ") ? m : "artifacts: " + m};
     }
     result->artifacts = ManifestToJson(*manifest);
+    Stamp(*manifest, WorkDir(job));
   }
   if (auto it = keys_.find(job.id); it != keys_.end()) {
     result->cache_key = std::move(it->second);

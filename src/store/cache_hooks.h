@@ -51,12 +51,27 @@ class CacheHooks : public exec::JobHooks {
  private:
   std::string WorkDir(const plan::PlannedJob& job) const;
   Status RestoreNeeds(const plan::PlannedJob& job, const std::vector<exec::JobResult>& results);
+  // Restores the files of `manifest` under `dir` that are not already there as this run
+  // left them (see stamps_).
+  Status Restore(const std::vector<ArtifactEntry>& manifest, const std::string& dir);
+  // Remembers the files of `manifest` under `dir` as they are now.
+  void Stamp(const std::vector<ArtifactEntry>& manifest, const std::string& dir);
 
   const plan::Plan& plan_;
   Store* store_;
   CacheHooksOptions options_;
   ArtifactStore artifacts_;
   std::unordered_map<plan::JobId, std::string> keys_;  // computed, waiting for a success
+  // Artifact files this run stored or restored, by absolute path: inode, size, mtime and
+  // the content hash they had. A file still identical on disk is not copied again for the
+  // next job needing it (a test matrix would otherwise copy a large build output once per
+  // job); a file a job changed, replaced or removed meanwhile is.
+  struct FileStamp {
+    uint64_t ino = 0, size = 0;
+    int64_t mtime_ns = 0;
+    std::string hash;
+  };
+  std::unordered_map<std::string, FileStamp> stamps_;
 };
 
 }  // namespace gauntlet::store

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "cache/test_dir.h"
@@ -14,6 +16,11 @@ namespace {
 
 using exec::JobResult;
 using exec::JobState;
+
+uint64_t Inode(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
 
 struct Fixture {
   cache::TestDir dir;
@@ -120,8 +127,18 @@ TEST(CacheHooksTest, NeedsArtifactsAreRestoredIntoTheWorkingDirectory) {
   std::vector<JobResult> results(2);
   results[need] = Success();
   results[need].artifacts = ManifestToJson(*manifest);
-  auto r = f.Hooks().BeforeStart(f.b.plan.jobs[job], results);
+  CacheHooks hooks = f.Hooks();
+  auto r = hooks.BeforeStart(f.b.plan.jobs[job], results);
   ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(f.dir.Read("sub/dist/lib.a"), "lib");
+  auto inode = [&] { return Inode(f.dir / "sub/dist/lib.a"); };
+  const uint64_t first = inode();
+  // The next job needing it finds the very file this run put there: no copy.
+  ASSERT_TRUE(hooks.BeforeStart(f.b.plan.jobs[job], results).ok());
+  EXPECT_EQ(inode(), first);
+  // A job changed it meanwhile: restored again.
+  f.dir.Write("sub/dist/lib.a", "tampered");
+  ASSERT_TRUE(hooks.BeforeStart(f.b.plan.jobs[job], results).ok());
   EXPECT_EQ(f.dir.Read("sub/dist/lib.a"), "lib");
 
   results[need].artifacts =
