@@ -286,6 +286,24 @@ jobs:
   EXPECT_EQ(Ran(ws), (std::vector<std::string>{"publish success", "site"}));
 }
 
+TEST(CliCacheTest, TemplatesAloneReadTheChangedFiles) {
+  GitWorkspace ws;
+  ws.Write("gauntlet.yml", R"YML(name: templates
+jobs:
+  list:
+    run: echo "files ${{ join(changes.files, ',') }}" >> ran.log
+)YML");
+  ws.Write("src/a.c", "a");
+  ws.Commit("initial");
+  ws.Git({"checkout", "-q", "-b", "feature"});
+  ws.Write("src/a.c", "a2");
+  ws.Write("src/b.c", "b");
+  ws.Commit("two files");
+  auto r = ws.Run({"run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(Ran(ws), std::vector<std::string>{"files src/a.c,src/b.c"});
+}
+
 TEST(CliCacheTest, ArtifactsAreListedDownloadedAndHandedToRetriedRuns) {
   Workspace ws;
   ws.Write("gauntlet.yml", R"YML(name: handover

@@ -99,11 +99,21 @@ nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
           {"jobs", jobs}};
 }
 
-// Whether anything in the pipeline reads the changed files: only then is git asked.
+// Whether anything in the pipeline reads the changed files (filters, `if:`, templates):
+// only then is git asked.
 bool UsesChanges(const spec::Pipeline& p) {
   if (!p.changes.empty()) return true;
+  auto mentions = [](const std::string& s) {
+    return s.find("${{") != std::string::npos && s.find("changes") != std::string::npos;
+  };
   for (const spec::Job& j : p.jobs) {
     if (!j.changes.empty() || j.if_expr.find("changes") != std::string::npos) return true;
+    for (const std::string& c : j.commands) {
+      if (mentions(c)) return true;
+    }
+    for (const auto& [k, v] : j.env) {
+      if (mentions(v)) return true;
+    }
   }
   return false;
 }
