@@ -182,8 +182,9 @@ TEST(ChangesAnyTest, ParseErrorsNameTheProblem) {
   EXPECT_NE(error_of("changes.any()").find("changes.any() takes exactly 1 argument, got 0"),
             std::string::npos);
   EXPECT_NE(error_of("changes.any('a', 'b')").find("got 2"), std::string::npos);
-  EXPECT_NE(error_of("env.any('a')").find("'any' is not a function"), std::string::npos);
-  EXPECT_NE(error_of("changes.all('a')").find("'all' is not a function"), std::string::npos);
+  EXPECT_NE(error_of("env.any('a')").find("unexpected '('"), std::string::npos);
+  EXPECT_NE(error_of("changes.all('a')").find("'changes.all' is not a function"),
+            std::string::npos);
   // A bad glob is an evaluation error, with the pattern's problem.
   Result<json> v = Eval("changes.any('src/[')", ChangesContext(R"({"files": ["a"]})"));
   ASSERT_FALSE(v.ok());

@@ -190,15 +190,14 @@ class Parser {
         if (t.kind == TokenKind::kStar) {
           Next();
           node = Make(NodeKind::kFilter, offset, std::move(kids));
-        } else if (t.kind == TokenKind::kIdent && Peek(1).kind == TokenKind::kLParen) {
-          // A method call: only `changes.any(...)` exists.
+        } else if (t.kind == TokenKind::kIdent && Peek(1).kind == TokenKind::kLParen &&
+                   kids[0]->kind == NodeKind::kContext &&
+                   EqualsIgnoreCase(kids[0]->name, "changes")) {
+          // The one method: `changes.any(...)`. Elsewhere `a.b(` stays a syntax error.
           const Token& method = Next();
-          const ExprNode& object = *kids[0];
-          if (object.kind != NodeKind::kContext || !EqualsIgnoreCase(object.name, "changes") ||
-              !EqualsIgnoreCase(method.text, "any")) {
-            Fail(method.offset, fmt::format("'{}' is not a function", method.text),
-                 "the only method is changes.any('glob'); functions are called by name: " +
-                     FunctionNames());
+          if (!EqualsIgnoreCase(method.text, "any")) {
+            Fail(method.offset, fmt::format("'changes.{}' is not a function", method.text),
+                 "the changes context has one method: changes.any('glob')");
             return nullptr;
           }
           node = ParseCall(method, FindFunction("changes.any"), offset, std::move(kids));
