@@ -3,7 +3,9 @@
 // with the git CLI (argv, no shell).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -347,6 +349,41 @@ jobs:
   ASSERT_EQ(retry.code, 0) << retry.out << retry.err;
   EXPECT_EQ(Statuses(retry)["test"], "success");
   EXPECT_FALSE(fs::exists(ws.dir() / "dist/tmp/x"));  // never stored: not restored
+}
+
+TEST(CliCacheTest, AResumedRunHandsOverTheArtifactsOfJobsThatFinishedBeforeTheCrash) {
+  Workspace ws;
+  testing::Signal reached(ws.dir() / "reached");
+  ws.Write("gauntlet.yml", R"YML(name: resumable
+jobs:
+  build:
+    artifacts: ["dist/**"]
+    commands:
+      - mkdir -p dist
+      - echo built > dist/app
+  use:
+    needs: [build]
+    commands:
+      - if [ -f go-on ]; then grep -q built dist/app; exit; fi
+      - echo $$ > reached
+      - exec cat blocker
+)YML");
+  mkfifo((ws.dir() / "blocker").c_str(), 0600);  // `cat blocker` blocks: no writer
+  pid_t engine = ws.Start({"run"});
+  std::string pid = reached.Wait();
+  ASSERT_FALSE(pid.empty()) << "the second job never started";
+  ASSERT_EQ(kill(engine, SIGKILL), 0);
+  EXPECT_EQ(ws.Wait(engine).code, 128 + SIGKILL);
+  kill(-std::stoi(pid), SIGKILL);  // the orphaned job, as a crashed machine would lose it
+
+  fs::remove_all(ws.dir() / "dist");
+  ws.Write("go-on", "");
+  auto r = ws.Run({"run", "--resume", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["jobs"][0]["resumed"], true);
+  EXPECT_EQ(j["jobs"][1]["status"], "success");
+  EXPECT_EQ(ReadFile(ws.dir() / "dist/app"), "built\n");
 }
 
 TEST(CliCacheTest, PathEscapesAreRefused) {
