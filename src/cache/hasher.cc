@@ -17,9 +17,15 @@ namespace {
 
 constexpr size_t kBufferSize = 256 * 1024;
 constexpr unsigned kMaxThreads = 8;
+// Below this much work one thread does it all: starting and joining a thread costs more
+// than hashing a few small files, and far more (tens of ms) on a loaded machine, where
+// a new thread waits for a time slice. Measured with bench/cache-rerun.
+constexpr uint64_t kParallelBytes = 16 << 20;
+constexpr size_t kParallelFiles = 512;
 
-Result<Digest> HashFd(int fd, const std::string& rel, char* buf, uint64_t* size) {
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+Result<Digest> HashFd(int fd, const std::string& rel, char* buf, uint64_t* size,
+                      bool advise = true) {
+  if (advise) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Hasher h;
   uint64_t total = 0;
   while (true) {
@@ -36,12 +42,37 @@ Result<Digest> HashFd(int fd, const std::string& rel, char* buf, uint64_t* size)
   return h.Final();
 }
 
+// The directory of the last file a worker opened: walked paths come sorted, so most files
+// share their predecessor's directory, and re-opening every component per file (what
+// OpenFileBeneath does) would cost three opens and closes more per file.
+struct DirCache {
+  std::string path;
+  Fd fd;
+};
+
+Result<Fd> OpenInput(int root_fd, const std::string& rel, DirCache& cache) {
+  const auto [parent, base] = SplitParent(rel);
+  if (!cache.fd.valid() || cache.path != parent) {
+    auto dir = OpenDirBeneath(root_fd, parent, /*create=*/false);
+    if (!dir.ok()) return dir.error();
+    cache.fd = std::move(*dir);
+    cache.path = parent;
+  }
+  const std::string name(base);
+  const int fd = ::openat(cache.fd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return OpenFileBeneath(root_fd, rel, O_RDONLY, false);  // for its error message
+  return Fd(fd);
+}
+
+// Sequential read-ahead advice pays off for large files only; it is a system call each.
+constexpr uint64_t kAdviseBytes = 1 << 20;
+
 }  // namespace
 
 Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size) {
   auto fd = OpenFileBeneath(root_fd, rel, O_RDONLY, /*create_parents=*/false);
   if (!fd.ok()) return fd.error();
-  auto buf = std::make_unique<char[]>(kBufferSize);
+  auto buf = std::make_unique_for_overwrite<char[]>(kBufferSize);
   return HashFd(fd->get(), rel, buf.get(), size);
 }
 
@@ -50,14 +81,18 @@ Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkE
   auto root_fd = OpenRoot(root);
   if (!root_fd.ok()) return root_fd.error();
   std::vector<const WalkEntry*> todo;
+  uint64_t total_bytes = 0;
   for (const auto& e : entries) {
-    if (e.matched) todo.push_back(&e);
+    if (!e.matched) continue;
+    todo.push_back(&e);
+    total_bytes += e.size;
   }
   std::vector<FileDigest> files(todo.size());
   std::vector<std::optional<Error>> errors(todo.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
-    auto buf = std::make_unique<char[]>(kBufferSize);
+    auto buf = std::make_unique_for_overwrite<char[]>(kBufferSize);
+    DirCache dir;
     for (size_t i = next++; i < todo.size(); i = next++) {
       const WalkEntry& e = *todo[i];
       files[i].path = e.path;
@@ -66,12 +101,12 @@ Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkE
         files[i].size = e.link_target.size();
         continue;
       }
-      auto fd = OpenFileBeneath(root_fd->get(), e.path, O_RDONLY, false);
+      auto fd = OpenInput(root_fd->get(), e.path, dir);
       if (!fd.ok()) {
         errors[i] = fd.error();
         continue;
       }
-      auto d = HashFd(fd->get(), e.path, buf.get(), &files[i].size);
+      auto d = HashFd(fd->get(), e.path, buf.get(), &files[i].size, e.size >= kAdviseBytes);
       if (d.ok()) {
         files[i].content = *d;
       } else {
@@ -79,7 +114,10 @@ Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkE
       }
     }
   };
-  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+  if (threads == 0) {
+    threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+    if (total_bytes < kParallelBytes && todo.size() < kParallelFiles) threads = 1;
+  }
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(todo.size(), 1)));
   {
     std::vector<std::jthread> pool;

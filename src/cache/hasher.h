@@ -34,7 +34,8 @@ struct InputDigest {
 Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size = nullptr);
 
 // Hashes the matched entries of a walk (unmatched symlinks are skipped) with
-// `threads` workers (0: one per core, at most 8).
+// `threads` workers (0: one per core, at most 8, and just the caller's thread below
+// 16 MiB and 512 files, where starting threads costs more than it saves).
 Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkEntry>& entries,
                                 unsigned threads = 0);
 

@@ -23,6 +23,8 @@ void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterTrust(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterCache(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -42,6 +44,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterRollback,
     RegisterGate,
     RegisterTrust,
+    RegisterArtifacts,
+    RegisterCache,
     RegisterVersion,
 };
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "cache/change_filter.h"
 #include "cli/cli.h"
 #include "cli/deploy_support.h"
 #include "cli/workspace.h"
@@ -19,8 +20,10 @@
 #include "exec/progress.h"
 #include "exec/scheduler.h"
 #include "gate/report_recorder.h"
+#include "store/cache_hooks.h"
 #include "store/log_store.h"
 #include "store/run_recorder.h"
+#include "vcs/changes.h"
 #include "vcs/repo.h"
 
 namespace gauntlet::cli {
@@ -82,7 +85,8 @@ nlohmann::json SummaryJson(const store::RunRecord& run, const plan::Plan& plan,
     nlohmann::json outputs = nlohmann::json::object();
     for (const auto& [k, v] : r.outputs) outputs[k] = v;
     jobs.push_back({{"name", job.name},
-                    {"status", exec::JobStateName(r.state)},
+                    {"status", r.cached ? "cached" : exec::JobStateName(r.state)},
+                    {"cache_key", r.cache_key},
                     {"attempts", r.attempts},
                     {"duration_ms", r.duration.count() / 1000},
                     {"reason", r.reason},
@@ -175,6 +179,84 @@ exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::Plann
   return r;
 }
 
+// Whether anything in the pipeline reads the changed files (filters, `if:`, templates):
+// only then is git asked.
+bool UsesChanges(const spec::Pipeline& p) {
+  if (!p.changes.empty()) return true;
+  auto mentions = [](const std::string& s) {
+    return s.find("${{") != std::string::npos && s.find("changes") != std::string::npos;
+  };
+  for (const spec::Job& j : p.jobs) {
+    if (!j.changes.empty() || j.if_expr.find("changes") != std::string::npos) return true;
+    for (const std::string& c : j.commands) {
+      if (mentions(c)) return true;
+    }
+    for (const auto& [k, v] : j.env) {
+      if (mentions(v)) return true;
+    }
+  }
+  return false;
+}
+
+// Whether any job needs the cache hooks; if none does, the scheduler runs without them.
+bool UsesCacheHooks(const spec::Pipeline& p) {
+  for (const spec::Job& j : p.jobs) {
+    if (!j.inputs.empty() || !j.artifacts.empty() || !j.changes.empty()) return true;
+  }
+  return false;
+}
+
+// The `changes` context of `if:` expressions.
+nlohmann::json ChangesContext(const vcs::ChangeSet& c) {
+  nlohmann::json j = {{"available", c.available}};
+  if (!c.available) return j;
+  j["files"] = c.files;
+  j["base"] = c.base;
+  j["how"] = c.how;
+  return j;
+}
+
+// A run whose pipeline-level `changes:` found nothing relevant: recorded as skipped, every
+// job listed as skipped with the same reason, nothing started.
+int RecordSkippedRun(store::Store& st, store::RunRecord run, const plan::Plan& plan,
+                     const cache::ChangeDecision& decision, bool json) {
+  run.status = store::RunStatus::kSkipped;
+  run.reason = decision.reason;
+  run.started_ms = run.finished_ms = NowMs();
+  auto id = st.CreateRun(run);
+  if (!id.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", id.error().message);
+    return kExitInternal;
+  }
+  run.id = *id;
+  std::vector<exec::JobResult> results(plan.jobs.size());
+  store::Batch batch(st);
+  for (const plan::PlannedJob& job : plan.jobs) {
+    results[job.id].reason = "run skipped: " + decision.reason;
+    store::JobRecord rec;
+    rec.run_id = run.id;
+    rec.index = job.id;
+    rec.name = job.name;
+    rec.status = store::JobStatus::kSkipped;
+    rec.reason = results[job.id].reason;
+    rec.finished_ms = run.finished_ms;
+    if (Status s = st.UpsertJob(rec); !s.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", s.error().message);
+      return kExitInternal;
+    }
+  }
+  if (Status s = batch.Commit(); !s.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", s.error().message);
+    return kExitInternal;
+  }
+  if (json) {
+    fmt::print("{}\n", SummaryJson(run, plan, results).dump(2));
+  } else {
+    fmt::print("run {}: skipped ({})\n", run.id, run.reason);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::string PlanFingerprint(const plan::Plan& plan) {
@@ -218,6 +300,17 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   auto secrets = CollectSecrets(pipeline, opt.secrets_file);
   if (!secrets.ok()) return fail(secrets.error().message, kExitInvalid);
 
+  // Changed files, only when something reads them (change filters, `if:` on changes).
+  std::optional<vcs::ChangeSet> changes;
+  if (UsesChanges(pipeline) || !opt.base.empty()) {
+    auto cs = vcs::ChangedFilesForRun(ws.root, opt.base);
+    if (!cs.ok()) {
+      return fail("changed files: " + cs.error().message,
+                  opt.base.empty() ? kExitInternal : kExitNotFound);
+    }
+    changes = vcs::Within(std::move(*cs), ws.root);  // globs are relative to the workspace
+  }
+
   store::RunRecord run;
   std::vector<bool> kept(plan.jobs.size(), false);
   if (opt.resume) {
@@ -230,6 +323,14 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     run.file = std::filesystem::absolute(loaded.file).string();
     run.reason = opt.reason;
     FillGit(ws.root, &run);
+  }
+  if (!opt.resume && changes && !pipeline.changes.empty()) {
+    cache::ChangeDecision decision = cache::Decide(pipeline.changes, *changes);
+    if (!decision.run) {
+      run.options_json = opt.options.dump();
+      run.plan_fingerprint = PlanFingerprint(plan);
+      return RecordSkippedRun(**store, std::move(run), plan, decision, opt.json);
+    }
   }
   run.status = store::RunStatus::kRunning;
   run.started_ms = opt.resume ? run.started_ms : NowMs();
@@ -291,6 +392,20 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.event = "manual";
   sopt.secrets = std::move(*secrets);
   sopt.previous = std::move(opt.previous);
+  if (changes) sopt.changes = ChangesContext(*changes);
+
+  std::optional<store::CacheHooks> hooks;
+  if (UsesCacheHooks(pipeline)) {
+    store::CacheHooksOptions hopt;
+    hopt.workspace = ws.root;
+    hopt.artifacts_dir = ws.artifacts_dir();
+    hopt.lookup = !opt.no_cache;
+    hopt.branch = sopt.branch;
+    hopt.event = sopt.event;
+    hopt.changes = changes ? &*changes : nullptr;
+    hooks.emplace(plan, store->get(), std::move(hopt));
+    sopt.hooks = &*hooks;
+  }
 
   // Jobs run in the workspace (the pipeline file's directory), not wherever gauntlet was
   // started; a job's working_directory is relative to it.

@@ -28,6 +28,9 @@ struct ExecuteOptions {
   store::RunId resume = 0;  // continue this run in place instead of creating a new one
   std::string reason;       // recorded on a new run ("retry of run 12")
   nlohmann::json options = nlohmann::json::object();  // what --resume replays
+  // Job cache and change filters (docs/caching.md).
+  bool no_cache = false;  // --no-cache: never reuse a cached result (new ones are recorded)
+  std::string base;       // --base REF: changed files are counted from its merge-base
 };
 
 // Runs `loaded` (which must be ok()) and returns the process exit code.

@@ -28,6 +28,8 @@ struct RunFlags {
   int64_t resume_run = 0;
   std::string secrets_file;
   std::string state_dir;
+  bool no_cache = false;
+  std::string base;
 };
 
 // The run --resume continues: the one named, else the newest of this pipeline that
@@ -89,6 +91,8 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   opt.color = global.color;
   opt.secrets_file = flags.secrets_file;
   opt.state_dir = flags.state_dir;
+  opt.no_cache = flags.no_cache;
+  opt.base = flags.base;
   std::vector<std::string> only = flags.only;
   std::string from = flags.from;
 
@@ -168,8 +172,13 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
       "committed before any dependent starts (others within 100 ms), so a killed engine\n"
       "loses almost nothing and `gauntlet run --resume` continues the run, keeping the\n"
       "jobs that succeeded.\n"
+      "Jobs with `inputs:` are cached: when their inputs, definition and needs' outputs match\n"
+      "an earlier successful run they are reported `cached` and not run (see docs/caching.md).\n"
+      "`changes:` filters skip the run, or a job, when no changed file is relevant; changed\n"
+      "files are counted from --base REF (default: the merge-base with the default branch).\n"
       "Ctrl-C cancels cleanly. Exit codes: 0 success, 1 a job failed, 2 invalid pipeline or\n"
-      "usage, 3 not found (file, job, run to resume), 4 internal error, 130 cancelled.\n");
+      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 130 "
+      "cancelled.\n");
   cmd->add_option("FILE", flags->file, "Pipeline file (default: find gauntlet.yml upward)");
   cmd->add_option("--only", flags->only, "Run only these jobs (and what they need)")
       ->expected(1, -1);
@@ -188,6 +197,11 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--secrets-file", flags->secrets_file,
                   "KEY=VALUE lines; every value is masked in all output");
   cmd->add_option("--state-dir", flags->state_dir, "Where state lives (default: .gauntlet beside FILE)");
+  cmd->add_flag("--no-cache", flags->no_cache,
+                "Run every job even when a cached result exists (new results are still cached)");
+  cmd->add_option("--base", flags->base,
+                  "Count changed files from the merge-base with this ref (default: the default "
+                  "branch; on it, the last commit)");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
   *run = [flags, resume, &global]() -> int {
     flags->resume = resume->count() > 0;

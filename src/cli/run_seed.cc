@@ -9,11 +9,17 @@ Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Pl
                            bool resumed) {
   auto jobs = store.GetJobs(run);
   if (!jobs.ok()) return jobs.error();
+  // Their artifacts travel with them: dependents that run now get the files.
+  auto artifacts = store.GetArtifacts(run);
+  if (!artifacts.ok()) return artifacts.error();
+  std::unordered_map<int, std::string> manifests;
+  for (store::ArtifactRecord& a : *artifacts) manifests[a.job_index] = std::move(a.manifest);
   std::unordered_map<std::string, plan::JobId> by_name;
   for (const plan::PlannedJob& j : plan.jobs) by_name.emplace(j.name, j.id);
   Seed seed;
   for (const store::JobRecord& rec : *jobs) {
-    if (rec.status != store::JobStatus::kSuccess) continue;
+    if (rec.status != store::JobStatus::kSuccess && rec.status != store::JobStatus::kCached)
+      continue;
     auto it = by_name.find(rec.name);
     if (it == by_name.end()) continue;
     exec::JobResult r;
@@ -22,6 +28,7 @@ Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Pl
     r.resumed = resumed;
     r.outputs.assign(rec.outputs.begin(), rec.outputs.end());
     r.reason = "succeeded in run " + std::to_string(run);
+    if (auto m = manifests.find(rec.index); m != manifests.end()) r.artifacts = m->second;
     seed.emplace_back(it->second, std::move(r));
   }
   return seed;

@@ -16,6 +16,8 @@ struct Workspace {
   std::string state_dir;  // root + "/.gauntlet" (or --state-dir)
   std::string db_path() const { return state_dir + "/state.db"; }
   std::string logs_dir() const { return state_dir + "/logs"; }
+  // The content-addressed artifact store (store/artifact_store.h).
+  std::string artifacts_dir() const { return state_dir + "/artifacts"; }
 };
 
 // The workspace of a pipeline file: its directory (state_dir_arg overrides the state dir).

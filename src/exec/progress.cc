@@ -118,7 +118,7 @@ void Progress::OnJobFinished(const plan::PlannedJob& job, const JobResult& resul
   std::string line;
   switch (result.state) {
     case JobState::kSuccess:
-      line = "ok " + job.name + " " + d;
+      line = result.cached ? "cached " + job.name : "ok " + job.name + " " + d;
       break;
     case JobState::kFailed:
       line = (result.continued_on_error ? "failed (continuing) " : "FAILED ") + job.name + " " + d +
@@ -153,7 +153,8 @@ void Progress::OnRunFinished(const RunResult& result) {
   for (const auto& [id, r] : finished_results_) {
     if (!full && r.state == JobState::kSuccess) continue;
     ++listed;
-    table += Pad(plan_->jobs[id].name, w) + "  " + Pad(JobStateName(r.state), 9) + "  " +
+    table += Pad(plan_->jobs[id].name, w) + "  " +
+             Pad(r.cached ? "cached" : JobStateName(r.state), 9) + "  " +
              Pad(std::to_string(r.attempts), 8) + "  " + HumanDuration(r.duration) + "\n";
   }
   if (listed > 0) write_(table);
@@ -165,9 +166,11 @@ void Progress::OnRunFinished(const RunResult& result) {
     for (const std::string& l : it->second.lines) write_(l + "\n");
   }
   write_(std::string(RunStateName(result.state)) + ": " + std::to_string(result.succeeded) +
-         " succeeded, " + std::to_string(result.failed) + " failed, " +
-         std::to_string(result.skipped) + " skipped, " + std::to_string(result.cancelled) +
-         " cancelled in " + HumanDuration(result.wall) + "\n");
+         " succeeded" +
+         (result.cached ? " (" + std::to_string(result.cached) + " cached)" : std::string()) +
+         ", " + std::to_string(result.failed) + " failed, " + std::to_string(result.skipped) +
+         " skipped, " + std::to_string(result.cancelled) + " cancelled in " +
+         HumanDuration(result.wall) + "\n");
 }
 
 }  // namespace gauntlet::exec

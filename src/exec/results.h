@@ -40,6 +40,11 @@ struct JobResult {
   Micros duration{0};               // first start to last finish (0 if never started)
   std::string reason;               // why skipped/failed/cancelled, for humans ("needs failed")
   bool upstream_failed = false;     // skipped because a need failed: dependents see a failure
+  // Job cache and artifacts (docs/caching.md). Set by JobHooks; empty for jobs without
+  // `inputs:` / `artifacts:`.
+  bool cached = false;    // kSuccess taken from the job cache: not executed
+  std::string cache_key;  // the key it ran (or was found) under; "" when not cacheable
+  std::string artifacts;  // the stored files' manifest as JSON (store/artifact_manifest.h)
   // How dependents see this job (the status functions of their `if:`).
   bool counts_as_success() const {
     return state == JobState::kSuccess || continued_on_error ||
@@ -53,6 +58,7 @@ const char* RunStateName(RunState s);
 struct RunResult {
   RunState state = RunState::kSuccess;
   int succeeded = 0, failed = 0, skipped = 0, cancelled = 0;
+  int cached = 0;  // of `succeeded`, taken from the job cache
   Micros wall{0};
 };
 

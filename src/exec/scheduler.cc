@@ -162,6 +162,7 @@ nlohmann::json Scheduler::Contexts(JobId id) const {
   c["needs"] = std::move(needs);
   c["branch"] = options_.branch;
   c["event"] = options_.event;
+  if (!options_.changes.is_null()) c["changes"] = options_.changes;
   nlohmann::json secrets = nlohmann::json::object();
   for (const auto& [k, v] : options_.secrets) secrets[k] = v;
   c["secrets"] = std::move(secrets);
@@ -319,6 +320,23 @@ Status Scheduler::Prepare(JobId id) {
   return Ok();
 }
 
+bool Scheduler::AskHooks(JobId id) {
+  const PlannedJob& job = plan_.jobs[id];
+  if (!options_.hooks || job.kind != PlannedJob::Kind::kJob) return true;
+  Result<std::optional<JobResult>> r = options_.hooks->BeforeStart(job, results_);
+  if (r.ok() && !*r) return true;
+  JobResult result;
+  if (r.ok()) {
+    result = std::move(**r);
+  } else {
+    result.state = JobState::kFailed;
+    result.reason = r.error().message;
+    result.continued_on_error = job.spec->continue_on_error;
+  }
+  Finish(id, std::move(result));
+  return false;
+}
+
 void Scheduler::Emit(JobId id, std::string_view bytes) {
   if (!bytes.empty()) observer_->OnOutput(plan_.jobs[id], runs_[id]->attempt, bytes);
 }
@@ -420,6 +438,15 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   if (ar.ok()) {
     r.state = JobState::kSuccess;
     r.outputs = std::move(outputs);
+    if (options_.hooks) {
+      Status s = options_.hooks->AfterSuccess(job, &r);
+      if (!s.ok()) {
+        r.state = JobState::kFailed;
+        r.reason = masker_.MaskString(s.error().message);
+        r.continued_on_error = job.spec->continue_on_error;
+        Emit(id, "gauntlet: " + r.reason + "\n");
+      }
+    }
     Finish(id, std::move(r));
     return;
   }
@@ -551,6 +578,7 @@ void Scheduler::StartReadyJobs() {
     JobId id;
     if (!tracker_.PopReady(&id)) break;
     if (!Decide(id)) continue;
+    if (!AskHooks(id)) continue;
     spawn_barrier(id);
     if (plan_.jobs[id].kind == PlannedJob::Kind::kDeploy) {
       StartDeploy(id);
@@ -624,6 +652,7 @@ RunResult Scheduler::Run() {
     switch (r.state) {
       case JobState::kSuccess:
         ++result.succeeded;
+        if (r.cached) ++result.cached;
         break;
       case JobState::kFailed:
         ++result.failed;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "exec/job_hooks.h"
 #include "exec/masker.h"
 #include "exec/observer.h"
 #include "exec/process_runner.h"
@@ -50,6 +51,11 @@ struct SchedulerOptions {
   // How long a result may wait for its commit (Observer::Flush) when no job that needs it
   // is about to start: bounds what a crash loses without a commit per job.
   Duration max_commit_delay{std::chrono::milliseconds(100)};
+  // Job cache, change filters, artifacts (docs/caching.md); unset: none of them. Must
+  // outlive the scheduler.
+  JobHooks* hooks = nullptr;
+  // The `changes` context of `if:` ({"files": [...], "available": true}); null: absent.
+  nlohmann::json changes;
 };
 
 class Scheduler : private ProcessRunner::Delegate {
@@ -76,6 +82,7 @@ class Scheduler : private ProcessRunner::Delegate {
 
   void StartReadyJobs();
   bool Decide(plan::JobId id);  // true: run it; false: finished here (skipped/failed/cancelled)
+  bool AskHooks(plan::JobId id);  // true: run it; false: finished by the hooks (cached, ...)
   void StartAttempt(plan::JobId id);
   void StartDeploy(plan::JobId id);
   void AttemptDone(plan::JobId id, AttemptResult result);

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 
+#include "core/glob.h"
 #include "spec/expr_value.h"
 
 namespace gauntlet::spec {
@@ -12,7 +13,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<FunctionSpec, 11> kFunctions = {{
+constexpr std::array<FunctionSpec, 12> kFunctions = {{
     {FunctionId::kContains, "contains", 2, 2},
     {FunctionId::kStartsWith, "startsWith", 2, 2},
     {FunctionId::kEndsWith, "endsWith", 2, 2},
@@ -24,6 +25,7 @@ constexpr std::array<FunctionSpec, 11> kFunctions = {{
     {FunctionId::kFailure, "failure", 0, 0},
     {FunctionId::kAlways, "always", 0, 0},
     {FunctionId::kCancelled, "cancelled", 0, 0},
+    {FunctionId::kChangesAny, "changes.any", 1, 1},
 }};
 
 // fromJSON text nested deeper than this is refused: dumping or comparing it recurses.
@@ -137,6 +139,24 @@ Result<json> FromJson(const json& v) {
   return parsed;
 }
 
+// Whether a changed file matches `pattern` (core/glob.h; a leading '!' is not special).
+// Without a known change set (not a repository) it is true, as a change filter would
+// run the job rather than wrongly skip it.
+Result<json> ChangesAny(const json& changes, const json& pattern) {
+  const json* files = nullptr;
+  if (changes.is_object()) {
+    auto it = changes.find("files");
+    if (it != changes.end()) files = &*it;
+  }
+  if (files == nullptr || !files->is_array()) return json(true);
+  Result<Glob> glob = Glob::Compile(ToText(pattern));
+  if (!glob.ok()) return Error{"changes.any(): " + glob.error().message};
+  for (const json& f : *files) {
+    if (f.is_string() && glob->Matches(f.get_ref<const std::string&>())) return json(true);
+  }
+  return json(false);
+}
+
 }  // namespace
 
 const FunctionSpec* FindFunction(std::string_view name) {
@@ -189,6 +209,8 @@ Result<json> Call(const FunctionSpec& fn, std::span<const json* const> args,
       return json(true);
     case FunctionId::kCancelled:
       return json(status == S::kCancelled);
+    case FunctionId::kChangesAny:
+      return ChangesAny(*args[0], *args[1]);
   }
   return Error{"unknown function"};
 }

@@ -141,5 +141,68 @@ INSTANTIATE_TEST_SUITE_P(
         FnErrorCase{"true && join(fromJSON('['))", "not valid JSON"},
         FnErrorCase{"matrix[fromJSON('x')]", "not valid JSON"}));
 
+EvalContext ChangesContext(const char* changes) {
+  EvalContext ctx;
+  ctx.contexts = json::parse(std::string(R"({"changes": )") + changes + "}");
+  return ctx;
+}
+
+TEST(ChangesAnyTest, MatchesChangedFilesWithGlobs) {
+  EvalContext ctx = ChangesContext(R"({"available": true, "files": ["docs/a.md", "src/x/y.cc"]})");
+  auto eval = [&](const char* text) {
+    Result<json> v = Eval(text, ctx);
+    EXPECT_TRUE(v.ok()) << text << ": " << (v.ok() ? "" : v.error().message);
+    return v.ok() ? v->dump() : "error";
+  };
+  EXPECT_EQ(eval("changes.any('src/**')"), "true");
+  EXPECT_EQ(eval("changes.any('**/*.md')"), "true");
+  EXPECT_EQ(eval("changes.any('*.md')"), "false");  // anchored at the root
+  EXPECT_EQ(eval("changes.any('tests/**')"), "false");
+  EXPECT_EQ(eval("Changes.ANY('src/**') && !changes.any('lib/**')"), "true");
+  EXPECT_EQ(eval("changes.files[1]"), R"("src/x/y.cc")");
+  EXPECT_EQ(eval("contains(changes.files, 'docs/a.md')"), "true");
+  EXPECT_EQ(eval("changes.any(format('{0}/**', 'docs'))"), "true");
+}
+
+TEST(ChangesAnyTest, UnknownChangesCountAsChanged) {
+  // Not a repository: a condition must not wrongly skip work.
+  EXPECT_EQ(Eval("changes.any('src/**')", ChangesContext(R"({"available": false})"))->dump(),
+            "true");
+  EXPECT_EQ(Eval("changes.any('src/**')", EvalContext{})->dump(), "true");
+  EXPECT_EQ(Eval("changes.any('src/**')", ChangesContext(R"({"files": []})"))->dump(), "false");
+}
+
+TEST(ChangesAnyTest, ParseErrorsNameTheProblem) {
+  auto error_of = [](const char* text) {
+    Expr e;
+    ExprError err;
+    EXPECT_FALSE(Expr::Parse(text, &e, &err)) << text;
+    return err.message;
+  };
+  EXPECT_NE(error_of("changes.any()").find("changes.any() takes exactly 1 argument, got 0"),
+            std::string::npos);
+  EXPECT_NE(error_of("changes.any('a', 'b')").find("got 2"), std::string::npos);
+  EXPECT_NE(error_of("env.any('a')").find("unexpected '('"), std::string::npos);
+  EXPECT_NE(error_of("changes.all('a')").find("'changes.all' is not a function"),
+            std::string::npos);
+  // A bad glob is an evaluation error, with the pattern's problem.
+  Result<json> v = Eval("changes.any('src/[')", ChangesContext(R"({"files": ["a"]})"));
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message.find("changes.any()"), std::string::npos);
+}
+
+TEST(ChangesAnyTest, CallsAndReferencesSeeTheMethod) {
+  Expr e;
+  ExprError err;
+  ASSERT_TRUE(Expr::Parse("success() && changes.any('src/**')", &e, &err)) << err.message;
+  auto calls = e.Calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].first, "changes.any");
+  EXPECT_EQ(calls[1].second, 13u);
+  auto refs = e.References();
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].path, std::vector<std::string>{"changes"});
+}
+
 }  // namespace
 }  // namespace gauntlet::spec

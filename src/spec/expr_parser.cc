@@ -6,6 +6,7 @@
 #include "spec/expr_ast.h"
 #include "spec/expr_functions.h"
 #include "spec/expr_lexer.h"
+#include "spec/expr_value.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -51,6 +52,10 @@ class Parser {
 
  private:
   const Token& Peek() const { return tokens_[pos_]; }
+  // The token `ahead` places after the next one (the final kEnd when past it).
+  const Token& Peek(size_t ahead) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   const Token& Next() {
     const Token& t = tokens_[pos_];
     if (t.kind != TokenKind::kEnd) ++pos_;
@@ -185,6 +190,17 @@ class Parser {
         if (t.kind == TokenKind::kStar) {
           Next();
           node = Make(NodeKind::kFilter, offset, std::move(kids));
+        } else if (t.kind == TokenKind::kIdent && Peek(1).kind == TokenKind::kLParen &&
+                   kids[0]->kind == NodeKind::kContext &&
+                   EqualsIgnoreCase(kids[0]->name, "changes")) {
+          // The one method: `changes.any(...)`. Elsewhere `a.b(` stays a syntax error.
+          const Token& method = Next();
+          if (!EqualsIgnoreCase(method.text, "any")) {
+            Fail(method.offset, fmt::format("'changes.{}' is not a function", method.text),
+                 "the changes context has one method: changes.any('glob')");
+            return nullptr;
+          }
+          node = ParseCall(method, FindFunction("changes.any"), offset, std::move(kids));
         } else if (t.kind == TokenKind::kIdent) {
           std::string name = Next().text;
           node = Make(NodeKind::kProperty, offset, std::move(kids));
@@ -281,11 +297,15 @@ class Parser {
     }
   }
 
-  NodePtr ParseCall(const Token& name) {
+  // `hidden` are arguments passed before the written ones (a method's object); they
+  // do not count against the function's arity. `fn` is looked up by name when null.
+  NodePtr ParseCall(const Token& name, const FunctionSpec* fn = nullptr, size_t offset = 0,
+                    std::vector<NodePtr> hidden = {}) {
+    const size_t node_offset = hidden.empty() ? name.offset : offset;
     size_t open = Next().offset;  // '('
     DepthGuard guard(this);
     if (TooDeep(open)) return nullptr;
-    const FunctionSpec* fn = FindFunction(name.text);
+    if (!fn) fn = FindFunction(name.text);
     if (!fn) {
       std::string guess = DidYouMean(name.text, FunctionNameList());
       Fail(name.offset, fmt::format("unknown function '{}'", name.text),
@@ -293,7 +313,8 @@ class Parser {
                FunctionNames());
       return nullptr;
     }
-    std::vector<NodePtr> args;
+    std::vector<NodePtr> args = std::move(hidden);
+    const size_t hidden_count = args.size();
     if (!Accept(TokenKind::kRParen)) {
       while (true) {
         NodePtr arg = ParseOr();
@@ -304,18 +325,19 @@ class Parser {
         break;
       }
     }
-    if (args.size() < fn->min_args || args.size() > fn->max_args) {
+    const size_t given = args.size() - hidden_count;
+    if (given < fn->min_args || given > fn->max_args) {
       std::string expected = fn->min_args == fn->max_args ? fmt::format("exactly {}", fn->min_args)
                              : fn->max_args == SIZE_MAX
                                  ? fmt::format("at least {}", fn->min_args)
                                  : fmt::format("{} to {}", fn->min_args, fn->max_args);
       Fail(name.offset,
            fmt::format("{}() takes {} argument{}, got {}", fn->name, expected,
-                       fn->max_args == 1 && fn->min_args == 1 ? "" : "s", args.size()),
+                       fn->max_args == 1 && fn->min_args == 1 ? "" : "s", given),
            CallHint(*fn));
       return nullptr;
     }
-    NodePtr node = Make(NodeKind::kCall, name.offset, std::move(args));
+    NodePtr node = Make(NodeKind::kCall, node_offset, std::move(args));
     if (node) {
       node->function = fn;
       node->name = std::string(fn->name);
@@ -339,6 +361,8 @@ class Parser {
         return "toJSON(value)";
       case FunctionId::kFromJson:
         return "fromJSON(text)";
+      case FunctionId::kChangesAny:
+        return "changes.any('glob')";
       default:
         return fmt::format("{}() takes no arguments", fn.name);
     }

@@ -209,6 +209,10 @@ Result<TransferStats> ArtifactStore::Restore(const std::vector<ArtifactEntry>& m
     if (copied.ok() && ::fchmod(dst.get(), e.mode & 0777) != 0) {
       copied = Error::Errno("chmod " + e.path, errno);
     }
+    // Closed before it gets its name: a job executing that name meanwhile (jobs run while
+    // their siblings' artifacts are restored) must never find it open for writing, which
+    // execve refuses with ETXTBSY ("Text file busy").
+    dst = Fd();
     // rename(2) replaces the name itself: an existing symlink there is
     // replaced, not written through.
     if (copied.ok() &&

@@ -1,10 +1,12 @@
 #include "store/run_recorder.h"
 
+#include "store/artifact_manifest.h"
+
 namespace gauntlet::store {
 
 JobStatus ToJobStatus(const exec::JobResult& r) {
   switch (r.state) {
-    case exec::JobState::kSuccess: return JobStatus::kSuccess;
+    case exec::JobState::kSuccess: return r.cached ? JobStatus::kCached : JobStatus::kSuccess;
     case exec::JobState::kFailed: return JobStatus::kFailed;
     case exec::JobState::kSkipped: return JobStatus::kSkipped;
     case exec::JobState::kCancelled: return JobStatus::kCancelled;
@@ -90,6 +92,44 @@ void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResu
   std::string reason = r.reason;
   if (r.continued_on_error && reason.empty()) reason = "failed; continue_on_error";
   Check(store_->JobFinished(run_->id, job.id, job.name, ToJobStatus(r), now_(), outputs, reason));
+  // Jobs without `artifacts:` or `inputs:` have neither field set: no statement for them.
+  if (!r.artifacts.empty() || (!r.cache_key.empty() && r.state == exec::JobState::kSuccess))
+    RecordCache(job, r, outputs);
+}
+
+void RunRecorder::RecordCache(const plan::PlannedJob& job, const exec::JobResult& r,
+                              const Outputs& outputs) {
+  uint64_t files = 0, bytes = 0;
+  if (!r.artifacts.empty()) {
+    auto manifest = ManifestFromJson(r.artifacts);
+    if (!manifest.ok()) return Check(manifest.error());
+    for (const ArtifactEntry& e : *manifest) bytes += e.size;
+    files = manifest->size();
+    ArtifactRecord rec;
+    rec.run_id = run_->id;
+    rec.job_index = job.id;
+    rec.job = job.name;
+    rec.manifest = r.artifacts;
+    rec.files = files;
+    rec.bytes = bytes;
+    Check(store_->RecordArtifacts(rec));
+  }
+  if (r.cache_key.empty() || r.state != exec::JobState::kSuccess) return;
+  UnixMs now = now_();
+  if (r.cached) return Check(store_->TouchCacheEntry(r.cache_key, now));
+  if (r.resumed) return;  // carried over from an earlier run, which recorded it
+  CacheEntry e;
+  e.key = r.cache_key;
+  e.pipeline = run_->pipeline;
+  e.job = job.name;
+  e.run_id = run_->id;
+  e.job_index = job.id;
+  e.outputs = outputs;
+  e.artifacts = r.artifacts.empty() ? "[]" : r.artifacts;
+  e.bytes = bytes;
+  e.created_ms = now;
+  e.last_used_ms = now;
+  Check(store_->PutCacheEntry(e));
 }
 
 void RunRecorder::OnRunFinished(const exec::RunResult& r) {

@@ -42,6 +42,8 @@ class RunRecorder : public exec::Observer {
  private:
   void Check(Status s);
   void EnsureBatch();
+  // The artifacts a job stored and the cache entry of a job that ran under a cache key.
+  void RecordCache(const plan::PlannedJob& job, const exec::JobResult& r, const Outputs& outputs);
 
   Store* store_;
   LogWriter* log_;

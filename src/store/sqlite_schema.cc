@@ -154,6 +154,32 @@ CREATE TABLE trust_changes (
   UNIQUE (repository, author, at_ms, to_level)
 );
 )sql",
+      // Job cache and artifacts: reusable job results by cache key, and the artifact
+      // manifest each job of a run stored.
+      R"sql(
+CREATE TABLE cache_entries (
+  key TEXT PRIMARY KEY,
+  pipeline TEXT NOT NULL,
+  job TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  job_idx INTEGER NOT NULL,
+  outputs TEXT NOT NULL DEFAULT '{}',
+  artifacts TEXT NOT NULL DEFAULT '[]',
+  bytes INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL DEFAULT 0,
+  last_used_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX cache_entries_by_use ON cache_entries(last_used_ms);
+CREATE TABLE job_artifacts (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  job_idx INTEGER NOT NULL,
+  job TEXT NOT NULL,
+  manifest TEXT NOT NULL DEFAULT '[]',
+  files INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, job_idx)
+);
+)sql",
   };
   return kMigrations;
 }

@@ -32,6 +32,13 @@
 //                                              PRIMARY KEY (environment, slot)
 //   deploy_stable(environment PRIMARY KEY, slot, version, git_commit,
 //        deployment_id, updated_ms)
+//   trust_changes(id INTEGER PRIMARY KEY AUTOINCREMENT, repository, author,
+//        from_level, to_level, reason, at_ms)  UNIQUE (repository, author, at_ms, to_level)
+// Job cache and artifacts (docs/caching.md):
+//   cache_entries(key PRIMARY KEY, pipeline, job, run_id, job_idx, outputs /* JSON */,
+//        artifacts /* manifest JSON */, bytes, created_ms, last_used_ms)
+//   job_artifacts(run_id, job_idx, job, manifest /* JSON */, files, bytes)
+//                                              PRIMARY KEY (run_id, job_idx)
 // Times are Unix milliseconds, 0 = not yet. Statuses are the lower-case words
 // of records.h ("running").
 #pragma once

@@ -87,6 +87,15 @@ class SqliteStore final : public Store {
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
 
+  // Job cache and artifacts: sqlite_store_cache.cc.
+  Status RecordArtifacts(const ArtifactRecord& record) override;
+  Result<std::vector<ArtifactRecord>> GetArtifacts(RunId run) override;
+  Status PutCacheEntry(const CacheEntry& entry) override;
+  Result<std::optional<CacheEntry>> FindCacheEntry(std::string_view key) override;
+  Status TouchCacheEntry(std::string_view key, UnixMs at) override;
+  Result<std::vector<CacheEntry>> ListCacheEntries() override;
+  Result<std::vector<CacheEntry>> DeleteCacheEntries(std::optional<UnixMs> used_before) override;
+
  private:
   SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
       : writer_(std::move(writer)), reader_(std::move(reader)) {}

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/cache_records.h"
 #include "store/deploy_records.h"
 #include "store/records.h"
 
@@ -120,6 +121,22 @@ class Store {
   // is gone. Runs of other hosts cannot be judged and are not returned.
   virtual Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) = 0;
+
+  // --- Job cache and artifacts (docs/caching.md). Writes follow the batching above. ---
+  // The artifacts a job stored in a run (replaces an earlier record of that job).
+  virtual Status RecordArtifacts(const ArtifactRecord& record) = 0;
+  // Every job of a run that stored artifacts, by job index.
+  virtual Result<std::vector<ArtifactRecord>> GetArtifacts(RunId run) = 0;
+  // Inserts or replaces the entry with that key.
+  virtual Status PutCacheEntry(const CacheEntry& entry) = 0;
+  virtual Result<std::optional<CacheEntry>> FindCacheEntry(std::string_view key) = 0;
+  // The entry was reused at `at`: `prune --older-than` measures from its last use.
+  virtual Status TouchCacheEntry(std::string_view key, UnixMs at) = 0;
+  // Newest use first.
+  virtual Result<std::vector<CacheEntry>> ListCacheEntries() = 0;
+  // Deletes the entries last used before `used_before` (all of them if unset) and
+  // returns what was deleted.
+  virtual Result<std::vector<CacheEntry>> DeleteCacheEntries(std::optional<UnixMs> used_before) = 0;
 };
 
 // Whether a process with that pid exists on this host (kill(pid, 0)).

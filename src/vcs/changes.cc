@@ -5,6 +5,7 @@
 #include <git2.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 namespace gauntlet::vcs {
@@ -137,6 +138,7 @@ Result<ChangeSet> ChangedFilesForRun(const std::string& path, const std::string&
   if (rc != 0) return GitError("open repository at " + path);
   Repo repo(raw);
   out.available = true;
+  if (const char* wd = git_repository_workdir(repo.get())) out.workdir = wd;
 
   auto dirty = Uncommitted(repo.get());
   if (!dirty.ok()) return dirty.error();
@@ -201,6 +203,35 @@ Result<ChangeSet> ChangedFilesForRun(const std::string& path, const std::string&
   out.files.insert(out.files.end(), out.uncommitted.begin(), out.uncommitted.end());
   SortUnique(out.files);
   return out;
+}
+
+ChangeSet Within(ChangeSet c, const std::string& dir) {
+  if (!c.available) return c;
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  std::string root = fs::weakly_canonical(c.workdir, ec).string();
+  std::string here = fs::weakly_canonical(dir, ec).string();
+  std::string prefix;  // dir relative to the repository root, with a trailing '/'
+  if (here != root) {
+    if (!root.empty() && root.back() != '/') root += '/';
+    if (!here.starts_with(root)) return c;  // not inside: leave the paths as they are
+    prefix = here.substr(root.size()) + "/";
+  }
+  auto keep = [&](std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (std::string& p : paths) {
+      if (!p.starts_with(prefix)) continue;
+      std::string rel = p.substr(prefix.size());
+      if (rel == ".gauntlet" || rel.starts_with(".gauntlet/")) continue;
+      out.push_back(std::move(rel));
+    }
+    paths = std::move(out);
+  };
+  keep(c.committed);
+  keep(c.uncommitted);
+  keep(c.files);
+  c.workdir = here;
+  return c;
 }
 
 }  // namespace gauntlet::vcs

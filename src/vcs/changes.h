@@ -41,9 +41,15 @@ struct ChangeSet {
   std::vector<std::string> committed;  // base..HEAD, sorted
   std::vector<std::string> uncommitted;  // dirty files, sorted
   std::vector<std::string> files;        // both, sorted and unique
+  std::string workdir;  // the repository's working directory (paths are relative to it)
 };
 
 // Changes of the repository containing `path` (searched upwards).
 Result<ChangeSet> ChangedFilesForRun(const std::string& path, const std::string& base_ref = "");
+
+// The change set as a pipeline in directory `dir` (inside the repository) sees it: paths
+// relative to `dir`, files outside it dropped (a pipeline in a monorepo's subdirectory
+// is not concerned by the rest), and gauntlet's own state (`.gauntlet/`) never counted.
+ChangeSet Within(ChangeSet changes, const std::string& dir);
 
 }  // namespace gauntlet::vcs

@@ -175,6 +175,25 @@ TEST_F(ChangesTest, DirtyTreeCountsStagedUnstagedAndUntrackedButNotIgnored) {
   EXPECT_FALSE(cache::Decide(docs_ignored_, Changes()).run);
 }
 
+TEST_F(ChangesTest, WithinASubdirectoryPathsAreRelativeAndStateIsNotAChange) {
+  Write("README.md", "readme");
+  Write("app/src/a.cc", "a");
+  Commit("initial");
+  Branch("feature");
+  Write("app/src/a.cc", "a2");
+  Write("lib/b.cc", "b");                 // outside the pipeline's directory
+  Write("app/.gauntlet/state.db", "db");  // gauntlet's own state, not gitignored
+  Write(".gauntlet/state.db", "db");
+  const ChangeSet whole = Changes();
+  EXPECT_EQ(whole.files.size(), 4u);
+  const ChangeSet app = Within(whole, (dir_ / "app"));
+  EXPECT_EQ(app.files, (Files{"src/a.cc"}));
+  EXPECT_EQ(app.uncommitted, (Files{"src/a.cc"}));
+  const ChangeSet root = Within(whole, dir_.path());
+  EXPECT_EQ(root.files, (Files{"app/.gauntlet/state.db", "app/src/a.cc", "lib/b.cc"}));
+  EXPECT_FALSE(Within(ChangeSet{}, dir_.path()).available);
+}
+
 TEST_F(ChangesTest, FirstCommitCountsEverythingInIt) {
   BaseRepo();
   const ChangeSet c = Changes();

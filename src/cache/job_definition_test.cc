@@ -1,0 +1,73 @@
+#include "cache/job_definition.h"
+
+#include <gtest/gtest.h>
+
+namespace gauntlet::cache {
+namespace {
+
+struct Fixture {
+  spec::Pipeline pipeline;
+  spec::Job job;
+  plan::Plan plan;
+  plan::PlannedJob planned;
+  Fixture() {
+    job.name = "build";
+    job.commands = {"make"};
+    job.inputs = {"src/**"};
+    plan.pipeline = &pipeline;
+    planned.name = "build";
+    planned.spec = &job;
+    planned.shell = "bash";
+  }
+  std::string Def(std::string_view branch = "main") {
+    return JobDefinition(plan, planned, branch, "manual");
+  }
+};
+
+TEST(JobDefinitionTest, EveryFieldThatChangesTheJobChangesTheDefinition) {
+  Fixture f;
+  const std::string base = f.Def();
+  EXPECT_EQ(f.Def(), base);
+  EXPECT_EQ(f.Def("other"), base);  // no template reads the branch
+
+  auto changed = [&](auto mutate) {
+    Fixture g;
+    mutate(g);
+    return g.Def() != base;
+  };
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.commands = {"make all"}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.commands = {"make", ""}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.planned.shell = "sh"; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.planned.working_directory = "sub"; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.env = {{"CC", "clang"}}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.pipeline.env = {{"CC", "clang"}}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.secrets = {"TOKEN"}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.inputs = {"src/**", "include/**"}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.artifacts = {"dist/**"}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.job.cache_key_extra = {"gcc 12.2"}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.planned.matrix = {{"py", {"3.12"}}}; }));
+  EXPECT_TRUE(changed([](Fixture& g) { g.planned.name = "build2"; }));
+}
+
+TEST(JobDefinitionTest, FieldsCannotBeShiftedIntoEachOther) {
+  Fixture a, b;
+  a.job.env = {{"A", "1\nvalue=2:x"}};
+  b.job.env = {{"A", "1"}, {"value", "x"}};
+  EXPECT_NE(a.Def(), b.Def());
+}
+
+TEST(JobDefinitionTest, TemplatesMakeTheBranchAndEventCount) {
+  Fixture f;
+  f.job.commands = {"deploy --to ${{ branch }}"};
+  EXPECT_NE(f.Def("main"), f.Def("feature"));
+}
+
+TEST(JobDefinitionTest, SecretValuesNeverEnterTheDefinition) {
+  Fixture f;
+  f.job.secrets = {"TOKEN"};
+  EXPECT_EQ(f.Def().find("s3cr3t"), std::string::npos);
+  EXPECT_NE(f.Def().find("TOKEN"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gauntlet::cache
