@@ -11,18 +11,6 @@
 namespace gauntlet::vcs {
 namespace {
 
-// The commit a revision names, or nullopt-like empty when it does not exist.
-bool ResolveCommit(git_repository* repo, const std::string& spec, git_oid* out) {
-  git_object* raw = nullptr;
-  if (git_revparse_single(&raw, repo, spec.c_str()) != 0) return false;
-  Object obj(raw);
-  git_object* peeled = nullptr;
-  if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0) return false;
-  Object commit(peeled);
-  git_oid_cpy(out, git_object_id(commit.get()));
-  return true;
-}
-
 void AddPaths(const git_diff_delta* d, std::vector<std::string>& out) {
   if (d->old_file.path != nullptr) out.emplace_back(d->old_file.path);
   if (d->new_file.path != nullptr) out.emplace_back(d->new_file.path);
@@ -89,28 +77,6 @@ Result<std::vector<std::string>> Uncommitted(git_repository* repo) {
   }
   SortUnique(out);
   return out;
-}
-
-// The default branch's commit: origin/HEAD, else main, else master.
-bool DefaultBranch(git_repository* repo, git_oid* out, std::string* name) {
-  git_reference* raw = nullptr;
-  if (git_reference_lookup(&raw, repo, "refs/remotes/origin/HEAD") == 0) {
-    Ref ref(raw);
-    git_reference* resolved = nullptr;
-    if (git_reference_resolve(&resolved, ref.get()) == 0) {
-      Ref r(resolved);
-      git_oid_cpy(out, git_reference_target(r.get()));
-      *name = git_reference_shorthand(r.get());
-      return true;
-    }
-  }
-  for (const char* candidate : {"refs/heads/main", "refs/heads/master"}) {
-    if (git_reference_name_to_id(out, repo, candidate) == 0) {
-      *name = candidate + 11;  // drop "refs/heads/"
-      return true;
-    }
-  }
-  return false;
 }
 
 // Whether HEAD is the default branch `name` ("main", or "origin/main" for

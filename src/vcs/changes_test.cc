@@ -5,6 +5,7 @@
 
 #include "cache/change_filter.h"
 #include "cache/test_dir.h"
+#include "vcs/test_repo.h"
 
 namespace gauntlet::vcs {
 namespace {
@@ -14,82 +15,13 @@ using Files = std::vector<std::string>;
 // Real repositories built with libgit2 in a temp dir.
 class ChangesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    git_libgit2_init();
-    git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-    opts.initial_head = "main";
-    ASSERT_EQ(git_repository_init_ext(&repo_, dir_.path().c_str(), &opts), 0);
-  }
-  void TearDown() override {
-    git_repository_free(repo_);
-    git_libgit2_shutdown();
-  }
-
   void Write(const std::string& rel, const std::string& content) { dir_.Write(rel, content); }
-  void Remove(const std::string& rel) { std::filesystem::remove(dir_ / rel); }
-
-  git_index* Index() {
-    git_index* index = nullptr;
-    EXPECT_EQ(git_repository_index(&index, repo_), 0);
-    return index;
-  }
-  void Stage(const std::string& rel) {
-    git_index* index = Index();
-    if (std::filesystem::exists(dir_ / rel)) {
-      EXPECT_EQ(git_index_add_bypath(index, rel.c_str()), 0);
-    } else {
-      EXPECT_EQ(git_index_remove_bypath(index, rel.c_str()), 0);
-    }
-    EXPECT_EQ(git_index_write(index), 0);
-    git_index_free(index);
-  }
-
-  // Stages the whole work tree and commits it on HEAD; `parents` false makes
-  // a root commit (for an orphan branch).
+  void Remove(const std::string& rel) { git_.Remove(rel); }
+  void Stage(const std::string& rel) { git_.Stage(rel); }
   std::string Commit(const std::string& message, bool parents = true) {
-    git_index* index = Index();
-    const char* all = "*";
-    git_strarray spec = {const_cast<char**>(&all), 1};
-    EXPECT_EQ(git_index_add_all(index, &spec, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr), 0);
-    EXPECT_EQ(git_index_update_all(index, &spec, nullptr, nullptr), 0);
-    EXPECT_EQ(git_index_write(index), 0);
-    git_oid tree_id, commit_id, head;
-    EXPECT_EQ(git_index_write_tree(&tree_id, index), 0);
-    git_index_free(index);
-    git_tree* tree = nullptr;
-    EXPECT_EQ(git_tree_lookup(&tree, repo_, &tree_id), 0);
-    git_signature* sig = nullptr;
-    EXPECT_EQ(git_signature_new(&sig, "Ada", "ada@example.com", 1700000000, 0), 0);
-    git_commit* parent = nullptr;
-    int n = 0;
-    if (parents && git_reference_name_to_id(&head, repo_, "HEAD") == 0) {
-      EXPECT_EQ(git_commit_lookup(&parent, repo_, &head), 0);
-      n = 1;
-    }
-    const git_commit* list[] = {parent};
-    EXPECT_EQ(git_commit_create(&commit_id, repo_, "HEAD", sig, sig, nullptr, message.c_str(), tree,
-                                n, list),
-              0);
-    git_commit_free(parent);
-    git_signature_free(sig);
-    git_tree_free(tree);
-    char hex[GIT_OID_HEXSZ + 1] = {};
-    git_oid_tostr(hex, sizeof(hex), &commit_id);
-    return hex;
+    return git_.Commit(message, "Ada", "ada@example.com", 1700000000, parents);
   }
-
-  // A new branch at HEAD, checked out (the work tree already matches).
-  void Branch(const std::string& name) {
-    git_oid head;
-    ASSERT_EQ(git_reference_name_to_id(&head, repo_, "HEAD"), 0);
-    git_commit* c = nullptr;
-    ASSERT_EQ(git_commit_lookup(&c, repo_, &head), 0);
-    git_reference* ref = nullptr;
-    ASSERT_EQ(git_branch_create(&ref, repo_, name.c_str(), c, 0), 0);
-    git_reference_free(ref);
-    git_commit_free(c);
-    ASSERT_EQ(git_repository_set_head(repo_, ("refs/heads/" + name).c_str()), 0);
-  }
+  void Branch(const std::string& name) { git_.Branch(name); }
 
   ChangeSet Changes(const std::string& base = "") {
     auto r = ChangedFilesForRun(dir_.path(), base);
@@ -105,7 +37,8 @@ class ChangesTest : public ::testing::Test {
   }
 
   cache::TestDir dir_;
-  git_repository* repo_ = nullptr;
+  TestRepo git_{dir_.path()};
+  git_repository* repo_ = git_.repo();
   const spec::ChangeFilter docs_ignored_{{"**/*.md", "docs/**"}, {}};
 };
 

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -33,5 +35,15 @@ Error GitError(const std::string& what);
 
 // The 40-digit hex form of an object id.
 std::string Hex(const git_oid* oid);
+
+// The commit a revision (`main`, `HEAD~2`, an id) names; false when there is none.
+bool ResolveCommit(git_repository* repo, const std::string& spec, git_oid* out);
+
+// The default branch's commit: origin/HEAD's target, else main, else master. `name` is
+// its shorthand as libgit2 gives it ("origin/main" for origin/HEAD, else "main").
+bool DefaultBranch(git_repository* repo, git_oid* out, std::string* name);
+
+// The trailers of a commit message ("Task-ID: 42"), in order, duplicates kept.
+std::vector<std::pair<std::string, std::string>> Trailers(const char* message);
 
 }  // namespace gauntlet::vcs

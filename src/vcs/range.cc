@@ -12,53 +12,14 @@
 namespace gauntlet::vcs {
 namespace {
 
-using Revwalk = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;
-
-bool ResolveCommit(git_repository* repo, const std::string& spec, git_oid* out) {
-  git_object* raw = nullptr;
-  if (git_revparse_single(&raw, repo, spec.c_str()) != 0) return false;
-  Object obj(raw);
-  git_object* peeled = nullptr;
-  if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0) return false;
-  Object commit(peeled);
-  git_oid_cpy(out, git_object_id(commit.get()));
+// The default branch (git_handles.h), named as runs record it: "main", not "origin/main".
+bool DefaultBranchShort(git_repository* repo, git_oid* out, std::string* name) {
+  if (!DefaultBranch(repo, out, name)) return false;
+  if (name->starts_with("origin/")) *name = name->substr(7);
   return true;
 }
 
-// The default branch: origin/HEAD's target, else main, else master. `name` is the
-// branch's short name as runs record it ("main", not "origin/main").
-bool DefaultBranch(git_repository* repo, git_oid* out, std::string* name) {
-  git_reference* raw = nullptr;
-  if (git_reference_lookup(&raw, repo, "refs/remotes/origin/HEAD") == 0) {
-    Ref ref(raw);
-    git_reference* resolved = nullptr;
-    if (git_reference_resolve(&resolved, ref.get()) == 0) {
-      Ref r(resolved);
-      git_oid_cpy(out, git_reference_target(r.get()));
-      std::string short_name = git_reference_shorthand(r.get());
-      if (short_name.starts_with("origin/")) short_name = short_name.substr(7);
-      *name = short_name;
-      return true;
-    }
-  }
-  for (const char* candidate : {"refs/heads/main", "refs/heads/master"}) {
-    if (git_reference_name_to_id(out, repo, candidate) == 0) {
-      *name = candidate + 11;  // drop "refs/heads/"
-      return true;
-    }
-  }
-  return false;
-}
-
-std::vector<std::pair<std::string, std::string>> Trailers(const char* message) {
-  std::vector<std::pair<std::string, std::string>> out;
-  git_message_trailer_array arr{};
-  if (git_message_trailers(&arr, message) != 0) return out;
-  for (size_t i = 0; i < arr.count; ++i)
-    out.emplace_back(arr.trailers[i].key, arr.trailers[i].value);
-  git_message_trailer_array_free(&arr);
-  return out;
-}
+using Revwalk = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;
 
 RangeCommit ReadCommit(git_commit* c) {
   RangeCommit rc;
@@ -193,7 +154,7 @@ Result<Range> ReadRange(const std::string& path, const std::string& base_ref,
     }
   }
   git_oid default_tip;
-  const bool has_default = DefaultBranch(r, &default_tip, &out.default_branch);
+  const bool has_default = DefaultBranchShort(r, &default_tip, &out.default_branch);
 
   std::optional<git_oid> base;
   auto first_parent = [&]() -> Status {
@@ -244,7 +205,7 @@ Result<std::string> DefaultBranchName(const std::string& path) {
   Repo repo(raw);
   git_oid tip;
   std::string name;
-  if (!DefaultBranch(repo.get(), &tip, &name)) return std::string();
+  if (!DefaultBranchShort(repo.get(), &tip, &name)) return std::string();
   return name;
 }
 

@@ -35,17 +35,6 @@ Result<Tree> TreeOf(git_repository* repo, const std::string& ref) {
   return Tree(reinterpret_cast<git_tree*>(tree));
 }
 
-std::vector<std::pair<std::string, std::string>> Trailers(const char* message) {
-  std::vector<std::pair<std::string, std::string>> out;
-  git_message_trailer_array arr{};
-  if (git_message_trailers(&arr, message) != 0) return out;
-  for (size_t i = 0; i < arr.count; ++i) {
-    out.emplace_back(arr.trailers[i].key, arr.trailers[i].value);
-  }
-  git_message_trailer_array_free(&arr);
-  return out;
-}
-
 Result<bool> IsDirty(git_repository* repo) {
   if (git_repository_is_bare(repo)) return false;
   git_status_options opts;

@@ -7,69 +7,23 @@
 #include <filesystem>
 #include <fstream>
 
+#include "vcs/test_repo.h"
+
 namespace gauntlet::vcs {
 namespace {
 
 // Builds real repositories in a temp dir with libgit2 itself.
 class RepoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    git_libgit2_init();
-    char tmpl[] = "/tmp/gauntlet-vcs-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-    opts.initial_head = "main";  // independent of the user's init.defaultBranch
-    ASSERT_EQ(git_repository_init_ext(&repo_, dir_.c_str(), &opts), 0);
-  }
-  void TearDown() override {
-    git_repository_free(repo_);
-    std::filesystem::remove_all(dir_);
-    git_libgit2_shutdown();
-  }
-
-  void Write(const std::string& rel, const std::string& content) {
-    std::filesystem::create_directories(std::filesystem::path(dir_ + "/" + rel).parent_path());
-    std::ofstream(dir_ + "/" + rel) << content;
-  }
-
+  void Write(const std::string& rel, const std::string& content) { git_.Write(rel, content); }
   // Stages the whole work tree (additions, changes, deletions) and commits it on HEAD.
   std::string Commit(const std::string& message, int64_t time = 1700000000) {
-    git_index* index = nullptr;
-    EXPECT_EQ(git_repository_index(&index, repo_), 0);
-    const char* all = "*";
-    git_strarray spec = {const_cast<char**>(&all), 1};
-    EXPECT_EQ(git_index_add_all(index, &spec, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr), 0);
-    EXPECT_EQ(git_index_update_all(index, &spec, nullptr, nullptr), 0);
-    EXPECT_EQ(git_index_write(index), 0);
-    git_oid tree_id, commit_id;
-    EXPECT_EQ(git_index_write_tree(&tree_id, index), 0);
-    git_index_free(index);
-    git_tree* tree = nullptr;
-    EXPECT_EQ(git_tree_lookup(&tree, repo_, &tree_id), 0);
-    git_signature* sig = nullptr;
-    EXPECT_EQ(git_signature_new(&sig, "Ada Lovelace", "ada@example.com", time, 60), 0);
-    git_commit* parent = nullptr;
-    git_oid head;
-    int parents = 0;
-    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) {
-      EXPECT_EQ(git_commit_lookup(&parent, repo_, &head), 0);
-      parents = 1;
-    }
-    const git_commit* parent_list[] = {parent};
-    EXPECT_EQ(git_commit_create(&commit_id, repo_, "HEAD", sig, sig, nullptr, message.c_str(), tree,
-                                parents, parent_list),
-              0);
-    git_commit_free(parent);
-    git_signature_free(sig);
-    git_tree_free(tree);
-    char hex[GIT_OID_HEXSZ + 1] = {};
-    git_oid_tostr(hex, sizeof(hex), &commit_id);
-    return hex;
+    return git_.Commit(message, "Ada Lovelace", "ada@example.com", time);
   }
 
-  std::string dir_;
-  git_repository* repo_ = nullptr;
+  TestRepo git_;
+  const std::string dir_ = git_.dir();
+  git_repository* repo_ = git_.repo();
 };
 
 TEST_F(RepoTest, HeadInfoReadsCommitAuthorSubjectAndTrailers) {

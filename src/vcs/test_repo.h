@@ -49,9 +49,26 @@ class TestRepo {
   }
   void Remove(const std::string& rel) const { std::filesystem::remove(dir_ + "/" + rel); }
 
+  git_repository* repo() const { return repo_; }
+
+  // Stages one path (removes it from the index when the file is gone).
+  void Stage(const std::string& rel) const {
+    git_index* index = nullptr;
+    EXPECT_EQ(git_repository_index(&index, repo_), 0);
+    if (std::filesystem::exists(dir_ + "/" + rel)) {
+      EXPECT_EQ(git_index_add_bypath(index, rel.c_str()), 0);
+    } else {
+      EXPECT_EQ(git_index_remove_bypath(index, rel.c_str()), 0);
+    }
+    EXPECT_EQ(git_index_write(index), 0);
+    git_index_free(index);
+  }
+
   // Stages the whole work tree and commits it on HEAD; returns the commit id.
+  // `with_parent` false makes a root commit (for an orphan branch).
   std::string Commit(const std::string& message, const std::string& name = "Ada",
-                     const std::string& email = "ada@example.com", int64_t time = 1700000000) {
+                     const std::string& email = "ada@example.com", int64_t time = 1700000000,
+                     bool with_parent = true) {
     git_index* index = nullptr;
     EXPECT_EQ(git_repository_index(&index, repo_), 0);
     const char* all = "*";
@@ -68,7 +85,7 @@ class TestRepo {
     EXPECT_EQ(git_signature_new(&sig, name.c_str(), email.c_str(), time, 0), 0);
     git_commit* parent = nullptr;
     int n = 0;
-    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) {
+    if (with_parent && git_reference_name_to_id(&head, repo_, "HEAD") == 0) {
       EXPECT_EQ(git_commit_lookup(&parent, repo_, &head), 0);
       n = 1;
     }
