@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "deploy/measurement.h"
-#include "deploy/spawn_command.h"
+#include "deploy/exec_command.h"
 
 namespace gauntlet::cli {
 
@@ -51,7 +51,7 @@ deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* cloc
   deploy::DeployContext ctx;
   ctx.store = store;
   ctx.clock = clock;
-  ctx.run = deploy::SpawnCommand;
+  ctx.run = deploy::ExecCommand;
   ctx.now_ms = NowMs;
   if (out) {
     ctx.print = [out](const std::string& line) {

@@ -37,7 +37,7 @@ struct OpenedEnvironment {
 std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, bool json,
                                                    int* exit_code);
 
-// The engine's context for commands run from this process: real clock, SpawnCommand,
+// The engine's context for commands run from this process: real clock, ExecCommand,
 // progress lines on `out` (nullptr: none).
 deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* clock, FILE* out);
 

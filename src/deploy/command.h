@@ -1,6 +1,6 @@
 // How the deploy layer runs a child process: argv (never a shell string built from
-// values), extra environment, a timeout. The exec layer's process runner is plugged in
-// here once it lands; SpawnCommand (spawn_command.h) is the stand-in until then.
+// values), extra environment, a timeout. The engine runs it through exec's process runner
+// (ExecCommand, exec_command.h); unit tests of pure logic may pass a fake.
 #pragma once
 
 #include <functional>
@@ -16,11 +16,12 @@ namespace gauntlet::deploy {
 struct CommandRequest {
   std::vector<std::string> argv;                         // argv[0] is looked up in PATH
   std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
-  Duration timeout{std::chrono::seconds(30)};
+  Duration timeout{std::chrono::seconds(30)};  // then TERM to its group, KILL after a grace
 };
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed by a signal or on timeout
+  int signal = 0;      // the signal that ended it, 0 if it exited
   bool timed_out = false;
   std::string output;  // stdout+stderr, capped (for error messages)
 };

@@ -4,7 +4,7 @@
 
 #include <deque>
 
-#include "deploy/spawn_command.h"
+#include "deploy/exec_command.h"
 #include "deploy/testing.h"
 
 namespace gauntlet::deploy {
@@ -88,7 +88,7 @@ TEST(DeployHealthWait, FlappingTargetGivesUpAfterMaxProbes) {
 TEST(DeployHealthWait, NoCheckConfiguredIsHealthy) {
   FakeClock clock;
   spec::HealthCheck none;
-  auto r = WaitHealthy(none, MakeProbe(none, SpawnCommand), clock);
+  auto r = WaitHealthy(none, MakeProbe(none, ExecCommand), clock);
   EXPECT_TRUE(r.healthy);
 }
 
@@ -112,13 +112,13 @@ TEST(DeployHealthProbe, HttpAgainstTestApp) {
   SystemClock clock;
   auto check = Fast("http");
   check.url = "http://" + good_addr + "/health";
-  EXPECT_TRUE(WaitHealthy(check, MakeProbe(check, SpawnCommand), clock).healthy);
+  EXPECT_TRUE(WaitHealthy(check, MakeProbe(check, ExecCommand), clock).healthy);
   check.url = "http://" + bad_addr + "/health";
-  auto r = WaitHealthy(check, MakeProbe(check, SpawnCommand), clock);
+  auto r = WaitHealthy(check, MakeProbe(check, ExecCommand), clock);
   EXPECT_FALSE(r.healthy);
   EXPECT_EQ(r.last_detail, "HTTP 503");
   check.expect_status = 503;
-  EXPECT_TRUE(WaitHealthy(check, MakeProbe(check, SpawnCommand), clock).healthy);
+  EXPECT_TRUE(WaitHealthy(check, MakeProbe(check, ExecCommand), clock).healthy);
 }
 
 TEST(DeployHealthProbe, HttpTimeoutIsAFailure) {
@@ -128,7 +128,7 @@ TEST(DeployHealthProbe, HttpTimeoutIsAFailure) {
   auto check = Fast("http");
   check.url = "http://" + addr + "/";
   check.timeout = milliseconds(100);
-  ProbeOutcome o = MakeProbe(check, SpawnCommand)();
+  ProbeOutcome o = MakeProbe(check, ExecCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.detail.find("timed out"), std::string::npos) << o.detail;
   slow.Stop(SIGKILL);  // do not wait for the in-flight 2 s request
@@ -140,27 +140,27 @@ TEST(DeployHealthProbe, TcpOpenAndClosedPorts) {
   ASSERT_FALSE(addr.empty());
   auto check = Fast("tcp");
   check.address = addr;
-  EXPECT_TRUE(MakeProbe(check, SpawnCommand)().ok);
+  EXPECT_TRUE(MakeProbe(check, ExecCommand)().ok);
   int status = app.Stop();  // SIGTERM: the fixture exits cleanly
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  ProbeOutcome o = MakeProbe(check, SpawnCommand)();
+  ProbeOutcome o = MakeProbe(check, ExecCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.detail.find("refused"), std::string::npos) << o.detail;
   check.address = "no-port";
-  EXPECT_FALSE(MakeProbe(check, SpawnCommand)().ok);
+  EXPECT_FALSE(MakeProbe(check, ExecCommand)().ok);
 }
 
 TEST(DeployHealthProbe, CommandExitCodeAndTimeout) {
   auto check = Fast("command");
   check.command = "exit 0";
-  EXPECT_TRUE(MakeProbe(check, SpawnCommand)().ok);
+  EXPECT_TRUE(MakeProbe(check, ExecCommand)().ok);
   check.command = "exit 3";
-  ProbeOutcome o = MakeProbe(check, SpawnCommand)();
+  ProbeOutcome o = MakeProbe(check, ExecCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.detail, "exit 3");
   check.command = "exec tail -f /dev/null";  // never answers
   check.timeout = milliseconds(100);
-  o = MakeProbe(check, SpawnCommand)();
+  o = MakeProbe(check, ExecCommand)();
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.detail, "timed out");
 }

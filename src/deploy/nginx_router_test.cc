@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "deploy/spawn_command.h"
+#include "deploy/exec_command.h"
 #include "deploy/testing.h"
 
 namespace gauntlet::deploy {
@@ -123,7 +123,7 @@ TEST_F(DeployNginx, ShiftsWeightsWithZeroFailedRequests) {
     curl_easy_cleanup(curl);
   });
 
-  NginxRouter router(options_, SpawnCommand);
+  NginxRouter router(options_, ExecCommand);
   std::map<std::string, int> seen;
   ASSERT_TRUE(router.SetWeights({{"v1", v1_, 100}, {"v2", v2_, 0}}));
   EXPECT_TRUE(SampleUntil([](auto& s) { return s["version 1\n"] == 100; }, &seen));
@@ -146,7 +146,7 @@ TEST_F(DeployNginx, ShiftsWeightsWithZeroFailedRequests) {
 }
 
 TEST_F(DeployNginx, RejectedConfigRestoresPreviousFile) {
-  NginxRouter router(options_, SpawnCommand);
+  NginxRouter router(options_, ExecCommand);
   ASSERT_TRUE(router.SetWeights({{"v1", v1_, 100}, {"v2", v2_, 0}}));
   std::string good = ReadAll(options_.upstream_file);
   // Valid for gauntlet, rejected by nginx: the port is out of range.

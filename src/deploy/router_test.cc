@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "deploy/command_router.h"
+#include "deploy/exec_command.h"
 #include "deploy/nginx_router.h"
-#include "deploy/spawn_command.h"
 #include "deploy/testing.h"
 
 namespace gauntlet::deploy {
@@ -41,7 +41,7 @@ TEST(DeployCommandRouter, PassesWeightsAsArgumentsAndEnvironment) {
                                  "\"$GAUNTLET_WEIGHT_GREEN_2\" \"$GAUNTLET_ADDRESS_BLUE\" > " +
                                      out,
                                  "gauntlet-router"),
-                       SpawnCommand);
+                       ExecCommand);
   ASSERT_TRUE(router.SetWeights({{"blue", "10.0.0.1:80", 90}, {"green-2", "10.0.0.2:80", 10}}));
   std::ifstream in(out);
   std::stringstream ss;
@@ -50,7 +50,7 @@ TEST(DeployCommandRouter, PassesWeightsAsArgumentsAndEnvironment) {
 }
 
 TEST(DeployCommandRouter, FailureCarriesOutput) {
-  CommandRouter router(ShellArgv("echo lb said no >&2; exit 4", "gauntlet-router"), SpawnCommand);
+  CommandRouter router(ShellArgv("echo lb said no >&2; exit 4", "gauntlet-router"), ExecCommand);
   Status s = router.SetWeights({{"blue", "h:1", 1}});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("exit 4"), std::string::npos);

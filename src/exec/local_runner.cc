@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace gauntlet::exec {
 namespace {
@@ -50,6 +51,8 @@ struct LocalRunner::Proc {
   int pidfd = -1;
   int out_fd = -1;
   bool exited = false;  // main child reaped
+  bool keep_background = false;
+  bool leader_done = false;  // keep_background: the main child exited, not reaped yet
   bool term_sent = false;
   bool cancelled = false;
   bool in_use = false;
@@ -152,10 +155,10 @@ LocalRunner::~LocalRunner() {
 
 int LocalRunner::pgid(ProcId id) const { return procs_[id].pid; }
 
-Result<std::string> LocalRunner::ResolveShell(std::string_view program) {
+Result<std::string> LocalRunner::ResolveProgram(std::string_view program, const char* what) {
   std::string key(program);
-  auto it = shell_paths_.find(key);
-  if (it != shell_paths_.end()) return it->second;
+  auto it = program_paths_.find(key);
+  if (it != program_paths_.end()) return it->second;
   // Resolve once per runner, not per spawn: posix_spawnp would search PATH every time.
   std::string found;
   if (key.find('/') != std::string::npos) {
@@ -174,15 +177,17 @@ Result<std::string> LocalRunner::ResolveShell(std::string_view program) {
       if (colon == std::string_view::npos) break;
       dirs.remove_prefix(colon + 1);
     }
-    if (found.empty()) return Error{"shell '" + key + "' not found in PATH"};
+    if (found.empty()) return Error{std::string(what) + " '" + key + "' not found in PATH"};
   }
-  shell_paths_.emplace(key, found);
+  program_paths_.emplace(key, found);
   return found;
 }
 
 Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
-  ShellArgs args = ShellFor(request.shell);
-  Result<std::string> program = ResolveShell(args.program);
+  const bool direct = !request.argv.empty();
+  if (direct && !request.argv[0]) return Error{"spawn: argv[0] is null"};
+  ShellArgs args = direct ? ShellArgs{request.argv[0], {"", ""}} : ShellFor(request.shell);
+  Result<std::string> program = ResolveProgram(args.program, direct ? "program" : "shell");
   if (!program.ok()) return program.error();
 
   int fds[2];
@@ -209,16 +214,26 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &all);  // undo SIG_IGN (e.g. SIGPIPE) of the engine
 
-  std::string script(request.script);
-  const char* argv[6];
-  int argc = 0;
-  argv[argc++] = program->c_str();
-  for (std::string_view f : args.flags) {
-    if (!f.empty()) argv[argc++] = f.data();  // literals: NUL-terminated
+  std::string script;
+  const char* shell_argv[6];
+  std::vector<const char*> direct_argv;  // only an explicit argv allocates
+  const char* const* argv = shell_argv;
+  if (direct) {
+    direct_argv.reserve(request.argv.size() + 1);
+    direct_argv.assign(request.argv.begin(), request.argv.end());
+    direct_argv.push_back(nullptr);
+    argv = direct_argv.data();
+  } else {
+    script = request.script;
+    int argc = 0;
+    shell_argv[argc++] = program->c_str();
+    for (std::string_view f : args.flags) {
+      if (!f.empty()) shell_argv[argc++] = f.data();  // literals: NUL-terminated
+    }
+    shell_argv[argc++] = "-c";
+    shell_argv[argc++] = script.c_str();
+    shell_argv[argc] = nullptr;
   }
-  argv[argc++] = "-c";
-  argv[argc++] = script.c_str();
-  argv[argc] = nullptr;
 
   pid_t pid = -1;
   int err = posix_spawn(&pid, program->c_str(), &actions, &attr, const_cast<char**>(argv),
@@ -261,6 +276,7 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   p.pid = pid;
   p.pidfd = pidfd;
   p.out_fd = fds[0];
+  p.keep_background = request.keep_background;
   p.start = clock_->Now();
   if (request.timeout.count() > 0) p.deadline = p.start + request.timeout;
   ++running_;
@@ -324,10 +340,23 @@ void LocalRunner::ReadOutput(ProcId id, Delegate* delegate) {
 
 void LocalRunner::ChildExited(ProcId id, Delegate* delegate) {
   Proc& p = procs_[id];
-  if (p.exited) return;
+  if (p.exited || p.leader_done) return;
+  if (p.keep_background && !p.term_sent && p.out_fd >= 0) {
+    // What it started may still write: read on until the output closes or the timeout.
+    // Unreaped, the zombie keeps the group id from being reused meanwhile.
+    p.leader_done = true;
+    CloseWatched(p.pidfd);
+    return;
+  }
+  Reap(id);
+  MaybeFinish(id, delegate);
+}
+
+void LocalRunner::Reap(ProcId id) {
+  Proc& p = procs_[id];
   // The child is a zombie: its pid (= the group id) cannot be reused yet, so this
   // reaches only the job's own leftovers (background daemons, grandchildren).
-  kill(-p.pid, SIGKILL);
+  if (!p.keep_background || p.term_sent) kill(-p.pid, SIGKILL);
   int status = 0;
   rusage ru{};
   pid_t r;
@@ -350,11 +379,11 @@ void LocalRunner::ChildExited(ProcId id, Delegate* delegate) {
   // The group was just killed; its members close the pipe as they die. Something that
   // escaped the group (setsid) could hold it open forever, so bound the wait.
   if (p.out_fd >= 0) p.drain_until = clock_->Now() + options_.kill_grace;
-  MaybeFinish(id, delegate);
 }
 
 void LocalRunner::MaybeFinish(ProcId id, Delegate* delegate) {
   Proc& p = procs_[id];
+  if (p.leader_done && !p.exited && p.out_fd < 0) Reap(id);
   if (!p.exited || p.out_fd >= 0) return;
   p.result.cancelled = p.cancelled && !p.result.timed_out;
   AttemptResult result = std::move(p.result);
@@ -372,7 +401,7 @@ void LocalRunner::CheckSigchld(Delegate* delegate) {
   // stays reserved until ChildExited has killed the group.
   for (ProcId id = 0; id < static_cast<ProcId>(procs_.size()); ++id) {
     Proc& p = procs_[id];
-    if (!p.in_use || p.exited) continue;
+    if (!p.in_use || p.exited || p.leader_done) continue;
     siginfo_t si{};
     if (waitid(P_PID, p.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == p.pid) {
       ChildExited(id, delegate);
@@ -394,8 +423,10 @@ void LocalRunner::CheckTimers(Delegate* delegate) {
     if (!p.exited && now >= p.kill_at) {
       kill(-p.pid, SIGKILL);
       p.kill_at = TimePoint::max();
+      // A kept background whose leader is gone: bound the wait for the output as above.
+      if (p.leader_done) p.drain_until = now + options_.kill_grace;
     }
-    if (p.exited && p.out_fd >= 0 && now >= p.drain_until) {
+    if ((p.exited || p.leader_done) && p.out_fd >= 0 && now >= p.drain_until) {
       CloseWatched(p.out_fd);
       MaybeFinish(id, delegate);
     }

@@ -5,6 +5,9 @@
 // fails, signalfd(SIGCHLD); the child is left a zombie until its whole group has been
 // SIGKILLed, so the group id cannot be reused by the time we signal it, and no
 // background process of a finished job survives it. wait4 then gives the rusage.
+// With `keep_background` the group is left alone when the main process exits: it stays an
+// unreaped zombie (keeping the group id reserved) until the output closes, the timeout
+// stops the group, or Cancel does.
 // Timeouts: SIGTERM to the group, SIGKILL after `kill_grace`.
 // Not thread-safe, except Wake().
 #pragma once
@@ -47,9 +50,11 @@ class LocalRunner : public ProcessRunner {
   struct Proc;
   explicit LocalRunner(const LocalRunnerOptions& options);
   Status Init();
-  Result<std::string> ResolveShell(std::string_view program);
+  // `what` names the program in the error ("shell", "program").
+  Result<std::string> ResolveProgram(std::string_view program, const char* what);
   void ReadOutput(ProcId id, Delegate* delegate);
   void ChildExited(ProcId id, Delegate* delegate);
+  void Reap(ProcId id);
   void MaybeFinish(ProcId id, Delegate* delegate);
   void CheckSigchld(Delegate* delegate);
   void CheckTimers(Delegate* delegate);
@@ -68,7 +73,7 @@ class LocalRunner : public ProcessRunner {
   std::vector<Proc> procs_;
   std::vector<ProcId> free_;
   int running_ = 0;
-  std::unordered_map<std::string, std::string> shell_paths_;
+  std::unordered_map<std::string, std::string> program_paths_;
   std::vector<char> buf_;
 };
 

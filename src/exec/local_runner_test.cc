@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -285,6 +287,149 @@ TEST(LocalRunnerTest, ManyShortJobsInParallel) {
   EXPECT_EQ(c.ok, 100);
   EXPECT_EQ(c.failed, 100);
   EXPECT_EQ(runner->running(), 0);
+}
+
+SpawnRequest Argv(std::span<const char* const> argv, Duration timeout = Duration(0)) {
+  SpawnRequest r;
+  r.shell = "no-such-shell-xyz";  // ignored when argv is set
+  r.script = "exit 99";
+  r.argv = argv;
+  r.timeout = timeout;
+  return r;
+}
+
+TEST(LocalRunnerArgvTest, ArgvIsSpawnedAsGivenWithoutAShell) {
+  auto runner = MakeRunner();
+  const char* argv[] = {"printf", "%s|", "$HOME", "a b", "`id`", ";", "*", "'"};
+  std::string out;
+  AttemptResult r = RunOne(*runner, Argv(argv), &out);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(out, "$HOME|a b|`id`|;|*|'|");
+}
+
+TEST(LocalRunnerArgvTest, LooksUpPathKeepsArgv0AndIsOurOwnChild) {
+  auto runner = MakeRunner();
+  std::string out;
+  const char* cat[] = {"cat", "/proc/self/cmdline"};
+  EXPECT_EQ(RunOne(*runner, Argv(cat), &out).exit_code, 0);
+  EXPECT_EQ(out, std::string("cat\0/proc/self/cmdline\0", 23));
+  // No shell in between: the program's parent is this process.
+  const char* ppid[] = {"sh", "-c", "echo $PPID"};
+  EXPECT_EQ(RunOne(*runner, Argv(ppid), &out).exit_code, 0);
+  EXPECT_EQ(out, std::to_string(getpid()) + "\n");
+}
+
+TEST(LocalRunnerArgvTest, MissingProgramIsAStartError) {
+  auto runner = MakeRunner();
+  const char* argv[] = {"no-such-program-xyz", "x"};
+  auto r = runner->Start(Argv(argv));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("program 'no-such-program-xyz' not found in PATH"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(runner->running(), 0);
+}
+
+TEST(LocalRunnerArgvTest, TimeoutKillsTheWholeGroup) {
+  auto runner = MakeRunner();
+  Collector c;
+  const char* argv[] = {"sh", "-c", "tail -f /dev/null & echo up; wait"};
+  auto id = runner->Start(Argv(argv, 300ms));
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_TRUE(c.exits[*id].timed_out);
+  EXPECT_EQ(c.exits[*id].signal, SIGTERM);
+  EXPECT_GE(c.exits[*id].wall, 300ms);
+  EXPECT_EQ(c.out[*id], "up\n");
+  EXPECT_TRUE(GroupGone(pgid));
+}
+
+TEST(LocalRunnerKeepBackgroundTest, DetachedBackgroundProcessOutlivesTheCommand) {
+  auto runner = MakeRunner();
+  const char* argv[] = {"sh", "-c", "tail -f /dev/null >/dev/null 2>&1 & echo $!"};
+  SpawnRequest q = Argv(argv);
+  q.keep_background = true;
+  Collector c;
+  auto id = runner->Start(q);
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_TRUE(c.exits[*id].ok());
+  pid_t server = std::stoi(c.out[*id]);
+  EXPECT_EQ(kill(server, 0), 0) << "the background process was killed";
+  EXPECT_EQ(getpgid(server), pgid);
+  kill(-pgid, SIGKILL);
+  EXPECT_TRUE(GroupGone(pgid));
+}
+
+TEST(LocalRunnerKeepBackgroundTest, ReadsUntilEveryHolderClosesTheOutput) {
+  auto runner = MakeRunner();
+  const char* argv[] = {"sh", "-c", "(sleep 0.2; echo late) & echo early"};
+  SpawnRequest q = Argv(argv, 30s);
+  q.keep_background = true;
+  std::string out;
+  AttemptResult r = RunOne(*runner, q, &out);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(out, "early\nlate\n");
+}
+
+TEST(LocalRunnerKeepBackgroundTest, TimeoutStopsTheGroupAfterTheCommandExited) {
+  auto runner = MakeRunner();
+  // The command exits at once; its background child holds the output open.
+  const char* argv[] = {"sh", "-c", "tail -f /dev/null & echo up"};
+  SpawnRequest q = Argv(argv, 300ms);
+  q.keep_background = true;
+  Collector c;
+  auto id = runner->Start(q);
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_TRUE(c.exits[*id].timed_out);
+  EXPECT_FALSE(c.exits[*id].ok());
+  EXPECT_GE(c.exits[*id].wall, 300ms);
+  EXPECT_EQ(c.out[*id], "up\n");
+  EXPECT_TRUE(GroupGone(pgid));
+  EXPECT_EQ(runner->running(), 0);
+}
+
+TEST(LocalRunnerKeepBackgroundTest, SigkillAfterGraceReachesABackgroundIgnoringTerm) {
+  auto runner = MakeRunner(200ms);
+  const char* argv[] = {"sh", "-c", "(trap '' TERM; exec tail -f /dev/null) & echo up"};
+  SpawnRequest q = Argv(argv, 100ms);
+  q.keep_background = true;
+  Collector c;
+  auto id = runner->Start(q);
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_TRUE(c.exits[*id].timed_out);
+  EXPECT_GE(c.exits[*id].wall, 300ms);
+  EXPECT_TRUE(GroupGone(pgid));
+}
+
+TEST(LocalRunnerKeepBackgroundTest, CancelStopsTheGroupAfterTheCommandExited) {
+  auto runner = MakeRunner();
+  const char* argv[] = {"sh", "-c", "tail -f /dev/null & echo up"};
+  SpawnRequest q = Argv(argv);
+  q.keep_background = true;
+  Collector c;
+  auto id = runner->Start(q);
+  ASSERT_TRUE(id.ok());
+  int pgid = runner->pgid(*id);
+  // Until the command itself has exited (seen without reaping it), then one more turn so
+  // the runner has seen it too.
+  PollUntil(*runner, c, [&] {
+    siginfo_t si{};
+    return waitid(P_PID, pgid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pgid;
+  });
+  ASSERT_TRUE(runner->Poll(std::chrono::steady_clock::now(), &c).ok());
+  ASSERT_EQ(c.exits.count(*id), 0u) << "the background process still holds the output";
+  runner->Cancel(*id);
+  PollUntil(*runner, c, [&] { return c.exits.count(*id) > 0; });
+  EXPECT_TRUE(c.exits[*id].cancelled);
+  EXPECT_EQ(c.out[*id], "up\n");
+  EXPECT_TRUE(GroupGone(pgid));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "core/duration.h"
@@ -21,6 +22,15 @@ struct SpawnRequest {
   char* const* envp = nullptr;         // the full environment, null-terminated
   std::string_view working_directory;  // empty: the engine's
   Duration timeout{0};                 // 0: none
+  // When not empty, this program runs instead of `shell -c script` (both are then ignored):
+  // argv[0] is looked up in PATH and kept as the child's argv[0]; no shell is involved, so
+  // values in argv are never parsed as shell text. The pointers must outlive Start only.
+  std::span<const char* const> argv;
+  // When the main process exits on its own, leave what it started in the background (a
+  // server a deploy command starts) running instead of killing its group. Its output is
+  // still read until every holder has closed it; at the timeout or on Cancel the whole
+  // group is stopped as usual (TERM, grace, KILL).
+  bool keep_background = false;
 };
 
 // The argv a job's shell gets: `bash` -> bash -eo pipefail -c, `sh` -> /bin/sh -e -c,
@@ -47,7 +57,8 @@ class ProcessRunner {
 
   virtual ~ProcessRunner() = default;
 
-  // Starts `shell -c script` in its own process group. An error means nothing was started.
+  // Starts `shell -c script` (or `argv`) in its own process group. An error means nothing
+  // was started.
   virtual Result<ProcId> Start(const SpawnRequest& request) = 0;
   // SIGTERM to the whole group now, SIGKILL after the grace period (or at once when
   // called a second time); OnExit follows with `cancelled` set.
