@@ -237,9 +237,12 @@ int RecordSkippedRun(store::Store& st, store::RunRecord run, const plan::Plan& p
   }
   std::vector<exec::JobResult> results(plan.jobs.size());
   std::vector<bool> kept(plan.jobs.size(), false);
-  for (const auto& [id, r] : previous) {
-    results[id] = r;
-    kept[id] = r.state == exec::JobState::kSuccess;
+  // A new run records every job as skipped; a resumed one already has rows for its past.
+  if (resumed) {
+    for (const auto& [id, r] : previous) {
+      results[id] = r;
+      kept[id] = r.state == exec::JobState::kSuccess;
+    }
   }
   store::Batch batch(st);
   if (resumed) {
