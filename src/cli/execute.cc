@@ -217,22 +217,44 @@ nlohmann::json ChangesContext(const vcs::ChangeSet& c) {
 }
 
 // A run whose pipeline-level `changes:` found nothing relevant: recorded as skipped, every
-// job listed as skipped with the same reason, nothing started.
+// job listed as skipped with the same reason, nothing started. A resumed run (run.id set)
+// keeps the jobs that already succeeded and is finished as skipped the same way.
 int RecordSkippedRun(store::Store& st, store::RunRecord run, const plan::Plan& plan,
+                     const std::vector<std::pair<plan::JobId, exec::JobResult>>& previous,
                      const cache::ChangeDecision& decision, bool json) {
+  const bool resumed = run.id != 0;
   run.status = store::RunStatus::kSkipped;
   run.reason = decision.reason;
-  run.started_ms = run.finished_ms = NowMs();
-  auto id = st.CreateRun(run);
-  if (!id.ok()) {
-    fmt::print(stderr, "gauntlet: {}\n", id.error().message);
-    return kExitInternal;
+  run.finished_ms = NowMs();
+  if (!resumed) {
+    run.started_ms = run.finished_ms;
+    auto id = st.CreateRun(run);
+    if (!id.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", id.error().message);
+      return kExitInternal;
+    }
+    run.id = *id;
   }
-  run.id = *id;
   std::vector<exec::JobResult> results(plan.jobs.size());
+  std::vector<bool> kept(plan.jobs.size(), false);
+  // A new run records every job as skipped; a resumed one already has rows for its past.
+  if (resumed) {
+    for (const auto& [id, r] : previous) {
+      results[id] = r;
+      kept[id] = r.state == exec::JobState::kSuccess;
+    }
+  }
   store::Batch batch(st);
+  if (resumed) {
+    if (Status s = st.UpdateRun(run); !s.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", s.error().message);
+      return kExitInternal;
+    }
+  }
   for (const plan::PlannedJob& job : plan.jobs) {
-    results[job.id].reason = "run skipped: " + decision.reason;
+    if (kept[job.id]) continue;  // succeeded before the interruption: its row stands
+    if (results[job.id].reason.empty()) results[job.id].reason = "run skipped: " + decision.reason;
+    results[job.id].state = exec::JobState::kSkipped;
     store::JobRecord rec;
     rec.run_id = run.id;
     rec.index = job.id;
@@ -324,12 +346,14 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     run.reason = opt.reason;
     FillGit(ws.root, &run);
   }
-  if (!opt.resume && changes && !pipeline.changes.empty()) {
+  // Also on --resume (with the run's own --base): a resumed run decides as a new run
+  // on the same tree would; when nothing relevant changed any more, it ends skipped.
+  if (changes && !pipeline.changes.empty()) {
     cache::ChangeDecision decision = cache::Decide(pipeline.changes, *changes);
     if (!decision.run) {
       run.options_json = opt.options.dump();
       run.plan_fingerprint = PlanFingerprint(plan);
-      return RecordSkippedRun(**store, std::move(run), plan, decision, opt.json);
+      return RecordSkippedRun(**store, std::move(run), plan, opt.previous, decision, opt.json);
     }
   }
   run.status = store::RunStatus::kRunning;

@@ -122,6 +122,13 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
       if (saved.contains("only")) only = saved["only"].get<std::vector<std::string>>();
       if (saved.contains("from")) from = saved["from"].get<std::string>();
     }
+    // So do --no-cache and --base: the resumed part must decide caching and changed
+    // files as the first part did. A --base given now wins; --no-cache only adds.
+    if (saved.is_object()) {
+      if (saved.value("no_cache", false)) opt.no_cache = true;
+      if (flags.base.empty() && saved.contains("base") && saved["base"].is_string())
+        opt.base = saved["base"].get<std::string>();
+    }
     auto prev = SucceededJobs(**st, run->id, plan, /*resumed=*/true);
     if (!prev.ok()) {
       fmt::print(stderr, "gauntlet: {}\n", prev.error().message);
@@ -158,6 +165,8 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   }
   opt.options["jobs"] = flags.jobs;
   opt.options["keep_going"] = flags.keep_going;
+  if (opt.no_cache) opt.options["no_cache"] = true;
+  if (!opt.base.empty()) opt.options["base"] = opt.base;
   return Execute(loaded, std::move(opt));
 }
 
@@ -171,7 +180,8 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
       "slot is free. Output streams to .gauntlet/logs, results to .gauntlet/state.db,\n"
       "committed before any dependent starts (others within 100 ms), so a killed engine\n"
       "loses almost nothing and `gauntlet run --resume` continues the run, keeping the\n"
-      "jobs that succeeded.\n"
+      "jobs that succeeded and the --only/--from/--no-cache/--base it started with; its\n"
+      "pipeline-level `changes:` filter is applied again (nothing relevant: ends skipped).\n"
       "Jobs with `inputs:` are cached: when their inputs, definition and needs' outputs match\n"
       "an earlier successful run they are reported `cached` and not run (see docs/caching.md).\n"
       "`changes:` filters skip the run, or a job, when no changed file is relevant; changed\n"

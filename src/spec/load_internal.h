@@ -26,6 +26,9 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage);
 // An env block; values may hold expressions (checked in the scope of `job`, -1: none).
 void ReadEnv(LoadState& s, const YamlNode* n, std::string_view where, int job, KeyValues* out,
              std::vector<Location>* locs);
+// A glob or list of globs (`inputs:`, `artifacts:`, `changes:`), each checked by
+// core/glob.h's compiler; a bad pattern is a problem at its own line and column.
+void ReadGlobs(LoadState& s, const YamlNode* n, std::vector<std::string>* out);
 void ReadChangeFilter(LoadState& s, const YamlNode* n, std::string_view where, ChangeFilter* out);
 // Secret names: identifiers usable as environment variables.
 void ReadSecrets(LoadState& s, const YamlNode* n, std::vector<std::string>* out);

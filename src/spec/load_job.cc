@@ -41,6 +41,11 @@ const std::vector<std::string> kDiagnostics = {"cargo", "clang",  "clippy", "esl
 // GitHub Actions' limit; a bigger matrix is almost always a mistake.
 constexpr size_t kMaxMatrixJobs = 256;
 
+// What a valid pattern looks like, for problems in `inputs:`, `artifacts:`, `changes:`.
+constexpr const char* kGlobHint =
+    "a relative path pattern inside the workspace: *, ?, [a-z], {a,b}, ** as a whole "
+    "segment, a leading ! to exclude, \\x for a literal x (docs/caching.md)";
+
 Language ToLanguage(const std::string& s) {
   if (s == "python") return Language::kPython;
   if (s == "javascript") return Language::kJavaScript;
@@ -190,11 +195,26 @@ void ReadEnv(LoadState& s, const YamlNode* n, std::string_view where, int job, K
   });
 }
 
+void ReadGlobs(LoadState& s, const YamlNode* n, std::vector<std::string>* out) {
+  std::vector<Located> globs;
+  s.reader.LocatedList(n, &globs, true);
+  out->clear();
+  for (Located& g : globs) {
+    // The same compiler the runner uses (a list, so a leading '!' negates), so validate
+    // and run can never disagree about a pattern.
+    if (auto set = GlobSet::Compile({g.value}); !set.ok()) {
+      s.reader.problems()->Error(g.loc, set.error().message, kGlobHint);
+      continue;
+    }
+    out->push_back(std::move(g.value));
+  }
+}
+
 void ReadChangeFilter(LoadState& s, const YamlNode* n, std::string_view where, ChangeFilter* out) {
   if (n->is_null()) return;
   s.reader.ForEach(n, where, {"ignore", "paths"},
                    [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-                     s.reader.StringList(v, key == "ignore" ? &out->ignore : &out->paths, true);
+                     ReadGlobs(s, v, key == "ignore" ? &out->ignore : &out->paths);
                    });
 }
 
@@ -292,11 +312,11 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
         } else if (key == "working_directory") {
           if (s.reader.String(v, &j.working_directory)) s.exprs.CheckTemplate(v, ji);
         } else if (key == "inputs") {
-          s.reader.StringList(v, &j.inputs, true);
+          ReadGlobs(s, v, &j.inputs);
         } else if (key == "outputs") {
           ReadOutputs(s, v, ji, &j.outputs);
         } else if (key == "artifacts") {
-          s.reader.StringList(v, &j.artifacts, true);
+          ReadGlobs(s, v, &j.artifacts);
         } else if (key == "reports") {
           ReadReports(s, v, &j.reports);
         } else if (key == "diagnostics") {

@@ -318,6 +318,29 @@ TEST(LoadTest, SecretsAndOutputsForms) {
   EXPECT_EQ(r.pipeline.jobs[0].outputs, std::vector<std::string>{"v"});
 }
 
+TEST(LoadTest, GlobsAreCheckedByTheGlobCompiler) {
+  LoadResult good = Load(
+      "changes: { ignore: ['**/*.md', '!docs/keep.md'] }\n"
+      "jobs:\n"
+      "  a: { run: x, inputs: ['src/{lib,bin}/**', './x/'], artifacts: 'dist/*.whl',\n"
+      "       changes: { paths: 'src/[!.]*' } }\n");
+  ASSERT_TRUE(good.ok()) << good.problems.Format(good.source);
+  EXPECT_EQ(good.pipeline.changes.ignore, (std::vector<std::string>{"**/*.md", "!docs/keep.md"}));
+  EXPECT_EQ(good.pipeline.jobs[0].inputs, (std::vector<std::string>{"src/{lib,bin}/**", "./x/"}));
+
+  LoadResult bad = Load("jobs:\n  a: { run: x, inputs: ['src/**', 'a/[b', '!../c'] }\n");
+  ASSERT_EQ(bad.problems.all().size(), 2u) << bad.problems.Format(bad.source);
+  const Problem& p = bad.problems.all()[0];
+  EXPECT_EQ(p.message, "invalid glob 'a/[b': '[' at column 3 is not closed");
+  EXPECT_EQ(p.loc.line, 2);
+  EXPECT_EQ(p.loc.col, 35);
+  EXPECT_NE(p.hint.find("{a,b}"), std::string::npos);
+  EXPECT_EQ(bad.problems.all()[1].message,
+            "invalid glob '../c': '..' would reach outside the workspace");
+  // Only the valid pattern is kept.
+  EXPECT_EQ(bad.pipeline.jobs[0].inputs, std::vector<std::string>{"src/**"});
+}
+
 TEST(LoadTest, LoadFileReportsUnreadableFile) {
   LoadResult r = LoadFile("/nonexistent/gauntlet.yml");
   EXPECT_FALSE(r.ok());
