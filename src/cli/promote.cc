@@ -17,11 +17,15 @@ int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
   auto opened = OpenEnvironment(target, global.json, &code);
   if (!opened) return code;
   deploy::SystemClock clock;
-  deploy::Deployer deployer(
-      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
+  TrapInterrupts(&ctx);  // Ctrl-C rolls back, as during `gauntlet deploy`
+  deploy::Deployer deployer(*opened->env, std::move(ctx));
   std::error_code ec;
   std::filesystem::current_path(opened->ws.root, ec);
-  return ReportDeployment(deployer.Promote(), *opened->store, global.json);
+  auto r = deployer.Promote();
+  int reported = ReportDeployment(r, *opened->store, global.json);
+  return InterruptSignal() != 0 && r.ok() && r->state != store::kDeploySucceeded ? kExitCancelled
+                                                                                 : reported;
 }
 
 }  // namespace

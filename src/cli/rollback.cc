@@ -23,7 +23,7 @@ int RunRollback(const RollbackArgs& args, const GlobalOptions& global) {
   if (!opened) return code;
   deploy::SystemClock clock;
   deploy::Deployer deployer(
-      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+      *opened->env, MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
   std::error_code ec;
   std::filesystem::current_path(opened->ws.root, ec);
   return ReportDeployment(deployer.Rollback(args.to, CommandTrigger("rollback")), *opened->store,
