@@ -20,8 +20,8 @@ namespace gauntlet::cli {
 // Options every deployment command takes.
 struct DeployTarget {
   std::string environment;
-  std::string file;       // -f: the pipeline file; default: gauntlet.yml found upward
-  std::string state_dir;  // --state-dir
+  std::string file;          // -f: the pipeline file; default: gauntlet.yml found upward
+  std::string state_dir;     // --state-dir
   std::string secrets_file;  // --secrets-file: KEY=VALUE lines, as for `run`
 };
 

@@ -425,11 +425,10 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
     std::string version = DeployVersion(job, sched->results(), run);
     // Copies: the recorder updates `run` on this thread meanwhile.
-    deploys.emplace_back(
-        [&pipeline, &job, &ws, &secrets, id = run.id, commit = run.git_commit, version,
-         done = std::move(done)] {
-          done(RunDeployStage(pipeline, job, ws, id, commit, version, *secrets));
-        });
+    deploys.emplace_back([&pipeline, &job, &ws, &secrets, id = run.id, commit = run.git_commit,
+                          version, done = std::move(done)] {
+      done(RunDeployStage(pipeline, job, ws, id, commit, version, *secrets));
+    });
   };
 
   std::error_code ec;

@@ -37,8 +37,11 @@ void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run) {
       "A deployment whose analysis was inconclusive pauses for a person. promote takes the\n"
       "step as passed and drives the deployment on (next canary step, or promotion) in this\n"
       "process, with the same analysis and automatic rollback for the steps that follow.\n"
+      "A failure held by rollback_on_failure: false: a failed analysis or step counts as\n"
+      "passed too; a failed deploy command, health check or promotion is run again.\n"
+      "Ctrl-C (SIGINT/SIGTERM) before promotion rolls back and exits 130, as for deploy.\n"
       "Exit codes: 0 deployed, 1 rolled back / failed / paused again / nothing paused,\n"
-      "2 usage, 3 no pipeline file or environment, 4 internal error.\n");
+      "2 usage, 3 no pipeline file or environment, 4 internal error, 130 interrupted.\n");
   AddTargetOptions(cmd, target.get(), &global.json);
   *run = [target, &global]() { return RunPromote(*target, global); };
 }

@@ -50,17 +50,14 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
       if (d_.strategy == "recreate") {
         for (const spec::Instance* i : batch) Stop(*i, d_.previous_version);
       }
-      if (Status s = RouteInstances(batch); !s.ok())
-        return Fail("routing: " + s.error().message);
+      if (Status s = RouteInstances(batch); !s.ok()) return Fail("routing: " + s.error().message);
       for (const spec::Instance* i : batch) {
-        if (Status s = DeployTo(*i, d_.version); !s.ok())
-          return Fail(s.error().message);
+        if (Status s = DeployTo(*i, d_.version); !s.ok()) return Fail(s.error().message);
       }
       for (const spec::Instance* i : batch) {
         if (Status s = Health(*i, d_.version); !s.ok()) return Fail(s.error().message);
       }
-      if (Status s = RouteInstances({}); !s.ok())
-        return Fail("routing: " + s.error().message);
+      if (Status s = RouteInstances({}); !s.ok()) return Fail("routing: " + s.error().message);
       d_.step += 1;
     } else if (phase == kPromote) {
       EnterPhase(kPromote);

@@ -57,7 +57,7 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
       Event("analysis", AnalysisPhaseName(result), AnalysisPhaseName(result));
       if (result == AnalysisPhase::kFailed || result == AnalysisPhase::kError)
         return Fail(fmt::format("analysis {} at {}% ({})", AnalysisPhaseName(result), weight,
-                                    LastFailure()));
+                                LastFailure()));
       if (result == AnalysisPhase::kInconclusive)
         return Pause(fmt::format("analysis inconclusive at {}%", weight));
       Advance();
@@ -154,7 +154,8 @@ Result<store::DeploymentRecord> DeploymentRun::RollBack(const std::string& why) 
     if (Status s = Route(0); !s.ok()) {
       // Traffic could not be moved back: the deployment stays active (and resumable)
       // in the rollback phase rather than ending with traffic on a broken slot.
-      d_.reason = Masked("rollback could not move traffic back (" + s.error().message + "): " + why);
+      d_.reason =
+          Masked("rollback could not move traffic back (" + s.error().message + "): " + why);
       d_.engine_pid = 0;
       d_.engine_host.clear();
       if (Status saved = ctx_.store->UpdateDeployment(d_); !saved.ok()) return saved.error();
