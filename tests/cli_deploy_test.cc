@@ -499,5 +499,97 @@ TEST_F(DeployE2E, APipelineDeployStageGoesThroughTheSameEngine) {
   EXPECT_NE(Upstream().find("server " + blue_ + " weight=100"), std::string::npos) << Upstream();
 }
 
+// Every file under dir (the store, its WAL, logs), concatenated: where a leak would sit.
+std::string AllBytesUnder(const fs::path& dir) {
+  std::string all;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) all += testing::ReadFile(e.path());
+  }
+  return all;
+}
+
+TEST_F(DeployE2E, ASecretEchoedByAFailingDeployCommandIsMaskedEverywhere) {
+  const std::string secret = "tok-9f8e7d6c5b";
+  WritePipeline("canary", "    secrets: [DEPLOY_TOKEN]\n");
+  ws_.Write("secrets.env", "DEPLOY_TOKEN=" + secret + "\n");
+  // The command gets the secret (kept in a file to prove it), prints it and fails.
+  ws_.Write("deploy.sh",
+            "#!/bin/sh\nprintf '%s' \"$DEPLOY_TOKEN\" > got-token\n"
+            "echo \"logging in with $DEPLOY_TOKEN\"\necho \"bad token $DEPLOY_TOKEN\" >&2\n"
+            "exit 7\n");
+  const std::string secrets = "--secrets-file=" + dir_ + "/secrets.env";
+  testing::Output text = Gauntlet({"deploy", "prod", "--version", "1", secrets});
+  EXPECT_EQ(text.code, 1) << text.out << text.err;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/got-token"), secret) << "the command got its secret";
+  EXPECT_NE(text.out.find("deploy exited 7"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("***"), std::string::npos) << text.out;
+  testing::Output json = Gauntlet({"deploy", "prod", "--version", "2", "--json", secrets});
+  EXPECT_EQ(json.code, 1) << json.out << json.err;
+  nlohmann::json d = nlohmann::json::parse(json.out, nullptr, false);
+  EXPECT_NE(d["reason"].get<std::string>().find("logging in with ***"), std::string::npos)
+      << d["reason"];
+  testing::Output list = Gauntlet({"deployments", "prod", "-v"});
+  testing::Output list_json = Gauntlet({"deployments", "prod", "-v", "--json"});
+  EXPECT_NE(list.out.find("***"), std::string::npos) << list.out;
+  for (const testing::Output* o : {&text, &json, &list, &list_json}) {
+    EXPECT_EQ(o->out.find(secret), std::string::npos) << o->out;
+    EXPECT_EQ(o->err.find(secret), std::string::npos) << o->err;
+  }
+  EXPECT_EQ(AllBytesUnder(dir_ + "/.gauntlet").find(secret), std::string::npos)
+      << "the secret is in the store";
+}
+
+TEST_F(DeployE2E, WithoutRollbackOnFailureAFailedAnalysisPausesOnStableUntilAborted) {
+  WritePipeline("canary", "    rollback_on_failure: false\n");
+  ASSERT_NO_FATAL_FAILURE(DeployFirst());
+  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-bad", "--json"});
+  EXPECT_EQ(o.code, 1) << o.out << o.err;
+  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
+  EXPECT_EQ(d["state"], "paused") << o.out;
+  EXPECT_NE(d["reason"].get<std::string>().find("error_rate"), std::string::npos) << d["reason"];
+  // Users stay on the stable slot; the failing one is kept running for a person to look at.
+  EXPECT_NE(Upstream().find("server " + blue_ + " weight=100"), std::string::npos) << Upstream();
+  EXPECT_EQ(Upstream().find("server " + green_ + " weight="), std::string::npos) << Upstream();
+  EXPECT_TRUE(fs::exists(dir_ + "/slot-green.pid"));
+  EXPECT_TRUE(Incidents().empty());
+  testing::Output a = Gauntlet({"abort", "prod", "--json"});
+  EXPECT_EQ(a.code, 0) << a.out << a.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out, nullptr, false)["state"], "rolled_back") << a.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/slot-green.pid"));
+  EXPECT_NE(Upstream().find("server " + blue_ + " weight=100"), std::string::npos) << Upstream();
+}
+
+TEST_F(DeployE2E, CtrlCDuringACanaryPauseMovesTrafficBackAndExits130) {
+  WritePipeline("canary");
+  ASSERT_NO_FATAL_FAILURE(DeployFirst());
+  deploy::testing::Child engine;
+  ASSERT_TRUE(engine.Start(
+      {GAUNTLET_BINARY, "deploy", "prod", "--version", "2", "-f", dir_ + "/gauntlet.yml"}));
+  // In the first step's pause: 20% of users on green, the analysis running.
+  const std::string at_step_1 = "traffic: blue=80 green=20";
+  std::string line;
+  auto end = std::chrono::steady_clock::now() + seconds(60);
+  while (line.find(at_step_1) == std::string::npos && std::chrono::steady_clock::now() < end) {
+    line = engine.ReadLine(seconds(30));
+    if (line.empty()) break;
+  }
+  ASSERT_NE(line.find(at_step_1), std::string::npos) << "the deployment never reached step 1";
+  int status = engine.Stop(SIGINT);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of trapping it";
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+
+  EXPECT_NE(Upstream().find("server " + blue_ + " weight=100"), std::string::npos) << Upstream();
+  EXPECT_EQ(Upstream().find("server " + green_ + " weight="), std::string::npos) << Upstream();
+  EXPECT_FALSE(fs::exists(dir_ + "/slot-green.pid")) << "the new slot was stopped";
+  nlohmann::json d = Deployments()[0];
+  EXPECT_EQ(d["state"], "rolled_back");
+  EXPECT_NE(d["reason"].get<std::string>().find("interrupted by a signal in phase step"),
+            std::string::npos)
+      << d["reason"];
+  EXPECT_TRUE(Incidents().empty()) << "a person's Ctrl-C is no incident";
+  // The lock is released: the next deployment starts.
+  EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "3"}).code, 0);
+}
+
 }  // namespace
 }  // namespace gauntlet

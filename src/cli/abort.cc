@@ -16,8 +16,8 @@ int RunAbort(const DeployTarget& target, const GlobalOptions& global) {
   auto opened = OpenEnvironment(target, global.json, &code);
   if (!opened) return code;
   deploy::SystemClock clock;
-  deploy::Deployer deployer(
-      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  deploy::Deployer deployer(*opened->env,
+                            MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
   std::error_code ec;
   std::filesystem::current_path(opened->ws.root, ec);
   auto r = deployer.Abort();

@@ -28,8 +28,8 @@ int RunDeploy(const DeployArgs& args, const GlobalOptions& global) {
   auto opened = OpenEnvironment(args.target, global.json, &code);
   if (!opened) return code;
   deploy::SystemClock clock;
-  deploy::DeployContext ctx =
-      MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout);
+  deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
+  TrapInterrupts(&ctx);
   deploy::Deployer deployer(*opened->env, ctx);
 
   // Environment commands run in the workspace, like jobs.
@@ -50,7 +50,11 @@ int RunDeploy(const DeployArgs& args, const GlobalOptions& global) {
     }
     r = deployer.Start(req);
   }
-  return ReportDeployment(r, *opened->store, global.json);
+  int code_out = ReportDeployment(r, *opened->store, global.json);
+  // Interrupted: the deployment was rolled back (or failed) because of the signal.
+  if (InterruptSignal() != 0 && r.ok() && r->state != store::kDeploySucceeded)
+    return kExitCancelled;
+  return code_out;
 }
 
 }  // namespace
@@ -67,9 +71,14 @@ void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run) {
       "`gauntlet abort ENV`. One deployment per environment at a time: a second one is\n"
       "refused, naming the holder. --resume continues an interrupted deployment (its\n"
       "engine was killed) from the phase it was in. Commands get ${{ release.version }},\n"
-      "${{ slot }}, ${{ instance }} as environment variables (docs/deploy.md).\n"
+      "${{ slot }}, ${{ instance }} as environment variables (docs/deploy.md), and the\n"
+      "secrets the environment lists under secrets: (from gauntlet's environment or\n"
+      "--secrets-file); every secret value is masked as *** in output and records.\n"
+      "With rollback_on_failure: false a failure pauses instead (traffic back on stable).\n"
+      "Ctrl-C (SIGINT/SIGTERM) before promotion moves traffic back to stable, records the\n"
+      "deployment as rolled back (\"interrupted by a signal\") and exits 130.\n"
       "Exit codes: 0 deployed, 1 rolled back / failed / paused / refused, 2 usage,\n"
-      "3 no pipeline file or environment, 4 internal error.\n");
+      "3 no pipeline file or environment, 4 internal error, 130 interrupted.\n");
   AddTargetOptions(cmd, &args->target, &global.json);
   cmd->add_option("--version", args->version, "The release version to deploy (e.g. 1.4.2)");
   cmd->add_option("--strategy", args->strategy, "Override: recreate, rolling, blue_green, canary")

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdlib>
 
 #include "cli/cli.h"
+#include "cli/execute.h"
 #include "deploy/measurement.h"
 #include "deploy/exec_command.h"
 
@@ -40,6 +42,9 @@ std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, b
                     known.empty() ? " (it has no environments:)" : " (known: " + known + ")"),
         kExitNotFound);
   }
+  auto secrets = CollectSecrets(out->loaded.load->pipeline, target.secrets_file);
+  if (!secrets.ok()) return fail(secrets.error().message, kExitInvalid);
+  out->secrets = std::move(*secrets);
   out->ws = WorkspaceForFile(out->loaded.file, target.state_dir);
   auto st = OpenStore(out->ws);
   if (!st.ok()) return fail(st.error().message, kExitInternal);
@@ -61,6 +66,34 @@ deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* cloc
   }
   ctx.pid = getpid();
   ctx.host = store::HostName();
+  return ctx;
+}
+
+namespace {
+
+// The signal number; written only by the handler (STYLE: the one kind of mutable global).
+volatile std::sig_atomic_t g_interrupt = 0;
+
+void OnInterrupt(int sig) { g_interrupt = sig; }
+
+}  // namespace
+
+void TrapInterrupts(deploy::DeployContext* ctx) {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  ctx->interrupted = [] { return g_interrupt != 0; };
+}
+
+int InterruptSignal() { return g_interrupt; }
+
+deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, deploy::Clock* clock,
+                                        FILE* out) {
+  deploy::DeployContext ctx = MakeDeployContext(opened.store.get(), clock, out);
+  ctx.secrets = opened.secrets;
   return ctx;
 }
 
@@ -146,6 +179,8 @@ void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json) {
   cmd->add_option("--state-dir", target->state_dir,
                   "The .gauntlet directory (default: beside the file)");
   cmd->add_flag("--json", *json, "Machine-readable output on stdout");
+  cmd->add_option("--secrets-file", target->secrets_file,
+                  "KEY=VALUE secrets for the environment's commands (else from the environment)");
 }
 
 }  // namespace gauntlet::cli

@@ -20,8 +20,9 @@ namespace gauntlet::cli {
 // Options every deployment command takes.
 struct DeployTarget {
   std::string environment;
-  std::string file;       // -f: the pipeline file; default: gauntlet.yml found upward
-  std::string state_dir;  // --state-dir
+  std::string file;          // -f: the pipeline file; default: gauntlet.yml found upward
+  std::string state_dir;     // --state-dir
+  std::string secrets_file;  // --secrets-file: KEY=VALUE lines, as for `run`
 };
 
 // An opened environment: the pipeline holding it, its workspace and store.
@@ -30,6 +31,9 @@ struct OpenedEnvironment {
   const spec::Environment* env = nullptr;
   Workspace ws;
   std::unique_ptr<store::SqliteStore> store;
+  // Every secret of the pipeline with a value (CollectSecrets): masked, and given to the
+  // environment's commands that list them.
+  std::vector<std::pair<std::string, std::string>> secrets;
 };
 
 // Loads the pipeline file and finds the environment. Prints why on stderr (or as JSON
@@ -40,6 +44,15 @@ std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, b
 // The engine's context for commands run from this process: real clock, ExecCommand,
 // progress lines on `out` (nullptr: none).
 deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* clock, FILE* out);
+// The same for an opened environment: its store, and its pipeline's secrets.
+deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, deploy::Clock* clock,
+                                        FILE* out);
+
+// Catches SIGINT/SIGTERM for the rest of the process and sets ctx->interrupted: the
+// deployment rolls back (traffic to stable first) instead of the process dying.
+void TrapInterrupts(deploy::DeployContext* ctx);
+// The signal caught by TrapInterrupts, 0 if none.
+int InterruptSignal();
 
 // "deploy by alice@host" style trigger for commands typed by a person.
 std::string CommandTrigger(const std::string& command);

@@ -35,6 +35,8 @@ int TerminalWidth(int fd) {
   return 100;
 }
 
+}  // namespace
+
 // Every secret the pipeline names, valued from the secrets file, else the environment.
 // A secret with no value is left out: a job that lists it fails with a clear reason.
 Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
@@ -47,6 +49,8 @@ Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
   }
   std::vector<std::string> names = p.secrets;
   for (const spec::Job& j : p.jobs) names.insert(names.end(), j.secrets.begin(), j.secrets.end());
+  for (const spec::Environment& e : p.environments)
+    names.insert(names.end(), e.secrets.begin(), e.secrets.end());
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::vector<std::pair<std::string, std::string>> out;
@@ -65,6 +69,8 @@ Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
   }
   return out;
 }
+
+namespace {
 
 void FillGit(const std::string& dir, store::RunRecord* run) {
   auto info = vcs::HeadInfo(dir);
@@ -138,7 +144,8 @@ std::string DeployVersion(const plan::PlannedJob& job, const std::vector<exec::J
 // connection (the run recorder batches on the other one).
 exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::PlannedJob& job,
                                const Workspace& ws, store::RunId run_id,
-                               const std::string& git_commit, const std::string& version) {
+                               const std::string& git_commit, const std::string& version,
+                               const std::vector<std::pair<std::string, std::string>>& secrets) {
   exec::JobResult r;
   r.attempts = 1;
   r.state = exec::JobState::kFailed;
@@ -155,6 +162,7 @@ exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::Plann
   }
   deploy::SystemClock clock;
   deploy::DeployContext ctx = MakeDeployContext(st->get(), &clock, nullptr);
+  ctx.secrets = secrets;
   ctx.print = [name = job.name](const std::string& line) {
     fmt::print("  [{}] {}\n", name, line);
     fflush(stdout);
@@ -164,6 +172,7 @@ exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::Plann
   req.strategy = stage->strategy;
   req.trigger = fmt::format("run {}, stage {}", run_id, stage->name);
   req.git_commit = git_commit;
+  req.rollback_on_failure = stage->rollback_on_failure;
   auto d = deploy::Deployer(*env, ctx).Start(req);
   if (!d.ok()) {
     r.reason = d.error().message;
@@ -414,7 +423,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.run_id = std::to_string(run.id);
   sopt.branch = run.git_branch;
   sopt.event = "manual";
-  sopt.secrets = std::move(*secrets);
+  sopt.secrets = *secrets;  // a copy stays for deploy stages
   sopt.previous = std::move(opt.previous);
   if (changes) sopt.changes = ChangesContext(*changes);
 
@@ -440,9 +449,10 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
     std::string version = DeployVersion(job, sched->results(), run);
     // Copies: the recorder updates `run` on this thread meanwhile.
-    deploys.emplace_back(
-        [&pipeline, &job, &ws, id = run.id, commit = run.git_commit, version,
-         done = std::move(done)] { done(RunDeployStage(pipeline, job, ws, id, commit, version)); });
+    deploys.emplace_back([&pipeline, &job, &ws, &secrets, id = run.id, commit = run.git_commit,
+                          version, done = std::move(done)] {
+      done(RunDeployStage(pipeline, job, ws, id, commit, version, *secrets));
+    });
   };
 
   std::error_code ec;

@@ -40,6 +40,12 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions options);
 // that changed since the run started.
 std::string PlanFingerprint(const plan::Plan& plan);
 
+// Every secret the pipeline names (pipeline, jobs, environments), valued from the
+// secrets file, else gauntlet's environment; values in the file that nothing names are
+// kept too (they are masked). A secret with no value is left out.
+Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
+    const spec::Pipeline& p, const std::string& secrets_file);
+
 // Reads KEY=VALUE lines (blank lines and # comments skipped) of a secrets file.
 Result<std::vector<std::pair<std::string, std::string>>> ReadSecretsFile(const std::string& path);
 

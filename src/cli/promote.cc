@@ -17,11 +17,15 @@ int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
   auto opened = OpenEnvironment(target, global.json, &code);
   if (!opened) return code;
   deploy::SystemClock clock;
-  deploy::Deployer deployer(
-      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
+  TrapInterrupts(&ctx);  // Ctrl-C rolls back, as during `gauntlet deploy`
+  deploy::Deployer deployer(*opened->env, std::move(ctx));
   std::error_code ec;
   std::filesystem::current_path(opened->ws.root, ec);
-  return ReportDeployment(deployer.Promote(), *opened->store, global.json);
+  auto r = deployer.Promote();
+  int reported = ReportDeployment(r, *opened->store, global.json);
+  return InterruptSignal() != 0 && r.ok() && r->state != store::kDeploySucceeded ? kExitCancelled
+                                                                                 : reported;
 }
 
 }  // namespace
@@ -33,8 +37,11 @@ void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run) {
       "A deployment whose analysis was inconclusive pauses for a person. promote takes the\n"
       "step as passed and drives the deployment on (next canary step, or promotion) in this\n"
       "process, with the same analysis and automatic rollback for the steps that follow.\n"
+      "A failure held by rollback_on_failure: false: a failed analysis or step counts as\n"
+      "passed too; a failed deploy command, health check or promotion is run again.\n"
+      "Ctrl-C (SIGINT/SIGTERM) before promotion rolls back and exits 130, as for deploy.\n"
       "Exit codes: 0 deployed, 1 rolled back / failed / paused again / nothing paused,\n"
-      "2 usage, 3 no pipeline file or environment, 4 internal error.\n");
+      "2 usage, 3 no pipeline file or environment, 4 internal error, 130 interrupted.\n");
   AddTargetOptions(cmd, target.get(), &global.json);
   *run = [target, &global]() { return RunPromote(*target, global); };
 }

@@ -22,8 +22,8 @@ int RunRollback(const RollbackArgs& args, const GlobalOptions& global) {
   auto opened = OpenEnvironment(args.target, global.json, &code);
   if (!opened) return code;
   deploy::SystemClock clock;
-  deploy::Deployer deployer(
-      *opened->env, MakeDeployContext(opened->store.get(), &clock, global.json ? stderr : stdout));
+  deploy::Deployer deployer(*opened->env,
+                            MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
   std::error_code ec;
   std::filesystem::current_path(opened->ws.root, ec);
   return ReportDeployment(deployer.Rollback(args.to, CommandTrigger("rollback")), *opened->store,

@@ -9,6 +9,7 @@
 #include "deploy/command_router.h"
 #include "deploy/deployment_run.h"
 #include "deploy/nginx_router.h"
+#include "exec/masker.h"
 
 namespace gauntlet::deploy {
 
@@ -38,8 +39,41 @@ Result<std::unique_ptr<Router>> MakeRouter(const spec::Environment& env, Command
   return std::unique_ptr<Router>();
 }
 
+namespace {
+
+// Every command's captured output with the secret values masked, before anything
+// (errors, routers, health probes) can copy it into a record or a line.
+CommandRunner MaskingRunner(CommandRunner run,
+                            const std::vector<std::pair<std::string, std::string>>& secrets) {
+  std::vector<std::string> values;
+  for (const auto& [name, value] : secrets) values.push_back(value);
+  auto masker = std::make_shared<const exec::Masker>(std::move(values));
+  if (masker->empty()) return run;
+  return [run = std::move(run), masker](const CommandRequest& req) -> Result<CommandResult> {
+    auto r = run(req);
+    if (!r.ok()) return Error{masker->MaskString(r.error().message)};
+    r->output = masker->MaskString(r->output);
+    return r;
+  };
+}
+
+}  // namespace
+
 Deployer::Deployer(const spec::Environment& env, DeployContext ctx)
-    : env_(env), ctx_(std::move(ctx)) {}
+    : env_(env), ctx_(std::move(ctx)) {
+  ctx_.run = MaskingRunner(std::move(ctx_.run), ctx_.secrets);
+}
+
+Status Deployer::CheckSecrets() const {
+  for (const std::string& name : env_.secrets) {
+    bool found = false;
+    for (const auto& kv : ctx_.secrets) found = found || kv.first == name;
+    if (!found)
+      return Error{"secret " + name + " (listed by environment '" + env_.name +
+                   "') has no value: set it in gauntlet's environment or a --secrets-file"};
+  }
+  return Ok();
+}
 
 namespace {
 
@@ -67,6 +101,7 @@ Error Refusal(const store::DeploymentRecord& h, const std::string& this_host) {
 
 Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
   if (Status s = ValidateVersion(request.version); !s.ok()) return s.error();
+  if (Status s = CheckSecrets(); !s.ok()) return s.error();
   std::string strategy = request.strategy.empty() ? env_.strategy : request.strategy;
   if (strategy != "canary" && strategy != "blue_green" && strategy != "rolling" &&
       strategy != "recreate")
@@ -105,10 +140,12 @@ Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
         d.target_slot.empty() ? "instances" : "slot " + d.target_slot, strategy,
         d.stable_slot.empty() ? "" : ", stable " + d.previous_version + " on " + d.stable_slot));
   DeploymentRun run(env_, ctx_, d);
+  run.RecordSettings(request.rollback_on_failure);
   return run.Drive();
 }
 
 Result<store::DeploymentRecord> Deployer::TakeOver(bool want_paused, const char* what) {
+  if (Status s = CheckSecrets(); !s.ok()) return s.error();
   auto active = ctx_.store->ActiveDeployment(env_.name);
   if (!active.ok()) return active.error();
   if (!*active) return Error{"environment '" + env_.name + "' has no deployment to " + what};
@@ -150,6 +187,7 @@ Result<store::DeploymentRecord> Deployer::Resume() {
                            d->version, d->phase));
   if (d->reason.empty() && d->phase == kRollback) d->reason = "resumed rollback";
   DeploymentRun run(env_, ctx_, *d);
+  run.LoadSettings();
   return run.Drive();
 }
 
@@ -158,6 +196,7 @@ Result<store::DeploymentRecord> Deployer::Promote() {
   if (!d.ok()) return d.error();
   d->reason.clear();
   DeploymentRun run(env_, ctx_, *d);
+  run.LoadSettings();
   return run.PromoteAndDrive();
 }
 
@@ -194,6 +233,7 @@ Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version
     return Error{"version " + to_version + " never deployed successfully to " + env_.name +
                  ": `gauntlet rollback` only goes back to a known-good release"};
   if (Status s = ValidateVersion(version); !s.ok()) return s.error();
+  if (Status s = CheckSecrets(); !s.ok()) return s.error();
   if (version == current)
     return Error{"version " + version + " is already the stable release of " + env_.name};
 

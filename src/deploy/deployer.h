@@ -23,6 +23,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "deploy/clock.h"
@@ -46,6 +48,13 @@ struct DeployContext {
   std::function<Result<std::unique_ptr<Router>>(const spec::Environment&)> make_router;
   double probe_rate = 50;  // requests/s per slot during analysis
   Duration command_timeout{std::chrono::minutes(10)};
+  // Every secret known to the caller (name, value). Each value is masked (***) in what
+  // the deployment records and prints; the environment's commands get those whose names
+  // the environment lists under `secrets:` as environment variables.
+  std::vector<std::pair<std::string, std::string>> secrets;
+  // True once the person running the engine asked it to stop (SIGINT/SIGTERM): before
+  // promotion the deployment rolls back (traffic to stable first); unset: never.
+  std::function<bool()> interrupted;
 };
 
 struct DeployRequest {
@@ -53,6 +62,10 @@ struct DeployRequest {
   std::string strategy;  // empty: the environment's
   std::string trigger;   // who/what asked: "deploy (alice@host)", "run 12, stage deploy"
   std::string git_commit;
+  // false: a failure pauses for a person (traffic kept on stable) instead of rolling
+  // back; AND-ed with the environment's rollback_on_failure. Recorded with the
+  // deployment, so promote / --resume keep it.
+  bool rollback_on_failure = true;
 };
 
 // nginx / command / none (nullptr: traffic changes are only recorded).
@@ -82,6 +95,8 @@ class Deployer {
 
  private:
   Result<store::DeploymentRecord> TakeOver(bool want_paused, const char* what);
+  // Every secret the environment lists has a value in ctx.secrets.
+  Status CheckSecrets() const;
   const spec::Environment& env_;
   DeployContext ctx_;
 };

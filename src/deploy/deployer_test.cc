@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -75,10 +76,14 @@ class DeployerTest : public ::testing::Test {
       requests_.push_back(r);
       CommandResult res;
       res.exit_code = fail_command_ && fail_command_(line) ? 1 : 0;
-      res.output = res.exit_code ? "boom" : "";
+      // A failing command prints its secret, as a careless script would.
+      res.output = res.exit_code ? "boom " + Env(r, "DEPLOY_TOKEN") : "";
       return res;
     };
     ctx.now_ms = [this] { return ++now_; };
+    ctx.secrets = secrets_;
+    ctx.interrupted = interrupted_;
+    ctx.print = [this](const std::string& line) { printed_ += line + "\n"; };
     ctx.pid = 1;  // init: always alive
     ctx.host = store::HostName();
     ctx.make_router = [this](const spec::Environment&) -> Result<std::unique_ptr<Router>> {
@@ -104,7 +109,62 @@ class DeployerTest : public ::testing::Test {
   std::vector<std::vector<SlotWeight>> routes_;
   std::function<bool(const std::string&)> fail_command_;
   std::function<bool(const std::vector<SlotWeight>&)> fail_route_;
+  std::vector<std::pair<std::string, std::string>> secrets_;
+  std::function<bool()> interrupted_;
+  std::string printed_;
 };
+
+TEST_F(DeployerTest, SecretsReachTheCommandsAndNeverTheRecords) {
+  const std::string secret = "hunter2-s3cr3t";
+  env_.instances = {{"a", "127.0.0.1:1"}, {"b", "127.0.0.1:2"}};
+  env_.strategy = "rolling";
+  env_.secrets = {"DEPLOY_TOKEN"};
+  // Refused before anything runs while the listed secret has no value.
+  auto refused = Deployer(env_, Context()).Start({"1", "", "test", ""});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("secret DEPLOY_TOKEN"), std::string::npos);
+  EXPECT_TRUE(commands_.empty());
+
+  secrets_ = {{"DEPLOY_TOKEN", secret}, {"OTHER", "unlisted-value"}};
+  Deploy("1");
+  fail_command_ = [](const std::string& line) { return line == "deploy b 2"; };
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeployRolledBack);
+  ASSERT_FALSE(requests_.empty());
+  EXPECT_EQ(Env(requests_[0], "DEPLOY_TOKEN"), secret) << "listed: given to the command";
+  EXPECT_EQ(Env(requests_[0], "OTHER"), "") << "not listed: not given";
+  EXPECT_NE(d.reason.find("boom ***"), std::string::npos) << d.reason;
+  std::string recorded = d.reason + printed_;
+  auto events = store_->GetDeploymentEvents(d.id);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events) recorded += e.detail + e.json;
+  for (const auto& i : *store_->ListIncidents(0)) recorded += i.detail;
+  for (const auto& x : *store_->ListDeployments("prod", 10)) recorded += x.reason;
+  EXPECT_EQ(recorded.find(secret), std::string::npos) << recorded;
+  EXPECT_NE(recorded.find("***"), std::string::npos) << recorded;
+}
+
+TEST_F(DeployerTest, RollingFailureWithoutRollbackPausesWithTheBatchOutOfTheRouter) {
+  env_.instances = {{"a", "127.0.0.1:1"}, {"b", "127.0.0.1:2"}};
+  env_.strategy = "rolling";
+  env_.rollback_on_failure = false;
+  Deploy("1");
+  commands_.clear();
+  routes_.clear();
+  fail_command_ = [](const std::string& line) { return line == "deploy b 2"; };
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeployPaused);
+  EXPECT_NE(d.reason.find("held (rollback_on_failure: false)"), std::string::npos) << d.reason;
+  EXPECT_EQ(commands_, (std::vector<std::string>{"deploy a 2", "deploy b 2"})) << "no restore";
+  EXPECT_EQ(Shown(routes_.back()), "a=1 b=0") << "the failed instance gets no traffic";
+  EXPECT_TRUE(store_->ListIncidents(0)->empty());
+  // A person decides: promote retries the failed batch.
+  fail_command_ = nullptr;
+  auto r = Deployer(env_, Context()).Promote();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->state, store::kDeploySucceeded) << r->reason;
+  EXPECT_EQ(Shown(routes_.back()), "a=1 b=1");
+}
 
 TEST_F(DeployerTest, CommandValuesArriveAsEnvironmentVariablesNotShellText) {
   env_.instances = {{"a", "127.0.0.1:1"}};
@@ -267,6 +327,65 @@ TEST_F(DeployerSlotsTest, RollbackThatCannotMoveTrafficStaysActiveUntilAborted) 
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->state, store::kDeployRolledBack);
   EXPECT_EQ(Shown(routes_.back()), "blue=100");
+}
+
+TEST_F(DeployerSlotsTest, WithoutRollbackOnFailureAFailureHoldsTrafficOnStableForAPerson) {
+  fail_route_ = [](const std::vector<SlotWeight>& ws) {
+    for (const auto& w : ws) {
+      if (w.slot == "green" && w.weight == 100) return true;
+    }
+    return false;
+  };
+  // The stage says false (the environment's default is true): recorded with the
+  // deployment, so the promote below (another Deployer) keeps it.
+  store::DeploymentRecord d;
+  {
+    Deployer deployer(env_, Context());
+    auto r = deployer.Start({"2", "", "test", "c-2", /*rollback_on_failure=*/false});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    d = *r;
+  }
+  EXPECT_EQ(d.state, store::kDeployPaused);
+  EXPECT_EQ(d.engine_pid, 0);
+  EXPECT_NE(d.reason.find("promotion: router refused"), std::string::npos) << d.reason;
+  EXPECT_EQ(Shown(routes_.back()), "blue=100") << "traffic back on stable while held";
+  EXPECT_EQ(d.weight, 0);
+  EXPECT_TRUE(std::find(commands_.begin(), commands_.end(), "stop green 2") == commands_.end())
+      << "the failing slot is kept for inspection";
+  EXPECT_TRUE(store_->ListIncidents(0)->empty());
+
+  // Promoted while the router still refuses: held again, not rolled back.
+  auto again = Deployer(env_, Context()).Promote();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->state, store::kDeployPaused) << again->reason;
+  // Fixed: promote retries the promotion.
+  fail_route_ = nullptr;
+  auto done = Deployer(env_, Context()).Promote();
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->state, store::kDeploySucceeded) << done->reason;
+  EXPECT_EQ(Shown(routes_.back()), "blue=0 green=100");
+}
+
+TEST_F(DeployerSlotsTest, WithRollbackOnFailureTheSameFailureRollsBack) {
+  env_.rollback_on_failure = true;
+  fail_route_ = [](const std::vector<SlotWeight>& ws) { return Shown(ws) == "blue=50 green=50"; };
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeployRolledBack) << d.reason;
+  EXPECT_EQ(Shown(routes_.back()), "blue=100");
+  EXPECT_EQ(commands_.back(), "stop green 2");
+  EXPECT_EQ(store_->ListIncidents(0)->size(), 1u);
+}
+
+TEST_F(DeployerSlotsTest, InterruptedMidCanaryMovesTrafficBackAndRollsBack) {
+  // The signal arrives once the 50% step's weights are applied.
+  interrupted_ = [this] { return !routes_.empty() && Shown(routes_.back()) == "blue=50 green=50"; };
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeployRolledBack);
+  EXPECT_NE(d.reason.find("interrupted by a signal in phase step"), std::string::npos) << d.reason;
+  EXPECT_EQ(Shown(routes_.back()), "blue=100");
+  EXPECT_EQ(commands_.back(), "stop green 2");
+  EXPECT_TRUE(store_->ListIncidents(0)->empty()) << "a person's Ctrl-C is no incident";
+  EXPECT_EQ((*store_->GetStable("prod"))->version, "1");
 }
 
 TEST_F(DeployerSlotsTest, ManualRollbackSwitchesToTheSlotStillRunningTheOldRelease) {

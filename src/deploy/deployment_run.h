@@ -17,6 +17,7 @@
 
 #include "deploy/analysis.h"
 #include "deploy/deployer.h"
+#include "exec/masker.h"
 
 namespace gauntlet::deploy {
 
@@ -36,8 +37,7 @@ bool IsTwoSlot(const std::string& strategy);
 
 class DeploymentRun {
  public:
-  DeploymentRun(const spec::Environment& env, DeployContext& ctx, store::DeploymentRecord d)
-      : env_(env), ctx_(ctx), d_(std::move(d)) {}
+  DeploymentRun(const spec::Environment& env, DeployContext& ctx, store::DeploymentRecord d);
 
   Result<store::DeploymentRecord> Drive();
 
@@ -50,6 +50,11 @@ class DeploymentRun {
   // The commit of the release a manual rollback leaves (for its incident).
   void set_previous_commit(std::string commit) { previous_commit_ = std::move(commit); }
 
+  // rollback_on_failure (deployer.h, DeployRequest): a new deployment records it as a
+  // "setting" event; one taken over (promote, --resume, abort) reads it back.
+  void RecordSettings(bool rollback_on_failure);
+  void LoadSettings();
+
  private:
   const spec::Instance* Instance(const std::string& name) const { return FindInstance(env_, name); }
   Status Save();
@@ -60,6 +65,19 @@ class DeploymentRun {
   void EnterPhase(const char* phase);
   Result<store::DeploymentRecord> Finish(const char* state, const std::string& reason);
   Result<store::DeploymentRecord> Pause(const std::string& why);
+  // Secret values as *** (ctx.secrets): everything recorded or printed goes through it.
+  std::string Masked(const std::string& text) const { return masker_.MaskString(text); }
+  // The secrets the environment lists, as environment variables for its commands.
+  std::vector<std::pair<std::string, std::string>> SecretEnv() const;
+  // The runner with SecretEnv() added to every request (the command router).
+  CommandRunner WithSecretEnv() const;
+  // A failure before promotion: rolled back, or with rollback_on_failure false held for
+  // a person (paused, traffic back on the stable slot first).
+  Result<store::DeploymentRecord> Fail(const std::string& why);
+  // SIGINT/SIGTERM before promotion: rolled back like a failure, without an incident.
+  bool Interrupted() const { return ctx_.interrupted && ctx_.interrupted(); }
+  Result<store::DeploymentRecord> RollBackInterrupted();
+  bool TwoSlot() const;
   void PutSlot(const std::string& slot, const std::string& version, bool running);
   void RecordIncident(const std::string& version, const std::string& commit,
                       const std::string& detail);
@@ -102,6 +120,9 @@ class DeploymentRun {
   store::DeploymentRecord d_;
   std::unique_ptr<Router> router_;
   std::string previous_commit_;
+  exec::Masker masker_;
+  bool rollback_on_failure_ = true;
+  bool interrupted_ = false;  // the rollback under way was asked for by a signal
 };
 
 }  // namespace gauntlet::deploy

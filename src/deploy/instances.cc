@@ -26,6 +26,9 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
   auto batches = Batches();
   while (true) {
     const std::string phase = d_.phase;
+    // A signal before promotion rolls back; from promotion on the release is finished.
+    if (!rollback && (phase.empty() || phase == kPreDeploy || phase == kDeploy) && Interrupted())
+      return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
       EnterPhase(kPreDeploy);
       if (!rollback) {
@@ -47,17 +50,14 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
       if (d_.strategy == "recreate") {
         for (const spec::Instance* i : batch) Stop(*i, d_.previous_version);
       }
-      if (Status s = RouteInstances(batch); !s.ok())
-        return RollBackInstances("routing: " + s.error().message);
+      if (Status s = RouteInstances(batch); !s.ok()) return Fail("routing: " + s.error().message);
       for (const spec::Instance* i : batch) {
-        if (Status s = DeployTo(*i, d_.version); !s.ok())
-          return RollBackInstances(s.error().message);
+        if (Status s = DeployTo(*i, d_.version); !s.ok()) return Fail(s.error().message);
       }
       for (const spec::Instance* i : batch) {
-        if (Status s = Health(*i, d_.version); !s.ok()) return RollBackInstances(s.error().message);
+        if (Status s = Health(*i, d_.version); !s.ok()) return Fail(s.error().message);
       }
-      if (Status s = RouteInstances({}); !s.ok())
-        return RollBackInstances("routing: " + s.error().message);
+      if (Status s = RouteInstances({}); !s.ok()) return Fail("routing: " + s.error().message);
       d_.step += 1;
     } else if (phase == kPromote) {
       EnterPhase(kPromote);
@@ -94,7 +94,7 @@ Result<store::DeploymentRecord> DeploymentRun::RollBackInstances(const std::stri
   if (d_.strategy == kRollbackStrategy)
     return Finish(store::kDeployFailed, "rollback failed: " + why);
   if (d_.previous_version.empty()) {
-    RecordIncident(d_.version, d_.git_commit, why);
+    if (!interrupted_) RecordIncident(d_.version, d_.git_commit, why);
     return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
   }
   auto batches = Batches();
@@ -107,7 +107,7 @@ Result<store::DeploymentRecord> DeploymentRun::RollBackInstances(const std::stri
     }
   }
   (void)RouteInstances({});
-  RecordIncident(d_.version, d_.git_commit, why);
+  if (!interrupted_) RecordIncident(d_.version, d_.git_commit, why);
   if (!problems.empty())
     return Finish(store::kDeployFailed,
                   why + "; restoring " + d_.previous_version + " failed: " + problems);

@@ -26,6 +26,7 @@ AnalysisPhase DeploymentRun::Analyse(Duration total) {
   const Duration full = std::max(env_.analysis.interval, Duration(std::chrono::milliseconds(200)));
   const int64_t windows = std::max<int64_t>(1, (total.count() + full.count() - 1) / full.count());
   for (int64_t i = 0; i < windows; ++i) {
+    if (Interrupted()) return AnalysisPhase::kRunning;  // the caller rolls back
     Duration window = i + 1 < windows ? full : total - full * i;
     if (window <= Duration(0)) break;
     AnalysisPhase phase = AnalysisPhase::kRunning;

@@ -14,6 +14,9 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
     const spec::Instance* target = Instance(d_.target_slot);
     if (!target) return Finish(store::kDeployFailed, "no slot '" + d_.target_slot + "'");
     const std::string phase = d_.phase;
+    // A signal before promotion rolls back; from promotion on the release is finished.
+    if (!rollback && phase != kRollback && phase != kPostDeploy && Interrupted())
+      return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
       EnterPhase(kPreDeploy);
       if (!rollback) {
@@ -25,12 +28,12 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
     } else if (phase == kDeploy) {
       EnterPhase(kDeploy);
       if (!(rollback && SlotRuns(d_.target_slot, d_.version))) {
-        if (Status s = DeployTo(*target, d_.version); !s.ok()) return RollBack(s.error().message);
+        if (Status s = DeployTo(*target, d_.version); !s.ok()) return Fail(s.error().message);
       }
       d_.phase = kHealth;
     } else if (phase == kHealth) {
       EnterPhase(kHealth);
-      if (Status s = Health(*target, d_.version); !s.ok()) return RollBack(s.error().message);
+      if (Status s = Health(*target, d_.version); !s.ok()) return Fail(s.error().message);
       // Nothing to compare against on a first deployment, and a rollback is not analysed.
       d_.phase = (rollback || d_.stable_slot.empty()) ? kPromote : kAnalysis;
       d_.step = -1;
@@ -48,20 +51,21 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
       Print(phase == kStep ? fmt::format("  step {}/{}: {}% to {}", d_.step + 1, env_.steps.size(),
                                          weight, d_.target_slot)
                            : fmt::format("  analysis of {} with no user traffic", d_.target_slot));
-      if (Status s = Route(weight); !s.ok()) return RollBack("routing: " + s.error().message);
+      if (Status s = Route(weight); !s.ok()) return Fail("routing: " + s.error().message);
       AnalysisPhase result = Analyse(env_.pause);
+      if (Interrupted()) return RollBackInterrupted();
       Event("analysis", AnalysisPhaseName(result), AnalysisPhaseName(result));
       if (result == AnalysisPhase::kFailed || result == AnalysisPhase::kError)
-        return RollBack(fmt::format("analysis {} at {}% ({})", AnalysisPhaseName(result), weight,
-                                    LastFailure()));
+        return Fail(fmt::format("analysis {} at {}% ({})", AnalysisPhaseName(result), weight,
+                                LastFailure()));
       if (result == AnalysisPhase::kInconclusive)
         return Pause(fmt::format("analysis inconclusive at {}%", weight));
       Advance();
     } else if (phase == kPromote) {
       EnterPhase(kPromote);
       // A slot that broke since its analysis must not get all the traffic.
-      if (Status s = Health(*target, d_.version); !s.ok()) return RollBack(s.error().message);
-      if (Status s = Route(100); !s.ok()) return RollBack("promotion: " + s.error().message);
+      if (Status s = Health(*target, d_.version); !s.ok()) return Fail(s.error().message);
+      if (Status s = Route(100); !s.ok()) return Fail("promotion: " + s.error().message);
       MakeStable(*target);
       d_.phase = kPostDeploy;
     } else if (phase == kPostDeploy) {
@@ -150,7 +154,8 @@ Result<store::DeploymentRecord> DeploymentRun::RollBack(const std::string& why) 
     if (Status s = Route(0); !s.ok()) {
       // Traffic could not be moved back: the deployment stays active (and resumable)
       // in the rollback phase rather than ending with traffic on a broken slot.
-      d_.reason = "rollback could not move traffic back (" + s.error().message + "): " + why;
+      d_.reason =
+          Masked("rollback could not move traffic back (" + s.error().message + "): " + why);
       d_.engine_pid = 0;
       d_.engine_host.clear();
       if (Status saved = ctx_.store->UpdateDeployment(d_); !saved.ok()) return saved.error();
@@ -160,7 +165,7 @@ Result<store::DeploymentRecord> DeploymentRun::RollBack(const std::string& why) 
     }
   }
   if (target) Stop(*target, d_.version);
-  RecordIncident(d_.version, d_.git_commit, why);
+  if (!interrupted_) RecordIncident(d_.version, d_.git_commit, why);
   if (!stable) return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
   return Finish(store::kDeployRolledBack, why);
 }

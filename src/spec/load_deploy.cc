@@ -206,7 +206,8 @@ void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, c
   s.reader.ForEach(
       n, "environment '" + name + "'",
       {"strategy", "url", "instances", "deploy", "stop", "pre_deploy", "post_deploy", "router",
-       "max_unavailable", "steps", "pause", "scale_down_delay", "health", "analysis"},
+       "max_unavailable", "steps", "pause", "scale_down_delay", "health", "analysis",
+       "secrets", "rollback_on_failure"},
       [&](const std::string& key, const YamlNode*, const YamlNode* v) {
         // Deploy commands have their own references (release, slot, instance), passed
         // as environment variables: see spec/deploy_template.h.
@@ -234,6 +235,8 @@ void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, c
         if (key == "scale_down_delay") s.reader.DurationValue(v, &env.scale_down_delay);
         if (key == "health") ReadHealth(s, v, &env.health);
         if (key == "analysis") ReadAnalysis(s, v, &env.analysis);
+        if (key == "secrets") ReadSecrets(s, v, &env.secrets);
+        if (key == "rollback_on_failure") s.reader.Bool(v, &env.rollback_on_failure);
       });
   if (env.strategy == "blue_green" && !env.instances.empty() && env.instances.size() != 2)
     s.reader.Error(strategy, "blue_green needs exactly two instances (the blue and green slots)",

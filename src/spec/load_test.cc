@@ -253,6 +253,27 @@ jobs: {a: {run: x}}
             std::vector<std::string>{"the last canary step must be 100"});
 }
 
+TEST(LoadTest, EnvironmentSecretsAndRollbackOnFailure) {
+  LoadResult r = Load(R"Y(
+environments:
+  prod: {secrets: [DEPLOY_TOKEN], rollback_on_failure: false}
+  staging: {}
+stages:
+  - {name: ship, environment: prod}
+  - {name: hold, environment: prod, rollback_on_failure: false}
+)Y");
+  ASSERT_TRUE(r.ok()) << r.problems.Format(r.source);
+  const Environment* prod = r.pipeline.FindEnvironment("prod");
+  ASSERT_NE(prod, nullptr);
+  EXPECT_EQ(prod->secrets, std::vector<std::string>{"DEPLOY_TOKEN"});
+  EXPECT_FALSE(prod->rollback_on_failure);
+  EXPECT_TRUE(r.pipeline.FindEnvironment("staging")->rollback_on_failure) << "default: true";
+  EXPECT_TRUE(r.pipeline.stages[0].rollback_on_failure) << "default: true";
+  EXPECT_FALSE(r.pipeline.stages[1].rollback_on_failure);
+  EXPECT_EQ(Messages(Load("environments: {p: {secrets: [\"a-b\"]}}\njobs: {a: {run: x}}")),
+            std::vector<std::string>{"bad secret name 'a-b'"});
+}
+
 TEST(LoadTest, ReportsEveryProblemAtOnce) {
   LoadResult r = Load(R"Y(
 name: [not, a, string]

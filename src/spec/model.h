@@ -100,7 +100,9 @@ struct Stage {
   std::string environment;
   Location environment_loc;
   std::string strategy;  // recreate | rolling | blue_green | canary; empty: the environment's
-  bool rollback_on_failure = false;
+  // false: a failed deployment pauses for a person instead of rolling back (AND-ed with
+  // the environment's own rollback_on_failure; docs/deploy.md).
+  bool rollback_on_failure = true;
   bool is_deploy() const { return !environment.empty(); }
 };
 
@@ -197,6 +199,10 @@ struct Environment {
   Duration scale_down_delay{std::chrono::seconds(30)};
   HealthCheck health;
   Analysis analysis;
+  // Deploy follow-ups (docs/deploy.md): secret names the environment's commands get as
+  // environment variables, and whether a failure rolls back (true) or pauses (false).
+  std::vector<std::string> secrets;
+  bool rollback_on_failure = true;
 };
 
 struct Pipeline {
