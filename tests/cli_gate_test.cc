@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -147,6 +148,100 @@ TEST_F(CliGateTest, NewAuthorNeedsApprovalAndTrustCommandShowsLevels) {
   testing::Output human = ws_.Run({"trust", "Ada"});
   EXPECT_EQ(human.code, 0);
   EXPECT_THAT(human.out, HasSubstr("ada@example.com in app: L1 (may merge low alone)"));
+}
+
+TEST_F(CliGateTest, RejectAttachesTheDiagnosticsOfTheFailedJob) {
+  // The real gcc: an undeclared identifier on line 4, column 10.
+  ws_.Write("gauntlet.yml",
+            "name: app\n"
+            "jobs:\n"
+            "  compile:\n"
+            "    run: gcc -c src/app.c -o /dev/null\n"
+            "    diagnostics: gcc\n");
+  ws_.Write("src/app.c",
+            "int main(void) {\n"
+            "  int unused = 0;\n"
+            "  (void)unused;\n"
+            "  return missing + 1;\n"
+            "}\n");
+  testing::Output o = CommitRunGate("break the build", "ada@example.com", 1);
+  EXPECT_EQ(o.code, 11) << o.out << o.err;
+  Json j = Parse(o);
+  EXPECT_EQ(j["decision"], "reject");
+  ASSERT_EQ(j["failed_jobs"].size(), 1u) << j.dump(2);
+  const Json& job = j["failed_jobs"][0];
+  EXPECT_EQ(job["name"], "compile");
+  EXPECT_EQ(job["status"], "failed");
+  EXPECT_EQ(job["exit"], "exit 1");
+  EXPECT_EQ(job["category"], "build");
+  EXPECT_EQ(job["parsers"], Json::array({"gcc"}));
+  ASSERT_FALSE(job["diagnostics"].empty()) << job.dump(2);
+  EXPECT_EQ(job["diagnostics"][0]["file"], "src/app.c");
+  EXPECT_EQ(job["diagnostics"][0]["line"], 4);
+  EXPECT_EQ(job["diagnostics"][0]["col"], 10);
+  EXPECT_EQ(job["diagnostics"][0]["category"], "build");
+  EXPECT_THAT(job["diagnostics"][0]["message"].get<std::string>(), HasSubstr("missing"));
+  EXPECT_THAT(job["suggestion"].get<std::string>(), HasSubstr("src/app.c:4:10"));
+  EXPECT_THAT(job["log_tail"].get<std::string>(), HasSubstr("undeclared"));
+
+  testing::Output human = ws_.Run({"gate"});
+  EXPECT_EQ(human.code, 11) << human.err;
+  EXPECT_THAT(human.out, HasSubstr("compile (failed)"));
+  EXPECT_THAT(human.out, HasSubstr("category build"));
+  EXPECT_THAT(human.out, HasSubstr("src/app.c:4:10: "));
+  EXPECT_THAT(human.out, HasSubstr("suggestion: fix the compile error in src/app.c:4:10"));
+}
+
+TEST_F(CliGateTest, RetryRunCarriesTheCoverageOfTheJobsItTakesOver) {
+  ws_.Write("gauntlet.yml",
+            "name: app\n"
+            "gates:\n"
+            "  coverage: { min_line: 70 }\n"
+            "jobs:\n"
+            "  unit:\n"
+            "    run: cp cov.info.in lcov.info\n"
+            "    reports: { coverage: lcov.info }\n"
+            "  check:\n"
+            "    needs: [unit]\n"
+            "    run: test ! -e BROKEN\n");
+  ws_.Write("cov.info.in", "TN:\nSF:src/app.c\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,0\nend_of_record\n");
+  ws_.Write("BROKEN", "x\n");
+  testing::Output first = CommitRunGate("coverage", "ada@example.com", 1);
+  EXPECT_EQ(first.code, 11) << first.out << first.err;
+
+  // Fixed in the work tree; `retry` runs `check` again and takes `unit` over.
+  std::filesystem::remove(ws_.dir() / "BROKEN");
+  std::filesystem::remove(ws_.dir() / "cov.info.in");  // `unit` must not run again
+  testing::Output retry = ws_.Run({"retry", "--json"});
+  ASSERT_EQ(retry.code, 0) << retry.out << retry.err;
+  const int64_t id = Parse(retry)["run"].get<int64_t>();
+
+  auto s = store::SqliteStore::Open((ws_.dir() / ".gauntlet/state.db").string());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto reports = (*s)->GetReports(id);
+  ASSERT_TRUE(reports.ok());
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].job_name, "unit");
+  EXPECT_EQ((*reports)[0].kind, "coverage");
+  auto metrics = (*s)->GetMetrics(id);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_DOUBLE_EQ((*metrics)["coverage.line"], 75.0);
+
+  testing::Output gate = ws_.Run({"gate", "--run", std::to_string(id), "--json"});
+  Json j = Parse(gate);
+  EXPECT_NE(gate.code, 11) << gate.out << gate.err;
+  bool coverage_check = false;
+  for (const auto& c : j["checks"]) {
+    if (c["name"] == "coverage.line") {
+      coverage_check = true;
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+      EXPECT_DOUBLE_EQ(c["value"].get<double>(), 75.0) << c.dump();
+    }
+    if (c["name"] == "jobs") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
+  }
+  EXPECT_TRUE(coverage_check);
 }
 
 TEST_F(CliGateTest, ErrorsHaveTheirOwnExitCodes) {

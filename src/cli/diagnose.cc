@@ -1,35 +1,23 @@
 // `gauntlet diagnose [RUN] [--job NAME]`: why the failed jobs of a run failed,
 // as diagnostics (file:line:col, category, rule), failed tests, a fix suggestion
 // and the end of each log; also as JSON, SARIF 2.1.0 or reviewdog's rdjson.
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 
-#include "cache/confined.h"
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/diagnosis_view.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
-#include "gate/diagnosis.h"
-#include "gate/parsers.h"
 #include "gate/rdjson.h"
-#include "gate/report_json.h"
-#include "gate/report_recorder.h"
+#include "gate/run_diagnosis.h"
 #include "gate/sarif.h"
-#include "spec/model.h"
-#include "store/log_store.h"
-#include "vcs/repo.h"
 
 namespace gauntlet::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct DiagnoseArgs {
   std::string run, job, state_dir;
@@ -37,185 +25,37 @@ struct DiagnoseArgs {
   int lines = 20;
 };
 
-// One failed job, diagnosed.
-struct Diagnosed {
-  store::JobRecord job;
-  std::string exit;                  // how its last attempt ended
-  std::vector<std::string> parsers;  // what read its log (names and matcher files)
-  std::optional<gate::TestReport> tests;
-  std::vector<std::string> report_warnings;  // stored when the job ran
-  gate::JobDiagnosis diagnosis;
-};
-
 // The pipeline file of the run, read again for the jobs' `diagnostics:` and
 // `language:` (the run stores its results, not its configuration).
 struct PipelineContext {
   LoadedPipeline loaded;
-  bool ok = false;
-  std::string dir;        // the pipeline file's directory: the workspace root
-  std::string repo_root;  // the repository holding it, else `dir`
+  gate::RunContext run;
   std::vector<std::string> warnings;
 };
 
-PipelineContext LoadContext(const store::RunRecord& run) {
-  PipelineContext c;
-  std::error_code ec;
-  c.dir = fs::path(run.file).parent_path().string();
-  LoadPipeline(run.file, &c.loaded);
-  c.ok = c.loaded.ok();
-  if (!c.ok) {
-    std::string why = c.loaded.problems.all().empty() ? std::string("invalid")
-                                                      : c.loaded.problems.all().front().message;
-    c.warnings.push_back(fmt::format(
+std::unique_ptr<PipelineContext> LoadContext(const store::RunRecord& run,
+                                             const std::string& logs_dir) {
+  auto c = std::make_unique<PipelineContext>();
+  LoadPipeline(run.file, &c->loaded);
+  const bool ok = c->loaded.ok();
+  if (!ok) {
+    std::string why = c->loaded.problems.all().empty() ? std::string("invalid")
+                                                       : c->loaded.problems.all().front().message;
+    c->warnings.push_back(fmt::format(
         "cannot read the pipeline file {} ({}): logs are not parsed, only test reports are shown",
         run.file, why));
   }
-  auto info = vcs::HeadInfo(c.dir);
-  std::string root = info.ok() && !info->workdir.empty() ? info->workdir : c.dir;
-  auto canonical = fs::weakly_canonical(root, ec);
-  c.repo_root = ec ? root : canonical.string();
-  auto dir = fs::weakly_canonical(c.dir, ec);
-  if (!ec) c.dir = dir.string();
+  c->run = gate::ContextForFile(run.file, ok ? &c->loaded.plan : nullptr, logs_dir);
   return c;
 }
 
-// A problem-matcher file named by the job, beneath the pipeline file's directory.
-Result<std::vector<gate::ProblemMatcher>> ReadMatchers(const std::string& dir,
-                                                       const std::string& name) {
-  auto root = cache::OpenRoot(dir);
-  if (!root.ok()) return root.error();
-  auto fd = cache::OpenFileBeneath(root->get(), name, O_RDONLY, false);
-  if (!fd.ok()) return fd.error();
-  std::string text;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd->get(), buf, sizeof buf)) > 0;) text.append(buf, n);
-  return gate::LoadProblemMatchers(text, name);
-}
-
-const plan::PlannedJob* FindPlanned(const PipelineContext& c, const std::string& name) {
-  if (!c.ok) return nullptr;
-  for (const plan::PlannedJob& j : c.loaded.plan.jobs) {
-    if (j.name == name) return &j;
-  }
-  return nullptr;
-}
-
-Diagnosed DiagnoseOne(const store::JobRecord& job, const store::RunRecord& run,
-                      const std::vector<store::AttemptRecord>& attempts,
-                      const std::vector<store::ReportRecord>& reports, const PipelineContext& c,
-                      const store::LogReader& logs, int lines) {
-  Diagnosed out;
-  out.job = job;
-  const store::AttemptRecord* last = nullptr;
-  for (const auto& a : attempts) {
-    if (a.job_index == job.index && (last == nullptr || a.number > last->number)) last = &a;
-  }
-  out.exit = last ? DescribeExit(*last) : "-";
-  for (const store::ReportRecord& r : reports) {
-    if (r.job_index != job.index) continue;
-    if (r.kind == "junit") {
-      auto t = gate::TestReportFromJson(r.json);
-      if (t.ok()) out.tests = std::move(*t);
-    } else if (r.kind == gate::kWarningsReportKind) {
-      auto j = nlohmann::json::parse(r.json, nullptr, false);
-      if (j.is_object() && j["warnings"].is_array()) {
-        for (const auto& w : j["warnings"])
-          if (w.is_string()) out.report_warnings.push_back(w.get<std::string>());
-      }
-    }
-  }
-
-  gate::JobDiagnosisInput in;
-  std::string job_dir = c.dir;
-  if (const plan::PlannedJob* planned = FindPlanned(c, job.name)) {
-    std::vector<std::string> names = planned->spec->diagnostics;
-    if (names.empty() && *spec::DefaultDiagnostics(planned->spec->language))
-      names.push_back(spec::DefaultDiagnostics(planned->spec->language));
-    for (const std::string& name : names) {
-      out.parsers.push_back(name);
-      if (!gate::IsProblemMatcherPath(name)) {
-        in.parsers.push_back(name);
-        continue;
-      }
-      auto m = ReadMatchers(c.dir, name);
-      if (!m.ok()) {
-        out.diagnosis.warnings.push_back("problem matcher " + name + ": " + m.error().message);
-        continue;
-      }
-      in.matchers.insert(in.matchers.end(), m->begin(), m->end());
-    }
-    fs::path wd(planned->working_directory);
-    job_dir = (wd.is_absolute() ? wd : fs::path(c.dir) / wd).lexically_normal().string();
-  } else if (c.ok) {
-    out.diagnosis.warnings.push_back(
-        fmt::format("job '{}' is no longer in {}: its log is not parsed", job.name, run.file));
-  }
-
-  std::string log;
-  if (job.attempts > 0) {
-    auto text =
-        logs.ReadJob(run.id, static_cast<uint32_t>(job.index), static_cast<uint16_t>(job.attempts));
-    if (text.ok()) {
-      log = std::move(*text);
-    } else {
-      out.diagnosis.warnings.push_back("cannot read the log: " + text.error().message);
-    }
-  }
-  gate::RepoPaths paths(c.repo_root, job_dir);
-  in.log = log;
-  in.junit = out.tests ? &*out.tests : nullptr;
-  in.paths = &paths;
-  in.tail_lines = lines;
-  std::vector<std::string> early = std::move(out.diagnosis.warnings);
-  out.diagnosis = gate::DiagnoseJob(in);
-  out.diagnosis.warnings.insert(out.diagnosis.warnings.begin(), early.begin(), early.end());
-  return out;
-}
-
-nlohmann::json ReportCountsJson(const gate::TestReport& t) {
-  return {{"tests", t.tests},   {"passed", t.passed()}, {"failures", t.failures},
-          {"errors", t.errors}, {"skipped", t.skipped}, {"time_seconds", t.time_seconds}};
-}
-
-nlohmann::json DiagnosedJson(const Diagnosed& d) {
-  nlohmann::json j = {
-      {"index", d.job.index},
-      {"name", d.job.name},
-      {"status", store::ToString(d.job.status)},
-      {"reason", d.job.reason},
-      {"attempts", d.job.attempts},
-      {"exit", d.exit},
-      {"category", d.diagnosis.category ? nlohmann::json(gate::CategoryName(*d.diagnosis.category))
-                                        : nlohmann::json(nullptr)},
-      {"parsers", d.parsers},
-      {"diagnostics", gate::ToJson(d.diagnosis.diagnostics)},
-      {"tests", d.tests ? ReportCountsJson(*d.tests) : nlohmann::json(nullptr)},
-      {"suggestion", d.diagnosis.suggestion},
-      {"log_tail", d.diagnosis.log_tail},
-      {"warnings", d.diagnosis.warnings},
-  };
-  for (const std::string& w : d.report_warnings) j["warnings"].push_back(w);
-  return j;
-}
-
-// "src/a.c:3:5: message [rule]", with the severity when it is not an error.
-std::string DiagnosticLine(const gate::Diagnostic& d) {
-  std::string line = gate::FormatLocation(d);
-  if (!line.empty()) line += ": ";
-  if (d.severity != gate::Severity::kError)
-    line += std::string(gate::SeverityName(d.severity)) + ": ";
-  line += d.message.substr(0, d.message.find('\n'));
-  if (!d.rule.empty()) line += " [" + d.rule + "]";
-  return line;
-}
-
-void PrintHuman(const store::RunRecord& run, const std::vector<Diagnosed>& failed,
+void PrintHuman(const store::RunRecord& run, const std::vector<gate::DiagnosedJob>& failed,
                 const std::vector<std::string>& warnings) {
   fmt::print("run {}  {}  {}{}\n", run.id, run.pipeline, ShownStatus(run),
              run.reason.empty() ? "" : " (" + run.reason + ")");
   for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
-  for (const Diagnosed& d : failed) {
-    fmt::print("\njob {}: failed, {}, {} attempt{}, category {}\n", d.job.name, d.exit,
+  for (const gate::DiagnosedJob& d : failed) {
+    fmt::print("\njob {}: failed, {}, {} attempt{}, category {}\n", d.job.name, ExitOf(d),
                d.job.attempts, d.job.attempts == 1 ? "" : "s",
                d.diagnosis.category ? gate::CategoryName(*d.diagnosis.category) : "unknown");
     // "exit code 1" says again what the header says.
@@ -260,13 +100,8 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   auto run = ResolveRun(*h->store, args.run, &code);
   if (!run) return code;
   auto jobs = h->store->GetJobs(run->id);
-  auto attempts = h->store->GetAttempts(run->id, std::nullopt);
-  auto reports = h->store->GetReports(run->id);
-  if (!jobs.ok() || !attempts.ok() || !reports.ok()) {
-    const Error& e = !jobs.ok()       ? jobs.error()
-                     : !attempts.ok() ? attempts.error()
-                                      : reports.error();
-    fmt::print(stderr, "gauntlet: {}\n", e.message);
+  if (!jobs.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", jobs.error().message);
     return kExitInternal;
   }
 
@@ -284,23 +119,26 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     return kExitNotFound;
   }
 
-  std::vector<const store::JobRecord*> failed;
+  std::vector<store::JobRecord> failed;
   for (const auto* j : selected) {
-    if (j->status == store::JobStatus::kFailed) failed.push_back(j);
+    if (j->status == store::JobStatus::kFailed) failed.push_back(*j);
   }
-  std::vector<Diagnosed> diagnosed;
+  std::vector<gate::DiagnosedJob> diagnosed;
   std::vector<std::string> warnings;
   if (!failed.empty()) {
-    PipelineContext context = LoadContext(*run);
-    warnings = context.warnings;
-    store::LogReader logs(h->ws.logs_dir());
-    for (const auto* j : failed)
-      diagnosed.push_back(DiagnoseOne(*j, *run, *attempts, *reports, context, logs, args.lines));
+    auto context = LoadContext(*run, h->ws.logs_dir());
+    warnings = context->warnings;
+    auto d = gate::DiagnoseRunJobs(*h->store, *run, failed, context->run, args.lines);
+    if (!d.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", d.error().message);
+      return kExitInternal;
+    }
+    diagnosed = std::move(d).value();
   }
   const int exit_code = diagnosed.empty() ? kExitOk : kExitFailed;
 
   std::vector<gate::Diagnostic> all;
-  for (const Diagnosed& d : diagnosed)
+  for (const gate::DiagnosedJob& d : diagnosed)
     all.insert(all.end(), d.diagnosis.diagnostics.begin(), d.diagnosis.diagnostics.end());
   if (args.sarif) {
     fmt::print("{}\n", gate::ToSarif(all).dump(2));
@@ -320,7 +158,7 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
                           {"failed", diagnosed.size()},
                           {"warnings", warnings}};
     nlohmann::json list = nlohmann::json::array();
-    for (const Diagnosed& d : diagnosed) list.push_back(DiagnosedJson(d));
+    for (const gate::DiagnosedJob& d : diagnosed) list.push_back(DiagnosedJobJson(d));
     out["jobs"] = list;
     fmt::print("{}\n", out.dump(2));
     return exit_code;

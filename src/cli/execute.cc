@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "exec/local_runner.h"
 #include "exec/progress.h"
 #include "exec/scheduler.h"
+#include "gate/carry_reports.h"
 #include "gate/report_recorder.h"
 #include "store/cache_hooks.h"
 #include "store/log_store.h"
@@ -380,6 +382,18 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     auto id = (*store)->CreateRun(run);
     if (!id.ok()) return fail(id.error().message, kExitInternal);
     run.id = *id;
+  }
+
+  // Before any job records a report: the report recorder counts the carried ones in.
+  if (!opt.resume && opt.carried_from != 0) {
+    std::map<std::string, int> carried;
+    for (const auto& [id, r] : opt.previous) {
+      if (r.state == exec::JobState::kSuccess) carried.emplace(plan.jobs[id].name, id);
+    }
+    auto n = gate::CarryReports(**store, opt.carried_from, run.id, carried);
+    if (!n.ok())
+      fmt::print(stderr, "gauntlet: warning: carrying the reports of run {}: {}\n",
+                 opt.carried_from, n.error().message);
   }
 
   auto log = store::LogWriter::Open(ws.logs_dir(), run.id);

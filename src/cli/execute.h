@@ -25,6 +25,9 @@ struct ExecuteOptions {
   std::string state_dir;  // "" : .gauntlet beside the pipeline file
   // Jobs not to run, with the result they count as (resumed, retried, not selected).
   std::vector<std::pair<plan::JobId, exec::JobResult>> previous;
+  // The earlier run the successful jobs of `previous` come from (retry, the needs of
+  // --from): their stored reports are carried into the new run (gate/carry_reports.h).
+  store::RunId carried_from = 0;
   store::RunId resume = 0;  // continue this run in place instead of creating a new one
   std::string reason;       // recorded on a new run ("retry of run 12")
   nlohmann::json options = nlohmann::json::object();  // what --resume replays

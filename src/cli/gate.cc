@@ -9,16 +9,21 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/diagnosis_view.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
 #include "cli/workspace.h"
 #include "gate/assess.h"
 #include "gate/diagnostic.h"
+#include "gate/run_diagnosis.h"
 
 namespace gauntlet::cli {
 namespace {
 
 using nlohmann::json;
+
+// Lines of each failed job's log kept in --json ("log_tail"), as `diagnose` does.
+constexpr int kGateLogLines = 20;
 
 struct GateArgs {
   std::string file, base, head, run, state_dir;
@@ -30,7 +35,17 @@ std::string Short(const std::string& commit) {
   return commit.empty() ? "(none)" : commit.substr(0, 10);
 }
 
-json AssessmentJson(const gate::Assessment& a) {
+// A rejected change's failed jobs, diagnosed (by name).
+using Diagnoses = std::vector<gate::DiagnosedJob>;
+
+const gate::DiagnosedJob* FindDiagnosis(const Diagnoses& list, const std::string& name) {
+  for (const auto& d : list) {
+    if (d.job.name == name) return &d;
+  }
+  return nullptr;
+}
+
+json AssessmentJson(const gate::Assessment& a, const Diagnoses& diagnoses) {
   const gate::Verdict& v = a.verdict;
   json commits = json::array();
   for (const auto& c : a.identity.commits) {
@@ -70,7 +85,11 @@ json AssessmentJson(const gate::Assessment& a) {
   }
   json failed = json::array();
   for (const auto& f : v.failed_jobs) {
-    failed.push_back({{"name", f.name}, {"status", f.status}, {"reason", f.reason}});
+    json entry = {{"name", f.name}, {"status", f.status}, {"reason", f.reason}};
+    // The job's category, every diagnostic, its failed tests and the suggestion.
+    if (const gate::DiagnosedJob* d = FindDiagnosis(diagnoses, f.name))
+      entry.update(DiagnosedJobJson(*d));
+    failed.push_back(std::move(entry));
   }
   json out = {
       {"decision", gate::ToString(v.decision)},
@@ -116,7 +135,25 @@ json AssessmentJson(const gate::Assessment& a) {
   return out;
 }
 
-void PrintHuman(const gate::Assessment& a, bool color) {
+// Per failed job: its category, the first diagnostics and the fix suggested.
+void PrintDiagnosis(const gate::DiagnosedJob& d) {
+  // The first few are what to fix; a compile error can cascade into hundreds.
+  constexpr size_t kShown = 5;
+  const auto& list = d.diagnosis.diagnostics;
+  fmt::print("    category {}{}\n",
+             d.diagnosis.category ? gate::CategoryName(*d.diagnosis.category) : "unknown",
+             d.tests ? fmt::format(", tests: {} failed of {}", d.tests->failures + d.tests->errors,
+                                   d.tests->tests)
+                     : "");
+  for (size_t i = 0; i < list.size() && i < kShown; ++i)
+    fmt::print("    {}\n", DiagnosticLine(list[i]));
+  if (list.size() > kShown)
+    fmt::print("    ... and {} more (--json lists them all)\n", list.size() - kShown);
+  if (list.empty()) fmt::print("    no diagnostics found in its log\n");
+  if (!d.diagnosis.suggestion.empty()) fmt::print("    suggestion: {}\n", d.diagnosis.suggestion);
+}
+
+void PrintHuman(const gate::Assessment& a, const Diagnoses& diagnoses, bool color) {
   const gate::Verdict& v = a.verdict;
   const char* paint = v.decision == gate::Decision::kAutoMerge       ? "\033[1;32m"
                       : v.decision == gate::Decision::kNeedsApproval ? "\033[1;33m"
@@ -170,10 +207,12 @@ void PrintHuman(const gate::Assessment& a, bool color) {
         continue;
       }
       fmt::print("  {} ({}){}\n", f.name, f.status, f.reason.empty() ? "" : ": " + f.reason);
+      if (const gate::DiagnosedJob* d = FindDiagnosis(diagnoses, f.name)) PrintDiagnosis(*d);
     }
     if (!not_run.empty()) fmt::print("  did not run because of them: {}\n", not_run);
   }
-  if (a.tests && !a.tests->diagnostics.empty()) {
+  // The diagnoses above list the failed tests of the failed jobs already.
+  if (diagnoses.empty() && a.tests && !a.tests->diagnostics.empty()) {
     fmt::print("failed tests\n");
     for (const auto& d : a.tests->diagnostics) {
       fmt::print("  {}: {}\n", gate::FormatLocation(d), d.message.substr(0, d.message.find('\n')));
@@ -181,9 +220,28 @@ void PrintHuman(const gate::Assessment& a, bool color) {
   }
   for (const auto& n : a.notes) fmt::print("note: {}\n", n);
   if (v.decision == gate::Decision::kReject) {
-    fmt::print("next: `gauntlet diagnose {}` lists every failure (file, line, category)\n",
-               a.run.id);
+    fmt::print(
+        "next: `gauntlet diagnose {}` lists every failure with the end of each log (also as "
+        "SARIF)\n",
+        a.run.id);
   }
+}
+
+// The required jobs that failed in the judged run, diagnosed from their stored
+// logs and reports with the parsers the pipeline file names.
+Result<Diagnoses> DiagnoseFailedJobs(store::Store& store, const gate::Assessment& a,
+                                     const LoadedPipeline& loaded, const Workspace& ws) {
+  auto jobs = store.GetJobs(a.run.id);
+  if (!jobs.ok()) return jobs.error();
+  std::vector<store::JobRecord> failed;
+  for (const store::JobRecord& j : *jobs) {
+    if (j.status != store::JobStatus::kFailed) continue;
+    const bool named = std::any_of(a.verdict.failed_jobs.begin(), a.verdict.failed_jobs.end(),
+                                   [&](const gate::FailedJob& f) { return f.name == j.name; });
+    if (named) failed.push_back(j);
+  }
+  const gate::RunContext context = gate::ContextForFile(loaded.file, &loaded.plan, ws.logs_dir());
+  return gate::DiagnoseRunJobs(store, a.run, failed, context, kGateLogLines);
 }
 
 int RunGate(const GateArgs& args, const GlobalOptions& global) {
@@ -219,10 +277,19 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
            : failure == gate::AssessFailure::kInvalid ? kExitInvalid
                                                       : kExitInternal;
   }
+  Diagnoses diagnoses;
+  if (a->verdict.decision == gate::Decision::kReject) {
+    auto d = DiagnoseFailedJobs(**st, *a, loaded, ws);
+    if (!d.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", d.error().message);
+      return kExitInternal;
+    }
+    diagnoses = std::move(d).value();
+  }
   if (global.json) {
-    fmt::print("{}\n", AssessmentJson(*a).dump(2));
+    fmt::print("{}\n", AssessmentJson(*a, diagnoses).dump(2));
   } else {
-    PrintHuman(*a, global.color);
+    PrintHuman(*a, diagnoses, global.color);
   }
   return gate::ExitCodeFor(a->verdict.decision);
 }
@@ -241,7 +308,9 @@ void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run) {
       "risk of the files touched (gates.risk), the trust level its authors earned in the\n"
       "history (gates.trust), and the failed runs already made on it\n"
       "(gates.max_fix_attempts). A revert commit in the change records an incident\n"
-      "against the commit it reverts. See docs/gates.md.\n"
+      "against the commit it reverts. A reject attaches the diagnosis of each failed job,\n"
+      "as `gauntlet diagnose` makes it: its category, its first diagnostics (file:line:col)\n"
+      "and a fix suggestion; --json has all of them under failed_jobs. See docs/gates.md.\n"
       "Exit codes: 0 auto-merge, 10 needs-approval, 11 reject; 2 usage error or invalid\n"
       "pipeline or unknown revision, 3 no pipeline file or no run of the head commit,\n"
       "4 internal error.\n");

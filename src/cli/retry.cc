@@ -90,6 +90,7 @@ int RetryCommand(const RetryFlags& flags, const GlobalOptions& global) {
   opt.state_dir = ws->state_dir;
   opt.reason = fmt::format("retry of run {}", original->id);
   opt.options["retry_of"] = original->id;
+  opt.carried_from = original->id;
   return Execute(loaded, std::move(opt));
 }
 
@@ -101,7 +102,9 @@ void RegisterRetry(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->footer(
       "Starts a new run of the same pipeline file that runs only the jobs that did not\n"
       "succeed in RUN (default: the latest run) and everything that depends on them; the\n"
-      "other jobs are taken from RUN, outputs included. Exit codes as for `run`.\n");
+      "other jobs are taken from RUN, with their outputs, artifacts and reports (JUnit,\n"
+      "coverage: the new run's test and coverage figures count them, and so does\n"
+      "`gauntlet gate`). Exit codes as for `run`.\n");
   cmd->add_option("RUN", flags->run, "Run id (default: the latest run)");
   cmd->add_option("-j,--jobs", flags->jobs, "Jobs run at once (default: number of cores)")
       ->check(CLI::NonNegativeNumber);

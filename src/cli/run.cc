@@ -157,6 +157,8 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
       if (latest.ok() && *latest) {
         auto prev = SucceededJobs(**st, (*latest)->id, plan, /*resumed=*/true);
         if (prev.ok()) earlier = std::move(*prev);
+        // A resumed run holds the reports already; a new one carries them over.
+        if (prev.ok() && !opt.resume) opt.carried_from = (*latest)->id;
       }
     }
     AddUnselected(plan, *selected, earlier, only.empty() ? "--from" : "--only", &opt.previous);

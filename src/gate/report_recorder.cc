@@ -14,8 +14,6 @@ bool HasReports(const plan::PlannedJob& job) {
          (!job.spec->reports.junit.empty() || !job.spec->reports.coverage.empty());
 }
 
-double Percent(int covered, int total) { return total == 0 ? 100.0 : 100.0 * covered / total; }
-
 }  // namespace
 
 ReportRecorder::ReportRecorder(store::Store* store, store::LogWriter* log, store::RunId run,
@@ -31,8 +29,8 @@ void ReportRecorder::OnJobStarted(const plan::PlannedJob& job, int attempt) {
   if (attempt == 1 && HasReports(job)) started_ms_[job.id] = options_.now_ms();
 }
 
-// A resumed run already holds the reports of the jobs it keeps: they count in
-// the metrics too.
+// A resumed run already holds the reports of the jobs it keeps, a retry those
+// carried from the run it retries: they count in the metrics too.
 void ReportRecorder::Seed() {
   if (seeded_) return;
   seeded_ = true;
@@ -43,23 +41,7 @@ void ReportRecorder::Seed() {
   }
   for (const store::ReportRecord& r : *stored) {
     if (r.kind == kWarningsReportKind) had_warnings_.insert(r.job_index);
-    Totals& t = per_job_[r.job_index];
-    if (r.kind == "junit") {
-      if (auto tr = TestReportFromJson(r.json); tr.ok()) {
-        t.has_tests = true;
-        t.tests = tr->tests;
-        t.failed = tr->failures + tr->errors;
-        t.skipped = tr->skipped;
-      }
-    } else if (r.kind == "coverage") {
-      if (auto c = CoverageFromJson(r.json); c.ok()) {
-        t.has_coverage = true;
-        t.lines_total = c->lines_total;
-        t.lines_covered = c->lines_covered;
-        t.branches_total = c->branches_total;
-        t.branches_covered = c->branches_covered;
-      }
-    }
+    per_job_[r.job_index].SetStored(r);
   }
 }
 
@@ -87,21 +69,14 @@ void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobR
     record.json = json.dump();
     Check(store_->PutReport(record));
   };
-  Totals& t = per_job_[job.id];
+  ReportTotals& t = per_job_[job.id];
   if (reports.tests) {
     put("junit", ToJson(*reports.tests));
-    t.has_tests = true;
-    t.tests = reports.tests->tests;
-    t.failed = reports.tests->failures + reports.tests->errors;
-    t.skipped = reports.tests->skipped;
+    t.SetTests(*reports.tests);
   }
   if (reports.coverage) {
     put("coverage", ToJson(*reports.coverage));
-    t.has_coverage = true;
-    t.lines_total = reports.coverage->lines_total;
-    t.lines_covered = reports.coverage->lines_covered;
-    t.branches_total = reports.coverage->branches_total;
-    t.branches_covered = reports.coverage->branches_covered;
+    t.SetCoverage(*reports.coverage);
   }
   // Also written empty over an earlier attempt's (a job re-run by --resume).
   if (!reports.warnings.empty() || had_warnings_.count(job.id))
@@ -115,34 +90,6 @@ void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobR
   if (reports.tests || reports.coverage) UpdateMetrics();
 }
 
-void ReportRecorder::UpdateMetrics() {
-  Totals sum;
-  for (const auto& [index, t] : per_job_) {
-    if (t.has_tests) {
-      sum.has_tests = true;
-      sum.tests += t.tests;
-      sum.failed += t.failed;
-      sum.skipped += t.skipped;
-    }
-    if (t.has_coverage) {
-      sum.has_coverage = true;
-      sum.lines_total += t.lines_total;
-      sum.lines_covered += t.lines_covered;
-      sum.branches_total += t.branches_total;
-      sum.branches_covered += t.branches_covered;
-    }
-  }
-  if (sum.has_tests) {
-    Check(store_->SetMetric(run_, "tests.total", sum.tests));
-    Check(store_->SetMetric(run_, "tests.failed", sum.failed));
-    Check(store_->SetMetric(run_, "tests.skipped", sum.skipped));
-  }
-  if (sum.has_coverage) {
-    Check(store_->SetMetric(run_, "coverage.line", Percent(sum.lines_covered, sum.lines_total)));
-    if (sum.branches_total > 0)
-      Check(store_->SetMetric(run_, "coverage.branch",
-                              Percent(sum.branches_covered, sum.branches_total)));
-  }
-}
+void ReportRecorder::UpdateMetrics() { Check(WriteRunMetrics(*store_, run_, per_job_)); }
 
 }  // namespace gauntlet::gate

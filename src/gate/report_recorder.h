@@ -1,10 +1,10 @@
 // Records the reports of jobs that name some (`reports:`): when such a job
 // finishes (success or failure), its JUnit and coverage files are read
 // (gate/job_reports.h), stored with Store::PutReport in the JSON of
-// gate/report_json.h, and the run's metrics are updated:
-//   tests.total, tests.failed (failures + errors), tests.skipped   (summed over jobs)
-//   coverage.line, coverage.branch   (percent of the lines/branches summed over jobs;
-//                                     coverage.branch only when a report has branches)
+// gate/report_json.h, and the run's metrics are updated (gate/report_metrics.h:
+// tests.total, tests.failed, tests.skipped, coverage.line, coverage.branch,
+// summed over the run's jobs, those it already holds included: the jobs of a
+// resumed run, the reports carried into a retry by gate/carry_reports.h).
 // Problems with a report (missing, stale, unparseable, escaping the workspace) are
 // warnings: appended to the job's log, stored as a report of kind "warnings"
 // ({"warnings": ["..."]}) for `gauntlet status`, and kept for the run's summary.
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "exec/observer.h"
+#include "gate/report_metrics.h"
 #include "store/log_store.h"
 #include "store/store.h"
 
@@ -50,11 +51,6 @@ class ReportRecorder : public exec::Observer {
   const Status& status() const { return status_; }
 
  private:
-  struct Totals {
-    int tests = 0, failed = 0, skipped = 0;
-    int lines_total = 0, lines_covered = 0, branches_total = 0, branches_covered = 0;
-    bool has_tests = false, has_coverage = false;
-  };
   void Seed();
   void UpdateMetrics();
   void Check(Status s);
@@ -66,7 +62,7 @@ class ReportRecorder : public exec::Observer {
   std::map<int, int64_t> started_ms_;  // jobs with reports only
   // Per job index, what its reports add to the run's metrics (earlier jobs of a
   // resumed run included, read back once).
-  std::map<int, Totals> per_job_;
+  std::map<int, ReportTotals> per_job_;
   std::set<int> had_warnings_;  // jobs with a stored "warnings" report
   bool seeded_ = false;
   std::vector<std::string> warnings_;
