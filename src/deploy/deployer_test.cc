@@ -138,8 +138,13 @@ TEST_F(DeployerTest, SecretsReachTheCommandsAndNeverTheRecords) {
   auto events = store_->GetDeploymentEvents(d.id);
   ASSERT_TRUE(events.ok());
   for (const auto& e : *events) recorded += e.detail + e.json;
-  for (const auto& i : *store_->ListIncidents(0)) recorded += i.detail;
-  for (const auto& x : *store_->ListDeployments("prod", 10)) recorded += x.reason;
+  // Named results: a range-for over a member of a temporary would outlive it.
+  auto incidents = store_->ListIncidents(0);
+  ASSERT_TRUE(incidents.ok());
+  for (const auto& i : *incidents) recorded += i.detail;
+  auto deployments = store_->ListDeployments("prod", 10);
+  ASSERT_TRUE(deployments.ok());
+  for (const auto& x : *deployments) recorded += x.reason;
   EXPECT_EQ(recorded.find(secret), std::string::npos) << recorded;
   EXPECT_NE(recorded.find("***"), std::string::npos) << recorded;
 }
