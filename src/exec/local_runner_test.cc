@@ -365,7 +365,11 @@ TEST(LocalRunnerKeepBackgroundTest, DetachedBackgroundProcessOutlivesTheCommand)
 
 TEST(LocalRunnerKeepBackgroundTest, ReadsUntilEveryHolderClosesTheOutput) {
   auto runner = MakeRunner();
-  const char* argv[] = {"sh", "-c", "(sleep 0.2; echo late) & echo early"};
+  // The background writer outlives the command by doing work first (no timer involved):
+  // "late" arrives after the command exited, and must still be read.
+  const char* argv[] = {"sh", "-c",
+                        "(i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo late) & "
+                        "echo early"};
   SpawnRequest q = Argv(argv, 30s);
   q.keep_background = true;
   std::string out;
