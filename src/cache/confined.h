@@ -8,26 +8,12 @@
 #include <string_view>
 #include <utility>
 
+#include "core/fd.h"
 #include "core/result.h"
 
 namespace gauntlet::cache {
 
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using gauntlet::Fd;
 
 // Opens directory `root` (which may itself be reached through symlinks: it is
 // the trust anchor).

@@ -11,7 +11,7 @@ namespace {
 
 using testing::PlanBuilder;
 
-FakeOutcome Scripted(const SpawnRequest& req) {
+FakeOutcome ProgressScript(const SpawnRequest& req) {
   std::string s(req.script);
   FakeOutcome o;
   if (s.rfind("fail:", 0) == 0) {
@@ -30,7 +30,7 @@ std::string RunWith(ProgressOptions po, bool fail) {
   auto a = b.Add("lint", "hello");
   b.Add("unit (py=3.12)", fail ? "fail:x" : "ok", {a});
   ManualClock clock;
-  FakeRunner runner(&clock, Scripted);
+  FakeRunner runner(&clock, ProgressScript);
   std::string out;
   Progress p(po, [&](std::string_view s) { out.append(s); });
   SchedulerOptions o;

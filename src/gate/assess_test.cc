@@ -12,7 +12,7 @@
 namespace gauntlet::gate {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'000'000;
+constexpr int64_t kAssessT0 = 1'700'000'000'000;
 constexpr int64_t kHour = 3600 * 1000;
 
 // A real git repository and a real store: a history where Ada has merged 25
@@ -29,7 +29,7 @@ class AssessTest : public ::testing::Test {
     pipeline_.name = "webapp";
     store::Batch batch(*store_);
     for (int i = 0; i < 25; ++i) {
-      AddRun("h" + std::to_string(i), "main", store::RunStatus::kSuccess, kT0 + i * kHour);
+      AddRun("h" + std::to_string(i), "main", store::RunStatus::kSuccess, kAssessT0 + i * kHour);
     }
     ASSERT_TRUE(batch.Commit().ok());
 
@@ -65,14 +65,14 @@ class AssessTest : public ::testing::Test {
   }
   void JobFinished(store::RunId run, int index, const std::string& name, store::JobStatus s,
                    const std::string& reason = "") {
-    ASSERT_TRUE(store_->JobFinished(run, index, name, s, kT0, {}, reason).ok());
+    ASSERT_TRUE(store_->JobFinished(run, index, name, s, kAssessT0, {}, reason).ok());
   }
 
   Assessment Judge(std::optional<store::RunId> run = std::nullopt) {
     GateOptions opt;
     opt.repo_path = repo_.dir();
     opt.run = run;
-    opt.now_ms = kT0 + 1000 * kHour;
+    opt.now_ms = kAssessT0 + 1000 * kHour;
     AssessFailure failure;
     auto a = Assess(*store_, pipeline_, opt, &failure);
     EXPECT_TRUE(a.ok()) << a.error().message;
@@ -89,7 +89,7 @@ class AssessTest : public ::testing::Test {
 TEST_F(AssessTest, DocsOnlyChangeByAnL1AuthorAutoMerges) {
   repo_.Write("README.md", "app\nmore words\n");
   std::string head = repo_.Commit("docs: explain", "Ada", "ada@example.com");
-  store::RunId run = AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 100 * kHour);
+  store::RunId run = AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 100 * kHour);
   JobFinished(run, 1, "unit", store::JobStatus::kSkipped,
               "no relevant changes: 1 file changed, all match ignore");
   Assessment a = Judge();
@@ -105,7 +105,7 @@ TEST_F(AssessTest, AgentChangeToAuthNeedsApproval) {
   std::string head =
       repo_.Commit("auth: token check\n\nAgent-By: claude-code\nTask-ID: GA-9\nModel: opus\n",
                    "Ada", "ada@example.com");
-  AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 100 * kHour);
+  AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 100 * kHour);
   Assessment a = Judge();
   EXPECT_TRUE(a.identity.by_agent());
   EXPECT_EQ(a.identity.task_id, "GA-9");
@@ -118,7 +118,7 @@ TEST_F(AssessTest, AgentChangeToAuthNeedsApproval) {
 TEST_F(AssessTest, FailedJobRejectsWithTestFailuresAttached) {
   repo_.Write("src/app.c", "int main() {\n  return 1;\n}\n");
   std::string head = repo_.Commit("break it", "Ada", "ada@example.com");
-  store::RunId run = AddRun(head, "feature", store::RunStatus::kFailed, kT0 + 100 * kHour);
+  store::RunId run = AddRun(head, "feature", store::RunStatus::kFailed, kAssessT0 + 100 * kHour);
   TestReport t;
   t.tests = 3;
   t.failures = 1;
@@ -141,7 +141,7 @@ TEST_F(AssessTest, NewCodeCoverageFromStoredReportAndTheDiff) {
   pipeline_.gates.new_code_line_coverage = 80;
   repo_.Write("src/app.c", "int main() {\n  int x = 1;\n  if (x) return 0;\n  return 0;\n}\n");
   std::string head = repo_.Commit("more logic", "Ada", "ada@example.com");
-  store::RunId run = AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 100 * kHour);
+  store::RunId run = AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 100 * kHour);
   Coverage c;
   c.has_line_sets = true;
   FileCoverage f;
@@ -162,18 +162,18 @@ TEST_F(AssessTest, NewCodeCoverageFromStoredReportAndTheDiff) {
 TEST_F(AssessTest, FailedRunsOnTheChangeAreFixAttempts) {
   repo_.Write("src/app.c", "int main() {\n  return 2;\n}\n");
   std::string first =
-      repo_.Commit("try 1\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kT0 + 10 * kHour) / 1000);
-  AddRun(first, "feature", store::RunStatus::kFailed, kT0 + 101 * kHour, {{"Task-ID", "T-1"}});
+      repo_.Commit("try 1\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kAssessT0 + 10 * kHour) / 1000);
+  AddRun(first, "feature", store::RunStatus::kFailed, kAssessT0 + 101 * kHour, {{"Task-ID", "T-1"}});
   // An amended commit no longer in the change: the same Task-ID makes it an attempt.
-  AddRun("amended", "agent/t-1", store::RunStatus::kFailed, kT0 + 102 * kHour,
+  AddRun("amended", "agent/t-1", store::RunStatus::kFailed, kAssessT0 + 102 * kHour,
          {{"Task-ID", "T-1"}});
-  AddRun("unrelated", "other", store::RunStatus::kFailed, kT0 + 103 * kHour);
-  AddRun("old", "feature", store::RunStatus::kFailed, kT0 + 1 * kHour);  // before the change
+  AddRun("unrelated", "other", store::RunStatus::kFailed, kAssessT0 + 103 * kHour);
+  AddRun("old", "feature", store::RunStatus::kFailed, kAssessT0 + 1 * kHour);  // before the change
   repo_.Write("README.md", "app\nfixed\n");
   std::string head =
-      repo_.Commit("try 2\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kT0 + 11 * kHour) / 1000);
-  AddRun(head, "feature", store::RunStatus::kFailed, kT0 + 104 * kHour);  // on the branch
-  store::RunId green = AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 105 * kHour);
+      repo_.Commit("try 2\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kAssessT0 + 11 * kHour) / 1000);
+  AddRun(head, "feature", store::RunStatus::kFailed, kAssessT0 + 104 * kHour);  // on the branch
+  store::RunId green = AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 105 * kHour);
   Assessment a = Judge();
   EXPECT_EQ(a.run.id, green);
   EXPECT_EQ(a.fix_attempt_runs.size(), 3u);
@@ -186,17 +186,17 @@ TEST_F(AssessTest, RevertRecordsAnIncidentThatDemotesTheRevertedAuthor) {
   repo_.Write("README.md", "app\nrevert h24\n");
   std::string head =
       repo_.Commit("Revert \"change h24\"\n\nThis reverts commit h24.\n", "Ada", "ada@example.com");
-  AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 100 * kHour);
+  AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 100 * kHour);
   Assessment a = Judge();
   // "h24" is no hex id: nothing recorded. A real id is.
   EXPECT_EQ(a.reverts_recorded, 0);
 
   repo_.Write("README.md", "app\nrevert\n");
   std::string reverted = std::string(40, 'a');
-  AddRun(reverted, "main", store::RunStatus::kSuccess, kT0 + 30 * kHour);
+  AddRun(reverted, "main", store::RunStatus::kSuccess, kAssessT0 + 30 * kHour);
   head = repo_.Commit("Revert \"x\"\n\nThis reverts commit " + reverted + ".\n", "Ada",
                       "ada@example.com");
-  AddRun(head, "feature", store::RunStatus::kSuccess, kT0 + 101 * kHour);
+  AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 101 * kHour);
   a = Judge();
   EXPECT_EQ(a.reverts_recorded, 1);
   EXPECT_EQ(a.trust_level, TrustLevel::kL0);

@@ -10,7 +10,7 @@ namespace {
 using testing::ReadCorpus;
 using testing::Summaries;
 
-const std::vector<std::string> kExpected = {
+const std::vector<std::string> kEslintExpected = {
     "app.js:1:7 error lint no-unused-vars: 'fs' is assigned a value but never used",
     "app.js:4:7 error lint no-unused-vars: 'unused' is assigned a value but never used",
     "app.js:5:7 error lint no-undef: 'x' is not defined",
@@ -21,7 +21,7 @@ const std::vector<std::string> kExpected = {
 // The formatters differ in the final full stop; the findings are the same.
 std::vector<std::string> WithFullStops() {
   std::vector<std::string> out;
-  for (const auto& s : kExpected) out.push_back(s + ".");
+  for (const auto& s : kEslintExpected) out.push_back(s + ".");
   return out;
 }
 
@@ -30,7 +30,7 @@ ParseOptions Root() { return {std::string(testing::kCaptureRoot) + "/eslint"}; }
 TEST(GateEslintTest, Stylish) {
   auto r = ParseDiagnostics("eslint", ReadCorpus("eslint/stylish.out"), Root());
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Summaries(*r), kExpected);
+  EXPECT_EQ(Summaries(*r), kEslintExpected);
 }
 
 TEST(GateEslintTest, Unix) {

@@ -11,7 +11,7 @@ using testing::ReadCorpus;
 using testing::Summaries;
 
 // ruff's own test snapshots (see tests/gate_corpus/ruff/README.md).
-const std::vector<std::string> kExpected = {
+const std::vector<std::string> kRuffExpected = {
     "fib.py:1:8 error lint F401: `os` imported but unused",
     "fib.py:6:5 error lint F841: Local variable `x` is assigned to but never used",
     "undef.py:1:4 error lint F821: Undefined name `a`",
@@ -20,14 +20,14 @@ const std::vector<std::string> kExpected = {
 TEST(GateRuffTest, TextForm) {
   auto r = ParseDiagnostics("ruff", ReadCorpus("ruff/text.out"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Summaries(*r), kExpected);
+  EXPECT_EQ(Summaries(*r), kRuffExpected);
   EXPECT_EQ((*r)[0].notes, (std::vector<Note>{{"", 0, 0, "help: Remove unused import: `os`"}}));
 }
 
 TEST(GateRuffTest, JsonForm) {
   auto r = ParseDiagnostics("ruff", ReadCorpus("ruff/json.out"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Summaries(*r), kExpected);
+  EXPECT_EQ(Summaries(*r), kRuffExpected);
   EXPECT_EQ((*r)[0].end_col, 10);
 }
 

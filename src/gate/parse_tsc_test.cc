@@ -10,7 +10,7 @@ namespace {
 using testing::ReadCorpus;
 using testing::Summaries;
 
-const std::vector<std::string> kExpected = {
+const std::vector<std::string> kTscExpected = {
     "app.ts:6:32 error type TS2322: Type 'string' is not assignable to type 'number'.",
     "app.ts:7:5 error type TS2322: Type 'string' is not assignable to type 'number'.",
     "app.ts:8:15 error type TS2339: Property 'nmae' does not exist on type 'User'.",
@@ -19,7 +19,7 @@ const std::vector<std::string> kExpected = {
 TEST(GateTscTest, PlainForm) {
   auto r = ParseDiagnostics("tsc", ReadCorpus("tsc/tsc.out"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Summaries(*r), kExpected);
+  EXPECT_EQ(Summaries(*r), kTscExpected);
   EXPECT_EQ((*r)[0].tool, "tsc");
   EXPECT_EQ((*r)[0].excerpt,
             "app.ts(6,32): error TS2322: Type 'string' is not assignable to type 'number'.");
@@ -28,7 +28,7 @@ TEST(GateTscTest, PlainForm) {
 TEST(GateTscTest, PrettyFormWithColoursAndRelatedLocation) {
   auto r = ParseDiagnostics("tsc", ReadCorpus("tsc/tsc-pretty.out"));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Summaries(*r), kExpected);
+  EXPECT_EQ(Summaries(*r), kTscExpected);
   EXPECT_EQ((*r)[0].notes,
             (std::vector<Note>{{"app.ts", 3, 3,
                                 "The expected type comes from property 'age' which is declared "

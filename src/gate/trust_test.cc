@@ -5,8 +5,8 @@
 namespace gauntlet::gate {
 namespace {
 
-constexpr int64_t kDay = 24LL * 3600 * 1000;
-constexpr int64_t kT0 = 1'700'000'000'000;
+constexpr int64_t kTrustDay = 24LL * 3600 * 1000;
+constexpr int64_t kTrustT0 = 1'700'000'000'000;
 
 using Kind = TrustEvent::Kind;
 
@@ -18,7 +18,7 @@ void Merges(std::vector<TrustEvent>& events, int n, int64_t from, int64_t step =
 }
 
 TEST(TrustTest, NewAuthorIsL0) {
-  TrustStanding s = ReplayTrust({}, spec::Gates{}, kT0);
+  TrustStanding s = ReplayTrust({}, spec::Gates{}, kTrustT0);
   EXPECT_EQ(s.level, TrustLevel::kL0);
   EXPECT_EQ(s.why, "new: no change merged yet");
   EXPECT_EQ(s.next, "L1 needs 20 changes merged (has 0)");
@@ -27,14 +27,14 @@ TEST(TrustTest, NewAuthorIsL0) {
 
 TEST(TrustTest, TwentyCleanChangesMakeL1) {
   std::vector<TrustEvent> events;
-  Merges(events, 19, kT0);
-  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kT0 + kDay).level, TrustLevel::kL0);
-  Merges(events, 1, kT0 + 19 * 3600 * 1000);
-  TrustStanding s = ReplayTrust(events, spec::Gates{}, kT0 + kDay);
+  Merges(events, 19, kTrustT0);
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kTrustT0 + kTrustDay).level, TrustLevel::kL0);
+  Merges(events, 1, kTrustT0 + 19 * 3600 * 1000);
+  TrustStanding s = ReplayTrust(events, spec::Gates{}, kTrustT0 + kTrustDay);
   EXPECT_EQ(s.level, TrustLevel::kL1);
   ASSERT_EQ(s.changes.size(), 1u);
   EXPECT_EQ(s.changes[0].to, TrustLevel::kL1);
-  EXPECT_EQ(s.changes[0].at_ms, kT0 + 19 * 3600 * 1000);
+  EXPECT_EQ(s.changes[0].at_ms, kTrustT0 + 19 * 3600 * 1000);
   EXPECT_EQ(s.changes[0].reason,
             "promoted to L1 after merging c19: 20 changes merged, 0 incidents in the last 20");
   EXPECT_EQ(s.next, "L2 needs 100 changes merged (has 20)");
@@ -42,24 +42,24 @@ TEST(TrustTest, TwentyCleanChangesMakeL1) {
 
 TEST(TrustTest, FullLadderNeedsTimeForL3) {
   std::vector<TrustEvent> events;
-  Merges(events, 500, kT0, 3600 * 1000);  // ~21 days
-  TrustStanding early = ReplayTrust(events, spec::Gates{}, kT0 + 30 * kDay);
+  Merges(events, 500, kTrustT0, 3600 * 1000);  // ~21 days
+  TrustStanding early = ReplayTrust(events, spec::Gates{}, kTrustT0 + 30 * kTrustDay);
   EXPECT_EQ(early.level, TrustLevel::kL2);
   EXPECT_EQ(early.next, "L3 needs 90 days of history (has 30)");
-  TrustStanding later = ReplayTrust(events, spec::Gates{}, kT0 + 91 * kDay);
+  TrustStanding later = ReplayTrust(events, spec::Gates{}, kTrustT0 + 91 * kTrustDay);
   EXPECT_EQ(later.level, TrustLevel::kL3);
   ASSERT_EQ(later.changes.size(), 3u);
-  EXPECT_EQ(later.changes[2].at_ms, kT0 + 90 * kDay);  // when it became true
+  EXPECT_EQ(later.changes[2].at_ms, kTrustT0 + 90 * kTrustDay);  // when it became true
   EXPECT_NE(later.changes[2].reason.find("promoted to L3 with time"), std::string::npos);
   // Replaying again later gives the same change, so recording it again is a no-op.
-  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kT0 + 200 * kDay).changes[2].at_ms,
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kTrustT0 + 200 * kTrustDay).changes[2].at_ms,
             later.changes[2].at_ms);
 }
 
 TEST(TrustTest, IncidentDemotesAndCleanChangesPromoteAgain) {
   std::vector<TrustEvent> events;
-  Merges(events, 150, kT0);
-  const int64_t after = kT0 + 150 * 3600 * 1000;
+  Merges(events, 150, kTrustT0);
+  const int64_t after = kTrustT0 + 150 * 3600 * 1000;
   events.push_back({Kind::kIncident, after, "c149", "rollback in production: error rate"});
   TrustStanding s = ReplayTrust(events, spec::Gates{}, after + 1);
   EXPECT_EQ(s.level, TrustLevel::kL0);
@@ -72,9 +72,9 @@ TEST(TrustTest, IncidentDemotesAndCleanChangesPromoteAgain) {
   EXPECT_EQ(s.incidents, 1);
 
   Merges(events, 19, after + 1000);
-  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, after + kDay).level, TrustLevel::kL0);
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, after + kTrustDay).level, TrustLevel::kL0);
   Merges(events, 1, after + 100000);
-  TrustStanding back = ReplayTrust(events, spec::Gates{}, after + kDay);
+  TrustStanding back = ReplayTrust(events, spec::Gates{}, after + kTrustDay);
   // 20 clean changes since: L1 again, and L2 at once (1 incident in the last 100: 1% < 2%).
   EXPECT_EQ(back.level, TrustLevel::kL2);
   EXPECT_EQ(back.changes.back().from, TrustLevel::kL0);
@@ -82,12 +82,12 @@ TEST(TrustTest, IncidentDemotesAndCleanChangesPromoteAgain) {
 
 TEST(TrustTest, RepeatedIncidentsKeepAnAuthorBelowL2) {
   std::vector<TrustEvent> events;
-  Merges(events, 100, kT0);
-  const int64_t after = kT0 + 100LL * 3600 * 1000;
+  Merges(events, 100, kTrustT0);
+  const int64_t after = kTrustT0 + 100LL * 3600 * 1000;
   events.push_back({Kind::kIncident, after + 1, "c98", "revert"});
   events.push_back({Kind::kIncident, after + 2, "c99", "revert"});
-  Merges(events, 30, kT0 + 200 * 3600 * 1000);
-  TrustStanding s = ReplayTrust(events, spec::Gates{}, kT0 + 30 * kDay);
+  Merges(events, 30, kTrustT0 + 200 * 3600 * 1000);
+  TrustStanding s = ReplayTrust(events, spec::Gates{}, kTrustT0 + 30 * kTrustDay);
   // 30 clean changes since: L1 again; but the last 100 changes began before the two
   // incidents, and 2% is not under 2%.
   EXPECT_EQ(s.level, TrustLevel::kL1);
@@ -102,12 +102,12 @@ TEST(TrustTest, ThresholdsFromGates) {
   g.trust_l2 = {5, 0.5, 0};
   g.trust_l3 = {8, 0.5, 1};
   std::vector<TrustEvent> events;
-  Merges(events, 8, kT0);
-  events.push_back({Kind::kIncident, kT0 + 8 * 3600 * 1000, "c7", ""});
-  TrustStanding s = ReplayTrust(events, g, kT0 + 2 * kDay);
+  Merges(events, 8, kTrustT0);
+  events.push_back({Kind::kIncident, kTrustT0 + 8 * 3600 * 1000, "c7", ""});
+  TrustStanding s = ReplayTrust(events, g, kTrustT0 + 2 * kTrustDay);
   EXPECT_EQ(s.level, TrustLevel::kL0);  // the incident is within L1's last 3 changes
-  Merges(events, 3, kT0 + 9 * 3600 * 1000);
-  EXPECT_EQ(ReplayTrust(events, g, kT0 + 2 * kDay).level, TrustLevel::kL3);
+  Merges(events, 3, kTrustT0 + 9 * 3600 * 1000);
+  EXPECT_EQ(ReplayTrust(events, g, kTrustT0 + 2 * kTrustDay).level, TrustLevel::kL3);
 }
 
 TEST(TrustTest, WhatEachLevelMayMergeAlone) {

@@ -17,7 +17,6 @@ const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", 
                                            "environments", "stages", "jobs"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
-const std::vector<std::string> kStrategies = {"recreate", "rolling", "blue_green", "canary"};
 
 void ReadDefaults(LoadState& s, const YamlNode* n) {
   Defaults& d = s.pipeline.defaults;

@@ -6,12 +6,13 @@
 #include "spec/load_internal.h"
 
 namespace gauntlet::spec {
+
+const std::vector<std::string> kStrategies = {"recreate", "rolling", "blue_green", "canary"};
+
 namespace {
 
 constexpr int kIntMax = std::numeric_limits<int>::max();
 constexpr double kHuge = 1e12;
-
-const std::vector<std::string> kStrategies = {"recreate", "rolling", "blue_green", "canary"};
 
 void ReadTrust(LoadState& s, const YamlNode* n, const std::string& level, TrustThreshold* t) {
   s.reader.ForEach(n, "gates.trust." + level, {"changes", "max_incident_rate", "min_days"},

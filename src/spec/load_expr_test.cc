@@ -8,7 +8,7 @@
 namespace gauntlet::spec {
 namespace {
 
-LoadResult Load(const std::string& text) { return LoadString(text, "gauntlet.yml"); }
+LoadResult LoadExpr(const std::string& text) { return LoadString(text, "gauntlet.yml"); }
 
 // The only problem, as "line:col: message".
 std::string Only(const LoadResult& r) {
@@ -20,32 +20,32 @@ std::string Only(const LoadResult& r) {
 
 TEST(LoadExprTest, SyntaxErrorIsPlacedInsideTheExpression) {
   // Plain scalar, `if:` without the wrapper: '@' is the 17th character of the value.
-  LoadResult r = Load("jobs:\n  a:\n    run: x\n    if: branch == 'main' @\n");
+  LoadResult r = LoadExpr("jobs:\n  a:\n    run: x\n    if: branch == 'main' @\n");
   ASSERT_EQ(r.problems.all().size(), 1u) << r.problems.Format(r.source);
   EXPECT_EQ(r.problems.all()[0].loc.line, 4);
   EXPECT_EQ(r.problems.all()[0].loc.col, 26);
 
   // Quoted, with the wrapper.
-  r = Load("jobs:\n  a:\n    run: x\n    if: \"${{ branch == 'main' @ }}\"\n");
+  r = LoadExpr("jobs:\n  a:\n    run: x\n    if: \"${{ branch == 'main' @ }}\"\n");
   ASSERT_EQ(r.problems.all().size(), 1u) << r.problems.Format(r.source);
   EXPECT_EQ(r.problems.all()[0].loc.col, 31);
 
   // A block scalar: the error is on the block's second line.
-  r = Load("jobs:\n  a:\n    run: |\n      echo one\n      echo ${{ @ }}\n");
+  r = LoadExpr("jobs:\n  a:\n    run: |\n      echo one\n      echo ${{ @ }}\n");
   ASSERT_EQ(r.problems.all().size(), 1u) << r.problems.Format(r.source);
   EXPECT_EQ(r.problems.all()[0].loc.line, 5);
   EXPECT_EQ(r.problems.all()[0].loc.col, 16);
 }
 
 TEST(LoadExprTest, NeedsMustNameANeededJob) {
-  LoadResult r = Load(R"(jobs:
+  LoadResult r = LoadExpr(R"(jobs:
   build: {run: make}
   deploy:
     run: ./deploy.sh
     if: needs.build.result == 'success'
 )");
   EXPECT_EQ(Only(r), "5:9: job 'deploy' reads needs.build but does not need 'build'");
-  EXPECT_TRUE(Load(R"(jobs:
+  EXPECT_TRUE(LoadExpr(R"(jobs:
   build: {run: make}
   deploy:
     needs: build
@@ -56,7 +56,7 @@ TEST(LoadExprTest, NeedsMustNameANeededJob) {
 }
 
 TEST(LoadExprTest, StageJobsMayReadJobsOfEarlierStages) {
-  LoadResult r = Load(R"(stages:
+  LoadResult r = LoadExpr(R"(stages:
   - name: build
     jobs: [{name: compile, run: make}]
   - name: test
@@ -68,7 +68,7 @@ TEST(LoadExprTest, StageJobsMayReadJobsOfEarlierStages) {
 }
 
 TEST(LoadExprTest, MatrixKeysMustExist) {
-  LoadResult r = Load(R"(jobs:
+  LoadResult r = LoadExpr(R"(jobs:
   unit:
     run: pytest
     matrix: {python: ["3.12"], include: [{os: linux}]}
@@ -80,30 +80,30 @@ TEST(LoadExprTest, MatrixKeysMustExist) {
 }
 
 TEST(LoadExprTest, SecretsMustBeDeclared) {
-  EXPECT_EQ(Only(Load("jobs:\n  a:\n    run: echo ${{ secrets.TOKEN }}\n")),
+  EXPECT_EQ(Only(LoadExpr("jobs:\n  a:\n    run: echo ${{ secrets.TOKEN }}\n")),
             "3:19: secret 'TOKEN' is not declared");
-  EXPECT_TRUE(Load("secrets: [TOKEN]\njobs:\n  a:\n    run: echo ${{ secrets.TOKEN }}\n")
+  EXPECT_TRUE(LoadExpr("secrets: [TOKEN]\njobs:\n  a:\n    run: echo ${{ secrets.TOKEN }}\n")
                   .problems.all()
                   .empty());
-  EXPECT_TRUE(Load("jobs:\n  a:\n    secrets: [TOKEN]\n    run: echo ${{ secrets.TOKEN }}\n")
+  EXPECT_TRUE(LoadExpr("jobs:\n  a:\n    secrets: [TOKEN]\n    run: echo ${{ secrets.TOKEN }}\n")
                   .problems.all()
                   .empty());
 }
 
 TEST(LoadExprTest, UnknownContextsAndFunctions) {
-  LoadResult r = Load("jobs:\n  a:\n    run: echo ${{ github.sha }}\n");
+  LoadResult r = LoadExpr("jobs:\n  a:\n    run: echo ${{ github.sha }}\n");
   EXPECT_EQ(Only(r), "3:19: unknown context 'github'");
-  r = Load("jobs:\n  a:\n    run: x\n    if: contain(branch, 'rel')\n");
+  r = LoadExpr("jobs:\n  a:\n    run: x\n    if: contain(branch, 'rel')\n");
   EXPECT_EQ(Only(r), "4:9: unknown function 'contain'");
   ASSERT_EQ(r.problems.all().size(), 1u);
   EXPECT_EQ(r.problems.all()[0].hint.substr(0, 25), "did you mean 'contains'? ");
-  EXPECT_TRUE(Load("jobs:\n  a:\n    run: x\n    if: ${{ always() && startsWith(branch, 'r') }}\n")
+  EXPECT_TRUE(LoadExpr("jobs:\n  a:\n    run: x\n    if: ${{ always() && startsWith(branch, 'r') }}\n")
                   .problems.all()
                   .empty());
 }
 
 TEST(LoadExprTest, JobContextsAreNotReadableAtPipelineLevel) {
-  EXPECT_EQ(Only(Load("env: {A: \"${{ matrix.x }}\"}\njobs: {a: {run: x}}\n")),
+  EXPECT_EQ(Only(LoadExpr("env: {A: \"${{ matrix.x }}\"}\njobs: {a: {run: x}}\n")),
             "1:15: 'matrix' can only be read inside a job");
 }
 

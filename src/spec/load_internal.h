@@ -36,6 +36,9 @@ void ReadSecrets(LoadState& s, const YamlNode* n, std::vector<std::string>* out)
 // `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 
+// The deploy strategies a stage or an environment may name.
+extern const std::vector<std::string> kStrategies;
+
 void ReadGates(LoadState& s, const YamlNode* n);
 void ReadEnvironments(LoadState& s, const YamlNode* n);
 

@@ -10,27 +10,13 @@
 #include <functional>
 #include <system_error>
 
+#include "core/fd.h"
 #include "store/log_format.h"
 
 namespace gauntlet::store {
 namespace {
 
 using logfmt::Kind;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 Result<uint64_t> FileSize(int fd, const std::string& path) {
   struct stat st;
