@@ -72,7 +72,7 @@ void BM_JobBookkeeping(benchmark::State& state) {
     }
     std::string name = "job ";  // appended, not +: GCC 12 -Wrestrict false positive at -O3
     name += std::to_string(job);
-    (void)s.JobStarted(id, job, name, 1000);
+    (void)s.JobStarted(id, job, name, 1000, 1);
     (void)(*log)->Append(static_cast<uint32_t>(job), 1, output);
     (void)s.AttemptFinished(AttemptRecord{id, job, 1, 0, 0, false, 5, 3, 1, 4000, 1000, 1005});
     (void)s.JobFinished(id, job, name, JobStatus::kSuccess, 1005, outputs, "");

@@ -87,6 +87,17 @@ Status LocalRunner::Init() {
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) < 0)
     return Error::Errno("epoll_ctl", errno);
 
+  posix_spawnattr_init(&attr_);
+  attr_ready_ = true;
+  posix_spawnattr_setflags(&attr_,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr_, 0);
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr_, &empty);
+  posix_spawnattr_setsigdefault(&attr_, &all);  // undo SIG_IGN (e.g. SIGPIPE) of the engine
+
   // pidfd_open needs Linux 5.3; probe it once on ourselves.
   int probe = PidfdOpen(getpid());
   if (probe >= 0) {
@@ -147,6 +158,8 @@ LocalRunner::~LocalRunner() {
   for (int fd : {epoll_fd_, wake_fd_, signal_fd_, sigchld_fd_, devnull_fd_}) {
     if (fd >= 0) close(fd);
   }
+  for (auto& [fd, actions] : actions_by_fd_) posix_spawn_file_actions_destroy(&actions);
+  if (attr_ready_) posix_spawnattr_destroy(&attr_);
   if (restore_mask_) {
     // Discard the signals we consumed through signalfd before unblocking them.
     pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
@@ -195,24 +208,24 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   // Only our end is non-blocking: the child must see an ordinary blocking stdout.
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, devnull_fd_, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  auto new_actions = [&](posix_spawn_file_actions_t* a) {
+    posix_spawn_file_actions_init(a);
+    posix_spawn_file_actions_adddup2(a, devnull_fd_, 0);
+    posix_spawn_file_actions_adddup2(a, fds[1], 1);
+    posix_spawn_file_actions_adddup2(a, fds[1], 2);
+  };
   std::string wd(request.working_directory);
-  if (!wd.empty()) posix_spawn_file_actions_addchdir_np(&actions, wd.c_str());
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t empty, all;
-  sigemptyset(&empty);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &all);  // undo SIG_IGN (e.g. SIGPIPE) of the engine
+  posix_spawn_file_actions_t own_actions;  // with a working directory: this spawn's only
+  posix_spawn_file_actions_t* actions;
+  if (wd.empty()) {
+    auto [it, added] = actions_by_fd_.try_emplace(fds[1]);
+    if (added) new_actions(&it->second);
+    actions = &it->second;
+  } else {
+    new_actions(&own_actions);
+    posix_spawn_file_actions_addchdir_np(&own_actions, wd.c_str());
+    actions = &own_actions;
+  }
 
   std::string script;
   const char* shell_argv[6];
@@ -236,10 +249,9 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   }
 
   pid_t pid = -1;
-  int err = posix_spawn(&pid, program->c_str(), &actions, &attr, const_cast<char**>(argv),
+  int err = posix_spawn(&pid, program->c_str(), actions, &attr_, const_cast<char**>(argv),
                         request.envp ? request.envp : environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  if (!wd.empty()) posix_spawn_file_actions_destroy(&own_actions);
   close(fds[1]);
   if (err != 0) {
     close(fds[0]);

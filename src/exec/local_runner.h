@@ -13,6 +13,7 @@
 #pragma once
 
 #include <signal.h>
+#include <spawn.h>
 
 #include <memory>
 #include <string>
@@ -74,6 +75,13 @@ class LocalRunner : public ProcessRunner {
   std::vector<ProcId> free_;
   int running_ = 0;
   std::unordered_map<std::string, std::string> program_paths_;
+  // The spawn attributes are the same for every child: built once in Init. The file
+  // actions of a child without a working directory depend only on the fd number of its
+  // pipe's write end, and glibc checks the fd limit (two getrlimit calls) in every
+  // adddup2: built once per fd number and kept.
+  posix_spawnattr_t attr_{};
+  bool attr_ready_ = false;
+  std::unordered_map<int, posix_spawn_file_actions_t> actions_by_fd_;
   std::vector<char> buf_;
 };
 

@@ -30,6 +30,9 @@ class Observer {
   // result, so a store writes many events in one transaction and a job's result is
   // durable before any of its dependents starts.
   virtual void Flush() {}
+  // The scheduler is about to wait for events (a child's output or exit, a timer):
+  // an observer that collects terminal output during a turn writes it now.
+  virtual void Idle() {}
 };
 
 // Fans events out to several observers, in order.
@@ -56,6 +59,9 @@ class ObserverList : public Observer {
   }
   void Flush() override {
     for (auto* o : list_) o->Flush();
+  }
+  void Idle() override {
+    for (auto* o : list_) o->Idle();
   }
 
  private:

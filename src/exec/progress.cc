@@ -32,14 +32,22 @@ Progress::Progress(ProgressOptions options, Writer write)
     : options_(options), write_(std::move(write)) {}
 
 void Progress::Print(const std::string& line) {
-  if (options_.tty && status_shown_) write_("\r\x1b[K");
-  write_(line);
-  write_("\n");
+  if (options_.tty && status_shown_) pending_ += "\r\x1b[K";
+  pending_ += line;
+  pending_ += '\n';
   status_shown_ = false;
-  if (options_.tty) DrawStatus();
+  status_stale_ = options_.tty;
+}
+
+void Progress::Idle() {
+  if (status_stale_) DrawStatus();
+  if (pending_.empty()) return;
+  write_(pending_);
+  pending_.clear();
 }
 
 void Progress::DrawStatus() {
+  status_stale_ = false;
   if (!options_.tty || running_.empty()) return;
   std::string s = "[";  // built piecewise: GCC 12 -O3 false -Wrestrict on "[" + string
   s.append(std::to_string(finished_)).append("/").append(std::to_string(total_));
@@ -52,7 +60,9 @@ void Progress::DrawStatus() {
     s.resize(options_.width - 3);
     s += "...";
   }
-  write_("\r" + s + "\x1b[K");
+  pending_ += '\r';
+  pending_ += s;
+  pending_ += "\x1b[K";
   status_shown_ = true;
 }
 
@@ -70,7 +80,7 @@ void Progress::OnJobStarted(const plan::PlannedJob& job, int attempt) {
     Print(attempt == 1 ? "start " + job.name
                        : "retry " + job.name + " (attempt " + std::to_string(attempt) + ")");
   } else {
-    DrawStatus();
+    status_stale_ = true;
   }
 }
 
@@ -136,15 +146,18 @@ void Progress::OnJobFinished(const plan::PlannedJob& job, const JobResult& resul
   if (!options_.tty || failed) {
     Print(line);
   } else {
-    DrawStatus();
+    status_stale_ = true;
   }
 }
 
 void Progress::OnRunFinished(const RunResult& result) {
+  status_stale_ = false;
   if (options_.tty && status_shown_) {
-    write_("\r\x1b[K");
+    pending_ += "\r\x1b[K";
     status_shown_ = false;
   }
+  if (!pending_.empty()) write_(pending_);
+  pending_.clear();
   bool full = total_ <= options_.full_table_max;
   size_t w = 3;
   for (const auto& [id, r] : finished_results_) w = std::max(w, plan_->jobs[id].name.size());

@@ -3,6 +3,7 @@
 //      [12/40] running: unit (python=3.12), lint
 //  - otherwise plain lines: "start X", "ok X 1.2s", "FAILED X 0.3s: exit code 1";
 //  - verbose: every job's output, line by line, prefixed with "[job] ";
+//  - output is written once per turn of the event loop (Idle), not once per event;
 //  - at the end a summary table (job, result, attempts, duration) and the last lines of
 //    each failed job's log. Only a small tail per running job is kept, never a whole log.
 #pragma once
@@ -39,6 +40,9 @@ class Progress : public Observer {
                          const AttemptResult& result) override;
   void OnJobFinished(const plan::PlannedJob& job, const JobResult& result) override;
   void OnRunFinished(const RunResult& result) override;
+  // Lines and the status line are collected during a turn of the event loop and
+  // written here, in one write, when the scheduler is about to wait.
+  void Idle() override;
 
  private:
   struct Tail {
@@ -55,6 +59,8 @@ class Progress : public Observer {
   int total_ = 0;
   int finished_ = 0;
   bool status_shown_ = false;
+  bool status_stale_ = false;  // the status line changed since it was drawn
+  std::string pending_;        // written at the next Idle
   std::vector<plan::JobId> running_;   // in start order
   std::map<plan::JobId, Tail> tails_;  // running and failed jobs only
   std::vector<std::pair<plan::JobId, JobResult>> finished_results_;

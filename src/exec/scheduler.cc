@@ -8,6 +8,7 @@
 #include <cctype>
 #include <thread>
 
+#include "core/fd.h"
 #include "exec/outputs.h"
 #include "spec/expr.h"
 
@@ -366,6 +367,7 @@ void Scheduler::StartAttempt(JobId id) {
   run.envp[run.attempt_ptr] = run.env_strings[run.attempt_env].data();
   run.stream.emplace(&masker_);
   observer_->OnJobStarted(job, run.attempt);
+  dirty_ = true;  // the start reaches the store by the next commit point
 
   SpawnRequest req;
   req.shell = job.shell.empty() ? std::string_view("bash") : std::string_view(job.shell);
@@ -414,14 +416,21 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
 
   // $GAUNTLET_OUTPUT: small, written by the job only if it has outputs.
   Outputs outputs;
-  int fd = open(run.output_path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Relative to the run directory's descriptor: one path component to look up, not all.
+  const char* output_name = run.output_path.c_str() + options_.run_dir.size() + 1;
+  int fd = run_dir_fd_ >= 0 ? openat(run_dir_fd_, output_name, O_RDONLY | O_CLOEXEC)
+                            : open(run.output_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     std::string text;
     char buf[4096];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
     close(fd);
-    unlink(run.output_path.c_str());
+    if (run_dir_fd_ >= 0) {
+      unlinkat(run_dir_fd_, output_name, 0);
+    } else {
+      unlink(run.output_path.c_str());
+    }
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
       if (ar.ok()) ar.error = parsed.error().message;
@@ -596,6 +605,8 @@ RunResult Scheduler::Run() {
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/gauntlet-run-XXXXXX";
     if (mkdtemp(pattern.data()) != nullptr) own_dir = options_.run_dir = pattern;
   }
+  Fd run_dir(open(options_.run_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  run_dir_fd_ = run_dir.get();
   finished_epoch_.assign(plan_.jobs.size(), 0);
   last_flush_ = runner_->clock()->Now();
   observer_->OnRunStarted(plan_);
@@ -630,6 +641,7 @@ RunResult Scheduler::Run() {
       }
       break;
     }
+    observer_->Idle();
     Status s = runner_->Poll(deadline, this);
     if (!s.ok()) {
       // The loop itself is broken (epoll failed): stop everything rather than spin. The
@@ -672,6 +684,7 @@ RunResult Scheduler::Run() {
   observer_->OnRunFinished(result);
   dirty_ = true;
   FlushNow();
+  run_dir_fd_ = -1;
   if (!own_dir.empty()) rmdir(own_dir.c_str());  // empty: each outputs file is removed
   return result;
 }

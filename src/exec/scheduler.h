@@ -117,7 +117,7 @@ class Scheduler : private ProcessRunner::Delegate {
   bool cancelling_ = false;
   bool stopping_ = false;  // fail-fast after a failure
   bool run_failed_ = false;
-  bool dirty_ = false;  // results reported since the last Flush
+  bool dirty_ = false;  // starts or results reported since the last Flush
   // Commit points: a flush happens before starting a job one of whose needs finished since
   // the last flush, and otherwise at most options_.max_commit_delay after a result; independent jobs
   // do not pay a commit each. epoch_ counts flushes; finished_epoch_[job] is the epoch in
@@ -125,6 +125,7 @@ class Scheduler : private ProcessRunner::Delegate {
   uint64_t epoch_ = 1;
   std::vector<uint64_t> finished_epoch_;
   TimePoint last_flush_{};
+  int run_dir_fd_ = -1;  // options_.run_dir, open while Run runs
   void FlushNow();
   bool NeedsUncommitted(plan::JobId id) const;
   int deploys_running_ = 0;

@@ -36,7 +36,7 @@ class GateRunDiagnosisTest : public ::testing::Test {
     a.run_id = run_.id;
     a.job_index = index;
     a.exit_code = 1;
-    EXPECT_TRUE(store_->JobStarted(run_.id, index, name, 1).ok());
+    EXPECT_TRUE(store_->JobStarted(run_.id, index, name, 1, 1).ok());
     EXPECT_TRUE(store_->AttemptFinished(a).ok());
     EXPECT_TRUE(
         store_->JobFinished(run_.id, index, name, store::JobStatus::kFailed, 2, {}, "exit code 1")

@@ -1,5 +1,7 @@
 #include "store/run_recorder.h"
 
+#include <algorithm>
+
 #include "store/artifact_manifest.h"
 
 namespace gauntlet::store {
@@ -43,6 +45,8 @@ void RunRecorder::EnsureBatch() {
 }
 
 void RunRecorder::OnRunStarted(const plan::Plan& plan) {
+  plan_ = &plan;
+  started_.assign(plan.jobs.size(), Started{});
   // Every planned job is listed as pending at once, so `status` shows the whole run.
   EnsureBatch();
   for (const plan::PlannedJob& job : plan.jobs) {
@@ -57,9 +61,12 @@ void RunRecorder::OnRunStarted(const plan::Plan& plan) {
 }
 
 void RunRecorder::OnJobStarted(const plan::PlannedJob& job, int attempt) {
-  if (attempt != 1) return;  // the job's start time is its first attempt's
-  EnsureBatch();
-  Check(store_->JobStarted(run_->id, job.id, job.name, now_()));
+  Started& s = started_[job.id];
+  if (s.first_ms == 0) s.first_ms = now_();  // the job's start time is its first attempt's
+  s.attempts = attempt;
+  s.running = true;
+  s.written = false;
+  unwritten_.push_back(job.id);
 }
 
 void RunRecorder::OnOutput(const plan::PlannedJob& job, int attempt, std::string_view bytes) {
@@ -88,10 +95,21 @@ void RunRecorder::OnAttemptFinished(const plan::PlannedJob& job, int attempt,
 void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& r) {
   if (r.resumed && Kept(job.id)) return;
   EnsureBatch();
-  Outputs outputs(r.outputs.begin(), r.outputs.end());
-  std::string reason = r.reason;
-  if (r.continued_on_error && reason.empty()) reason = "failed; continue_on_error";
-  Check(store_->JobFinished(run_->id, job.id, job.name, ToJobStatus(r), now_(), outputs, reason));
+  Started& s = started_[job.id];
+  s.running = false;
+  JobRecord rec;
+  rec.run_id = run_->id;
+  rec.index = job.id;
+  rec.name = job.name;
+  rec.status = ToJobStatus(r);
+  rec.reason = r.reason;
+  if (r.continued_on_error && rec.reason.empty()) rec.reason = "failed; continue_on_error";
+  rec.started_ms = s.first_ms;
+  rec.finished_ms = now_();
+  rec.attempts = std::max(s.attempts, r.attempts);
+  rec.outputs = Outputs(r.outputs.begin(), r.outputs.end());
+  Check(store_->UpsertJob(rec));
+  const Outputs& outputs = rec.outputs;
   // Jobs without `artifacts:` or `inputs:` have neither field set: no statement for them.
   if (!r.artifacts.empty() || (!r.cache_key.empty() && r.state == exec::JobState::kSuccess))
     RecordCache(job, r, outputs);
@@ -144,6 +162,14 @@ void RunRecorder::OnRunFinished(const exec::RunResult& r) {
 }
 
 void RunRecorder::Flush() {
+  for (int id : unwritten_) {
+    Started& s = started_[id];
+    if (!s.running || s.written) continue;
+    EnsureBatch();
+    Check(store_->JobStarted(run_->id, id, plan_->jobs[id].name, s.first_ms, s.attempts));
+    s.written = true;
+  }
+  unwritten_.clear();
   if (!dirty_) return;
   // Output first, then the rows that say the job finished.
   Check(log_->Flush());

@@ -3,6 +3,12 @@
 // batched: one transaction per scheduler commit point (Observer::Flush), after the
 // log is flushed, so a job recorded as finished has its output on disk and is durable
 // before any dependent is spawned (the scheduler calls Flush before spawning).
+//
+// A job costs the store two statements: its attempt and its final row. The "running"
+// row is written at the commit point only for a job still running then; a job that
+// starts and finishes between two commit points never has one (its final row carries
+// the start time and attempt count). The scheduler commits at most
+// SchedulerOptions::max_commit_delay after a start, so `status` sees running jobs.
 // Used on the scheduler's thread only.
 #pragma once
 
@@ -45,10 +51,21 @@ class RunRecorder : public exec::Observer {
   // The artifacts a job stored and the cache entry of a job that ran under a cache key.
   void RecordCache(const plan::PlannedJob& job, const exec::JobResult& r, const Outputs& outputs);
 
+  // What the store has not been told yet about a started job.
+  struct Started {
+    UnixMs first_ms = 0;  // the first attempt's start
+    int attempts = 0;     // attempts begun
+    bool running = false;
+    bool written = false;  // its "running" row is in the store
+  };
+
   Store* store_;
   LogWriter* log_;
   RunRecord* run_;
   NowMs now_;
+  const plan::Plan* plan_ = nullptr;
+  std::vector<Started> started_;    // by job index
+  std::vector<int> unwritten_;      // started since the last Flush
   bool in_batch_ = false;
   bool dirty_ = false;
   Status status_ = Ok();

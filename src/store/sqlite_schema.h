@@ -13,10 +13,10 @@
 //        author_email, subject, trailers /* JSON [[key, value], ...] */,
 //        engine_pid, engine_host, options /* JSON */, plan_fingerprint)
 //   jobs(run_id, idx, name, status, reason, started_ms, finished_ms, attempts,
-//        outputs /* JSON {name: value} */)   PRIMARY KEY (run_id, idx)
+//        outputs /* JSON {name: value} */)   PRIMARY KEY (run_id, idx), WITHOUT ROWID
 //   attempts(run_id, job_idx, number, exit_code, term_signal, timed_out,
 //        wall_ms, user_cpu_ms, sys_cpu_ms, max_rss_kb, started_ms,
-//        finished_ms)                          PRIMARY KEY (run_id, job_idx, number)
+//        finished_ms)             PRIMARY KEY (run_id, job_idx, number), WITHOUT ROWID
 //   metrics(run_id, name, value REAL)          PRIMARY KEY (run_id, name)
 //   reports(run_id, job_idx, job_name, kind, body /* JSON */)
 //                                              PRIMARY KEY (run_id, job_idx, kind)

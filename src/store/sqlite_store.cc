@@ -37,6 +37,7 @@ std::vector<Trailer> TrailersFromJson(const std::string& text) {
 }
 
 std::string OutputsToJson(const Outputs& outputs) {
+  if (outputs.empty()) return "{}";  // most jobs: no JSON object built
   json o = json::object();
   for (const auto& [k, v] : outputs) o[k] = v;
   return o.dump();
@@ -188,14 +189,17 @@ Status SqliteStore::UpsertJob(const JobRecord& j) {
   return s->Run();
 }
 
-Status SqliteStore::JobStarted(RunId run, int job_index, std::string_view name, UnixMs at) {
+Status SqliteStore::JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
+                               int attempt) {
   std::lock_guard lock(write_mu_);
   auto s = writer_->Prepare(
-      "INSERT INTO jobs (run_id, idx, name, status, started_ms) VALUES (?,?,?,'running',?) "
+      "INSERT INTO jobs (run_id, idx, name, status, started_ms, attempts) "
+      "VALUES (?,?,?,'running',?,?) "
       "ON CONFLICT (run_id, idx) DO UPDATE SET name=excluded.name, status='running', "
-      "started_ms=CASE WHEN jobs.started_ms=0 THEN excluded.started_ms ELSE jobs.started_ms END");
+      "started_ms=CASE WHEN jobs.started_ms=0 THEN excluded.started_ms ELSE jobs.started_ms END, "
+      "attempts=excluded.attempts");
   if (!s.ok()) return s.error();
-  s->Bind(run).Bind(job_index).Bind(name).Bind(at);
+  s->Bind(run).Bind(job_index).Bind(name).Bind(at).Bind(attempt);
   return s->Run();
 }
 
@@ -214,13 +218,7 @@ Status SqliteStore::AttemptFinished(const AttemptRecord& a) {
   s->Bind(a.run_id).Bind(a.job_index).Bind(a.number).Bind(a.exit_code).Bind(a.signal);
   s->Bind(a.timed_out ? 1 : 0).Bind(a.wall_ms).Bind(a.user_cpu_ms).Bind(a.sys_cpu_ms);
   s->Bind(a.max_rss_kb).Bind(a.started_ms).Bind(a.finished_ms);
-  if (Status st = s->Run(); !st.ok()) return st;
-  auto u = writer_->Prepare(
-      "UPDATE jobs SET attempts = CASE WHEN attempts < ?1 THEN ?1 ELSE attempts END "
-      "WHERE run_id=?2 AND idx=?3");
-  if (!u.ok()) return u.error();
-  u->Bind(a.number).Bind(a.run_id).Bind(a.job_index);
-  return u->Run();
+  return s->Run();
 }
 
 Status SqliteStore::JobFinished(RunId run, int job_index, std::string_view name, JobStatus status,

@@ -49,7 +49,8 @@ class SqliteStore final : public Store {
   Result<RunId> CreateRun(const RunRecord& run) override;
   Status UpdateRun(const RunRecord& run) override;
   Status UpsertJob(const JobRecord& job) override;
-  Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at) override;
+  Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
+                    int attempt) override;
   Status AttemptFinished(const AttemptRecord& attempt) override;
   Status JobFinished(RunId run, int job_index, std::string_view name, JobStatus status, UnixMs at,
                      const Outputs& outputs, std::string_view reason) override;

@@ -183,10 +183,10 @@ TEST_F(SqliteStoreTest, JobLifecycleAttemptsOutputsAndMetrics) {
   auto run = store->CreateRun(SampleRun());
   ASSERT_TRUE(run.ok());
 
-  ASSERT_TRUE(store->JobStarted(*run, 0, "build", 1000).ok());
+  ASSERT_TRUE(store->JobStarted(*run, 0, "build", 1000, 1).ok());
   AttemptRecord a1{*run, 0, 1, 1, 0, false, 120, 80, 20, 5000, 1000, 1120};
   ASSERT_TRUE(store->AttemptFinished(a1).ok());
-  ASSERT_TRUE(store->JobStarted(*run, 0, "build", 1500).ok());  // the retry
+  ASSERT_TRUE(store->JobStarted(*run, 0, "build", 1500, 2).ok());  // the retry
   AttemptRecord a2{*run, 0, 2, -1, 9, true, 3000, 10, 5, 7000, 1500, 4500};
   ASSERT_TRUE(store->AttemptFinished(a2).ok());
   ASSERT_TRUE(store
@@ -254,7 +254,7 @@ TEST_F(SqliteStoreTest, DataSurvivesReopen) {
     auto r = store->CreateRun(SampleRun());
     ASSERT_TRUE(r.ok());
     id = *r;
-    ASSERT_TRUE(store->JobStarted(id, 0, "a", 1).ok());
+    ASSERT_TRUE(store->JobStarted(id, 0, "a", 1, 1).ok());
   }
   auto store = OpenStore();
   ASSERT_TRUE(store);
@@ -272,8 +272,8 @@ TEST_F(SqliteStoreTest, BatchIsInvisibleToReadersUntilCommit) {
   {
     Batch batch(*store);
     ASSERT_TRUE(batch.status().ok());
-    ASSERT_TRUE(store->JobStarted(*run, 0, "a", 1).ok());
-    ASSERT_TRUE(store->JobStarted(*run, 1, "b", 1).ok());
+    ASSERT_TRUE(store->JobStarted(*run, 0, "a", 1, 1).ok());
+    ASSERT_TRUE(store->JobStarted(*run, 1, "b", 1, 1).ok());
     auto jobs = store->GetJobs(*run);  // readers see committed state only
     ASSERT_TRUE(jobs.ok());
     EXPECT_TRUE(jobs->empty());
@@ -285,7 +285,7 @@ TEST_F(SqliteStoreTest, BatchIsInvisibleToReadersUntilCommit) {
 
   {
     Batch abandoned(*store);
-    ASSERT_TRUE(store->JobStarted(*run, 2, "c", 1).ok());
+    ASSERT_TRUE(store->JobStarted(*run, 2, "c", 1, 1).ok());
   }  // rolled back
   jobs = store->GetJobs(*run);
   ASSERT_TRUE(jobs.ok());
@@ -332,7 +332,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
     ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
     std::string sql = std::string(Migrations()[0]) +
                       "INSERT INTO runs (pipeline, file, status) VALUES ('ci', 'g.yml', 'success');"
-                      "INSERT INTO jobs (run_id, idx, name, status) VALUES (1, 0, 'a', 'success');"
+                      "INSERT INTO jobs (run_id, idx, name, status, attempts) "
+                      "VALUES (1, 0, 'a', 'success', 2);"
+                      "INSERT INTO attempts (run_id, job_idx, number, exit_code, wall_ms) "
+                      "VALUES (1, 0, 2, 0, 42);"
                       "PRAGMA user_version = 1;";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
@@ -346,7 +349,12 @@ TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
   ASSERT_TRUE(store->SetMetric(1, "m", 1.0).ok());  // the table added by version 2
   auto jobs = store->GetJobs(1);
   ASSERT_TRUE(jobs.ok());
-  EXPECT_EQ(jobs->size(), 1u);
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].attempts, 2);  // kept through the WITHOUT ROWID rebuild
+  auto attempts = store->GetAttempts(1, 0);
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].wall_ms, 42);
   store.reset();
 
   sqlite3* db = nullptr;
@@ -356,6 +364,12 @@ TEST_F(SqliteStoreTest, MigratesAVersion1Database) {
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(st, 0), CurrentSchemaVersion());
   sqlite3_finalize(st);
+  // jobs and attempts are keyed tables now: they have no rowid.
+  for (const char* table : {"jobs", "attempts"}) {
+    std::string sql = std::string("SELECT rowid FROM ") + table;
+    EXPECT_NE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << table;
+    sqlite3_finalize(st);
+  }
   sqlite3_close(db);
 }
 
@@ -398,7 +412,7 @@ TEST_F(SqliteStoreTest, ConcurrentReaderSeesOnlyWholeBatches) {
     Batch batch(*store);
     for (int k = 0; k < kPerBatch; ++k) {
       ASSERT_TRUE(
-          store->JobStarted(*run, b * kPerBatch + k, "j" + std::to_string(b * kPerBatch + k), 1)
+          store->JobStarted(*run, b * kPerBatch + k, "j" + std::to_string(b * kPerBatch + k), 1, 1)
               .ok());
     }
     ASSERT_TRUE(batch.Commit().ok());
@@ -435,7 +449,7 @@ TEST_F(SqliteStoreTest, SigkillAtRandomPointsKeepsBatchesWhole) {
         if (!s.Begin().ok()) _exit(4);
         for (int k = 0; k < kPerBatch; ++k) {
           int idx = b * kPerBatch + k;
-          (void)s.JobStarted(*run, idx, "job" + std::to_string(idx), b);
+          (void)s.JobStarted(*run, idx, "job" + std::to_string(idx), b, 1);
           (void)s.AttemptFinished(AttemptRecord{*run, idx, 1, 0, 0, false, 1, 1, 1, 1, b, b});
         }
         (void)s.SetMetric(*run, "batch" + std::to_string(b), b);

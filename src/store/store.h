@@ -54,9 +54,11 @@ class Store {
   virtual Status UpdateRun(const RunRecord& run) = 0;
   // Inserts or replaces a job row (e.g. to list every planned job as pending).
   virtual Status UpsertJob(const JobRecord& job) = 0;
-  // The job is running (first start time is kept across retries).
-  virtual Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at) = 0;
-  // Records an attempt; the job's attempt count becomes the highest number seen.
+  // The job is running its `attempt`th attempt (1-based), which becomes its attempt
+  // count; the first start time is kept across retries.
+  virtual Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
+                            int attempt) = 0;
+  // Records one finished attempt (the job's row is left as it is).
   virtual Status AttemptFinished(const AttemptRecord& attempt) = 0;
   // The job's final state; inserts the job if it never started (skipped, cached).
   virtual Status JobFinished(RunId run, int job_index, std::string_view name, JobStatus status,

@@ -53,6 +53,10 @@ bool IsNotARepository(const Error& error) {
   return std::string_view(error.message).starts_with(kNotARepository);
 }
 
+std::jthread WarmUp() {
+  return std::jthread([] { EnsureLibgit2(); });
+}
+
 Result<CommitInfo> HeadInfo(const std::string& path) {
   auto repo = OpenRepo(path);
   if (!repo.ok()) return repo.error();
@@ -82,12 +86,15 @@ Result<CommitInfo> HeadInfo(const std::string& path) {
   info.message = message != nullptr ? message : "";
   info.subject = info.message.substr(0, info.message.find('\n'));
   info.trailers = Trailers(info.message.c_str());
-  auto dirty = IsDirty(r);
-  if (!dirty.ok()) return dirty.error();
-  info.dirty = *dirty;
   const char* workdir = git_repository_workdir(r);
   info.workdir = workdir != nullptr ? workdir : "";
   return info;
+}
+
+Result<bool> WorkTreeDirty(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  return IsDirty(repo->get());
 }
 
 Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -26,14 +27,23 @@ struct CommitInfo {
   // Trailers of the message's last paragraph ("Task-ID: 42", "Co-authored-by: ..."),
   // in order, duplicates kept.
   std::vector<std::pair<std::string, std::string>> trailers;
-  bool dirty = false;   // tracked files differ from HEAD (untracked files do not count)
   std::string workdir;  // the repository's working directory
 };
 
 // HEAD of the repository containing `path` (searched upwards, like git). When
 // `path` is not inside a repository the error satisfies IsNotARepository: the
 // caller then records no git information.
+// Starts libgit2's one-time initialisation on a thread (it loads the TLS certificates of
+// its HTTPS backend: several milliseconds), so a command can load and plan its pipeline
+// meanwhile; the first libgit2 call waits for it. The thread joins when destroyed.
+std::jthread WarmUp();
+
+// Reads HEAD only: no scan of the work tree (see WorkTreeDirty).
 Result<CommitInfo> HeadInfo(const std::string& path);
+
+// Whether tracked files differ from HEAD in the repository containing `path`
+// (untracked files do not count). Stats every tracked file: as slow as `git status`.
+Result<bool> WorkTreeDirty(const std::string& path);
 
 bool IsNotARepository(const Error& error);
 

@@ -49,7 +49,7 @@ TEST_F(RepoTest, HeadInfoReadsCommitAuthorSubjectAndTrailers) {
                                             {"Model", "opus"},
                                             {"Co-authored-by", "A <a@example.com>"},
                                             {"Co-authored-by", "B <b@example.com>"}}));
-  EXPECT_FALSE(info->dirty);
+  EXPECT_FALSE(*WorkTreeDirty(dir_));
   EXPECT_EQ(std::filesystem::path(info->workdir), std::filesystem::path(dir_ + "/"));
 }
 
@@ -74,13 +74,13 @@ TEST_F(RepoTest, DirtyWhenATrackedFileChangesNotForUntrackedOnes) {
   Write("a.txt", "one\n");
   Commit("init");
   Write("new.txt", "untracked\n");
-  auto info = HeadInfo(dir_);
-  ASSERT_TRUE(info.ok());
-  EXPECT_FALSE(info->dirty);
+  auto dirty = WorkTreeDirty(dir_);
+  ASSERT_TRUE(dirty.ok());
+  EXPECT_FALSE(*dirty);
   Write("a.txt", "two, and longer\n");  // a size change: no racy-timestamp ambiguity
-  info = HeadInfo(dir_);
-  ASSERT_TRUE(info.ok());
-  EXPECT_TRUE(info->dirty);
+  dirty = WorkTreeDirty(dir_ + "/");
+  ASSERT_TRUE(dirty.ok());
+  EXPECT_TRUE(*dirty);
 }
 
 TEST_F(RepoTest, DetachedHeadIsReportedAsHEAD) {

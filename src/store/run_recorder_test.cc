@@ -1,0 +1,141 @@
+#include "store/run_recorder.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "cache/test_dir.h"
+#include "exec/scheduler_test_util.h"
+#include "store/sqlite_store.h"
+
+namespace gauntlet::store {
+namespace {
+
+// A real store and log under a temporary directory; a second connection reads what
+// the recorder committed, as `gauntlet status` in another terminal would.
+struct RecorderTest : ::testing::Test {
+  cache::TestDir dir;
+  exec::testing::PlanBuilder b;
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqliteStore> reader;
+  std::unique_ptr<LogWriter> log;
+  RunRecord run;
+  UnixMs now = 1000;
+  std::unique_ptr<RunRecorder> recorder;
+
+  void SetUp() override {
+    b.Add("build", "true");
+    b.Add("test", "true");
+    auto s = SqliteStore::Open(dir / "state.db");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store = std::move(*s);
+    auto r = SqliteStore::Open(dir / "state.db");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    reader = std::move(*r);
+    run.pipeline = "demo";
+    run.status = RunStatus::kRunning;
+    auto id = store->CreateRun(run);
+    ASSERT_TRUE(id.ok());
+    run.id = *id;
+    auto l = LogWriter::Open(dir / "logs", run.id);
+    ASSERT_TRUE(l.ok());
+    log = std::move(*l);
+    recorder = std::make_unique<RunRecorder>(store.get(), log.get(), &run, [this] { return now; });
+    recorder->OnRunStarted(b.plan);
+  }
+
+  JobRecord Job(int index) {
+    auto jobs = reader->GetJobs(run.id);
+    EXPECT_TRUE(jobs.ok());
+    if (!jobs.ok() || index >= static_cast<int>(jobs->size())) return {};
+    return (*jobs)[index];
+  }
+
+  exec::AttemptResult Exit(int code) {
+    exec::AttemptResult a;
+    a.exit_code = code;
+    a.wall = exec::Micros(5000);
+    return a;
+  }
+};
+
+TEST_F(RecorderTest, EveryJobIsPendingFromTheStart) {
+  EXPECT_EQ(Job(0).status, JobStatus::kPending);
+  EXPECT_EQ(Job(1).status, JobStatus::kPending);
+}
+
+TEST_F(RecorderTest, AJobFinishedBetweenCommitPointsGetsOneRowWithItsStart) {
+  const plan::PlannedJob& build = b.plan.jobs[0];
+  recorder->OnJobStarted(build, 1);
+  now = 1400;
+  recorder->OnAttemptFinished(build, 1, Exit(0));
+  exec::JobResult r;
+  r.state = exec::JobState::kSuccess;
+  r.attempts = 1;
+  recorder->OnJobFinished(build, r);
+  EXPECT_EQ(Job(0).status, JobStatus::kPending);  // nothing committed before the commit point
+  recorder->Flush();
+  ASSERT_TRUE(recorder->status().ok()) << recorder->status().error().message;
+  JobRecord j = Job(0);
+  EXPECT_EQ(j.status, JobStatus::kSuccess);
+  EXPECT_EQ(j.started_ms, 1000);
+  EXPECT_EQ(j.finished_ms, 1400);
+  EXPECT_EQ(j.attempts, 1);
+  auto attempts = reader->GetAttempts(run.id, 0);
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].wall_ms, 5);
+}
+
+TEST_F(RecorderTest, AJobStillRunningAtACommitPointIsRecordedAsRunning) {
+  const plan::PlannedJob& test = b.plan.jobs[1];
+  recorder->OnJobStarted(test, 1);
+  recorder->Flush();
+  JobRecord j = Job(1);
+  EXPECT_EQ(j.status, JobStatus::kRunning);
+  EXPECT_EQ(j.started_ms, 1000);
+  EXPECT_EQ(j.attempts, 1);
+
+  // Its retry: the attempt count follows, the first start is kept.
+  now = 2000;
+  recorder->OnAttemptFinished(test, 1, Exit(1));
+  recorder->OnJobStarted(test, 2);
+  recorder->Flush();
+  j = Job(1);
+  EXPECT_EQ(j.status, JobStatus::kRunning);
+  EXPECT_EQ(j.started_ms, 1000);
+  EXPECT_EQ(j.attempts, 2);
+
+  now = 3000;
+  recorder->OnAttemptFinished(test, 2, Exit(1));
+  exec::JobResult r;
+  r.state = exec::JobState::kFailed;
+  r.attempts = 2;
+  r.reason = "exit code 1";
+  recorder->OnJobFinished(test, r);
+  recorder->Flush();
+  j = Job(1);
+  EXPECT_EQ(j.status, JobStatus::kFailed);
+  EXPECT_EQ(j.reason, "exit code 1");
+  EXPECT_EQ(j.started_ms, 1000);
+  EXPECT_EQ(j.finished_ms, 3000);
+  EXPECT_EQ(j.attempts, 2);
+  auto attempts = reader->GetAttempts(run.id, 1);
+  ASSERT_TRUE(attempts.ok());
+  EXPECT_EQ(attempts->size(), 2u);
+}
+
+TEST_F(RecorderTest, AJobThatNeverStartedHasNoStartTime) {
+  exec::JobResult r;
+  r.state = exec::JobState::kSkipped;
+  r.reason = "a needed job failed";
+  recorder->OnJobFinished(b.plan.jobs[1], r);
+  recorder->Flush();
+  JobRecord j = Job(1);
+  EXPECT_EQ(j.status, JobStatus::kSkipped);
+  EXPECT_EQ(j.started_ms, 0);
+  EXPECT_EQ(j.attempts, 0);
+}
+
+}  // namespace
+}  // namespace gauntlet::store
