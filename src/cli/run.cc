@@ -98,11 +98,15 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   std::vector<std::string> only = flags.only;
   std::string from = flags.from;
 
+  // Only --resume and --from read earlier runs here; Execute opens the store for the run.
   Workspace ws = WorkspaceForFile(loaded.file, flags.state_dir);
-  auto st = OpenStore(ws);
-  if (!st.ok()) {
-    fmt::print(stderr, "gauntlet: {}\n", st.error().message);
-    return kExitInternal;
+  Result<std::unique_ptr<store::SqliteStore>> st = Error{""};
+  if (flags.resume || !from.empty()) {
+    st = OpenStore(ws);
+    if (!st.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", st.error().message);
+      return kExitInternal;
+    }
   }
 
   if (flags.resume) {

@@ -1,10 +1,10 @@
 #include "deploy/probe.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
+
+#include "deploy/libcurl.h"
 
 namespace gauntlet::deploy {
 namespace {
@@ -29,8 +29,10 @@ double Percentile(std::vector<double>* values, double p) {
 Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
                                          const ProbeOptions& options) {
   if (options.rate_per_second <= 0) return Error{"probe rate must be above 0"};
-  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
-                                                              &curl_multi_cleanup);
+  auto api = Curl();
+  if (!api.ok()) return api.error();
+  const CurlApi& c = **api;
+  std::unique_ptr<CURLM, CURLMcode (*)(CURLM*)> multi(c.multi_init(), c.multi_cleanup);
   if (!multi) return Error{"curl_multi_init failed"};
   std::vector<Target> targets(urls.size());
   for (size_t i = 0; i < urls.size(); ++i) targets[i].stats.url = urls[i];
@@ -48,36 +50,36 @@ Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
     while (started < total &&
            start + std::chrono::duration_cast<Clock::duration>(interval * started) <= now) {
       for (size_t i = 0; i < targets.size(); ++i) {
-        CURL* easy = curl_easy_init();
+        CURL* easy = c.easy_init();
         if (!easy) return Error{"curl_easy_init failed"};
-        curl_easy_setopt(easy, CURLOPT_URL, urls[i].c_str());
-        curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Discard);
-        curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<void*>(i));
-        curl_multi_add_handle(multi.get(), easy);
+        c.easy_setopt(easy, CURLOPT_URL, urls[i].c_str());
+        c.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+        c.easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+        c.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Discard);
+        c.easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<void*>(i));
+        c.multi_add_handle(multi.get(), easy);
         ++in_flight;
       }
       ++started;
     }
     int running = 0;
-    curl_multi_perform(multi.get(), &running);
+    c.multi_perform(multi.get(), &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+    while (CURLMsg* msg = c.multi_info_read(multi.get(), &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       CURL* easy = msg->easy_handle;
       void* priv = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+      c.easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
       Target& t = targets[reinterpret_cast<size_t>(priv)];
       long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      c.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       curl_off_t micros = 0;
-      curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &micros);
+      c.easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &micros);
       ++t.stats.requests;
       if (msg->data.result != CURLE_OK || status >= 500 || status == 0) ++t.stats.errors;
       t.latencies_ms.push_back(static_cast<double>(micros) / 1000.0);
-      curl_multi_remove_handle(multi.get(), easy);
-      curl_easy_cleanup(easy);
+      c.multi_remove_handle(multi.get(), easy);
+      c.easy_cleanup(easy);
       --in_flight;
     }
     if (started >= total && in_flight == 0) break;
@@ -89,7 +91,7 @@ Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
           std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count(), 0,
           100));
     }
-    curl_multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
+    c.multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
   }
 
   const auto window = std::chrono::duration_cast<Duration>(Clock::now() - start);

@@ -1,13 +1,12 @@
 #include "deploy/prometheus.h"
 
-#include <curl/curl.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <memory>
 
 #include "deploy/http_get.h"
+#include "deploy/libcurl.h"
 
 namespace gauntlet::deploy {
 namespace {
@@ -91,8 +90,11 @@ MetricSample ParsePrometheusResponse(long http_status, const std::string& body) 
 
 MetricSample QueryPrometheus(const std::string& base_url, const std::string& query,
                              Duration timeout) {
-  std::unique_ptr<char, decltype(&curl_free)> escaped(
-      curl_easy_escape(nullptr, query.c_str(), static_cast<int>(query.size())), &curl_free);
+  auto api = Curl();
+  if (!api.ok()) return Fail("prometheus: " + api.error().message);
+  const CurlApi& c = **api;
+  std::unique_ptr<char, void (*)(void*)> escaped(
+      c.easy_escape(nullptr, query.c_str(), static_cast<int>(query.size())), c.free);
   if (!escaped) return Fail("prometheus: cannot encode the query");
   std::string url = base_url;
   while (!url.empty() && url.back() == '/') url.pop_back();

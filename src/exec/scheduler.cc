@@ -620,10 +620,12 @@ RunResult Scheduler::Run() {
     if (cancel_requested_) DoCancel();
     HandleDeploysDone();
     HandleRetryTimers();
-    // Results of independent jobs are committed in batches, at most options_.max_commit_delay late.
-    if (dirty_ && runner_->clock()->Now() - last_flush_ >= options_.max_commit_delay) FlushNow();
     StartReadyJobs();
     if (tracker_.all_finished()) break;
+    // Results of independent jobs are committed in batches, at most
+    // options_.max_commit_delay late, after the free slots were refilled: the commit's
+    // work overlaps running jobs instead of delaying the next spawn.
+    if (dirty_ && runner_->clock()->Now() - last_flush_ >= options_.max_commit_delay) FlushNow();
 
     TimePoint deadline = TimePoint::max();
     for (JobId id : backoff_) deadline = std::min(deadline, runs_[id]->retry_at);

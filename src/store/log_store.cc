@@ -291,7 +291,9 @@ Status LogWriter::Close() {
   logfmt::PutU64(&buffer_, index_at);
   buffer_.append(logfmt::kFooterMagic);
   if (Status s = Flush(); !s.ok()) return s;
-  if (fdatasync(fd_) != 0) return Error::Errno("fdatasync " + path_, errno);
+  if (options_.sync_on_close && fdatasync(fd_) != 0) {
+    return Error::Errno("fdatasync " + path_, errno);
+  }
   closed_ = true;
   return Ok();
 }

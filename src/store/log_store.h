@@ -43,6 +43,9 @@ std::string LogPath(const std::string& logs_dir, RunId run);
 struct LogWriterOptions {
   uint64_t cap_per_attempt = uint64_t{16} << 20;
   size_t buffer_bytes = 64 << 10;  // Append writes to the file when this much is pending
+  // fdatasync the log at Close: power-loss durability, to go with a store opened with
+  // synchronous=FULL. Off by default, as the store's default (NORMAL) does not sync either.
+  bool sync_on_close = false;
 };
 
 class LogWriter {
@@ -61,7 +64,8 @@ class LogWriter {
   Status Append(uint32_t job, uint16_t attempt, std::string_view bytes);
   // Writes everything pending to the file.
   Status Flush();
-  // Flushes, appends the index, fdatasyncs, closes. Nothing may be appended after.
+  // Flushes, appends the index (fdatasyncs with sync_on_close), closes. Nothing may be
+  // appended after.
   Status Close();
 
   // Bytes of output stored / counted but dropped past the cap, for one attempt.

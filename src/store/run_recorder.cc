@@ -49,14 +49,12 @@ void RunRecorder::OnRunStarted(const plan::Plan& plan) {
   started_.assign(plan.jobs.size(), Started{});
   // Every planned job is listed as pending at once, so `status` shows the whole run.
   EnsureBatch();
+  std::vector<std::pair<int, std::string_view>> pending;
+  pending.reserve(plan.jobs.size());
   for (const plan::PlannedJob& job : plan.jobs) {
-    if (Kept(job.id)) continue;
-    JobRecord rec;
-    rec.run_id = run_->id;
-    rec.index = job.id;
-    rec.name = job.name;
-    Check(store_->UpsertJob(rec));
+    if (!Kept(job.id)) pending.emplace_back(job.id, job.name);
   }
+  Check(store_->AddPendingJobs(run_->id, pending));
   Flush();
 }
 
@@ -89,7 +87,7 @@ void RunRecorder::OnAttemptFinished(const plan::PlannedJob& job, int attempt,
   a.max_rss_kb = r.max_rss_kb;
   a.finished_ms = now_();
   a.started_ms = a.finished_ms - a.wall_ms;
-  Check(store_->AttemptFinished(a));
+  attempts_.push_back(a);
 }
 
 void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& r) {
@@ -108,11 +106,10 @@ void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResu
   rec.finished_ms = now_();
   rec.attempts = std::max(s.attempts, r.attempts);
   rec.outputs = Outputs(r.outputs.begin(), r.outputs.end());
-  Check(store_->UpsertJob(rec));
-  const Outputs& outputs = rec.outputs;
   // Jobs without `artifacts:` or `inputs:` have neither field set: no statement for them.
   if (!r.artifacts.empty() || (!r.cache_key.empty() && r.state == exec::JobState::kSuccess))
-    RecordCache(job, r, outputs);
+    RecordCache(job, r, rec.outputs);
+  finished_.push_back(std::move(rec));
 }
 
 void RunRecorder::RecordCache(const plan::PlannedJob& job, const exec::JobResult& r,
@@ -162,6 +159,10 @@ void RunRecorder::OnRunFinished(const exec::RunResult& r) {
 }
 
 void RunRecorder::Flush() {
+  for (const AttemptRecord& a : attempts_) Check(store_->AttemptFinished(a));
+  attempts_.clear();
+  for (const JobRecord& j : finished_) Check(store_->UpsertJob(j));
+  finished_.clear();
   for (int id : unwritten_) {
     Started& s = started_[id];
     if (!s.running || s.written) continue;

@@ -4,10 +4,12 @@
 // log is flushed, so a job recorded as finished has its output on disk and is durable
 // before any dependent is spawned (the scheduler calls Flush before spawning).
 //
-// A job costs the store two statements: its attempt and its final row. The "running"
-// row is written at the commit point only for a job still running then; a job that
-// starts and finishes between two commit points never has one (its final row carries
-// the start time and attempt count). The scheduler commits at most
+// A job costs the store two statements: its attempt and its final row. Both are
+// written at the commit point, not when the job ends, so the scheduler refills the
+// job's slot first (it commits when the slots are full, or before a dependent starts).
+// The "running" row is written at the commit point only for a job still running then;
+// a job that starts and finishes between two commit points never has one (its final
+// row carries the start time and attempt count). The scheduler commits at most
 // SchedulerOptions::max_commit_delay after a start, so `status` sees running jobs.
 // Used on the scheduler's thread only.
 #pragma once
@@ -66,6 +68,8 @@ class RunRecorder : public exec::Observer {
   const plan::Plan* plan_ = nullptr;
   std::vector<Started> started_;    // by job index
   std::vector<int> unwritten_;      // started since the last Flush
+  std::vector<AttemptRecord> attempts_;  // finished since the last Flush
+  std::vector<JobRecord> finished_;      // final rows since the last Flush
   bool in_batch_ = false;
   bool dirty_ = false;
   Status status_ = Ok();

@@ -189,6 +189,24 @@ Status SqliteStore::UpsertJob(const JobRecord& j) {
   return s->Run();
 }
 
+Status SqliteStore::AddPendingJobs(RunId run,
+                                   const std::vector<std::pair<int, std::string_view>>& jobs) {
+  if (jobs.empty()) return Ok();
+  // The rows travel as one JSON array [[index, name], ...] read by json_each: a 10,000-job
+  // plan is one statement, not 10,000.
+  json rows = json::array();
+  for (const auto& [index, name] : jobs) rows.push_back({index, name});
+  std::lock_guard lock(write_mu_);
+  auto s = writer_->Prepare(
+      "INSERT INTO jobs (run_id, idx, name, status) "
+      "SELECT ?1, value->>0, value->>1, 'pending' FROM json_each(?2) WHERE true "
+      "ON CONFLICT (run_id, idx) DO UPDATE SET name=excluded.name, status='pending', "
+      "reason='', started_ms=0, finished_ms=0, attempts=0, outputs='{}'");
+  if (!s.ok()) return s.error();
+  s->Bind(run).Bind(rows.dump());
+  return s->Run();
+}
+
 Status SqliteStore::JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
                                int attempt) {
   std::lock_guard lock(write_mu_);

@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
   Result<RunId> CreateRun(const RunRecord& run) override;
   Status UpdateRun(const RunRecord& run) override;
   Status UpsertJob(const JobRecord& job) override;
+  Status AddPendingJobs(RunId run,
+                        const std::vector<std::pair<int, std::string_view>>& jobs) override;
   Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
                     int attempt) override;
   Status AttemptFinished(const AttemptRecord& attempt) override;

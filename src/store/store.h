@@ -52,8 +52,12 @@ class Store {
   virtual Result<RunId> CreateRun(const RunRecord& run) = 0;
   // Replaces every field of the run with that id.
   virtual Status UpdateRun(const RunRecord& run) = 0;
-  // Inserts or replaces a job row (e.g. to list every planned job as pending).
+  // Inserts or replaces a job row.
   virtual Status UpsertJob(const JobRecord& job) = 0;
+  // Lists jobs (index, name) of the run as pending: inserted, or reset to a fresh pending
+  // row where one exists. One statement for the whole plan.
+  virtual Status AddPendingJobs(RunId run,
+                                const std::vector<std::pair<int, std::string_view>>& jobs) = 0;
   // The job is running its `attempt`th attempt (1-based), which becomes its attempt
   // count; the first start time is kept across retries.
   virtual Status JobStarted(RunId run, int job_index, std::string_view name, UnixMs at,
