@@ -200,6 +200,17 @@ Result<store::DeploymentRecord> DeploymentRun::Finish(const char* state,
   return d_;
 }
 
+std::optional<Result<store::DeploymentRecord>> DeploymentRun::PreDeploy(bool rollback) {
+  EnterPhase(kPreDeploy);
+  if (!rollback) {
+    if (Status s = Hook(env_.pre_deploy, kPreDeploy); !s.ok())
+      return Finish(store::kDeployFailed,
+                    "pre_deploy failed, nothing deployed: " + s.error().message);
+  }
+  d_.phase = kDeploy;
+  return std::nullopt;
+}
+
 Result<store::DeploymentRecord> DeploymentRun::Pause(const std::string& why) {
   d_.state = store::kDeployPaused;
   d_.reason = Masked(why);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +66,10 @@ class DeploymentRun {
   void EnterPhase(const char* phase);
   Result<store::DeploymentRecord> Finish(const char* state, const std::string& reason);
   Result<store::DeploymentRecord> Pause(const std::string& why);
+  // The pre_deploy phase of every strategy: its hook (none on a rollback), then on to
+  // the deploy phase. A failed hook finishes the deployment (nothing was deployed): that
+  // result is returned.
+  std::optional<Result<store::DeploymentRecord>> PreDeploy(bool rollback);
   // Secret values as *** (ctx.secrets): everything recorded or printed goes through it.
   std::string Masked(const std::string& text) const { return masker_.MaskString(text); }
   // The secrets the environment lists, as environment variables for its commands.

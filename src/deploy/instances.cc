@@ -30,13 +30,7 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
     if (!rollback && (phase.empty() || phase == kPreDeploy || phase == kDeploy) && Interrupted())
       return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
-      EnterPhase(kPreDeploy);
-      if (!rollback) {
-        if (Status s = Hook(env_.pre_deploy, kPreDeploy); !s.ok())
-          return Finish(store::kDeployFailed,
-                        "pre_deploy failed, nothing deployed: " + s.error().message);
-      }
-      d_.phase = kDeploy;
+      if (auto failed = PreDeploy(rollback)) return std::move(*failed);
       d_.step = 0;
     } else if (phase == kDeploy) {
       if (d_.step < 0) d_.step = 0;

@@ -18,13 +18,7 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
     if (!rollback && phase != kRollback && phase != kPostDeploy && Interrupted())
       return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
-      EnterPhase(kPreDeploy);
-      if (!rollback) {
-        if (Status s = Hook(env_.pre_deploy, kPreDeploy); !s.ok())
-          return Finish(store::kDeployFailed,
-                        "pre_deploy failed, nothing deployed: " + s.error().message);
-      }
-      d_.phase = kDeploy;
+      if (auto failed = PreDeploy(rollback)) return std::move(*failed);
     } else if (phase == kDeploy) {
       EnterPhase(kDeploy);
       if (!(rollback && SlotRuns(d_.target_slot, d_.version))) {

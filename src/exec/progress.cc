@@ -75,7 +75,8 @@ void Progress::OnJobStarted(const plan::PlannedJob& job, int attempt) {
   if (std::find(running_.begin(), running_.end(), job.id) == running_.end()) {
     running_.push_back(job.id);
   }
-  tails_[job.id];  // a retry keeps the tail of the earlier attempt: it explains the retry
+  // A tail is made on a job's first output; a retry keeps the earlier attempt's (it
+  // explains the retry).
   if (!options_.tty) {
     Print(attempt == 1 ? "start " + job.name
                        : "retry " + job.name + " (attempt " + std::to_string(attempt) + ")");
@@ -123,7 +124,8 @@ void Progress::OnJobFinished(const plan::PlannedJob& job, const JobResult& resul
   running_.erase(std::remove(running_.begin(), running_.end(), job.id), running_.end());
   bool failed = result.state == JobState::kFailed;
   if (!failed) tails_.erase(job.id);
-  finished_results_.emplace_back(job.id, result);
+  finished_results_.push_back(
+      {job.id, result.state, result.cached, result.attempts, result.duration});
   std::string d = HumanDuration(result.duration);
   std::string line;
   switch (result.state) {
@@ -160,18 +162,19 @@ void Progress::OnRunFinished(const RunResult& result) {
   pending_.clear();
   bool full = total_ <= options_.full_table_max;
   size_t w = 3;
-  for (const auto& [id, r] : finished_results_) w = std::max(w, plan_->jobs[id].name.size());
+  for (const Finished& f : finished_results_) w = std::max(w, plan_->jobs[f.id].name.size());
   std::string table = Pad("job", w) + "  " + Pad("result", 9) + "  attempts  duration\n";
   int listed = 0;
-  for (const auto& [id, r] : finished_results_) {
+  for (const Finished& r : finished_results_) {
     if (!full && r.state == JobState::kSuccess) continue;
     ++listed;
-    table += Pad(plan_->jobs[id].name, w) + "  " +
+    table += Pad(plan_->jobs[r.id].name, w) + "  " +
              Pad(r.cached ? "cached" : JobStateName(r.state), 9) + "  " +
              Pad(std::to_string(r.attempts), 8) + "  " + HumanDuration(r.duration) + "\n";
   }
   if (listed > 0) write_(table);
-  for (const auto& [id, r] : finished_results_) {
+  for (const Finished& r : finished_results_) {
+    const plan::JobId id = r.id;
     auto it = tails_.find(id);
     if (r.state != JobState::kFailed || it == tails_.end() || it->second.lines.empty()) continue;
     write_("--- " + plan_->jobs[id].name + ": last " + std::to_string(it->second.lines.size()) +

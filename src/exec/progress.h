@@ -63,7 +63,15 @@ class Progress : public Observer {
   std::string pending_;        // written at the next Idle
   std::vector<plan::JobId> running_;   // in start order
   std::map<plan::JobId, Tail> tails_;  // running and failed jobs only
-  std::vector<std::pair<plan::JobId, JobResult>> finished_results_;
+  // What the summary table needs of a finished job (not its outputs or reason).
+  struct Finished {
+    plan::JobId id;
+    JobState state;
+    bool cached;
+    int attempts;
+    Micros duration;
+  };
+  std::vector<Finished> finished_results_;
 };
 
 // "1.2s", "250ms", "3m04s".

@@ -158,11 +158,17 @@ void RunRecorder::OnRunFinished(const exec::RunResult& r) {
   Flush();
 }
 
-void RunRecorder::Flush() {
+void RunRecorder::WritePending() {
   for (const AttemptRecord& a : attempts_) Check(store_->AttemptFinished(a));
   attempts_.clear();
   for (const JobRecord& j : finished_) Check(store_->UpsertJob(j));
   finished_.clear();
+}
+
+void RunRecorder::Idle() { WritePending(); }
+
+void RunRecorder::Flush() {
+  WritePending();
   for (int id : unwritten_) {
     Started& s = started_[id];
     if (!s.running || s.written) continue;

@@ -5,8 +5,9 @@
 // before any dependent is spawned (the scheduler calls Flush before spawning).
 //
 // A job costs the store two statements: its attempt and its final row. Both are
-// written at the commit point, not when the job ends, so the scheduler refills the
-// job's slot first (it commits when the slots are full, or before a dependent starts).
+// written into the open transaction when the scheduler is about to wait (Idle), not
+// when the job ends, so the job's slot is refilled first; a commit point (before a
+// dependent starts) then only has to commit.
 // The "running" row is written at the commit point only for a job still running then;
 // a job that starts and finishes between two commit points never has one (its final
 // row carries the start time and attempt count). The scheduler commits at most
@@ -43,6 +44,7 @@ class RunRecorder : public exec::Observer {
   void OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& result) override;
   void OnRunFinished(const exec::RunResult& result) override;
   void Flush() override;
+  void Idle() override;
 
   // The first write error, if any (recording goes on best-effort after one).
   const Status& status() const { return status_; }
@@ -50,6 +52,7 @@ class RunRecorder : public exec::Observer {
  private:
   void Check(Status s);
   void EnsureBatch();
+  void WritePending();
   // The artifacts a job stored and the cache entry of a job that ran under a cache key.
   void RecordCache(const plan::PlannedJob& job, const exec::JobResult& r, const Outputs& outputs);
 
