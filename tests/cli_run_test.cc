@@ -10,6 +10,7 @@
 #include "cli_test_util.h"
 #include "store/log_store.h"
 #include "store/sqlite_store.h"
+#include "vcs/test_repo.h"
 
 namespace gauntlet {
 namespace {
@@ -78,6 +79,40 @@ stages:
   auto unit = logs.ReadJob((*run)->id, 1, std::nullopt);
   ASSERT_TRUE(unit.ok());
   EXPECT_EQ(*unit, "testing on 3.11 version 2.0.1\n");
+}
+
+// The commit, branch and trailers are read on a thread while the first jobs start;
+// they reach the run record, and `branch` in an `if:` waits for them.
+TEST(CliRunTest, RecordsTheCommitAndResolvesTheBranchOfAGitWorkspace) {
+  Workspace ws;
+  vcs::TestRepo repo(ws.dir().string());
+  ws.Write("gauntlet.yml", R"YML(name: git
+jobs:
+  first: { run: "true" }
+  on-main: { if: "branch == 'main'", run: echo on-main }
+  elsewhere: { if: "branch != 'main'", run: echo elsewhere }
+)YML");
+  ws.Write(".gitignore", ".gauntlet/\n");
+  const std::string commit = repo.Commit("ci: add the pipeline\n\nTask-ID: 77\n");
+  auto r = ws.Run({"run", "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["commit"], commit);
+  EXPECT_EQ(j["branch"], "main");
+  std::map<std::string, std::string> status;
+  for (const auto& job : j["jobs"]) status[job["name"]] = job["status"];
+  EXPECT_EQ(status["on-main"], "success");
+  EXPECT_EQ(status["elsewhere"], "skipped");
+
+  auto s = ws.Run({"status", "--json"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  auto st = nlohmann::json::parse(s.out);
+  EXPECT_EQ(st["git"]["commit"], commit);
+  EXPECT_EQ(st["git"]["branch"], "main");
+  EXPECT_EQ(st["git"]["subject"], "ci: add the pipeline");
+  ASSERT_EQ(st["git"]["trailers"].size(), 1u) << st["git"].dump();
+  EXPECT_EQ(st["git"]["trailers"][0]["key"], "Task-ID");
+  EXPECT_EQ(st["git"]["trailers"][0]["value"], "77");
 }
 
 TEST(CliRunTest, FailureRunsCleanupJobsAndExitsOne) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -74,8 +75,7 @@ Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
 
 namespace {
 
-void FillGit(const std::string& dir, store::RunRecord* run) {
-  auto info = vcs::HeadInfo(dir);
+void FillGit(const Result<vcs::CommitInfo>& info, store::RunRecord* run) {
   if (!info.ok()) return;  // not a repository (or no commit yet): no git context
   run->git_commit = info->commit;
   run->git_branch = info->branch;
@@ -328,6 +328,13 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   };
 
   Workspace ws = WorkspaceForFile(loaded.file, opt.state_dir);
+  // The commit, branch and trailers of a new run are read on a thread: libgit2's first
+  // use costs milliseconds (it loads TLS certificates), and the first jobs need not wait
+  // for it. They reach the run record at the first commit point after they are known.
+  std::shared_future<Result<vcs::CommitInfo>> head;
+  if (!opt.resume) {
+    head = std::async(std::launch::async, [root = ws.root] { return vcs::HeadInfo(root); });
+  }
   auto store = OpenStore(ws);
   if (!store.ok()) return fail(store.error().message, kExitInternal);
   auto secrets = CollectSecrets(pipeline, opt.secrets_file);
@@ -355,8 +362,17 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     run.pipeline = pipeline.name;
     run.file = std::filesystem::absolute(loaded.file).string();
     run.reason = opt.reason;
-    FillGit(ws.root, &run);
   }
+  // Fills the run's git fields once they are known (`wait`: until they are); true when
+  // they are in `r`.
+  bool git_known = !head.valid();
+  auto fill_git = [&head, &git_known](store::RunRecord* r, bool wait) {
+    if (git_known) return true;
+    if (!wait && head.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+    FillGit(head.get(), r);
+    git_known = true;
+    return true;
+  };
   // Also on --resume (with the run's own --base): a resumed run decides as a new run
   // on the same tree would; when nothing relevant changed any more, it ends skipped.
   if (changes && !pipeline.changes.empty()) {
@@ -364,6 +380,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     if (!decision.run) {
       run.options_json = opt.options.dump();
       run.plan_fingerprint = PlanFingerprint(plan);
+      fill_git(&run, /*wait=*/true);
       return RecordSkippedRun(**store, std::move(run), plan, opt.previous, decision, opt.json);
     }
   }
@@ -400,6 +417,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   if (!log.ok()) return fail(log.error().message, kExitInternal);
   store::RunRecorder recorder(store->get(), log->get(), &run, NowMs);
   recorder.KeepRecorded(kept);
+  recorder.FillLater(fill_git);
 
   FILE* progress_out = opt.json ? stderr : stdout;
   exec::ProgressOptions popt;
@@ -435,7 +453,10 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.parallelism = opt.parallelism;
   sopt.keep_going = opt.keep_going;
   sopt.run_id = std::to_string(run.id);
-  sopt.branch = run.git_branch;
+  sopt.resolve_branch = [&run, &fill_git] {
+    fill_git(&run, /*wait=*/true);
+    return run.git_branch;
+  };
   sopt.event = "manual";
   sopt.secrets = *secrets;  // a copy stays for deploy stages
   sopt.previous = std::move(opt.previous);
@@ -447,7 +468,8 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     hopt.workspace = ws.root;
     hopt.artifacts_dir = ws.artifacts_dir();
     hopt.lookup = !opt.no_cache;
-    hopt.branch = sopt.branch;
+    fill_git(&run, /*wait=*/true);  // the branch is part of what the hooks decide on
+    hopt.branch = run.git_branch;
     hopt.event = sopt.event;
     hopt.changes = changes ? &*changes : nullptr;
     hooks.emplace(plan, store->get(), std::move(hopt));
@@ -461,6 +483,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   std::vector<std::thread> deploys;
   exec::Scheduler* sched = nullptr;
   sopt.deploy = [&](const plan::PlannedJob& job, exec::DeployDone done) {
+    fill_git(&run, /*wait=*/true);
     std::string version = DeployVersion(job, sched->results(), run);
     // Copies: the recorder updates `run` on this thread meanwhile.
     deploys.emplace_back([&pipeline, &job, &ws, &secrets, id = run.id, commit = run.git_commit,

@@ -128,7 +128,7 @@ void Scheduler::Cancel() {
   runner_->Wake();
 }
 
-nlohmann::json Scheduler::Contexts(JobId id) const {
+nlohmann::json Scheduler::Contexts(JobId id) {
   const PlannedJob& job = plan_.jobs[id];
   nlohmann::json c = nlohmann::json::object();
   nlohmann::json env = nlohmann::json::object();
@@ -161,6 +161,10 @@ nlohmann::json Scheduler::Contexts(JobId id) const {
     needs[plan_.jobs[n].name] = std::move(entry);
   }
   c["needs"] = std::move(needs);
+  if (options_.resolve_branch) {
+    options_.branch = options_.resolve_branch();
+    options_.resolve_branch = nullptr;
+  }
   c["branch"] = options_.branch;
   c["event"] = options_.event;
   if (!options_.changes.is_null()) c["changes"] = options_.changes;

@@ -40,6 +40,9 @@ struct SchedulerOptions {
   // directory made (and removed) by Run.
   std::string run_dir;
   std::string branch;
+  // When set, asked once for `branch`, the first time a job's contexts are built (the
+  // run's git information may still be loading when the first jobs start).
+  std::function<std::string()> resolve_branch;
   std::string event;
   // Secret name -> value: masked in all output, exposed as env vars to jobs listing them.
   std::vector<std::pair<std::string, std::string>> secrets;
@@ -91,7 +94,7 @@ class Scheduler : private ProcessRunner::Delegate {
   void DoCancel();
   void HandleDeploysDone();
   void HandleRetryTimers();
-  nlohmann::json Contexts(plan::JobId id) const;
+  nlohmann::json Contexts(plan::JobId id);  // resolves options_.branch on first use
   void Emit(plan::JobId id, std::string_view bytes);
 
   const plan::Plan& plan_;

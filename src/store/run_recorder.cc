@@ -148,6 +148,8 @@ void RunRecorder::RecordCache(const plan::PlannedJob& job, const exec::JobResult
 }
 
 void RunRecorder::OnRunFinished(const exec::RunResult& r) {
+  if (late_) late_(run_, /*wait=*/true);
+  late_ = nullptr;
   EnsureBatch();
   run_->status = ToRunStatus(r.state);
   run_->finished_ms = now_();
@@ -177,6 +179,11 @@ void RunRecorder::Flush() {
     s.written = true;
   }
   unwritten_.clear();
+  if (late_ && late_(run_, /*wait=*/false)) {
+    EnsureBatch();
+    Check(store_->UpdateRun(*run_));
+    late_ = nullptr;
+  }
   if (!dirty_) return;
   // Output first, then the rows that say the job finished.
   Check(log_->Flush());

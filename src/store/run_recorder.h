@@ -34,6 +34,11 @@ class RunRecorder : public exec::Observer {
   // Resuming a run in place: these job indexes are already recorded as finished in
   // this run and are left untouched (not reset to pending, not written again).
   void KeepRecorded(std::vector<bool> kept) { kept_ = std::move(kept); }
+  // Run fields known only after the run started (its git information): `fill` puts them
+  // into the record and says whether they are there, waiting for them with `wait`. Asked
+  // at every commit point until they are (then the run row is rewritten), and at the end.
+  using LateFields = std::function<bool(RunRecord* run, bool wait)>;
+  void FillLater(LateFields fill) { late_ = std::move(fill); }
   ~RunRecorder() override;
 
   void OnRunStarted(const plan::Plan& plan) override;
@@ -77,6 +82,7 @@ class RunRecorder : public exec::Observer {
   bool dirty_ = false;
   Status status_ = Ok();
   std::vector<bool> kept_;
+  LateFields late_;  // unset once written
   bool Kept(int index) const { return index < static_cast<int>(kept_.size()) && kept_[index]; }
 };
 
