@@ -6,6 +6,7 @@
 #include "core/strings.h"
 #include "spec/expr.h"
 #include "spec/expr_functions.h"
+#include "spec/expr_value.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -13,13 +14,6 @@ namespace {
 const std::vector<std::string>& KnownFunctions() {
   static const std::vector<std::string> kFunctions = FunctionNameList();
   return kFunctions;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
