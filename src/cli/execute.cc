@@ -18,6 +18,7 @@
 #include "cli/deploy_support.h"
 #include "cli/workspace.h"
 #include "core/hash.h"
+#include "core/thread.h"
 #include "exec/local_runner.h"
 #include "exec/progress.h"
 #include "exec/scheduler.h"
@@ -332,8 +333,13 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   // use costs milliseconds (it loads TLS certificates), and the first jobs need not wait
   // for it. They reach the run record at the first commit point after they are known.
   std::shared_future<Result<vcs::CommitInfo>> head;
+  std::jthread git_reader;  // joined on every return
   if (!opt.resume) {
-    head = std::async(std::launch::async, [root = ws.root] { return vcs::HeadInfo(root); });
+    std::promise<Result<vcs::CommitInfo>> info;
+    head = info.get_future().share();
+    git_reader = BackgroundThread([info = std::move(info), root = ws.root]() mutable {
+      info.set_value(vcs::HeadInfo(root));
+    });
   }
   auto store = OpenStore(ws);
   if (!store.ok()) return fail(store.error().message, kExitInternal);

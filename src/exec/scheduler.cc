@@ -293,8 +293,9 @@ Status Scheduler::Prepare(JobId id) {
   run.env_strings.reserve(layers.size());
   run.envp = base_ptrs_;
   std::vector<std::pair<std::string_view, size_t>> added;  // key -> envp index
-  for (auto& [k, v] : layers) {
-    run.env_strings.push_back(std::string(k) + "=" + v);
+  for (auto& layer : layers) {
+    const auto& k = layer.first;  // a named reference: lambdas may not capture a binding (clang)
+    run.env_strings.push_back(std::string(k) + "=" + layer.second);
     char* ptr = run.env_strings.back().data();
     size_t slot;
     auto base = base_index_.find(k);

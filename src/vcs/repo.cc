@@ -1,5 +1,6 @@
 #include "vcs/repo.h"
 
+#include "core/thread.h"
 #include "vcs/git_handles.h"
 
 #include <git2.h>
@@ -54,7 +55,7 @@ bool IsNotARepository(const Error& error) {
 }
 
 std::jthread WarmUp() {
-  return std::jthread([] { EnsureLibgit2(); });
+  return BackgroundThread([] { EnsureLibgit2(); });
 }
 
 Result<CommitInfo> HeadInfo(const std::string& path) {
