@@ -14,6 +14,11 @@ struct Case {
   bool match;
 };
 
+// How a case is named in test listings (and so in ctest): the pattern and the path.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.pattern << " ~ " << c.path << (c.match ? " matches" : " does not match");
+}
+
 class GlobTableTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(GlobTableTest, Matches) {
