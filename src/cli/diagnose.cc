@@ -95,15 +95,11 @@ void PrintHuman(const store::RunRecord& run, const std::vector<gate::DiagnosedJo
 
 int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
-  auto h = OpenHistory(args.state_dir, &code);
-  if (!h) return code;
-  auto run = ResolveRun(*h->store, args.run, &code);
-  if (!run) return code;
-  auto jobs = h->store->GetJobs(run->id);
-  if (!jobs.ok()) {
-    fmt::print(stderr, "gauntlet: {}\n", jobs.error().message);
-    return kExitInternal;
-  }
+  auto opened = OpenRunWithJobs(args.state_dir, args.run, &code);
+  if (!opened) return code;
+  History* h = &opened->history;
+  const store::RunRecord* run = &opened->run;
+  const std::vector<store::JobRecord>* jobs = &opened->jobs;
 
   std::vector<const store::JobRecord*> selected;
   for (const auto& j : *jobs) {

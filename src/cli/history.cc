@@ -28,6 +28,21 @@ std::optional<History> OpenHistory(const std::string& state_dir_arg, int* exit_c
   return History{std::move(*ws), std::move(s.value())};
 }
 
+std::optional<OpenedRun> OpenRunWithJobs(const std::string& state_dir_arg,
+                                         const std::string& run_arg, int* exit_code) {
+  auto h = OpenHistory(state_dir_arg, exit_code);
+  if (!h) return std::nullopt;
+  auto run = ResolveRun(*h->store, run_arg, exit_code);
+  if (!run) return std::nullopt;
+  auto jobs = h->store->GetJobs(run->id);
+  if (!jobs.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", jobs.error().message);
+    *exit_code = kExitInternal;
+    return std::nullopt;
+  }
+  return OpenedRun{std::move(*h), std::move(*run), std::move(*jobs)};
+}
+
 namespace {
 
 std::optional<double> Metric(const std::map<std::string, double>& m, const char* key) {

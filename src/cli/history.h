@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/workspace.h"
 #include "store/records.h"
@@ -29,6 +30,18 @@ std::optional<History> OpenHistory(const std::string& state_dir_arg, int* exit_c
 // The run named by `arg` (a run id; empty or "latest": the newest run). Prints
 // why on stderr and sets *exit_code when there is none.
 std::optional<store::RunRecord> ResolveRun(store::Store& s, const std::string& arg, int* exit_code);
+
+// A run opened for reading, with its jobs (by index).
+struct OpenedRun {
+  History history;
+  store::RunRecord run;
+  std::vector<store::JobRecord> jobs;
+};
+
+// OpenHistory, ResolveRun and the run's jobs: what `status`, `logs` and `diagnose`
+// start with. Prints why on stderr and sets *exit_code when one of them fails.
+std::optional<OpenedRun> OpenRunWithJobs(const std::string& state_dir_arg,
+                                         const std::string& run_arg, int* exit_code);
 
 // Whether a run recorded as 'running' has lost its engine: the engine ran on this
 // host and its pid is gone. Runs of another host cannot be judged (false).

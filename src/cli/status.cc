@@ -20,18 +20,16 @@ struct StatusArgs {
 
 int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
-  auto h = OpenHistory(args.state_dir, &code);
-  if (!h) return code;
-  auto run = ResolveRun(*h->store, args.run, &code);
-  if (!run) return code;
-  auto jobs = h->store->GetJobs(run->id);
+  auto opened = OpenRunWithJobs(args.state_dir, args.run, &code);
+  if (!opened) return code;
+  History* h = &opened->history;
+  const store::RunRecord* run = &opened->run;
+  const std::vector<store::JobRecord>* jobs = &opened->jobs;
   auto attempts = h->store->GetAttempts(run->id, std::nullopt);
   auto metrics = h->store->GetMetrics(run->id);
-  if (!jobs.ok() || !attempts.ok() || !metrics.ok()) {
-    const Error& e = !jobs.ok()       ? jobs.error()
-                     : !attempts.ok() ? attempts.error()
-                                      : metrics.error();
-    fmt::print(stderr, "gauntlet: {}\n", e.message);
+  if (!attempts.ok() || !metrics.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n",
+               (!attempts.ok() ? attempts.error() : metrics.error()).message);
     return kExitInternal;
   }
   // Problems with a job's report files, recorded when it ran (gate/report_recorder.h).
