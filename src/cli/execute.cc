@@ -423,7 +423,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   if (!log.ok()) return fail(log.error().message, kExitInternal);
   store::RunRecorder recorder(store->get(), log->get(), &run, NowMs);
   recorder.KeepRecorded(kept);
-  recorder.FillLater(fill_git);
+  if (head.valid()) recorder.FillLater(fill_git);
 
   FILE* progress_out = opt.json ? stderr : stdout;
   exec::ProgressOptions popt;

@@ -13,7 +13,6 @@
 #include "cli/workspace.h"
 #include "plan/select.h"
 #include "store/store.h"
-#include "vcs/repo.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -70,7 +69,6 @@ Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipe
 }
 
 int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
-  std::jthread git_ready = vcs::WarmUp();  // the run records its commit: overlap the init
   LoadedPipeline loaded;
   int code = LoadPipeline(flags.file, &loaded);
   if (code != kExitOk || !loaded.ok()) {

@@ -422,20 +422,17 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   // $GAUNTLET_OUTPUT: small, written by the job only if it has outputs.
   Outputs outputs;
   // Relative to the run directory's descriptor: one path component to look up, not all.
-  const char* output_name = run.output_path.c_str() + options_.run_dir.size() + 1;
-  int fd = run_dir_fd_ >= 0 ? openat(run_dir_fd_, output_name, O_RDONLY | O_CLOEXEC)
-                            : open(run.output_path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int dir = run_dir_fd_ >= 0 ? run_dir_fd_ : AT_FDCWD;
+  const char* name = run_dir_fd_ >= 0 ? run.output_path.c_str() + options_.run_dir.size() + 1
+                                      : run.output_path.c_str();
+  int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     std::string text;
     char buf[4096];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
     close(fd);
-    if (run_dir_fd_ >= 0) {
-      unlinkat(run_dir_fd_, output_name, 0);
-    } else {
-      unlink(run.output_path.c_str());
-    }
+    unlinkat(dir, name, 0);
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
       if (ar.ok()) ar.error = parsed.error().message;

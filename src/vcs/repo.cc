@@ -1,6 +1,5 @@
 #include "vcs/repo.h"
 
-#include "core/thread.h"
 #include "vcs/git_handles.h"
 
 #include <git2.h>
@@ -52,10 +51,6 @@ Result<bool> IsDirty(git_repository* repo) {
 
 bool IsNotARepository(const Error& error) {
   return std::string_view(error.message).starts_with(kNotARepository);
-}
-
-std::jthread WarmUp() {
-  return BackgroundThread([] { EnsureLibgit2(); });
 }
 
 Result<CommitInfo> HeadInfo(const std::string& path) {

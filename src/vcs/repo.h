@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -33,11 +32,6 @@ struct CommitInfo {
 // HEAD of the repository containing `path` (searched upwards, like git). When
 // `path` is not inside a repository the error satisfies IsNotARepository: the
 // caller then records no git information.
-// Starts libgit2's one-time initialisation on a thread (it loads the TLS certificates of
-// its HTTPS backend: several milliseconds), so a command can load and plan its pipeline
-// meanwhile; the first libgit2 call waits for it. The thread joins when destroyed.
-std::jthread WarmUp();
-
 // Reads HEAD only: no scan of the work tree (see WorkTreeDirty).
 Result<CommitInfo> HeadInfo(const std::string& path);
 
