@@ -4,6 +4,22 @@
 
 namespace gauntlet {
 
+const char* ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInternal:
+      return "internal";
+    case ErrorKind::kInvalid:
+      return "invalid";
+    case ErrorKind::kNotFound:
+      return "not_found";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
+  }
+  return "internal";
+}
+
 Error Error::Errno(const std::string& what, int err) {
   return Error{what + ": " + std::strerror(err)};
 }

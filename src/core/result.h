@@ -8,12 +8,32 @@
 
 namespace gauntlet {
 
+// What kind of failure an Error is: the faces map it to what they answer with (the
+// CLI's exit code, later an HTTP status), so call sites need not decide that themselves.
+enum class ErrorKind {
+  kInternal,     // a fault of gauntlet or of what it runs on (the default)
+  kInvalid,      // bad input: a pipeline file, a flag, an argument
+  kNotFound,     // no such file, run, job, environment, revision
+  kConflict,     // the state forbids it now: a run still running, an environment held
+  kUnavailable,  // a resource that may come back: the store locked or unreachable
+};
+
+// "internal", "invalid", "not_found", "conflict", "unavailable".
+const char* ErrorKindName(ErrorKind kind);
+
 // What went wrong, with the context attached where it happened.
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::kInternal;
 
   // An error from a failed system call: "what: strerror(err)".
   static Error Errno(const std::string& what, int err);
+  static Error Invalid(std::string message) { return {std::move(message), ErrorKind::kInvalid}; }
+  static Error NotFound(std::string message) { return {std::move(message), ErrorKind::kNotFound}; }
+  static Error Conflict(std::string message) { return {std::move(message), ErrorKind::kConflict}; }
+  static Error Unavailable(std::string message) {
+    return {std::move(message), ErrorKind::kUnavailable};
+  }
 };
 
 template <typename T>
