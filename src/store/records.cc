@@ -1,6 +1,7 @@
 #include "store/records.h"
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace gauntlet::store {
 namespace {
@@ -11,6 +12,21 @@ constexpr std::array<std::string_view, 7> kJobStatus = {"pending", "running",   
                                                         "skipped", "cancelled", "cached"};
 
 }  // namespace
+
+std::string OutputsToJson(const Outputs& outputs) {
+  if (outputs.empty()) return "{}";  // most jobs: no JSON object built
+  nlohmann::json o = nlohmann::json::object();
+  for (const auto& [k, v] : outputs) o[k] = v;
+  return o.dump();
+}
+
+Outputs OutputsFromJson(const std::string& text) {
+  Outputs out;
+  nlohmann::json o = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!o.is_object()) return out;
+  for (const auto& [k, v] : o.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return out;
+}
 
 std::string_view ToString(RunStatus s) { return kRunStatus[static_cast<size_t>(s)]; }
 std::string_view ToString(JobStatus s) { return kJobStatus[static_cast<size_t>(s)]; }

@@ -30,6 +30,10 @@ std::optional<JobStatus> ParseJobStatus(std::string_view s);
 using Trailer = std::pair<std::string, std::string>;
 // A job's outputs (name -> value), as the executor collected them.
 using Outputs = std::map<std::string, std::string>;
+// How outputs are stored: one JSON object. A damaged value reads as no outputs rather
+// than failing a listing (the JSON is our own).
+std::string OutputsToJson(const Outputs& outputs);
+Outputs OutputsFromJson(const std::string& text);
 
 struct RunRecord {
   RunId id = 0;          // assigned by CreateRun: increasing within one store

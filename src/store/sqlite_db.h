@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 
@@ -50,6 +51,26 @@ class SqliteStmt {
   int next_param_ = 1;
   int bind_error_ = 0;
 };
+
+// Steps `s` through every row, calling `read(s)` on each; the first error ends it.
+template <typename Read>
+Status ForEachRow(SqliteStmt& s, Read&& read) {
+  while (true) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Ok();
+    read(static_cast<const SqliteStmt&>(s));
+  }
+}
+
+// One value per row, as `read(s)` makes it from the row.
+template <typename T, typename Read>
+Result<std::vector<T>> CollectRows(SqliteStmt& s, Read&& read) {
+  std::vector<T> out;
+  Status st = ForEachRow(s, [&](const SqliteStmt& row) { out.push_back(read(row)); });
+  if (!st.ok()) return st.error();
+  return out;
+}
 
 class SqliteDb {
  public:

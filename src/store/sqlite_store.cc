@@ -36,21 +36,6 @@ std::vector<Trailer> TrailersFromJson(const std::string& text) {
   return out;
 }
 
-std::string OutputsToJson(const Outputs& outputs) {
-  if (outputs.empty()) return "{}";  // most jobs: no JSON object built
-  json o = json::object();
-  for (const auto& [k, v] : outputs) o[k] = v;
-  return o.dump();
-}
-
-Outputs OutputsFromJson(const std::string& text) {
-  Outputs out;
-  json o = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!o.is_object()) return out;
-  for (const auto& [k, v] : o.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return out;
-}
-
 RunRecord ReadRun(const SqliteStmt& s) {
   RunRecord r;
   r.id = s.Int(0);
@@ -74,13 +59,7 @@ RunRecord ReadRun(const SqliteStmt& s) {
 }
 
 Result<std::vector<RunRecord>> CollectRuns(SqliteStmt& s) {
-  std::vector<RunRecord> runs;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return runs;
-    runs.push_back(ReadRun(s));
-  }
+  return CollectRows<RunRecord>(s, ReadRun);
 }
 
 Result<std::optional<RunRecord>> FirstRun(Result<std::vector<RunRecord>> runs) {
@@ -304,23 +283,19 @@ Result<std::vector<JobRecord>> SqliteStore::GetJobs(RunId run) {
       "FROM jobs WHERE run_id=? ORDER BY idx");
   if (!s.ok()) return s.error();
   s->Bind(run);
-  std::vector<JobRecord> jobs;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return jobs;
+  return CollectRows<JobRecord>(*s, [](const SqliteStmt& row) {
     JobRecord j;
-    j.run_id = s->Int(0);
-    j.index = static_cast<int>(s->Int(1));
-    j.name = s->Text(2);
-    j.status = ParseJobStatus(s->Text(3)).value_or(JobStatus::kFailed);
-    j.reason = s->Text(4);
-    j.started_ms = s->Int(5);
-    j.finished_ms = s->Int(6);
-    j.attempts = static_cast<int>(s->Int(7));
-    j.outputs = OutputsFromJson(s->Text(8));
-    jobs.push_back(std::move(j));
-  }
+    j.run_id = row.Int(0);
+    j.index = static_cast<int>(row.Int(1));
+    j.name = row.Text(2);
+    j.status = ParseJobStatus(row.Text(3)).value_or(JobStatus::kFailed);
+    j.reason = row.Text(4);
+    j.started_ms = row.Int(5);
+    j.finished_ms = row.Int(6);
+    j.attempts = static_cast<int>(row.Int(7));
+    j.outputs = OutputsFromJson(row.Text(8));
+    return j;
+  });
 }
 
 Result<std::vector<AttemptRecord>> SqliteStore::GetAttempts(RunId run,
@@ -335,26 +310,22 @@ Result<std::vector<AttemptRecord>> SqliteStore::GetAttempts(RunId run,
   if (!s.ok()) return s.error();
   s->Bind(run);
   if (job_index) s->Bind(*job_index);
-  std::vector<AttemptRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<AttemptRecord>(*s, [](const SqliteStmt& row) {
     AttemptRecord a;
-    a.run_id = s->Int(0);
-    a.job_index = static_cast<int>(s->Int(1));
-    a.number = static_cast<int>(s->Int(2));
-    a.exit_code = static_cast<int>(s->Int(3));
-    a.signal = static_cast<int>(s->Int(4));
-    a.timed_out = s->Int(5) != 0;
-    a.wall_ms = s->Int(6);
-    a.user_cpu_ms = s->Int(7);
-    a.sys_cpu_ms = s->Int(8);
-    a.max_rss_kb = s->Int(9);
-    a.started_ms = s->Int(10);
-    a.finished_ms = s->Int(11);
-    out.push_back(a);
-  }
+    a.run_id = row.Int(0);
+    a.job_index = static_cast<int>(row.Int(1));
+    a.number = static_cast<int>(row.Int(2));
+    a.exit_code = static_cast<int>(row.Int(3));
+    a.signal = static_cast<int>(row.Int(4));
+    a.timed_out = row.Int(5) != 0;
+    a.wall_ms = row.Int(6);
+    a.user_cpu_ms = row.Int(7);
+    a.sys_cpu_ms = row.Int(8);
+    a.max_rss_kb = row.Int(9);
+    a.started_ms = row.Int(10);
+    a.finished_ms = row.Int(11);
+    return a;
+  });
 }
 
 Result<std::map<std::string, Outputs>> SqliteStore::GetOutputs(RunId run) {
@@ -363,12 +334,10 @@ Result<std::map<std::string, Outputs>> SqliteStore::GetOutputs(RunId run) {
   if (!s.ok()) return s.error();
   s->Bind(run);
   std::map<std::string, Outputs> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out[s->Text(0)] = OutputsFromJson(s->Text(1));
-  }
+  Status st = ForEachRow(
+      *s, [&](const SqliteStmt& row) { out[row.Text(0)] = OutputsFromJson(row.Text(1)); });
+  if (!st.ok()) return st.error();
+  return out;
 }
 
 Result<std::map<std::string, double>> SqliteStore::GetMetrics(RunId run) {
@@ -377,12 +346,9 @@ Result<std::map<std::string, double>> SqliteStore::GetMetrics(RunId run) {
   if (!s.ok()) return s.error();
   s->Bind(run);
   std::map<std::string, double> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out[s->Text(0)] = s->Real(1);
-  }
+  Status st = ForEachRow(*s, [&](const SqliteStmt& row) { out[row.Text(0)] = row.Real(1); });
+  if (!st.ok()) return st.error();
+  return out;
 }
 
 Result<std::vector<RunRecord>> SqliteStore::FindInterruptedRuns(

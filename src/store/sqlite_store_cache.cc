@@ -1,51 +1,28 @@
 // SqliteStore: the job cache and recorded artifacts (tables cache_entries and
 // job_artifacts, see sqlite_schema.h).
-#include <nlohmann/json.hpp>
-
 #include "store/sqlite_store.h"
 
 namespace gauntlet::store {
 namespace {
 
-using nlohmann::json;
-
 constexpr std::string_view kCacheColumns =
     "key, pipeline, job, run_id, job_idx, outputs, artifacts, bytes, created_ms, last_used_ms";
 
-std::string ToJson(const Outputs& outputs) {
-  json o = json::object();
-  for (const auto& [k, v] : outputs) o[k] = v;
-  return o.dump();
-}
-
-// Our own JSON; a damaged value reads as no outputs rather than failing a listing.
-Outputs FromJson(const std::string& text) {
-  Outputs out;
-  json o = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!o.is_object()) return out;
-  for (const auto& [k, v] : o.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return out;
-}
-
 Result<std::vector<CacheEntry>> CollectEntries(SqliteStmt& s) {
-  std::vector<CacheEntry> out;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<CacheEntry>(s, [](const SqliteStmt& row) {
     CacheEntry e;
-    e.key = s.Text(0);
-    e.pipeline = s.Text(1);
-    e.job = s.Text(2);
-    e.run_id = s.Int(3);
-    e.job_index = static_cast<int>(s.Int(4));
-    e.outputs = FromJson(s.Text(5));
-    e.artifacts = s.Text(6);
-    e.bytes = static_cast<uint64_t>(s.Int(7));
-    e.created_ms = s.Int(8);
-    e.last_used_ms = s.Int(9);
-    out.push_back(std::move(e));
-  }
+    e.key = row.Text(0);
+    e.pipeline = row.Text(1);
+    e.job = row.Text(2);
+    e.run_id = row.Int(3);
+    e.job_index = static_cast<int>(row.Int(4));
+    e.outputs = OutputsFromJson(row.Text(5));
+    e.artifacts = row.Text(6);
+    e.bytes = static_cast<uint64_t>(row.Int(7));
+    e.created_ms = row.Int(8);
+    e.last_used_ms = row.Int(9);
+    return e;
+  });
 }
 
 }  // namespace
@@ -69,20 +46,16 @@ Result<std::vector<ArtifactRecord>> SqliteStore::GetArtifacts(RunId run) {
       "ORDER BY job_idx");
   if (!s.ok()) return s.error();
   s->Bind(run);
-  std::vector<ArtifactRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<ArtifactRecord>(*s, [](const SqliteStmt& row) {
     ArtifactRecord r;
-    r.run_id = s->Int(0);
-    r.job_index = static_cast<int>(s->Int(1));
-    r.job = s->Text(2);
-    r.manifest = s->Text(3);
-    r.files = static_cast<uint64_t>(s->Int(4));
-    r.bytes = static_cast<uint64_t>(s->Int(5));
-    out.push_back(std::move(r));
-  }
+    r.run_id = row.Int(0);
+    r.job_index = static_cast<int>(row.Int(1));
+    r.job = row.Text(2);
+    r.manifest = row.Text(3);
+    r.files = static_cast<uint64_t>(row.Int(4));
+    r.bytes = static_cast<uint64_t>(row.Int(5));
+    return r;
+  });
 }
 
 Status SqliteStore::PutCacheEntry(const CacheEntry& e) {
@@ -95,7 +68,7 @@ Status SqliteStore::PutCacheEntry(const CacheEntry& e) {
       "bytes=excluded.bytes, created_ms=excluded.created_ms, last_used_ms=excluded.last_used_ms");
   if (!s.ok()) return s.error();
   s->Bind(e.key).Bind(e.pipeline).Bind(e.job).Bind(e.run_id).Bind(e.job_index);
-  s->Bind(ToJson(e.outputs)).Bind(e.artifacts).Bind(static_cast<int64_t>(e.bytes));
+  s->Bind(OutputsToJson(e.outputs)).Bind(e.artifacts).Bind(static_cast<int64_t>(e.bytes));
   s->Bind(e.created_ms).Bind(e.last_used_ms);
   return s->Run();
 }

@@ -37,13 +37,7 @@ DeploymentRecord ReadDeployment(const SqliteStmt& s) {
 }
 
 Result<std::vector<DeploymentRecord>> ReadDeployments(SqliteStmt& s) {
-  std::vector<DeploymentRecord> out;
-  while (true) {
-    auto row = s.Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
-    out.push_back(ReadDeployment(s));
-  }
+  return CollectRows<DeploymentRecord>(s, ReadDeployment);
 }
 
 // Binds every column but id and request, in kDeploymentColumns order.
@@ -179,23 +173,19 @@ Result<std::vector<DeploymentEvent>> SqliteStore::GetDeploymentEvents(int64_t id
       "deployment_events WHERE deployment_id=? ORDER BY seq");
   if (!s.ok()) return s.error();
   s->Bind(id);
-  std::vector<DeploymentEvent> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<DeploymentEvent>(*s, [](const SqliteStmt& row) {
     DeploymentEvent e;
-    e.deployment_id = s->Int(0);
-    e.seq = static_cast<int>(s->Int(1));
-    e.at_ms = s->Int(2);
-    e.kind = s->Text(3);
-    e.step = static_cast<int>(s->Int(4));
-    e.weight = static_cast<int>(s->Int(5));
-    e.verdict = s->Text(6);
-    e.detail = s->Text(7);
-    e.json = s->Text(8);
-    out.push_back(std::move(e));
-  }
+    e.deployment_id = row.Int(0);
+    e.seq = static_cast<int>(row.Int(1));
+    e.at_ms = row.Int(2);
+    e.kind = row.Text(3);
+    e.step = static_cast<int>(row.Int(4));
+    e.weight = static_cast<int>(row.Int(5));
+    e.verdict = row.Text(6);
+    e.detail = row.Text(7);
+    e.json = row.Text(8);
+    return e;
+  });
 }
 
 Status SqliteStore::PutSlot(const SlotRecord& r) {
@@ -218,20 +208,16 @@ Result<std::vector<SlotRecord>> SqliteStore::GetSlots(const std::string& env) {
       "WHERE environment=? ORDER BY slot");
   if (!s.ok()) return s.error();
   s->Bind(env);
-  std::vector<SlotRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<SlotRecord>(*s, [](const SqliteStmt& row) {
     SlotRecord r;
-    r.environment = s->Text(0);
-    r.slot = s->Text(1);
-    r.version = s->Text(2);
-    r.git_commit = s->Text(3);
-    r.running = s->Int(4) != 0;
-    r.updated_ms = s->Int(5);
-    out.push_back(std::move(r));
-  }
+    r.environment = row.Text(0);
+    r.slot = row.Text(1);
+    r.version = row.Text(2);
+    r.git_commit = row.Text(3);
+    r.running = row.Int(4) != 0;
+    r.updated_ms = row.Int(5);
+    return r;
+  });
 }
 
 Status SqliteStore::SetStable(const StableRecord& r) {

@@ -23,19 +23,15 @@ Result<std::vector<ReportRecord>> SqliteStore::GetReports(RunId run) {
       "ORDER BY job_idx, kind");
   if (!s.ok()) return s.error();
   s->Bind(run);
-  std::vector<ReportRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<ReportRecord>(*s, [](const SqliteStmt& row) {
     ReportRecord r;
-    r.run_id = s->Int(0);
-    r.job_index = static_cast<int>(s->Int(1));
-    r.job_name = s->Text(2);
-    r.kind = s->Text(3);
-    r.json = s->Text(4);
-    out.push_back(std::move(r));
-  }
+    r.run_id = row.Int(0);
+    r.job_index = static_cast<int>(row.Int(1));
+    r.job_name = row.Text(2);
+    r.kind = row.Text(3);
+    r.json = row.Text(4);
+    return r;
+  });
 }
 
 Result<int64_t> SqliteStore::RecordIncident(const IncidentRecord& i) {
@@ -57,21 +53,17 @@ Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(UnixMs since) {
       "WHERE at_ms>=? ORDER BY at_ms, id");
   if (!s.ok()) return s.error();
   s->Bind(since);
-  std::vector<IncidentRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<IncidentRecord>(*s, [](const SqliteStmt& row) {
     IncidentRecord r;
-    r.id = s->Int(0);
-    r.kind = s->Text(1);
-    r.git_commit = s->Text(2);
-    r.environment = s->Text(3);
-    r.version = s->Text(4);
-    r.detail = s->Text(5);
-    r.at_ms = s->Int(6);
-    out.push_back(std::move(r));
-  }
+    r.id = row.Int(0);
+    r.kind = row.Text(1);
+    r.git_commit = row.Text(2);
+    r.environment = row.Text(3);
+    r.version = row.Text(4);
+    r.detail = row.Text(5);
+    r.at_ms = row.Int(6);
+    return r;
+  });
 }
 
 }  // namespace gauntlet::store

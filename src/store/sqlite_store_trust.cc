@@ -29,21 +29,17 @@ Result<std::vector<TrustChangeRecord>> SqliteStore::ListTrustChanges(std::string
   if (!s.ok()) return s.error();
   s->Bind(repository);
   if (!author.empty()) s->Bind(author);
-  std::vector<TrustChangeRecord> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return out;
+  return CollectRows<TrustChangeRecord>(*s, [](const SqliteStmt& row) {
     TrustChangeRecord r;
-    r.id = s->Int(0);
-    r.repository = s->Text(1);
-    r.author = s->Text(2);
-    r.from_level = s->Text(3);
-    r.to_level = s->Text(4);
-    r.reason = s->Text(5);
-    r.at_ms = s->Int(6);
-    out.push_back(std::move(r));
-  }
+    r.id = row.Int(0);
+    r.repository = row.Text(1);
+    r.author = row.Text(2);
+    r.from_level = row.Text(3);
+    r.to_level = row.Text(4);
+    r.reason = row.Text(5);
+    r.at_ms = row.Int(6);
+    return r;
+  });
 }
 
 }  // namespace gauntlet::store
