@@ -15,7 +15,7 @@ int RunAbort(const DeployTarget& target, const GlobalOptions& global) {
   int code = kExitOk;
   auto opened = OpenEnvironment(target, global.json, &code);
   if (!opened) return code;
-  deploy::SystemClock clock;
+  SystemClock clock;
   deploy::Deployer deployer(*opened->env,
                             MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
   std::error_code ec;

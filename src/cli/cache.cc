@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "core/clock.h"
 #include "store/artifact_manifest.h"
 #include "store/artifact_store.h"
 
@@ -92,7 +93,7 @@ int RunRemove(const CacheArgs& args, const GlobalOptions& global, bool clear) {
     auto a = ParseAge(args.older_than);
     if (!a.ok()) return Fail(a.error().message, kExitInvalid);
     age = *a;
-    before = NowMs() - a->count();
+    before = RealClock().UnixMs() - a->count();
   }
   int code = kExitOk;
   auto h = OpenHistory(args.state_dir, &code);

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "core/clock.h"
 #include "store/store.h"
 
 namespace gauntlet::cli {
@@ -32,7 +33,7 @@ struct CancelArgs {
 Status MarkCancelled(store::Store& s, store::RunRecord run, const std::string& reason) {
   auto jobs = s.GetJobs(run.id);
   if (!jobs.ok()) return jobs.error();
-  int64_t now = NowMs();
+  int64_t now = RealClock().UnixMs();
   store::Batch batch(s);
   if (!batch.status().ok()) return batch.status();
   for (const auto& j : *jobs) {
@@ -82,7 +83,7 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
 
   auto report = [&](const store::RunRecord& r, std::string_view action) {
     if (global.json) {
-      nlohmann::json out = RunJson(r, NowMs());
+      nlohmann::json out = RunJson(r, RealClock().UnixMs());
       out["action"] = action;
       fmt::print("{}\n", out.dump(2));
     } else {
@@ -151,9 +152,9 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
   // Wait for the engine to exit (the pidfd becomes readable): it records the end
   // after killing its jobs' process groups, and returning only once it is gone
   // means no job process of the run is left behind.
-  const int64_t deadline = NowMs() + int64_t{args.timeout_s} * 1000;
+  const int64_t deadline = RealClock().UnixMs() + int64_t{args.timeout_s} * 1000;
   bool exited = false;
-  for (int64_t left; !exited && (left = deadline - NowMs()) > 0;) {
+  for (int64_t left; !exited && (left = deadline - RealClock().UnixMs()) > 0;) {
     pollfd p{pidfd, POLLIN, 0};
     exited = poll(&p, 1, static_cast<int>(left)) > 0;
   }

@@ -27,7 +27,7 @@ int RunDeploy(const DeployArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
   auto opened = OpenEnvironment(args.target, global.json, &code);
   if (!opened) return code;
-  deploy::SystemClock clock;
+  SystemClock clock;
   deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
   TrapInterrupts(&ctx);
   deploy::Deployer deployer(*opened->env, ctx);

@@ -10,8 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/execute.h"
-#include "deploy/measurement.h"
+#include "core/clock.h"
 #include "deploy/exec_command.h"
+#include "deploy/measurement.h"
 
 namespace gauntlet::cli {
 
@@ -52,12 +53,11 @@ std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, b
   return out;
 }
 
-deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* clock, FILE* out) {
+deploy::DeployContext MakeDeployContext(store::Store* store, Clock* clock, FILE* out) {
   deploy::DeployContext ctx;
   ctx.store = store;
   ctx.clock = clock;
   ctx.run = deploy::ExecCommand;
-  ctx.now_ms = NowMs;
   if (out) {
     ctx.print = [out](const std::string& line) {
       fmt::print(out, "{}\n", line);
@@ -90,8 +90,7 @@ void TrapInterrupts(deploy::DeployContext* ctx) {
 
 int InterruptSignal() { return g_interrupt; }
 
-deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, deploy::Clock* clock,
-                                        FILE* out) {
+deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, Clock* clock, FILE* out) {
   deploy::DeployContext ctx = MakeDeployContext(opened.store.get(), clock, out);
   ctx.secrets = opened.secrets;
   return ctx;
@@ -168,7 +167,7 @@ int ReportDeployment(const Result<store::DeploymentRecord>& r, store::Store& s, 
     }
     return kExitFailed;
   }
-  if (json) fmt::print("{}\n", DeploymentJson(*r, s, true, NowMs()).dump(2));
+  if (json) fmt::print("{}\n", DeploymentJson(*r, s, true, RealClock().UnixMs()).dump(2));
   return DeploymentExitCode(*r);
 }
 

@@ -10,10 +10,10 @@
 
 #include "cli/pipeline_arg.h"
 #include "cli/workspace.h"
-#include "deploy/clock.h"
+#include "core/clock.h"
 #include "deploy/deployer.h"
 #include "store/deploy_records.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 
 namespace gauntlet::cli {
 
@@ -30,7 +30,7 @@ struct OpenedEnvironment {
   LoadedPipeline loaded;
   const spec::Environment* env = nullptr;
   Workspace ws;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
   // Every secret of the pipeline with a value (CollectSecrets): masked, and given to the
   // environment's commands that list them.
   std::vector<std::pair<std::string, std::string>> secrets;
@@ -43,10 +43,9 @@ std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, b
 
 // The engine's context for commands run from this process: real clock, ExecCommand,
 // progress lines on `out` (nullptr: none).
-deploy::DeployContext MakeDeployContext(store::Store* store, deploy::Clock* clock, FILE* out);
+deploy::DeployContext MakeDeployContext(store::Store* store, Clock* clock, FILE* out);
 // The same for an opened environment: its store, and its pipeline's secrets.
-deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, deploy::Clock* clock,
-                                        FILE* out);
+deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, Clock* clock, FILE* out);
 
 // Catches SIGINT/SIGTERM for the rest of the process and sets ctx->interrupted: the
 // deployment rolls back (traffic to stable first) instead of the process dying.

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/deploy_support.h"
 #include "cli/history.h"
+#include "core/clock.h"
 #include "deploy/measurement.h"
 
 namespace gauntlet::cli {
@@ -37,7 +38,7 @@ int RunDeployments(const DeploymentsArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "gauntlet: {}\n", list.error().message);
     return kExitInternal;
   }
-  const int64_t now = NowMs();
+  const int64_t now = RealClock().UnixMs();
   if (global.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *list) out.push_back(DeploymentJson(d, s, args.verbose, now));

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <thread>
@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/deploy_support.h"
 #include "cli/workspace.h"
+#include "core/clock.h"
 #include "core/hash.h"
 #include "core/thread.h"
 #include "exec/local_runner.h"
@@ -163,7 +164,7 @@ exec::JobResult RunDeployStage(const spec::Pipeline& pipeline, const plan::Plann
     r.reason = st.error().message;
     return r;
   }
-  deploy::SystemClock clock;
+  SystemClock clock;
   deploy::DeployContext ctx = MakeDeployContext(st->get(), &clock, nullptr);
   ctx.secrets = secrets;
   ctx.print = [name = job.name](const std::string& line) {
@@ -237,7 +238,7 @@ int RecordSkippedRun(store::Store& st, store::RunRecord run, const plan::Plan& p
   const bool resumed = run.id != 0;
   run.status = store::RunStatus::kSkipped;
   run.reason = decision.reason;
-  run.finished_ms = NowMs();
+  run.finished_ms = RealClock().UnixMs();
   if (!resumed) {
     run.started_ms = run.finished_ms;
     auto id = st.CreateRun(run);
@@ -391,7 +392,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     }
   }
   run.status = store::RunStatus::kRunning;
-  run.started_ms = opt.resume ? run.started_ms : NowMs();
+  run.started_ms = opt.resume ? run.started_ms : RealClock().UnixMs();
   run.finished_ms = 0;
   run.engine_pid = getpid();
   run.engine_host = store::HostName();
@@ -421,7 +422,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
 
   auto log = store::LogWriter::Open(ws.logs_dir(), run.id);
   if (!log.ok()) return fail(log.error().message, kExitInternal);
-  store::RunRecorder recorder(store->get(), log->get(), &run, NowMs);
+  store::RunRecorder recorder(store->get(), log->get(), &run, [] { return RealClock().UnixMs(); });
   recorder.KeepRecorded(kept);
   if (head.valid()) recorder.FillLater(fill_git);
 
@@ -444,7 +445,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     gate::ReportRecorder::Options ro;
     ro.workspace_root = ec ? ws.root : root.string();
     ro.repo_root = RepoRoot(ro.workspace_root);
-    ro.now_ms = NowMs;
+    ro.now_ms = [] { return RealClock().UnixMs(); };
     reports = std::make_unique<gate::ReportRecorder>(store->get(), log->get(), run.id, ro);
     observers.Add(reports.get());
   }

@@ -13,6 +13,7 @@
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
 #include "cli/workspace.h"
+#include "core/clock.h"
 #include "gate/assess.h"
 #include "gate/diagnostic.h"
 #include "gate/run_diagnosis.h"
@@ -254,7 +255,7 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
   gate::GateOptions opt;
   opt.base_ref = args.base;
   opt.head_ref = args.head;
-  opt.now_ms = NowMs();
+  opt.now_ms = RealClock().UnixMs();
   if (!args.run.empty()) {
     opt.run = ParseRunId(args.run);
     if (!opt.run) {

@@ -13,14 +13,14 @@
 
 #include "cli/workspace.h"
 #include "store/records.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 
 namespace gauntlet::cli {
 
 // An opened history: where it is and its store.
 struct History {
   Workspace ws;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
 };
 
 // Opens the history for a command. On failure prints the error on stderr and

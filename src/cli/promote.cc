@@ -16,7 +16,7 @@ int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
   int code = kExitOk;
   auto opened = OpenEnvironment(target, global.json, &code);
   if (!opened) return code;
-  deploy::SystemClock clock;
+  SystemClock clock;
   deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
   TrapInterrupts(&ctx);  // Ctrl-C rolls back, as during `gauntlet deploy`
   deploy::Deployer deployer(*opened->env, std::move(ctx));

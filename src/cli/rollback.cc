@@ -21,7 +21,7 @@ int RunRollback(const RollbackArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
   auto opened = OpenEnvironment(args.target, global.json, &code);
   if (!opened) return code;
-  deploy::SystemClock clock;
+  SystemClock clock;
   deploy::Deployer deployer(*opened->env,
                             MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
   std::error_code ec;

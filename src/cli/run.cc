@@ -98,7 +98,7 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
 
   // Only --resume and --from read earlier runs here; Execute opens the store for the run.
   Workspace ws = WorkspaceForFile(loaded.file, flags.state_dir);
-  Result<std::unique_ptr<store::SqliteStore>> st = Error{""};
+  Result<std::unique_ptr<store::Store>> st = Error{""};
   if (flags.resume || !from.empty()) {
     st = OpenStore(ws);
     if (!st.ok()) {

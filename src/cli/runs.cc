@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "core/clock.h"
 #include "store/store.h"
 
 namespace gauntlet::cli {
@@ -68,7 +69,7 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     auto m = h->store->GetMetrics(run.id);
     if (m.ok()) metrics[run.id] = std::move(*m);
   }
-  int64_t now = NowMs();
+  int64_t now = RealClock().UnixMs();
   if (global.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& run : runs) {

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "core/clock.h"
 #include "gate/report_recorder.h"
 
 namespace gauntlet::cli {
@@ -45,7 +46,7 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   }
   std::map<int, std::vector<store::AttemptRecord>> by_job;
   for (const auto& a : *attempts) by_job[a.job_index].push_back(a);
-  int64_t now = NowMs();
+  int64_t now = RealClock().UnixMs();
 
   if (global.json) {
     nlohmann::json out = RunJson(*run, now);

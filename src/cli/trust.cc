@@ -12,6 +12,7 @@
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
 #include "cli/workspace.h"
+#include "core/clock.h"
 #include "gate/trust_history.h"
 #include "vcs/range.h"
 
@@ -75,7 +76,7 @@ int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
   } else {
     for (const auto& [key, h] : *histories) keys.push_back(key);
   }
-  const int64_t now = NowMs();
+  const int64_t now = RealClock().UnixMs();
   json out = json::array();
   std::vector<std::pair<std::string, gate::TrustStanding>> standings;
   for (const std::string& key : keys) {

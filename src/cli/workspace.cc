@@ -1,7 +1,8 @@
 #include "cli/workspace.h"
 
-#include <chrono>
 #include <filesystem>
+
+#include "store/open.h"
 
 namespace gauntlet::cli {
 
@@ -41,16 +42,10 @@ Result<Workspace> FindWorkspace(const std::string& state_dir_arg) {
                "(run `gauntlet run` first, or pass --state-dir)"};
 }
 
-Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Workspace& ws) {
-  auto s = store::SqliteStore::Open(ws.db_path());
-  if (!s.ok()) return s.error();
-  return std::move(s.value());
-}
+std::string StoreUrl(const Workspace& ws) { return store::SqliteUrl(ws.db_path()); }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+Result<std::unique_ptr<store::Store>> OpenStore(const Workspace& ws) {
+  return store::OpenStore(StoreUrl(ws));
 }
 
 }  // namespace gauntlet::cli

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 
 namespace gauntlet::cli {
 
@@ -27,9 +27,8 @@ Workspace WorkspaceForFile(const std::string& pipeline_file, const std::string& 
 // from the working directory upward. Not found: an error saying to run `gauntlet run`.
 Result<Workspace> FindWorkspace(const std::string& state_dir_arg);
 
-Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Workspace& ws);
-
-// Milliseconds since the Unix epoch (the store never reads the clock itself).
-int64_t NowMs();
+// The workspace's store: the SQLite database in its state directory.
+std::string StoreUrl(const Workspace& ws);
+Result<std::unique_ptr<store::Store>> OpenStore(const Workspace& ws);
 
 }  // namespace gauntlet::cli

@@ -117,7 +117,7 @@ Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
   d.trigger = request.trigger;
   d.engine_pid = ctx_.pid;
   d.engine_host = ctx_.host;
-  d.started_ms = ctx_.now_ms();
+  d.started_ms = ctx_.clock->UnixMs();
   auto stable = ctx_.store->GetStable(env_.name);
   if (!stable.ok()) return stable.error();
   if (*stable) {
@@ -245,7 +245,7 @@ Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version
   d.trigger = trigger;
   d.engine_pid = ctx_.pid;
   d.engine_host = ctx_.host;
-  d.started_ms = ctx_.now_ms();
+  d.started_ms = ctx_.clock->UnixMs();
   d.previous_version = current;
   d.phase = kDeploy;
   if (IsTwoSlot(env_.strategy) && env_.instances.size() == 2) {

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
-#include "deploy/clock.h"
 #include "deploy/command.h"
 #include "deploy/probe.h"
 #include "deploy/router.h"
@@ -38,9 +38,8 @@ namespace gauntlet::deploy {
 
 struct DeployContext {
   store::Store* store = nullptr;
-  Clock* clock = nullptr;
+  Clock* clock = nullptr;                         // every wait and every time recorded
   CommandRunner run;                              // every environment command goes through it
-  std::function<int64_t()> now_ms;                // wall clock for records
   std::function<void(const std::string&)> print;  // one progress line (may be empty)
   int64_t pid = 0;                                // this engine, recorded as the lock holder
   std::string host;

@@ -80,7 +80,6 @@ class DeployerTest : public ::testing::Test {
       res.output = res.exit_code ? "boom " + Env(r, "DEPLOY_TOKEN") : "";
       return res;
     };
-    ctx.now_ms = [this] { return ++now_; };
     ctx.secrets = secrets_;
     ctx.interrupted = interrupted_;
     ctx.print = [this](const std::string& line) { printed_ += line + "\n"; };
@@ -103,7 +102,6 @@ class DeployerTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   spec::Environment env_;
   FakeClock clock_;
-  int64_t now_ = 1000;
   std::vector<std::string> commands_;
   std::vector<CommandRequest> requests_;
   std::vector<std::vector<SlotWeight>> routes_;

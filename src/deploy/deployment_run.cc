@@ -167,7 +167,7 @@ void DeploymentRun::Event(const std::string& kind, const std::string& detail,
                           const std::string& verdict, const std::string& json) {
   store::DeploymentEvent e;
   e.deployment_id = d_.id;
-  e.at_ms = ctx_.now_ms();
+  e.at_ms = ctx_.clock->UnixMs();
   e.kind = kind;
   e.step = d_.step;
   e.weight = d_.weight;
@@ -193,7 +193,7 @@ Result<store::DeploymentRecord> DeploymentRun::Finish(const char* state,
                                                       const std::string& reason) {
   d_.state = state;
   d_.reason = Masked(reason);
-  d_.finished_ms = ctx_.now_ms();
+  d_.finished_ms = ctx_.clock->UnixMs();
   if (Status s = ctx_.store->UpdateDeployment(d_); !s.ok()) return s.error();
   Event("end", std::string(state) + (reason.empty() ? "" : ": " + reason));
   Print(fmt::format("deployment {}: {}{}", d_.id, state, reason.empty() ? "" : " - " + reason));
@@ -226,7 +226,7 @@ Result<store::DeploymentRecord> DeploymentRun::Pause(const std::string& why) {
 }
 
 void DeploymentRun::PutSlot(const std::string& slot, const std::string& version, bool running) {
-  store::SlotRecord r{d_.environment, slot, version, d_.git_commit, running, ctx_.now_ms()};
+  store::SlotRecord r{d_.environment, slot, version, d_.git_commit, running, ctx_.clock->UnixMs()};
   if (Status s = ctx_.store->PutSlot(r); !s.ok()) Print("warning: " + s.error().message);
 }
 
@@ -238,7 +238,7 @@ void DeploymentRun::RecordIncident(const std::string& version, const std::string
   i.environment = d_.environment;
   i.version = version;
   i.detail = Masked(detail);
-  i.at_ms = ctx_.now_ms();
+  i.at_ms = ctx_.clock->UnixMs();
   auto r = ctx_.store->RecordIncident(i);
   if (!r.ok()) Print("warning: recording the incident: " + r.error().message);
 }

@@ -10,9 +10,9 @@
 #include <functional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/duration.h"
 #include "core/result.h"
-#include "deploy/clock.h"
 #include "deploy/command.h"
 #include "spec/model.h"
 

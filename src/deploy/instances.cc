@@ -55,7 +55,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
       d_.step += 1;
     } else if (phase == kPromote) {
       EnterPhase(kPromote);
-      store::StableRecord st{d_.environment, "", d_.version, d_.git_commit, d_.id, ctx_.now_ms()};
+      store::StableRecord st{d_.environment, "",    d_.version,
+                             d_.git_commit,  d_.id, ctx_.clock->UnixMs()};
       if (Status s = ctx_.store->SetStable(st); !s.ok()) Print("warning: " + s.error().message);
       if (rollback && !d_.previous_version.empty())
         RecordIncident(d_.previous_version, previous_commit_,

@@ -104,7 +104,7 @@ std::string DeploymentRun::LastFailure() {
 void DeploymentRun::MakeStable(const spec::Instance& target) {
   std::string old_version = d_.previous_version;
   store::StableRecord st{d_.environment, target.name, d_.version,
-                         d_.git_commit,  d_.id,       ctx_.now_ms()};
+                         d_.git_commit,  d_.id,       ctx_.clock->UnixMs()};
   if (Status s = ctx_.store->SetStable(st); !s.ok()) Print("warning: " + s.error().message);
   Event("stable", fmt::format("{} on {} is the stable release", d_.version, target.name));
   if (d_.strategy == kRollbackStrategy && !old_version.empty()) {

@@ -1,5 +1,5 @@
 // A deterministic ProcessRunner for tests: processes take simulated time on a
-// ManualClock, and what each one prints and returns is decided by a callback.
+// FakeClock, and what each one prints and returns is decided by a callback.
 #pragma once
 
 #include <functional>
@@ -21,7 +21,7 @@ struct FakeOutcome {
 class FakeRunner : public ProcessRunner {
  public:
   using Behaviour = std::function<FakeOutcome(const SpawnRequest&)>;
-  FakeRunner(ManualClock* clock, Behaviour behaviour) : clock_(clock), behaviour_(behaviour) {}
+  FakeRunner(FakeClock* clock, Behaviour behaviour) : clock_(clock), behaviour_(behaviour) {}
 
   // What was started, in order.
   struct Started {
@@ -51,7 +51,7 @@ class FakeRunner : public ProcessRunner {
     bool cancelled = false;
     TimePoint start;
   };
-  ManualClock* clock_;
+  FakeClock* clock_;
   Behaviour behaviour_;
   std::map<ProcId, Proc> procs_;
   std::vector<Started> started_;

@@ -64,7 +64,7 @@ struct LocalRunner::Proc {
 };
 
 LocalRunner::LocalRunner(const LocalRunnerOptions& options)
-    : options_(options), clock_(options.clock ? options.clock : SystemClock()) {}
+    : options_(options), clock_(options.clock ? options.clock : &RealClock()) {}
 
 Result<std::unique_ptr<LocalRunner>> LocalRunner::Create(const LocalRunnerOptions& options) {
   std::unique_ptr<LocalRunner> runner(new LocalRunner(options));
@@ -158,7 +158,9 @@ LocalRunner::~LocalRunner() {
   for (int fd : {epoll_fd_, wake_fd_, signal_fd_, sigchld_fd_, devnull_fd_}) {
     if (fd >= 0) close(fd);
   }
-  for (auto& [fd, actions] : actions_by_fd_) posix_spawn_file_actions_destroy(&actions);
+  for (auto& [dir, by_fd] : actions_) {
+    for (auto& [fd, actions] : by_fd) posix_spawn_file_actions_destroy(&actions);
+  }
   if (attr_ready_) posix_spawnattr_destroy(&attr_);
   if (restore_mask_) {
     // Discard the signals we consumed through signalfd before unblocking them.
@@ -208,23 +210,17 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   // Only our end is non-blocking: the child must see an ordinary blocking stdout.
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
 
-  auto new_actions = [&](posix_spawn_file_actions_t* a) {
-    posix_spawn_file_actions_init(a);
-    posix_spawn_file_actions_adddup2(a, devnull_fd_, 0);
-    posix_spawn_file_actions_adddup2(a, fds[1], 1);
-    posix_spawn_file_actions_adddup2(a, fds[1], 2);
-  };
-  std::string wd(request.working_directory);
-  posix_spawn_file_actions_t own_actions;  // with a working directory: this spawn's only
-  posix_spawn_file_actions_t* actions;
-  if (wd.empty()) {
-    auto [it, added] = actions_by_fd_.try_emplace(fds[1]);
-    if (added) new_actions(&it->second);
-    actions = &it->second;
-  } else {
-    new_actions(&own_actions);
-    posix_spawn_file_actions_addchdir_np(&own_actions, wd.c_str());
-    actions = &own_actions;
+  std::string_view wd = request.working_directory;
+  auto dir = actions_.find(wd);
+  if (dir == actions_.end()) dir = actions_.emplace(std::string(wd), ActionsByFd()).first;
+  auto [it, added] = dir->second.try_emplace(fds[1]);
+  posix_spawn_file_actions_t* actions = &it->second;
+  if (added) {
+    posix_spawn_file_actions_init(actions);
+    posix_spawn_file_actions_adddup2(actions, devnull_fd_, 0);
+    posix_spawn_file_actions_adddup2(actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(actions, fds[1], 2);
+    if (!wd.empty()) posix_spawn_file_actions_addchdir_np(actions, dir->first.c_str());
   }
 
   std::string script;
@@ -251,12 +247,11 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   pid_t pid = -1;
   int err = posix_spawn(&pid, program->c_str(), actions, &attr_, const_cast<char**>(argv),
                         request.envp ? request.envp : environ);
-  if (!wd.empty()) posix_spawn_file_actions_destroy(&own_actions);
   close(fds[1]);
   if (err != 0) {
     close(fds[0]);
     std::string what = "spawn " + *program;
-    if (!wd.empty()) what += " in " + wd;
+    if (!wd.empty()) what += " in " + std::string(wd);
     return Error::Errno(what, err);
   }
 

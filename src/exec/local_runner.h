@@ -28,7 +28,7 @@ struct LocalRunnerOptions {
   Duration kill_grace{std::chrono::seconds(5)};
   // Block SIGINT/SIGTERM on the calling thread and report them as OnCancelSignal.
   bool catch_cancel_signals = false;
-  Clock* clock = nullptr;  // null: SystemClock()
+  Clock* clock = nullptr;  // null: RealClock()
 };
 
 class LocalRunner : public ProcessRunner {
@@ -76,12 +76,18 @@ class LocalRunner : public ProcessRunner {
   int running_ = 0;
   std::unordered_map<std::string, std::string> program_paths_;
   // The spawn attributes are the same for every child: built once in Init. The file
-  // actions of a child without a working directory depend only on the fd number of its
+  // actions of a child depend only on its working directory and the fd number of its
   // pipe's write end, and glibc checks the fd limit (two getrlimit calls) in every
-  // adddup2: built once per fd number and kept.
+  // adddup2: built once per (directory, fd number) and kept (a run's jobs share a few
+  // directories and -j fd numbers).
   posix_spawnattr_t attr_{};
   bool attr_ready_ = false;
-  std::unordered_map<int, posix_spawn_file_actions_t> actions_by_fd_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using ActionsByFd = std::unordered_map<int, posix_spawn_file_actions_t>;
+  std::unordered_map<std::string, ActionsByFd, TextHash, std::equal_to<>> actions_;
   std::vector<char> buf_;
 };
 

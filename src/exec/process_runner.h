@@ -7,9 +7,9 @@
 #include <span>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/duration.h"
 #include "core/result.h"
-#include "exec/clock.h"
 #include "exec/results.h"
 
 namespace gauntlet::exec {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/clock.h"
+#include "core/clock.h"
 #include "exec/observer.h"
 
 namespace gauntlet::exec {

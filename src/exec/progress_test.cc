@@ -29,7 +29,7 @@ std::string RunWith(ProgressOptions po, bool fail) {
   PlanBuilder b;
   auto a = b.Add("lint", "hello");
   b.Add("unit (py=3.12)", fail ? "fail:x" : "ok", {a});
-  ManualClock clock;
+  FakeClock clock;
   FakeRunner runner(&clock, ProgressScript);
   std::string out;
   Progress p(po, [&](std::string_view s) { out.append(s); });

@@ -43,7 +43,7 @@ JobResult Cached(std::string value) {
 }
 
 struct HookedRun {
-  ManualClock clock;
+  FakeClock clock;
   FakeRunner runner{&clock, [](const SpawnRequest&) { return FakeOutcome{}; }};
   Recorder rec;
   TableHooks hooks;

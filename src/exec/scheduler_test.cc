@@ -30,7 +30,7 @@ FakeOutcome Scripted(const SpawnRequest& req) {
 }
 
 struct FakeRun {
-  ManualClock clock;
+  FakeClock clock;
   FakeRunner runner{&clock, Scripted};
   Recorder rec;
   RunResult result;
@@ -299,7 +299,7 @@ TEST(SchedulerTest, ReadsOutputsFileAndMasksIt) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   PlanBuilder b;
   b.Add("a", "write-outputs");
-  ManualClock clock;
+  FakeClock clock;
   FakeRunner runner(&clock, [](const SpawnRequest& req) {
     for (char* const* e = req.envp; *e; ++e) {
       std::string kv(*e);
@@ -325,7 +325,7 @@ TEST(SchedulerTest, MalformedOutputsFileFailsTheJob) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   PlanBuilder b;
   b.Add("a", "x");
-  ManualClock clock;
+  FakeClock clock;
   FakeRunner runner(&clock, [](const SpawnRequest& req) {
     for (char* const* e = req.envp; *e; ++e) {
       std::string kv(*e);
