@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "exec/local_runner.h"
+#include "exec/executors.h"
 
 extern char** environ;
 
@@ -58,13 +58,14 @@ class Capture : public exec::ProcessRunner::Delegate {
   bool done_ = false;
 };
 
-Result<CommandResult> Run(const CommandRequest& request, const ExecCommandOptions& options) {
+Result<CommandResult> Run(const CommandRequest& request, const ExecCommandOptions& options,
+                          const std::string& working_directory) {
   if (request.argv.empty()) return Error{"empty command"};
   // A runner per command: a deployment runs one command at a time, and this keeps
   // CommandRunner free of shared state (callable from any thread).
-  exec::LocalRunnerOptions runner_options;
+  exec::RunnerOptions runner_options;
   runner_options.kill_grace = options.kill_grace;
-  auto runner = exec::LocalRunner::Create(runner_options);
+  auto runner = exec::MakeRunner(exec::kDefaultExecutor, runner_options);
   if (!runner.ok()) return runner.error();
 
   std::vector<const char*> argv;
@@ -80,6 +81,7 @@ Result<CommandResult> Run(const CommandRequest& request, const ExecCommandOption
   spawn.argv = argv;
   spawn.envp = envp.data();
   spawn.timeout = request.timeout;
+  spawn.working_directory = working_directory;
   spawn.keep_background = true;  // deploy commands start servers
   auto id = (*runner)->Start(spawn);
   if (!id.ok()) return id.error();
@@ -88,7 +90,7 @@ Result<CommandResult> Run(const CommandRequest& request, const ExecCommandOption
   // kills and reaps the group should Poll fail.
   Capture capture;
   while (!capture.done()) {
-    Status s = (*runner)->Poll(exec::TimePoint::max(), &capture);
+    Status s = (*runner)->Poll(TimePoint::max(), &capture);
     if (!s.ok()) return s.error();
   }
   return capture.Take();
@@ -97,11 +99,13 @@ Result<CommandResult> Run(const CommandRequest& request, const ExecCommandOption
 }  // namespace
 
 Result<CommandResult> ExecCommand(const CommandRequest& request) {
-  return Run(request, ExecCommandOptions{});
+  return Run(request, ExecCommandOptions{}, "");
 }
 
-CommandRunner ExecCommandRunner(ExecCommandOptions options) {
-  return [options](const CommandRequest& request) { return Run(request, options); };
+CommandRunner ExecCommandRunner(ExecCommandOptions options, std::string working_directory) {
+  return [options, dir = std::move(working_directory)](const CommandRequest& request) {
+    return Run(request, options, dir);
+  };
 }
 
 }  // namespace gauntlet::deploy

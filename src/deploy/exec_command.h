@@ -4,6 +4,8 @@
 // the whole group at the timeout and KILL after a grace.
 #pragma once
 
+#include <string>
+
 #include "deploy/command.h"
 
 namespace gauntlet::deploy {
@@ -20,7 +22,8 @@ struct ExecCommandOptions {
 // be started.
 Result<CommandResult> ExecCommand(const CommandRequest& request);
 
-// The same with other options (tests use a short grace).
-CommandRunner ExecCommandRunner(ExecCommandOptions options);
+// The same with other options (tests use a short grace), in `working_directory` (the
+// workspace; empty: the engine's working directory).
+CommandRunner ExecCommandRunner(ExecCommandOptions options, std::string working_directory = "");
 
 }  // namespace gauntlet::deploy

@@ -32,6 +32,7 @@ struct Scheduler::JobRun {
   size_t attempt_env = 0;  // index into env_strings of GAUNTLET_ATTEMPT=
   size_t attempt_ptr = 0;  // index into envp of the same
   std::string output_path;
+  std::string directory;  // where it runs: the workspace or its working_directory there
   std::optional<Masker::Stream> stream;
   std::string scratch;
 };
@@ -85,6 +86,13 @@ std::string FailureReason(const AttemptResult& r, Duration timeout) {
   if (r.timed_out) return "timed out after " + ShortDuration(timeout);
   if (r.signal != 0) return "killed by signal " + std::to_string(r.signal);
   return "exit code " + std::to_string(r.exit_code);
+}
+
+// A relative working_directory is below the workspace; an absolute one stands.
+std::string JobDirectory(const std::string& workspace, const std::string& wd) {
+  if (wd.empty()) return workspace;
+  if (wd.front() == '/' || workspace.empty()) return wd;
+  return workspace + "/" + wd;
 }
 
 std::string Lower(std::string s) {
@@ -259,6 +267,7 @@ bool Scheduler::Decide(JobId id) {
 Status Scheduler::Prepare(JobId id) {
   const PlannedJob& job = plan_.jobs[id];
   JobRun& run = *runs_[id];
+  run.directory = JobDirectory(options_.workspace, job.working_directory);
   std::optional<spec::EvalContext> ctx;
   if (NeedsTemplates(job, plan_)) ctx.emplace(spec::EvalContext{Contexts(id), {}});
   const spec::EvalContext* c = ctx ? &*ctx : nullptr;
@@ -378,7 +387,7 @@ void Scheduler::StartAttempt(JobId id) {
   req.shell = job.shell.empty() ? std::string_view("bash") : std::string_view(job.shell);
   req.script = run.script;
   req.envp = run.envp.data();
-  req.working_directory = job.working_directory;
+  req.working_directory = run.directory;
   req.timeout = job.timeout;
   Result<ProcId> proc = runner_->Start(req);
   if (!proc.ok()) {

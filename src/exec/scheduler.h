@@ -36,6 +36,10 @@ struct SchedulerOptions {
   int parallelism = 0;      // -j; 0: the number of cores
   bool keep_going = false;  // false: fail-fast, start nothing new after a failure
   std::string run_id;
+  // The directory jobs run in (absolute); a job's working_directory is relative to it.
+  // Given to every spawn: the engine's own working directory is never changed, so runs
+  // of different workspaces can share a process. Empty: the engine's directory.
+  std::string workspace;
   // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
   // directory made (and removed) by Run.
   std::string run_dir;
