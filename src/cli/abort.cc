@@ -1,7 +1,6 @@
 // `gauntlet abort ENV`: rolls back a paused or interrupted deployment.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "cli/cli.h"
@@ -12,18 +11,11 @@ namespace gauntlet::cli {
 namespace {
 
 int RunAbort(const DeployTarget& target, const GlobalOptions& global) {
-  int code = kExitOk;
-  auto opened = OpenEnvironment(target, global.json, &code);
-  if (!opened) return code;
-  SystemClock clock;
-  deploy::Deployer deployer(*opened->env,
-                            MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
-  std::error_code ec;
-  std::filesystem::current_path(opened->ws.root, ec);
-  auto r = deployer.Abort();
-  int rc = ReportDeployment(r, *opened->store, global.json);
+  engine::DeploymentRequest req;
+  req.action = engine::DeployAction::kAbort;
   // Aborting is the request: a completed rollback is success.
-  return r.ok() && r->state == store::kDeployRolledBack ? kExitOk : rc;
+  return DriveDeployment(target, std::move(req), {.success_state = store::kDeployRolledBack},
+                         global);
 }
 
 }  // namespace

@@ -2,14 +2,43 @@
 
 #include <unistd.h>
 
+#include <fmt/core.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/commands.h"
 
 namespace gauntlet::cli {
+
+int ExitCodeFor(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kInvalid:
+      return kExitInvalid;
+    case ErrorKind::kNotFound:
+      return kExitNotFound;
+    case ErrorKind::kConflict:
+      return kExitFailed;
+    case ErrorKind::kUnavailable:
+    case ErrorKind::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int Fail(const Error& e) {
+  fmt::print(stderr, "gauntlet: {}\n", e.message);
+  return ExitCodeFor(e);
+}
+
+std::string CurrentDir() {
+  std::error_code ec;
+  std::string dir = std::filesystem::current_path(ec).string();
+  return ec ? "" : dir;
+}
 
 int Main(int argc, char** argv) {
   CLI::App app{"gauntlet: a CI/CD engine in one binary.\nRun `gauntlet COMMAND --help` for a command.",

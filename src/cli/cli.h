@@ -2,6 +2,10 @@
 // cli/<command>.cc per subcommand through the table in cli.cc.
 #pragma once
 
+#include <string>
+
+#include "core/result.h"
+
 namespace gauntlet::cli {
 
 // Exit codes shared by every command (docs/cli.md).
@@ -13,6 +17,17 @@ enum ExitCode {
   kExitInternal = 4,      // an unexpected error in gauntlet itself
   kExitCancelled = 130,   // interrupted (SIGINT/SIGTERM) or cancelled
 };
+
+// The exit code for an error of this kind: invalid 2, not found 3, conflict 1 (the
+// request cannot be done now), unavailable and internal 4.
+int ExitCodeFor(const Error& e);
+
+// Prints "gauntlet: MESSAGE" on stderr and returns ExitCodeFor(e).
+int Fail(const Error& e);
+
+// The process's working directory ("" if it cannot be read): where commands look for
+// the pipeline file and the history when none is given.
+std::string CurrentDir();
 
 int Main(int argc, char** argv);
 

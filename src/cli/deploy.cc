@@ -2,13 +2,11 @@
 // by this process to its end (succeeded, rolled back, failed) or to a pause.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/deploy_support.h"
-#include "vcs/repo.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -24,37 +22,13 @@ int RunDeploy(const DeployArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "gauntlet: deploy needs --version V, or --resume (not both)\n");
     return kExitInvalid;
   }
-  int code = kExitOk;
-  auto opened = OpenEnvironment(args.target, global.json, &code);
-  if (!opened) return code;
-  SystemClock clock;
-  deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
-  TrapInterrupts(&ctx);
-  deploy::Deployer deployer(*opened->env, ctx);
-
-  // Environment commands run in the workspace, like jobs.
-  std::error_code ec;
-  std::filesystem::current_path(opened->ws.root, ec);
-  Result<store::DeploymentRecord> r = Error{""};
-  if (args.resume) {
-    r = deployer.Resume();
-  } else {
-    deploy::DeployRequest req;
-    req.version = args.version;
-    req.strategy = args.strategy;
-    req.trigger = CommandTrigger("deploy");
-    req.git_commit = args.commit;
-    if (req.git_commit.empty()) {
-      auto head = vcs::HeadInfo(opened->ws.root);
-      if (head.ok()) req.git_commit = head->commit;
-    }
-    r = deployer.Start(req);
-  }
-  int code_out = ReportDeployment(r, *opened->store, global.json);
-  // Interrupted: the deployment was rolled back (or failed) because of the signal.
-  if (InterruptSignal() != 0 && r.ok() && r->state != store::kDeploySucceeded)
-    return kExitCancelled;
-  return code_out;
+  engine::DeploymentRequest req;
+  req.action = args.resume ? engine::DeployAction::kResume : engine::DeployAction::kStart;
+  req.start.version = args.version;
+  req.start.strategy = args.strategy;
+  req.start.trigger = CommandTrigger("deploy");
+  req.start.git_commit = args.commit;  // empty: the workspace's HEAD
+  return DriveDeployment(args.target, std::move(req), {.interruptible = true}, global);
 }
 
 }  // namespace

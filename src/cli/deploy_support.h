@@ -1,19 +1,15 @@
-// What the deployment commands (deploy, deployments, promote, abort, rollback) and the
-// pipeline's deploy stages share: loading the environment, the engine's context, and how
-// a deployment is shown (text and --json).
+// What the deployment commands (deploy, promote, abort, rollback) share: their target
+// options, and the face of a deployment: load the environment, drive it through the
+// engine with progress lines, Ctrl-C as a cancel where it applies, report it (text or
+// --json) and choose the exit code.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "cli/pipeline_arg.h"
-#include "cli/workspace.h"
-#include "core/clock.h"
-#include "deploy/deployer.h"
+#include "cli/command.h"
+#include "engine/deployment.h"
 #include "store/deploy_records.h"
-#include "store/store.h"
 
 namespace gauntlet::cli {
 
@@ -25,48 +21,23 @@ struct DeployTarget {
   std::string secrets_file;  // --secrets-file: KEY=VALUE lines, as for `run`
 };
 
-// An opened environment: the pipeline holding it, its workspace and store.
-struct OpenedEnvironment {
-  LoadedPipeline loaded;
-  const spec::Environment* env = nullptr;
-  Workspace ws;
-  std::unique_ptr<store::Store> store;
-  // Every secret of the pipeline with a value (CollectSecrets): masked, and given to the
-  // environment's commands that list them.
-  std::vector<std::pair<std::string, std::string>> secrets;
-};
-
-// Loads the pipeline file and finds the environment. Prints why on stderr (or as JSON
-// when `json`) and sets *exit_code on failure.
-std::unique_ptr<OpenedEnvironment> OpenEnvironment(const DeployTarget& target, bool json,
-                                                   int* exit_code);
-
-// The engine's context for commands run from this process: real clock, ExecCommand,
-// progress lines on `out` (nullptr: none).
-deploy::DeployContext MakeDeployContext(store::Store* store, Clock* clock, FILE* out);
-// The same for an opened environment: its store, and its pipeline's secrets.
-deploy::DeployContext MakeDeployContext(const OpenedEnvironment& opened, Clock* clock, FILE* out);
-
-// Catches SIGINT/SIGTERM for the rest of the process and sets ctx->interrupted: the
-// deployment rolls back (traffic to stable first) instead of the process dying.
-void TrapInterrupts(deploy::DeployContext* ctx);
-// The signal caught by TrapInterrupts, 0 if none.
-int InterruptSignal();
+// Registers the options shared by the deployment commands.
+void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json);
 
 // "deploy by alice@host" style trigger for commands typed by a person.
 std::string CommandTrigger(const std::string& command);
 
-// The deployment with its events and verdicts.
-nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s, bool with_events,
-                              int64_t now_ms);
+// How a deployment command ends.
+struct DeployExit {
+  // Ctrl-C (SIGINT/SIGTERM) cancels: before promotion the deployment rolls back and the
+  // command exits 130. Otherwise the signals keep their default action.
+  bool interruptible = false;
+  const char* success_state = store::kDeploySucceeded;  // the state that exits 0
+};
 
-// Exit code of a finished command: 0 succeeded, 1 anything else.
-int DeploymentExitCode(const store::DeploymentRecord& d);
-
-// Prints the outcome (JSON or a line), returns the exit code. Errors: refused/failed.
-int ReportDeployment(const Result<store::DeploymentRecord>& r, store::Store& s, bool json);
-
-// Registers the options shared by the deployment commands.
-void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json);
+// Loads the target's environment, fills `request` with it (environment, workspace,
+// secrets, progress), drives it and reports it. Returns the exit code.
+int DriveDeployment(const DeployTarget& target, engine::DeploymentRequest request,
+                    DeployExit exit, const GlobalOptions& global);
 
 }  // namespace gauntlet::cli

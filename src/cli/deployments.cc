@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
-#include "cli/deploy_support.h"
+#include "engine/views_deploy.h"
 #include "cli/history.h"
 #include "core/clock.h"
 #include "deploy/measurement.h"
@@ -41,7 +41,11 @@ int RunDeployments(const DeploymentsArgs& args, const GlobalOptions& global) {
   const int64_t now = RealClock().UnixMs();
   if (global.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : *list) out.push_back(DeploymentJson(d, s, args.verbose, now));
+    for (const auto& d : *list) {
+      auto events = s.GetDeploymentEvents(d.id);
+      out.push_back(engine::DeploymentJson(
+          d, events.ok() ? *events : std::vector<store::DeploymentEvent>{}, args.verbose, now));
+    }
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }

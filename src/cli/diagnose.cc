@@ -9,7 +9,8 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
-#include "cli/diagnosis_view.h"
+#include "cli/diagnosis_text.h"
+#include "engine/views_gate.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
 #include "gate/rdjson.h"
@@ -47,50 +48,6 @@ std::unique_ptr<PipelineContext> LoadContext(const store::RunRecord& run,
   }
   c->run = gate::ContextForFile(run.file, ok ? &c->loaded.plan : nullptr, logs_dir);
   return c;
-}
-
-void PrintHuman(const store::RunRecord& run, const std::vector<gate::DiagnosedJob>& failed,
-                const std::vector<std::string>& warnings) {
-  fmt::print("run {}  {}  {}{}\n", run.id, run.pipeline, ShownStatus(run),
-             run.reason.empty() ? "" : " (" + run.reason + ")");
-  for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
-  for (const gate::DiagnosedJob& d : failed) {
-    fmt::print("\njob {}: failed, {}, {} attempt{}, category {}\n", d.job.name, ExitOf(d),
-               d.job.attempts, d.job.attempts == 1 ? "" : "s",
-               d.diagnosis.category ? gate::CategoryName(*d.diagnosis.category) : "unknown");
-    // "exit code 1" says again what the header says.
-    if (!d.job.reason.empty() && !d.job.reason.starts_with("exit code"))
-      fmt::print("  reason: {}\n", d.job.reason);
-    if (d.tests)
-      fmt::print("  tests: {} failed, {} passed, {} skipped of {}\n",
-                 d.tests->failures + d.tests->errors, d.tests->passed(), d.tests->skipped,
-                 d.tests->tests);
-    // A compile error can cascade into hundreds: the first ones are what to fix.
-    constexpr size_t kShown = 20;
-    const auto& list = d.diagnosis.diagnostics;
-    for (size_t i = 0; i < list.size() && i < kShown; ++i)
-      fmt::print("  {}\n", DiagnosticLine(list[i]));
-    if (list.size() > kShown)
-      fmt::print("  ... and {} more (--json lists them all)\n", list.size() - kShown);
-    if (d.diagnosis.diagnostics.empty()) {
-      fmt::print("  no diagnostics found{}\n",
-                 d.parsers.empty() ? " (no parser: set `diagnostics:` or `language:` on the job)"
-                                   : " by " + fmt::format("{}", fmt::join(d.parsers, ", ")));
-    }
-    for (const std::string& w : d.diagnosis.warnings) fmt::print("  warning: {}\n", w);
-    for (const std::string& w : d.report_warnings) fmt::print("  warning: {}\n", w);
-    if (!d.diagnosis.suggestion.empty()) fmt::print("  suggestion: {}\n", d.diagnosis.suggestion);
-    if (!d.diagnosis.log_tail.empty()) {
-      fmt::print("  end of the log:\n");
-      std::string_view tail = d.diagnosis.log_tail;
-      for (size_t start = 0; start < tail.size();) {
-        size_t nl = tail.find('\n', start);
-        if (nl == std::string_view::npos) nl = tail.size();
-        fmt::print("  | {}\n", tail.substr(start, nl - start));
-        start = nl + 1;
-      }
-    }
-  }
 }
 
 int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
@@ -145,18 +102,8 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     return exit_code;
   }
   if (global.json) {
-    nlohmann::json out = {{"run", run->id},
-                          {"pipeline", run->pipeline},
-                          {"status", ShownStatus(*run)},
-                          {"reason", run->reason},
-                          {"commit", run->git_commit},
-                          {"branch", run->git_branch},
-                          {"failed", diagnosed.size()},
-                          {"warnings", warnings}};
-    nlohmann::json list = nlohmann::json::array();
-    for (const gate::DiagnosedJob& d : diagnosed) list.push_back(DiagnosedJobJson(d));
-    out["jobs"] = list;
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n",
+               engine::DiagnosisJson(*run, ShownStatus(*run), diagnosed, warnings).dump(2));
     return exit_code;
   }
   if (diagnosed.empty()) {
@@ -165,7 +112,7 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     fmt::print("run {}  {}  {}: {}\n", run->id, run->pipeline, ShownStatus(*run), what);
     return exit_code;
   }
-  PrintHuman(*run, diagnosed, warnings);
+  PrintDiagnoses(*run, diagnosed, warnings);
   return exit_code;
 }
 

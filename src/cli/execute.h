@@ -1,55 +1,34 @@
-// Running a loaded pipeline for real and recording it: the path shared by `gauntlet run`
-// (new or resumed runs) and `gauntlet retry` (a new run seeded with a previous run's
-// successful jobs).
+// What `gauntlet run` and `gauntlet retry` share once their own flags are read: the flags
+// of running (-j, --keep-going, -v, --secrets-file, --state-dir, --json), and the face of
+// a run: terminal progress, Ctrl-C as a cancel, the summary, the exit code.
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "cli/pipeline_arg.h"
-#include "exec/results.h"
-#include "store/records.h"
+#include "cli/command.h"
+#include "engine/pipeline.h"
+#include "engine/run.h"
+#include "engine/workspace.h"
 
 namespace gauntlet::cli {
 
-struct ExecuteOptions {
-  int parallelism = 0;  // -j; 0: cores
+struct ExecFlags {
+  int jobs = 0;
   bool keep_going = false;
   bool verbose = false;
-  bool json = false;
-  bool color = false;
   std::string secrets_file;
-  std::string state_dir;  // "" : .gauntlet beside the pipeline file
-  // Jobs not to run, with the result they count as (resumed, retried, not selected).
-  std::vector<std::pair<plan::JobId, exec::JobResult>> previous;
-  // The earlier run the successful jobs of `previous` come from (retry, the needs of
-  // --from): their stored reports are carried into the new run (gate/carry_reports.h).
-  store::RunId carried_from = 0;
-  store::RunId resume = 0;  // continue this run in place instead of creating a new one
-  std::string reason;       // recorded on a new run ("retry of run 12")
-  nlohmann::json options = nlohmann::json::object();  // what --resume replays
-  // Job cache and change filters (docs/caching.md).
-  bool no_cache = false;  // --no-cache: never reuse a cached result (new ones are recorded)
-  std::string base;       // --base REF: changed files are counted from its merge-base
+  std::string state_dir;
 };
 
-// Runs `loaded` (which must be ok()) and returns the process exit code.
-int Execute(const LoadedPipeline& loaded, ExecuteOptions options);
+// Registers the flags above on `cmd`; `state_dir_default` ends --state-dir's help.
+void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
+                  const std::string& state_dir_default);
 
-// A fingerprint of the plan's shape (job names and edges): --resume refuses a plan
-// that changed since the run started.
-std::string PlanFingerprint(const plan::Plan& plan);
-
-// Every secret the pipeline names (pipeline, jobs, environments), valued from the
-// secrets file, else gauntlet's environment; values in the file that nothing names are
-// kept too (they are masked). A secret with no value is left out.
-Result<std::vector<std::pair<std::string, std::string>>> CollectSecrets(
-    const spec::Pipeline& p, const std::string& secrets_file);
-
-// Reads KEY=VALUE lines (blank lines and # comments skipped) of a secrets file.
-Result<std::vector<std::pair<std::string, std::string>>> ReadSecretsFile(const std::string& path);
+// Starts the run through the engine and renders it; returns the process exit code.
+int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws,
+               engine::RunOptions options, std::unique_ptr<store::Store> store,
+               const ExecFlags& flags, const GlobalOptions& global);
 
 }  // namespace gauntlet::cli

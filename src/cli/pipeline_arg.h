@@ -1,28 +1,18 @@
-// The FILE argument shared by validate, plan and graph: find, load, plan, and report.
+// The FILE argument: finding, loading and planning it (engine/pipeline.h), and reporting
+// its problems the way every command does.
 #pragma once
 
-#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
-#include "plan/plan.h"
-#include "spec/load.h"
-#include "spec/problems.h"
+#include "cli/command.h"
+#include "engine/pipeline.h"
 
 namespace gauntlet::cli {
 
-// A pipeline file loaded and planned. `plan` points into `*load`, which therefore lives
-// on the heap so the struct can be moved.
-struct LoadedPipeline {
-  std::string file;                        // the path used ("" when none was found)
-  std::unique_ptr<spec::LoadResult> load;  // null when no file was found
-  plan::Plan plan;
-  spec::Problems problems;  // the loader's and the planner's (cycles), without duplicates
-  bool ok() const { return load && !problems.has_errors(); }
-};
+using engine::LoadedPipeline;
 
-// Resolves `file_arg` (or gauntlet.yml found from the working directory upward), loads it
-// and builds the plan, so that validation and planning errors are reported together.
+// Loads `file_arg` (or gauntlet.yml found from the working directory upward) into *out.
 // Returns kExitOk, or kExitNotFound with the reason in `problems`.
 int LoadPipeline(const std::string& file_arg, LoadedPipeline* out);
 
@@ -31,5 +21,11 @@ void PrintProblems(const LoadedPipeline& loaded, bool color);
 
 // {"file","problems":[...]}: the fields every --json output of these commands shares.
 nlohmann::json ProblemsJson(const LoadedPipeline& loaded);
+
+// A pipeline that did not load (or has errors): its problems on stderr, or with --json
+// and a `json_status`, {"file","problems","status": json_status} on stdout. Returns the
+// exit code (3 no file, 2 invalid).
+int ReportLoadFailure(const LoadedPipeline& loaded, const GlobalOptions& global,
+                      const std::string& json_status);
 
 }  // namespace gauntlet::cli

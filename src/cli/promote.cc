@@ -2,7 +2,6 @@
 // the step counts as passed and the deployment goes on in this process.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "cli/cli.h"
@@ -13,19 +12,10 @@ namespace gauntlet::cli {
 namespace {
 
 int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
-  int code = kExitOk;
-  auto opened = OpenEnvironment(target, global.json, &code);
-  if (!opened) return code;
-  SystemClock clock;
-  deploy::DeployContext ctx = MakeDeployContext(*opened, &clock, global.json ? stderr : stdout);
-  TrapInterrupts(&ctx);  // Ctrl-C rolls back, as during `gauntlet deploy`
-  deploy::Deployer deployer(*opened->env, std::move(ctx));
-  std::error_code ec;
-  std::filesystem::current_path(opened->ws.root, ec);
-  auto r = deployer.Promote();
-  int reported = ReportDeployment(r, *opened->store, global.json);
-  return InterruptSignal() != 0 && r.ok() && r->state != store::kDeploySucceeded ? kExitCancelled
-                                                                                 : reported;
+  engine::DeploymentRequest req;
+  req.action = engine::DeployAction::kPromote;
+  // Ctrl-C rolls back, as during `gauntlet deploy`.
+  return DriveDeployment(target, std::move(req), {.interruptible = true}, global);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
+// `gauntlet retry [RUN]`: a new run of RUN's pipeline running only what did not succeed.
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <memory>
 
@@ -7,91 +7,35 @@
 #include "cli/command.h"
 #include "cli/execute.h"
 #include "cli/pipeline_arg.h"
-#include "cli/run_seed.h"
-#include "cli/workspace.h"
+#include "engine/selection.h"
 
 namespace gauntlet::cli {
 namespace {
 
 struct RetryFlags {
   int64_t run = 0;
-  int jobs = 0;
-  bool keep_going = false;
-  bool verbose = false;
-  std::string secrets_file;
-  std::string state_dir;
+  ExecFlags exec;
 };
 
 int RetryCommand(const RetryFlags& flags, const GlobalOptions& global) {
-  auto fail = [](const std::string& msg, int code) {
-    fmt::print(stderr, "gauntlet: {}\n", msg);
-    return code;
-  };
-  auto ws = FindWorkspace(flags.state_dir);
-  if (!ws.ok()) return fail(ws.error().message, kExitNotFound);
-  auto st = OpenStore(*ws);
-  if (!st.ok()) return fail(st.error().message, kExitInternal);
-
-  std::optional<store::RunRecord> original;
-  if (flags.run) {
-    auto r = (*st)->GetRun(flags.run);
-    if (!r.ok()) return fail(r.error().message, kExitInternal);
-    original = *r;
-  } else {
-    auto r = (*st)->LatestRun(std::nullopt);
-    if (!r.ok()) return fail(r.error().message, kExitInternal);
-    original = *r;
-  }
-  if (!original) return fail(flags.run ? fmt::format("no run {}", flags.run) : "no runs yet",
-                             kExitNotFound);
-  if (original->status == store::RunStatus::kRunning &&
-      store::ProcessAlive(original->engine_pid) && original->engine_host == store::HostName())
-    return fail(fmt::format("run {} is still running", original->id), kExitFailed);
-
-  LoadedPipeline loaded;
-  int code = LoadPipeline(original->file, &loaded);
-  if (code != kExitOk || !loaded.ok()) {
-    PrintProblems(loaded, global.color && isatty(STDERR_FILENO));
-    return code != kExitOk ? code : kExitInvalid;
-  }
-  const plan::Plan& plan = loaded.plan;
-
-  // Re-run every job that did not succeed, and everything downstream of one.
-  auto succeeded = SucceededJobs(**st, original->id, plan, /*resumed=*/true);
-  if (!succeeded.ok()) return fail(succeeded.error().message, kExitInternal);
-  std::vector<bool> ok(plan.jobs.size(), false);
-  for (const auto& [id, r] : *succeeded) ok[id] = true;
-  std::vector<bool> rerun(plan.jobs.size(), false);
-  for (const plan::PlannedJob& job : plan.jobs) {  // topological order: needs come first
-    bool upstream = std::any_of(job.needs.begin(), job.needs.end(),
-                                [&](plan::JobId n) { return rerun[n]; });
-    rerun[job.id] = !ok[job.id] || upstream;
-  }
-  ExecuteOptions opt;
-  int count = 0;
-  for (auto& [id, r] : *succeeded) {
-    if (!rerun[id]) opt.previous.emplace_back(id, std::move(r));
-  }
-  for (bool r : rerun) count += r;
-  if (count == 0) {
-    if (!global.json) fmt::print("run {} has nothing to retry: every job succeeded\n", original->id);
-    else fmt::print("{{\"run\": {}, \"retried\": 0}}\n", original->id);
+  auto found = engine::FindWorkspace(flags.exec.state_dir, CurrentDir());
+  if (!found.ok()) return Fail(found.error());
+  auto retry = engine::PrepareRetry(found->store_url(), flags.run, flags.exec.jobs,
+                                    flags.exec.keep_going);
+  if (!retry.ok()) return Fail(retry.error());
+  if (!retry->loaded.ok()) return ReportLoadFailure(retry->loaded, global, "");
+  const store::RunId id = retry->original.id;
+  if (retry->to_run == 0) {
+    if (!global.json) fmt::print("run {} has nothing to retry: every job succeeded\n", id);
+    else fmt::print("{{\"run\": {}, \"retried\": 0}}\n", id);
     return kExitOk;
   }
   if (!global.json)
-    fmt::print("retrying run {}: {} job(s) to run, {} taken from it\n", original->id, count,
-               opt.previous.size());
-  opt.parallelism = flags.jobs;
-  opt.keep_going = flags.keep_going;
-  opt.verbose = flags.verbose;
-  opt.json = global.json;
-  opt.color = global.color;
-  opt.secrets_file = flags.secrets_file;
-  opt.state_dir = ws->state_dir;
-  opt.reason = fmt::format("retry of run {}", original->id);
-  opt.options["retry_of"] = original->id;
-  opt.carried_from = original->id;
-  return Execute(loaded, std::move(opt));
+    fmt::print("retrying run {}: {} job(s) to run, {} taken from it\n", id, retry->to_run,
+               retry->options.previous.size());
+  engine::Workspace ws = engine::WorkspaceForFile(retry->loaded.file, found->state_dir);
+  return ExecuteRun(retry->loaded, ws, std::move(retry->options), std::move(retry->store),
+                    flags.exec, global);
 }
 
 }  // namespace
@@ -106,13 +50,7 @@ void RegisterRetry(CLI::App& app, GlobalOptions& global, Runner* run) {
       "coverage: the new run's test and coverage figures count them, and so does\n"
       "`gauntlet gate`). Exit codes as for `run`.\n");
   cmd->add_option("RUN", flags->run, "Run id (default: the latest run)");
-  cmd->add_option("-j,--jobs", flags->jobs, "Jobs run at once (default: number of cores)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--keep-going", flags->keep_going, "After a failure, keep starting other jobs");
-  cmd->add_flag("-v,--verbose", flags->verbose, "Stream every job's output");
-  cmd->add_option("--secrets-file", flags->secrets_file, "KEY=VALUE lines, masked everywhere");
-  cmd->add_option("--state-dir", flags->state_dir, "Where state lives (default: found upward)");
-  cmd->add_flag("--json", global.json, "Print a JSON summary on stdout");
+  AddExecFlags(cmd, &flags->exec, global, "found upward");
   *run = [flags, &global]() -> int { return RetryCommand(*flags, global); };
 }
 

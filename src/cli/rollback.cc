@@ -2,7 +2,6 @@
 // release, without analysis.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "cli/cli.h"
@@ -18,16 +17,11 @@ struct RollbackArgs {
 };
 
 int RunRollback(const RollbackArgs& args, const GlobalOptions& global) {
-  int code = kExitOk;
-  auto opened = OpenEnvironment(args.target, global.json, &code);
-  if (!opened) return code;
-  SystemClock clock;
-  deploy::Deployer deployer(*opened->env,
-                            MakeDeployContext(*opened, &clock, global.json ? stderr : stdout));
-  std::error_code ec;
-  std::filesystem::current_path(opened->ws.root, ec);
-  return ReportDeployment(deployer.Rollback(args.to, CommandTrigger("rollback")), *opened->store,
-                          global.json);
+  engine::DeploymentRequest req;
+  req.action = engine::DeployAction::kRollback;
+  req.rollback_to = args.to;
+  req.trigger = CommandTrigger("rollback");
+  return DriveDeployment(args.target, std::move(req), {}, global);
 }
 
 }  // namespace

@@ -1,18 +1,13 @@
+// `gauntlet run [FILE]`: a new run of a pipeline (or --resume of an interrupted one).
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/execute.h"
 #include "cli/pipeline_arg.h"
-#include "cli/run_seed.h"
-#include "cli/workspace.h"
-#include "plan/select.h"
-#include "store/store.h"
+#include "engine/selection.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -21,159 +16,32 @@ struct RunFlags {
   std::string file;
   std::vector<std::string> only;
   std::string from;
-  int jobs = 0;
-  bool keep_going = false;
-  bool verbose = false;
+  ExecFlags exec;
   bool resume = false;
   int64_t resume_run = 0;
-  std::string secrets_file;
-  std::string state_dir;
   bool no_cache = false;
   std::string base;
 };
 
-// The run --resume continues: the one named, else the newest of this pipeline that
-// was interrupted (its engine died) or cancelled.
-Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipeline,
-                                       int64_t wanted) {
-  if (wanted) {
-    auto r = st.GetRun(wanted);
-    if (!r.ok()) return r.error();
-    if (!*r) return Error{fmt::format("no run {}", wanted)};
-    store::RunRecord run = **r;
-    bool dead = run.status == store::RunStatus::kRunning &&
-                run.engine_host == store::HostName() && !store::ProcessAlive(run.engine_pid);
-    if (!dead && run.status != store::RunStatus::kInterrupted &&
-        run.status != store::RunStatus::kCancelled)
-      return Error{fmt::format("run {} is {}: only an interrupted or cancelled run can be "
-                               "resumed (use `gauntlet retry {}` to re-run failed jobs)",
-                               run.id, store::ToString(run.status), run.id)};
-    return run;
-  }
-  auto dead = st.FindInterruptedRuns(store::HostName(), store::ProcessAlive);
-  if (!dead.ok()) return dead.error();
-  store::RunFilter f;
-  f.pipeline = pipeline;
-  f.limit = 20;
-  auto recent = st.ListRuns(f);
-  if (!recent.ok()) return recent.error();
-  for (const store::RunRecord& run : *recent) {
-    bool interrupted = std::any_of(dead->begin(), dead->end(),
-                                   [&](const store::RunRecord& d) { return d.id == run.id; });
-    if (interrupted || run.status == store::RunStatus::kInterrupted ||
-        run.status == store::RunStatus::kCancelled)
-      return run;
-    if (run.status != store::RunStatus::kRunning) break;  // newest finished run: nothing to resume
-  }
-  return Error{"no interrupted run of pipeline '" + pipeline + "' to resume"};
-}
-
 int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
-  LoadedPipeline loaded;
-  int code = LoadPipeline(flags.file, &loaded);
-  if (code != kExitOk || !loaded.ok()) {
-    if (global.json) {
-      nlohmann::json out = ProblemsJson(loaded);
-      out["status"] = "invalid";
-      fmt::print("{}\n", out.dump(2));
-    } else {
-      PrintProblems(loaded, global.color && isatty(STDERR_FILENO));
-    }
-    return code != kExitOk ? code : kExitInvalid;
-  }
-  const plan::Plan& plan = loaded.plan;
-
-  ExecuteOptions opt;
-  opt.parallelism = flags.jobs;
-  opt.keep_going = flags.keep_going;
-  opt.verbose = flags.verbose;
-  opt.json = global.json;
-  opt.color = global.color;
-  opt.secrets_file = flags.secrets_file;
-  opt.state_dir = flags.state_dir;
-  opt.no_cache = flags.no_cache;
-  opt.base = flags.base;
-  std::vector<std::string> only = flags.only;
-  std::string from = flags.from;
-
-  // Only --resume and --from read earlier runs here; Execute opens the store for the run.
-  Workspace ws = WorkspaceForFile(loaded.file, flags.state_dir);
-  Result<std::unique_ptr<store::Store>> st = Error{""};
-  if (flags.resume || !from.empty()) {
-    st = OpenStore(ws);
-    if (!st.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", st.error().message);
-      return kExitInternal;
-    }
-  }
-
-  if (flags.resume) {
-    auto run = FindResumable(**st, loaded.load->pipeline.name, flags.resume_run);
-    if (!run.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", run.error().message);
-      return kExitNotFound;
-    }
-    if (!run->plan_fingerprint.empty() && run->plan_fingerprint != PlanFingerprint(plan)) {
-      fmt::print(stderr,
-                 "gauntlet: the pipeline's jobs changed since run {} started: it cannot be "
-                 "resumed (start a new run)\n",
-                 run->id);
-      return kExitInvalid;
-    }
-    // The selection the run started with still applies, unless the user gives another.
-    auto saved = nlohmann::json::parse(run->options_json, nullptr, false);
-    if (only.empty() && from.empty() && saved.is_object()) {
-      if (saved.contains("only")) only = saved["only"].get<std::vector<std::string>>();
-      if (saved.contains("from")) from = saved["from"].get<std::string>();
-    }
-    // So do --no-cache and --base: the resumed part must decide caching and changed
-    // files as the first part did. A --base given now wins; --no-cache only adds.
-    if (saved.is_object()) {
-      if (saved.value("no_cache", false)) opt.no_cache = true;
-      if (flags.base.empty() && saved.contains("base") && saved["base"].is_string())
-        opt.base = saved["base"].get<std::string>();
-    }
-    auto prev = SucceededJobs(**st, run->id, plan, /*resumed=*/true);
-    if (!prev.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", prev.error().message);
-      return kExitInternal;
-    }
-    opt.previous = std::move(*prev);
-    opt.resume = run->id;
-    if (!global.json)
-      fmt::print("resuming run {}: {} job(s) already succeeded\n", run->id, opt.previous.size());
-  }
-
-  if (!only.empty() || !from.empty()) {
-    if (!only.empty() && !from.empty()) {
-      fmt::print(stderr, "gauntlet: --only and --from cannot be combined\n");
-      return kExitInvalid;
-    }
-    auto selected = only.empty() ? plan::SelectFrom(plan, from) : plan::SelectOnly(plan, only);
-    if (!selected.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", selected.error().message);
-      return kExitNotFound;
-    }
-    // Needs of a --from selection take their outputs from the pipeline's latest run.
-    std::vector<std::pair<plan::JobId, exec::JobResult>> earlier;
-    if (!from.empty()) {
-      auto latest = (*st)->LatestRun(loaded.load->pipeline.name);
-      if (latest.ok() && *latest) {
-        auto prev = SucceededJobs(**st, (*latest)->id, plan, /*resumed=*/true);
-        if (prev.ok()) earlier = std::move(*prev);
-        // A resumed run holds the reports already; a new one carries them over.
-        if (prev.ok() && !opt.resume) opt.carried_from = (*latest)->id;
-      }
-    }
-    AddUnselected(plan, *selected, earlier, only.empty() ? "--from" : "--only", &opt.previous);
-    opt.options["only"] = only;
-    if (!from.empty()) opt.options["from"] = from;
-  }
-  opt.options["jobs"] = flags.jobs;
-  opt.options["keep_going"] = flags.keep_going;
-  if (opt.no_cache) opt.options["no_cache"] = true;
-  if (!opt.base.empty()) opt.options["base"] = opt.base;
-  return Execute(loaded, std::move(opt));
+  engine::LoadedPipeline loaded = engine::LoadPipeline(flags.file, CurrentDir());
+  if (!loaded.ok()) return ReportLoadFailure(loaded, global, "invalid");
+  engine::RunAsk ask;
+  ask.only = flags.only;
+  ask.from = flags.from;
+  ask.parallelism = flags.exec.jobs;
+  ask.keep_going = flags.exec.keep_going;
+  ask.no_cache = flags.no_cache;
+  ask.base = flags.base;
+  if (flags.resume) ask.resume = flags.resume_run;
+  engine::Workspace ws = engine::WorkspaceForFile(loaded.file, flags.exec.state_dir);
+  auto prepared = engine::PrepareRun(ws.store_url(), loaded, ask);
+  if (!prepared.ok()) return Fail(prepared.error());
+  if (flags.resume && !global.json)
+    fmt::print("resuming run {}: {} job(s) already succeeded\n", prepared->options.resume,
+               prepared->kept);
+  return ExecuteRun(loaded, ws, std::move(prepared->options), std::move(prepared->store),
+                    flags.exec, global);
 }
 
 }  // namespace
@@ -201,24 +69,16 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--from", flags->from,
                   "Run this job and everything after it; its needs' outputs come from the "
                   "latest run");
-  cmd->add_option("-j,--jobs", flags->jobs, "Jobs run at once (default: number of cores)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--keep-going", flags->keep_going,
-                "After a failure, keep starting jobs that do not depend on it");
-  cmd->add_flag("-v,--verbose", flags->verbose, "Stream every job's output, prefixed by its name");
+  AddExecFlags(cmd, &flags->exec, global, ".gauntlet beside FILE");
   CLI::Option* resume = cmd->add_option(
       "--resume", flags->resume_run,
       "Continue an interrupted or cancelled run in place (default: the newest one)");
   resume->expected(0, 1);
-  cmd->add_option("--secrets-file", flags->secrets_file,
-                  "KEY=VALUE lines; every value is masked in all output");
-  cmd->add_option("--state-dir", flags->state_dir, "Where state lives (default: .gauntlet beside FILE)");
   cmd->add_flag("--no-cache", flags->no_cache,
                 "Run every job even when a cached result exists (new results are still cached)");
   cmd->add_option("--base", flags->base,
                   "Count changed files from the merge-base with this ref (default: the default "
                   "branch; on it, the last commit)");
-  cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
   *run = [flags, resume, &global]() -> int {
     flags->resume = resume->count() > 0;
     return RunCommand(*flags, global);

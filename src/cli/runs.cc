@@ -73,9 +73,9 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
   if (global.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& run : runs) {
-      nlohmann::json j = RunJson(run, now);
-      j["tests"] = TestsJson(metrics[run.id]);
-      j["coverage"] = CoverageJson(metrics[run.id]);
+      nlohmann::json j = engine::RunJson(run, now);
+      j["tests"] = engine::TestsJson(metrics[run.id]);
+      j["coverage"] = engine::CoverageJson(metrics[run.id]);
       out.push_back(std::move(j));
     }
     fmt::print("{}\n", out.dump(2));
@@ -97,9 +97,9 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     // TESTS: passed/total; COVERAGE: line percent; "-" without reports.
     const auto& m = metrics[run.id];
     std::string tests = "-", coverage = "-";
-    if (auto t = TestsJson(m); !t.is_null())
+    if (auto t = engine::TestsJson(m); !t.is_null())
       tests = fmt::format("{}/{}", t["passed"].get<int>(), t["total"].get<int>());
-    if (auto c = CoverageJson(m); !c.is_null())
+    if (auto c = engine::CoverageJson(m); !c.is_null())
       coverage = fmt::format("{:.1f}%", c["line"].get<double>());
     std::string line = fmt::format(
         "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}", run.id, run.pipeline, pw,

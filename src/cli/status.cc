@@ -10,7 +10,8 @@
 #include "cli/command.h"
 #include "cli/history.h"
 #include "core/clock.h"
-#include "gate/report_recorder.h"
+#include "core/clock.h"
+#include "engine/run_detail.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -19,60 +20,14 @@ struct StatusArgs {
   std::string run, state_dir;
 };
 
-int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
-  int code = kExitOk;
-  auto opened = OpenRunWithJobs(args.state_dir, args.run, &code);
-  if (!opened) return code;
-  History* h = &opened->history;
-  const store::RunRecord* run = &opened->run;
-  const std::vector<store::JobRecord>* jobs = &opened->jobs;
-  auto attempts = h->store->GetAttempts(run->id, std::nullopt);
-  auto metrics = h->store->GetMetrics(run->id);
-  if (!attempts.ok() || !metrics.ok()) {
-    fmt::print(stderr, "gauntlet: {}\n",
-               (!attempts.ok() ? attempts.error() : metrics.error()).message);
-    return kExitInternal;
-  }
-  // Problems with a job's report files, recorded when it ran (gate/report_recorder.h).
-  std::map<int, std::vector<std::string>> report_warnings;
-  if (auto reports = h->store->GetReports(run->id); reports.ok()) {
-    for (const auto& r : *reports) {
-      if (r.kind != gate::kWarningsReportKind) continue;
-      auto j = nlohmann::json::parse(r.json, nullptr, false);
-      if (!j.is_object() || !j["warnings"].is_array()) continue;
-      for (const auto& w : j["warnings"])
-        if (w.is_string()) report_warnings[r.job_index].push_back(w.get<std::string>());
-    }
-  }
+// The run's header, its jobs as a table, and the warnings of their report files.
+void PrintStatus(const engine::RunDetail& d, int64_t now) {
+  const store::RunRecord* run = &d.run;
+  const std::vector<store::JobRecord>* jobs = &d.jobs;
+  const std::map<std::string, double>* metrics = &d.metrics;
   std::map<int, std::vector<store::AttemptRecord>> by_job;
-  for (const auto& a : *attempts) by_job[a.job_index].push_back(a);
-  int64_t now = RealClock().UnixMs();
-
-  if (global.json) {
-    nlohmann::json out = RunJson(*run, now);
-    out["metrics"] = *metrics;
-    out["tests"] = TestsJson(*metrics);
-    out["coverage"] = CoverageJson(*metrics);
-    nlohmann::json js = nlohmann::json::array();
-    for (const auto& j : *jobs) {
-      nlohmann::json as = nlohmann::json::array();
-      for (const auto& a : by_job[j.index]) as.push_back(AttemptJson(a));
-      js.push_back({{"index", j.index},
-                    {"name", j.name},
-                    {"status", store::ToString(j.status)},
-                    {"reason", j.reason},
-                    {"started_ms", j.started_ms},
-                    {"finished_ms", j.finished_ms},
-                    {"duration_ms", ElapsedMs(j.started_ms, j.finished_ms, now)},
-                    {"attempts", as},
-                    {"outputs", j.outputs},
-                    {"report_warnings", report_warnings[j.index]}});
-    }
-    out["jobs"] = js;
-    fmt::print("{}\n", out.dump(2));
-    return kExitOk;
-  }
-
+  for (const auto& a : d.attempts) by_job[a.job_index].push_back(a);
+  auto report_warnings = d.report_warnings;
   fmt::print("run {}  {}  {}\n", run->id, run->pipeline, ShownStatus(*run));
   if (!run->reason.empty()) fmt::print("reason:   {}\n", run->reason);
   if (EngineGone(*run))
@@ -93,7 +48,7 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
   for (const auto& [k, v] : *metrics) fmt::print("metric:   {} = {}\n", k, v);
   if (jobs->empty()) {
     fmt::print("\nno jobs recorded\n");
-    return kExitOk;
+    return;
   }
   size_t nw = 3;
   for (const auto& j : *jobs) nw = std::max(nw, j.name.size());
@@ -113,6 +68,22 @@ int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
     for (const std::string& w : report_warnings[j.index])
       fmt::print("warning: job '{}': {}\n", j.name, w);
   }
+}
+
+int RunStatusCommand(const StatusArgs& args, const GlobalOptions& global) {
+  int code = kExitOk;
+  auto h = OpenHistory(args.state_dir, &code);
+  if (!h) return code;
+  auto found = ResolveRun(*h->store, args.run, &code);
+  if (!found) return code;
+  auto detail = engine::ReadRunDetail(*h->store, *found);
+  if (!detail.ok()) return Fail(detail.error());
+  const int64_t now = RealClock().UnixMs();
+  if (global.json) {
+    fmt::print("{}\n", engine::RunDetailJson(*detail, now).dump(2));
+    return kExitOk;
+  }
+  PrintStatus(*detail, now);
   return kExitOk;
 }
 

@@ -11,8 +11,9 @@
 #include "cli/command.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
-#include "cli/workspace.h"
+#include "store/open.h"
 #include "core/clock.h"
+#include "engine/views_gate.h"
 #include "gate/trust_history.h"
 #include "vcs/range.h"
 
@@ -25,21 +26,6 @@ struct TrustArgs {
   std::string author, file, state_dir;
 };
 
-json StandingJson(const std::string& key, const gate::AuthorHistory* h,
-                  const gate::TrustStanding& s) {
-  json j = {{"author", key},
-            {"name", h != nullptr ? h->author.name : ""},
-            {"level", gate::ToString(s.level)},
-            {"may_merge_alone", gate::MaxRiskFor(s.level)},
-            {"merged", s.merged},
-            {"incidents", s.incidents},
-            {"first_ms", s.first_ms},
-            {"history_days", s.history_days},
-            {"why", s.why},
-            {"next", s.next}};
-  return j;
-}
-
 int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
   LoadedPipeline loaded;
   int code = LoadPipeline(args.file, &loaded);
@@ -48,11 +34,11 @@ int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
     return code != kExitOk ? code : kExitInvalid;
   }
   const spec::Pipeline& pipeline = loaded.load->pipeline;
-  Workspace ws = WorkspaceForFile(loaded.file, args.state_dir);
+  engine::Workspace ws = engine::WorkspaceForFile(loaded.file, args.state_dir);
   auto branch = vcs::DefaultBranchName(ws.root);
   // Outside a repository (or without main/master) runs on `main` are the merged ones.
   const std::string default_branch = branch.ok() && !branch->empty() ? *branch : "main";
-  auto st = OpenStore(ws);
+  auto st = store::OpenStore(ws.store_url());
   if (!st.ok()) {
     fmt::print(stderr, "gauntlet: {}\n", st.error().message);
     return kExitInternal;
@@ -100,14 +86,8 @@ int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
       return kExitInternal;
     }
     if (global.json) {
-      json j = StandingJson(key, history_of(key), s);
-      j["repository"] = pipeline.name;
-      j["changes"] = json::array();
-      for (const auto& c : *changes) {
-        j["changes"].push_back(
-            {{"from", c.from_level}, {"to", c.to_level}, {"at_ms", c.at_ms}, {"reason", c.reason}});
-      }
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", engine::TrustHistoryJson(key, history_of(key), s, pipeline.name, *changes)
+                              .dump(2));
       return kExitOk;
     }
     fmt::print("{} in {}: {} (may merge {} alone)\n", key, pipeline.name, gate::ToString(s.level),
@@ -126,7 +106,7 @@ int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
   }
 
   if (global.json) {
-    for (const auto& [key, s] : standings) out.push_back(StandingJson(key, history_of(key), s));
+    for (const auto& [key, s] : standings) out.push_back(engine::TrustStandingJson(key, history_of(key), s));
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }

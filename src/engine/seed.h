@@ -10,7 +10,7 @@
 #include "plan/plan.h"
 #include "store/store.h"
 
-namespace gauntlet::cli {
+namespace gauntlet::engine {
 
 using Seed = std::vector<std::pair<plan::JobId, exec::JobResult>>;
 
@@ -24,4 +24,8 @@ Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Pl
 void AddUnselected(const plan::Plan& plan, const std::vector<plan::JobId>& selected,
                    const Seed& earlier, const std::string& flag, Seed* seed);
 
-}  // namespace gauntlet::cli
+// A fingerprint of the plan's shape (job names and edges): --resume refuses a plan that
+// changed since the run started.
+std::string PlanFingerprint(const plan::Plan& plan);
+
+}  // namespace gauntlet::engine

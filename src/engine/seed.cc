@@ -1,9 +1,11 @@
-#include "cli/run_seed.h"
+#include "engine/seed.h"
 
 #include <algorithm>
 #include <unordered_map>
 
-namespace gauntlet::cli {
+#include "core/hash.h"
+
+namespace gauntlet::engine {
 
 Result<Seed> SucceededJobs(store::Store& store, store::RunId run, const plan::Plan& plan,
                            bool resumed) {
@@ -55,4 +57,14 @@ void AddUnselected(const plan::Plan& plan, const std::vector<plan::JobId>& selec
   }
 }
 
-}  // namespace gauntlet::cli
+std::string PlanFingerprint(const plan::Plan& plan) {
+  Hasher h;
+  for (const plan::PlannedJob& job : plan.jobs) {
+    h.Field(job.name);
+    for (plan::JobId n : job.needs) h.Field(plan.jobs[n].name);
+    h.Field("|");
+  }
+  return h.Final().Hex();
+}
+
+}  // namespace gauntlet::engine

@@ -1,0 +1,125 @@
+// StartRun: the passes in order, then the run's own thread.
+#include <filesystem>
+
+#include "cache/change_filter.h"
+#include "core/thread.h"
+#include "engine/run_context.h"
+
+namespace gauntlet::engine {
+namespace {
+
+class RunThread final : public RunHandle {
+ public:
+  // Starts executing `ctx` unless its outcome is already final (a skipped run).
+  RunThread(std::unique_ptr<RunContext> ctx, bool finished)
+      : ctx_(std::move(ctx)), run_id_(ctx_->run.id) {
+    if (!finished) thread_ = BackgroundThread([ctx = ctx_.get()] { Execute(*ctx); });
+  }
+  ~RunThread() override { Wait(); }
+
+  store::RunId run_id() const override { return run_id_; }
+  void Cancel() override {
+    if (ctx_->scheduler) ctx_->scheduler->Cancel();
+  }
+  const RunOutcome& Wait() override {
+    if (thread_.joinable()) thread_.join();
+    return ctx_->outcome;
+  }
+
+ private:
+  std::unique_ptr<RunContext> ctx_;
+  const store::RunId run_id_;
+  std::jthread thread_;
+};
+
+Status CheckRequest(const RunRequest& r) {
+  if (r.pipeline == nullptr || !r.pipeline->ok())
+    return Error::Invalid("a run needs a valid pipeline");
+  if (r.workspace.root.empty() || r.workspace.state_dir.empty())
+    return Error::Invalid("a run needs a workspace");
+  return Ok();
+}
+
+// A resumed run continues its own record: its git fields and start time stay.
+Status LoadResumed(RunContext& ctx) {
+  const RunOptions& opt = ctx.request.options;
+  auto old = ctx.store->GetRun(opt.resume);
+  if (!old.ok() || !*old) return Error::NotFound("no run " + std::to_string(opt.resume));
+  ctx.run = **old;
+  ctx.kept.assign(ctx.plan().jobs.size(), false);
+  for (const auto& [id, r] : opt.previous) ctx.kept[id] = true;
+  return Ok();
+}
+
+// A run recorded as started that cannot go on: recorded as failed (best effort), so it
+// is not left 'running' under a live engine.
+Error Abandon(RunContext& ctx, Error why) {
+  ctx.run.status = store::RunStatus::kFailed;
+  ctx.run.reason = why.message;
+  ctx.run.finished_ms = ctx.NowMs();
+  (void)ctx.store->UpdateRun(ctx.run);
+  return why;
+}
+
+// The run's outcome once the scheduler is done: what was recorded, and every problem
+// recording it met (recording goes on best-effort after a store error).
+void Finish(RunContext& ctx, const exec::RunResult& result) {
+  RunOutcome& out = ctx.outcome;
+  Status closed = ctx.log->Close();
+  if (!ctx.recorder->status().ok())
+    out.warnings.push_back("recording the run: " + ctx.recorder->status().error().message);
+  if (!closed.ok()) out.warnings.push_back(closed.error().message);
+  if (ctx.reports) {
+    out.report_warnings = ctx.reports->warnings();
+    out.warnings.insert(out.warnings.end(), out.report_warnings->begin(),
+                        out.report_warnings->end());
+    if (!ctx.reports->status().ok())
+      out.warnings.push_back("recording reports: " + ctx.reports->status().error().message);
+  }
+  out.run = ctx.run;
+  out.state = result.state;
+  out.results = ctx.scheduler->results();
+}
+
+}  // namespace
+
+void Execute(RunContext& ctx) {
+  exec::RunResult result = ctx.scheduler->Run();
+  for (std::jthread& t : ctx.deploys) t.join();
+  Finish(ctx, result);
+}
+
+Result<std::unique_ptr<RunHandle>> StartRun(RunRequest request) {
+  if (Status s = CheckRequest(request); !s.ok()) return s.error();
+  const bool resume = request.options.resume != 0;
+  auto ctx = std::make_unique<RunContext>(std::move(request));
+  if (Status s = OpenRunner(*ctx); !s.ok()) return s.error();
+  // Read while the store opens and the first jobs start.
+  if (!resume) ctx->git = GitReader(ctx->ws().root);
+  if (Status s = OpenRunStore(*ctx); !s.ok()) return s.error();
+  if (Status s = ReadChanges(*ctx); !s.ok()) return s.error();
+  if (resume) {
+    if (Status s = LoadResumed(*ctx); !s.ok()) return s.error();
+  } else {
+    ctx->run.pipeline = ctx->pipeline().name;
+    ctx->run.file = std::filesystem::absolute(ctx->request.pipeline->file).string();
+    ctx->run.reason = ctx->request.options.reason;
+  }
+  // Also on --resume (with the run's own --base): a resumed run decides as a new run on
+  // the same tree would; when nothing relevant changed any more, it ends skipped.
+  if (ctx->changes && !ctx->pipeline().changes.empty()) {
+    cache::ChangeDecision decision = cache::Decide(ctx->pipeline().changes, *ctx->changes);
+    if (!decision.run) {
+      if (Status s = RecordSkippedRun(*ctx, decision.reason); !s.ok()) return s.error();
+      return std::unique_ptr<RunHandle>(std::make_unique<RunThread>(std::move(ctx), true));
+    }
+  }
+  if (Status s = RecordRunStart(*ctx); !s.ok()) return s.error();
+  CarryReports(*ctx);
+  Status s = OpenRecorders(*ctx);
+  if (s.ok()) s = MakeScheduler(*ctx);
+  if (!s.ok()) return Abandon(*ctx, s.error());
+  return std::unique_ptr<RunHandle>(std::make_unique<RunThread>(std::move(ctx), false));
+}
+
+}  // namespace gauntlet::engine

@@ -1,0 +1,176 @@
+// StartRun and its passes: each step of starting a run is a named function over the
+// run's context, in the order StartRun calls them.
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cache/change_filter.h"
+#include "engine/changes.h"
+#include "engine/run_context.h"
+#include "exec/executors.h"
+#include "gate/carry_reports.h"
+#include "store/open.h"
+
+namespace gauntlet::engine {
+namespace {
+
+// Report paths are stored relative to the repository holding the workspace (the
+// workspace itself when it is in none).
+std::string RepoRoot(const std::string& workspace_root) {
+  auto info = vcs::HeadInfo(workspace_root);
+  std::string root = info.ok() && !info->workdir.empty() ? info->workdir : workspace_root;
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(root, ec);
+  return ec ? root : canonical.string();
+}
+
+bool AnyReports(const plan::Plan& plan) {
+  return std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const plan::PlannedJob& j) {
+    return j.spec != nullptr &&
+           (!j.spec->reports.junit.empty() || !j.spec->reports.coverage.empty());
+  });
+}
+
+// Whether any job needs the cache hooks; if none does, the scheduler runs without them.
+bool UsesCacheHooks(const spec::Pipeline& p) {
+  for (const spec::Job& j : p.jobs) {
+    if (!j.inputs.empty() || !j.artifacts.empty() || !j.changes.empty()) return true;
+  }
+  return false;
+}
+
+// The directory jobs run in: the workspace, canonical (it is also what reports and the
+// cache resolve paths against).
+std::string CanonicalRoot(const std::string& root) {
+  std::error_code ec;
+  auto c = std::filesystem::weakly_canonical(root, ec);
+  return ec ? root : c.string();
+}
+
+}  // namespace
+
+Status OpenRunStore(RunContext& ctx) {
+  if (ctx.request.store) {
+    ctx.store = std::move(ctx.request.store);
+    return Ok();
+  }
+  auto st = store::OpenStore(ctx.store_url());
+  if (!st.ok()) return st.error();
+  ctx.store = std::move(*st);
+  return Ok();
+}
+
+// Changed files, only when something reads them (change filters, `if:` on changes).
+Status ReadChanges(RunContext& ctx) {
+  const std::string& base = ctx.request.options.base;
+  if (!UsesChanges(ctx.pipeline()) && base.empty()) return Ok();
+  auto cs = vcs::ChangedFilesForRun(ctx.ws().root, base);
+  if (!cs.ok()) {
+    return Error{"changed files: " + cs.error().message,
+                 base.empty() ? ErrorKind::kInternal : ErrorKind::kNotFound};
+  }
+  ctx.changes = vcs::Within(std::move(*cs), ctx.ws().root);  // globs: relative to the workspace
+  return Ok();
+}
+
+Status RecordRunStart(RunContext& ctx) {
+  const RunOptions& opt = ctx.request.options;
+  store::RunRecord& run = ctx.run;
+  run.status = store::RunStatus::kRunning;
+  if (!opt.resume) run.started_ms = ctx.NowMs();
+  run.finished_ms = 0;
+  run.engine_pid = getpid();
+  run.engine_host = store::HostName();
+  run.options_json = opt.recorded.dump();
+  run.plan_fingerprint = PlanFingerprint(ctx.plan());
+  if (opt.resume) {
+    run.reason.clear();
+    return ctx.store->UpdateRun(run);
+  }
+  auto id = ctx.store->CreateRun(run);
+  if (!id.ok()) return id.error();
+  run.id = *id;
+  return Ok();
+}
+
+// Before any job records a report: the report recorder counts the carried ones in.
+void CarryReports(RunContext& ctx) {
+  const RunOptions& opt = ctx.request.options;
+  if (opt.resume || opt.carried_from == 0) return;
+  std::map<std::string, int> carried;
+  for (const auto& [id, r] : opt.previous) {
+    if (r.state == exec::JobState::kSuccess) carried.emplace(ctx.plan().jobs[id].name, id);
+  }
+  auto n = gate::CarryReports(*ctx.store, opt.carried_from, ctx.run.id, carried);
+  if (!n.ok())
+    ctx.outcome.warnings.push_back("carrying the reports of run " +
+                                   std::to_string(opt.carried_from) + ": " + n.error().message);
+}
+
+Status OpenRecorders(RunContext& ctx) {
+  auto log = store::LogWriter::Open(ctx.ws().logs_dir(), ctx.run.id);
+  if (!log.ok()) return log.error();
+  ctx.log = std::move(*log);
+  ctx.recorder = std::make_unique<store::RunRecorder>(ctx.store.get(), ctx.log.get(), &ctx.run,
+                                                      [&ctx] { return ctx.NowMs(); });
+  ctx.recorder->KeepRecorded(ctx.kept);
+  ctx.recorder->FillLater([&ctx](store::RunRecord* r, bool wait) { return ctx.git.Fill(r, wait); });
+  ctx.observers.Add(ctx.recorder.get());
+  // Right after the recorder: its batch holds the reports with the job's result.
+  if (AnyReports(ctx.plan())) {
+    gate::ReportRecorder::Options ro;
+    ro.workspace_root = CanonicalRoot(ctx.ws().root);
+    ro.repo_root = RepoRoot(ro.workspace_root);
+    ro.now_ms = [&ctx] { return ctx.NowMs(); };
+    ctx.reports = std::make_unique<gate::ReportRecorder>(ctx.store.get(), ctx.log.get(),
+                                                         ctx.run.id, ro);
+    ctx.observers.Add(ctx.reports.get());
+  }
+  if (ctx.request.observer) ctx.observers.Add(ctx.request.observer);
+  return Ok();
+}
+
+Status OpenRunner(RunContext& ctx) {
+  exec::RunnerOptions ropt;
+  ropt.clock = &ctx.clock;
+  auto runner = exec::MakeRunner(ctx.request.executor, ropt);
+  if (!runner.ok()) return runner.error();
+  ctx.runner = std::move(*runner);
+  return Ok();
+}
+
+Status MakeScheduler(RunContext& ctx) {
+  RunOptions& opt = ctx.request.options;
+  exec::SchedulerOptions sopt;
+  sopt.parallelism = opt.parallelism;
+  sopt.keep_going = opt.keep_going;
+  sopt.run_id = std::to_string(ctx.run.id);
+  sopt.workspace = ctx.ws().root;
+  sopt.resolve_branch = [&ctx] {
+    ctx.git.Fill(&ctx.run, /*wait=*/true);
+    return ctx.run.git_branch;
+  };
+  sopt.event = ctx.request.event.name;
+  sopt.secrets = ctx.request.secrets;
+  sopt.previous = std::move(opt.previous);
+  if (ctx.changes) sopt.changes = ChangesContext(*ctx.changes);
+  if (UsesCacheHooks(ctx.pipeline())) {
+    store::CacheHooksOptions hopt;
+    hopt.workspace = ctx.ws().root;
+    hopt.artifacts_dir = ctx.ws().artifacts_dir();
+    hopt.lookup = !opt.no_cache;
+    ctx.git.Fill(&ctx.run, /*wait=*/true);  // the branch is part of what the hooks decide on
+    hopt.branch = ctx.run.git_branch;
+    hopt.event = sopt.event;
+    hopt.changes = ctx.changes ? &*ctx.changes : nullptr;
+    ctx.hooks.emplace(ctx.plan(), ctx.store.get(), std::move(hopt));
+    sopt.hooks = &*ctx.hooks;
+  }
+  sopt.deploy = DeployStages(ctx);
+  ctx.scheduler = std::make_unique<exec::Scheduler>(ctx.plan(), ctx.runner.get(), &ctx.observers,
+                                                    std::move(sopt));
+  return Ok();
+}
+
+}  // namespace gauntlet::engine
