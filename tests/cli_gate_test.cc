@@ -128,6 +128,8 @@ TEST_F(CliGateTest, NewAuthorNeedsApprovalAndTrustCommandShowsLevels) {
   EXPECT_EQ(o.code, 10) << o.out << o.err;
   EXPECT_THAT(o.out, HasSubstr("gate: needs-approval"));
   EXPECT_THAT(o.out, HasSubstr("author at L0"));
+  // The level first, as on every other line that names one.
+  EXPECT_THAT(o.out, HasSubstr("trust   newcomer@example.com: L0 (new: no change merged yet)"));
 
   testing::Output all = ws_.Run({"trust", "--json"});
   ASSERT_EQ(all.code, 0) << all.err;

@@ -176,8 +176,15 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
               {"timeout", FormatDuration(j.timeout)},
               {"shell", j.shell},
               {"working_directory", j.working_directory}};
-  if (j.spec) {
-    const spec::Job& s = *j.spec;
+  {
+    // A deploy step has no job entry of its own: it still lists every job key (no
+    // commands, no `if`, never cached), so a reader never meets a missing key.
+    static const spec::Job kNoJob = [] {
+      spec::Job none;
+      none.cache = false;
+      return none;
+    }();
+    const spec::Job& s = j.spec ? *j.spec : kNoJob;
     out["commands"] = s.commands;
     out["if"] = s.if_expr;
     out["env"] = KeyValuesJson(s.env);

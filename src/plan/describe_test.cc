@@ -144,6 +144,14 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(d["deploy"]["environment"], "staging");
   EXPECT_EQ(d["deploy"]["strategy"], "canary");
   EXPECT_EQ(d["deploy"]["rollback_on_failure"], true);
+  // docs/cli.md lists these keys for every job, deploy steps included.
+  for (const auto& [key, value] : u.items()) {
+    if (key != "deploy") EXPECT_TRUE(d.contains(key)) << "deploy step lacks '" << key << "'";
+  }
+  EXPECT_EQ(d["commands"], nlohmann::json::array());
+  EXPECT_EQ(d["if"], "");
+  EXPECT_EQ(d["language"], "");
+  EXPECT_EQ(d["cache"], false);
   EXPECT_EQ(j["critical_path"].size(), 3u);
 }
 
