@@ -162,6 +162,9 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   if (diagnosed.empty()) {
     std::string what =
         args.job.empty() ? "no job failed" : "no job named '" + args.job + "' failed";
+    // A run its change filter skipped: say so, or "no job failed" reads like a green run.
+    if (run->status == store::RunStatus::kSkipped && !run->reason.empty())
+      what += " (the run was skipped: " + run->reason + ")";
     fmt::print("run {}  {}  {}: {}\n", run->id, run->pipeline, ShownStatus(*run), what);
     return exit_code;
   }
