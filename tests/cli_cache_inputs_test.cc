@@ -1,0 +1,103 @@
+// End-to-end: input digests through the real binary. Within a run each input is hashed
+// once, until a job starts (it may write inputs of the jobs after it); across runs the
+// stat cache (.gauntlet/inputs.stat) spares reading unchanged files, and never hides a
+// change: same size and mtime put back, a file replaced by another.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.h"
+
+namespace gauntlet {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Workspace;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::map<std::string, std::string> Statuses(const testing::Output& r) {
+  std::map<std::string, std::string> out;
+  json j = json::parse(r.out, nullptr, false);
+  if (!j.is_object()) {
+    ADD_FAILURE() << "not JSON: " << r.out << r.err;
+    return out;
+  }
+  for (const auto& job : j["jobs"]) out[job["name"]] = job["status"];
+  return out;
+}
+
+timespec MtimeOf(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0);
+  return st.st_mtim;
+}
+
+void SetMtime(const fs::path& p, timespec t) {
+  timespec times[2] = {t, t};
+  ASSERT_EQ(::utimensat(AT_FDCWD, p.c_str(), times, 0), 0);
+}
+
+TEST(CliCacheInputsTest, InputsAJobWritesDuringTheRunAreHashedAfterIt) {
+  // `check` is cached and hashes gen/** first; `generate` (no inputs: always runs) then
+  // rewrites gen/version; `use` needs it and must not reuse what `check` saw.
+  Workspace ws;
+  ws.Write("gen/version", "0\n");
+  ws.Write("gauntlet.yml", R"YML(name: gen
+jobs:
+  check:
+    inputs: ["gen/**"]
+    run: "true"
+  generate:
+    needs: [check]
+    run: date +%s%N > gen/version
+  use:
+    needs: [generate]
+    inputs: ["gen/**"]
+    run: "true"
+)YML");
+  ASSERT_EQ(ws.Run({"run", "-j", "1"}).code, 0);
+  auto second = ws.Run({"run", "-j", "1", "--json"});
+  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  auto s = Statuses(second);
+  EXPECT_EQ(s["check"], "cached");
+  EXPECT_EQ(s["generate"], "success");
+  EXPECT_EQ(s["use"], "success") << "gen/version changed after `check` hashed it";
+}
+
+TEST(CliCacheInputsTest, TheStatCacheNeverHidesAChange) {
+  Workspace ws;
+  ws.Write("src/a.c", "int a = 1;\n");
+  ws.Write("src/b.c", "int b = 2;\n");
+  ws.Write("gauntlet.yml",
+           "name: s\njobs:\n  build:\n    inputs: [\"src/**\"]\n    run: \"true\"\n");
+  ASSERT_EQ(ws.Run({"run"}).code, 0);
+  EXPECT_TRUE(fs::exists(ws.dir() / ".gauntlet/inputs.stat"));
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+
+  // Same size, the mtime put back to the nanosecond: the content still decides.
+  const timespec t = MtimeOf(ws.dir() / "src/a.c");
+  ws.Write("src/a.c", "int a = 7;\n");
+  SetMtime(ws.dir() / "src/a.c", t);
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "success");
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+
+  // Replaced by another file (a new inode) of the same size and mtime.
+  const timespec tb = MtimeOf(ws.dir() / "src/b.c");
+  ws.Write("b.new", "int b = 3;\n");
+  SetMtime(ws.dir() / "b.new", tb);
+  fs::rename(ws.dir() / "b.new", ws.dir() / "src/b.c");
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "success");
+
+  // A touch alone is not a change; a damaged stat cache is only a cache.
+  SetMtime(ws.dir() / "src/b.c", {tb.tv_sec + 5, 0});
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+  ws.Write(".gauntlet/inputs.stat", "gauntlet-stat-cache-v1\nnot an entry\n");
+  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+}
+
+}  // namespace
+}  // namespace gauntlet
