@@ -61,7 +61,7 @@ TEST_F(CliDiagnosePathsTest, ACdInTheCommandDoesNotBreakThePath) {
 TEST_F(CliDiagnosePathsTest, APathFoundNowhereIsKeptAndFlagged) {
   Json j = RunAndDiagnose(
       "name: p\njobs:\n  compile:\n"
-      "    run: echo 'generated/ghost.c:3:1: error: expected declaration' && false\n"
+      "    run: \"echo 'generated/ghost.c:3:1: error: expected declaration' && false\"\n"
       "    diagnostics: gcc\n");
   const Json& d = j["jobs"][0]["diagnostics"][0];
   EXPECT_EQ(d["file"], "generated/ghost.c");

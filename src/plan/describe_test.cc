@@ -175,5 +175,23 @@ TEST(DescribeBareTest, PipelineWithoutOptionalSectionsHasAShortHeader) {
             "critical path (1 jobs): only\n");
 }
 
+TEST(DescribeBareTest, TheParsersAJobGetsAndWhereTheyCameFrom) {
+  spec::Pipeline p;
+  spec::Job style, unit;
+  style.name = "style";
+  style.commands = {"black --check src && ruff check src"};
+  style.language = spec::Language::kPython;
+  unit.name = "unit";
+  unit.commands = {"./run-tests"};
+  unit.language = spec::Language::kPython;
+  p.jobs = {style, unit};
+  spec::Problems problems;
+  Plan plan = Build(p, &problems);
+  const std::string text = DescribeText(plan);
+  EXPECT_NE(text.find("diagnostics: black, ruff (from the commands)"), std::string::npos) << text;
+  EXPECT_NE(text.find("diagnostics: pytest (language default)"), std::string::npos) << text;
+  EXPECT_EQ(DescribeJson(plan)["jobs"][0]["diagnostics"], nlohmann::json({"black", "ruff"}));
+}
+
 }  // namespace
 }  // namespace gauntlet::plan
