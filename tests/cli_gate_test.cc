@@ -273,8 +273,12 @@ TEST_F(CliGateTest, ADocsOnlyChangeThePipelineFilterSkipsIsJudgedByRiskAndTrust)
   EXPECT_EQ(j["risk"]["class"], "low");
   EXPECT_TRUE(j["failed_jobs"].empty());
   for (const auto& c : j["checks"]) {
-    if (c["name"] == "jobs") EXPECT_EQ(c["status"], "pass") << c.dump();
-    if (c["name"] == "coverage.line") EXPECT_EQ(c["status"], "skipped") << c.dump();
+    if (c["name"] == "jobs") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
+    if (c["name"] == "coverage.line") {
+      EXPECT_EQ(c["status"], "skipped") << c.dump();
+    }
   }
   testing::Output diagnose = ws_.Run({"diagnose"});
   EXPECT_EQ(diagnose.code, 0) << diagnose.err;

@@ -11,7 +11,6 @@
 // node_modules) as its location.
 #include <re2/re2.h>
 
-#include <optional>
 
 #include "gate/parse_tools.h"
 #include "gate/text.h"
@@ -52,34 +51,37 @@ std::vector<Diagnostic> ParseJest(std::string_view log) {
 
   std::vector<Diagnostic> out;
   std::string suite;  // jest's current test file
-  std::optional<Failure> f;
+  // The failure being read (no std::optional: GCC 12 -O3 warns about its destructor).
+  Failure failure;
+  Failure* f = nullptr;
+  auto start = [&](std::string file, const char* tool, std::string name) {
+    failure = Failure{};
+    failure.suite = std::move(file);
+    failure.d.tool = tool;
+    failure.d.rule = std::move(name);
+    f = &failure;
+  };
   auto finish = [&] {
-    if (!f) return;
+    if (f == nullptr) return;
     while (!f->d.message.empty() && f->d.message.back() == '\n') f->d.message.pop_back();
     if (f->d.file.empty()) f->d.file = f->suite;  // no frame: at least the test file
     f->d.category = Category::kTest;
     out.push_back(std::move(f->d));
-    f.reset();
+    f = nullptr;
   };
   for (std::string_view line : SplitLines(log)) {
     std::string file, name, line_s, col_s;
     if (RE2::FullMatch(line, kVitestTest, &file, &name)) {
       finish();
-      f.emplace();
-      f->suite = file;
-      f->d.tool = "vitest";
-      f->d.rule = name;
+      start(file, "vitest", name);
     } else if (RE2::FullMatch(line, kJestSuite, &file)) {
       finish();
       suite = file;
       continue;
     } else if (RE2::FullMatch(line, kJestTest, &name)) {
       finish();
-      f.emplace();
-      f->suite = suite;
-      f->d.tool = "jest";
-      f->d.rule = name;
-    } else if (!f) {
+      start(suite, "jest", name);
+    } else if (f == nullptr) {
       continue;
     } else if (RE2::FullMatch(line, kEnd)) {
       finish();

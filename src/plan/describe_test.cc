@@ -146,7 +146,9 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(d["deploy"]["rollback_on_failure"], true);
   // docs/cli.md lists these keys for every job, deploy steps included.
   for (const auto& [key, value] : u.items()) {
-    if (key != "deploy") EXPECT_TRUE(d.contains(key)) << "deploy step lacks '" << key << "'";
+    if (key != "deploy") {
+      EXPECT_TRUE(d.contains(key)) << "deploy step lacks '" << key << "'";
+    }
   }
   EXPECT_EQ(d["commands"], nlohmann::json::array());
   EXPECT_EQ(d["if"], "");
