@@ -13,22 +13,22 @@ Job WithCommands(std::vector<std::string> commands, Language language = Language
   return j;
 }
 
-using Names = std::vector<std::string>;
+using ParserList = std::vector<std::string>;
 
 TEST(JobDiagnosticsTest, AFormatterAndALinterInAPythonJobChooseTheirOwnParsers) {
   // Was: `language: python` always meant the pytest parser.
   Job fmt = WithCommands({"black --check src", "uv run ruff check src/"}, Language::kPython);
-  EXPECT_EQ(DiagnosticsFor(fmt), (Names{"black", "ruff"}));
+  EXPECT_EQ(DiagnosticsFor(fmt), (ParserList{"black", "ruff"}));
   EXPECT_EQ(DiagnosticsSource(fmt), "commands");
   Job tests = WithCommands({"python -m pytest -q --junitxml=r.xml"}, Language::kPython);
-  EXPECT_EQ(DiagnosticsFor(tests), (Names{"pytest"}));
+  EXPECT_EQ(DiagnosticsFor(tests), (ParserList{"pytest"}));
   // Nothing recognised: the language's default.
   Job other = WithCommands({"./scripts/check.sh", "make lint"}, Language::kPython);
-  EXPECT_EQ(DiagnosticsFor(other), (Names{"pytest"}));
+  EXPECT_EQ(DiagnosticsFor(other), (ParserList{"pytest"}));
   EXPECT_EQ(DiagnosticsSource(other), "language");
   // `diagnostics:` always wins.
   fmt.diagnostics = {"ruff"};
-  EXPECT_EQ(DiagnosticsFor(fmt), (Names{"ruff"}));
+  EXPECT_EQ(DiagnosticsFor(fmt), (ParserList{"ruff"}));
   EXPECT_EQ(DiagnosticsSource(fmt), "explicit");
   EXPECT_TRUE(DiagnosticsFor(WithCommands({"echo hi"})).empty());
   EXPECT_EQ(DiagnosticsSource(WithCommands({"echo hi"})), "");
@@ -36,17 +36,17 @@ TEST(JobDiagnosticsTest, AFormatterAndALinterInAPythonJobChooseTheirOwnParsers) 
 
 TEST(JobDiagnosticsTest, CommandsAreSplitAndUnwrapped) {
   EXPECT_EQ(DiagnosticsFor(WithCommands({"cd src && CC=gcc-12 gcc-12 -c a.c || true"})),
-            (Names{"gcc"}));
+            (ParserList{"gcc"}));
   EXPECT_EQ(DiagnosticsFor(WithCommands({"npx tsc -p . && npx --yes eslint src | tee out"})),
-            (Names{"tsc", "eslint"}));
+            (ParserList{"tsc", "eslint"}));
   EXPECT_EQ(DiagnosticsFor(WithCommands({"go vet ./...; go test ./...\ncargo clippy -- -D warnings",
                                           "(cd build && ctest --output-on-failure)"})),
-            (Names{"go-vet", "go", "cargo", "ctest"}));
+            (ParserList{"go-vet", "go", "cargo", "ctest"}));
   EXPECT_EQ(DiagnosticsFor(WithCommands({"env -i PATH=/bin /usr/bin/clang++ x.cc",
                                           "poetry run mypy . && pnpm exec vitest run"})),
-            (Names{"clang", "mypy", "vitest"}));
+            (ParserList{"clang", "mypy", "vitest"}));
   EXPECT_EQ(DiagnosticsFor(WithCommands({"time flake8 .", "jest --ci", "gcc a.c", "g++ b.cc"})),
-            (Names{"flake8", "jest", "gcc"}));
+            (ParserList{"flake8", "jest", "gcc"}));
 }
 
 TEST(JobDiagnosticsTest, ProgramNames) {
