@@ -19,7 +19,7 @@ using testing::Workspace;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::map<std::string, std::string> Statuses(const testing::Output& r) {
+std::map<std::string, std::string> CachedStatuses(const testing::Output& r) {
   std::map<std::string, std::string> out;
   json j = json::parse(r.out, nullptr, false);
   if (!j.is_object()) {
@@ -30,13 +30,13 @@ std::map<std::string, std::string> Statuses(const testing::Output& r) {
   return out;
 }
 
-timespec MtimeOf(const fs::path& p) {
+timespec FileMtime(const fs::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0);
   return st.st_mtim;
 }
 
-void SetMtime(const fs::path& p, timespec t) {
+void SetFileMtime(const fs::path& p, timespec t) {
   timespec times[2] = {t, t};
   ASSERT_EQ(::utimensat(AT_FDCWD, p.c_str(), times, 0), 0);
 }
@@ -62,7 +62,7 @@ jobs:
   ASSERT_EQ(ws.Run({"run", "-j", "1"}).code, 0);
   auto second = ws.Run({"run", "-j", "1", "--json"});
   ASSERT_EQ(second.code, 0) << second.out << second.err;
-  auto s = Statuses(second);
+  auto s = CachedStatuses(second);
   EXPECT_EQ(s["check"], "cached");
   EXPECT_EQ(s["generate"], "success");
   EXPECT_EQ(s["use"], "success") << "gen/version changed after `check` hashed it";
@@ -76,27 +76,27 @@ TEST(CliCacheInputsTest, TheStatCacheNeverHidesAChange) {
            "name: s\njobs:\n  build:\n    inputs: [\"src/**\"]\n    run: \"true\"\n");
   ASSERT_EQ(ws.Run({"run"}).code, 0);
   EXPECT_TRUE(fs::exists(ws.dir() / ".gauntlet/inputs.stat"));
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 
   // Same size, the mtime put back to the nanosecond: the content still decides.
-  const timespec t = MtimeOf(ws.dir() / "src/a.c");
+  const timespec t = FileMtime(ws.dir() / "src/a.c");
   ws.Write("src/a.c", "int a = 7;\n");
-  SetMtime(ws.dir() / "src/a.c", t);
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "success");
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+  SetFileMtime(ws.dir() / "src/a.c", t);
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "success");
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 
   // Replaced by another file (a new inode) of the same size and mtime.
-  const timespec tb = MtimeOf(ws.dir() / "src/b.c");
+  const timespec tb = FileMtime(ws.dir() / "src/b.c");
   ws.Write("b.new", "int b = 3;\n");
-  SetMtime(ws.dir() / "b.new", tb);
+  SetFileMtime(ws.dir() / "b.new", tb);
   fs::rename(ws.dir() / "b.new", ws.dir() / "src/b.c");
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "success");
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "success");
 
   // A touch alone is not a change; a damaged stat cache is only a cache.
-  SetMtime(ws.dir() / "src/b.c", {tb.tv_sec + 5, 0});
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+  SetFileMtime(ws.dir() / "src/b.c", {tb.tv_sec + 5, 0});
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
   ws.Write(".gauntlet/inputs.stat", "gauntlet-stat-cache-v1\nnot an entry\n");
-  EXPECT_EQ(Statuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using Json = nlohmann::json;
 
-const char* kBrokenC =
+const char* kUndeclaredC =
     "int main(void) {\n"
     "  int unused = 0;\n"
     "  (void)unused;\n"
@@ -46,7 +46,7 @@ class CliDiagnosePathsTest : public ::testing::Test {
 };
 
 TEST_F(CliDiagnosePathsTest, ACdInTheCommandDoesNotBreakThePath) {
-  ws_.Write("src/broken.c", kBrokenC);
+  ws_.Write("src/broken.c", kUndeclaredC);
   Json j = RunAndDiagnose(
       "name: p\njobs:\n  compile:\n    run: cd src && gcc -c broken.c -o /dev/null\n"
       "    diagnostics: gcc\n");

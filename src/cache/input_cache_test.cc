@@ -9,13 +9,12 @@
 namespace gauntlet::cache {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
 
 // A clock 10 s ahead: the files written by a test are then old enough for their stat cache
 // entries to be trusted (stat_cache.h), without waiting.
-int64_t Later() { return RealtimeNs() + 10 * kSecond; }
+int64_t Later() { return RealtimeNs() + 10'000'000'000; }
 
-Digest DigestOf(InputCache& c, const std::vector<std::string>& patterns) {
+Digest RunDigest(InputCache& c, const std::vector<std::string>& patterns) {
   auto d = c.Hash(patterns);
   EXPECT_TRUE(d.ok()) << d.error().message;
   return d.ok() ? d->digest : Digest{};
@@ -44,13 +43,13 @@ class InputCacheTest : public ::testing::Test {
 
 TEST_F(InputCacheTest, EachGlobListIsWalkedOnceAndEachFileReadOncePerRun) {
   InputCache run(dir_.path());
-  const Digest d = DigestOf(run, {"in/**"});
-  for (int job = 0; job < 999; ++job) EXPECT_EQ(DigestOf(run, {"in/**"}), d);
+  const Digest d = RunDigest(run, {"in/**"});
+  for (int job = 0; job < 999; ++job) EXPECT_EQ(RunDigest(run, {"in/**"}), d);
   EXPECT_EQ(run.stats().walks, 1u);
   EXPECT_EQ(run.stats().reused, 999u);
   EXPECT_EQ(run.stats().hashing.files_read, 10u);
   // Another glob list over the same files walks once more but reads nothing again.
-  EXPECT_NE(DigestOf(run, {"in/f1", "in/f2"}), d);
+  EXPECT_NE(RunDigest(run, {"in/f1", "in/f2"}), d);
   EXPECT_EQ(run.stats().walks, 2u);
   EXPECT_EQ(run.stats().hashing.files_read, 10u);
   // The same answer as the plain walk + hash.
@@ -64,12 +63,12 @@ TEST_F(InputCacheTest, TheNextRunReadsNoUnchangedFile) {
   {
     StatCache stats = StatCache::Load(stat_path_);
     InputCache run(dir_.path(), &stats, Later);
-    first = DigestOf(run, {"in/**"});
+    first = RunDigest(run, {"in/**"});
     ASSERT_TRUE(stats.Save().ok());
   }
   StatCache stats = StatCache::Load(stat_path_);
   InputCache run(dir_.path(), &stats, Later);
-  EXPECT_EQ(DigestOf(run, {"in/**"}), first);
+  EXPECT_EQ(RunDigest(run, {"in/**"}), first);
   EXPECT_EQ(run.stats().hashing.files_read, 0u);
   EXPECT_EQ(run.stats().hashing.files_known, 10u);
 }
@@ -78,13 +77,13 @@ TEST_F(InputCacheTest, ATouchedFileIsReadAgainAndStillTheSameInput) {
   StatCache stats = StatCache::Load(stat_path_);
   const Digest first = [&] {
     InputCache run(dir_.path(), &stats, Later);
-    return DigestOf(run, {"in/**"});
+    return RunDigest(run, {"in/**"});
   }();
   timespec t = MtimeOf(dir_ / "in/f3");
   t.tv_sec += 1;
   SetMtime(dir_ / "in/f3", t);
   InputCache run(dir_.path(), &stats, Later);
-  EXPECT_EQ(DigestOf(run, {"in/**"}), first) << "a touch is not a change";
+  EXPECT_EQ(RunDigest(run, {"in/**"}), first) << "a touch is not a change";
   EXPECT_EQ(run.stats().hashing.files_read, 1u);
 }
 
@@ -92,7 +91,7 @@ TEST_F(InputCacheTest, AFileReplacedWithTheSameSizeAndMtimeIsSeen) {
   StatCache stats = StatCache::Load(stat_path_);
   const Digest first = [&] {
     InputCache run(dir_.path(), &stats, Later);
-    return DigestOf(run, {"in/**"});
+    return RunDigest(run, {"in/**"});
   }();
   // A new inode (rename over it), same size and the same mtime to the nanosecond.
   const timespec t = MtimeOf(dir_ / "in/f3");
@@ -100,7 +99,7 @@ TEST_F(InputCacheTest, AFileReplacedWithTheSameSizeAndMtimeIsSeen) {
   SetMtime(dir_ / "in/f3.new", t);
   ASSERT_EQ(::rename((dir_ / "in/f3.new").c_str(), (dir_ / "in/f3").c_str()), 0);
   InputCache run(dir_.path(), &stats, Later);
-  EXPECT_NE(DigestOf(run, {"in/**"}), first);
+  EXPECT_NE(RunDigest(run, {"in/**"}), first);
   EXPECT_EQ(run.stats().hashing.files_read, 1u);
 }
 
@@ -111,37 +110,37 @@ TEST_F(InputCacheTest, AChangeInTheRacyWindowIsSeenWithTheRealClock) {
   StatCache stats = StatCache::Load(stat_path_);
   const Digest first = [&] {
     InputCache run(dir_.path(), &stats);
-    return DigestOf(run, {"in/**"});
+    return RunDigest(run, {"in/**"});
   }();
   const timespec t = MtimeOf(dir_ / "in/f5");
   dir_.Write("in/f5", "CONTENT 5");
   SetMtime(dir_ / "in/f5", t);
   InputCache run(dir_.path(), &stats);
-  EXPECT_NE(DigestOf(run, {"in/**"}), first);
+  EXPECT_NE(RunDigest(run, {"in/**"}), first);
   EXPECT_GE(run.stats().hashing.files_read, 1u);
 }
 
 TEST_F(InputCacheTest, AfterAJobStartsNothingIsRememberedWithinTheRun) {
   StatCache stats;
   InputCache run(dir_.path(), &stats, Later);
-  const Digest before = DigestOf(run, {"in/**"});
+  const Digest before = RunDigest(run, {"in/**"});
   run.WorkTreeMayChange();
   dir_.Write("in/f1", "written by a job");
-  EXPECT_NE(DigestOf(run, {"in/**"}), before);
+  EXPECT_NE(RunDigest(run, {"in/**"}), before);
   dir_.Write("in/new", "a new file");
-  const Digest with_new = DigestOf(run, {"in/**"});
+  const Digest with_new = RunDigest(run, {"in/**"});
   EXPECT_EQ(run.stats().walks, 3u) << "every Hash walks again";
-  EXPECT_EQ(DigestOf(run, {"in/**"}), with_new);
+  EXPECT_EQ(RunDigest(run, {"in/**"}), with_new);
   EXPECT_EQ(run.stats().reused, 0u);
 }
 
 TEST_F(InputCacheTest, ForgetAfterTheOwnerWroteFiles) {
   InputCache run(dir_.path());
-  const Digest before = DigestOf(run, {"in/**"});
+  const Digest before = RunDigest(run, {"in/**"});
   dir_.Write("in/f1", "restored artifact");
   run.Forget();
-  EXPECT_NE(DigestOf(run, {"in/**"}), before);
-  EXPECT_EQ(DigestOf(run, {"in/**"}), DigestOf(run, {"in/**"}));
+  EXPECT_NE(RunDigest(run, {"in/**"}), before);
+  EXPECT_EQ(RunDigest(run, {"in/**"}), RunDigest(run, {"in/**"}));
   EXPECT_EQ(run.stats().walks, 2u) << "remembered again until the next Forget";
 }
 

@@ -16,7 +16,7 @@ constexpr std::string_view kHeader = "gauntlet-stat-cache-v1";
 
 // Reads the next space-separated number of `line` from `pos`.
 template <typename T>
-bool Number(std::string_view line, size_t& pos, T* out) {
+bool NextNumber(std::string_view line, size_t& pos, T* out) {
   const auto [end, ec] = std::from_chars(line.data() + pos, line.data() + line.size(), *out);
   if (ec != std::errc() || end == line.data() + line.size() || *end != ' ') return false;
   pos = static_cast<size_t>(end - line.data()) + 1;
@@ -29,10 +29,10 @@ bool ParseLine(std::string_view line, std::string* path, StatEntry* e) {
   if (!digest.ok()) return false;
   e->digest = *digest;
   size_t pos = 33;
-  if (!Number(line, pos, &e->size) || !Number(line, pos, &e->mtime_ns) ||
-      !Number(line, pos, &e->ctime_ns) || !Number(line, pos, &e->ino) ||
-      !Number(line, pos, &e->dev) || !Number(line, pos, &e->mode) ||
-      !Number(line, pos, &e->recorded_ns) || pos >= line.size()) {
+  if (!NextNumber(line, pos, &e->size) || !NextNumber(line, pos, &e->mtime_ns) ||
+      !NextNumber(line, pos, &e->ctime_ns) || !NextNumber(line, pos, &e->ino) ||
+      !NextNumber(line, pos, &e->dev) || !NextNumber(line, pos, &e->mode) ||
+      !NextNumber(line, pos, &e->recorded_ns) || pos >= line.size()) {
     return false;
   }
   *path = std::string(line.substr(pos));

@@ -9,9 +9,9 @@
 namespace gauntlet::cache {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kStatSecond = 1'000'000'000;
 
-WalkEntry File(const std::string& path, int64_t mtime_ns) {
+WalkEntry StatFile(const std::string& path, int64_t mtime_ns) {
   WalkEntry e;
   e.path = path;
   e.size = 4;
@@ -24,8 +24,8 @@ WalkEntry File(const std::string& path, int64_t mtime_ns) {
 }
 
 TEST(StatCacheTest, AnEntryIsTrustedOnlyForTheSameStatAndOldEnoughTimestamps) {
-  const int64_t t = 1'700'000'000 * kSecond;
-  const WalkEntry f = File("a.c", t);
+  const int64_t t = 1'700'000'000 * kStatSecond;
+  const WalkEntry f = StatFile("a.c", t);
   StatEntry e{4, t, t, 7, 3, 0644, HashBytes("abcd"), t + kRacyNs + 1};
   EXPECT_TRUE(Trusted(e, f));
   // Racy: recorded within kRacyNs of the file's last change (at the boundary too), the
@@ -43,7 +43,7 @@ TEST(StatCacheTest, AnEntryIsTrustedOnlyForTheSameStatAndOldEnoughTimestamps) {
   g.mtime_ns += 1;  // a touch, to the nanosecond
   EXPECT_FALSE(Trusted(e, g));
   g = f;
-  g.ctime_ns += kSecond;  // written, then its mtime set back (touch -d, cp -p, tar)
+  g.ctime_ns += kStatSecond;  // written, then its mtime set back (touch -d, cp -p, tar)
   EXPECT_FALSE(Trusted(e, g));
   g = f;
   g.ino = 8;  // replaced by another file (a rename over it)
@@ -68,21 +68,21 @@ TEST(StatCacheTest, AnEntryIsTrustedOnlyForTheSameStatAndOldEnoughTimestamps) {
 TEST(StatCacheTest, SavedAndLoadedWhole) {
   TestDir dir;
   const std::string path = dir / "inputs.stat";
-  const int64_t t = 1'700'000'000 * kSecond;
+  const int64_t t = 1'700'000'000 * kStatSecond;
   StatCache c = StatCache::Load(path);
   EXPECT_EQ(c.size(), 0u) << "no file yet";
-  c.Record(File("src/a c.c", t), HashBytes("a"), t + 3 * kSecond);  // a space in the name
-  c.Record(File("src/b.c", t), HashBytes("b"), t + 3 * kSecond);
-  WalkEntry link = File("link", t);
+  c.Record(StatFile("src/a c.c", t), HashBytes("a"), t + 3 * kStatSecond);  // a space in the name
+  c.Record(StatFile("src/b.c", t), HashBytes("b"), t + 3 * kStatSecond);
+  WalkEntry link = StatFile("link", t);
   link.kind = WalkEntry::Kind::kSymlink;
-  c.Record(link, HashBytes("x"), t + 3 * kSecond);  // symlinks are hashed by target: not kept
-  c.Record(File("new\nline", t), HashBytes("n"), t + 3 * kSecond);
+  c.Record(link, HashBytes("x"), t + 3 * kStatSecond);  // symlinks are hashed by target: not kept
+  c.Record(StatFile("new\nline", t), HashBytes("n"), t + 3 * kStatSecond);
   ASSERT_TRUE(c.Save().ok());
   StatCache back = StatCache::Load(path);
   EXPECT_EQ(back.size(), 2u);
-  EXPECT_EQ(back.Find(File("src/a c.c", t)), HashBytes("a"));
-  EXPECT_EQ(back.Find(File("src/b.c", t)), HashBytes("b"));
-  EXPECT_FALSE(back.Find(File("src/b.c", t + 1)).has_value());
+  EXPECT_EQ(back.Find(StatFile("src/a c.c", t)), HashBytes("a"));
+  EXPECT_EQ(back.Find(StatFile("src/b.c", t)), HashBytes("b"));
+  EXPECT_FALSE(back.Find(StatFile("src/b.c", t + 1)).has_value());
   // Damaged or of another version: empty, never half-trusted.
   std::ofstream(path, std::ios::app) << "not an entry\n";
   EXPECT_EQ(StatCache::Load(path).size(), 0u);
