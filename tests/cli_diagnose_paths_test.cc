@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +92,16 @@ TEST_F(CliDiagnosePathsTest, GxxNotesInSystemHeadersStayWithTheirError) {
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "src/shapes.cc");
   EXPECT_THAT(result["relatedLocations"].dump(), HasSubstr("file:///usr/include/c++/"));
+  // Still a valid SARIF 2.1.0 log (absolute related locations as file:// URIs).
+  if (std::system("command -v node >/dev/null 2>&1") == 0 &&
+      std::filesystem::exists("/usr/share/nodejs/ajv")) {
+    const std::filesystem::path file = ws_.dir() / "out.sarif";
+    std::ofstream(file) << sarif.out;
+    const std::string cmd = "NODE_PATH=/usr/share/nodejs node '" GAUNTLET_SOURCE_DIR
+                            "/tests/gate_corpus/sarif/validate.js' '" +
+                            file.string() + "' >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+  }
 }
 
 }  // namespace
