@@ -47,7 +47,8 @@ std::vector<Diagnostic> ParseJest(std::string_view log) {
   static const RE2 kFrame(R"(^\s+at (?:.* \()?(?:file://)?([^()\s]+?):(\d+):(\d+)\)?$)");
   static const RE2 kVitestFrame(R"(^\s*❯ (\S+?):(\d+):(\d+)$)");
   static const RE2 kCodeFrame(R"(^\s*>?\s*\d+\s*\|)");
-  static const RE2 kEnd(R"(^(?:\s*⎯+.*|Test Suites:.*|\s*Test Files\s.*|\s*(?:PASS|FAIL)\s+\S+.*)$)");
+  static const RE2 kEnd(
+      R"(^(?:\s*⎯+.*|(?:Test Suites|Tests|Snapshots|Time):.*|\s*Test Files\s.*|\s*(?:PASS|FAIL)\s+\S+.*)$)");
 
   std::vector<Diagnostic> out;
   std::string suite;  // jest's current test file
