@@ -42,10 +42,11 @@ void SetFileMtime(const fs::path& p, timespec t) {
 }
 
 TEST(CliCacheInputsTest, InputsAJobWritesDuringTheRunAreHashedAfterIt) {
-  // `check` is cached and hashes gen/** first; `generate` (no inputs: always runs) then
-  // rewrites gen/version; `use` needs it and must not reuse what `check` saw.
+  // gen/version is "0" at rest: `check` hashes it first; `generate` (no inputs: always
+  // runs) writes "1", which `use` reads; `restore` puts "0" back. On the second run `use`
+  // must be hashed with "1" (cached from the first run), not with what `check` saw.
   Workspace ws;
-  ws.Write("gen/version", "0\n");
+  ws.Write("gen/version", "0");
   ws.Write("gauntlet.yml", R"YML(name: gen
 jobs:
   check:
@@ -53,11 +54,14 @@ jobs:
     run: "true"
   generate:
     needs: [check]
-    run: date +%s%N > gen/version
+    run: printf 1 > gen/version
   use:
     needs: [generate]
     inputs: ["gen/**"]
-    run: "true"
+    run: grep -q 1 gen/version
+  restore:
+    needs: [use]
+    run: printf 0 > gen/version
 )YML");
   ASSERT_EQ(ws.Run({"run", "-j", "1"}).code, 0);
   auto second = ws.Run({"run", "-j", "1", "--json"});
@@ -65,7 +69,8 @@ jobs:
   auto s = CachedStatuses(second);
   EXPECT_EQ(s["check"], "cached");
   EXPECT_EQ(s["generate"], "success");
-  EXPECT_EQ(s["use"], "success") << "gen/version changed after `check` hashed it";
+  EXPECT_EQ(s["use"], "cached") << "hashed as `generate` left gen/version, not as `check` saw it";
+  EXPECT_EQ(s["restore"], "success");
 }
 
 TEST(CliCacheInputsTest, TheStatCacheNeverHidesAChange) {
