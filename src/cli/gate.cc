@@ -71,6 +71,7 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
   }
   engine::Workspace ws = engine::WorkspaceForFile(loaded.file, args.state_dir);
   opt.repo_path = ws.root;
+  opt.state_dir = ws.state_dir;
   auto st = store::OpenStore(ws.store_url());
   if (!st.ok()) {
     fmt::print(stderr, "gauntlet: {}\n", st.error().message);

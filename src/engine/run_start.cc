@@ -159,6 +159,7 @@ Status MakeScheduler(RunContext& ctx) {
     store::CacheHooksOptions hopt;
     hopt.workspace = ctx.ws().root;
     hopt.artifacts_dir = ctx.ws().artifacts_dir();
+    hopt.stat_cache = ctx.ws().state_dir + "/inputs.stat";
     hopt.lookup = !opt.no_cache;
     ctx.git.Fill(&ctx.run, /*wait=*/true);  // the branch is part of what the hooks decide on
     hopt.branch = ctx.run.git_branch;

@@ -1,6 +1,9 @@
 #include "store/open.h"
 
+#include <filesystem>
+
 #include "store/sqlite_store.h"
+#include "store/state_dir.h"
 
 namespace gauntlet::store {
 namespace {
@@ -19,6 +22,10 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
     if (path.empty())
       return Error::Invalid("store URL '" + std::string(url) + "': no path; " +
                             std::string(kAccepted));
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    if (!dir.empty()) {
+      if (Status made = EnsureStateDir(dir); !made.ok()) return made.error();
+    }
     auto s = SqliteStore::Open(path);
     if (!s.ok()) return s.error();
     return std::unique_ptr<Store>(std::move(s).value());

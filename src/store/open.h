@@ -18,7 +18,9 @@ namespace gauntlet::store {
 // "sqlite:" + path.
 std::string SqliteUrl(std::string_view path);
 
-// Opens (creating if needed) the store `url` names. A malformed or unknown URL is
+// Opens (creating if needed) the store `url` names. A SQLite database's directory is a
+// state directory: created with a `.gitignore` of everything when missing
+// (store/state_dir.h), so the history never ends up in the project's commits. A malformed or unknown URL is
 // ErrorKind::kInvalid, naming the accepted forms.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
 
