@@ -435,17 +435,22 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
     unlinkat(dir, name, 0);
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
-      if (ar.ok()) ar.error = parsed.error().message;
-      Emit(id, "gauntlet: " + parsed.error().message + "\n");
+      // The message quotes the bad line, which may hold a secret.
+      std::string message = masker_.MaskString(parsed.error().message);
+      if (ar.ok()) ar.error = message;
+      Emit(id, "gauntlet: " + message + "\n");
     } else {
       outputs = std::move(parsed).value();
-      for (auto& [k, v] : outputs) v = masker_.MaskString(v);
+      for (auto& [k, v] : outputs) {
+        k = masker_.MaskString(k);  // a name may be a secret too
+        v = masker_.MaskString(v);
+      }
     }
   }
-  observer_->OnAttemptFinished(job, run.attempt, ar);
+  observer_->OnAttemptFinished(job, run.number(), ar);
 
   JobResult r;
-  r.attempts = run.attempt;
+  r.attempts = run.number();
   if (ar.ok()) {
     r.state = JobState::kSuccess;
     r.outputs = std::move(outputs);
