@@ -172,6 +172,7 @@ LoadResult LoadString(const std::string& text, const std::string& path) {
         error.hint.empty() ? "check the indentation and quoting around this place" : error.hint);
   } else {
     ReadPipeline(s, doc.root());
+    CheckScripts(s);
     Validate(s.pipeline, s.uses, &result.problems);
   }
   result.pipeline = std::move(s.pipeline);

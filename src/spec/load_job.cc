@@ -275,6 +275,7 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
           if (s.reader.String(v, &cmd)) {
             j.commands = {cmd};
             s.exprs.CheckTemplate(v, ji);
+            s.scripts.emplace_back(ji, v);
           }
         } else if (key == "commands") {
           commands = k;
@@ -291,6 +292,7 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
             }
             j.commands.push_back(item->value);
             s.exprs.CheckTemplate(item, ji);
+            s.scripts.emplace_back(ji, item);
           }
         } else if (key == "needs") {
           s.reader.LocatedList(v, &j.needs, true);
