@@ -101,6 +101,15 @@ jobs:
   EXPECT_EQ(ReadFile(ws.dir() / "a.count"), "ran\nran\n");
 }
 
+// Starts `gauntlet run`, waits for its job to say it got there, SIGKILLs the engine and
+// reaps it: what the job started is left running, as after a crash.
+void RunAndKillTheEngine(Workspace& ws, Signal& reached) {
+  pid_t engine = ws.Start({"run"});
+  ASSERT_EQ(reached.Wait(), "up") << "the job never got there";
+  ASSERT_EQ(kill(engine, SIGKILL), 0);
+  EXPECT_EQ(ws.Wait(engine).code, 128 + SIGKILL);
+}
+
 // The engine is SIGKILLed while a job runs that has a grandchild and a setsid'd child:
 // all three outlive it (none writes to the job's output, whose reader is gone). The resume kills them before anything starts.
 TEST(CliEngineTest, ResumeKillsWhatTheKilledEngineLeftRunning) {
@@ -126,10 +135,7 @@ jobs:
       - echo up > reached
       - wait
 )YML");
-  pid_t engine = ws.Start({"run"});
-  ASSERT_EQ(reached.Wait(), "up");
-  ASSERT_EQ(kill(engine, SIGKILL), 0);
-  EXPECT_EQ(ws.Wait(engine).code, 128 + SIGKILL);
+  ASSERT_NO_FATAL_FAILURE(RunAndKillTheEngine(ws, reached));
   const std::vector<pid_t> left = Pids(ws.dir() / "pids");
   ASSERT_EQ(left.size(), 3u);
   for (pid_t p : left) EXPECT_TRUE(Alive(p)) << p << " died with the engine after all";
@@ -153,10 +159,7 @@ jobs:
       - echo up > reached
       - wait
 )YML");
-  pid_t engine = ws.Start({"run"});
-  ASSERT_EQ(reached.Wait(), "up");
-  ASSERT_EQ(kill(engine, SIGKILL), 0);
-  ws.Wait(engine);
+  ASSERT_NO_FATAL_FAILURE(RunAndKillTheEngine(ws, reached));
   pid_t escaped = Pids(ws.dir() / "pid").at(0);
   EXPECT_TRUE(Alive(escaped));
   auto r = ws.Run({"cancel", "1"});
@@ -176,10 +179,7 @@ jobs:
       - echo up > reached
       - if [ -e second ]; then cat blocker > /dev/null; else tail -f /dev/null; fi
 )YML");
-  pid_t engine = ws.Start({"run"});
-  ASSERT_EQ(reached.Wait(), "up");
-  ASSERT_EQ(kill(engine, SIGKILL), 0);
-  ws.Wait(engine);
+  ASSERT_NO_FATAL_FAILURE(RunAndKillTheEngine(ws, reached));
   ws.Write("second", "");
   pid_t resumer = ws.Start({"run", "--resume"});
   ASSERT_EQ(reached.Wait(), "up");

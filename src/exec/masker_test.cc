@@ -17,11 +17,10 @@ TEST(MaskerTest, LongestSecretWinsAtTheSamePosition) {
   EXPECT_EQ(m.MaskString("xabcdefx abcx"), "x***x ***x");
 }
 
-TEST(MaskerTest, EveryTwoWaySplitPointOfTheStream) {
-  Masker m({"s3cr3t-value", "tok"});
-  const std::string text = "begin s3cr3t-value middle tok s3cr3t-values3cr3t-value end tok";
+// The stream, fed `text` in three pieces split at every pair of points, gives what
+// MaskString gives.
+void ExpectSameAtEverySplit(const Masker& m, const std::string& text) {
   const std::string want = m.MaskString(text);
-  ASSERT_EQ(want, "begin *** middle *** ****** end ***");
   for (size_t i = 0; i <= text.size(); ++i) {
     for (size_t j = i; j <= text.size(); ++j) {
       Masker::Stream s(&m);
@@ -33,6 +32,13 @@ TEST(MaskerTest, EveryTwoWaySplitPointOfTheStream) {
       ASSERT_EQ(out, want) << "split at " << i << "," << j;
     }
   }
+}
+
+TEST(MaskerTest, EveryTwoWaySplitPointOfTheStream) {
+  Masker m({"s3cr3t-value", "tok"});
+  const std::string text = "begin s3cr3t-value middle tok s3cr3t-values3cr3t-value end tok";
+  ASSERT_EQ(m.MaskString(text), "begin *** middle *** ****** end ***");
+  ExpectSameAtEverySplit(m, text);
 }
 
 TEST(MaskerTest, ByteByByte) {
@@ -115,19 +121,8 @@ TEST(MaskerTest, JsonValuesAreMaskedInsideTheStructure) {
 TEST(MaskerTest, OverlapsAtEverySplitPointOfTheStream) {
   Masker m({"abcd", "cdefgh", "ghij"});
   const std::string text = "..abcdefghij..cdefgh.abcdabcd.";
-  const std::string want = m.MaskString(text);
-  ASSERT_EQ(want, "..***..***.******.");
-  for (size_t i = 0; i <= text.size(); ++i) {
-    for (size_t j = i; j <= text.size(); ++j) {
-      Masker::Stream s(&m);
-      std::string out;
-      s.Write(std::string_view(text).substr(0, i), &out);
-      s.Write(std::string_view(text).substr(i, j - i), &out);
-      s.Write(std::string_view(text).substr(j), &out);
-      s.Flush(&out);
-      ASSERT_EQ(out, want) << "split at " << i << "," << j;
-    }
-  }
+  ASSERT_EQ(m.MaskString(text), "..***..***.******.");
+  ExpectSameAtEverySplit(m, text);
 }
 
 }  // namespace

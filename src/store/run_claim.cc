@@ -63,28 +63,25 @@ Result<RunRecord> ClaimRun(Store& store, RunId id, int64_t pid, const std::strin
 
 Result<int> KillLeftovers(Store& store, const std::string& state_key) {
   // The caller holds the state directory's engine lock: no engine of it is alive, so
-  // every run of this host still `running` lost its engine.
+  // every run of this host still `running` lost its engine (even if its pid was reused).
   std::vector<std::string> prefixes;
-  auto add = [&](const RunRecord& r) {
-    prefixes.push_back(state_key + "/" + std::to_string(r.id));
+  const std::string host = HostName();
+  auto list = [&](RunStatus status, int limit) -> Status {
+    RunFilter f;
+    f.status = status;
+    f.limit = limit;
+    auto runs = store.ListRuns(f);
+    if (!runs.ok()) return runs.error();
+    for (const RunRecord& r : *runs) {
+      if (status == RunStatus::kRunning && r.engine_host != host) continue;
+      if (status == RunStatus::kFailed && !StoppedByStorageError(r)) continue;
+      prefixes.push_back(state_key + "/" + std::to_string(r.id));
+    }
+    return Ok();
   };
-  auto dead = store.FindInterruptedRuns(HostName(), ProcessAlive);
-  if (!dead.ok()) return dead.error();
-  for (const RunRecord& r : *dead) add(r);
-  RunFilter interrupted;
-  interrupted.status = RunStatus::kInterrupted;
-  interrupted.limit = 100;
-  auto marked = store.ListRuns(interrupted);
-  if (!marked.ok()) return marked.error();
-  for (const RunRecord& r : *marked) add(r);
-  RunFilter failed;
-  failed.status = RunStatus::kFailed;
-  failed.limit = 20;
-  auto stopped = store.ListRuns(failed);
-  if (!stopped.ok()) return stopped.error();
-  for (const RunRecord& r : *stopped) {
-    if (StoppedByStorageError(r)) add(r);
-  }
+  if (Status s = list(RunStatus::kRunning, 100); !s.ok()) return s.error();
+  if (Status s = list(RunStatus::kInterrupted, 100); !s.ok()) return s.error();
+  if (Status s = list(RunStatus::kFailed, 20); !s.ok()) return s.error();
   return exec::KillTagged(prefixes, std::chrono::seconds(10));
 }
 

@@ -28,7 +28,8 @@ Result<RunRecord> ClaimRun(Store& store, RunId id, int64_t pid, const std::strin
 // running (runs of this host still `running`, `interrupted`, or stopped by a storage
 // error), found by their GAUNTLET_TAG <state_key>/<run>/... (exec/leftovers.h), and waits
 // until it is gone. Runs that ended normally are left alone: what their jobs detached on
-// purpose (a service) is theirs. The number of processes killed.
+// purpose (a service) is theirs. The number of processes killed. The caller holds the
+// state directory's engine lock (engine_lock.h).
 Result<int> KillLeftovers(Store& store, const std::string& state_key);
 
 // For each of the run's `jobs` (by index), the highest attempt number an earlier engine
