@@ -29,7 +29,9 @@ void CheckScripts(LoadState& s) {
   ValueOrigins origins;
   std::string script, shell;
   size_t vars = 0, commands = 0;
-  for (const auto& [index, node] : s.scripts) {
+  for (const auto& script_node : s.scripts) {
+    const int index = script_node.first;
+    const YamlNode* node = script_node.second;  // named: clang 14 cannot capture a binding
     if (index != job) {  // a job's commands are consecutive
       job = index;
       const Job& j = p.jobs[static_cast<size_t>(index)];
