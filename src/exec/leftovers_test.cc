@@ -32,7 +32,7 @@ bool ExitsWithin(pid_t pid, std::chrono::milliseconds limit) {
   return exited;
 }
 
-struct Collector : ProcessRunner::Delegate {
+struct ExitCollector : ProcessRunner::Delegate {
   std::map<ProcId, AttemptResult> exits;
   void OnOutput(ProcId, std::string_view) override {}
   void OnExit(ProcId id, const AttemptResult& r) override { exits[id] = r; }
@@ -78,7 +78,7 @@ class LeftoversTest : public ::testing::Test {
     req.envp = envp.data();
     req.timeout = timeout;
     req.tag = tag_;
-    Collector c;
+    ExitCollector c;
     auto id = (*runner)->Start(req);
     EXPECT_TRUE(id.ok());
     if (started) started(**runner, *id);
