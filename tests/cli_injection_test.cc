@@ -83,6 +83,19 @@ jobs:
       - echo "${{ needs.a.outputs.tick }}" > tick.txt
       - "echo '${{ needs.a.outputs.multi }}' > multi.txt"
       - echo $(printf '%s' ${{ needs.a.outputs.out }}) > nested.txt
+      - echo "${{ format('[{0}]', needs.a.outputs.tick) }}" > format.txt
+  templated-env:
+    needs: [a]
+    env: { O: "${{ needs.a.outputs.out }}", T: "<${{ needs.a.outputs.tick }}>" }
+    run: printf '%s|%s\n' "$O" "$T" > env.txt
+  if-equal:
+    needs: [a]
+    if: needs.a.outputs.out == '$(touch pwned)' && contains(needs.a.outputs.tick, '; touch')
+    run: touch if-equal.ran
+  if-unequal:
+    needs: [a]
+    if: needs.a.outputs.out == 'touch pwned'
+    run: touch if-unequal.ran
 )YML");
   auto r = ws.Run({"run"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
@@ -91,6 +104,12 @@ jobs:
   EXPECT_EQ(ReadFile(ws.dir() / "tick.txt"), "`touch pwned`; touch pwned\n");
   EXPECT_EQ(ReadFile(ws.dir() / "multi.txt"), "line 1\n$(touch pwned)\n");
   EXPECT_EQ(ReadFile(ws.dir() / "nested.txt"), "$(touch pwned)\n");
+  EXPECT_EQ(ReadFile(ws.dir() / "format.txt"), "[`touch pwned`; touch pwned]\n");
+  // An env value rendered from an output is the variable's value, never parsed by a shell.
+  EXPECT_EQ(ReadFile(ws.dir() / "env.txt"), "$(touch pwned)|<`touch pwned`; touch pwned>\n");
+  // `if:` compares the values as text: only the true comparison runs its job.
+  EXPECT_TRUE(fs::exists(ws.dir() / "if-equal.ran"));
+  EXPECT_FALSE(fs::exists(ws.dir() / "if-unequal.ran"));
 }
 
 // Values written in the pipeline file are the author's own text: pasted, as before, so
