@@ -1,6 +1,6 @@
 // The two limits on a job's report files (docs/diagnostics.md), each at the boundary and
 // one step past it: a file older than the job's first attempt by more than a second is
-// stale, and a file over 256 MiB is not read.
+// stale, and a file over the size limit (256 MiB) is not read.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -43,22 +43,32 @@ TEST_F(GateReportLimitsTest, AReportUpToOneSecondOlderThanTheJobIsStillItsOwn) {
   EXPECT_NE(past.warnings[0].find("not written by this run"), std::string::npos);
 }
 
-TEST_F(GateReportLimitsTest, AReportOf256MiBIsReadAndOneByteMoreIsNot) {
-  // Sparse files: no disk space, and zeros are no JUnit, so the one read fails to parse.
-  for (const char* name : {"at.xml", "over.xml"}) {
-    int fd = ::open((dir_ / name).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    ASSERT_GE(fd, 0);
-    const off_t size = kMaxReportBytes + (std::string(name) == "over.xml" ? 1 : 0);
-    ASSERT_EQ(::ftruncate(fd, size), 0);
-    ::close(fd);
-  }
-  JobReports at = ReadJobReports({"at.xml", ""}, Context());
-  ASSERT_EQ(at.warnings.size(), 1u);
-  EXPECT_EQ(at.warnings[0].find("more than"), std::string::npos) << at.warnings[0];
-  EXPECT_NE(at.warnings[0].find("cannot be read"), std::string::npos) << at.warnings[0];
-  JobReports over = ReadJobReports({"over.xml", ""}, Context());
+TEST_F(GateReportLimitsTest, AReportAsLargeAsTheLimitIsReadAndOneByteMoreIsNot) {
+  const std::string junit =
+      "<testsuite name=\"s\" tests=\"1\"><testcase name=\"t\"/></testsuite>\n";
+  dir_.Write("junit.xml", junit);
+  JobReportContext c = Context();
+  c.max_bytes = static_cast<int64_t>(junit.size());
+  JobReports at = ReadJobReports({"junit.xml", ""}, c);
+  EXPECT_TRUE(at.tests.has_value()) << (at.warnings.empty() ? "" : at.warnings[0]);
+  c.max_bytes -= 1;
+  JobReports over = ReadJobReports({"junit.xml", ""}, c);
+  EXPECT_FALSE(over.tests.has_value());
   ASSERT_EQ(over.warnings.size(), 1u);
-  EXPECT_NE(over.warnings[0].find("more than the 256 MiB read; not read"), std::string::npos)
+  EXPECT_NE(over.warnings[0].find("more than the"), std::string::npos) << over.warnings[0];
+}
+
+// The default limit is 256 MiB: a sparse file one byte larger is refused before any read.
+TEST_F(GateReportLimitsTest, TheDefaultLimitIs256MiB) {
+  int fd = ::open((dir_ / "big.xml").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, (off_t{256} << 20) + 1), 0);
+  ::close(fd);
+  EXPECT_EQ(Context().max_bytes, int64_t{256} << 20);
+  JobReports over = ReadJobReports({"big.xml", ""}, Context());
+  ASSERT_EQ(over.warnings.size(), 1u);
+  EXPECT_NE(over.warnings[0].find("is 256 MiB, more than the 256 MiB read; not read"),
+            std::string::npos)
       << over.warnings[0];
 }
 
