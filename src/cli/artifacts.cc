@@ -27,7 +27,7 @@ struct JobFiles {
   std::vector<store::ArtifactEntry> files;
 };
 
-int Fail(const std::string& message, int code) {
+int ArtifactsFail(const std::string& message, int code) {
   fmt::print(stderr, "gauntlet: {}\n", message);
   return code;
 }
@@ -44,7 +44,7 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
   auto run = ResolveRun(*h->store, args.run, &code);
   if (!run) return code;
   auto records = h->store->GetArtifacts(run->id);
-  if (!records.ok()) return Fail(records.error().message, kExitInternal);
+  if (!records.ok()) return ArtifactsFail(records.error().message, kExitInternal);
 
   std::vector<JobFiles> jobs;
   for (const store::ArtifactRecord& rec : *records) {
@@ -53,14 +53,14 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
     // name that escapes or a hash that is not a digest is refused.
     auto manifest = store::ManifestFromJson(rec.manifest);
     if (!manifest.ok()) {
-      return Fail(fmt::format("run {}, job {}: refusing its artifact record: {}", run->id, rec.job,
+      return ArtifactsFail(fmt::format("run {}, job {}: refusing its artifact record: {}", run->id, rec.job,
                               manifest.error().message),
                   kExitFailed);
     }
     jobs.push_back({rec.job, std::move(*manifest)});
   }
   if (!args.job.empty() && jobs.empty()) {
-    return Fail(fmt::format("run {} has no artifacts of a job named '{}'", run->id, args.job),
+    return ArtifactsFail(fmt::format("run {} has no artifacts of a job named '{}'", run->id, args.job),
                 kExitNotFound);
   }
 
@@ -78,7 +78,13 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
       for (const auto& f : j.files) {
         auto [it, fresh] = seen.emplace(f.path, std::make_pair(j.job, f.hash));
         if (!fresh && it->second.second != f.hash) {
-          return Fail(fmt::format("jobs '{}' and '{}' both stored '{}' with different "
+          if (it->second.first == j.job) {
+            return ArtifactsFail(fmt::format("job '{}' lists '{}' twice with different contents: its "
+                                    "artifact record is damaged",
+                                    j.job, f.path),
+                        kExitFailed);
+          }
+          return ArtifactsFail(fmt::format("jobs '{}' and '{}' both stored '{}' with different "
                                   "contents: name one job to download",
                                   it->second.first, j.job, f.path),
                       kExitFailed);
@@ -88,12 +94,12 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
     std::error_code ec;
     dest = std::filesystem::absolute(args.download, ec).string();
     std::filesystem::create_directories(dest, ec);
-    if (ec) return Fail("cannot create " + dest + ": " + ec.message(), kExitFailed);
+    if (ec) return ArtifactsFail("cannot create " + dest + ": " + ec.message(), kExitFailed);
     store::ArtifactStore objects(h->ws.artifacts_dir());
     for (const JobFiles& j : jobs) {
       auto r = objects.Restore(j.files, dest);
       if (!r.ok()) {
-        return Fail(fmt::format("downloading the artifacts of {}: {}", j.job, r.error().message),
+        return ArtifactsFail(fmt::format("downloading the artifacts of {}: {}", j.job, r.error().message),
                     kExitFailed);
       }
     }

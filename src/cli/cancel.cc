@@ -47,8 +47,8 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
   auto note = [&global](const std::string& line) {
     if (!global.json) fmt::print(stderr, "gauntlet: {}\n", line);
   };
-  auto done = engine::CancelRun(*h->store, *run, std::chrono::seconds(args.timeout_s),
-                                RealClock(), note);
+  auto done = engine::CancelRun(*h->store, h->ws.state_dir, *run,
+                                std::chrono::seconds(args.timeout_s), RealClock(), note);
   if (!done.ok()) return Fail(done.error());
   const store::RunRecord& r = done->run;
   if (global.json) {
@@ -71,8 +71,9 @@ void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run) {
       "alive on this host it receives SIGTERM, kills its jobs' process groups and records\n"
       "the run as cancelled; cancel waits for the engine to exit (up to --timeout seconds).\n"
       "An engine that exits without recording the end, or that was already dead, gets its\n"
-      "run and unfinished jobs marked cancelled here. A run driven from another host is\n"
-      "refused. Cancelling an already cancelled run succeeds and changes nothing.\n"
+      "run and unfinished jobs marked cancelled here, after the processes its jobs left\n"
+      "running are killed. A run driven from another host is refused. Cancelling an\n"
+      "already cancelled run succeeds and changes nothing.\n"
       "Exit codes: 0 cancelled, 1 could not cancel (not running, other host, the engine did\n"
       "not stop in time), 2 usage error, 3 no such run or no running run, 4 internal error.\n");
   cmd->add_option("RUN", args->run, "Run id (default: the latest running run)");

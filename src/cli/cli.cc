@@ -22,6 +22,10 @@ int ExitCodeFor(const Error& e) {
       return kExitNotFound;
     case ErrorKind::kConflict:
       return kExitFailed;
+    case ErrorKind::kStorage:
+      return kExitStorage;
+    case ErrorKind::kBusy:
+      return kExitBusy;
     case ErrorKind::kUnavailable:
     case ErrorKind::kInternal:
       return kExitInternal;

@@ -19,6 +19,7 @@ int TerminalWidth(int fd) {
 }
 
 int ExitCodeOf(const engine::RunOutcome& out) {
+  if (!out.storage_error.empty()) return kExitStorage;
   if (out.skipped) return kExitOk;
   switch (out.state) {
     case exec::RunState::kSuccess:
@@ -44,6 +45,12 @@ void PrintOutcome(const engine::RunOutcome& out, const plan::Plan& plan, bool js
     fmt::print("run {}: {}{}\n", run.id, store::ToString(run.status),
                run.reason.empty() ? "" : " (" + run.reason + ")");
   }
+  if (!out.storage_error.empty()) {
+    fmt::print(stderr,
+               "gauntlet: storage error: {}\ngauntlet: run {} could not be recorded and was "
+               "stopped; free space, then continue it with `gauntlet run --resume {}`\n",
+               out.storage_error, run.id, run.id);
+  }
 }
 
 }  // namespace
@@ -59,6 +66,9 @@ void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
                   "KEY=VALUE lines; every value is masked in all output");
   cmd->add_option("--state-dir", flags->state_dir,
                   "Where state lives (default: " + state_dir_default + ")");
+  cmd->add_flag("--wait", flags->wait,
+                "When another engine runs jobs with this state directory, wait for it instead "
+                "of refusing");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
 }
 
@@ -83,7 +93,9 @@ int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws
   req.options = std::move(options);
   req.secrets = std::move(*secrets);
   req.store = std::move(store);
+  req.options.wait = flags.wait;
   req.observer = &progress;
+  req.note = [](const std::string& text) { fmt::print(stderr, "gauntlet: {}\n", text); };
   req.deploy_line = [out](const std::string& job, const std::string& line) {
     fmt::print(out, "  [{}] {}\n", job, line);
     fflush(out);

@@ -1,5 +1,5 @@
 // What `gauntlet run` and `gauntlet retry` share once their own flags are read: the flags
-// of running (-j, --keep-going, -v, --secrets-file, --state-dir, --json), and the face of
+// of running (-j, --keep-going, -v, --secrets-file, --state-dir, --wait, --json), and the face of
 // a run: terminal progress, Ctrl-C as a cancel, the summary, the exit code.
 #pragma once
 
@@ -20,6 +20,7 @@ struct ExecFlags {
   bool verbose = false;
   std::string secrets_file;
   std::string state_dir;
+  bool wait = false;
 };
 
 // Registers the flags above on `cmd`; `state_dir_default` ends --state-dir's help.

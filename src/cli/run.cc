@@ -62,9 +62,14 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
       "it unchanged since an earlier run.\n"
       "`changes:` filters skip the run, or a job, when no changed file is relevant; changed\n"
       "files are counted from --base REF (default: the merge-base with the default branch).\n"
+      "One engine at a time runs jobs with a state directory: another one is refused, naming\n"
+      "the holder (--wait: wait for it). Before the first job starts, what killed engines of\n"
+      "this workspace left running is killed. A run that cannot be recorded (a full disk)\n"
+      "stops at once, ends failed and is resumable with --resume once space is freed.\n"
       "Ctrl-C cancels cleanly. Exit codes: 0 success, 1 a job failed, 2 invalid pipeline or\n"
-      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 130 "
-      "cancelled.\n");
+      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 5 the run\n"
+      "could not be recorded (storage), 6 busy (another engine holds the workspace or the\n"
+      "run), 130 cancelled.\n");
   cmd->add_option("FILE", flags->file, "Pipeline file (default: find gauntlet.yml upward)");
   cmd->add_option("--only", flags->only, "Run only these jobs (and what they need)")
       ->expected(1, -1);

@@ -16,6 +16,10 @@ const char* ErrorKindName(ErrorKind kind) {
       return "conflict";
     case ErrorKind::kUnavailable:
       return "unavailable";
+    case ErrorKind::kBusy:
+      return "busy";
+    case ErrorKind::kStorage:
+      return "storage";
   }
   return "internal";
 }

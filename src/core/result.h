@@ -16,9 +16,11 @@ enum class ErrorKind {
   kNotFound,     // no such file, run, job, environment, revision
   kConflict,     // the state forbids it now: a run still running, an environment held
   kUnavailable,  // a resource that may come back: the store locked or unreachable
+  kBusy,         // another engine holds it: the workspace's lock, the run to resume
+  kStorage,      // what happened could not be recorded (a full disk): stopped, resumable
 };
 
-// "internal", "invalid", "not_found", "conflict", "unavailable".
+// "internal", "invalid", "not_found", "conflict", "unavailable", "busy", "storage".
 const char* ErrorKindName(ErrorKind kind);
 
 // What went wrong, with the context attached where it happened.
@@ -34,6 +36,7 @@ struct Error {
   static Error Unavailable(std::string message) {
     return {std::move(message), ErrorKind::kUnavailable};
   }
+  static Error Busy(std::string message) { return {std::move(message), ErrorKind::kBusy}; }
 };
 
 template <typename T>

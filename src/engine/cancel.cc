@@ -10,14 +10,20 @@
 #include <cstring>
 
 #include "engine/views_run.h"
+#include "exec/leftovers.h"
+#include "store/engine_lock.h"
 
 namespace gauntlet::engine {
 namespace {
 
 // Records the end of a run whose engine is gone: the run and its unfinished jobs
-// become 'cancelled', in one batch.
-Status MarkCancelled(store::Store& s, store::RunRecord run, const std::string& reason,
-                     Clock& clock) {
+// become 'cancelled', in one batch, after what its jobs left running is killed (their
+// processes outlived the engine: exec/leftovers.h).
+Status MarkCancelled(store::Store& s, const std::string& state_dir, store::RunRecord run,
+                     const std::string& reason, Clock& clock) {
+  auto killed = exec::KillTagged({store::StateDirKey(state_dir) + "/" + std::to_string(run.id)},
+                                 std::chrono::seconds(10));
+  if (!killed.ok()) return killed.error();
   auto jobs = s.GetJobs(run.id);
   if (!jobs.ok()) return jobs.error();
   int64_t now = clock.UnixMs();
@@ -43,9 +49,9 @@ int OpenPidfd(int64_t pid) {
 }
 
 // Records the end of `run` here and reads it back.
-Result<CancelOutcome> Mark(store::Store& s, const store::RunRecord& run, const std::string& reason,
-                           Clock& clock) {
-  if (Status st = MarkCancelled(s, run, reason, clock); !st.ok())
+Result<CancelOutcome> Mark(store::Store& s, const std::string& state_dir,
+                           const store::RunRecord& run, const std::string& reason, Clock& clock) {
+  if (Status st = MarkCancelled(s, state_dir, run, reason, clock); !st.ok())
     return Error::Conflict("cannot record the cancellation: " + st.error().message);
   auto after = s.GetRun(run.id);
   if (!after.ok() || !after->has_value()) return Error::Conflict("the run vanished from the store");
@@ -53,12 +59,12 @@ Result<CancelOutcome> Mark(store::Store& s, const store::RunRecord& run, const s
 }
 
 // The same for a running run, unless its engine recorded the end after all.
-Result<CancelOutcome> MarkIfRunning(store::Store& s, store::RunId id, const std::string& reason,
-                                    Clock& clock) {
+Result<CancelOutcome> MarkIfRunning(store::Store& s, const std::string& state_dir,
+                                    store::RunId id, const std::string& reason, Clock& clock) {
   auto fresh = s.GetRun(id);
   if (!fresh.ok() || !fresh->has_value()) return Error::Conflict("the run vanished from the store");
   if ((*fresh)->status != store::RunStatus::kRunning) return CancelOutcome{**fresh, "signalled"};
-  return Mark(s, **fresh, reason, clock);
+  return Mark(s, state_dir, **fresh, reason, clock);
 }
 
 // Waits for the engine to exit (its pidfd becomes readable): it records the end after
@@ -74,10 +80,11 @@ bool WaitForExit(int pidfd, Duration timeout, Clock& clock) {
 
 }  // namespace
 
-Result<CancelOutcome> CancelRun(store::Store& s, const store::RunRecord& run, Duration timeout,
-                                Clock& clock, const std::function<void(const std::string&)>& note) {
+Result<CancelOutcome> CancelRun(store::Store& s, const std::string& state_dir,
+                                const store::RunRecord& run, Duration timeout, Clock& clock,
+                                const std::function<void(const std::string&)>& note) {
   if (run.status == store::RunStatus::kInterrupted)  // cancelling gives up resuming it
-    return Mark(s, run, "cancelled after the engine died", clock);
+    return Mark(s, state_dir, run, "cancelled after the engine died", clock);
   if (run.status == store::RunStatus::kCancelled) return CancelOutcome{run, "none"};
   if (run.status != store::RunStatus::kRunning)
     return Error::Conflict(
@@ -91,12 +98,13 @@ Result<CancelOutcome> CancelRun(store::Store& s, const store::RunRecord& run, Du
     if (store::ProcessAlive(run.engine_pid) && errno != ESRCH)
       return Error::Conflict(
           fmt::format("cannot watch engine pid {}: {}", run.engine_pid, strerror(errno)));
-    return MarkIfRunning(s, run.id, "cancelled after the engine died", clock);
+    return MarkIfRunning(s, state_dir, run.id, "cancelled after the engine died", clock);
   }
   if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, nullptr, 0) != 0) {
     int err = errno;
     close(pidfd);
-    if (err == ESRCH) return MarkIfRunning(s, run.id, "cancelled after the engine died", clock);
+    if (err == ESRCH)
+      return MarkIfRunning(s, state_dir, run.id, "cancelled after the engine died", clock);
     return Error::Conflict(
         fmt::format("cannot signal engine pid {}: {}", run.engine_pid, strerror(err)));
   }
@@ -119,7 +127,7 @@ Result<CancelOutcome> CancelRun(store::Store& s, const store::RunRecord& run, Du
   }
   // It normally recorded 'cancelled' before exiting; if not (killed, or not a gauntlet
   // engine), the end is recorded here.
-  return MarkIfRunning(s, run.id,
+  return MarkIfRunning(s, state_dir, run.id,
                        "cancelled: the engine exited without recording the end of the run", clock);
 }
 

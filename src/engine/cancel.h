@@ -2,7 +2,9 @@
 // server for runs of other processes). The engine that drives a run owns it: when it is
 // alive on this host it gets SIGTERM, cancels its jobs' process groups and records
 // 'cancelled' itself; this only waits for it to exit. Only when the engine is gone is the
-// end written here. (A run driven in this process is cancelled through its RunHandle.)
+// end written here, after the processes its jobs left running (found by their
+// GAUNTLET_TAG under `state_dir`'s key) are killed. (A run driven in this process is
+// cancelled through its RunHandle.)
 #pragma once
 
 #include <functional>
@@ -24,7 +26,8 @@ struct CancelOutcome {
 // Cancels `run`. `note` receives progress for people ("sent SIGTERM to engine pid 12;
 // waiting for it to stop"). Errors are kConflict (not running, driven from another host,
 // the engine did not stop within `timeout`, the end could not be recorded).
-Result<CancelOutcome> CancelRun(store::Store& s, const store::RunRecord& run, Duration timeout,
-                                Clock& clock, const std::function<void(const std::string&)>& note);
+Result<CancelOutcome> CancelRun(store::Store& s, const std::string& state_dir,
+                                const store::RunRecord& run, Duration timeout, Clock& clock,
+                                const std::function<void(const std::string&)>& note);
 
 }  // namespace gauntlet::engine

@@ -51,6 +51,9 @@ struct RunOptions {
   store::RunId carried_from = 0;
   store::RunId resume = 0;  // continue this run in place instead of creating a new one
   std::string reason;       // recorded on a new run ("retry of run 12")
+  // Another engine holds the workspace's state directory: wait for it (calling the
+  // request's `note`) instead of failing with ErrorKind::kBusy.
+  bool wait = false;
   nlohmann::json recorded = nlohmann::json::object();  // options --resume replays
 };
 
@@ -65,6 +68,10 @@ struct RunRequest {
   std::string executor;         // exec/executors.h; empty: local
   Clock* clock = nullptr;       // null: RealClock()
   exec::Observer* observer = nullptr;  // the run's events, on its thread (progress, ...)
+  // What people should know before the run starts ("waiting for run 3, pid 12 on host
+  // b1 to finish", "killed 2 process(es) left running by an earlier engine"), on the
+  // caller's thread.
+  std::function<void(const std::string&)> note;
   // A progress line of a deploy stage, from the stage's thread.
   std::function<void(const std::string& job, const std::string& line)> deploy_line;
 };
@@ -77,6 +84,10 @@ struct RunOutcome {
   // Problems with the jobs' report files; unset when no job has `reports:`.
   std::optional<std::vector<std::string>> report_warnings;
   std::vector<std::string> warnings;  // recording problems, report warnings: for people
+  // Why the run could not be recorded (a full disk; secrets masked): the scheduler
+  // stopped it, and its end may not be in the store. Empty: everything was recorded.
+  // The run is resumable once space is freed (`gauntlet run --resume`).
+  std::string storage_error;
 };
 
 class RunHandle {
@@ -92,9 +103,12 @@ class RunHandle {
   virtual const RunOutcome& Wait() = 0;
 };
 
-// Opens the store, records the run (or resumes it) and starts it on a thread of its own.
-// Errors before anything ran carry their kind: kNotFound (the run to resume, --base),
-// kInvalid (the request), kInternal (the store, the log).
+// Takes the state directory's engine lock (one engine at a time runs jobs there: it is
+// held until the run ends), opens the store, kills what killed engines of the workspace
+// left running, records the run (or claims it, to resume it) and starts it on a thread
+// of its own. Errors before anything ran carry their kind: kBusy (another engine holds
+// the workspace or the run), kNotFound (the run to resume, --base), kInvalid (the
+// request), kInternal (the store, the log).
 Result<std::unique_ptr<RunHandle>> StartRun(RunRequest request);
 
 }  // namespace gauntlet::engine

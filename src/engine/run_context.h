@@ -12,11 +12,13 @@
 
 #include "engine/git_reader.h"
 #include "engine/run.h"
+#include "exec/masker.h"
 #include "exec/observer.h"
 #include "exec/process_runner.h"
 #include "exec/scheduler.h"
 #include "gate/report_recorder.h"
 #include "store/cache_hooks.h"
+#include "store/engine_lock.h"
 #include "store/log_store.h"
 #include "store/run_recorder.h"
 #include "vcs/changes.h"
@@ -37,6 +39,11 @@ struct RunContext {
 
   RunRequest request;
   Clock& clock;
+  // One engine at a time per state directory (store/engine_lock.h), held to the end.
+  std::optional<store::EngineLock> lock;
+  // The state directory's key: the first part of every job's GAUNTLET_TAG.
+  std::string state_key;
+  exec::Masker masker;  // the request's secrets: reports and the storage error are masked
   std::unique_ptr<store::Store> store;
   GitReader git;
   std::optional<vcs::ChangeSet> changes;  // only when something reads them
@@ -57,8 +64,9 @@ struct RunContext {
 };
 
 // The passes of StartRun, in order (run_start.cc); each fails with a kinded Error.
+Status LockWorkspace(RunContext& ctx);
 Status OpenRunner(RunContext& ctx);
-Status OpenRunStore(RunContext& ctx);
+Status OpenRunStore(RunContext& ctx);  // and kills what killed engines left running
 Status ReadChanges(RunContext& ctx);
 Status RecordRunStart(RunContext& ctx);  // a new run's row, or the resumed run's
 void CarryReports(RunContext& ctx);

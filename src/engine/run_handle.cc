@@ -1,9 +1,12 @@
 // StartRun: the passes in order, then the run's own thread.
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "cache/change_filter.h"
 #include "core/thread.h"
 #include "engine/run_context.h"
+#include "store/run_claim.h"
 
 namespace gauntlet::engine {
 namespace {
@@ -40,12 +43,15 @@ Status CheckRequest(const RunRequest& r) {
   return Ok();
 }
 
-// A resumed run continues its own record: its git fields and start time stay.
+// A resumed run continues its own record: its git fields and start time stay. Claimed
+// in one compare-and-swap: of two engines resuming this run, one wins.
 Status LoadResumed(RunContext& ctx) {
   const RunOptions& opt = ctx.request.options;
-  auto old = ctx.store->GetRun(opt.resume);
-  if (!old.ok() || !*old) return Error::NotFound("no run " + std::to_string(opt.resume));
-  ctx.run = **old;
+  bool busy = false;
+  auto claimed = store::ClaimRun(*ctx.store, opt.resume, getpid(), store::HostName(), &busy);
+  if (!claimed.ok())
+    return busy ? Error::Busy(claimed.error().message) : Error::NotFound(claimed.error().message);
+  ctx.run = std::move(*claimed);
   ctx.kept.assign(ctx.plan().jobs.size(), false);
   for (const auto& [id, r] : opt.previous) ctx.kept[id] = true;
   return Ok();
@@ -66,9 +72,13 @@ Error Abandon(RunContext& ctx, Error why) {
 void Finish(RunContext& ctx, const exec::RunResult& result) {
   RunOutcome& out = ctx.outcome;
   Status closed = ctx.log->Close();
-  if (!ctx.recorder->status().ok())
-    out.warnings.push_back("recording the run: " + ctx.recorder->status().error().message);
-  if (!closed.ok()) out.warnings.push_back(closed.error().message);
+  // A result that did not reach the disk was not recorded: never report success for it.
+  const std::string storage_error = !result.storage_error.empty() ? result.storage_error
+                                    : !ctx.recorder->status().ok()
+                                        ? ctx.recorder->status().error().message
+                                    : !closed.ok() ? closed.error().message
+                                                   : "";
+  out.storage_error = ctx.masker.MaskString(storage_error);
   if (ctx.reports) {
     out.report_warnings = ctx.reports->warnings();
     out.warnings.insert(out.warnings.end(), out.report_warnings->begin(),
@@ -93,6 +103,8 @@ Result<std::unique_ptr<RunHandle>> StartRun(RunRequest request) {
   if (Status s = CheckRequest(request); !s.ok()) return s.error();
   const bool resume = request.options.resume != 0;
   auto ctx = std::make_unique<RunContext>(std::move(request));
+  ctx->masker = exec::Masker::ForSecrets(ctx->request.secrets);
+  if (Status s = LockWorkspace(*ctx); !s.ok()) return s.error();
   if (Status s = OpenRunner(*ctx); !s.ok()) return s.error();
   // Read while the store opens and the first jobs start.
   if (!resume) ctx->git = GitReader(ctx->ws().root);

@@ -11,6 +11,7 @@
 #include "exec/executors.h"
 #include "gate/carry_reports.h"
 #include "store/open.h"
+#include "store/run_claim.h"
 
 namespace gauntlet::engine {
 namespace {
@@ -50,14 +51,36 @@ std::string CanonicalRoot(const std::string& root) {
 
 }  // namespace
 
+// One engine at a time runs jobs with a state directory (docs/running.md: what runs
+// twice, never); --wait waits for the holder instead of failing.
+Status LockWorkspace(RunContext& ctx) {
+  const std::string& state_dir = ctx.ws().state_dir;
+  bool busy = false;
+  auto lock = store::EngineLock::Acquire(
+      state_dir, ctx.request.options.wait, &busy, [&ctx](const std::string& holder) {
+        if (ctx.request.note) ctx.request.note("waiting for " + holder + " to finish (--wait)");
+      });
+  if (!lock.ok()) return busy ? Error::Busy(lock.error().message) : lock.error();
+  ctx.lock.emplace(std::move(*lock));
+  ctx.state_key = store::StateDirKey(state_dir);
+  return Ok();
+}
+
+// Under the engine lock: nothing an earlier, killed engine of this workspace left
+// running survives into this run.
 Status OpenRunStore(RunContext& ctx) {
   if (ctx.request.store) {
     ctx.store = std::move(ctx.request.store);
-    return Ok();
+  } else {
+    auto st = store::OpenStore(ctx.store_url());
+    if (!st.ok()) return st.error();
+    ctx.store = std::move(*st);
   }
-  auto st = store::OpenStore(ctx.store_url());
-  if (!st.ok()) return st.error();
-  ctx.store = std::move(*st);
+  auto killed = store::KillLeftovers(*ctx.store, ctx.state_key);
+  if (!killed.ok()) return killed.error();
+  if (*killed > 0 && ctx.request.note)
+    ctx.request.note("killed " + std::to_string(*killed) +
+                     " process(es) left running by an earlier engine");
   return Ok();
 }
 
@@ -86,11 +109,13 @@ Status RecordRunStart(RunContext& ctx) {
   run.plan_fingerprint = PlanFingerprint(ctx.plan());
   if (opt.resume) {
     run.reason.clear();
+    ctx.lock->SetRun(run.id);
     return ctx.store->UpdateRun(run);
   }
   auto id = ctx.store->CreateRun(run);
   if (!id.ok()) return id.error();
   run.id = *id;
+  ctx.lock->SetRun(run.id);
   return Ok();
 }
 
@@ -123,6 +148,7 @@ Status OpenRecorders(RunContext& ctx) {
     ro.workspace_root = CanonicalRoot(ctx.ws().root);
     ro.repo_root = RepoRoot(ro.workspace_root);
     ro.now_ms = [&ctx] { return ctx.NowMs(); };
+    ro.masker = &ctx.masker;
     ctx.reports = std::make_unique<gate::ReportRecorder>(ctx.store.get(), ctx.log.get(),
                                                          ctx.run.id, ro);
     ctx.observers.Add(ctx.reports.get());
@@ -146,6 +172,13 @@ Status MakeScheduler(RunContext& ctx) {
   sopt.parallelism = opt.parallelism;
   sopt.keep_going = opt.keep_going;
   sopt.run_id = std::to_string(ctx.run.id);
+  sopt.process_tag = ctx.state_key + "/" + sopt.run_id;
+  if (opt.resume) {
+    // Attempts are numbered after the ones an earlier engine made (in its log too).
+    auto made = store::AttemptsMade(*ctx.store, ctx.run.id, *ctx.log, ctx.plan().jobs.size());
+    if (!made.ok()) return made.error();
+    sopt.attempts_before = std::move(*made);
+  }
   sopt.workspace = ctx.ws().root;
   sopt.resolve_branch = [&ctx] {
     ctx.git.Fill(&ctx.run, /*wait=*/true);

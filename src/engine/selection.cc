@@ -6,12 +6,16 @@
 
 #include "plan/select.h"
 #include "store/open.h"
+#include "store/run_claim.h"
 
 namespace gauntlet::engine {
 namespace {
 
-// The interrupted or cancelled runs of the pipeline, newest first, until a finished one.
-Result<store::RunRecord> NewestResumable(store::Store& st, const std::string& pipeline) {
+// The run to resume among the pipeline's newest: interrupted (its engine died),
+// cancelled, or stopped because it could not be recorded; a finished run ends the search.
+// *busy: the newest is being run (or resumed) by a live engine on this host.
+Result<store::RunRecord> NewestResumable(store::Store& st, const std::string& pipeline,
+                                         bool* busy) {
   auto dead = st.FindInterruptedRuns(store::HostName(), store::ProcessAlive);
   if (!dead.ok()) return dead.error();
   store::RunFilter f;
@@ -23,26 +27,22 @@ Result<store::RunRecord> NewestResumable(store::Store& st, const std::string& pi
     bool interrupted = std::any_of(dead->begin(), dead->end(),
                                    [&](const store::RunRecord& d) { return d.id == run.id; });
     if (interrupted || run.status == store::RunStatus::kInterrupted ||
-        run.status == store::RunStatus::kCancelled)
+        run.status == store::RunStatus::kCancelled || store::StoppedByStorageError(run))
       return run;
     if (run.status != store::RunStatus::kRunning) break;  // newest finished run: nothing to resume
+    if (Status s = store::CheckResumable(run, busy);
+        !s.ok() && *busy && run.engine_host == store::HostName())
+      return s.error();
   }
   return Error{"no interrupted run of pipeline '" + pipeline + "' to resume"};
 }
 
-Result<store::RunRecord> NamedResumable(store::Store& st, store::RunId wanted) {
+Result<store::RunRecord> NamedResumable(store::Store& st, store::RunId wanted, bool* busy) {
   auto r = st.GetRun(wanted);
   if (!r.ok()) return r.error();
   if (!*r) return Error{fmt::format("no run {}", wanted)};
-  store::RunRecord run = **r;
-  bool dead = run.status == store::RunStatus::kRunning && run.engine_host == store::HostName() &&
-              !store::ProcessAlive(run.engine_pid);
-  if (!dead && run.status != store::RunStatus::kInterrupted &&
-      run.status != store::RunStatus::kCancelled)
-    return Error{fmt::format("run {} is {}: only an interrupted or cancelled run can be "
-                             "resumed (use `gauntlet retry {}` to re-run failed jobs)",
-                             run.id, store::ToString(run.status), run.id)};
-  return run;
+  if (Status s = store::CheckResumable(**r, busy); !s.ok()) return s.error();
+  return **r;
 }
 
 // Continues `run` in place: its successful jobs are kept, and so are the selection,
@@ -103,8 +103,10 @@ Status Select(store::Store* st, const LoadedPipeline& loaded, const RunAsk& ask,
 
 Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipeline,
                                        store::RunId wanted) {
-  auto run = wanted ? NamedResumable(st, wanted) : NewestResumable(st, pipeline);
-  if (!run.ok()) return Error::NotFound(run.error().message);
+  bool busy = false;
+  auto run = wanted ? NamedResumable(st, wanted, &busy) : NewestResumable(st, pipeline, &busy);
+  if (!run.ok())
+    return busy ? Error::Busy(run.error().message) : Error::NotFound(run.error().message);
   return run;
 }
 

@@ -57,7 +57,8 @@ Result<PreparedRetry> PrepareRetry(const std::string& store_url, store::RunId ru
                                    int parallelism, bool keep_going);
 
 // The run --resume continues: `wanted`, else the pipeline's newest run that was
-// interrupted (its engine died) or cancelled. Errors are kNotFound.
+// interrupted (its engine died), cancelled, or stopped because it could not be recorded
+// (store/run_claim.h). Errors are kNotFound, or kBusy when a live engine drives it.
 Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipeline,
                                        store::RunId wanted);
 
