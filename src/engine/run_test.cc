@@ -152,6 +152,28 @@ TEST(EngineRunTest, CancelFromAnotherThreadStopsTheRunAndRecordsIt) {
   EXPECT_EQ((*run)->status, store::RunStatus::kCancelled);
 }
 
+// One engine at a time per state directory: a second run of the same workspace in the
+// same process is refused while the first holds the lock, with the kind the faces turn
+// into "busy" (exit 6).
+TEST(EngineRunTest, ASecondRunOfTheSameStateDirectoryIsBusy) {
+  Workspace1 w(
+      "name: stuck\n"
+      "defaults: { shell: sh, timeout: 60s }\n"
+      "jobs:\n"
+      "  wait: { run: exec tail -f /dev/null }\n");
+  StartWatch started;
+  RunRequest req = w.Request();
+  req.observer = &started;
+  auto first = StartRun(std::move(req));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(started.WaitStarted(std::chrono::seconds(30)));
+  auto second = StartRun(w.Request());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind, ErrorKind::kBusy) << second.error().message;
+  (*first)->Cancel();
+  EXPECT_EQ((*first)->Wait().state, exec::RunState::kCancelled);
+}
+
 TEST(EngineRunTest, ARunThatCannotStartSaysWhyWithAKind) {
   Workspace1 w("name: p\njobs:\n  a: { run: 'true' }\n");
   RunRequest resume = w.Request();
