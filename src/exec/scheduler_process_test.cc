@@ -57,7 +57,7 @@ struct RealRun {
   }
 };
 
-bool GroupGone(int pgid) {
+bool ProcessGroupGone(int pgid) {
   auto deadline = std::chrono::steady_clock::now() + 5s;
   while (std::chrono::steady_clock::now() < deadline) {
     if (kill(-pgid, 0) == -1 && errno == ESRCH) return true;
@@ -156,7 +156,7 @@ TEST(SchedulerProcessTest, CancelLeavesNoProcesses) {
   EXPECT_EQ(result.state, RunState::kCancelled);
   EXPECT_EQ(result.cancelled, 3);
   ASSERT_EQ(pgids.size(), 2u);
-  for (int pgid : pgids) EXPECT_TRUE(GroupGone(pgid)) << pgid;
+  for (int pgid : pgids) EXPECT_TRUE(ProcessGroupGone(pgid)) << pgid;
 }
 
 TEST(SchedulerProcessTest, JobsSeeTheirEnvironmentAndWorkingDirectory) {
