@@ -51,7 +51,7 @@ TEST(DeployCommandRouter, PassesWeightsAsArgumentsAndEnvironment) {
 
 TEST(DeployCommandRouter, FailureCarriesOutput) {
   CommandRouter router(ShellArgv("echo lb said no >&2; exit 4", "gauntlet-router"), ExecCommand);
-  Status s = router.SetWeights({{"blue", "h:1", 1}});
+  auto s = router.SetWeights({{"blue", "h:1", 1}});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("exit 4"), std::string::npos);
   EXPECT_NE(s.error().message.find("lb said no"), std::string::npos);

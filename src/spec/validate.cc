@@ -95,6 +95,17 @@ class Validator {
                            guess.empty() ? "define it under environments: to set how it deploys"
                                          : "did you mean '" + guess + "'?");
       }
+      // A stage's own strategy must use what the environment sets (docs/deploy.md).
+      const Environment* env = s.is_deploy() ? p_.FindEnvironment(s.environment) : nullptr;
+      for (const auto& [key, loc] :
+           env && !s.strategy.empty() ? KeysUnusedBy(*env, s.strategy)
+                                      : std::vector<std::pair<std::string, Location>>{}) {
+        problems_->Error(s.loc,
+                         "stage '" + s.name + "' deploys '" + env->name + "' with " + s.strategy +
+                             ", which does not use its " + key + " (line " +
+                             std::to_string(loc.line) + ")",
+                         "drop the stage's strategy:, or the environment's " + key);
+      }
     }
   }
 
