@@ -76,8 +76,9 @@ TEST_F(DeployE2E, ASecondDeployDuringAScaleDownWaitsAndDropsNothing) {
   ASSERT_NE(ReadUntil(&engine, "scale-down: blue (1) kept for"), "");
   testing::Output second = Gauntlet({"deploy", "prod", "--version", "3"});
   EXPECT_EQ(second.code, 0) << second.out << second.err;
-  EXPECT_NE(second.out.find("waiting for deployment 2 of prod (2) to finish scaling down slot blue"),
-            std::string::npos)
+  EXPECT_NE(
+      second.out.find("waiting for deployment 2 of prod (2) to finish scaling down slot blue"),
+      std::string::npos)
       << second.out;
   EXPECT_NE(ReadUntil(&engine, "deployment 2: succeeded"), "");
   nlohmann::json list = Deployments();

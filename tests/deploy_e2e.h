@@ -83,11 +83,11 @@ class DeployE2E : public ::testing::Test {
   void WritePipeline(const std::string& strategy, const std::string& extra = "",
                      const std::string& graph = "jobs:\n  noop: {run: \"true\"}\n") {
     std::string nginx;
-    for (const auto& a : nginx_->command()) nginx += (nginx.empty() ? "" : ", ") + ("\"" + a + "\"");
+    for (const auto& a : nginx_->command())
+      nginx += (nginx.empty() ? "" : ", ") + ("\"" + a + "\"");
     std::string text = "name: deploy-e2e\nenvironments:\n  prod:\n    strategy: " + strategy +
-                       "\n    instances:\n      - {name: blue, address: \"" +
-                       blue_port_.address() + "\"}\n      - {name: green, address: \"" +
-                       green_port_.address() +
+                       "\n    instances:\n      - {name: blue, address: \"" + blue_port_.address() +
+                       "\"}\n      - {name: green, address: \"" + green_port_.address() +
                        "\"}\n"
                        "    deploy: ./deploy.sh ${{ slot }}\n"
                        "    stop: ./stop.sh\n"
@@ -101,9 +101,11 @@ class DeployE2E : public ::testing::Test {
       // 100 probe requests per window: enough for a p99. Generous p99 ratio by default:
       // a loaded (sanitized, shared) machine must not fail a good version on latency
       // noise; the slow-version test sets the real default, 3.
-      text += "    drain: 100ms\n    drain_timeout: 10s\n"
-              "    analysis:\n      interval: 500ms\n      probe: {requests: 100}\n"
-              "      max_p99_ratio: " + p99_ratio_ + "\n" + analysis_extra_;
+      text +=
+          "    drain: 100ms\n    drain_timeout: 10s\n"
+          "    analysis:\n      interval: 500ms\n      probe: {requests: 100}\n"
+          "      max_p99_ratio: " +
+          p99_ratio_ + "\n" + analysis_extra_;
       if (strategy != "rolling") text += "      pre_traffic: 500ms\n";
     }
     if (strategy == "canary") text += "    steps: [20, 50, 100]\n";
@@ -164,8 +166,8 @@ class DeployE2E : public ::testing::Test {
     auto end = std::chrono::steady_clock::now() + deadline;
     std::string line;
     while (std::chrono::steady_clock::now() < end) {
-      line = engine->ReadLine(std::chrono::duration_cast<milliseconds>(
-          end - std::chrono::steady_clock::now()));
+      line = engine->ReadLine(
+          std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now()));
       if (line.empty() || line.find(text) != std::string::npos) return line;
     }
     return "";

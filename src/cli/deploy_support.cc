@@ -11,8 +11,8 @@
 #include "cli/cli.h"
 #include "cli/execute.h"
 #include "deploy/deployment_view.h"
-#include "deploy/measurement.h"
 #include "deploy/exec_command.h"
+#include "deploy/measurement.h"
 
 namespace gauntlet::cli {
 

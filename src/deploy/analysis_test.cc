@@ -38,8 +38,7 @@ TEST(DeployAnalysisRules, ErrorRateTable) {
   };
   for (const auto& r : rows) {
     ProbeStats baseline = Stats(1000, r.baseline_errors, 1);
-    Measurement m =
-        JudgeErrorRate(Stats(1000, r.canary_errors, 1), &baseline, rules);
+    Measurement m = JudgeErrorRate(Stats(1000, r.canary_errors, 1), &baseline, rules);
     EXPECT_EQ(m.verdict, r.want) << r.canary_errors << " vs " << r.baseline_errors;
     EXPECT_DOUBLE_EQ(*m.threshold, r.threshold);
     EXPECT_DOUBLE_EQ(*m.value, r.canary_errors / 1000.0);
@@ -169,10 +168,10 @@ TEST(DeployAnalysisTally, ArgoLimits) {
       {1, 0, 4, {kF, kP}, P::kRunning, P::kSuccessful},  // one failure allowed
       {1, 0, 4, {kF, kP, kF}, P::kFailed, P::kFailed},
       {0, 0, 4, {kI}, P::kInconclusive, P::kInconclusive},
-      {0, 2, 4, {kI, kP, kI}, P::kRunning, P::kSuccessful},  // at the limit
+      {0, 2, 4, {kI, kP, kI}, P::kRunning, P::kSuccessful},         // at the limit
       {0, 2, 4, {kI, kI, kI}, P::kInconclusive, P::kInconclusive},  // one over
-      {2, 0, 4, {kF, kF}, P::kRunning, P::kSuccessful},              // at the limit
-      {2, 0, 4, {kF, kF, kF}, P::kFailed, P::kFailed},               // one over
+      {2, 0, 4, {kF, kF}, P::kRunning, P::kSuccessful},             // at the limit
+      {2, 0, 4, {kF, kF, kF}, P::kFailed, P::kFailed},              // one over
       {0, 0, 2, {kE, kE}, P::kRunning, P::kSuccessful},
       {0, 0, 2, {kE, kE, kE}, P::kError, P::kError},
       {0, 0, 2, {kE, kE, kP, kE, kE}, P::kRunning, P::kSuccessful},  // streak reset

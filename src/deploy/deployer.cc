@@ -105,7 +105,8 @@ Error Refusal(const store::DeploymentRecord& h, const std::string& this_host) {
 
 // A holder whose engine still runs and is only scaling down: worth waiting for.
 bool ScalingDown(const store::DeploymentRecord& h, const std::string& this_host) {
-  bool alive = h.engine_pid != 0 && (h.engine_host != this_host || store::ProcessAlive(h.engine_pid));
+  bool alive =
+      h.engine_pid != 0 && (h.engine_host != this_host || store::ProcessAlive(h.engine_pid));
   return alive && h.state == store::kDeployRunning &&
          (h.phase == kScaleDown || h.phase == kStopOld);
 }
@@ -123,8 +124,8 @@ Result<store::DeploymentRecord> Deployer::Acquire(
     auto d = make();
     if (!d.ok()) return d.error();
     const std::string reason =
-        fmt::format("released at once: {} rolled {} back to {} during the scale-down",
-                    d->trigger, env_.name, d->version);
+        fmt::format("released at once: {} rolled {} back to {} during the scale-down", d->trigger,
+                    env_.name, d->version);
     auto started = preempt ? ctx_.store->StartDeploymentPreempting(*d, kScaleDown, reason)
                            : ctx_.store->StartDeployment(*d);
     if (!started.ok()) return started.error();
@@ -137,10 +138,10 @@ Result<store::DeploymentRecord> Deployer::Acquire(
     if (!ScalingDown(h, ctx_.host) || interrupted || ctx_.clock->Now() - start > longest)
       return Refusal(h, ctx_.host);
     if (!told)
-      Print(fmt::format("waiting for deployment {} of {} ({}) to finish scaling down slot {}, "
-                        "pid {} on {}",
-                        h.id, h.environment, h.version, h.stable_slot, h.engine_pid,
-                        h.engine_host));
+      Print(
+          fmt::format("waiting for deployment {} of {} ({}) to finish scaling down slot {}, "
+                      "pid {} on {}",
+                      h.id, h.environment, h.version, h.stable_slot, h.engine_pid, h.engine_host));
     told = true;
     ctx_.clock->SleepFor(std::chrono::milliseconds(200));
   }
@@ -178,8 +179,8 @@ Result<store::DeploymentRecord> Deployer::Start(const DeployRequest& request) {
     }
     if (IsTwoSlot(strategy)) {
       // The idle slot: the one that is not stable (the first one on a first deployment).
-      d.target_slot = env_.instances[0].name == d.stable_slot ? env_.instances[1].name
-                                                              : env_.instances[0].name;
+      d.target_slot =
+          env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
       if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
     }
     return d;
@@ -310,8 +311,8 @@ Result<store::DeploymentRecord> Deployer::Rollback(const std::string& to_version
       d.stable_slot = *stable ? (*stable)->slot : "";
       if (FindInstance(env_, d.stable_slot) == nullptr) d.stable_slot.clear();
       // The slot already running that version if any (instant), else the idle one.
-      d.target_slot = env_.instances[0].name == d.stable_slot ? env_.instances[1].name
-                                                              : env_.instances[0].name;
+      d.target_slot =
+          env_.instances[0].name == d.stable_slot ? env_.instances[1].name : env_.instances[0].name;
     }
     previous_commit = *stable ? (*stable)->git_commit : "";
     return d;

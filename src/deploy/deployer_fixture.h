@@ -90,8 +90,8 @@ class DeployerTest : public ::testing::Test {
     env_.scale_down_delay = std::chrono::milliseconds(0);
     env_.analysis.pre_traffic = std::chrono::milliseconds(200);
     env_.analysis.interval = std::chrono::milliseconds(200);
-    env_.analysis.probe.requests = 100;        // per window: enough for a p99
-    env_.analysis.max_p99_ratio = 20;          // latency noise on a loaded machine is not the point
+    env_.analysis.probe.requests = 100;  // per window: enough for a p99
+    env_.analysis.max_p99_ratio = 20;    // latency noise on a loaded machine is not the point
     env_.router = "command";
   }
 

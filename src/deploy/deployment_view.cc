@@ -6,8 +6,8 @@ namespace gauntlet::deploy {
 
 std::string DisplayState(const store::DeploymentRecord& d, const std::string& this_host) {
   if (d.state != store::kDeployRunning) return d.state;
-  bool gone = d.engine_pid == 0 ||
-              (d.engine_host == this_host && !store::ProcessAlive(d.engine_pid));
+  bool gone =
+      d.engine_pid == 0 || (d.engine_host == this_host && !store::ProcessAlive(d.engine_pid));
   return gone ? "interrupted" : d.state;
 }
 

@@ -20,10 +20,10 @@ std::string Names(const Group& group) {
 
 std::vector<Group> DeploymentRun::Batches() const {
   std::vector<Group> out;
-  const bool recreate = (d_.strategy == kRollbackStrategy ? env_.strategy : d_.strategy) ==
-                        "recreate";
-  size_t size = recreate ? env_.instances.size()
-                         : static_cast<size_t>(std::max(1, env_.max_unavailable));
+  const bool recreate =
+      (d_.strategy == kRollbackStrategy ? env_.strategy : d_.strategy) == "recreate";
+  size_t size =
+      recreate ? env_.instances.size() : static_cast<size_t>(std::max(1, env_.max_unavailable));
   for (size_t i = 0; i < env_.instances.size(); i += size) {
     Group batch;
     for (size_t j = i; j < std::min(env_.instances.size(), i + size); ++j)
@@ -49,8 +49,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
   while (true) {
     const std::string phase = d_.phase;
     // A signal before promotion rolls back; from promotion on the release is finished.
-    if (!rollback && (phase.empty() || phase == kPreDeploy || phase == kDeploy ||
-                      phase == kAnalysis) &&
+    if (!rollback &&
+        (phase.empty() || phase == kPreDeploy || phase == kDeploy || phase == kAnalysis) &&
         Interrupted())
       return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
@@ -80,8 +80,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
       if (Status s = RouteInstances({}); !s.ok()) return Fail("routing: " + s.error().message);
       // Rolling watches each batch once it serves, like a canary step (not on a first
       // deployment: there is nothing to go back to).
-      const bool watch = !rollback && !recreate && env_.pause > Duration(0) &&
-                         !d_.previous_version.empty();
+      const bool watch =
+          !rollback && !recreate && env_.pause > Duration(0) && !d_.previous_version.empty();
       if (watch) {
         d_.phase = kAnalysis;
       } else {
@@ -94,9 +94,9 @@ Result<store::DeploymentRecord> DeploymentRun::DriveInstances() {
       for (const auto& i : env_.instances) {
         if (std::find(updated.begin(), updated.end(), &i) == updated.end()) rest.push_back(&i);
       }
-      Print(fmt::format("  analysis {}: {} against {}", label, Names(updated),
-                        rest.empty() ? "the limits alone (no instance left on the old version)"
-                                     : Names(rest)));
+      Print(fmt::format(
+          "  analysis {}: {} against {}", label, Names(updated),
+          rest.empty() ? "the limits alone (no instance left on the old version)" : Names(rest)));
       if (auto end = Judge(Watch(env_.pause, env_.analysis, updated, rest), label))
         return std::move(*end);
       Advance();

@@ -80,7 +80,8 @@ std::string PidFileFromConfig(const std::string& dump, const std::string& prefix
     path = line.substr(at + 4, end - at - 4);
     path.erase(0, path.find_first_not_of(" \t"));
     path.erase(path.find_last_not_of(" \t") + 1);
-    if (path.size() >= 2 && (path.front() == '"' || path.front() == '\'')) path = path.substr(1, path.size() - 2);
+    if (path.size() >= 2 && (path.front() == '"' || path.front() == '\''))
+      path = path.substr(1, path.size() - 2);
     break;
   }
   if (path.empty() || path[0] == '/') return path;

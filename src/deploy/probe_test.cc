@@ -84,8 +84,8 @@ TEST(DeployProbe, AGroupTakesItsRequestsInTurnOnThePath) {
   ProbeOptions opt;
   opt.requests = 40;
   opt.window = milliseconds(400);
-  auto stats = RunProbe({{"http://" + a + "/", "http://" + b + "/"}, {"http://" + c + "/health"}},
-                        opt);
+  auto stats =
+      RunProbe({{"http://" + a + "/", "http://" + b + "/"}, {"http://" + c + "/health"}}, opt);
   ASSERT_TRUE(stats) << stats.error().message;
   EXPECT_EQ((*stats)[0].requests, 40);
   EXPECT_EQ((*stats)[0].errors, 20) << "every other request went to the failing instance";

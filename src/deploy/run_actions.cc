@@ -17,8 +17,9 @@ std::string WithAddress(const std::string& text, const std::string& address) {
   auto rendered = spec::RenderDeployCommand(text);
   if (!rendered.ok()) return text;
   std::string out = *rendered;
-  for (const auto& [var, value] : {std::pair<std::string, std::string>{"${GAUNTLET_ADDRESS}", address},
-                                   {"${GAUNTLET_PORT}", PortOf(address)}}) {
+  for (const auto& [var, value] :
+       {std::pair<std::string, std::string>{"${GAUNTLET_ADDRESS}", address},
+        {"${GAUNTLET_PORT}", PortOf(address)}}) {
     for (size_t at; (at = out.find(var)) != std::string::npos;) out.replace(at, var.size(), value);
   }
   return out;

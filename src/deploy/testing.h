@@ -20,7 +20,6 @@
 #include <thread>
 #include <vector>
 
-
 extern char** environ;
 
 namespace gauntlet::deploy::testing {

@@ -74,8 +74,8 @@ class Client {
     return s * n;
   }
   static int Debug(CURL*, curl_infotype type, char* data, size_t size, void* out) {
-    if (type == CURLINFO_TEXT && std::string(data, size).find("retrying a fresh connect") !=
-                                     std::string::npos)
+    if (type == CURLINFO_TEXT &&
+        std::string(data, size).find("retrying a fresh connect") != std::string::npos)
       static_cast<Answer*>(out)->retried = true;
     return 0;
   }

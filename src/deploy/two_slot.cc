@@ -14,8 +14,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
     if (!target) return Finish(store::kDeployFailed, "no slot '" + d_.target_slot + "'");
     const std::string phase = d_.phase;
     // A signal before the release is final rolls back; from post_deploy on it is final.
-    const bool final = phase == kRollback || phase == kPostDeploy || phase == kScaleDown ||
-                       phase == kStopOld;
+    const bool final =
+        phase == kRollback || phase == kPostDeploy || phase == kScaleDown || phase == kStopOld;
     if (!rollback && !final && Interrupted()) return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
       if (auto failed = PreDeploy(rollback)) return std::move(*failed);
@@ -38,7 +38,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
       if (pre > Duration(0)) {
         Print(fmt::format("  analysis of {} with no user traffic for {}", d_.target_slot,
                           FormatDuration(pre)));
-        if (auto end = Judge(Watch(pre, env_.analysis, {target}, {stable}), "at 0% (before traffic)"))
+        if (auto end =
+                Judge(Watch(pre, env_.analysis, {target}, {stable}), "at 0% (before traffic)"))
           return std::move(*end);
       }
       Advance();
@@ -55,8 +56,8 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
       EnterPhase(kBake, "for " + FormatDuration(env_.bake));
       Print(fmt::format("  bake: {} has all the traffic, watched for {}; {} kept ready", d_.version,
                         FormatDuration(env_.bake), d_.stable_slot));
-      if (auto end = Judge(Watch(env_.bake, env_.analysis, {target}, {stable}),
-                           "in the bake at 100%"))
+      if (auto end =
+              Judge(Watch(env_.bake, env_.analysis, {target}, {stable}), "in the bake at 100%"))
         return std::move(*end);
       d_.phase = kPostDeploy;
     } else if (phase == kPostDeploy) {

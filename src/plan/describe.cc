@@ -71,17 +71,18 @@ json AnalysisJson(const spec::Analysis& a) {
                        {"query", m.query},
                        {"json_path", m.json_path},
                        {"condition", m.condition}});
-  return {{"interval", FormatDuration(a.interval)},
-          {"pre_traffic", FormatDuration(a.pre_traffic)},
-          {"probe", {{"path", a.probe.path}, {"rate", a.probe.rate}, {"requests", a.probe.requests}}},
-          {"failure_limit", a.failure_limit},
-          {"inconclusive_limit", a.inconclusive_limit},
-          {"consecutive_error_limit", a.consecutive_error_limit},
-          {"max_error_ratio", a.max_error_ratio},
-          {"error_rate_floor", a.error_rate_floor},
-          {"max_p99_ratio", a.max_p99_ratio},
-          {"prometheus_url", a.prometheus_url},
-          {"metrics", metrics}};
+  return {
+      {"interval", FormatDuration(a.interval)},
+      {"pre_traffic", FormatDuration(a.pre_traffic)},
+      {"probe", {{"path", a.probe.path}, {"rate", a.probe.rate}, {"requests", a.probe.requests}}},
+      {"failure_limit", a.failure_limit},
+      {"inconclusive_limit", a.inconclusive_limit},
+      {"consecutive_error_limit", a.consecutive_error_limit},
+      {"max_error_ratio", a.max_error_ratio},
+      {"error_rate_floor", a.error_rate_floor},
+      {"max_p99_ratio", a.max_p99_ratio},
+      {"prometheus_url", a.prometheus_url},
+      {"metrics", metrics}};
 }
 
 json StepsJson(const spec::Environment& e) {
@@ -354,8 +355,7 @@ std::string DescribeText(const Plan& plan) {
       const spec::Environment* e =
           plan.pipeline ? plan.pipeline->FindEnvironment(st.environment) : nullptr;
       if (e) {
-        if (e->strategy == "canary")
-          line("steps", spec::DescribeSteps(*e));
+        if (e->strategy == "canary") line("steps", spec::DescribeSteps(*e));
         line("deploy", Indented(e->deploy, "      "));
         if (!e->health.type.empty())
           line("health",

@@ -8,8 +8,9 @@ namespace {
 
 constexpr int kAnyCount = std::numeric_limits<int>::max();
 constexpr double kAnyRatio = 1e12;
-const char* const kStepsHint = "steps: [5, 25, 100], or entries such as - setWeight: 20, "
-                               "- pause: 30s, - pause: {}, - analysis: {duration: 1m}";
+const char* const kStepsHint =
+    "steps: [5, 25, 100], or entries such as - setWeight: 20, "
+    "- pause: 30s, - pause: {}, - analysis: {duration: 1m}";
 
 void ReadMetric(LoadState& s, const YamlNode* n, Analysis* a) {
   MetricQuery m;
@@ -39,15 +40,14 @@ void ReadMetric(LoadState& s, const YamlNode* n, Analysis* a) {
 void ReadProbe(LoadState& s, const YamlNode* n, ProbeSettings* p) {
   const YamlNode* rate = nullptr;
   const YamlNode* requests = nullptr;
-  s.reader.ForEach(n, "analysis.probe", {"path", "rate", "requests"},
-                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-                     if (key == "path" && s.reader.String(v, &p->path) &&
-                         (p->path.empty() || p->path[0] != '/'))
-                       s.reader.Error(v, "the probe's path must start with /", "path: /health");
-                     if (key == "rate" && s.reader.Number(v, &p->rate, 0.1, 10000)) rate = v;
-                     if (key == "requests" && s.reader.Int(v, &p->requests, 1, 1000000))
-                       requests = v;
-                   });
+  s.reader.ForEach(
+      n, "analysis.probe", {"path", "rate", "requests"},
+      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+        if (key == "path" && s.reader.String(v, &p->path) && (p->path.empty() || p->path[0] != '/'))
+          s.reader.Error(v, "the probe's path must start with /", "path: /health");
+        if (key == "rate" && s.reader.Number(v, &p->rate, 0.1, 10000)) rate = v;
+        if (key == "requests" && s.reader.Int(v, &p->requests, 1, 1000000)) requests = v;
+      });
   if (rate && requests)
     s.reader.Error(requests, "set the probe's rate or its requests per window, not both",
                    "rate: 50 (per second), or requests: 200 (per window)");
@@ -103,16 +103,10 @@ void ReadHealth(LoadState& s, const YamlNode* n, HealthCheck* h) {
 }
 
 void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a, Duration* step_duration) {
-  std::vector<std::string> keys = {"interval",
-                                   "failure_limit",
-                                   "inconclusive_limit",
-                                   "consecutive_error_limit",
-                                   "max_error_ratio",
-                                   "error_rate_floor",
-                                   "max_p99_ratio",
-                                   "prometheus_url",
-                                   "probe",
-                                   "metrics"};
+  std::vector<std::string> keys = {
+      "interval",        "failure_limit",    "inconclusive_limit", "consecutive_error_limit",
+      "max_error_ratio", "error_rate_floor", "max_p99_ratio",      "prometheus_url",
+      "probe",           "metrics"};
   keys.push_back(step_duration ? "duration" : "pre_traffic");
   s.reader.ForEach(n, step_duration ? "a step's analysis" : "analysis", keys,
                    [&](const std::string& key, const YamlNode*, const YamlNode* v) {
@@ -127,7 +121,8 @@ void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a, Duration* step_d
                      if (key == "max_error_ratio")
                        s.reader.Number(v, &a->max_error_ratio, 0, kAnyRatio);
                      if (key == "error_rate_floor") s.reader.Number(v, &a->error_rate_floor, 0, 1);
-                     if (key == "max_p99_ratio") s.reader.Number(v, &a->max_p99_ratio, 0, kAnyRatio);
+                     if (key == "max_p99_ratio")
+                       s.reader.Number(v, &a->max_p99_ratio, 0, kAnyRatio);
                      if (key == "prometheus_url") s.reader.String(v, &a->prometheus_url);
                      if (key == "probe") ReadProbe(s, v, &a->probe);
                      if (key == "metrics") {

@@ -69,16 +69,16 @@ void ReadRouter(LoadState& s, const YamlNode* n, Environment* env) {
     s.reader.Enum(n, &env->router, "router type", types);
     return;
   }
-  s.reader.ForEach(
-      n, "router", {"type", "upstream_file", "upstream_name", "command", "nginx", "pid_file"},
-      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        if (key == "type") s.reader.Enum(v, &env->router, "router type", types);
-        if (key == "upstream_file") s.reader.String(v, &env->nginx_upstream_file);
-        if (key == "upstream_name") s.reader.String(v, &env->nginx_upstream_name);
-        if (key == "command") s.reader.String(v, &env->router_command);
-        if (key == "nginx") s.reader.StringList(v, &env->nginx_command, false);
-        if (key == "pid_file") s.reader.String(v, &env->nginx_pid_file);
-      });
+  s.reader.ForEach(n, "router",
+                   {"type", "upstream_file", "upstream_name", "command", "nginx", "pid_file"},
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     if (key == "type") s.reader.Enum(v, &env->router, "router type", types);
+                     if (key == "upstream_file") s.reader.String(v, &env->nginx_upstream_file);
+                     if (key == "upstream_name") s.reader.String(v, &env->nginx_upstream_name);
+                     if (key == "command") s.reader.String(v, &env->router_command);
+                     if (key == "nginx") s.reader.StringList(v, &env->nginx_command, false);
+                     if (key == "pid_file") s.reader.String(v, &env->nginx_pid_file);
+                   });
 }
 
 // After every key: the router's settings may come nested (`router: {type: nginx, ...}`)
@@ -119,74 +119,108 @@ const YamlNode* Find(const YamlNode* n, std::string_view key) {
   return nullptr;
 }
 
+// The keys an environment may have; `steps` is read after the others (its analysis
+// entries start from the environment's analysis).
+const std::vector<std::string> kEnvironmentKeys = {"strategy",
+                                                   "url",
+                                                   "instances",
+                                                   "deploy",
+                                                   "stop",
+                                                   "pre_deploy",
+                                                   "post_deploy",
+                                                   "router",
+                                                   "nginx_upstream_file",
+                                                   "nginx_upstream_name",
+                                                   "router_command",
+                                                   "max_unavailable",
+                                                   "steps",
+                                                   "pause",
+                                                   "scale_down_delay",
+                                                   "bake",
+                                                   "drain",
+                                                   "drain_timeout",
+                                                   "health",
+                                                   "analysis",
+                                                   "secrets",
+                                                   "rollback_on_failure"};
+
+// Nodes of an environment that are checked once all of it is read.
+struct EnvironmentNodes {
+  const YamlNode* strategy = nullptr;
+  const YamlNode* router = nullptr;
+  const YamlNode* flat_router = nullptr;  // the first of the flat router keys
+  bool known_strategy = true;
+};
+
+// A deploy command: its own references (release, slot, instance), passed as environment
+// variables (spec/deploy_template.h).
+void ReadCommand(LoadState& s, const YamlNode* v, std::string* out) {
+  if (!s.reader.String(v, out)) return;
+  auto rendered = RenderDeployCommand(*out);
+  if (!rendered.ok())
+    s.reader.Error(v, rendered.error().message,
+                   "e.g. ./deploy.sh ${{ slot }} ${{ release.version }}");
+}
+
+void ReadEnvironmentKey(LoadState& s, const std::string& key, const YamlNode* v, Environment* env,
+                        EnvironmentNodes* at) {
+  if (!StrategiesUsing(key).empty()) env->strategy_keys.push_back({key, s.reader.Loc(v)});
+  if (key == "strategy") {
+    at->strategy = v;
+    at->known_strategy = s.reader.Enum(v, &env->strategy, "strategy", kStrategies);
+  }
+  if (key == "url") s.reader.String(v, &env->url);
+  if (key == "instances") ReadInstances(s, v, env);
+  if (key == "deploy") ReadCommand(s, v, &env->deploy);
+  if (key == "stop") ReadCommand(s, v, &env->stop);
+  if (key == "pre_deploy") ReadCommand(s, v, &env->pre_deploy);
+  if (key == "post_deploy") ReadCommand(s, v, &env->post_deploy);
+  if (key == "router") {
+    at->router = v;
+    ReadRouter(s, v, env);
+  }
+  if (key == "nginx_upstream_file" || key == "nginx_upstream_name" || key == "router_command") {
+    if (!at->flat_router) at->flat_router = v;
+    s.reader.String(v, key == "nginx_upstream_file"   ? &env->nginx_upstream_file
+                       : key == "nginx_upstream_name" ? &env->nginx_upstream_name
+                                                      : &env->router_command);
+  }
+  if (key == "max_unavailable") s.reader.Int(v, &env->max_unavailable, 1, kIntMax);
+  if (key == "pause") s.reader.DurationValue(v, &env->pause);
+  if (key == "scale_down_delay") s.reader.DurationValue(v, &env->scale_down_delay);
+  if (key == "bake") s.reader.DurationValue(v, &env->bake);
+  if (key == "drain") s.reader.DurationValue(v, &env->drain);
+  if (key == "drain_timeout") s.reader.DurationValue(v, &env->drain_timeout);
+  if (key == "health") ReadHealth(s, v, &env->health);
+  if (key == "analysis") {
+    ReadAnalysis(s, v, &env->analysis, nullptr);
+    if (const YamlNode* pre = Find(v, "pre_traffic"))
+      env->strategy_keys.push_back({"analysis.pre_traffic", s.reader.Loc(pre)});
+  }
+  if (key == "secrets") ReadSecrets(s, v, &env->secrets);
+  if (key == "rollback_on_failure") s.reader.Bool(v, &env->rollback_on_failure);
+}
+
 void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, const YamlNode* n) {
   Environment& env = s.pipeline.environments.emplace_back();
   env.name = name;
   env.loc = s.reader.Loc(k);
   if (n->is_null()) return;
-  const YamlNode* strategy = n;
-  const YamlNode* router = nullptr;
-  const YamlNode* flat_router = nullptr;
-  bool known_strategy = true;
-  s.reader.ForEach(
-      n, "environment '" + name + "'",
-      {"strategy", "url", "instances", "deploy", "stop", "pre_deploy", "post_deploy", "router",
-       "nginx_upstream_file", "nginx_upstream_name", "router_command", "max_unavailable",
-       "steps", "pause", "scale_down_delay", "bake", "drain", "drain_timeout", "health",
-       "analysis", "secrets", "rollback_on_failure"},
-      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        // Deploy commands have their own references (release, slot, instance), passed
-        // as environment variables: see spec/deploy_template.h.
-        auto command = [&](std::string* out) {
-          if (!s.reader.String(v, out)) return;
-          auto rendered = RenderDeployCommand(*out);
-          if (!rendered.ok())
-            s.reader.Error(v, rendered.error().message,
-                           "e.g. ./deploy.sh ${{ slot }} ${{ release.version }}");
-        };
-        if (!StrategiesUsing(key).empty()) env.strategy_keys.push_back({key, s.reader.Loc(v)});
-        if (key == "strategy") {
-          strategy = v;
-          known_strategy = s.reader.Enum(v, &env.strategy, "strategy", kStrategies);
-        }
-        if (key == "url") s.reader.String(v, &env.url);
-        if (key == "instances") ReadInstances(s, v, &env);
-        if (key == "deploy") command(&env.deploy);
-        if (key == "stop") command(&env.stop);
-        if (key == "pre_deploy") command(&env.pre_deploy);
-        if (key == "post_deploy") command(&env.post_deploy);
-        if (key == "router") {
-          router = v;
-          ReadRouter(s, v, &env);
-        }
-        if (key == "nginx_upstream_file" || key == "nginx_upstream_name" ||
-            key == "router_command") {
-          if (!flat_router) flat_router = v;
-          s.reader.String(v, key == "nginx_upstream_file"   ? &env.nginx_upstream_file
-                             : key == "nginx_upstream_name" ? &env.nginx_upstream_name
-                                                            : &env.router_command);
-        }
-        if (key == "max_unavailable") s.reader.Int(v, &env.max_unavailable, 1, kIntMax);
-        if (key == "pause") s.reader.DurationValue(v, &env.pause);
-        if (key == "scale_down_delay") s.reader.DurationValue(v, &env.scale_down_delay);
-        if (key == "bake") s.reader.DurationValue(v, &env.bake);
-        if (key == "drain") s.reader.DurationValue(v, &env.drain);
-        if (key == "drain_timeout") s.reader.DurationValue(v, &env.drain_timeout);
-        if (key == "health") ReadHealth(s, v, &env.health);
-        if (key == "analysis") {
-          ReadAnalysis(s, v, &env.analysis, nullptr);
-          if (const YamlNode* pre = Find(v, "pre_traffic"))
-            env.strategy_keys.push_back({"analysis.pre_traffic", s.reader.Loc(pre)});
-        }
-        if (key == "secrets") ReadSecrets(s, v, &env.secrets);
-        if (key == "rollback_on_failure") s.reader.Bool(v, &env.rollback_on_failure);
-      });
-  // Read last: a step's own analysis starts from the environment's.
+  EnvironmentNodes at;
+  at.strategy = n;
+  s.reader.ForEach(n, "environment '" + name + "'", kEnvironmentKeys,
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     if (key == "steps") {
+                       env.strategy_keys.push_back({key, s.reader.Loc(v)});
+                     } else {
+                       ReadEnvironmentKey(s, key, v, &env, &at);
+                     }
+                   });
   if (const YamlNode* steps = Find(n, "steps")) ReadSteps(s, steps, &env);
-  if (router || flat_router) CheckRouter(s, router, flat_router, &env);
-  if (known_strategy) CheckStrategyKeys(s, env);
+  if (at.router || at.flat_router) CheckRouter(s, at.router, at.flat_router, &env);
+  if (at.known_strategy) CheckStrategyKeys(s, env);
   if (env.strategy == "blue_green" && !env.instances.empty() && env.instances.size() != 2)
-    s.reader.Error(strategy, "blue_green needs exactly two instances (the blue and green slots)",
+    s.reader.Error(at.strategy, "blue_green needs exactly two instances (the blue and green slots)",
                    "instances: [{name: blue, address: ...}, {name: green, address: ...}]");
 }
 

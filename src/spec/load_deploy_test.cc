@@ -65,8 +65,8 @@ jobs: {a: {run: x}}
 
 TEST(LoadDeployTest, StepMistakesAreLocated) {
   auto problems = [](const std::string& steps) {
-    return ProblemsOf(
-        LoadYaml("environments:\n  p:\n    strategy: canary\n    steps: " + steps + "\njobs: {a: {run: x}}"));
+    return ProblemsOf(LoadYaml("environments:\n  p:\n    strategy: canary\n    steps: " + steps +
+                               "\njobs: {a: {run: x}}"));
   };
   EXPECT_EQ(problems("[50, 20, 100]"), std::vector<std::string>{"canary weights must go up"});
   EXPECT_EQ(problems("[20, 100, {pause: 1m}]"),
@@ -109,10 +109,11 @@ jobs: {a: {run: x}}
   EXPECT_EQ(defaults.analysis.pre_traffic, seconds(30));
   EXPECT_EQ(defaults.analysis.probe.rate, 50);
 
-  EXPECT_EQ(ProblemsOf(LoadYaml("environments: {p: {analysis: {probe: {path: ping, rate: 10, "
+  EXPECT_EQ(
+      ProblemsOf(LoadYaml("environments: {p: {analysis: {probe: {path: ping, rate: 10, "
                           "requests: 100}}}}\njobs: {a: {run: x}}")),
-            (std::vector<std::string>{"the probe's path must start with /",
-                                      "set the probe's rate or its requests per window, not both"}));
+      (std::vector<std::string>{"the probe's path must start with /",
+                                "set the probe's rate or its requests per window, not both"}));
 }
 
 // rate x interval under 100 requests: every p99 would be inconclusive. Said when the
@@ -150,15 +151,15 @@ environments:
 jobs: {a: {run: x}}
 )Y");
   EXPECT_EQ(ProblemsOf(r), (std::vector<std::string>{
-                             "steps is not used by the rolling strategy",
-                             "scale_down_delay is not used by the rolling strategy",
-                             "bake is not used by the rolling strategy",
-                             "analysis.pre_traffic is not used by the rolling strategy",
-                             "pause is not used by the blue_green strategy",
-                             "max_unavailable is not used by the blue_green strategy",
-                             "analysis is not used by the recreate strategy",
-                             "drain is not used by the recreate strategy",
-                         }));
+                               "steps is not used by the rolling strategy",
+                               "scale_down_delay is not used by the rolling strategy",
+                               "bake is not used by the rolling strategy",
+                               "analysis.pre_traffic is not used by the rolling strategy",
+                               "pause is not used by the blue_green strategy",
+                               "max_unavailable is not used by the blue_green strategy",
+                               "analysis is not used by the recreate strategy",
+                               "drain is not used by the recreate strategy",
+                           }));
   ASSERT_FALSE(r.problems.all().empty());
   EXPECT_EQ(r.problems.all()[0].loc.line, 5);
   EXPECT_EQ(r.problems.all()[0].hint, "used only by canary: remove it, or set strategy: canary");
@@ -182,9 +183,10 @@ stages:
   - {name: ship, environment: prod, strategy: blue_green}
   - {name: again, environment: prod, strategy: canary}
 )Y");
-  EXPECT_EQ(ProblemsOf(r), std::vector<std::string>{
-                             "stage 'ship' deploys 'prod' with blue_green, which does not use its "
-                             "steps (line 3)"});
+  EXPECT_EQ(ProblemsOf(r),
+            std::vector<std::string>{
+                "stage 'ship' deploys 'prod' with blue_green, which does not use its "
+                "steps (line 3)"});
 }
 
 TEST(LoadDeployTest, TheFlatRouterKeysOfTheDocsAreAccepted) {
@@ -208,12 +210,13 @@ jobs: {a: {run: x}}
   EXPECT_EQ(envs[0].nginx_upstream_name, "myapp");
   EXPECT_EQ(envs[1].router_command, "./switch.sh");
   EXPECT_EQ(envs[2].nginx_pid_file, "/run/n.pid");
-  EXPECT_EQ(ProblemsOf(LoadYaml("environments:\n  a:\n    router: {type: nginx, upstream_file: /x, "
+  EXPECT_EQ(
+      ProblemsOf(LoadYaml("environments:\n  a:\n    router: {type: nginx, upstream_file: /x, "
                           "upstream_name: a}\n    nginx_upstream_name: b\njobs: {a: {run: x}}")),
-            std::vector<std::string>{
-                "the router is set twice: nested under router: and flat beside it"});
-  EXPECT_EQ(ProblemsOf(LoadYaml("environments:\n  a:\n    router_command: ./x.sh\njobs: {a: {run: x}}")),
-            std::vector<std::string>{"router settings without router:"});
+      std::vector<std::string>{"the router is set twice: nested under router: and flat beside it"});
+  EXPECT_EQ(
+      ProblemsOf(LoadYaml("environments:\n  a:\n    router_command: ./x.sh\njobs: {a: {run: x}}")),
+      std::vector<std::string>{"router settings without router:"});
   EXPECT_EQ(ProblemsOf(LoadYaml("environments:\n  a:\n    router: nginx\njobs: {a: {run: x}}")),
             std::vector<std::string>{"the nginx router needs upstream_file and upstream_name"});
 }

@@ -19,8 +19,8 @@ std::string DescribeStep(const CanaryStep& step, Duration environment_pause) {
   std::vector<std::string> parts;
   if (step.weight >= 0) parts.push_back(std::to_string(step.weight) + "%");
   Duration pause = step.environment_pause ? environment_pause : step.pause;
-  if (pause > Duration(0)) parts.push_back((parts.empty() ? "pause " : "watched ") +
-                                           FormatDuration(pause));
+  if (pause > Duration(0))
+    parts.push_back((parts.empty() ? "pause " : "watched ") + FormatDuration(pause));
   if (step.pause_until_promoted) parts.push_back("pause until promoted");
   if (step.analysis) parts.push_back("analysis " + FormatDuration(step.analysis_duration));
   std::string out;

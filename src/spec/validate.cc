@@ -96,10 +96,10 @@ class Validator {
                                          : "did you mean '" + guess + "'?");
       }
       // A stage's own strategy must use what the environment sets (docs/deploy.md).
-      const Environment* env = s.is_deploy() ? p_.FindEnvironment(s.environment) : nullptr;
-      for (const auto& [key, loc] :
-           env && !s.strategy.empty() ? KeysUnusedBy(*env, s.strategy)
-                                      : std::vector<std::pair<std::string, Location>>{}) {
+      const Environment* env =
+          s.is_deploy() && !s.strategy.empty() ? p_.FindEnvironment(s.environment) : nullptr;
+      if (!env) continue;
+      for (const auto& [key, loc] : KeysUnusedBy(*env, s.strategy)) {
         problems_->Error(s.loc,
                          "stage '" + s.name + "' deploys '" + env->name + "' with " + s.strategy +
                              ", which does not use its " + key + " (line " +
