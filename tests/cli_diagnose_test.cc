@@ -126,7 +126,7 @@ jobs:
   EXPECT_EQ(rdjson["diagnostics"][0]["severity"], "ERROR");
 }
 
-TEST_F(CliDiagnoseTest, ClangCompileErrorThroughTheLanguageDefault) {
+TEST_F(CliDiagnoseTest, ClangCompileErrorThroughTheParserItsCommandChooses) {
   if (!Have("clang")) GTEST_SKIP() << "clang is not installed";
   ws_.Write("app/src/broken.c", kBrokenC);
   auto run = RunPipeline(R"YML(name: broken
@@ -140,7 +140,7 @@ jobs:
   EXPECT_EQ(d.code, 1);
   Json job = Json::parse(d.out)["jobs"][0];
   EXPECT_EQ(job["category"], "build");
-  EXPECT_EQ(job["parsers"], Json::array({"gcc"}));
+  EXPECT_EQ(job["parsers"], Json::array({"clang"}));  // not the language's gcc
   ASSERT_FALSE(job["diagnostics"].empty());
   EXPECT_EQ(job["diagnostics"][0]["file"], "app/src/broken.c");
   EXPECT_EQ(job["diagnostics"][0]["line"], 4);

@@ -10,6 +10,7 @@
 
 #include "cli_test_util.h"
 #include "store/sqlite_store.h"
+#include "vcs/range.h"
 #include "vcs/test_repo.h"
 
 namespace gauntlet {
@@ -128,6 +129,8 @@ TEST_F(CliGateTest, NewAuthorNeedsApprovalAndTrustCommandShowsLevels) {
   EXPECT_EQ(o.code, 10) << o.out << o.err;
   EXPECT_THAT(o.out, HasSubstr("gate: needs-approval"));
   EXPECT_THAT(o.out, HasSubstr("author at L0"));
+  // The level first, as on every other line that names one.
+  EXPECT_THAT(o.out, HasSubstr("trust   newcomer@example.com: L0 (new: no change merged yet)"));
 
   testing::Output all = ws_.Run({"trust", "--json"});
   ASSERT_EQ(all.code, 0) << all.err;
@@ -242,6 +245,82 @@ TEST_F(CliGateTest, RetryRunCarriesTheCoverageOfTheJobsItTakesOver) {
     }
   }
   EXPECT_TRUE(coverage_check);
+}
+
+TEST_F(CliGateTest, ADocsOnlyChangeThePipelineFilterSkipsIsJudgedByRiskAndTrust) {
+  ws_.Write("gauntlet.yml",
+            "name: app\n"
+            "changes: { ignore: [\"**/*.md\"] }\n"
+            "gates:\n"
+            "  coverage: { min_line: 80 }\n"
+            "  required: [check]\n"
+            "jobs:\n"
+            "  check:\n"
+            "    run: test ! -e BROKEN\n"
+            "    reports: { coverage: lcov.info }\n");
+  repo_.Commit("a change filter", "Ada", "ada@example.com");
+  ws_.Write("README.md", "# app\n");
+  repo_.Commit("docs: readme", "Ada", "ada@example.com");
+  testing::Output run = ws_.Run({"run", "--base", "HEAD~1"});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("skipped (no relevant changes"));
+
+  testing::Output gate = ws_.Run({"gate", "--base", "HEAD~1", "--json"});
+  EXPECT_EQ(gate.code, 0) << gate.out << gate.err;
+  Json j = Parse(gate);
+  EXPECT_EQ(j["decision"], "auto-merge") << j["reasons"].dump();
+  EXPECT_EQ(j["run"]["status"], "skipped");
+  EXPECT_EQ(j["risk"]["class"], "low");
+  EXPECT_TRUE(j["failed_jobs"].empty());
+  for (const auto& c : j["checks"]) {
+    if (c["name"] == "jobs") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
+    if (c["name"] == "coverage.line") {
+      EXPECT_EQ(c["status"], "skipped") << c.dump();
+    }
+  }
+  testing::Output diagnose = ws_.Run({"diagnose"});
+  EXPECT_EQ(diagnose.code, 0) << diagnose.err;
+  EXPECT_THAT(diagnose.out, HasSubstr("no job failed (the run was skipped: no relevant changes"));
+  // The same skip for a change whose risk is beyond the author's trust still asks a person.
+  ws_.Write("docs/auth/README.md", "# tokens\n");
+  repo_.Commit("docs: auth", "Ada", "ada@example.com");
+  ASSERT_EQ(ws_.Run({"run", "--base", "HEAD~1"}).code, 0);
+  testing::Output high = ws_.Run({"gate", "--base", "HEAD~1"});
+  EXPECT_EQ(high.code, 10) << high.out << high.err;
+}
+
+// A new user's repository has no .gitignore: the state directory must keep itself out
+// of `git add -A`, and state an older version let be committed is not the change's.
+TEST(CliGateStateTest, TheStateDirectoryIsIgnoredByGitAndByTheGate) {
+  testing::Workspace ws;
+  vcs::TestRepo repo(ws.dir().string());
+  ws.Write(".git/info/exclude", ".stdout*\n.stderr*\n");  // the test's own output files
+  ws.Write("gauntlet.yml", "name: app\njobs:\n  check:\n    run: \"true\"\n");
+  repo.Commit("initial");
+  ASSERT_EQ(ws.Run({"run"}).code, 0);
+  EXPECT_EQ(testing::ReadFile(ws.dir() / ".gauntlet/.gitignore"),
+            "# Created by gauntlet: its run history, logs and artifacts are not project "
+            "files.\n*\n");
+  ws.Write("README.md", "# app\n");
+  repo.Commit("docs: readme");  // stages everything, as `git add -A` does
+  auto range = vcs::ReadRange(ws.dir().string(), "HEAD~1");
+  ASSERT_TRUE(range.ok()) << range.error().message;
+  ASSERT_EQ(range->files.size(), 1u) << "only README.md, no state file";
+  EXPECT_EQ(range->files[0].path, "README.md");
+
+  // State committed before the .gitignore existed (forced here): not part of the change.
+  ASSERT_EQ(ws.Run({"run"}).code, 0);
+  repo.Stage(".gauntlet/state.db");
+  ws.Write("src/app.c", "int main(void) { return 0; }\n");
+  repo.Commit("code and state");
+  ASSERT_EQ(ws.Run({"run"}).code, 0);
+  testing::Output gate = ws.Run({"gate", "--base", "HEAD~1", "--json"});
+  Json j = Json::parse(gate.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << gate.out << gate.err;
+  ASSERT_EQ(j["change"]["files"].size(), 1u) << j["change"].dump(2);
+  EXPECT_EQ(j["change"]["files"][0]["path"], "src/app.c");
 }
 
 TEST_F(CliGateTest, ErrorsHaveTheirOwnExitCodes) {

@@ -138,6 +138,28 @@ TEST_F(CliPlanTest, ValidateReportsACycleWithItsLocation) {
   EXPECT_EQ(v["problems"][0]["severity"], "error");
 }
 
+TEST_F(CliPlanTest, AnUndefinedDeployEnvironmentIsRefusedBeforeAnyJobStarts) {
+  Write("gauntlet.yml",
+        "stages:\n"
+        "  - name: build\n"
+        "    jobs:\n"
+        "      - name: compile\n"
+        "        run: touch built\n"
+        "  - name: ship\n"
+        "    environment: prod\n"
+        "environments:\n"
+        "  staging: { deploy: \"true\" }\n");
+  Output v = Run({"validate"});
+  EXPECT_EQ(v.code, 1) << v.out << v.err;
+  EXPECT_THAT(v.err, HasSubstr("gauntlet.yml:7:18: error: stage 'ship' deploys to environment "
+                               "'prod', which is not defined under environments:"));
+  EXPECT_THAT(v.err, HasSubstr("environments defined: staging"));
+  Output r = Run({"run"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;  // an invalid pipeline
+  EXPECT_THAT(r.err, HasSubstr("gauntlet.yml:7:18"));
+  EXPECT_FALSE(fs::exists(dir_ / "built")) << "no job may start";
+}
+
 TEST_F(CliPlanTest, PlanJsonListsConcreteJobsInOrder) {
   Write("gauntlet.yml", kMatrixPipeline);
   Output o = Run({"plan", "--json"});

@@ -77,9 +77,7 @@ Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size) {
 }
 
 Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkEntry>& entries,
-                                unsigned threads) {
-  auto root_fd = OpenRoot(root);
-  if (!root_fd.ok()) return root_fd.error();
+                                unsigned threads, KnownDigests* known, HashStats* stats) {
   std::vector<const WalkEntry*> todo;
   uint64_t total_bytes = 0;
   for (const auto& e : entries) {
@@ -89,18 +87,39 @@ Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkE
   }
   std::vector<FileDigest> files(todo.size());
   std::vector<std::optional<Error>> errors(todo.size());
+  std::vector<char> read(todo.size(), 0);  // hashed here (not known): to learn
+  // Known digests first, on this thread: a fully known set opens nothing at all.
+  size_t unknown = 0;
+  uint64_t unknown_bytes = 0;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const WalkEntry& e = *todo[i];
+    files[i].path = e.path;
+    if (e.kind == WalkEntry::Kind::kSymlink) {
+      files[i].content = HashBytes(e.link_target);
+      files[i].size = e.link_target.size();
+    } else if (auto d = known ? known->Find(e) : std::nullopt) {
+      files[i].content = *d;
+      files[i].size = e.size;
+    } else {
+      read[i] = 1;
+      ++unknown;
+      unknown_bytes += e.size;
+    }
+  }
+  total_bytes = unknown_bytes;
+  std::optional<Fd> root_fd;
+  if (unknown > 0) {
+    auto opened = OpenRoot(root);
+    if (!opened.ok()) return opened.error();
+    root_fd = std::move(*opened);
+  }
   std::atomic<size_t> next{0};
   auto work = [&] {
     auto buf = std::make_unique_for_overwrite<char[]>(kBufferSize);
     DirCache dir;
     for (size_t i = next++; i < todo.size(); i = next++) {
+      if (!read[i]) continue;
       const WalkEntry& e = *todo[i];
-      files[i].path = e.path;
-      if (e.kind == WalkEntry::Kind::kSymlink) {
-        files[i].content = HashBytes(e.link_target);
-        files[i].size = e.link_target.size();
-        continue;
-      }
       auto fd = OpenInput(root_fd->get(), e.path, dir);
       if (!fd.ok()) {
         errors[i] = fd.error();
@@ -116,16 +135,23 @@ Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkE
   };
   if (threads == 0) {
     threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
-    if (total_bytes < kParallelBytes && todo.size() < kParallelFiles) threads = 1;
+    if (total_bytes < kParallelBytes && unknown < kParallelFiles) threads = 1;
   }
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(todo.size(), 1)));
-  {
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(unknown, 1)));
+  if (unknown > 0) {
     std::vector<std::jthread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
     work();
   }
   for (auto& err : errors) {
     if (err) return *err;
+  }
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (read[i] && known != nullptr) known->Learn(*todo[i], files[i].content);
+  }
+  if (stats != nullptr) {
+    stats->files_read += unknown;
+    stats->files_known += todo.size() - unknown;
   }
   InputDigest out;
   Hasher h;

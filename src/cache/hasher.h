@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,28 @@ struct InputDigest {
 // Hashes one regular file beneath `root_fd`, streaming.
 Result<Digest> HashFile(int root_fd, const std::string& rel, uint64_t* size = nullptr);
 
+// Digests of files already known without reading them (input_cache.h: the ones hashed
+// earlier in the run, the stat cache). Find is called from the hashing threads at once;
+// Learn only from the caller's thread, after they are done.
+class KnownDigests {
+ public:
+  virtual ~KnownDigests() = default;
+  virtual std::optional<Digest> Find(const WalkEntry& file) const = 0;
+  virtual void Learn(const WalkEntry& file, const Digest& digest) = 0;
+};
+
+struct HashStats {
+  uint64_t files_read = 0;   // opened and hashed
+  uint64_t files_known = 0;  // given by KnownDigests
+};
+
 // Hashes the matched entries of a walk (unmatched symlinks are skipped) with
 // `threads` workers (0: one per core, at most 8, and just the caller's thread below
-// 16 MiB and 512 files, where starting threads costs more than it saves).
+// 16 MiB and 512 files, where starting threads costs more than it saves). Files `known`
+// has a digest for are not read; the others are, and `known` learns them.
 Result<InputDigest> HashEntries(const std::string& root, const std::vector<WalkEntry>& entries,
-                                unsigned threads = 0);
+                                unsigned threads = 0, KnownDigests* known = nullptr,
+                                HashStats* stats = nullptr);
 
 // Walk + hash: the digest of what `patterns` select under `root`. Zero files
 // is a valid (and stable) digest.

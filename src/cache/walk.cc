@@ -22,6 +22,17 @@ bool IsSkippedDir(const char* name) {
   return std::string_view(name) == ".git" || std::string_view(name) == ".gauntlet";
 }
 
+// Whether a relative directory path goes through a directory the walk skips.
+bool InSkippedDir(const std::string& rel) {
+  size_t start = 0;
+  while (start <= rel.size()) {
+    const size_t end = std::min(rel.find('/', start), rel.size());
+    if (IsSkippedDir(rel.substr(start, end - start).c_str())) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 std::string Join(const std::string& dir, const char* name) {
   return dir.empty() ? std::string(name) : dir + "/" + name;
 }
@@ -79,6 +90,10 @@ Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector
     e.size = static_cast<uint64_t>(st.st_size);
     e.mode = st.st_mode & 07777;
     e.matched = matched;
+    e.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+    e.ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
+    e.ino = static_cast<uint64_t>(st.st_ino);
+    e.dev = static_cast<uint64_t>(st.st_dev);
     if (type == DT_LNK) {
       e.kind = WalkEntry::Kind::kSymlink;
       std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
@@ -97,6 +112,24 @@ Status WalkDir(int fd, const std::string& rel, const GlobSet& globs, std::vector
   return Ok();
 }
 
+// Opens directory `rel` beneath `root_fd` one component at a time, never through a
+// symlink. Returns -1 with errno set: ENOENT when it is not there.
+int OpenWalkRoot(int root_fd, const std::string& rel) {
+  int fd = ::dup(root_fd);
+  size_t start = 0;
+  while (fd >= 0 && start < rel.size()) {
+    const size_t end = std::min(rel.find('/', start), rel.size());
+    const std::string name = rel.substr(start, end - start);
+    const int next = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const int err = errno;
+    ::close(fd);
+    errno = err;
+    fd = next;
+    start = end + 1;
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& globs,
@@ -106,9 +139,29 @@ Result<std::vector<WalkEntry>> Walk(const std::string& root, const GlobSet& glob
   if (globs.empty()) return out;
   auto fd = OpenRoot(root);
   if (!fd.ok()) return fd.error();
-  const int raw = ::dup(fd->get());
-  if (raw < 0) return Error::Errno("dup", errno);
-  if (auto s = WalkDir(raw, "", globs, out, stats); !s.ok()) return s.error();
+  // Start from the patterns' literal directories ("in" for "in/**"): what else lies in
+  // the workspace (build outputs, node_modules) is never listed. A symlink or a file on
+  // the way to one: walk from the root, which reports such entries as it always did.
+  const std::vector<std::string> roots = globs.Roots();
+  bool from_root = !roots.empty() && roots.front().empty();
+  for (size_t i = 0; i < roots.size() && !from_root; ++i) {
+    const std::string& r = roots[i];
+    if (InSkippedDir(r)) continue;  // as the walk from the root would never go there
+    const int sub = OpenWalkRoot(fd->get(), r);
+    if (sub < 0 && errno == ENOENT) continue;  // nothing there, nothing selected
+    if (sub < 0) {
+      out.clear();
+      stats = {};
+      from_root = true;
+      break;
+    }
+    if (auto s = WalkDir(sub, r, globs, out, stats); !s.ok()) return s.error();
+  }
+  if (from_root) {
+    const int raw = ::dup(fd->get());
+    if (raw < 0) return Error::Errno("dup", errno);
+    if (auto s = WalkDir(raw, "", globs, out, stats); !s.ok()) return s.error();
+  }
   if (stats_out != nullptr) *stats_out = stats;
   std::sort(out.begin(), out.end(),
             [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });

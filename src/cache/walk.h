@@ -30,6 +30,12 @@ struct WalkEntry {
   // symlinked directory (artifacts) then refuse it; hashing ignores those.
   bool matched = true;
   std::string link_target;  // for kSymlink
+  // From the same lstat, for the stat cache (stat_cache.h): what identifies this version
+  // of the file without reading it.
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t ino = 0;
+  uint64_t dev = 0;
 };
 
 struct WalkStats {

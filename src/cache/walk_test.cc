@@ -79,11 +79,35 @@ TEST(WalkTest, PrunesDirectoriesThatCannotMatch) {
   auto r = Walk(dir.path(), *globs, &stats);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 2u);
-  EXPECT_EQ(stats.dirs_opened, 3u);  // root, src, src/sub: never vendor/
+  EXPECT_EQ(stats.dirs_opened, 2u);  // src, src/sub: neither the root's listing nor vendor/
   auto all = GlobSet::Compile({"**/*.cc"});
   ASSERT_TRUE(all.ok());
   ASSERT_TRUE(Walk(dir.path(), *all, &stats).ok());
-  EXPECT_EQ(stats.dirs_opened, 3u + 1u + 20u);
+  EXPECT_EQ(stats.dirs_opened, 1u + 2u + 1u + 20u);  // "**": from the root
+}
+
+TEST(WalkTest, StartsFromTheLiteralDirectoriesAsTheRootWalkWould) {
+  TestDir dir;
+  dir.Write("in/a", "a");
+  for (int i = 0; i < 50; ++i) dir.Write("out" + std::to_string(i) + ".o", "x");  // untracked
+  dir.Write(".git/in/x", "git's");
+  ASSERT_EQ(::symlink("in", (dir / "link").c_str()), 0);
+  auto walk = [&](std::vector<std::string> patterns) {
+    auto globs = GlobSet::Compile(patterns);
+    EXPECT_TRUE(globs.ok());
+    auto r = Walk(dir.path(), *globs);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> paths;
+    for (const auto& e : *r) paths.push_back(e.path + (e.matched ? "" : " (unmatched)"));
+    return paths;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(walk({"in/**"}), V{"in/a"});
+  EXPECT_EQ(walk({"missing/**", "in/**"}), V{"in/a"});
+  EXPECT_EQ(walk({".git/in/**"}), V{}) << "skipped at any depth, as before";
+  // Through a symlink: the walk from the root reports it, unmatched, as it always did.
+  EXPECT_EQ(walk({"link/**"}), V{"link (unmatched)"});
+  EXPECT_EQ(walk({"in/a/**"}), V{}) << "a file on the way";
 }
 
 TEST(WalkTest, MissingRootIsAnError) {

@@ -51,7 +51,7 @@ void PrintEntries(const std::vector<store::CacheEntry>& entries) {
   }
 }
 
-int Fail(const std::string& message, int code) {
+int CacheFail(const std::string& message, int code) {
   fmt::print(stderr, "gauntlet: {}\n", message);
   return code;
 }
@@ -61,10 +61,10 @@ int RunLs(const CacheArgs& args, const GlobalOptions& global) {
   auto h = OpenHistory(args.state_dir, &code);
   if (!h) return code;
   auto entries = h->store->ListCacheEntries();
-  if (!entries.ok()) return Fail(entries.error().message, kExitInternal);
+  if (!entries.ok()) return CacheFail(entries.error().message, kExitInternal);
   store::ArtifactStore objects(h->ws.artifacts_dir());
   auto listed = objects.List();
-  if (!listed.ok()) return Fail(listed.error().message, kExitInternal);
+  if (!listed.ok()) return CacheFail(listed.error().message, kExitInternal);
   uint64_t object_bytes = 0;
   for (const auto& o : *listed) object_bytes += o.size;
   if (global.json) {
@@ -90,7 +90,7 @@ int RunRemove(const CacheArgs& args, const GlobalOptions& global, bool clear) {
   std::optional<Duration> age;
   if (!clear) {
     auto a = ParseAge(args.older_than);
-    if (!a.ok()) return Fail(a.error().message, kExitInvalid);
+    if (!a.ok()) return CacheFail(a.error().message, kExitInvalid);
     age = *a;
     before = NowMs() - a->count();
   }
@@ -98,7 +98,7 @@ int RunRemove(const CacheArgs& args, const GlobalOptions& global, bool clear) {
   auto h = OpenHistory(args.state_dir, &code);
   if (!h) return code;
   auto gone = h->store->DeleteCacheEntries(before);
-  if (!gone.ok()) return Fail(gone.error().message, kExitInternal);
+  if (!gone.ok()) return CacheFail(gone.error().message, kExitInternal);
   store::ArtifactStore objects(h->ws.artifacts_dir());
   Result<store::TransferStats> removed = store::TransferStats{};
   if (clear) {
@@ -108,7 +108,7 @@ int RunRemove(const CacheArgs& args, const GlobalOptions& global, bool clear) {
     p.unused_since = std::chrono::system_clock::now() - *age;
     removed = objects.Prune(p);
   }
-  if (!removed.ok()) return Fail(removed.error().message, kExitInternal);
+  if (!removed.ok()) return CacheFail(removed.error().message, kExitInternal);
   if (global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& e : *gone) list.push_back(EntryJson(e));

@@ -162,6 +162,9 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   if (diagnosed.empty()) {
     std::string what =
         args.job.empty() ? "no job failed" : "no job named '" + args.job + "' failed";
+    // A run its change filter skipped: say so, or "no job failed" reads like a green run.
+    if (run->status == store::RunStatus::kSkipped && !run->reason.empty())
+      what += " (the run was skipped: " + run->reason + ")";
     fmt::print("run {}  {}  {}: {}\n", run->id, run->pipeline, ShownStatus(*run), what);
     return exit_code;
   }
@@ -177,11 +180,14 @@ void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->footer(
       "For each failed job of a run (RUN: a run id; default: the latest run): its category\n"
       "(build, type, test, lint, security, other), the diagnostics its `diagnostics:`\n"
-      "parsers (or its language's default) find in its log as file:line:col: message [rule],\n"
-      "the failed tests of its JUnit report, how its last attempt ended and how many\n"
-      "attempts it took, a one-line fix suggestion, and the last --lines lines of its log\n"
-      "(secrets already masked). Paths are relative to the repository root. The parsers\n"
-      "come from the pipeline file as it is now. --json: every field; --sarif: a SARIF\n"
+      "parsers (without them: those of the tools its commands run, else its language's\n"
+      "default) find in its log as file:line:col: message [rule], the failed tests of its\n"
+      "JUnit report, how its last attempt ended and how many attempts it took, a one-line\n"
+      "fix suggestion, and the last --lines lines of its log (secrets already masked).\n"
+      "Paths are relative to the repository root and name files that exist (a tool run in\n"
+      "another directory is placed by the one tracked file ending in its path); one found\n"
+      "nowhere is marked (file not found). The parsers come from the pipeline file as it\n"
+      "is now. --json: every field; --sarif: a SARIF\n"
       "2.1.0 log; --rdjson: reviewdog's rdjson (reviewdog -f=rdjson).\n"
       "Exit codes: 0 no job failed, 1 a job failed (diagnosed), 2 usage error, 3 no such\n"
       "run or job or no history, 4 internal error.\n");

@@ -473,6 +473,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     store::CacheHooksOptions hopt;
     hopt.workspace = ws.root;
     hopt.artifacts_dir = ws.artifacts_dir();
+    hopt.stat_cache = ws.state_dir + "/inputs.stat";
     hopt.lookup = !opt.no_cache;
     fill_git(&run, /*wait=*/true);  // the branch is part of what the hooks decide on
     hopt.branch = run.git_branch;

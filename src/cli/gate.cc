@@ -264,6 +264,7 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
   }
   Workspace ws = WorkspaceForFile(loaded.file, args.state_dir);
   opt.repo_path = ws.root;
+  opt.state_dir = ws.state_dir;
   auto st = OpenStore(ws);
   if (!st.ok()) {
     fmt::print(stderr, "gauntlet: {}\n", st.error().message);

@@ -16,7 +16,8 @@ void RegisterValidate(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->footer(
       "Loads the pipeline file (FILE, or gauntlet.yml/gauntlet.yaml found from the current\n"
       "directory upward), validates it and builds its plan, so that unknown keys, bad values,\n"
-      "bad globs (inputs, artifacts, changes), unknown needs and dependency cycles are all\n"
+      "bad globs (inputs, artifacts, changes), unknown needs, deploy stages naming an\n"
+      "environment not under environments:, and dependency cycles are all\n"
       "reported at once as file:line:col with the\n"
       "source line and a hint. Warnings do not make the file invalid. Exit codes: 0 valid, 1\n"
       "invalid, 2 usage error, 3 no pipeline file found, 4 internal error.\n");

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "store/state_dir.h"
+
 namespace gauntlet::cli {
 
 namespace fs = std::filesystem;
@@ -42,6 +44,7 @@ Result<Workspace> FindWorkspace(const std::string& state_dir_arg) {
 }
 
 Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Workspace& ws) {
+  if (Status made = store::EnsureStateDir(ws.state_dir); !made.ok()) return made.error();
   auto s = store::SqliteStore::Open(ws.db_path());
   if (!s.ok()) return s.error();
   return std::move(s.value());

@@ -1,5 +1,6 @@
 #include "core/glob.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace gauntlet {
@@ -316,6 +317,43 @@ bool GlobSet::Matches(std::string_view path) const {
     if (it->glob.Matches(path)) return !it->negated;
   }
   return false;
+}
+
+std::vector<std::string> GlobSet::Roots() const {
+  std::vector<std::string> roots;
+  for (const auto& e : globs_) {
+    if (e.negated) continue;  // a negation only removes paths
+    std::string_view p = e.glob.pattern();
+    while (p.starts_with("./")) p.remove_prefix(2);
+    if (p.ends_with('/')) p.remove_suffix(1);  // "dir/" is "dir/**": its root is dir
+    else if (const size_t slash = p.rfind('/'); slash != std::string_view::npos)
+      p = p.substr(0, slash);  // the directories before the last segment
+    else
+      p = {};
+    std::string root;
+    while (!p.empty()) {
+      const size_t end = std::min(p.find('/'), p.size());
+      const std::string_view seg = p.substr(0, end);
+      if (seg.empty() || seg.find_first_of("*?[]{}\\") != std::string_view::npos) break;
+      root += (root.empty() ? "" : "/") + std::string(seg);
+      p.remove_prefix(std::min(end + 1, p.size()));
+    }
+    if (root.empty()) return {""};
+    roots.push_back(std::move(root));
+  }
+  // Shortest first, so an ancestor ("src") is kept before what lies under it ("src/lib").
+  std::sort(roots.begin(), roots.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  std::vector<std::string> out;
+  for (std::string& r : roots) {
+    const bool covered = std::any_of(out.begin(), out.end(), [&](const std::string& o) {
+      return r == o || r.starts_with(o + "/");
+    });
+    if (!covered) out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool GlobSet::CouldMatchUnder(std::string_view dir) const {

@@ -86,6 +86,13 @@ class GlobSet {
   bool CouldMatchUnder(std::string_view dir) const;
   bool empty() const { return globs_.empty(); }
 
+  // Directories every selected path lies under: the leading segments of each positive
+  // pattern that hold no wildcard, before its last segment ("src/lib" for
+  // "src/lib/**/*.c", "in" for "in/"), without those under another one of the list;
+  // {""} (the root) when some pattern starts with a wildcard or names a file at the root.
+  // A walker can open these instead of listing the root, whatever else lies there.
+  std::vector<std::string> Roots() const;
+
  private:
   struct Entry {
     Glob glob;

@@ -162,6 +162,24 @@ TEST(GlobSetTest, CouldMatchUnderUsesPositivePatterns) {
   EXPECT_FALSE(set->CouldMatchUnder("docs"));
 }
 
+TEST(GlobSetTest, RootsAreTheLiteralLeadingDirectories) {
+  auto roots = [](std::vector<std::string> patterns) {
+    auto set = GlobSet::Compile(patterns);
+    EXPECT_TRUE(set.ok());
+    return set.ok() ? set->Roots() : std::vector<std::string>{"error"};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(roots({"in/**"}), V{"in"});
+  EXPECT_EQ(roots({"in/"}), V{"in"});
+  EXPECT_EQ(roots({"./src/lib/**/*.c", "src-x/*.h"}), (V{"src-x", "src/lib"}));
+  EXPECT_EQ(roots({"src/lib/**", "src/**", "src/a.c"}), V{"src"}) << "nested roots fold";
+  EXPECT_EQ(roots({"src/**", "!src/gen/**"}), V{"src"}) << "negations add nothing";
+  EXPECT_EQ(roots({"src/{a,b}/**"}), V{"src"});
+  EXPECT_EQ(roots({"src/**", "**/*.md"}), V{""}) << "a leading wildcard: the root";
+  EXPECT_EQ(roots({"Makefile"}), V{""});
+  EXPECT_EQ(roots({"a\\*b/c"}), V{""}) << "an escape is not taken literally here";
+}
+
 TEST(GlobTest, CleanRelativePaths) {
   EXPECT_TRUE(IsCleanRelativePath("a/b.txt"));
   EXPECT_TRUE(IsCleanRelativePath("a..b"));

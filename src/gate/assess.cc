@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <limits>
 #include <set>
 
@@ -10,6 +11,8 @@
 
 namespace gauntlet::gate {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string TrailerValue(const store::RunRecord& run, std::string_view key) {
   std::string value;
@@ -46,6 +49,19 @@ std::vector<store::RunId> FixAttempts(const std::vector<store::RunRecord>& runs,
   return out;
 }
 
+// Removes the files under `state_dir` from the change: the run history, logs and
+// artifacts that a `git add -A` made before the state directory had its .gitignore.
+void DropStateFiles(vcs::Range& range, const std::string& state_dir) {
+  if (state_dir.empty() || range.workdir.empty()) return;
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(range.workdir, ec);
+  const fs::path state = fs::weakly_canonical(state_dir, ec);
+  const fs::path rel = state.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == ".." || rel == ".") return;
+  const std::string prefix = rel.generic_string() + "/";
+  std::erase_if(range.files, [&](const vcs::FileDiff& f) { return f.path.starts_with(prefix); });
+}
+
 }  // namespace
 
 Result<Assessment> Assess(store::Store& store, const spec::Pipeline& pipeline,
@@ -62,6 +78,7 @@ Result<Assessment> Assess(store::Store& store, const spec::Pipeline& pipeline,
   auto range = vcs::ReadRange(opt.repo_path, opt.base_ref, opt.head_ref);
   if (!range.ok()) return fail(AssessFailure::kInvalid, range.error());
   a.range = std::move(range).value();
+  DropStateFiles(a.range, opt.state_dir);
   a.identity = IdentityOf(a.range);
 
   auto rules = RiskRules::FromGates(pipeline.gates);

@@ -30,6 +30,9 @@ struct GateOptions {
   std::string base_ref;             // empty: vcs::ReadRange's default
   std::string head_ref;             // empty: HEAD
   std::optional<store::RunId> run;  // empty: the newest run of the head commit
+  // The state directory (absolute): files under it are gauntlet's, never the change's,
+  // even when an older version let them be committed.
+  std::string state_dir;
   int64_t now_ms = 0;
 };
 

@@ -63,6 +63,7 @@ nlohmann::json ToJson(const Diagnostic& d) {
   }
   j["notes"] = std::move(notes);
   j["excerpt"] = d.excerpt;
+  if (d.file_unresolved) j["file_unresolved"] = true;
   return j;
 }
 
@@ -93,6 +94,7 @@ Result<Diagnostic> DiagnosticFromJson(const nlohmann::json& j) {
     d.rule = j.value("rule", "");
     d.tool = j.value("tool", "");
     d.excerpt = j.value("excerpt", "");
+    d.file_unresolved = j.value("file_unresolved", false);
     if (j.contains("notes")) {
       for (const auto& n : j.at("notes")) {
         d.notes.push_back(
@@ -111,6 +113,7 @@ std::string FormatLocation(const Diagnostic& d) {
     out += ":" + std::to_string(d.line);
     if (d.col > 0) out += ":" + std::to_string(d.col);
   }
+  if (d.file_unresolved) out += " (file not found)";
   return out;
 }
 

@@ -47,6 +47,10 @@ struct Diagnostic {
   std::string tool;  // gcc, clang, rustc, clippy, tsc, eslint, pytest, ...
   std::vector<Note> notes;
   std::string excerpt;  // the raw log lines it came from
+  // The file was found neither where the tool ran nor as the one tracked file ending in
+  // that path (gate/repo_paths.h): `file` is as the tool printed it. JSON:
+  // "file_unresolved": true, only when set.
+  bool file_unresolved = false;
 
   bool operator==(const Diagnostic&) const = default;
 };
@@ -55,7 +59,8 @@ nlohmann::json ToJson(const Diagnostic& d);
 nlohmann::json ToJson(const std::vector<Diagnostic>& list);
 Result<Diagnostic> DiagnosticFromJson(const nlohmann::json& j);
 
-// "file:line:col" (as much of it as is known), for messages.
+// "file:line:col" (as much of it as is known), for messages; " (file not found)" after
+// it when the file could not be placed in the repository.
 std::string FormatLocation(const Diagnostic& d);
 
 }  // namespace gauntlet::gate

@@ -4,6 +4,8 @@
 // human lines such as "error: could not compile".
 #include <re2/re2.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "gate/json_in_log.h"
@@ -17,7 +19,7 @@ namespace {
 // Headers that summarise rather than report ("aborting due to 2 errors").
 bool IsSummary(const std::string& message) {
   static const RE2 kSummary(
-      R"(^(?:aborting due to|could not compile|build failed|`[^`]*` \(.*\) generated \d+|\d+ warnings? emitted))");
+      R"(^(?:aborting due to|could not compile|build failed|`[^`]*` \(.*\) generated \d+|\d+ warnings? emitted|test failed, to rerun pass|\d+ targets failed))");
   return RE2::PartialMatch(message, kSummary);
 }
 
@@ -27,12 +29,51 @@ void Categorise(Diagnostic& d) {
   d.tool = clippy ? "clippy" : "rustc";
 }
 
-// "`#[warn(clippy::len_zero)]` on by default" names the lint.
+// The lint a note names: "`#[warn(clippy::len_zero)]` on by default", "to override
+// `-D warnings` add `#[allow(clippy::len_zero)]`", "`-D clippy::len-zero` implied by
+// `-D warnings`" (the CI form, where every lint is an error), or the lint's help URL
+// ("rust-clippy/.../index.html#len_zero").
 std::string LintFromNote(const std::string& note) {
-  static const RE2 kLint(R"(#\[(?:warn|deny|forbid)\(([\w:]+)\)\])");
+  static const RE2 kAttribute(R"(#\[(?:warn|deny|forbid|allow)\(([\w:]+)\)\])");
+  static const RE2 kFlag(R"(`-[DWF] (clippy::[\w-]+)`)");
+  static const RE2 kUrl(R"(rust-clippy/\S*#([a-z0-9_]+)$)");
   std::string lint;
-  RE2::PartialMatch(note, kLint, &lint);
-  return lint;
+  if (RE2::PartialMatch(note, kAttribute, &lint)) return lint;
+  if (RE2::PartialMatch(note, kFlag, &lint)) {
+    std::replace(lint.begin(), lint.end(), '-', '_');  // flags spell lints with dashes
+    return lint;
+  }
+  if (RE2::PartialMatch(note, kUrl, &lint)) return "clippy::" + lint;
+  return "";
+}
+
+// A failed `cargo test`: "thread 'tests::halves' (26481) panicked at src/lib.rs:15:9:"
+// (Rust 1.73 on; the thread id since 1.88), then the message lines, or, before 1.73,
+// "thread 'tests::halves' panicked at 'message', src/lib.rs:15:9". The test's name and the
+// panic's location; the thread `main` is a program's panic, not a test's.
+bool ParsePanic(std::string_view line, Diagnostic* d) {
+  static const RE2 kPanic(R"(^thread '([^']*)'(?: \(\d+\))? panicked at (.+?):(\d+):(\d+):$)");
+  static const RE2 kOldPanic(R"(^thread '([^']*)' panicked at '(.*)', (.+?):(\d+):(\d+)$)");
+  std::string name, file, line_s, col_s, message;
+  if (!RE2::FullMatch(line, kPanic, &name, &file, &line_s, &col_s) &&
+      !RE2::FullMatch(line, kOldPanic, &name, &message, &file, &line_s, &col_s)) {
+    return false;
+  }
+  d->category = name == "main" ? Category::kOther : Category::kTest;
+  d->tool = name == "main" ? "rustc" : "cargo test";
+  d->rule = name == "main" ? "panic" : name;
+  d->file = file;
+  d->line = ToInt(line_s);
+  d->col = ToInt(col_s);
+  d->message = message;
+  d->excerpt = std::string(line);
+  return true;
+}
+
+// A line of a panic's message, which ends at a blank line or cargo's hints.
+bool EndsPanic(std::string_view line) {
+  return line.empty() || line.starts_with("note: run with `RUST_BACKTRACE") ||
+         line.starts_with("stack backtrace:") || line.starts_with("---- ");
 }
 
 bool ParseJsonLineOrThrow(std::string_view line, std::vector<Diagnostic>& out) {
@@ -106,6 +147,7 @@ std::vector<Diagnostic> ParseCargo(std::string_view log) {
   std::vector<Diagnostic> out;
   bool open = false;           // out.back() is still taking lines
   bool child_pending = false;  // the last note waits for its --> line
+  bool panic = false;          // out.back() is a panic taking its message lines
   auto close = [&] {
     if (!open) return;
     Diagnostic& d = out.back();
@@ -118,6 +160,21 @@ std::vector<Diagnostic> ParseCargo(std::string_view log) {
   };
 
   for (std::string_view line : SplitLines(log)) {
+    if (panic) {
+      if (!EndsPanic(line)) {
+        Diagnostic& d = out.back();
+        d.message += (d.message.empty() ? "" : "\n") + std::string(line);
+        AppendLine(d.excerpt, line);
+        continue;
+      }
+      panic = false;
+    }
+    if (Diagnostic d; ParsePanic(line, &d)) {
+      close();
+      panic = d.message.empty();  // the new form puts the message on the lines after
+      out.push_back(std::move(d));
+      continue;
+    }
     if (!line.empty() && line[0] == '{') {
       close();
       if (ParseJsonLine(line, out)) continue;

@@ -51,5 +51,51 @@ TEST(GateCargoTest, ClippyLintsInBothForms) {
   EXPECT_EQ(Summaries(*json), expected);
 }
 
+TEST(GateCargoTest, ClippyWithWarningsDeniedNamesEachLint) {
+  // `cargo clippy -- -D warnings`: every lint is an error; the lint's name is only in
+  // "-D clippy::len-zero" (the first time), the #[allow(...)] hint and the help URL.
+  auto r = ParseDiagnostics("clippy", ReadCorpus("cargo/lint/clippy-deny.out"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r),
+              ElementsAre("src/main.rs:3:8 error lint clippy::len_zero: length comparison to zero",
+                          "src/main.rs:7:13 error lint clippy::clone_on_copy: using `clone` on "
+                          "type `i32` which implements the `Copy` trait",
+                          "src/main.rs:2:13 error lint clippy::useless_vec: useless use of `vec!`"));
+  EXPECT_EQ((*r)[0].tool, "clippy");
+}
+
+TEST(GateCargoTest, CargoTestFailuresAreTestsAtTheirPanic) {
+  // Was: one `build` diagnostic "test failed, to rerun pass `--lib`", no location.
+  auto r = ParseDiagnostics("cargo", ReadCorpus("cargo/test/test.out"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r),
+              ElementsAre("src/lib.rs:15:9 error test tests::halves: assertion `left == right` "
+                          "failed\n  left: 2\n right: 4",
+                          "src/lib.rs:26:18 error test tests::panics_plainly: index out of "
+                          "bounds: the len is 0 but the index is 3"));
+  EXPECT_EQ((*r)[0].tool, "cargo test");
+  EXPECT_EQ((*r)[0].excerpt,
+            "thread 'tests::halves' (7691) panicked at src/lib.rs:15:9:\n"
+            "assertion `left == right` failed\n  left: 2\n right: 4");
+  // Every target (--no-fail-fast, -q): the integration test too; no summary survives.
+  r = ParseDiagnostics("cargo", ReadCorpus("cargo/test/test-all.out"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(testing::Summary((*r)[2]),
+            "tests/api.rs:3:5 error test adds_large: 1 + 1 should be 3 here");
+}
+
+TEST(GateCargoTest, PanicForms) {
+  // Before Rust 1.73 the message was on the panic line itself.
+  auto r = ParseDiagnostics(
+      "cargo", "thread 'it::works' panicked at 'boom', tests/it.rs:4:5\nnote: run with ...\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r), ElementsAre("tests/it.rs:4:5 error test it::works: boom"));
+  // A program's own panic (`cargo run`) is not a test.
+  r = ParseDiagnostics("cargo", "thread 'main' panicked at src/main.rs:2:5:\nno input\n\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r), ElementsAre("src/main.rs:2:5 error other panic: no input"));
+}
+
 }  // namespace
 }  // namespace gauntlet::gate

@@ -27,6 +27,9 @@ std::vector<Diagnostic> ParseGcc(std::string_view log) {
   static const RE2 kLinkerContext(R"(^\S*ld(?:\.\w+)?: .*: (in function .*):$)");
   static const RE2 kUndefined(
       R"(^(.+?):\(\.[\w.]+(?:\+0x[0-9a-f]+)?\): (undefined reference to .*)$)");
+  // g++'s instantiation chain before a template error: "a.cc:9:12:   required from here".
+  static const RE2 kRequired(
+      R"(^(.+?):(\d+):(\d+):\s+((?:required|recursively required) (?:from|by) .*|in .*expansion of .*)$)");
 
   std::vector<Diagnostic> out;
   std::vector<Note> context;  // waits for the next diagnostic
@@ -35,8 +38,15 @@ std::vector<Diagnostic> ParseGcc(std::string_view log) {
 
   for (std::string_view line : SplitLines(log)) {
     std::string file, line_s, col_s, kind, message;
+    // An include chain may lead to the next error or to a note of the current one (g++
+    // prints one before a candidate in a system header): `current` stays until it is known.
     if (RE2::FullMatch(line, kIncluded, &file, &line_s, &col_s)) {
       context.push_back({file, ToInt(line_s), ToInt(col_s), "In file included from here"});
+      AppendLine(context_excerpt, line);
+      continue;
+    }
+    if (RE2::FullMatch(line, kRequired, &file, &line_s, &col_s, &message)) {
+      context.push_back({file, ToInt(line_s), ToInt(col_s), message});
       AppendLine(context_excerpt, line);
       current = nullptr;
       continue;
@@ -44,6 +54,10 @@ std::vector<Diagnostic> ParseGcc(std::string_view log) {
     if (RE2::FullMatch(line, kDiag, &file, &line_s, &col_s, &kind, &message)) {
       Severity severity = GccSeverity(kind);
       if (severity == Severity::kNote && current != nullptr) {
+        // The include chain before a note only says how its file was reached.
+        if (!context_excerpt.empty()) AppendLine(current->excerpt, context_excerpt);
+        context.clear();
+        context_excerpt.clear();
         current->notes.push_back({file, ToInt(line_s), ToInt(col_s), message});
         AppendLine(current->excerpt, line);
         continue;

@@ -78,5 +78,45 @@ TEST(GateGccTest, LinkerUndefinedReference) {
   EXPECT_EQ((*r)[0].notes[0].message, "in function `main'");
 }
 
+TEST(GateGccTest, CandidateNotesAfterAnIncludeChainBelongToTheirError) {
+  // g++ prints "In file included from" before a candidate in a system header: the
+  // note is the error's, not a diagnostic of its own.
+  auto r = ParseDiagnostics("gcc", ReadCorpus("gcc/gxx.out"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r),
+              ElementsAre("shapes.cc:10:19 error build : no matching function for call to "
+                          "‘std::vector<Shape>::push_back(const char [7])’"));
+  const Diagnostic& d = (*r)[0];
+  ASSERT_EQ(d.notes.size(), 5u);
+  EXPECT_EQ(d.notes[0].message, "In function ‘int main()’");
+  EXPECT_EQ(d.notes[1].file, "/usr/include/c++/12/bits/stl_vector.h");
+  EXPECT_EQ(d.notes[1].line, 1276);
+  EXPECT_EQ(d.notes[1].message.substr(0, 10), "candidate:");
+  EXPECT_NE(d.excerpt.find("In file included from /usr/include/c++/12/vector:64,"),
+            std::string::npos);
+}
+
+TEST(GateGccTest, AnErrorInsideTheStandardLibraryPointsAtTheCodeThatInstantiatedIt) {
+  auto r = ParseDiagnostics("gcc", ReadCorpus("gcc/gxx-template.out"),
+                            {.repo_root = testing::kCaptureRoot});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 3u);
+  for (const Diagnostic& d : *r) {
+    EXPECT_EQ(FormatLocation(d), "sort.cc:9:12") << "never a file outside the repository";
+    EXPECT_EQ(d.severity, Severity::kError);
+    EXPECT_EQ(d.message, "no match for ‘operator<’ (operand types are ‘Point’ and ‘Point’)");
+  }
+  const Diagnostic& first = (*r)[0];
+  bool outside_note = false;
+  for (const Note& n : first.notes) {
+    // (g++'s own notes name that place too: "'Point' is not derived from ...")
+    if (n.file == "/usr/include/c++/12/bits/predefined_ops.h" && n.line == 45 && n.col == 23 &&
+        n.message == "reported here, outside the repository") {
+      outside_note = true;
+    }
+  }
+  EXPECT_TRUE(outside_note) << "the original location is kept as a note";
+}
+
 }  // namespace
 }  // namespace gauntlet::gate

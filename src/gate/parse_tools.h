@@ -20,5 +20,8 @@ std::vector<Diagnostic> ParsePytest(std::string_view log);
 std::vector<Diagnostic> ParseGo(std::string_view log);  // go build / test
 std::vector<Diagnostic> ParseGoVet(std::string_view log);
 std::vector<Diagnostic> ParseSarifLog(std::string_view log);  // a SARIF file's text
+std::vector<Diagnostic> ParseJest(std::string_view log);      // jest and vitest failures
+std::vector<Diagnostic> ParseCtest(std::string_view log);     // ctest's failed tests
+std::vector<Diagnostic> ParseBlack(std::string_view log);     // black --check
 
 }  // namespace gauntlet::gate

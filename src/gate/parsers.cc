@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gate/parse_tools.h"
+#include "gate/repo_paths.h"
 #include "gate/text.h"
 
 namespace gauntlet::gate {
@@ -16,13 +17,15 @@ struct ParserEntry {
 };
 
 constexpr ParserEntry kParsers[] = {
-    {"cargo", ParseCargo, "rustc"},    {"clang", ParseGcc, "clang"},
-    {"clippy", ParseCargo, "rustc"},   {"eslint", ParseEslint, "eslint"},
-    {"gcc", ParseGcc, "gcc"},          {"go", ParseGo, "go"},
-    {"go-vet", ParseGoVet, "go vet"},  {"mypy", ParseMypy, "mypy"},
+    {"black", ParseBlack, "black"},    {"cargo", ParseCargo, "rustc"},
+    {"clang", ParseGcc, "clang"},      {"clippy", ParseCargo, "rustc"},
+    {"ctest", ParseCtest, "ctest"},    {"eslint", ParseEslint, "eslint"},
+    {"flake8", ParseRuff, "flake8"},   {"gcc", ParseGcc, "gcc"},
+    {"go", ParseGo, "go"},             {"go-vet", ParseGoVet, "go vet"},
+    {"jest", ParseJest, "jest"},       {"mypy", ParseMypy, "mypy"},
     {"pytest", ParsePytest, "pytest"}, {"ruff", ParseRuff, "ruff"},
     {"rustc", ParseCargo, "rustc"},    {"sarif", ParseSarifLog, "sarif"},
-    {"tsc", ParseTsc, "tsc"},
+    {"tsc", ParseTsc, "tsc"},          {"vitest", ParseJest, "vitest"},
 };
 
 }  // namespace
@@ -55,6 +58,8 @@ Result<std::vector<Diagnostic>> ParseDiagnostics(std::string_view parser, std::s
   for (Diagnostic& d : out) {
     d.file = RelativePath(d.file, options.repo_root);
     for (Note& n : d.notes) n.file = RelativePath(n.file, options.repo_root);
+    // Without a root an absolute path under the repository would look outside it.
+    if (!options.repo_root.empty()) PreferRepositoryLocation(d);
     if (d.tool.empty()) d.tool = entry->tool;
   }
   return out;

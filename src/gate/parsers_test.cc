@@ -14,14 +14,15 @@ TEST(GateParsersTest, UnknownNameListsValidOnes) {
   auto r = ParseDiagnostics("gcc-13", "x");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("unknown diagnostics parser 'gcc-13'"));
-  EXPECT_THAT(r.error().message, HasSubstr("cargo, clang, clippy, eslint, gcc, go, go-vet, mypy, "
-                                           "pytest, ruff, rustc, sarif, tsc"));
+  EXPECT_THAT(r.error().message,
+              HasSubstr("black, cargo, clang, clippy, ctest, eslint, flake8, gcc, go, go-vet, "
+                        "jest, mypy, pytest, ruff, rustc, sarif, tsc, vitest"));
 }
 
 TEST(GateParsersTest, NamesAreSorted) {
   auto names = ParserNames();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 13u);
+  EXPECT_EQ(names.size(), 18u);
 }
 
 TEST(GateParsersTest, EmptyAndUnrelatedLogsGiveNothing) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace gauntlet::gate {
 namespace {
 
@@ -49,6 +51,73 @@ TEST(GateRepoPathsTest, AppliesToDiagnosticsNotesAndCoverage) {
   p.Apply(c);
   EXPECT_EQ(c.files[0].file, "web/src/a.ts");
   EXPECT_EQ(c.files[1].file, "web/src/c.ts");
+}
+
+// A repository of fixed files: existence and suffixes from the list.
+class FixedFiles : public RepoFiles {
+ public:
+  explicit FixedFiles(std::vector<std::string> files) : files_(std::move(files)) {
+    std::sort(files_.begin(), files_.end());
+  }
+  bool Exists(const std::string& rel) const override {
+    return std::binary_search(files_.begin(), files_.end(), rel);
+  }
+  std::vector<std::string> WithSuffix(std::string_view suffix) const override {
+    return PathsWithSuffix(files_, suffix);
+  }
+
+ private:
+  std::vector<std::string> files_;
+};
+
+TEST(GateRepoPathsTest, APathIsPlacedWhereAFileIs) {
+  const FixedFiles files({"src/bad.c", "src/util/io.c", "lib/io.c", "main.c", "web/api/io.c"});
+  // `cd src && gcc -c bad.c` in a job at the root: not root/bad.c, but src/bad.c.
+  RepoPaths root("/repo", "/repo", &files);
+  EXPECT_EQ(root.Place("bad.c").path, "src/bad.c");
+  EXPECT_TRUE(root.Place("bad.c").found);
+  EXPECT_EQ(root.Place("main.c").path, "main.c") << "where the job ran wins";
+  EXPECT_EQ(root.Place("./util/io.c").path, "src/util/io.c");
+  EXPECT_EQ(root.Place("../src/bad.c").path, "src/bad.c");
+  // Several files end in the name: none is chosen, the path is flagged.
+  EXPECT_EQ(root.Place("io.c").path, "io.c");
+  EXPECT_FALSE(root.Place("io.c").found);
+  EXPECT_FALSE(root.Place("gone.c").found);
+  // ... unless one of them is under the job's directory.
+  RepoPaths web("/repo", "/repo/web", &files);
+  EXPECT_EQ(web.Place("io.c").path, "web/api/io.c");
+  // Absolute paths: under the root they must exist; outside they are not placed.
+  EXPECT_TRUE(root.Place("/repo/src/bad.c").found);
+  EXPECT_FALSE(root.Place("/repo/src/deleted.c").found);
+  EXPECT_EQ(root.Place("/usr/include/stdio.h").path, "/usr/include/stdio.h");
+  EXPECT_TRUE(root.Place("/usr/include/stdio.h").found);
+  // Without RepoFiles nothing is checked (the pure mapping).
+  RepoPaths pure("/repo", "/repo");
+  EXPECT_EQ(pure.Place("bad.c").path, "bad.c");
+  EXPECT_TRUE(pure.Place("bad.c").found);
+}
+
+TEST(GateRepoPathsTest, ApplyFlagsWhatItCannotPlaceAndKeepsSystemHeadersSecondary) {
+  const FixedFiles files({"src/bad.c", "src/sort.cc"});
+  RepoPaths paths("/repo", "/repo", &files);
+  std::vector<Diagnostic> list(3);
+  list[0].file = "bad.c";
+  list[0].line = 8;
+  list[1].file = "nowhere.c";
+  list[2].file = "/usr/include/c++/12/bits/predefined_ops.h";
+  list[2].line = 45;
+  list[2].notes = {{"/usr/include/c++/12/bits/stl_algo.h", 1809, 14, "required from ‘...’"},
+                   {"sort.cc", 9, 12, "required from here"},
+                   {"sort.cc", 1, 0, "In file included from here"}};
+  paths.Apply(list);
+  EXPECT_EQ(FormatLocation(list[0]), "src/bad.c:8");
+  EXPECT_FALSE(list[0].file_unresolved);
+  EXPECT_EQ(FormatLocation(list[1]), "nowhere.c (file not found)");
+  EXPECT_TRUE(list[1].file_unresolved);
+  EXPECT_EQ(FormatLocation(list[2]), "src/sort.cc:9:12") << "g++'s 'required from here'";
+  EXPECT_EQ(list[2].notes[1],
+            (Note{"/usr/include/c++/12/bits/predefined_ops.h", 45, 0,
+                  "reported here, outside the repository"}));
 }
 
 }  // namespace

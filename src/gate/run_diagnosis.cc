@@ -10,7 +10,7 @@
 #include "gate/parsers.h"
 #include "gate/report_json.h"
 #include "gate/report_recorder.h"
-#include "spec/model.h"
+#include "spec/job_diagnostics.h"
 #include "store/log_store.h"
 #include "vcs/repo.h"
 
@@ -42,7 +42,7 @@ const plan::PlannedJob* FindPlanned(const RunContext& c, const std::string& name
 DiagnosedJob DiagnoseOne(const store::JobRecord& job, const store::RunRecord& run,
                          const std::vector<store::AttemptRecord>& attempts,
                          const std::vector<store::ReportRecord>& reports, const RunContext& c,
-                         const store::LogReader& logs, int tail_lines) {
+                         const store::LogReader& logs, const RepoFiles& files, int tail_lines) {
   DiagnosedJob out;
   out.job = job;
   for (const store::AttemptRecord& a : attempts) {
@@ -67,10 +67,7 @@ DiagnosedJob DiagnoseOne(const store::JobRecord& job, const store::RunRecord& ru
   JobDiagnosisInput in;
   std::string job_dir = c.dir;
   if (const plan::PlannedJob* planned = FindPlanned(c, job.name)) {
-    std::vector<std::string> names = planned->spec->diagnostics;
-    if (names.empty() && *spec::DefaultDiagnostics(planned->spec->language))
-      names.push_back(spec::DefaultDiagnostics(planned->spec->language));
-    for (const std::string& name : names) {
+    for (const std::string& name : spec::DiagnosticsFor(*planned->spec)) {
       out.parsers.push_back(name);
       if (!IsProblemMatcherPath(name)) {
         in.parsers.push_back(name);
@@ -100,7 +97,7 @@ DiagnosedJob DiagnoseOne(const store::JobRecord& job, const store::RunRecord& ru
       warnings.push_back("cannot read the log: " + text.error().message);
     }
   }
-  RepoPaths paths(c.repo_root, job_dir);
+  RepoPaths paths(c.repo_root, job_dir, &files);
   in.log = log;
   in.junit = out.tests ? &*out.tests : nullptr;
   in.paths = &paths;
@@ -139,8 +136,9 @@ Result<std::vector<DiagnosedJob>> DiagnoseRunJobs(store::Store& store, const sto
   auto reports = store.GetReports(run.id);
   if (!reports.ok()) return reports.error();
   store::LogReader logs(context.logs_dir);
+  const GitRepoFiles files(context.repo_root);  // the index is read once, if ever needed
   for (const store::JobRecord& job : jobs)
-    out.push_back(DiagnoseOne(job, run, *attempts, *reports, context, logs, tail_lines));
+    out.push_back(DiagnoseOne(job, run, *attempts, *reports, context, logs, files, tail_lines));
   return out;
 }
 

@@ -78,6 +78,12 @@ const char* SeverityToLevel(Severity s) {
   return "warning";
 }
 
+// A repository path as it is (relative to the checkout, as code-review tools expect); an
+// absolute one as a file:// URI, which SARIF requires of an absolute location.
+std::string SarifUri(const std::string& path) {
+  return !path.empty() && path.front() == '/' ? "file://" + path : path;
+}
+
 }  // namespace
 
 Result<std::vector<Diagnostic>> ParseSarif(std::string_view text, const ParseOptions& options) {
@@ -201,7 +207,10 @@ nlohmann::json ToSarif(const std::vector<Diagnostic>& diagnostics) {
       }
       r["level"] = SeverityToLevel(d.severity);
       r["message"] = {{"text", d.message.empty() ? "(no message)" : d.message}};
-      if (!d.file.empty()) {
+      // A file outside the repository (a system header) is never the primary location:
+      // code-review tools would annotate a file the change cannot touch.
+      const bool outside = !d.file.empty() && d.file.front() == '/';
+      if (!d.file.empty() && !outside) {
         nlohmann::json phys = {{"artifactLocation", {{"uri", d.file}}}};
         if (d.line > 0) {
           nlohmann::json region = {{"startLine", d.line}};
@@ -213,9 +222,11 @@ nlohmann::json ToSarif(const std::vector<Diagnostic>& diagnostics) {
         r["locations"] = nlohmann::json::array({{{"physicalLocation", std::move(phys)}}});
       }
       nlohmann::json related = nlohmann::json::array();
-      for (const Note& n : d.notes) {
+      std::vector<Note> notes = d.notes;
+      if (outside) notes.insert(notes.begin(), {d.file, d.line, d.col, "reported here"});
+      for (const Note& n : notes) {
         if (n.file.empty()) continue;
-        nlohmann::json phys = {{"artifactLocation", {{"uri", n.file}}}};
+        nlohmann::json phys = {{"artifactLocation", {{"uri", SarifUri(n.file)}}}};
         if (n.line > 0) {
           phys["region"] = {{"startLine", n.line}};
           if (n.col > 0) phys["region"]["startColumn"] = n.col;

@@ -209,7 +209,7 @@ TrustStanding ReplayTrust(std::vector<TrustEvent> events, const spec::Gates& gat
   out.history_days = ladder.Days(end);
   if (level < 3) out.next = ladder.Unmet(level + 1, end);
   if (level == 0) {
-    out.why = out.merged == 0 ? "new: no change merged yet" : "L0: " + out.next;
+    out.why = out.merged == 0 ? "L0 (new: no change merged yet)" : "L0: " + out.next;
   } else {
     out.why = fmt::format("L{}: {}", level, ladder.Met(level, end));
   }

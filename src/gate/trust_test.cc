@@ -20,7 +20,7 @@ void Merges(std::vector<TrustEvent>& events, int n, int64_t from, int64_t step =
 TEST(TrustTest, NewAuthorIsL0) {
   TrustStanding s = ReplayTrust({}, spec::Gates{}, kTrustT0);
   EXPECT_EQ(s.level, TrustLevel::kL0);
-  EXPECT_EQ(s.why, "new: no change merged yet");
+  EXPECT_EQ(s.why, "L0 (new: no change merged yet)");
   EXPECT_EQ(s.next, "L1 needs 20 changes merged (has 0)");
   EXPECT_TRUE(s.changes.empty());
 }

@@ -12,6 +12,18 @@ using nlohmann::json;
 
 double Round1(double v) { return std::round(v * 10) / 10; }
 
+// The reasons cache::Decide gives, and the one a run skipped by it gives its jobs.
+constexpr std::string_view kNoRelevantChanges = "no relevant changes";
+constexpr std::string_view kRunSkippedNoRelevantChanges = "run skipped: no relevant changes";
+
+// The coverage checks of a run that its change filter skipped: nothing ran to cover.
+bool NothingToCover(const GateInputs& in, Check& c) {
+  if (!RunSkippedByChangeFilter(in.run)) return false;
+  c.message = fmt::format("run {} was skipped by its change filter: nothing ran to cover",
+                          in.run.id);
+  return true;
+}
+
 // A concrete job of spec job `name`: the job itself or one of its matrix
 // combinations ("unit (python=3.12)").
 bool IsInstanceOf(const std::string& concrete, const std::string& name) {
@@ -91,7 +103,10 @@ Check JobsCheck(const GateInputs& in, std::vector<FailedJob>* failed) {
     c.message = fmt::format("required jobs not in run {}: {}", in.run.id, names);
   } else {
     c.status = CheckStatus::kPass;
-    c.message = fmt::format("{} of {} required jobs passed", passed, considered);
+    c.message = RunSkippedByChangeFilter(in.run)
+                    ? fmt::format("run {} skipped by its change filter ({}): no job had to run",
+                                  in.run.id, in.run.reason)
+                    : fmt::format("{} of {} required jobs passed", passed, considered);
   }
   return c;
 }
@@ -117,6 +132,7 @@ Check LineCoverageCheck(const GateInputs& in) {
   c.name = "coverage.line";
   if (in.min_line) c.threshold = *in.min_line;
   if (in.coverage) c.value = Round1(in.coverage->LinePercent());
+  if (in.min_line && NothingToCover(in, c)) return c;
   if (!in.min_line) {
     c.message = "no gates.coverage.min_line";
   } else if (!in.coverage) {
@@ -140,6 +156,7 @@ Check NewCodeCheck(const GateInputs& in) {
     c.message = "no gates.coverage.new_code_line";
     return c;
   }
+  if (NothingToCover(in, c)) return c;
   if (!in.coverage || !in.coverage->has_line_sets) {
     c.status = CheckStatus::kNeedsApproval;
     c.message = in.coverage ? "the coverage report has no per-line data: new-code coverage "
@@ -246,13 +263,18 @@ std::string_view ToString(CheckStatus s) {
   return "skipped";
 }
 
+bool RunSkippedByChangeFilter(const store::RunRecord& run) {
+  return run.status == store::RunStatus::kSkipped && run.reason.starts_with(kNoRelevantChanges);
+}
+
 bool JobPassed(const store::JobRecord& job) {
   switch (job.status) {
     case store::JobStatus::kSuccess:
     case store::JobStatus::kCached:
       return true;
     case store::JobStatus::kSkipped:
-      return job.reason.starts_with("no relevant changes");
+      return job.reason.starts_with(kNoRelevantChanges) ||
+             job.reason.starts_with(kRunSkippedNoRelevantChanges);
     default:
       return false;
   }

@@ -75,8 +75,13 @@ struct Verdict {
 };
 
 // Whether a job record counts as passed: success, cached, or skipped by a change
-// filter (its reason starts with "no relevant changes").
+// filter: its own (reason "no relevant changes: ...") or the pipeline's, which skips the
+// whole run (reason "run skipped: no relevant changes: ...").
 bool JobPassed(const store::JobRecord& job);
+
+// Whether the pipeline's `changes:` filter skipped the run: nothing ran, so the change is
+// judged by its risk and its author's trust alone (coverage thresholds are not applied).
+bool RunSkippedByChangeFilter(const store::RunRecord& run);
 
 Verdict Decide(const GateInputs& in);
 

@@ -184,5 +184,44 @@ TEST(VerdictTest, MergedCoverageUnitesLines) {
   EXPECT_EQ(m.Find("src/a.c")->uncovered, std::set<int>{4});
 }
 
+// A run the pipeline's `changes:` filter skipped: every job is recorded skipped with
+// the run's reason. Nothing ran, so the change is judged by risk and trust alone.
+GateInputs SkippedRun() {
+  GateInputs in;
+  in.run.id = 9;
+  in.run.status = store::RunStatus::kSkipped;
+  in.run.reason = "no relevant changes: 1 file changed, all match ignore";
+  const std::string why = "run skipped: " + in.run.reason;
+  in.jobs = {Job("build", JobStatus::kSkipped, why), Job("unit", JobStatus::kSkipped, why)};
+  in.required = {"build"};
+  in.min_line = 80;
+  in.min_new_code = 90;
+  in.risk = RiskClass::kLow;
+  in.trust = TrustLevel::kL1;
+  return in;
+}
+
+TEST(VerdictTest, ARunSkippedByThePipelineChangeFilterIsJudgedByRiskAndTrustAlone) {
+  Verdict v = Decide(SkippedRun());
+  EXPECT_EQ(v.decision, Decision::kAutoMerge) << (v.reasons.empty() ? "" : v.reasons[0]);
+  EXPECT_EQ(Find(v, "jobs").status, CheckStatus::kPass);
+  EXPECT_EQ(Find(v, "jobs").message,
+            "run 9 skipped by its change filter (no relevant changes: 1 file changed, all "
+            "match ignore): no job had to run");
+  EXPECT_EQ(Find(v, "coverage.line").status, CheckStatus::kSkipped);
+  EXPECT_EQ(Find(v, "coverage.new_code").status, CheckStatus::kSkipped);
+  EXPECT_TRUE(v.failed_jobs.empty());
+
+  GateInputs risky = SkippedRun();
+  risky.risk = RiskClass::kHigh;
+  EXPECT_EQ(Decide(risky).decision, Decision::kNeedsApproval) << "risk still counts";
+
+  // Skipped for another reason (a needed job failed, cancelled): not a pass.
+  GateInputs other = SkippedRun();
+  other.run.reason = "cancelled";
+  for (auto& j : other.jobs) j.reason = "a needed job failed";
+  EXPECT_EQ(Decide(other).decision, Decision::kReject);
+}
+
 }  // namespace
 }  // namespace gauntlet::gate

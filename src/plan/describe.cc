@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "spec/job_diagnostics.h"
 
 namespace gauntlet::plan {
 namespace {
@@ -199,8 +200,15 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
               {"timeout", FormatDuration(j.timeout)},
               {"shell", j.shell},
               {"working_directory", j.working_directory}};
-  if (j.spec) {
-    const spec::Job& s = *j.spec;
+  {
+    // A deploy step has no job entry of its own: it still lists every job key (no
+    // commands, no `if`, never cached), so a reader never meets a missing key.
+    static const spec::Job kNoJob = [] {
+      spec::Job none;
+      none.cache = false;
+      return none;
+    }();
+    const spec::Job& s = j.spec ? *j.spec : kNoJob;
     out["commands"] = s.commands;
     out["if"] = s.if_expr;
     out["env"] = KeyValuesJson(s.env);
@@ -214,10 +222,7 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
     out["outputs"] = s.outputs;
     out["artifacts"] = s.artifacts;
     out["reports"] = {{"junit", s.reports.junit}, {"coverage", s.reports.coverage}};
-    std::vector<std::string> diagnostics = s.diagnostics;
-    if (diagnostics.empty() && *spec::DefaultDiagnostics(s.language))
-      diagnostics.push_back(spec::DefaultDiagnostics(s.language));
-    out["diagnostics"] = diagnostics;
+    out["diagnostics"] = spec::DiagnosticsFor(s);
     out["secrets"] = s.secrets;
     out["changes"] = ChangesJson(s.changes);
     out["cache"] = s.cache;
@@ -373,9 +378,10 @@ std::string DescribeText(const Plan& plan) {
     if (s.retry.attempts > 1) line("retry", RetryText(s.retry));
     if (s.continue_on_error) line("continue_on_error", "true");
     line("language", spec::LanguageName(s.language));
-    std::string diag = Join(s.diagnostics);
-    if (diag.empty() && *spec::DefaultDiagnostics(s.language))
-      diag = std::string(spec::DefaultDiagnostics(s.language)) + " (language default)";
+    std::string diag = Join(spec::DiagnosticsFor(s));
+    const std::string source = spec::DiagnosticsSource(s);
+    if (source == "commands") diag += " (from the commands)";
+    if (source == "language") diag += " (language default)";
     line("diagnostics", diag);
     line("inputs", Join(s.inputs));
     line("outputs", Join(s.outputs));

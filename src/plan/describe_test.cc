@@ -144,6 +144,16 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(d["deploy"]["environment"], "staging");
   EXPECT_EQ(d["deploy"]["strategy"], "canary");
   EXPECT_EQ(d["deploy"]["rollback_on_failure"], true);
+  // docs/cli.md lists these keys for every job, deploy steps included.
+  for (const auto& [key, value] : u.items()) {
+    if (key != "deploy") {
+      EXPECT_TRUE(d.contains(key)) << "deploy step lacks '" << key << "'";
+    }
+  }
+  EXPECT_EQ(d["commands"], nlohmann::json::array());
+  EXPECT_EQ(d["if"], "");
+  EXPECT_EQ(d["language"], "");
+  EXPECT_EQ(d["cache"], false);
   EXPECT_EQ(j["critical_path"].size(), 3u);
 }
 
@@ -165,6 +175,24 @@ TEST(DescribeBareTest, PipelineWithoutOptionalSectionsHasAShortHeader) {
             "    $ true\n"
             "\n"
             "critical path (1 jobs): only\n");
+}
+
+TEST(DescribeBareTest, TheParsersAJobGetsAndWhereTheyCameFrom) {
+  spec::Pipeline p;
+  spec::Job style, unit;
+  style.name = "style";
+  style.commands = {"black --check src && ruff check src"};
+  style.language = spec::Language::kPython;
+  unit.name = "unit";
+  unit.commands = {"./run-tests"};
+  unit.language = spec::Language::kPython;
+  p.jobs = {style, unit};
+  spec::Problems problems;
+  Plan plan = Build(p, &problems);
+  const std::string text = DescribeText(plan);
+  EXPECT_NE(text.find("diagnostics: black, ruff (from the commands)"), std::string::npos) << text;
+  EXPECT_NE(text.find("diagnostics: pytest (language default)"), std::string::npos) << text;
+  EXPECT_EQ(DescribeJson(plan)["jobs"][0]["diagnostics"], nlohmann::json({"black", "ruff"}));
 }
 
 }  // namespace

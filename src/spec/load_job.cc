@@ -35,9 +35,9 @@ const std::vector<std::string> kLanguages = {"python", "javascript", "typescript
                                              "go",     "rust",       "cpp"};
 // gate::ParserNames() (spec sits below gate, so the list is repeated; a test
 // keeps the two equal). An entry ending in ".json" is a problem-matcher file.
-const std::vector<std::string> kDiagnostics = {"cargo", "clang",  "clippy", "eslint", "gcc",
-                                               "go",    "go-vet", "mypy",   "pytest", "ruff",
-                                               "rustc", "sarif",  "tsc"};
+const std::vector<std::string> kDiagnostics = {
+    "black", "cargo", "clang",  "clippy", "ctest", "eslint", "flake8", "gcc",   "go",
+    "go-vet", "jest", "mypy",   "pytest", "ruff",  "rustc",  "sarif",  "tsc",   "vitest"};
 // GitHub Actions' limit; a bigger matrix is almost always a mistake.
 constexpr size_t kMaxMatrixJobs = 256;
 

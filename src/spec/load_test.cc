@@ -331,11 +331,26 @@ TEST(LoadTest, EmptyJobNamesAreErrors) {
             std::vector<std::string>{"job name is empty"});
 }
 
-TEST(LoadTest, UndefinedEnvironmentIsOnlyAWarning) {
+TEST(LoadTest, UndefinedEnvironmentIsAnErrorNamingTheDefinedOnes) {
+  // `run` would otherwise build and test, then fail at the deploy.
   LoadResult r = Load("stages:\n  - name: d\n    environment: staging\n");
-  EXPECT_TRUE(r.ok());
+  EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.problems.all().size(), 1u);
-  EXPECT_EQ(r.problems.all()[0].severity, Severity::kWarning);
+  EXPECT_EQ(r.problems.all()[0].severity, Severity::kError);
+  EXPECT_EQ(r.problems.all()[0].loc.line, 3);
+  EXPECT_EQ(r.problems.all()[0].loc.col, 18);
+  EXPECT_EQ(r.problems.all()[0].hint.find("there are no environments"), 0u);
+  r = Load(
+      "environments: {staging-eu: {}, prod: {}}\n"
+      "stages:\n  - name: d\n    environment: staging\n");
+  ASSERT_EQ(r.problems.all().size(), 1u);
+  const std::string& hint = r.problems.all()[0].hint;
+  EXPECT_NE(hint.find("environments defined: "), std::string::npos) << hint;
+  EXPECT_NE(hint.find("staging-eu"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("prod"), std::string::npos) << hint;
+  EXPECT_TRUE(Load("environments: {staging: {}}\n"
+                   "stages:\n  - name: d\n    environment: staging\n")
+                  .ok());
 }
 
 TEST(LoadTest, SecretsAndOutputsForms) {

@@ -86,14 +86,21 @@ class Validator {
               dep.loc, "stage '" + s.name + "' depends on unknown stage '" + dep.value + "'", hint);
         }
       }
+      // An error, not a warning: `run` would build and test, then fail at the deploy.
       if (s.is_deploy() && !p_.FindEnvironment(s.environment)) {
         std::vector<std::string> envs;
         for (const Environment& e : p_.environments) envs.push_back(e.name);
-        std::string guess = DidYouMean(s.environment, envs);
-        problems_->Warning(s.environment_loc,
-                           "environment '" + s.environment + "' is not defined under environments:",
-                           guess.empty() ? "define it under environments: to set how it deploys"
-                                         : "did you mean '" + guess + "'?");
+        std::string hint = "there are no environments: define it under environments: "
+                           "(docs/deploy.md)";
+        if (!envs.empty()) {
+          const std::string guess = DidYouMean(s.environment, envs);
+          hint = (guess.empty() ? "" : "did you mean '" + guess + "'? ") +
+                 "environments defined: " + JoinComma(envs);
+        }
+        problems_->Error(s.environment_loc,
+                         "stage '" + s.name + "' deploys to environment '" + s.environment +
+                             "', which is not defined under environments:",
+                         hint);
       }
       // A stage's own strategy must use what the environment sets (docs/deploy.md).
       const Environment* env =

@@ -19,7 +19,17 @@ CacheHooks::CacheHooks(const plan::Plan& plan, Store* store, CacheHooksOptions o
     : plan_(plan),
       store_(store),
       options_(std::move(options)),
-      artifacts_(options_.artifacts_dir) {}
+      artifacts_(options_.artifacts_dir),
+      stat_cache_(options_.stat_cache.empty() ? cache::StatCache()
+                                              : cache::StatCache::Load(options_.stat_cache)),
+      inputs_(options_.workspace, &stat_cache_) {
+  // Deploy steps run without asking the hooks, and their commands may write anywhere.
+  for (const plan::PlannedJob& job : plan_.jobs) {
+    if (job.kind == plan::PlannedJob::Kind::kDeploy) inputs_.WorkTreeMayChange();
+  }
+}
+
+CacheHooks::~CacheHooks() { (void)stat_cache_.Save(); }
 
 std::string CacheHooks::WorkDir(const plan::PlannedJob& job) const {
   const std::string& wd = job.working_directory;
@@ -29,10 +39,10 @@ std::string CacheHooks::WorkDir(const plan::PlannedJob& job) const {
 }
 
 Result<std::string> CacheHooks::Key(const plan::PlannedJob& job,
-                                    const std::vector<JobResult>& results) const {
+                                    const std::vector<JobResult>& results) {
   cache::CacheKeyParts parts;
   parts.definition = cache::JobDefinition(plan_, job, options_.branch, options_.event);
-  auto inputs = cache::HashInputs(options_.workspace, job.spec->inputs, options_.hash_threads);
+  auto inputs = inputs_.Hash(job.spec->inputs, options_.hash_threads);
   if (!inputs.ok()) return Error{"inputs: " + inputs.error().message};
   parts.inputs = inputs->digest;
   for (plan::JobId n : job.needs) {
@@ -86,6 +96,7 @@ Status CacheHooks::Restore(const std::vector<ArtifactEntry>& manifest, const std
   }
   if (missing.empty()) return Ok();
   auto restored = artifacts_.Restore(missing, dir);
+  inputs_.Forget();  // files under the workspace were (perhaps partly) rewritten
   if (!restored.ok()) return restored.error();
   Stamp(missing, dir);
   return Ok();
@@ -112,6 +123,14 @@ Status CacheHooks::RestoreNeeds(const plan::PlannedJob& job,
 
 Result<std::optional<JobResult>> CacheHooks::BeforeStart(const plan::PlannedJob& job,
                                                          const std::vector<JobResult>& results) {
+  auto r = Decide(job, results);
+  // The job is about to run, and may write anything anywhere while it does and after.
+  if (r.ok() && !r->has_value()) inputs_.WorkTreeMayChange();
+  return r;
+}
+
+Result<std::optional<JobResult>> CacheHooks::Decide(const plan::PlannedJob& job,
+                                                    const std::vector<JobResult>& results) {
   const spec::Job* spec = job.spec;
   if (spec == nullptr) return std::optional<JobResult>();
   if (!spec->changes.empty() && options_.changes != nullptr) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "cache/input_cache.h"
 #include "exec/job_hooks.h"
 #include "store/artifact_store.h"
 #include "store/store.h"
@@ -32,12 +33,17 @@ struct CacheHooksOptions {
   // The run's changed files, for job-level `changes:`; null: filters do not apply.
   const vcs::ChangeSet* changes = nullptr;
   unsigned hash_threads = 0;  // cache::HashInputs threads; 0: per core
+  // The stat cache kept across runs (cache/stat_cache.h: `.gauntlet/inputs.stat`); empty:
+  // none, every input file is read once per run.
+  std::string stat_cache;
 };
 
 class CacheHooks : public exec::JobHooks {
  public:
   // `plan` and `store` must outlive the hooks.
   CacheHooks(const plan::Plan& plan, Store* store, CacheHooksOptions options);
+  // Saves the stat cache (best effort: a lost one only costs the next run some reads).
+  ~CacheHooks() override;
 
   Result<std::optional<exec::JobResult>> BeforeStart(
       const plan::PlannedJob& job, const std::vector<exec::JobResult>& results) override;
@@ -45,10 +51,15 @@ class CacheHooks : public exec::JobHooks {
 
   // The cache key of a job: its definition, the digest of its inputs now, and the
   // outputs, artifacts and results of its needs.
-  Result<std::string> Key(const plan::PlannedJob& job,
-                          const std::vector<exec::JobResult>& results) const;
+  Result<std::string> Key(const plan::PlannedJob& job, const std::vector<exec::JobResult>& results);
+
+  // What hashing inputs cost in this run (walks, files read), for tests and --timings.
+  const cache::InputCacheStats& input_stats() const { return inputs_.stats(); }
 
  private:
+  // BeforeStart's answer, before the work tree is declared changing.
+  Result<std::optional<exec::JobResult>> Decide(const plan::PlannedJob& job,
+                                                const std::vector<exec::JobResult>& results);
   std::string WorkDir(const plan::PlannedJob& job) const;
   Status RestoreNeeds(const plan::PlannedJob& job, const std::vector<exec::JobResult>& results);
   // Restores the files of `manifest` under `dir` that are not already there as this run
@@ -61,6 +72,8 @@ class CacheHooks : public exec::JobHooks {
   Store* store_;
   CacheHooksOptions options_;
   ArtifactStore artifacts_;
+  cache::StatCache stat_cache_;
+  cache::InputCache inputs_;
   std::unordered_map<plan::JobId, std::string> keys_;  // computed, waiting for a success
   // Artifact files this run stored or restored, by absolute path: inode, size, mtime and
   // the content hash they had. A file still identical on disk is not copied again for the

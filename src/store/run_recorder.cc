@@ -130,8 +130,11 @@ void RunRecorder::RecordCache(const plan::PlannedJob& job, const exec::JobResult
     Check(store_->RecordArtifacts(rec));
   }
   if (r.cache_key.empty() || r.state != exec::JobState::kSuccess) return;
+  if (r.cached) {
+    hits_.push_back(r.cache_key);  // written with the others, in one statement
+    return;
+  }
   UnixMs now = now_();
-  if (r.cached) return Check(store_->TouchCacheEntry(r.cache_key, now));
   if (r.resumed) return;  // carried over from an earlier run, which recorded it
   CacheEntry e;
   e.key = r.cache_key;
@@ -165,6 +168,10 @@ void RunRecorder::WritePending() {
   attempts_.clear();
   for (const JobRecord& j : finished_) Check(store_->UpsertJob(j));
   finished_.clear();
+  if (!hits_.empty()) {
+    Check(store_->TouchCacheEntries(hits_, now_()));
+    hits_.clear();
+  }
 }
 
 void RunRecorder::Idle() { WritePending(); }

@@ -78,6 +78,7 @@ class RunRecorder : public exec::Observer {
   std::vector<int> unwritten_;      // started since the last Flush
   std::vector<AttemptRecord> attempts_;  // finished since the last Flush
   std::vector<JobRecord> finished_;      // final rows since the last Flush
+  std::vector<std::string> hits_;        // cache entries reused since the last Flush
   bool in_batch_ = false;
   bool dirty_ = false;
   Status status_ = Ok();

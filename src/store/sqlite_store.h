@@ -101,6 +101,7 @@ class SqliteStore final : public Store {
   Status PutCacheEntry(const CacheEntry& entry) override;
   Result<std::optional<CacheEntry>> FindCacheEntry(std::string_view key) override;
   Status TouchCacheEntry(std::string_view key, UnixMs at) override;
+  Status TouchCacheEntries(const std::vector<std::string>& keys, UnixMs at) override;
   Result<std::vector<CacheEntry>> ListCacheEntries() override;
   Result<std::vector<CacheEntry>> DeleteCacheEntries(std::optional<UnixMs> used_before) override;
 

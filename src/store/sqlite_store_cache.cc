@@ -120,6 +120,17 @@ Status SqliteStore::TouchCacheEntry(std::string_view key, UnixMs at) {
   return s->Run();
 }
 
+Status SqliteStore::TouchCacheEntries(const std::vector<std::string>& keys, UnixMs at) {
+  if (keys.empty()) return Ok();
+  // One statement for a run's hits: the keys travel as one JSON array read by json_each.
+  std::lock_guard lock(write_mu_);
+  auto s = writer_->Prepare(
+      "UPDATE cache_entries SET last_used_ms=?1 WHERE key IN (SELECT value FROM json_each(?2))");
+  if (!s.ok()) return s.error();
+  s->Bind(at).Bind(json(keys).dump());
+  return s->Run();
+}
+
 Result<std::vector<CacheEntry>> SqliteStore::ListCacheEntries() {
   std::lock_guard lock(read_mu_);
   auto s = reader_->Prepare("SELECT " + std::string(kCacheColumns) +

@@ -149,6 +149,14 @@ class Store {
   virtual Result<std::optional<CacheEntry>> FindCacheEntry(std::string_view key) = 0;
   // The entry was reused at `at`: `prune --older-than` measures from its last use.
   virtual Status TouchCacheEntry(std::string_view key, UnixMs at) = 0;
+  // The same for several entries at once (a run's cache hits, in one statement where the
+  // store can). Unknown keys are ignored.
+  virtual Status TouchCacheEntries(const std::vector<std::string>& keys, UnixMs at) {
+    for (const std::string& k : keys) {
+      if (Status s = TouchCacheEntry(k, at); !s.ok()) return s;
+    }
+    return Ok();
+  }
   // Newest use first.
   virtual Result<std::vector<CacheEntry>> ListCacheEntries() = 0;
   // Deletes the entries last used before `used_before` (all of them if unset) and

@@ -142,6 +142,7 @@ Result<Range> ReadRange(const std::string& path, const std::string& base_ref,
   git_repository* r = repo.get();
 
   Range out;
+  if (const char* wd = git_repository_workdir(r)) out.workdir = wd;
   const std::string head_spec = head_ref.empty() ? "HEAD" : head_ref;
   git_oid head;
   if (!ResolveCommit(r, head_spec, &head)) return GitError("unknown revision '" + head_spec + "'");

@@ -53,6 +53,7 @@ struct Range {
   std::string head_branch;           // HEAD's branch when head_ref is HEAD or empty; else ""
   std::vector<RangeCommit> commits;  // base..head, oldest first (first-parent order not required)
   std::vector<FileDiff> files;       // sorted by path
+  std::string workdir;  // the repository's working directory, ending in '/'; "" when bare
 };
 
 // The change head_ref (empty: HEAD) makes over base_ref (empty: see above), in the

@@ -53,6 +53,25 @@ bool IsNotARepository(const Error& error) {
   return std::string_view(error.message).starts_with(kNotARepository);
 }
 
+Result<std::vector<std::string>> TrackedFiles(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  std::vector<std::string> out;
+  if (git_repository_is_bare(repo->get())) return out;
+  git_index* raw = nullptr;
+  if (git_repository_index(&raw, repo->get()) != 0) return GitError("read the index");
+  std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>> index(raw);
+  const size_t n = git_index_entrycount(index.get());
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const git_index_entry* e = git_index_get_byindex(index.get(), i);
+    // Stage 0 only: a file in conflict has up to three entries under one path.
+    if (e != nullptr && GIT_INDEX_ENTRY_STAGE(e) == 0) out.emplace_back(e->path);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<CommitInfo> HeadInfo(const std::string& path) {
   auto repo = OpenRepo(path);
   if (!repo.ok()) return repo.error();

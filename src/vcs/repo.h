@@ -41,6 +41,10 @@ Result<bool> WorkTreeDirty(const std::string& path);
 
 bool IsNotARepository(const Error& error);
 
+// The files git tracks in the repository containing `path` (its index), relative to the
+// work tree, sorted. Reads the index file only: no scan of the work tree.
+Result<std::vector<std::string>> TrackedFiles(const std::string& path);
+
 // Paths that differ between the trees of two revisions (anything git rev-parse
 // accepts: "main", "HEAD~1", an id). A rename lists both paths. Sorted, unique.
 Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,

@@ -83,6 +83,19 @@ TEST_F(RepoTest, DirtyWhenATrackedFileChangesNotForUntrackedOnes) {
   EXPECT_TRUE(*dirty);
 }
 
+TEST_F(RepoTest, TrackedFilesAreTheIndexNotTheWorkTree) {
+  Write("src/b.c", "b\n");
+  Write("a.md", "a\n");
+  Commit("init");
+  Write("untracked.c", "u\n");
+  Write("src/staged.c", "s\n");
+  git_.Stage("src/staged.c");
+  auto files = TrackedFiles(dir_ + "/src");
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_EQ(*files, (std::vector<std::string>{"a.md", "src/b.c", "src/staged.c"}));
+  EXPECT_FALSE(TrackedFiles("/").ok());
+}
+
 TEST_F(RepoTest, DetachedHeadIsReportedAsHEAD) {
   Write("a", "1");
   const std::string first = Commit("first");

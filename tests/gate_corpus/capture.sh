@@ -7,11 +7,12 @@
 # tools run there, so absolute paths in the outputs are stable and the tests can
 # check that repo_root makes them relative.
 #
-# Needs: gcc, clang, cargo (no crates downloaded), go, python3 with pytest, mypy
-# and coverage (Debian: python3-pytest python3-mypy python3-coverage), lcov,
-# gcovr, and from npm: typescript, eslint@8, @microsoft/eslint-formatter-sarif,
-# c8, jest, jest-junit (installed in $NPM_DIR: `npm install typescript eslint@8
-# @microsoft/eslint-formatter-sarif c8 jest@29 jest-junit`).
+# Needs: gcc, g++, clang, cargo with clippy (no crates downloaded), go, cmake, ctest
+# and googletest, python3 with pytest, mypy and coverage (Debian: python3-pytest
+# python3-mypy python3-coverage), black and flake8 (Debian), lcov, gcovr, and from
+# npm: typescript, eslint@8, @microsoft/eslint-formatter-sarif, c8, jest, jest-junit,
+# vitest (installed in $NPM_DIR: `npm install typescript eslint@8
+# @microsoft/eslint-formatter-sarif c8 jest@29 jest-junit vitest`).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -40,6 +41,10 @@ capture gcc gcc.out gcc -Wall -c main.c -o /dev/null
 capture gcc clang.out clang -Wall -c main.c -o /dev/null
 capture gcc gcc-abs.out gcc -Wall -c "$ROOT/gcc/main.c" -o /dev/null
 capture gcc link.out gcc link.c -o /dev/null
+# C++: candidate notes in a system header after "In file included from" (they belong to
+# the error), and a template error reported inside the standard library.
+capture gcc gxx.out g++ -Wall -c shapes.cc -o /dev/null
+capture gcc gxx-template.out g++ -Wall -c sort.cc -o /dev/null
 
 # TypeScript (tsc prints the plain form when not on a terminal).
 capture tsc tsc.out "$NPX/tsc" -p .
@@ -59,6 +64,12 @@ capture cargo/broken cargo-json.out "$CARGO" build --offline -q --message-format
 capture cargo/lint clippy.out "$CARGO" clippy --offline -q
 rm -rf "$ROOT/cargo/lint/target"
 capture cargo/lint clippy-json.out "$CARGO" clippy --offline -q --message-format=json
+# clippy in its usual CI form: warnings denied, human output.
+rm -rf "$ROOT/cargo/lint/target"
+capture cargo/lint clippy-deny.out "$CARGO" clippy --offline -q -- -D warnings
+# cargo test: failing unit tests (an assert_eq! and a plain panic), then every target.
+capture cargo/test test.out env -u RUST_BACKTRACE "$CARGO" test --offline
+capture cargo/test test-all.out env -u RUST_BACKTRACE "$CARGO" test --offline -q --no-fail-fast
 
 # Go: build errors, vet, and a failing test (plain and -v).
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE="$ROOT/.gocache" GOPATH="$ROOT/.gopath"
@@ -72,6 +83,20 @@ capture python mypy.out "$PY" -m mypy --no-color-output --show-column-numbers --
 capture python pytest.out "$PY" -m pytest -p no:cacheprovider --junitxml=pytest-junit.xml test_shapes.py
 capture python pytest-short.out "$PY" -m pytest -p no:cacheprovider --tb=short test_shapes.py
 cp "$ROOT/python/pytest-junit.xml" "$HERE/python/pytest-junit.xml"
+
+# jest and vitest failures as printed (no reporter).
+capture jest jest.out "$NPX/jest" --ci
+ln -s "$NPM_DIR/node_modules" "$ROOT/vitest/node_modules"
+capture vitest vitest.out env CI=true NO_COLOR=1 "$NPX/vitest" run
+
+# ctest: a googletest failure and an assert() abort, with and without their output.
+(cd "$ROOT/ctest" && cmake -S . -B build -G Ninja && cmake --build build) >&2
+capture ctest ctest.out sh -c 'cd build && ctest --output-on-failure'
+capture ctest ctest-plain.out sh -c 'cd build && ctest'
+
+# Python formatters and linters, which a `language: python` job runs as often as pytest.
+capture python/fmt black.out black --check .
+capture python/fmt flake8.out flake8 .
 
 # JUnit from jest with the jest-junit reporter.
 (cd "$ROOT/junit/jest" && JEST_JUNIT_OUTPUT_DIR=. JEST_JUNIT_OUTPUT_NAME=jest-junit.xml \

@@ -1,0 +1,135 @@
+#include "spec/job_diagnostics.h"
+
+#include <algorithm>
+#include <array>
+
+namespace gauntlet::spec {
+namespace {
+
+// Words that run the next word as the program: `npx eslint`, `uv run pytest`, `time make`.
+constexpr std::array<std::string_view, 12> kWrappers = {
+    "npx", "bunx", "pnpx", "env", "time", "exec", "nice", "sudo", "xargs", "command", "nohup",
+    "stdbuf"};
+// Wrappers followed by a subcommand word first: `uv run`, `poetry run`, `pnpm exec`.
+constexpr std::array<std::string_view, 7> kRunners = {"uv",   "poetry", "pipenv", "pdm",
+                                                       "hatch", "pnpm",  "yarn"};
+
+bool IsAssignment(std::string_view w) {
+  const size_t eq = w.find('=');
+  return eq != std::string_view::npos && eq > 0 && w.find('/') > eq && w.front() != '-';
+}
+
+std::string_view Basename(std::string_view w) {
+  const size_t slash = w.rfind('/');
+  return slash == std::string_view::npos ? w : w.substr(slash + 1);
+}
+
+std::vector<std::string_view> Words(std::string_view cmd) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < cmd.size()) {
+    while (i < cmd.size() && (cmd[i] == ' ' || cmd[i] == '\t')) ++i;
+    size_t j = i;
+    while (j < cmd.size() && cmd[j] != ' ' && cmd[j] != '\t') ++j;
+    if (j > i) {
+      std::string_view w = cmd.substr(i, j - i);
+      if (w.size() >= 2 && (w.front() == '"' || w.front() == '\'') && w.back() == w.front())
+        w = w.substr(1, w.size() - 2);
+      out.push_back(w);
+    }
+    i = j;
+  }
+  return out;
+}
+
+// The program a simple command runs and the word after it.
+std::pair<std::string_view, std::string_view> Program(std::string_view simple) {
+  std::vector<std::string_view> w = Words(simple);
+  size_t i = 0;
+  while (i < w.size()) {
+    const std::string_view name = Basename(w[i]);
+    if (IsAssignment(w[i])) {
+      ++i;
+    } else if (std::find(kWrappers.begin(), kWrappers.end(), name) != kWrappers.end()) {
+      ++i;
+      while (i < w.size() && w[i].starts_with("-")) ++i;  // `env -i`, `npx --yes`
+    } else if (std::find(kRunners.begin(), kRunners.end(), name) != kRunners.end() &&
+               i + 1 < w.size() && (w[i + 1] == "run" || w[i + 1] == "exec" || w[i + 1] == "dlx")) {
+      i += 2;
+    } else if ((name.starts_with("python") || name == "py") && i + 2 < w.size() &&
+               w[i + 1] == "-m") {
+      i += 2;  // `python -m pytest`
+    } else {
+      break;
+    }
+  }
+  if (i >= w.size()) return {};
+  return {Basename(w[i]), i + 1 < w.size() ? w[i + 1] : std::string_view()};
+}
+
+// The simple commands of a shell script: split at && || ; | & newlines and parentheses.
+std::vector<std::string_view> SimpleCommands(std::string_view script) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= script.size(); ++i) {
+    const char c = i < script.size() ? script[i] : '\n';
+    if (c == '&' || c == '|' || c == ';' || c == '\n' || c == '(' || c == ')' || c == '`') {
+      if (i > start) out.push_back(script.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> FromCommands(const Job& job) {
+  std::vector<std::string> out;
+  for (const std::string& command : job.commands) {
+    for (std::string_view simple : SimpleCommands(command)) {
+      auto [program, sub] = Program(simple);
+      std::string parser = ParserForProgram(program, sub);
+      if (!parser.empty() && std::find(out.begin(), out.end(), parser) == out.end())
+        out.push_back(std::move(parser));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ParserForProgram(std::string_view program, std::string_view subcommand) {
+  static constexpr std::pair<std::string_view, std::string_view> kPrograms[] = {
+      {"gcc", "gcc"},       {"g++", "gcc"},        {"cc", "gcc"},        {"c++", "gcc"},
+      {"clang", "clang"},   {"clang++", "clang"},  {"cargo", "cargo"},   {"rustc", "cargo"},
+      {"tsc", "tsc"},       {"eslint", "eslint"},  {"jest", "jest"},     {"vitest", "vitest"},
+      {"ctest", "ctest"},   {"pytest", "pytest"},  {"py.test", "pytest"}, {"mypy", "mypy"},
+      {"ruff", "ruff"},     {"flake8", "flake8"},  {"black", "black"}};
+  if (program == "go") return subcommand == "vet" ? "go-vet" : "go";
+  // A versioned compiler (gcc-12, clang++-14) is the compiler.
+  const size_t dash = program.rfind('-');
+  if (dash != std::string_view::npos && dash + 1 < program.size() &&
+      std::all_of(program.begin() + dash + 1, program.end(),
+                  [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
+    program = program.substr(0, dash);
+  }
+  for (const auto& [name, parser] : kPrograms) {
+    if (program == name) return std::string(parser);
+  }
+  return "";
+}
+
+std::vector<std::string> DiagnosticsFor(const Job& job) {
+  if (!job.diagnostics.empty()) return job.diagnostics;
+  std::vector<std::string> chosen = FromCommands(job);
+  if (!chosen.empty()) return chosen;
+  if (*DefaultDiagnostics(job.language)) return {DefaultDiagnostics(job.language)};
+  return {};
+}
+
+std::string DiagnosticsSource(const Job& job) {
+  if (!job.diagnostics.empty()) return "explicit";
+  if (!FromCommands(job).empty()) return "commands";
+  if (*DefaultDiagnostics(job.language)) return "language";
+  return "";
+}
+
+}  // namespace gauntlet::spec

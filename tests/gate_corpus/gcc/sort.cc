@@ -1,0 +1,10 @@
+#include <algorithm>
+#include <vector>
+
+struct Point {
+  int x, y;
+};
+
+void SortPoints(std::vector<Point>& points) {
+  std::sort(points.begin(), points.end());
+}

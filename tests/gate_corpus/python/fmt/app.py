@@ -1,0 +1,3 @@
+import os
+def area( w, h ):
+    return w*h

@@ -1,0 +1,7 @@
+function half(n) {
+  return n / 3;
+}
+function add(a, b) {
+  return a + b;
+}
+export { half, add };
