@@ -37,8 +37,8 @@ TEST_F(DeployerSlotsTest, StepsMixWeightsPausesAndAnIndefinitePause) {
   analysis.analysis = env_.analysis;
   analysis.analysis->max_error_ratio = 1;
   analysis.analysis_duration = milliseconds(200);
-  env_.steps = {Weight(10), PauseFor(milliseconds(200)), Weight(30), PauseUntilPromoted(),
-                analysis, Weight(100)};
+  env_.steps = {Weight(10), PauseFor(milliseconds(200)), Weight(30), PauseUntilPromoted(), analysis,
+                Weight(100)};
   store::DeploymentRecord d = Deploy("2");
   ASSERT_EQ(d.state, store::kDeployPaused) << d.reason;
   EXPECT_EQ(d.phase, "step");
@@ -99,10 +99,73 @@ TEST_F(DeployerSlotsTest, ACleanBakeEndsInSuccessThenTheScaleDown) {
   std::vector<std::string> phases;
   for (const auto& e : *events)
     if (e.kind == "phase") phases.push_back(e.detail.substr(0, e.detail.find(' ')));
-  EXPECT_EQ(phases, (std::vector<std::string>{"pre_deploy", "deploy", "health", "analysis",
-                                              "promote", "bake", "post_deploy", "scale_down",
-                                              "stop_old"}));
+  EXPECT_EQ(phases,
+            (std::vector<std::string>{"pre_deploy", "deploy", "health", "analysis", "promote",
+                                      "bake", "post_deploy", "scale_down", "stop_old"}));
   EXPECT_GT(At("stop blue 1"), At("route blue=0 green=100")) << Log();
+}
+
+// The scale-down says what it keeps the old slot for, counts down every 5 s (on the fake
+// clock), and only then drains and stops the old slot.
+TEST_F(DeployerSlotsTest, TheScaleDownCountsDownThenDrainsAndStops) {
+  env_.scale_down_delay = milliseconds(12000);
+  env_.steps = spec::WeightSteps({100});
+  const Duration before = clock_.Elapsed();
+  store::DeploymentRecord d = Deploy("2");
+  ASSERT_EQ(d.state, store::kDeploySucceeded) << d.reason;
+  const size_t kept = printed_.find(
+      "scale-down: blue (1) kept for 12s for an instant `gauntlet rollback prod`, then stopped");
+  const size_t ten = printed_.find("scale-down: stopping blue in 10s");
+  const size_t five = printed_.find("scale-down: stopping blue in 5s");
+  ASSERT_NE(kept, std::string::npos) << printed_;
+  ASSERT_NE(ten, std::string::npos) << printed_;
+  ASSERT_NE(five, std::string::npos) << printed_;
+  EXPECT_LT(kept, ten);
+  EXPECT_LT(ten, five);
+  for (const char* off_beat : {"in 12s", "in 11s", "in 9s", "in 6s", "in 4s", "in 1s", "in 0s"})
+    EXPECT_EQ(printed_.find(std::string("stopping blue ") + off_beat), std::string::npos)
+        << off_beat << "\n" << printed_;
+  EXPECT_GE(clock_.Elapsed() - before, milliseconds(12000)) << "the delay was waited out";
+  const int switched = At("route blue=0 green=100");
+  ASSERT_NE(switched, -1) << Log();
+  EXPECT_EQ(std::vector<std::string>(log_.begin() + switched, log_.end()),
+            (std::vector<std::string>{"route blue=0 green=100", "drain", "stop blue 1"}))
+      << Log();
+}
+
+// An engine killed during its scale-down: `abort` is refused (the release is out), and
+// `deploy --resume` waits only what is left of the delay, then drains and stops the old
+// slot (docs/deploy.md, "The scale-down and the lock").
+TEST_F(DeployerSlotsTest, AResumedScaleDownWaitsWhatIsLeftThenStopsTheOldSlot) {
+  struct Killed {};
+  env_.scale_down_delay = milliseconds(10000);
+  env_.drain = milliseconds(0);  // the clock then measures the scale-down wait alone
+  env_.steps = spec::WeightSteps({100});
+  WhenScalingDown([&] {
+    auto active = store_->ActiveDeployment("prod");
+    ASSERT_TRUE(active.ok() && *active);
+    store::DeploymentRecord gone = **active;
+    gone.engine_pid = 0;  // its engine is gone, as after a kill -9
+    ASSERT_TRUE(store_->UpdateDeployment(gone).ok());
+    throw Killed{};
+  });
+  EXPECT_THROW(Deployer(env_, Context()).Start({"2", "", "test", "c-2"}), Killed);
+  now_ += 7000;  // 7 of its 10 s pass with no engine
+  Forget();
+  auto aborted = Deployer(env_, Context()).Abort();
+  ASSERT_FALSE(aborted.ok());
+  EXPECT_NE(aborted.error().message.find("only its scale-down was interrupted"),
+            std::string::npos)
+      << aborted.error().message;
+  const Duration before = clock_.Elapsed();
+  auto resumed = Deployer(env_, Context()).Resume();
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_EQ(resumed->state, store::kDeploySucceeded) << resumed->reason;
+  const Duration waited = clock_.Elapsed() - before;
+  EXPECT_GT(waited, milliseconds(2500)) << "the 3 s left were waited";
+  EXPECT_LE(waited, milliseconds(3000)) << "not the whole delay again";
+  EXPECT_EQ(log_, (std::vector<std::string>{"drain", "stop blue 1"})) << Log();
+  EXPECT_EQ((*store_->GetStable("prod"))->version, "2");
 }
 
 // The lock covers the scale-down: a deploy arriving meanwhile waits (and is refused when
@@ -154,6 +217,35 @@ TEST_F(DeployerSlotsTest, ARollbackDuringTheScaleDownPreemptsItAndKeepsTheOldSlo
   EXPECT_EQ(store_->ListIncidents(0)->size(), 1u);
 }
 
+// Once the old slot is being stopped (stop_old) a rollback can no longer switch back to
+// it: it waits, as a deploy does, instead of preempting (here the wait gives up: this
+// thread is the holder's), and the stop goes on.
+TEST_F(DeployerSlotsTest, ARollbackWhileTheOldSlotIsStoppedWaitsInsteadOfPreempting) {
+  env_.steps = spec::WeightSteps({100});
+  env_.drain_timeout = milliseconds(1000);
+  Result<store::DeploymentRecord> rollback = Error{"not started"};
+  clock_.when = [this] {  // the sleep of `drain` before the stop
+    auto active = store_->ActiveDeployment("prod");
+    return active.ok() && *active && (**active).phase == "stop_old";
+  };
+  clock_.then = [&] {
+    DeployContext ctx = Context();
+    ctx.command_timeout = milliseconds(1000);  // bounds the wait
+    rollback = Deployer(env_, ctx).Rollback("", "test");
+  };
+  store::DeploymentRecord d = Deploy("2");
+  EXPECT_EQ(d.state, store::kDeploySucceeded) << d.reason;
+  EXPECT_EQ(d.reason.find("during the scale-down"), std::string::npos) << "not preempted";
+  ASSERT_FALSE(rollback.ok());
+  EXPECT_NE(rollback.error().message.find("is in progress"), std::string::npos)
+      << rollback.error().message;
+  EXPECT_NE(printed_.find("waiting for deployment 2 of prod (2) to finish scaling down slot blue"),
+            std::string::npos)
+      << printed_;
+  EXPECT_NE(At("stop blue 1"), -1) << Log();
+  EXPECT_EQ(At("route green=0 blue=100"), -1) << "traffic stayed on 2\n" << Log();
+}
+
 // The last moment a rollback can preempt the scale-down: after the wait, right before
 // the old slot is claimed for stopping. The claim (a compare-and-set on the phase) is
 // what keeps the holder from stopping the slot the rollback just gave the traffic to.
@@ -186,8 +278,8 @@ TEST_F(DeployerTest, RollingAnalysesEachBatchAndRollsBackABadOne) {
   EXPECT_EQ(d.state, store::kDeployRolledBack) << d.reason;
   EXPECT_NE(d.reason.find("after batch 1/2"), std::string::npos) << d.reason;
   EXPECT_EQ(log_, (std::vector<std::string>{"route a=0 b=1", "drain", "deploy a 2", "health a 2",
-                                            "route a=1 b=1", "route a=0 b=1", "drain",
-                                            "deploy a 1", "health a 1", "route a=1 b=1"}))
+                                            "route a=1 b=1", "route a=0 b=1", "drain", "deploy a 1",
+                                            "health a 1", "route a=1 b=1"}))
       << Log();
   EXPECT_EQ(store_->ListIncidents(0)->size(), 1u);
 }
@@ -211,8 +303,8 @@ TEST_F(DeployerTest, RollingWithAGoodVersionWatchesEveryBatch) {
       EXPECT_NE(e.verdict, "fail") << e.detail;
     }
   }
-  EXPECT_EQ(analyses, (std::vector<std::string>{"analysis after batch 1/2",
-                                                "analysis after batch 2/2"}));
+  EXPECT_EQ(analyses,
+            (std::vector<std::string>{"analysis after batch 1/2", "analysis after batch 2/2"}));
   EXPECT_NE(printed_.find("the limits alone (no instance left on the old version)"),
             std::string::npos)
       << printed_;

@@ -47,8 +47,8 @@ std::optional<Result<store::DeploymentRecord>> DeploymentRun::Preempted() {
 
 // Waits out the scale-down delay through the clock, showing what it waits for, and
 // watching the store for a rollback that preempts it.
-std::optional<Result<store::DeploymentRecord>> DeploymentRun::Countdown(
-    const spec::Instance& old, Duration left) {
+std::optional<Result<store::DeploymentRecord>> DeploymentRun::Countdown(const spec::Instance& old,
+                                                                        Duration left) {
   const TimePoint end = ctx_.clock->Now() + left;
   Print(fmt::format(
       "  scale-down: {} ({}) kept for {} for an instant `gauntlet rollback {}`, then stopped",
@@ -71,13 +71,14 @@ Result<store::DeploymentRecord> DeploymentRun::ScaleDown(bool immediately, bool 
   const spec::Instance* old = Instance(d_.stable_slot);
   if (!old || d_.stable_slot == d_.target_slot) return Finish(store::kDeploySucceeded, d_.reason);
   if (!resumed || d_.phase == kScaleDown) {
-    int64_t stop_at = ctx_.now_ms() + (immediately ? 0 : env_.scale_down_delay.count());
-    if (resumed) {
-      stop_at = RecordedStopAt();
-    } else {
+    // `left` counts from before the phase is recorded, so a fresh scale-down shows the
+    // configured delay ("kept for 30s"), not what is left after the store write.
+    const int64_t now = ctx_.now_ms();
+    const int64_t stop_at =
+        resumed ? RecordedStopAt() : now + (immediately ? 0 : env_.scale_down_delay.count());
+    if (!resumed)
       EnterPhase(kScaleDown, "of " + old->name, nlohmann::json{{"stop_at_ms", stop_at}}.dump());
-    }
-    const Duration left{std::max<int64_t>(0, stop_at - ctx_.now_ms())};
+    const Duration left{std::max<int64_t>(0, stop_at - now)};
     if (left > Duration(0)) {
       if (auto preempted = Countdown(*old, left)) return std::move(*preempted);
     }
