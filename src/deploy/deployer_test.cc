@@ -140,6 +140,24 @@ TEST_F(DeployerTest, RecreateStopsEverythingFirst) {
             (std::vector<std::string>{"stop a ", "stop b ", "deploy a 1", "deploy b 1"}));
 }
 
+// `deploy --strategy S` on an environment set up for another strategy: each key S does
+// not use is named with its line (docs/deploy.md), and none when the strategy is its own.
+TEST_F(DeployerTest, AStrategyOverrideNamesTheKeysItDoesNotUse) {
+  env_.instances = {{"a", "127.0.0.1:1"}, {"b", "127.0.0.1:2"}};
+  env_.strategy = "rolling";
+  env_.router = "none";
+  env_.strategy_keys = {{"max_unavailable", Location{"gauntlet.yml", 9, 5}},
+                        {"analysis", Location{"gauntlet.yml", 11, 5}}};
+  EXPECT_EQ(Deploy("1").state, store::kDeploySucceeded);
+  EXPECT_EQ(printed_.find("note:"), std::string::npos) << printed_;
+  EXPECT_EQ(Deploy("2", "recreate").state, store::kDeploySucceeded);
+  EXPECT_NE(printed_.find("note: max_unavailable (line 9) is not used by recreate"),
+            std::string::npos)
+      << printed_;
+  EXPECT_NE(printed_.find("note: analysis (line 11) is not used by recreate"), std::string::npos)
+      << printed_;
+}
+
 TEST_F(DeployerTest, FailingPreDeployHookAbortsBeforeAnythingMoves) {
   env_.instances = {{"blue", "127.0.0.1:1"}, {"green", "127.0.0.1:2"}};
   env_.strategy = "canary";
