@@ -6,8 +6,9 @@
 //                               checked with a no-op job added
 //   <!-- yaml: environment -->  the keys of one environment: checked as the body of
 //                               environments.example (with a no-op job beside it)
-//   <!-- yaml: fragment -->     a piece of a file shown for its shape: not loaded
-//   <!-- yaml: invalid -->      shows a mistake: must fail to load
+//   <!-- yaml: fragment -->     a piece of a file shown for its shape: only parsed as YAML
+//   <!-- yaml: invalid -->      shows a mistake: must fail to load, with the error its
+//                               comment `# gauntlet.yml:LINE:COL: error: MESSAGE` shows
 // Valid means no error; warnings are allowed, as for `gauntlet validate`.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 
 #include "plan/plan.h"
 #include "spec/load.h"
+#include "spec/yaml_tree.h"
 
 namespace gauntlet {
 namespace {
@@ -102,22 +104,44 @@ std::string Errors(const std::string& text, const std::string& name) {
   return "";
 }
 
+// The error an invalid example shows in its comment, from the file name on:
+// "gauntlet.yml:4:12: error: steps is not used ..."; "" when it shows none.
+std::string ShownError(const Block& b) {
+  size_t at = b.text.find("# gauntlet.yml:");
+  if (at == std::string::npos) return "";
+  at += 2;
+  return b.text.substr(at, b.text.find('\n', at) - at);
+}
+
 TEST(DocsYamlTest, EveryExampleLoadsUnlessMarkedAsAFragmentOrAMistake) {
   std::vector<Block> blocks = AllBlocks();
-  int checked = 0, environments = 0, invalid = 0;
+  int checked = 0, environments = 0, invalid = 0, fragments = 0;
   for (const Block& b : blocks) {
     const std::string where = b.file + ":" + std::to_string(b.line);
     SCOPED_TRACE(where);
     ASSERT_TRUE(b.marker == "" || b.marker == "top-level" || b.marker == "environment" ||
                 b.marker == "fragment" || b.marker == "invalid")
         << "unknown marker '" << b.marker << "': top-level, environment, fragment or invalid";
-    if (b.marker == "fragment") continue;
-    std::string errors = Errors(AsPipeline(b), where);
+    if (b.marker == "fragment") {
+      spec::YamlDocument doc;
+      spec::YamlError error;
+      EXPECT_TRUE(doc.Parse(b.text, &error))
+          << "line " << error.line + 1 << " of the block: " << error.message;
+      ++fragments;
+      continue;
+    }
     if (b.marker == "invalid") {
+      // Named as the user's file, so the comment reads as what `gauntlet validate` prints.
+      const std::string shown = ShownError(b);
+      EXPECT_NE(shown, "") << "an invalid example shows its error: # gauntlet.yml:L:C: error: ...";
+      std::string errors = Errors(AsPipeline(b), "gauntlet.yml");
       EXPECT_NE(errors, "") << "marked invalid, but it loads:\n" << b.text;
+      EXPECT_NE(errors.find(shown), std::string::npos) << "it shows\n  " << shown << "\nbut gets\n"
+                                                      << errors;
       ++invalid;
       continue;
     }
+    std::string errors = Errors(AsPipeline(b), where);
     EXPECT_EQ(errors, "") << b.text;
     ++checked;
     environments += b.marker == "environment";
@@ -126,6 +150,7 @@ TEST(DocsYamlTest, EveryExampleLoadsUnlessMarkedAsAFragmentOrAMistake) {
   EXPECT_GE(checked, 10);
   EXPECT_GE(environments, 4);
   EXPECT_GE(invalid, 1);
+  EXPECT_GE(fragments, 1);
 }
 
 // The extraction itself: markers, indented fences, the wrapping of an environment.
@@ -135,7 +160,8 @@ TEST(DocsYamlTest, BlocksAreFoundWithTheirMarkers) {
   std::ofstream(dir / "x.md") << "text\n```yaml\njobs: {a: {run: x}}\n```\n"
                                  "<!-- yaml: environment -->\n  ```yaml\n    strategy: canary\n"
                                  "    steps: [5, 100]\n  ```\n<!-- yaml: invalid -->\n```yaml\n"
-                                 "jobs: {a: {runn: x}}\n```\n```sh\nnot: yaml\n```\n";
+                                 "jobs: {a: {runn: x}}  # gauntlet.yml:1:12: error: unknown key\n"
+                                 "```\n```sh\nnot: yaml\n```\n";
   std::vector<Block> blocks = YamlBlocks(dir / "x.md");
   fs::remove_all(dir);
   ASSERT_EQ(blocks.size(), 3u);
@@ -146,7 +172,10 @@ TEST(DocsYamlTest, BlocksAreFoundWithTheirMarkers) {
   EXPECT_EQ(blocks[1].text, "  strategy: canary\n  steps: [5, 100]\n");
   EXPECT_EQ(Errors(AsPipeline(blocks[1]), "b"), "");
   EXPECT_EQ(blocks[2].marker, "invalid");
-  EXPECT_NE(Errors(AsPipeline(blocks[2]), "c"), "");
+  EXPECT_EQ(ShownError(blocks[2]), "gauntlet.yml:1:12: error: unknown key");
+  EXPECT_NE(Errors(AsPipeline(blocks[2]), "gauntlet.yml").find(ShownError(blocks[2])),
+            std::string::npos)
+      << Errors(AsPipeline(blocks[2]), "gauntlet.yml");
 }
 
 }  // namespace
