@@ -82,8 +82,8 @@ void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run) {
       "--secrets-file); every secret value is masked as *** in output and records.\n"
       "With rollback_on_failure: false a failure pauses instead (traffic back on stable).\n"
       "Ctrl-C (SIGINT/SIGTERM) before promotion (or in the bake) moves traffic back to\n"
-      "stable, records the\n"
-      "deployment as rolled back (\"interrupted by a signal\") and exits 130.\n"
+      "stable, records the deployment as rolled back (\"interrupted by a signal\") and\n"
+      "exits 130.\n"
       "Exit codes: 0 deployed, 1 rolled back / failed / paused / refused, 2 usage,\n"
       "3 no pipeline file or environment, 4 internal error, 130 interrupted.\n");
   AddTargetOptions(cmd, &args->target, &global.json);
