@@ -209,6 +209,12 @@ jobs:
   ASSERT_EQ(r.code, 0);
   EXPECT_EQ(Statuses(r)["cached"], "cached");
   EXPECT_EQ(json::parse(r.out)["jobs"][1]["reason"], "cached: same inputs as in run 3");
+  // `cache: false` records nothing either: the only entry is the other job's.
+  auto ls = ws.Run({"cache", "ls", "--json"});
+  ASSERT_EQ(ls.code, 0) << ls.err;
+  const json entries = json::parse(ls.out)["entries"];
+  ASSERT_EQ(entries.size(), 1u) << entries.dump();
+  EXPECT_EQ(entries[0]["job"], "cached");
 }
 
 TEST(CliCacheTest, DocsOnlyCommitSkipsTheRun) {

@@ -238,6 +238,7 @@ jobs:
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "cancelled");
   EXPECT_EQ(j["jobs"][0]["status"], "cancelled");
+  EXPECT_EQ(j["jobs"][1]["status"], "cancelled");  // not started: cancelled, not skipped
 }
 
 TEST(CliRunTest, RetryRerunsOnlyFailedJobsAndTheirDependents) {

@@ -3,20 +3,23 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -36,10 +39,18 @@ inline std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-// Starts the gauntlet binary with `args` in `cwd`, stdin from /dev/null, stdout and
-// stderr into the given files (argv, no shell). Returns the pid, or -1.
-inline pid_t SpawnGauntlet(std::vector<std::string> args, const fs::path& cwd,
-                           const fs::path& out, const fs::path& err) {
+// A command's stdout parsed as JSON (a test failure, and a discarded value, when it is not).
+inline nlohmann::json JsonOut(const Output& o) {
+  nlohmann::json j = nlohmann::json::parse(o.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << o.out << o.err;
+  return j;
+}
+
+// Starts the gauntlet binary with `args` in `cwd`, stdin from /dev/null, stderr into
+// `err`, stdout into `out` or, when `stdout_fd` is given, onto that descriptor (argv, no
+// shell). Returns the pid, or -1.
+inline pid_t SpawnGauntletTo(std::vector<std::string> args, const fs::path& cwd,
+                             const fs::path& out, const fs::path& err, int stdout_fd = -1) {
   args.insert(args.begin(), GAUNTLET_BINARY);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -47,8 +58,12 @@ inline pid_t SpawnGauntlet(std::vector<std::string> args, const fs::path& cwd,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (stdout_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
@@ -57,6 +72,13 @@ inline pid_t SpawnGauntlet(std::vector<std::string> args, const fs::path& cwd,
   posix_spawn_file_actions_destroy(&actions);
   EXPECT_EQ(rc, 0) << "cannot spawn " << argv[0];
   return rc == 0 ? pid : -1;
+}
+
+// Starts the gauntlet binary with `args` in `cwd`, stdin from /dev/null, stdout and
+// stderr into the given files (argv, no shell). Returns the pid, or -1.
+inline pid_t SpawnGauntlet(std::vector<std::string> args, const fs::path& cwd, const fs::path& out,
+                           const fs::path& err) {
+  return SpawnGauntletTo(std::move(args), cwd, out, err);
 }
 
 // Waits for a SpawnGauntlet child; its exit code (128+signal when killed) and output.
@@ -69,6 +91,69 @@ inline Output WaitGauntlet(pid_t pid, const fs::path& out, const fs::path& err) 
   o.out = ReadFile(out);
   o.err = ReadFile(err);
   return o;
+}
+
+// Starts the gauntlet binary with `args` in `cwd`, its stdout into a pipe whose read end
+// is returned in `*stdout_fd` (close-on-exec; the caller closes it), stderr into `err`.
+inline pid_t SpawnGauntletPiped(std::vector<std::string> args, const fs::path& cwd, int* stdout_fd,
+                                const fs::path& err) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe2";
+    return -1;
+  }
+  pid_t pid = SpawnGauntletTo(std::move(args), cwd, {}, err, fds[1]);
+  close(fds[1]);
+  *stdout_fd = fds[0];
+  return pid;
+}
+
+// Reads `fd` until `out` contains `needle`, EOF, or the deadline; true if found.
+inline bool ReadUntil(int fd, std::string* out, const std::string& needle,
+                      std::chrono::steady_clock::time_point deadline) {
+  while (out->find(needle) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n <= 0) return out->find(needle) != std::string::npos;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// A pidfd for `pid` (any process of ours, child or not), or -1.
+inline int OpenPidFd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+// Waits until the process behind `pidfd` has exited, up to `deadline`; true if it has.
+inline bool WaitExited(int pidfd, std::chrono::milliseconds deadline) {
+  pollfd p{pidfd, POLLIN, 0};
+  return poll(&p, 1, static_cast<int>(deadline.count())) == 1;
+}
+
+// A job that holds until the test lets it go: these `commands:` entries (indented for a
+// job of a jobs map) open the FIFO `hold` read-write, which never blocks, then say
+// "started" into the FIFO `reached` (a Signal), then wait for a line on `hold`. Because
+// the job opened `hold` before it said so, ReleaseHold always finds a reader.
+inline constexpr const char* kHoldSteps =
+    "      - exec 3<>hold\n"
+    "      - echo started > reached\n"
+    "      - read -r go <&3\n";
+
+inline void MakeHold(const fs::path& dir) {
+  ASSERT_EQ(mkfifo((dir / "hold").c_str(), 0600), 0) << strerror(errno);
+}
+
+// Lets the job waiting in kHoldSteps go on.
+inline void ReleaseHold(const fs::path& dir) {
+  int fd = open((dir / "hold").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << "no job holds the FIFO: " << strerror(errno);
+  ASSERT_EQ(write(fd, "go\n", 3), 3);
+  close(fd);
 }
 
 class Workspace {

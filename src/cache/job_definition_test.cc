@@ -62,11 +62,32 @@ TEST(JobDefinitionTest, TemplatesMakeTheBranchAndEventCount) {
   EXPECT_NE(f.Def("main"), f.Def("feature"));
 }
 
+// Sets an environment variable of this process for one scope: the engine reads secret
+// values from its environment (or a secrets file).
+class ScopedSecretValue {
+ public:
+  ScopedSecretValue(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~ScopedSecretValue() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
 TEST(JobDefinitionTest, SecretValuesNeverEnterTheDefinition) {
+  ScopedSecretValue token("TOKEN", "s3cr3t-value");
   Fixture f;
   f.job.secrets = {"TOKEN"};
-  EXPECT_EQ(f.Def().find("s3cr3t"), std::string::npos);
-  EXPECT_NE(f.Def().find("TOKEN"), std::string::npos);
+  // The job reads the secret everywhere a template or a variable can appear.
+  f.job.commands = {"curl -H \"Authorization: ${{ secrets.TOKEN }}\" -u \"$TOKEN\""};
+  f.job.env = {{"AUTH", "${{ secrets.TOKEN }}"}, {"PLAIN", "$TOKEN"}};
+  f.planned.working_directory = "${{ secrets.TOKEN }}";
+  const std::string def = f.Def();
+  EXPECT_EQ(def.find("s3cr3t-value"), std::string::npos) << def;
+  EXPECT_NE(def.find("secret=5:TOKEN\n"), std::string::npos) << def;      // the name, not the value
+  EXPECT_NE(def.find("${{ secrets.TOKEN }}"), std::string::npos) << def;  // as written
+  // Rotating the value leaves the definition, and so the cache key, unchanged.
+  ScopedSecretValue rotated("TOKEN", "another-value");
+  EXPECT_EQ(f.Def(), def);
 }
 
 }  // namespace

@@ -78,6 +78,12 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
       for (const auto& f : j.files) {
         auto [it, fresh] = seen.emplace(f.path, std::make_pair(j.job, f.hash));
         if (!fresh && it->second.second != f.hash) {
+          if (it->second.first == j.job) {
+            return Fail(fmt::format("job '{}' lists '{}' twice with different contents: its "
+                                    "artifact record is damaged",
+                                    j.job, f.path),
+                        kExitFailed);
+          }
           return Fail(fmt::format("jobs '{}' and '{}' both stored '{}' with different "
                                   "contents: name one job to download",
                                   it->second.first, j.job, f.path),

@@ -17,6 +17,8 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "exec/leftovers.h"
+#include "store/engine_lock.h"
 #include "store/store.h"
 
 namespace gauntlet::cli {
@@ -28,8 +30,13 @@ struct CancelArgs {
 };
 
 // Records the end of a run whose engine is gone: the run and its unfinished jobs
-// become 'cancelled', in one batch.
-Status MarkCancelled(store::Store& s, store::RunRecord run, const std::string& reason) {
+// become 'cancelled', in one batch, after what its jobs left running is killed (their
+// processes outlived the engine: exec/leftovers.h).
+Status MarkCancelled(store::Store& s, const std::string& state_dir, store::RunRecord run,
+                     const std::string& reason) {
+  auto killed = exec::KillTagged({store::StateDirKey(state_dir) + "/" + std::to_string(run.id)},
+                                 std::chrono::seconds(10));
+  if (!killed.ok()) return killed.error();
   auto jobs = s.GetJobs(run.id);
   if (!jobs.ok()) return jobs.error();
   int64_t now = NowMs();
@@ -96,7 +103,8 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
 
   if (run->status == store::RunStatus::kInterrupted) {
     // Recorded as interrupted (its engine died): cancelling gives up resuming it.
-    if (Status st = MarkCancelled(s, *run, "cancelled after the engine died"); !st.ok())
+    if (Status st = MarkCancelled(s, h->ws.state_dir, *run, "cancelled after the engine died");
+        !st.ok())
       return fail("cannot record the cancellation: " + st.error().message);
     auto after = s.GetRun(run->id);
     if (!after.ok() || !after->has_value()) return fail("the run vanished from the store");
@@ -124,7 +132,7 @@ int RunCancel(const CancelArgs& args, const GlobalOptions& global) {
       report(**fresh, "signalled");
       return kExitOk;
     }
-    if (Status st = MarkCancelled(s, **fresh, reason); !st.ok())
+    if (Status st = MarkCancelled(s, h->ws.state_dir, **fresh, reason); !st.ok())
       return fail("cannot record the cancellation: " + st.error().message);
     auto after = s.GetRun(run->id);
     if (!after.ok() || !after->has_value()) return fail("the run vanished from the store");
@@ -185,8 +193,9 @@ void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run) {
       "alive on this host it receives SIGTERM, kills its jobs' process groups and records\n"
       "the run as cancelled; cancel waits for the engine to exit (up to --timeout seconds).\n"
       "An engine that exits without recording the end, or that was already dead, gets its\n"
-      "run and unfinished jobs marked cancelled here. A run driven from another host is\n"
-      "refused. Cancelling an already cancelled run succeeds and changes nothing.\n"
+      "run and unfinished jobs marked cancelled here, after the processes its jobs left\n"
+      "running are killed. A run driven from another host is refused. Cancelling an\n"
+      "already cancelled run succeeds and changes nothing.\n"
       "Exit codes: 0 cancelled, 1 could not cancel (not running, other host, the engine did\n"
       "not stop in time), 2 usage error, 3 no such run or no running run, 4 internal error.\n");
   cmd->add_option("RUN", args->run, "Run id (default: the latest running run)");

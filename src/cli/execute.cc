@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <thread>
@@ -20,12 +20,15 @@
 #include "core/hash.h"
 #include "core/thread.h"
 #include "exec/local_runner.h"
+#include "exec/masker.h"
 #include "exec/progress.h"
 #include "exec/scheduler.h"
 #include "gate/carry_reports.h"
 #include "gate/report_recorder.h"
 #include "store/cache_hooks.h"
+#include "store/engine_lock.h"
 #include "store/log_store.h"
+#include "store/run_claim.h"
 #include "store/run_recorder.h"
 #include "vcs/changes.h"
 #include "vcs/repo.h"
@@ -329,6 +332,15 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   };
 
   Workspace ws = WorkspaceForFile(loaded.file, opt.state_dir);
+  // One engine at a time per state directory, and nothing an earlier, killed one left
+  // running survives into this run (docs/running.md: what runs twice, never).
+  bool busy = false;
+  auto engine_lock =
+      store::EngineLock::Acquire(ws.state_dir, opt.wait, &busy, [](const std::string& holder) {
+        fmt::print(stderr, "gauntlet: waiting for {} to finish (--wait)\n", holder);
+      });
+  if (!engine_lock.ok()) return fail(engine_lock.error().message, busy ? kExitBusy : kExitInternal);
+  const std::string state_key = store::StateDirKey(ws.state_dir);
   // The commit, branch and trailers of a new run are read on a thread: libgit2's first
   // use costs milliseconds (it loads TLS certificates), and the first jobs need not wait
   // for it. They reach the run record at the first commit point after they are known.
@@ -343,6 +355,11 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   }
   auto store = OpenStore(ws);
   if (!store.ok()) return fail(store.error().message, kExitInternal);
+  auto leftovers = store::KillLeftovers(**store, state_key);
+  if (!leftovers.ok()) return fail(leftovers.error().message, kExitInternal);
+  if (*leftovers > 0)
+    fmt::print(stderr, "gauntlet: killed {} process(es) left running by an earlier engine\n",
+               *leftovers);
   auto secrets = CollectSecrets(pipeline, opt.secrets_file);
   if (!secrets.ok()) return fail(secrets.error().message, kExitInvalid);
 
@@ -360,9 +377,10 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   store::RunRecord run;
   std::vector<bool> kept(plan.jobs.size(), false);
   if (opt.resume) {
-    auto old = (*store)->GetRun(opt.resume);
-    if (!old.ok() || !*old) return fail(fmt::format("no run {}", opt.resume), kExitNotFound);
-    run = **old;
+    // One compare-and-swap: of two engines resuming this run, one wins.
+    auto claimed = store::ClaimRun(**store, opt.resume, getpid(), store::HostName(), &busy);
+    if (!claimed.ok()) return fail(claimed.error().message, busy ? kExitBusy : kExitNotFound);
+    run = std::move(*claimed);
     for (const auto& [id, r] : opt.previous) kept[id] = true;
   } else {
     run.pipeline = pipeline.name;
@@ -406,6 +424,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     if (!id.ok()) return fail(id.error().message, kExitInternal);
     run.id = *id;
   }
+  engine_lock->SetRun(run.id);
 
   // Before any job records a report: the report recorder counts the carried ones in.
   if (!opt.resume && opt.carried_from != 0) {
@@ -436,6 +455,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   });
   exec::ObserverList observers;
   observers.Add(&recorder);
+  const exec::Masker masker = exec::Masker::ForSecrets(*secrets);
   // Right after the recorder: its batch holds the reports with the job's result.
   std::unique_ptr<gate::ReportRecorder> reports;
   if (AnyReports(plan)) {
@@ -445,6 +465,7 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
     ro.workspace_root = ec ? ws.root : root.string();
     ro.repo_root = RepoRoot(ro.workspace_root);
     ro.now_ms = NowMs;
+    ro.masker = &masker;
     reports = std::make_unique<gate::ReportRecorder>(store->get(), log->get(), run.id, ro);
     observers.Add(reports.get());
   }
@@ -459,6 +480,12 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   sopt.parallelism = opt.parallelism;
   sopt.keep_going = opt.keep_going;
   sopt.run_id = std::to_string(run.id);
+  sopt.process_tag = state_key + "/" + sopt.run_id;
+  if (opt.resume) {
+    auto made = store::AttemptsMade(**store, run.id, **log, plan.jobs.size());
+    if (!made.ok()) return fail(made.error().message, kExitInternal);
+    sopt.attempts_before = std::move(*made);
+  }
   sopt.resolve_branch = [&run, &fill_git] {
     fill_git(&run, /*wait=*/true);
     return run.git_branch;
@@ -509,10 +536,11 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   std::filesystem::current_path(cwd, ec);
 
   Status closed = (*log)->Close();
-  if (!recorder.status().ok())
-    fmt::print(stderr, "gauntlet: warning: recording the run: {}\n",
-               recorder.status().error().message);
-  if (!closed.ok()) fmt::print(stderr, "gauntlet: warning: {}\n", closed.error().message);
+  // A result that did not reach the disk was not recorded: never report success for it.
+  std::string storage_error = !result.storage_error.empty() ? result.storage_error
+                              : !recorder.status().ok()     ? recorder.status().error().message
+                              : !closed.ok()                ? closed.error().message
+                                                            : "";
   if (reports) {
     for (const std::string& w : reports->warnings())
       fmt::print(stderr, "gauntlet: warning: {}\n", w);
@@ -528,6 +556,13 @@ int Execute(const LoadedPipeline& loaded, ExecuteOptions opt) {
   } else {
     fmt::print("run {}: {}{}\n", run.id, store::ToString(run.status),
                run.reason.empty() ? "" : " (" + run.reason + ")");
+  }
+  if (!storage_error.empty()) {
+    fmt::print(stderr,
+               "gauntlet: storage error: {}\ngauntlet: run {} could not be recorded and was "
+               "stopped; free space, then continue it with `gauntlet run --resume {}`\n",
+               masker.MaskString(storage_error), run.id, run.id);
+    return kExitStorage;
   }
   switch (result.state) {
     case exec::RunState::kSuccess:

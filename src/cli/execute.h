@@ -34,6 +34,7 @@ struct ExecuteOptions {
   // Job cache and change filters (docs/caching.md).
   bool no_cache = false;  // --no-cache: never reuse a cached result (new ones are recorded)
   std::string base;       // --base REF: changed files are counted from its merge-base
+  bool wait = false;      // --wait: wait for another engine of the state dir to finish
 };
 
 // Runs `loaded` (which must be ok()) and returns the process exit code.

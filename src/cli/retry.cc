@@ -20,6 +20,7 @@ struct RetryFlags {
   bool verbose = false;
   std::string secrets_file;
   std::string state_dir;
+  bool wait = false;
 };
 
 int RetryCommand(const RetryFlags& flags, const GlobalOptions& global) {
@@ -88,6 +89,7 @@ int RetryCommand(const RetryFlags& flags, const GlobalOptions& global) {
   opt.color = global.color;
   opt.secrets_file = flags.secrets_file;
   opt.state_dir = ws->state_dir;
+  opt.wait = flags.wait;
   opt.reason = fmt::format("retry of run {}", original->id);
   opt.options["retry_of"] = original->id;
   opt.carried_from = original->id;
@@ -112,6 +114,8 @@ void RegisterRetry(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_flag("-v,--verbose", flags->verbose, "Stream every job's output");
   cmd->add_option("--secrets-file", flags->secrets_file, "KEY=VALUE lines, masked everywhere");
   cmd->add_option("--state-dir", flags->state_dir, "Where state lives (default: found upward)");
+  cmd->add_flag("--wait", flags->wait,
+                "When another engine runs jobs with this state directory, wait for it");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout");
   *run = [flags, &global]() -> int { return RetryCommand(*flags, global); };
 }

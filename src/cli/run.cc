@@ -12,6 +12,7 @@
 #include "cli/run_seed.h"
 #include "cli/workspace.h"
 #include "plan/select.h"
+#include "store/run_claim.h"
 #include "store/store.h"
 
 namespace gauntlet::cli {
@@ -30,25 +31,21 @@ struct RunFlags {
   std::string state_dir;
   bool no_cache = false;
   std::string base;
+  bool wait = false;
 };
 
 // The run --resume continues: the one named, else the newest of this pipeline that
-// was interrupted (its engine died) or cancelled.
+// was interrupted (its engine died), cancelled, or stopped because it could not be
+// recorded. *busy: another live engine drives it. Execute claims it (store/run_claim.h).
 Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipeline,
-                                       int64_t wanted) {
+                                       int64_t wanted, bool* busy) {
+  *busy = false;
   if (wanted) {
     auto r = st.GetRun(wanted);
     if (!r.ok()) return r.error();
     if (!*r) return Error{fmt::format("no run {}", wanted)};
-    store::RunRecord run = **r;
-    bool dead = run.status == store::RunStatus::kRunning &&
-                run.engine_host == store::HostName() && !store::ProcessAlive(run.engine_pid);
-    if (!dead && run.status != store::RunStatus::kInterrupted &&
-        run.status != store::RunStatus::kCancelled)
-      return Error{fmt::format("run {} is {}: only an interrupted or cancelled run can be "
-                               "resumed (use `gauntlet retry {}` to re-run failed jobs)",
-                               run.id, store::ToString(run.status), run.id)};
-    return run;
+    if (Status s = store::CheckResumable(**r, busy); !s.ok()) return s.error();
+    return **r;
   }
   auto dead = st.FindInterruptedRuns(store::HostName(), store::ProcessAlive);
   if (!dead.ok()) return dead.error();
@@ -61,9 +58,13 @@ Result<store::RunRecord> FindResumable(store::Store& st, const std::string& pipe
     bool interrupted = std::any_of(dead->begin(), dead->end(),
                                    [&](const store::RunRecord& d) { return d.id == run.id; });
     if (interrupted || run.status == store::RunStatus::kInterrupted ||
-        run.status == store::RunStatus::kCancelled)
+        run.status == store::RunStatus::kCancelled || store::StoppedByStorageError(run))
       return run;
     if (run.status != store::RunStatus::kRunning) break;  // newest finished run: nothing to resume
+    // Running, its engine alive on this host: someone is resuming (or running) it now.
+    if (Status s = store::CheckResumable(run, busy); !s.ok() && *busy &&
+        run.engine_host == store::HostName())
+      return s.error();
   }
   return Error{"no interrupted run of pipeline '" + pipeline + "' to resume"};
 }
@@ -93,6 +94,7 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   opt.state_dir = flags.state_dir;
   opt.no_cache = flags.no_cache;
   opt.base = flags.base;
+  opt.wait = flags.wait;
   std::vector<std::string> only = flags.only;
   std::string from = flags.from;
 
@@ -108,10 +110,11 @@ int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
   }
 
   if (flags.resume) {
-    auto run = FindResumable(**st, loaded.load->pipeline.name, flags.resume_run);
+    bool busy = false;
+    auto run = FindResumable(**st, loaded.load->pipeline.name, flags.resume_run, &busy);
     if (!run.ok()) {
       fmt::print(stderr, "gauntlet: {}\n", run.error().message);
-      return kExitNotFound;
+      return busy ? kExitBusy : kExitNotFound;
     }
     if (!run->plan_fingerprint.empty() && run->plan_fingerprint != PlanFingerprint(plan)) {
       fmt::print(stderr,
@@ -194,9 +197,14 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
       "it unchanged since an earlier run.\n"
       "`changes:` filters skip the run, or a job, when no changed file is relevant; changed\n"
       "files are counted from --base REF (default: the merge-base with the default branch).\n"
+      "One engine at a time runs jobs with a state directory: another one is refused, naming\n"
+      "the holder (--wait: wait for it). Before the first job starts, what killed engines of\n"
+      "this workspace left running is killed. A run that cannot be recorded (a full disk)\n"
+      "stops at once, ends failed and is resumable with --resume once space is freed.\n"
       "Ctrl-C cancels cleanly. Exit codes: 0 success, 1 a job failed, 2 invalid pipeline or\n"
-      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 130 "
-      "cancelled.\n");
+      "usage, 3 not found (file, job, run to resume, --base ref), 4 internal error, 5 the run\n"
+      "could not be recorded (storage), 6 busy (another engine holds the workspace or the\n"
+      "run), 130 cancelled.\n");
   cmd->add_option("FILE", flags->file, "Pipeline file (default: find gauntlet.yml upward)");
   cmd->add_option("--only", flags->only, "Run only these jobs (and what they need)")
       ->expected(1, -1);
@@ -220,6 +228,9 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--base", flags->base,
                   "Count changed files from the merge-base with this ref (default: the default "
                   "branch; on it, the last commit)");
+  cmd->add_flag("--wait", flags->wait,
+                "When another engine runs jobs with this state directory, wait for it instead "
+                "of refusing");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
   *run = [flags, resume, &global]() -> int {
     flags->resume = resume->count() > 0;

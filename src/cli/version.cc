@@ -9,7 +9,8 @@ namespace gauntlet::cli {
 
 void RegisterVersion(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("version", "Print gauntlet's version");
-  cmd->add_flag("--json", global.json, "Machine-readable output");
+  cmd->add_flag("--json", global.json, "Machine-readable output: {\"version\": \"...\"}");
+  cmd->footer("Exit codes: 0 printed.");
   *run = [&global] {
     if (global.json)
       fmt::print("{}\n", nlohmann::json{{"version", GAUNTLET_VERSION}}.dump());

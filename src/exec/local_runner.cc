@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include "exec/leftovers.h"
+
 namespace gauntlet::exec {
 namespace {
 
@@ -61,6 +63,7 @@ struct LocalRunner::Proc {
   TimePoint kill_at = TimePoint::max();   // SIGKILL after the grace period
   TimePoint drain_until = TimePoint::max();
   AttemptResult result;
+  std::string tag;  // GAUNTLET_TAG: finds what left the group (exec/leftovers.h)
 };
 
 LocalRunner::LocalRunner(const LocalRunnerOptions& options)
@@ -148,7 +151,7 @@ LocalRunner::~LocalRunner() {
   for (Proc& p : procs_) {
     if (!p.in_use) continue;
     if (!p.exited) {
-      kill(-p.pid, SIGKILL);
+      Stop(p, SIGKILL);
       int status;
       waitpid(p.pid, &status, 0);
     }
@@ -289,6 +292,7 @@ Result<ProcId> LocalRunner::Start(const SpawnRequest& request) {
   p.pidfd = pidfd;
   p.out_fd = fds[0];
   p.keep_background = request.keep_background;
+  p.tag.assign(request.tag);
   p.start = clock_->Now();
   if (request.timeout.count() > 0) p.deadline = p.start + request.timeout;
   ++running_;
@@ -314,13 +318,20 @@ void LocalRunner::CloseWatched(int& fd) {
   fd = -1;
 }
 
+void LocalRunner::Stop(Proc& p, int signal) {
+  kill(-p.pid, signal);
+  // What left the group (setsid, a double fork) still carries the attempt's tag. A scan
+  // of /proc costs about a millisecond: paid only when a job is stopped, never per job.
+  if (!p.tag.empty()) SignalTagged(p.tag, /*prefix=*/false, signal);
+}
+
 void LocalRunner::Cancel(ProcId id) {
   Proc& p = procs_[id];
   if (!p.in_use) return;
   if (!p.exited && p.cancelled) {
-    kill(-p.pid, SIGKILL);  // cancelled twice: no more grace
+    Stop(p, SIGKILL);  // cancelled twice: no more grace
   } else if (!p.exited && !p.term_sent) {
-    kill(-p.pid, SIGTERM);
+    Stop(p, SIGTERM);
     p.term_sent = true;
     p.kill_at = clock_->Now() + options_.kill_grace;
   }
@@ -367,8 +378,13 @@ void LocalRunner::ChildExited(ProcId id, Delegate* delegate) {
 void LocalRunner::Reap(ProcId id) {
   Proc& p = procs_[id];
   // The child is a zombie: its pid (= the group id) cannot be reused yet, so this
-  // reaches only the job's own leftovers (background daemons, grandchildren).
-  if (!p.keep_background || p.term_sent) kill(-p.pid, SIGKILL);
+  // reaches only the job's own leftovers (background daemons, grandchildren). A job
+  // stopped by its timeout or Cancel also loses what escaped the group.
+  if (p.term_sent) {
+    Stop(p, SIGKILL);
+  } else if (!p.keep_background) {
+    kill(-p.pid, SIGKILL);
+  }
   int status = 0;
   rusage ru{};
   pid_t r;
@@ -429,11 +445,11 @@ void LocalRunner::CheckTimers(Delegate* delegate) {
     if (!p.exited && !p.term_sent && now >= p.deadline) {
       p.result.timed_out = true;
       p.term_sent = true;
-      kill(-p.pid, SIGTERM);
+      Stop(p, SIGTERM);
       p.kill_at = now + options_.kill_grace;
     }
     if (!p.exited && now >= p.kill_at) {
-      kill(-p.pid, SIGKILL);
+      Stop(p, SIGKILL);
       p.kill_at = TimePoint::max();
       // A kept background whose leader is gone: bound the wait for the output as above.
       if (p.leader_done) p.drain_until = now + options_.kill_grace;

@@ -8,7 +8,9 @@
 // With `keep_background` the group is left alone when the main process exits: it stays an
 // unreaped zombie (keeping the group id reserved) until the output closes, the timeout
 // stops the group, or Cancel does.
-// Timeouts: SIGTERM to the group, SIGKILL after `kill_grace`.
+// Timeouts: SIGTERM to the group, SIGKILL after `kill_grace`; at a timeout or Cancel the
+// processes that left the group (setsid, double fork) but carry the attempt's
+// GAUNTLET_TAG get the same signals (exec/leftovers.h).
 // Not thread-safe, except Wake().
 #pragma once
 
@@ -59,6 +61,8 @@ class LocalRunner : public ProcessRunner {
   void MaybeFinish(ProcId id, Delegate* delegate);
   void CheckSigchld(Delegate* delegate);
   void CheckTimers(Delegate* delegate);
+  // `signal` to the process group and to the attempt's processes that left it.
+  void Stop(Proc& p, int signal);
   void CloseWatched(int& fd);
 
   LocalRunnerOptions options_;

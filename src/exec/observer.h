@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
 #include "exec/results.h"
 #include "plan/plan.h"
 
@@ -33,6 +34,10 @@ class Observer {
   // The scheduler is about to wait for events (a child's output or exit, a timer):
   // an observer that collects terminal output during a turn writes it now.
   virtual void Idle() {}
+  // Whether the run can still be recorded: an error (a commit or a log write failed, a
+  // full disk) makes the scheduler start nothing more, stop the jobs running and end
+  // the run failed with this reason. Asked after each commit point and each turn.
+  virtual Status RecordingStatus() const { return Ok(); }
 };
 
 // Fans events out to several observers, in order.
@@ -62,6 +67,12 @@ class ObserverList : public Observer {
   }
   void Idle() override {
     for (auto* o : list_) o->Idle();
+  }
+  Status RecordingStatus() const override {
+    for (auto* o : list_) {
+      if (Status s = o->RecordingStatus(); !s.ok()) return s;
+    }
+    return Ok();
   }
 
  private:

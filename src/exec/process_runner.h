@@ -31,6 +31,10 @@ struct SpawnRequest {
   // still read until every holder has closed it; at the timeout or on Cancel the whole
   // group is stopped as usual (TERM, grace, KILL).
   bool keep_background = false;
+  // The value of GAUNTLET_TAG in `envp`, unique to this process: what it starts carries
+  // it too, so at a timeout or Cancel whatever left the process group (setsid, a double
+  // fork) is found by it and stopped with the group (exec/leftovers.h). Empty: none.
+  std::string_view tag;
 };
 
 // The argv a job's shell gets: `bash` -> bash -eo pipefail -c, `sh` -> /bin/sh -e -c,

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "exec/fake_runner.h"
 #include "exec/scheduler.h"
 #include "exec/scheduler_test_util.h"
@@ -74,6 +79,43 @@ TEST(ProgressTest, TtyRewritesOneStatusLine) {
   EXPECT_NE(out.find("\r[0/2] running: lint\x1b[K"), std::string::npos) << out;
   EXPECT_NE(out.find("\r[1/2] running: unit (py=3.12)\x1b[K"), std::string::npos) << out;
   EXPECT_EQ(out.find("start lint"), std::string::npos);
+}
+
+// The summary table of a run of `jobs` jobs where j1 fails and `after` (needing it) is
+// skipped: the names of the jobs it lists, in order.
+std::vector<std::string> TableRows(int jobs) {
+  PlanBuilder b;
+  for (int i = 0; i < jobs - 1; ++i) b.Add(testing::JobName(i), i == 1 ? "fail:x" : "ok");
+  b.Add("after", "ok", {1});
+  ManualClock clock;
+  FakeRunner runner(&clock, ProgressScript);
+  std::string out;
+  Progress p(ProgressOptions{}, [&](std::string_view s) { out.append(s); });
+  SchedulerOptions o;
+  o.parallelism = 2;
+  o.keep_going = true;
+  Scheduler s(b.plan, &runner, &p, o);
+  s.Run();
+  std::vector<std::string> rows;
+  std::istringstream lines(out.substr(out.find("\njob ") + 1));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line) && !line.starts_with("--- ")) {
+    rows.push_back(line.substr(0, line.find(' ')));
+  }
+  return rows;
+}
+
+// docs/running.md: "only the unsuccessful jobs when there are more than 50".
+TEST(ProgressTest, SummaryListsEveryJobUpTo50AndOnlyUnsuccessfulOnesAbove) {
+  std::vector<std::string> fifty = TableRows(50);
+  ASSERT_EQ(fifty.size(), 50u);
+  for (const char* name : {"j0", "j1", "j48", "after"}) {
+    EXPECT_EQ(std::count(fifty.begin(), fifty.end(), name), 1) << name;
+  }
+  std::vector<std::string> fifty_one = TableRows(51);
+  std::sort(fifty_one.begin(), fifty_one.end());
+  EXPECT_EQ(fifty_one, (std::vector<std::string>{"after", "j1"}));
 }
 
 TEST(ProgressTest, HumanDuration) {

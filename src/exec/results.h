@@ -60,6 +60,10 @@ struct RunResult {
   int succeeded = 0, failed = 0, skipped = 0, cancelled = 0;
   int cached = 0;  // of `succeeded`, taken from the job cache
   Micros wall{0};
+  // Set when the run could not be recorded (Observer::RecordingStatus) and was stopped:
+  // the error, e.g. "write .gauntlet/logs/3.log: No space left on device". The state is
+  // then kFailed.
+  std::string storage_error;
 };
 
 }  // namespace gauntlet::exec

@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "core/fd.h"
+#include "exec/job_render.h"
 #include "exec/outputs.h"
 #include "spec/expr.h"
+#include "spec/matrix.h"
 
 extern "C" char** environ;
 
@@ -20,56 +22,26 @@ using plan::JobId;
 using plan::PlannedJob;
 
 struct Scheduler::JobRun {
-  int attempt = 0;
+  int attempt = 0;  // attempts started by this engine (what `retry:` counts)
+  int before = 0;   // attempts an earlier engine made (a resumed run): numbering goes on
+  int number() const { return before + attempt; }  // the attempt's number, 1-based
   ProcId proc = -1;  // -1: no process running
   TimePoint retry_at{};
   TimePoint first_start{};
   std::string script;
   std::vector<std::string> env_strings;  // this job's own layers; stable storage for envp
   std::vector<char*> envp;
-  size_t output_env = 0;  // index into env_strings of GAUNTLET_OUTPUT=
-  size_t output_ptr = 0;  // index into envp of the same
-  size_t attempt_env = 0;  // index into env_strings of GAUNTLET_ATTEMPT=
-  size_t attempt_ptr = 0;  // index into envp of the same
+  // The variables that change with each attempt (GAUNTLET_TAG, GAUNTLET_ATTEMPT,
+  // GAUNTLET_OUTPUT): their index into env_strings (the last three) and into envp.
+  size_t attempt_env[3] = {0, 0, 0};
+  size_t attempt_ptr[3] = {0, 0, 0};
+  std::string tag;  // GAUNTLET_TAG of the current attempt
   std::string output_path;
   std::optional<Masker::Stream> stream;
   std::string scratch;
 };
 
 namespace {
-
-std::string Render(const std::string& text, const spec::EvalContext* ctx, Status* status) {
-  // Most strings have no expression: skip the parser entirely.
-  if (text.find("${{") == std::string::npos || ctx == nullptr) return text;
-  spec::Template t;
-  spec::ExprError err;
-  if (!spec::Template::Parse(text, &t, &err)) {
-    *status = Error{"in '" + text + "': " + err.message};
-    return "";
-  }
-  Result<std::string> r = t.Render(*ctx);
-  if (!r.ok()) {
-    *status = Error{"in '" + text + "': " + r.error().message};
-    return "";
-  }
-  return std::move(r).value();
-}
-
-bool NeedsTemplates(const PlannedJob& job, const plan::Plan& plan) {
-  auto has = [](const std::string& s) { return s.find("${{") != std::string::npos; };
-  if (plan.pipeline) {
-    for (const auto& [k, v] : plan.pipeline->env) {
-      if (has(v)) return true;
-    }
-  }
-  for (const auto& [k, v] : job.spec->env) {
-    if (has(v)) return true;
-  }
-  for (const std::string& c : job.spec->commands) {
-    if (has(c)) return true;
-  }
-  return has(job.working_directory);
-}
 
 // Local rather than core's FormatDuration, which lands with the loader.
 std::string ShortDuration(Duration d) {
@@ -103,9 +75,10 @@ Scheduler::Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* ob
       tracker_(plan),
       results_(plan.jobs.size()),
       runs_(plan.jobs.size()) {
-  std::vector<std::string> values;
-  for (const auto& [name, value] : options_.secrets) values.push_back(value);
-  masker_ = Masker(std::move(values));
+  masker_ = Masker::ForSecrets(options_.secrets);
+  process_tag_ = !options_.process_tag.empty()
+                     ? options_.process_tag
+                     : "engine-" + std::to_string(getpid()) + "/" + options_.run_id;
   parallelism_ = options_.parallelism > 0
                      ? options_.parallelism
                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -131,7 +104,15 @@ void Scheduler::Cancel() {
 nlohmann::json Scheduler::Contexts(JobId id) {
   const PlannedJob& job = plan_.jobs[id];
   nlohmann::json c = nlohmann::json::object();
-  nlohmann::json env = nlohmann::json::object();
+  // As the job's environment layers it: gauntlet's own, the pipeline's, the job's.
+  if (base_env_json_.is_null()) {
+    base_env_json_ = nlohmann::json::object();
+    for (const std::string& kv : base_env_) {
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) base_env_json_[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  nlohmann::json env = base_env_json_;
   if (plan_.pipeline) {
     for (const auto& [k, v] : plan_.pipeline->env) env[k] = v;
   }
@@ -139,15 +120,7 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     for (const auto& [k, v] : job.spec->env) env[k] = v;
   }
   c["env"] = std::move(env);
-  nlohmann::json matrix = nlohmann::json::object();
-  for (const auto& [axis, value] : job.matrix) {
-    if (value.kind == spec::MatrixValue::Kind::kBool) {
-      matrix[axis] = value.text == "true";
-    } else {
-      matrix[axis] = value.text;  // "3.10" must stay "3.10"; == coerces to numbers anyway
-    }
-  }
-  c["matrix"] = std::move(matrix);
+  c["matrix"] = spec::MatrixContext(job.matrix);
   nlohmann::json needs = nlohmann::json::object();
   for (JobId n : job.needs) {
     const JobResult& r = results_[n];
@@ -202,7 +175,7 @@ bool Scheduler::Decide(JobId id) {
     Finish(id, std::move(r));
     return false;
   };
-  if (cancelling_) return finish(JobState::kCancelled, "run cancelled");
+  if (cancelling_) return finish(JobState::kCancelled, StopReason());
 
   using S = spec::EvalContext::Status;
   S status = S::kSuccess;
@@ -259,21 +232,15 @@ bool Scheduler::Decide(JobId id) {
 Status Scheduler::Prepare(JobId id) {
   const PlannedJob& job = plan_.jobs[id];
   JobRun& run = *runs_[id];
-  std::optional<spec::EvalContext> ctx;
-  if (NeedsTemplates(job, plan_)) ctx.emplace(spec::EvalContext{Contexts(id), {}});
-  const spec::EvalContext* c = ctx ? &*ctx : nullptr;
+  Result<RenderedJob> rendered = RenderJob(job, plan_, [&] { return Contexts(id); });
+  if (!rendered.ok()) return rendered.error();
+  run.script = std::move(rendered->script);
   Status status = Ok();
-
-  for (size_t i = 0; i < job.spec->commands.size(); ++i) {
-    if (i) run.script += '\n';
-    run.script += Render(job.spec->commands[i], c, &status);
-  }
-  // Layers, later wins: pipeline env, job env, the job's secrets, the engine's own.
+  // Layers, later wins: pipeline env, job env, the script's expression variables, the
+  // job's secrets, the engine's own.
   std::vector<std::pair<std::string_view, std::string>> layers;
-  if (plan_.pipeline) {
-    for (const auto& [k, v] : plan_.pipeline->env) layers.emplace_back(k, Render(v, c, &status));
-  }
-  for (const auto& [k, v] : job.spec->env) layers.emplace_back(k, Render(v, c, &status));
+  layers.reserve(rendered->env.size() + job.spec->secrets.size() + 6);
+  for (auto& [k, v] : rendered->env) layers.emplace_back(k, std::move(v));
   for (const std::string& name : job.spec->secrets) {
     auto it = std::find_if(options_.secrets.begin(), options_.secrets.end(),
                            [&](const auto& s) { return s.first == name; });
@@ -286,8 +253,10 @@ Status Scheduler::Prepare(JobId id) {
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);
-  layers.emplace_back("GAUNTLET_ATTEMPT", "1");
-  layers.emplace_back("GAUNTLET_OUTPUT", "");  // must stay last: see output_env below
+  // Must stay last, in this order (JobRun::attempt_env): rewritten for each attempt.
+  layers.emplace_back("GAUNTLET_TAG", "");
+  layers.emplace_back("GAUNTLET_ATTEMPT", "");
+  layers.emplace_back("GAUNTLET_OUTPUT", "");
   if (!status.ok()) return status;
 
   run.env_strings.reserve(layers.size());
@@ -313,15 +282,16 @@ Status Scheduler::Prepare(JobId id) {
     }
     run.envp[slot] = ptr;
   }
-  run.output_env = run.env_strings.size() - 1;
-  run.attempt_env = run.env_strings.size() - 2;
   // By key: a job's own env may have named these variables before us.
   auto slot_of = [&](std::string_view key) {
     return std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == key; })
         ->second;
   };
-  run.output_ptr = slot_of("GAUNTLET_OUTPUT");
-  run.attempt_ptr = slot_of("GAUNTLET_ATTEMPT");
+  const char* names[3] = {"GAUNTLET_TAG", "GAUNTLET_ATTEMPT", "GAUNTLET_OUTPUT"};
+  for (int i = 0; i < 3; ++i) {
+    run.attempt_env[i] = run.env_strings.size() - 3 + i;
+    run.attempt_ptr[i] = slot_of(names[i]);
+  }
   run.envp.push_back(nullptr);
   return Ok();
 }
@@ -344,7 +314,7 @@ bool Scheduler::AskHooks(JobId id) {
 }
 
 void Scheduler::Emit(JobId id, std::string_view bytes) {
-  if (!bytes.empty()) observer_->OnOutput(plan_.jobs[id], runs_[id]->attempt, bytes);
+  if (!bytes.empty()) observer_->OnOutput(plan_.jobs[id], runs_[id]->number(), bytes);
 }
 
 void Scheduler::StartAttempt(JobId id) {
@@ -352,6 +322,8 @@ void Scheduler::StartAttempt(JobId id) {
   if (!runs_[id]) {
     runs_[id] = std::make_unique<JobRun>();
     runs_[id]->first_start = runner_->clock()->Now();
+    if (static_cast<size_t>(id) < options_.attempts_before.size())
+      runs_[id]->before = options_.attempts_before[id];
     Status s = Prepare(id);
     if (!s.ok()) {
       JobResult r;
@@ -364,14 +336,17 @@ void Scheduler::StartAttempt(JobId id) {
   }
   JobRun& run = *runs_[id];
   ++run.attempt;
-  run.output_path =
-      options_.run_dir + "/out-" + std::to_string(id) + "-" + std::to_string(run.attempt);
-  run.env_strings[run.output_env] = "GAUNTLET_OUTPUT=" + run.output_path;
-  run.envp[run.output_ptr] = run.env_strings[run.output_env].data();
-  run.env_strings[run.attempt_env] = "GAUNTLET_ATTEMPT=" + std::to_string(run.attempt);
-  run.envp[run.attempt_ptr] = run.env_strings[run.attempt_env].data();
+  const std::string number = std::to_string(run.number());
+  run.output_path = options_.run_dir + "/out-" + std::to_string(id) + "-" + number;
+  run.tag = process_tag_ + "/" + std::to_string(id) + "/" + number;
+  const std::string values[3] = {"GAUNTLET_TAG=" + run.tag, "GAUNTLET_ATTEMPT=" + number,
+                                 "GAUNTLET_OUTPUT=" + run.output_path};
+  for (int i = 0; i < 3; ++i) {
+    run.env_strings[run.attempt_env[i]] = values[i];
+    run.envp[run.attempt_ptr[i]] = run.env_strings[run.attempt_env[i]].data();
+  }
   run.stream.emplace(&masker_);
-  observer_->OnJobStarted(job, run.attempt);
+  observer_->OnJobStarted(job, run.number());
   dirty_ = true;  // the start reaches the store by the next commit point
 
   SpawnRequest req;
@@ -380,6 +355,7 @@ void Scheduler::StartAttempt(JobId id) {
   req.envp = run.envp.data();
   req.working_directory = job.working_directory;
   req.timeout = job.timeout;
+  req.tag = run.tag;
   Result<ProcId> proc = runner_->Start(req);
   if (!proc.ok()) {
     AttemptResult ar;
@@ -435,17 +411,22 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
     unlinkat(dir, name, 0);
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
-      if (ar.ok()) ar.error = parsed.error().message;
-      Emit(id, "gauntlet: " + parsed.error().message + "\n");
+      // The message quotes the bad line, which may hold a secret.
+      std::string message = masker_.MaskString(parsed.error().message);
+      if (ar.ok()) ar.error = message;
+      Emit(id, "gauntlet: " + message + "\n");
     } else {
       outputs = std::move(parsed).value();
-      for (auto& [k, v] : outputs) v = masker_.MaskString(v);
+      for (auto& [k, v] : outputs) {
+        k = masker_.MaskString(k);  // a name may be a secret too
+        v = masker_.MaskString(v);
+      }
     }
   }
-  observer_->OnAttemptFinished(job, run.attempt, ar);
+  observer_->OnAttemptFinished(job, run.number(), ar);
 
   JobResult r;
-  r.attempts = run.attempt;
+  r.attempts = run.number();
   if (ar.ok()) {
     r.state = JobState::kSuccess;
     r.outputs = std::move(outputs);
@@ -463,7 +444,7 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   }
   if (ar.cancelled || cancelling_) {
     r.state = JobState::kCancelled;
-    r.reason = "run cancelled";
+    r.reason = StopReason();
     Finish(id, std::move(r));
     return;
   }
@@ -553,8 +534,8 @@ void Scheduler::DoCancel() {
   for (JobId id : waiting) {
     JobResult r;
     r.state = JobState::kCancelled;
-    r.attempts = runs_[id]->attempt;
-    r.reason = "run cancelled";
+    r.attempts = runs_[id]->number();
+    r.reason = StopReason();
     Finish(id, std::move(r));
   }
 }
@@ -565,6 +546,34 @@ void Scheduler::FlushNow() {
   dirty_ = false;
   ++epoch_;
   last_flush_ = runner_->clock()->Now();
+  CheckRecording();
+}
+
+void Scheduler::CheckRecording() {
+  if (!storage_error_.empty()) return;
+  Status s = observer_->RecordingStatus();
+  if (s.ok()) return;
+  // Nothing more may start: a dependent must never run on a result that is not durable,
+  // and the jobs running now could not be recorded either. Stopped as by a cancel, but
+  // the run ends failed, with the reason.
+  storage_error_ = masker_.MaskString(s.error().message);
+  DoCancel();
+}
+
+bool Scheduler::RefusedStart(JobId id) {
+  if (storage_error_.empty()) return false;
+  // The commit before it failed: its needs' results are not durable, it must not start.
+  JobResult r;
+  r.state = JobState::kCancelled;
+  r.attempts = runs_[id] ? runs_[id]->number() : 0;
+  r.reason = StopReason();
+  Finish(id, std::move(r));
+  return true;
+}
+
+std::string Scheduler::StopReason() const {
+  return storage_error_.empty() ? "run cancelled"
+                                : "stopped: the run could not be recorded: " + storage_error_;
 }
 
 bool Scheduler::NeedsUncommitted(JobId id) const {
@@ -583,7 +592,7 @@ void Scheduler::StartReadyJobs() {
       JobId id = retry_ready_.front();
       retry_ready_.erase(retry_ready_.begin());
       spawn_barrier(id);
-      StartAttempt(id);
+      if (!RefusedStart(id)) StartAttempt(id);
       continue;
     }
     JobId id;
@@ -591,6 +600,7 @@ void Scheduler::StartReadyJobs() {
     if (!Decide(id)) continue;
     if (!AskHooks(id)) continue;
     spawn_barrier(id);
+    if (RefusedStart(id)) continue;
     if (plan_.jobs[id].kind == PlannedJob::Kind::kDeploy) {
       StartDeploy(id);
     } else {
@@ -646,6 +656,7 @@ RunResult Scheduler::Run() {
       break;
     }
     observer_->Idle();
+    CheckRecording();  // a log write may have failed during the turn
     Status s = runner_->Poll(deadline, this);
     if (!s.ok()) {
       // The loop itself is broken (epoll failed): stop everything rather than spin. The
@@ -681,9 +692,11 @@ RunResult Scheduler::Run() {
         break;
     }
   }
-  result.state = cancelling_   ? RunState::kCancelled
-                 : run_failed_ ? RunState::kFailed
-                               : RunState::kSuccess;
+  result.state = !storage_error_.empty() ? RunState::kFailed
+                 : cancelling_           ? RunState::kCancelled
+                 : run_failed_           ? RunState::kFailed
+                                         : RunState::kSuccess;
+  result.storage_error = storage_error_;
   result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);
   observer_->OnRunFinished(result);
   dirty_ = true;

@@ -50,6 +50,13 @@ struct SchedulerOptions {
   std::optional<std::vector<std::string>> base_env;
   // Resume: results of jobs finished in a previous run, not run again.
   std::vector<std::pair<plan::JobId, JobResult>> previous;
+  // Resume: the attempts each job (by index) already made; numbering goes on after them,
+  // so no two executions of a job share an attempt number (in its log, in the store).
+  std::vector<int> attempts_before;
+  // Every job process gets GAUNTLET_TAG=<process_tag>/<job index>/<attempt>, by which it
+  // and whatever it starts are found even outside its process group (exec/leftovers.h).
+  // Empty: "engine-<pid>/<run_id>".
+  std::string process_tag;
   DeployHandler deploy;  // unset: deploy nodes fail with "deploys are not supported yet"
   // How long a result may wait for its commit (Observer::Flush) when no job that needs it
   // is about to start: bounds what a crash loses without a commit per job.
@@ -105,6 +112,7 @@ class Scheduler : private ProcessRunner::Delegate {
   plan::ReadyTracker tracker_;
   int parallelism_;
 
+  std::string process_tag_;  // options_.process_tag or its default
   std::vector<JobResult> results_;
   std::vector<std::unique_ptr<JobRun>> runs_;  // per job, created when it starts
   std::vector<plan::JobId> proc_job_;          // ProcId -> job
@@ -115,6 +123,7 @@ class Scheduler : private ProcessRunner::Delegate {
   std::vector<std::string> base_env_;
   std::vector<char*> base_ptrs_;
   std::unordered_map<std::string_view, size_t> base_index_;
+  nlohmann::json base_env_json_;  // the same as the `env` context's first layer, on first use
 
   std::atomic<bool> cancel_requested_{false};
   bool cancelling_ = false;
@@ -130,6 +139,11 @@ class Scheduler : private ProcessRunner::Delegate {
   TimePoint last_flush_{};
   int run_dir_fd_ = -1;  // options_.run_dir, open while Run runs
   void FlushNow();
+  // Stops the run when the observers can no longer record it (a full disk).
+  void CheckRecording();
+  std::string StopReason() const;     // of jobs cancelled or never started
+  bool RefusedStart(plan::JobId id);  // finished it, cancelled, after a failed commit
+  std::string storage_error_;         // why the run could not be recorded; "": it can
   bool NeedsUncommitted(plan::JobId id) const;
   int deploys_running_ = 0;
   std::mutex deploy_mu_;

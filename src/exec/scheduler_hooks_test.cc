@@ -73,7 +73,9 @@ TEST(SchedulerHooksTest, ACachedJobDoesNotRunAndItsDependentsSeeItsOutputs) {
   EXPECT_EQ(r.state, RunState::kSuccess);
   EXPECT_EQ(r.succeeded, 2);
   EXPECT_EQ(r.cached, 1);
-  EXPECT_EQ(f.Scripts(), std::vector<std::string>{"test 42"});
+  // An output is from outside the pipeline file: it reaches the script as a variable.
+  EXPECT_EQ(f.Scripts(), std::vector<std::string>{"test \"${GAUNTLET_EXPR_1}\""});
+  EXPECT_EQ(f.runner.started().at(0).env.at("GAUNTLET_EXPR_1"), "42");
   EXPECT_TRUE(f.rec.results.at("build").cached);
   EXPECT_EQ(f.rec.results.at("build").attempts, 0);
   EXPECT_EQ(f.hooks.succeeded, std::vector<std::string>{"test"});  // not asked for a cached job

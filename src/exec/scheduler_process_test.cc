@@ -11,7 +11,6 @@
 #include "exec/local_runner.h"
 #include "exec/scheduler.h"
 #include "exec/scheduler_test_util.h"
-#include "spec/expr.h"
 
 namespace gauntlet::exec {
 namespace {
@@ -20,16 +19,6 @@ using namespace std::chrono_literals;
 using testing::JobName;
 using testing::PlanBuilder;
 using testing::Recorder;
-
-// Until the expression parser is merged, spec/expr.cc is a placeholder that evaluates
-// everything to null; tests of `if:` and `${{ }}` skip themselves then.
-bool RealExpressions() {
-  spec::Expr e;
-  spec::ExprError err;
-  if (!spec::Expr::Parse("1 == 1", &e, &err)) return false;
-  auto v = spec::Evaluate(e, {});
-  return v.ok() && v->is_boolean() && v->get<bool>();
-}
 
 struct TempDir {
   std::string path;
@@ -111,6 +100,80 @@ TEST(SchedulerProcessTest, RetryRunsExactlyTheAllowedAttempts) {
   for (int c; (c = fgetc(f)) != EOF;) lines += c == '\n';
   fclose(f);
   EXPECT_EQ(lines, 3);
+}
+
+// docs/running.md: a job that could not be started (missing shell or directory) is
+// retried only when `on:` is not given; each attempt says why it did not start.
+TEST(SchedulerProcessTest, AJobThatCannotStartIsRetriedOnlyWithoutOn) {
+  RealRun r;
+  PlanBuilder b;
+  const std::string missing = r.dir.path + "/missing-dir";
+  auto retry3 = [](spec::Job& j) {
+    j.retry.attempts = 3;
+    j.retry.backoff = 1ms;
+  };
+  plan::JobId dir = b.Add("no-dir", "true", {}, retry3);
+  plan::JobId dir_on = b.Add("no-dir-on-exit-code", "true", {}, [&](spec::Job& j) {
+    retry3(j);
+    j.retry.on_exit_codes = {1};
+  });
+  plan::JobId shell = b.Add("no-shell", "true", {}, retry3);
+  plan::JobId shell_on = b.Add("no-shell-on-timeout", "true", {}, [&](spec::Job& j) {
+    retry3(j);
+    j.retry.on_timeout = true;
+  });
+  b.plan.jobs[dir].working_directory = missing;
+  b.plan.jobs[dir_on].working_directory = missing;
+  b.plan.jobs[shell].shell = "gauntlet-no-such-shell";
+  b.plan.jobs[shell_on].shell = "gauntlet-no-such-shell";
+  SchedulerOptions o;
+  o.keep_going = true;
+  EXPECT_EQ(r.Run(b.plan, o).failed, 4);
+  EXPECT_EQ(r.rec.results["no-dir"].attempts, 3);
+  EXPECT_EQ(r.rec.attempts_finished["no-dir"], 3);
+  EXPECT_EQ(r.rec.results["no-shell"].attempts, 3);
+  EXPECT_EQ(r.rec.results["no-dir-on-exit-code"].attempts, 1);
+  EXPECT_EQ(r.rec.results["no-shell-on-timeout"].attempts, 1);
+  EXPECT_NE(r.rec.results["no-dir"].reason.find(missing), std::string::npos)
+      << r.rec.results["no-dir"].reason;
+  EXPECT_NE(r.rec.results["no-shell"].reason.find("gauntlet-no-such-shell"), std::string::npos)
+      << r.rec.results["no-shell"].reason;
+  // One "gauntlet: ..." line in the log per attempt.
+  const std::string& log = r.rec.output["no-dir"];
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3) << log;
+  EXPECT_EQ(log.rfind("gauntlet: ", 0), 0u) << log;
+}
+
+// A job that ends within its timeout is not touched; one that runs past it is killed and
+// reported as timed out (both sides; the exact instant is the runner's clock).
+TEST(SchedulerProcessTest, TimeoutKillsOnlyJobsThatRunPastIt) {
+  RealRun r;
+  PlanBuilder b;
+  auto quick = b.Add("quick", "sleep 0.2; echo done");
+  auto slow = b.Add("slow", "echo started; sleep 30");
+  b.plan.jobs[quick].timeout = 20s;
+  b.plan.jobs[slow].timeout = 300ms;
+  SchedulerOptions o;
+  o.keep_going = true;
+  EXPECT_EQ(r.Run(b.plan, o).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.state("quick"), JobState::kSuccess);
+  EXPECT_EQ(r.rec.output["quick"], "done\n");
+  EXPECT_EQ(r.rec.state("slow"), JobState::kFailed);
+  EXPECT_EQ(r.rec.results["slow"].reason, "timed out after 300ms");
+  EXPECT_GE(r.rec.results["slow"].duration, 300ms);
+  EXPECT_LT(r.rec.results["slow"].duration, 20s);
+}
+
+// docs/running.md: CPU time and peak memory come from wait4 and cover the children the
+// job's main process waited for: here all the work is done by such a child.
+TEST(SchedulerProcessTest, RecordsTheResourcesOfWhatTheJobWaitedFor) {
+  RealRun r;
+  PlanBuilder b;
+  b.Add("busy", "sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'");
+  EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
+  const AttemptResult& a = r.rec.last_attempt["busy"];
+  EXPECT_GT(a.user_cpu.count(), 0);
+  EXPECT_GT(a.max_rss_kb, 0);
 }
 
 TEST(SchedulerProcessTest, EachAttemptSeesItsNumber) {
@@ -196,7 +259,6 @@ TEST(SchedulerProcessTest, WithoutARunDirOutputsGoToATemporaryOne) {
 }
 
 TEST(SchedulerProcessTest, OutputsFlowBetweenJobs) {
-  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
   PlanBuilder b;
   auto a = b.Add("a", "echo version=1.2.3 >> \"$GAUNTLET_OUTPUT\"");
@@ -208,7 +270,6 @@ TEST(SchedulerProcessTest, OutputsFlowBetweenJobs) {
 }
 
 TEST(SchedulerProcessTest, FailureCleanupJobsRunAfterAFailure) {
-  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
   PlanBuilder b;
   auto a = b.Add("build", "false");
@@ -224,8 +285,34 @@ TEST(SchedulerProcessTest, FailureCleanupJobsRunAfterAFailure) {
   EXPECT_EQ(r.rec.state("plain"), JobState::kSkipped);
 }
 
+// docs/running.md: a need skipped by its own `if:` is not a failure; one skipped because
+// its needs failed is, down the chain; a need that failed with continue_on_error reads as
+// `success`.
+TEST(SchedulerProcessTest, SkipsByIfAreNotFailuresButUpstreamFailuresPropagate) {
+  RealRun r;
+  PlanBuilder b;
+  auto off = b.Add("off", "echo no", {}, [](spec::Job& j) { j.if_expr = "false"; });
+  b.Add("after-off", "echo ran", {off});
+  auto broken = b.Add("broken", "false");
+  auto mid = b.Add("mid", "echo no", {broken});
+  b.Add("cleanup", "echo cleaning", {mid}, [](spec::Job& j) { j.if_expr = "failure()"; });
+  b.Add("plain", "echo no", {mid});
+  auto allowed = b.Add("allowed", "false", {}, [](spec::Job& j) { j.continue_on_error = true; });
+  b.Add("reads", "echo ${{ needs.allowed.result }}", {allowed});
+  SchedulerOptions o;
+  o.keep_going = true;
+  EXPECT_EQ(r.Run(b.plan, o).state, RunState::kFailed);
+  EXPECT_EQ(r.rec.state("off"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.output["after-off"], "ran\n");
+  EXPECT_EQ(r.rec.state("mid"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.results["mid"].reason, "a needed job failed");
+  EXPECT_EQ(r.rec.output["cleanup"], "cleaning\n");
+  EXPECT_EQ(r.rec.state("plain"), JobState::kSkipped);
+  EXPECT_EQ(r.rec.state("allowed"), JobState::kFailed);
+  EXPECT_EQ(r.rec.output["reads"], "success\n");
+}
+
 TEST(SchedulerProcessTest, IfOverMatrixAndBranch) {
-  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
   PlanBuilder b;
   auto id = b.Add("unit (py=3.12)", "echo ${{ matrix.py }}", {},
@@ -240,7 +327,6 @@ TEST(SchedulerProcessTest, IfOverMatrixAndBranch) {
 }
 
 TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
-  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
   PlanBuilder b;
   auto fails = b.Add("fails", "false");
@@ -259,7 +345,6 @@ TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
 }
 
 TEST(SchedulerProcessTest, BadIfExpressionFailsTheJob) {
-  if (!RealExpressions()) GTEST_SKIP() << "needs the real expression parser (spec/expr.cc)";
   RealRun r;
   PlanBuilder b;
   b.Add("a", "true", {}, [](spec::Job& j) { j.if_expr = "branch =="; });

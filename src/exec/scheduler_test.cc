@@ -62,6 +62,27 @@ TEST(SchedulerTest, StartsAJobAsSoonAsItsNeedsFinishNotLevelByLevel) {
   EXPECT_TRUE(f.rec.started_before_flush.empty());
 }
 
+// docs/running.md: among ready jobs, the one heading the longest chain starts first. The
+// file order here is the opposite (a lone job, a chain of two, a chain of three).
+TEST(SchedulerTest, ReadyJobsStartLongestChainFirstNotInFileOrder) {
+  PlanBuilder b;
+  b.Add("lone", "print:lone");
+  auto s1 = b.Add("short", "print:short");
+  b.Add("short-2", "print:short-2", {s1});
+  auto l1 = b.Add("long", "print:long");
+  auto l2 = b.Add("long-2", "print:long-2", {l1});
+  b.Add("long-3", "print:long-3", {l2});
+  FakeRun f;
+  SchedulerOptions o;
+  o.parallelism = 1;
+  EXPECT_EQ(f.Run(b.plan, o).succeeded, 6);
+  std::vector<std::string> order;
+  for (const auto& s : f.runner.started()) order.push_back(s.script.substr(6));
+  // Equal chains (short and long-2, then the three leaves) keep file order.
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"long", "short", "long-2", "lone", "short-2", "long-3"}));
+}
+
 TEST(SchedulerTest, IndependentJobsShareCommitsWhileDependentsWaitForOne) {
   // 40 independent 1 ms jobs: results are batched (a flush at most every 100 ms), not one
   // commit per job.
@@ -274,6 +295,46 @@ TEST(SchedulerTest, EnvironmentLayers) {
   EXPECT_EQ(env.at("GAUNTLET_OUTPUT"), "/runs/42/out-0-1");
   EXPECT_EQ(f.runner.started()[1].env.count("TOKEN"), 0u);
   EXPECT_EQ(f.runner.started()[1].env.at("HOME"), "/home/me");
+}
+
+// docs/running.md: later layers win: the job's secrets over its env, and the engine's own
+// variables over everything.
+TEST(SchedulerTest, LaterEnvironmentLayersWin) {
+  PlanBuilder b;
+  b.pipeline.env = {{"TOKEN", "pipeline"}, {"CI", "pipeline"}};
+  b.Add("a", "ok", {}, [](spec::Job& j) {
+    j.env = {{"TOKEN", "job"}, {"GAUNTLET_ATTEMPT", "99"}, {"GAUNTLET_JOB", "other"}};
+    j.secrets = {"TOKEN"};
+  });
+  FakeRun f;
+  SchedulerOptions o;
+  o.secrets = {{"TOKEN", "from-secrets"}};
+  f.Run(b.plan, o);
+  const auto& env = f.runner.started()[0].env;
+  EXPECT_EQ(env.at("TOKEN"), "from-secrets");
+  EXPECT_EQ(env.at("CI"), "true");
+  EXPECT_EQ(env.at("GAUNTLET_ATTEMPT"), "1");
+  EXPECT_EQ(env.at("GAUNTLET_JOB"), "a");
+}
+
+// docs/running.md: the slot is free while a job waits for its retry.
+TEST(SchedulerTest, ASlotIsFreeDuringARetryBackoff) {
+  PlanBuilder b;
+  b.Add("flaky", "fail", {}, [](spec::Job& j) {
+    j.retry.attempts = 2;
+    j.retry.backoff = 10s;
+  });
+  b.Add("other", "sleep:100");
+  FakeRun f;
+  SchedulerOptions o;
+  o.parallelism = 1;
+  o.keep_going = true;
+  f.Run(b.plan, o);
+  // flaky's first attempt, then other in the free slot, then flaky's retry 10 s later.
+  ASSERT_EQ(f.runner.started().size(), 3u);
+  EXPECT_EQ(f.runner.started()[1].script, "sleep:100");
+  EXPECT_EQ(f.StartOf("sleep:100") - f.StartOf("fail", 0), 10ms);
+  EXPECT_EQ(f.StartOf("fail", 1) - f.StartOf("fail", 0), 10ms + 10s);
 }
 
 TEST(SchedulerTest, UndefinedSecretFailsTheJob) {

@@ -49,6 +49,7 @@ struct Recorder : Observer {
   std::map<std::string, std::string> output;
   std::map<std::string, JobResult> results;
   std::map<std::string, int> attempts_finished;
+  std::map<std::string, AttemptResult> last_attempt;
   int flushes = 0;
   std::vector<std::string> flushed;               // jobs whose result was reported before a Flush
   std::vector<std::string> pending;               // reported since the last Flush
@@ -70,8 +71,9 @@ struct Recorder : Observer {
   void OnOutput(const plan::PlannedJob& j, int, std::string_view b) override {
     output[j.name].append(b);
   }
-  void OnAttemptFinished(const plan::PlannedJob& j, int, const AttemptResult&) override {
+  void OnAttemptFinished(const plan::PlannedJob& j, int, const AttemptResult& r) override {
     attempts_finished[j.name]++;
+    last_attempt[j.name] = r;
   }
   void OnJobFinished(const plan::PlannedJob& j, const JobResult& r) override {
     events.push_back(std::string(JobStateName(r.state)) + " " + j.name);

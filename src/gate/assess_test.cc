@@ -180,6 +180,28 @@ TEST_F(AssessTest, FailedRunsOnTheChangeAreFixAttempts) {
   EXPECT_EQ(a.verdict.decision, Decision::kNeedsApproval);
   EXPECT_EQ(a.verdict.reasons.back(),
             "3 failed attempts on this change (limit 3): a person takes over");
+  // The limit is the pipeline's gates.max_fix_attempts: one more, and 3 attempts pass.
+  pipeline_.gates.max_fix_attempts = 4;
+  Assessment lenient = Judge();
+  const Check& limit = lenient.verdict.checks.back();
+  EXPECT_EQ(limit.name, "fix_attempts");
+  EXPECT_EQ(limit.status, CheckStatus::kPass);
+  EXPECT_EQ(limit.threshold, 4);
+}
+
+// docs/gates.md: the change's trust level is the lowest among its authors. Ada alone
+// would auto-merge this docs change (DocsOnlyChangeByAnL1AuthorAutoMerges); with a
+// commit by a new author, it needs a person.
+TEST_F(AssessTest, AChangeTakesTheLowestTrustAmongItsAuthors) {
+  repo_.Write("README.md", "app\nby ada\n");
+  repo_.Commit("docs: ada's part", "Ada", "ada@example.com");
+  repo_.Write("README.md", "app\nby ada\nand bob\n");
+  std::string head = repo_.Commit("docs: bob's part", "Bob", "bob@example.com");
+  AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 100 * kHour);
+  Assessment a = Judge();
+  EXPECT_EQ(a.risk.risk, RiskClass::kLow);
+  EXPECT_EQ(a.trust_level, TrustLevel::kL0);
+  EXPECT_EQ(a.verdict.decision, Decision::kNeedsApproval);
 }
 
 TEST_F(AssessTest, RevertRecordsAnIncidentThatDemotesTheRevertedAuthor) {

@@ -59,9 +59,13 @@ Result<std::string> ReadConfined(const JobReportContext& c, const std::string& p
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Error::Errno("stat", errno);
   if (!S_ISREG(st.st_mode)) return Error{"is not a regular file; not read"};
-  if (st.st_size > kMaxReportBytes)
-    return Error{"is " + std::to_string(st.st_size >> 20) + " MiB, more than the " +
-                 std::to_string(kMaxReportBytes >> 20) + " MiB read; not read"};
+  if (st.st_size > c.max_bytes) {
+    auto size = [](int64_t n) {
+      return n >= (1 << 20) ? std::to_string(n >> 20) + " MiB" : std::to_string(n) + " bytes";
+    };
+    return Error{"is " + size(st.st_size) + ", more than the " + size(c.max_bytes) +
+                 " read; not read"};
+  }
   const int64_t mtime_ms = int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1'000'000;
   if (c.not_before_ms > 0 && mtime_ms + kClockSlackMs < c.not_before_ms)
     return Error{"was not written by this run (it is older than the job); not read"};

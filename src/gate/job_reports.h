@@ -15,6 +15,9 @@
 
 namespace gauntlet::gate {
 
+// Largest report file read by default (docs/diagnostics.md).
+inline constexpr int64_t kMaxReportBytes = int64_t{256} << 20;
+
 struct JobReportContext {
   std::string workspace_root;  // absolute: report paths must stay beneath it
   std::string job_dir;    // the job's working directory (absolute, or relative to the workspace)
@@ -22,6 +25,8 @@ struct JobReportContext {
   // A file last modified before this (Unix ms, minus a second of clock slack) was
   // not written by this run and is refused as stale; 0: no check.
   int64_t not_before_ms = 0;
+  // Largest report file read; a bigger one is refused with a warning (tests lower it).
+  int64_t max_bytes = kMaxReportBytes;
 };
 
 struct JobReports {
@@ -30,9 +35,6 @@ struct JobReports {
   // "junit report 'report.xml': no such file (the job did not write it)", ...
   std::vector<std::string> warnings;
 };
-
-// Largest report file read; a bigger one is refused with a warning.
-inline constexpr int64_t kMaxReportBytes = int64_t{256} << 20;
 
 // Reads and parses the job's report files. No file system access for an empty
 // `reports`.

@@ -66,7 +66,7 @@ void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobR
     record.job_index = job.id;
     record.job_name = job.name;
     record.kind = kind;
-    record.json = json.dump();
+    record.json = options_.masker ? options_.masker->MaskJson(json).dump() : json.dump();
     Check(store_->PutReport(record));
   };
   ReportTotals& t = per_job_[job.id];
@@ -78,11 +78,12 @@ void ReportRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobR
     put("coverage", ToJson(*reports.coverage));
     t.SetCoverage(*reports.coverage);
   }
-  // Also written empty over an earlier attempt's (a job re-run by --resume).
+  // Also written empty over an earlier attempt's (a job re-run by --resume). Masked by put.
   if (!reports.warnings.empty() || had_warnings_.count(job.id))
     put(kWarningsReportKind, {{"warnings", reports.warnings}});
   const auto last_attempt = static_cast<uint16_t>(result.attempts);
-  for (const std::string& w : reports.warnings) {
+  for (std::string& w : reports.warnings) {
+    if (options_.masker) w = options_.masker->MaskString(w);
     Check(log_->Append(static_cast<uint32_t>(job.id), last_attempt,
                        "gauntlet: warning: " + w + "\n"));
     warnings_.push_back("job '" + job.name + "': " + w);

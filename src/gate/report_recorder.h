@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/masker.h"
 #include "exec/observer.h"
 #include "gate/report_metrics.h"
 #include "store/log_store.h"
@@ -38,6 +39,9 @@ class ReportRecorder : public exec::Observer {
     std::string workspace_root;  // absolute; jobs' working directories are relative to it
     std::string repo_root;       // absolute; report paths are stored relative to it
     std::function<int64_t()> now_ms;
+    // Masks secrets in what is stored and shown (test names, messages, bodies, warnings:
+    // a job writes its report files itself). Null: nothing to mask.
+    const exec::Masker* masker = nullptr;
   };
   // `store` and `log` must outlive the recorder.
   ReportRecorder(store::Store* store, store::LogWriter* log, store::RunId run, Options options);
@@ -49,6 +53,7 @@ class ReportRecorder : public exec::Observer {
   const std::vector<std::string>& warnings() const { return warnings_; }
   // The first store error, if any (recording goes on best-effort after one).
   const Status& status() const { return status_; }
+  Status RecordingStatus() const override { return status_; }
 
  private:
   void Seed();

@@ -96,6 +96,45 @@ TEST(TrustTest, RepeatedIncidentsKeepAnAuthorBelowL2) {
             "incidents)");
 }
 
+// Each default threshold of L2 and L3 one short of it, and exactly at it.
+TEST(TrustTest, L2AndL3ThresholdsOnBothSidesOfTheBoundary) {
+  std::vector<TrustEvent> events;
+  Merges(events, 99, kTrustT0);
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kTrustT0 + 10 * kTrustDay).level, TrustLevel::kL1);
+  Merges(events, 1, kTrustT0 + 99 * 3600 * 1000);
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kTrustT0 + 10 * kTrustDay).level, TrustLevel::kL2);
+
+  Merges(events, 399, kTrustT0 + 100 * 3600 * 1000);  // 499, ~21 days
+  TrustStanding short_one = ReplayTrust(events, spec::Gates{}, kTrustT0 + 200 * kTrustDay);
+  EXPECT_EQ(short_one.level, TrustLevel::kL2);
+  EXPECT_EQ(short_one.next, "L3 needs 500 changes merged (has 499)");
+  Merges(events, 1, kTrustT0 + 499 * 3600 * 1000);
+  // 90 days after the first merged change, not a millisecond earlier.
+  TrustStanding early = ReplayTrust(events, spec::Gates{}, kTrustT0 + 90 * kTrustDay - 1);
+  EXPECT_EQ(early.level, TrustLevel::kL2);
+  EXPECT_EQ(early.next, "L3 needs 90 days of history (has 89)");
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, kTrustT0 + 90 * kTrustDay).level, TrustLevel::kL3);
+}
+
+// L3 allows an incident rate under 1% over the last 500 changes: 4 incidents pass, the
+// fifth (1.0%) does not. They are early enough that L1's and L2's windows are clean.
+TEST(TrustTest, L3IncidentRateOnBothSidesOfTheBoundary) {
+  std::vector<TrustEvent> events;
+  Merges(events, 500, kTrustT0);
+  for (int i = 0; i < 4; ++i) {
+    events.push_back(
+        {Kind::kIncident, kTrustT0 + i * 3600 * 1000 + 1, "c" + std::to_string(i), "revert"});
+  }
+  const int64_t now = kTrustT0 + 100 * kTrustDay;
+  EXPECT_EQ(ReplayTrust(events, spec::Gates{}, now).level, TrustLevel::kL3);
+  events.push_back({Kind::kIncident, kTrustT0 + 4 * 3600 * 1000 + 1, "c4", "revert"});
+  TrustStanding s = ReplayTrust(events, spec::Gates{}, now);
+  EXPECT_EQ(s.level, TrustLevel::kL2);
+  EXPECT_EQ(s.next,
+            "L3 needs an incident rate under 1.0% over the last 500 changes (has 1.0%: 5 "
+            "incidents)");
+}
+
 TEST(TrustTest, ThresholdsFromGates) {
   spec::Gates g;
   g.trust_l1 = {3, 0.0, 0};

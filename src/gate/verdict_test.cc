@@ -115,9 +115,13 @@ TEST(VerdictTest, FixAttemptsEscalate) {
   GateInputs in = Green();
   in.fix_attempts = 2;
   EXPECT_EQ(Decide(in).decision, Decision::kAutoMerge);
+  EXPECT_EQ(Find(Decide(in), "fix_attempts").status, CheckStatus::kPass);
+  in.fix_attempts = 4;  // past the limit, not only at it
+  EXPECT_EQ(Decide(in).decision, Decision::kNeedsApproval);
   in.fix_attempts = 3;
   Verdict v = Decide(in);
   EXPECT_EQ(v.decision, Decision::kNeedsApproval);
+  EXPECT_EQ(Find(v, "fix_attempts").status, CheckStatus::kNeedsApproval);
   EXPECT_EQ(Find(v, "fix_attempts").value, 3);
   EXPECT_EQ(Find(v, "fix_attempts").threshold, 3);
   in.jobs.push_back(Job("unit (locale=de)", JobStatus::kFailed));
@@ -158,6 +162,81 @@ TEST(VerdictTest, TestsAndCoverageThresholds) {
   EXPECT_EQ(nc.message, "new-code coverage 66.7% (2 of 3 changed lines) < 75.0%");
   in.changed_lines = {{"README.md", {1}}};
   EXPECT_EQ(Decide(in).decision, Decision::kAutoMerge);  // nothing executable changed
+}
+
+// 7 of 10 lines covered: 70%. A threshold just above fails, exactly 70 and just below pass.
+TEST(VerdictTest, LineCoverageOnBothSidesOfTheThreshold) {
+  GateInputs in = Green();
+  in.coverage = Lines("src/a.c", {1, 2, 3, 4, 5, 6, 7}, {8, 9, 10});
+  in.min_line = 70.1;
+  EXPECT_EQ(Find(Decide(in), "coverage.line").status, CheckStatus::kFail);
+  EXPECT_EQ(Decide(in).decision, Decision::kReject);
+  in.min_line = 70;
+  Verdict at = Decide(in);
+  EXPECT_EQ(Find(at, "coverage.line").status, CheckStatus::kPass);
+  EXPECT_EQ(Find(at, "coverage.line").message, "line coverage 70.0% >= 70.0%");
+  EXPECT_EQ(at.decision, Decision::kAutoMerge);
+  in.min_line = 69.9;
+  EXPECT_EQ(Find(Decide(in), "coverage.line").status, CheckStatus::kPass);
+}
+
+// 2 of the 4 changed executable lines are covered: 50%.
+TEST(VerdictTest, NewCodeCoverageOnBothSidesOfTheThreshold) {
+  GateInputs in = Green();
+  in.coverage = Lines("src/a.c", {1, 2, 3, 4, 5, 6, 7}, {8, 9, 10});
+  in.changed_lines = {{"src/a.c", {1, 2, 8, 9}}};
+  in.min_new_code = 50.1;
+  Verdict above = Decide(in);
+  EXPECT_EQ(Find(above, "coverage.new_code").status, CheckStatus::kFail);
+  EXPECT_EQ(above.decision, Decision::kReject);
+  EXPECT_EQ(above.reasons,
+            std::vector<std::string>{"new-code coverage 50.0% (2 of 4 changed lines) < 50.1%"});
+
+  in.min_new_code = 50;
+  Verdict at = Decide(in);
+  const Check& nc = Find(at, "coverage.new_code");
+  EXPECT_EQ(nc.status, CheckStatus::kPass);
+  EXPECT_EQ(nc.message, "new-code coverage 50.0% (2 of 4 changed lines) >= 50.0%");
+  EXPECT_EQ(nc.value["percent"], 50.0);
+  EXPECT_EQ(at.decision, Decision::kAutoMerge);
+
+  in.min_new_code = 49.9;
+  EXPECT_EQ(Find(Decide(in), "coverage.new_code").status, CheckStatus::kPass);
+}
+
+// A change whose added lines are all covered passes a high bar, and the decision follows.
+TEST(VerdictTest, WellCoveredNewCodePasses) {
+  GateInputs in = Green();
+  in.coverage = Lines("src/a.c", {1, 2, 3, 4, 5, 6, 7}, {8, 9, 10});
+  in.min_new_code = 90;
+  in.changed_lines = {{"src/a.c", {2, 3, 4}}};
+  Verdict v = Decide(in);
+  const Check& nc = Find(v, "coverage.new_code");
+  EXPECT_EQ(nc.status, CheckStatus::kPass);
+  EXPECT_EQ(nc.value["percent"], 100.0);
+  EXPECT_EQ(nc.value["covered"], 3);
+  EXPECT_EQ(nc.value["uncovered"], nlohmann::json::object());
+  EXPECT_EQ(v.decision, Decision::kAutoMerge);
+}
+
+// docs/gates.md: a coverage-summary.json has no per-line data: new-code coverage needs a
+// person rather than a guess; line coverage is still judged from its totals.
+TEST(VerdictTest, NewCodeCoverageWithoutLineDataNeedsAPerson) {
+  GateInputs in = Green();
+  Coverage summary;
+  summary.has_line_sets = false;
+  summary.lines_total = 10;
+  summary.lines_covered = 9;
+  in.coverage = summary;
+  in.min_line = 80;
+  in.min_new_code = 50;
+  in.changed_lines = {{"src/a.c", {1, 2}}};
+  Verdict v = Decide(in);
+  EXPECT_EQ(Find(v, "coverage.line").status, CheckStatus::kPass);
+  EXPECT_EQ(Find(v, "coverage.new_code").status, CheckStatus::kNeedsApproval);
+  EXPECT_EQ(v.decision, Decision::kNeedsApproval);
+  EXPECT_EQ(v.reasons, std::vector<std::string>{"the coverage report has no per-line data: "
+                                                "new-code coverage cannot be judged"});
 }
 
 TEST(VerdictTest, UnfinishedRunNeedsAPersonUnlessAJobFailed) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 namespace gauntlet::plan {
 namespace {
 
@@ -155,6 +157,27 @@ TEST_F(DescribeTest, JsonHasEveryKey) {
   EXPECT_EQ(d["language"], "");
   EXPECT_EQ(d["cache"], false);
   EXPECT_EQ(j["critical_path"].size(), 3u);
+  // Every key docs/cli.md lists is there, set or not, for every job and at the top.
+  for (const char* key : {"name", "env", "defaults", "changes", "on", "stages", "gates",
+                          "environments", "jobs", "critical_path"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  // The per-job keys of docs/cli.md, in its order.
+  std::vector<std::string> job_keys;
+  std::istringstream words(
+      "id name kind base_name stage needs matrix commands if env timeout retry "
+      "continue_on_error shell working_directory language inputs outputs artifacts reports "
+      "diagnostics secrets changes cache cache_key_extra");
+  for (std::string w; words >> w;) job_keys.push_back(w);
+  for (const nlohmann::json& job : j["jobs"]) {
+    if (job["kind"] != "job") continue;
+    for (const std::string& key : job_keys) {
+      EXPECT_TRUE(job.contains(key)) << job["name"] << " has no " << key;
+    }
+  }
+  for (const char* key : {"id", "name", "kind", "base_name", "stage", "needs", "deploy"}) {
+    EXPECT_TRUE(d.contains(key)) << "the deploy step has no " << key;
+  }
 }
 
 TEST(DescribeBareTest, PipelineWithoutOptionalSectionsHasAShortHeader) {

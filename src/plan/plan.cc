@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "plan/suggest.h"
+#include "plan/working_directory.h"
 #include "spec/matrix.h"
 
 // Cost note: stage edges are kept exact, so a stage of N jobs depending on a stage of
@@ -66,8 +67,9 @@ class Builder {
       pj.matrix = std::move(combo);
       pj.timeout = job.timeout.value_or(p_.defaults.timeout);
       pj.shell = job.shell.empty() ? p_.defaults.shell : job.shell;
+      // Reported once per spec job, not once per matrix combination.
       pj.working_directory =
-          job.working_directory.empty() ? p_.defaults.working_directory : job.working_directory;
+          ResolveWorkingDirectory(p_, job, pj.matrix, ids.count == 0 ? problems_ : &ignored_);
       ++ids.count;
     };
     if (job.matrix.empty()) {
@@ -386,6 +388,7 @@ class Builder {
 
   const spec::Pipeline& p_;
   spec::Problems* problems_;
+  spec::Problems ignored_;                                 // repeats of a problem already reported
   std::vector<PlannedJob> jobs_;                           // in creation (file) order
   std::unordered_map<std::string_view, int> spec_index_;   // spec job name -> index
   std::unordered_map<std::string_view, int> stage_index_;  // stage name -> index

@@ -24,11 +24,12 @@ void ReadyTracker::Push(JobId id) {
   if (queued_[id]) return;
   queued_[id] = true;
   heap_.push_back(id);
+  std::push_heap(heap_.begin(), heap_.end(), [this](JobId a, JobId b) { return Behind(a, b); });
+}
+
+bool ReadyTracker::Behind(JobId a, JobId b) const {
   // Max-heap on chain length; lower id first on ties (file order).
-  auto less = [this](JobId a, JobId b) {
-    return chain_[a] != chain_[b] ? chain_[a] < chain_[b] : a > b;
-  };
-  std::push_heap(heap_.begin(), heap_.end(), less);
+  return chain_[a] != chain_[b] ? chain_[a] < chain_[b] : a > b;
 }
 
 void ReadyTracker::Finish(JobId id) {
@@ -41,11 +42,8 @@ void ReadyTracker::Finish(JobId id) {
 }
 
 bool ReadyTracker::PopReady(JobId* id) {
-  auto less = [this](JobId a, JobId b) {
-    return chain_[a] != chain_[b] ? chain_[a] < chain_[b] : a > b;
-  };
   while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), less);
+    std::pop_heap(heap_.begin(), heap_.end(), [this](JobId a, JobId b) { return Behind(a, b); });
     JobId top = heap_.back();
     heap_.pop_back();
     if (!finished_[top]) {

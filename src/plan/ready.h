@@ -25,6 +25,9 @@ class ReadyTracker {
 
  private:
   void Push(JobId id);
+  // Heap order: a shorter chain below `a` than below `b`, or on a tie a later place in
+  // the file, puts `a` behind `b`.
+  bool Behind(JobId a, JobId b) const;
 
   const Plan& plan_;
   std::vector<int> pending_needs_;

@@ -111,6 +111,9 @@ class Template {
   Result<std::string> Render(const EvalContext& ctx) const;
   bool has_expressions() const;
   const std::vector<std::pair<Expr, size_t>>& expressions() const { return exprs_; }
+  // The text around the expressions: literals()[i] comes before expressions()[i], and
+  // literals().back() after the last one (one more literal than expressions).
+  const std::vector<std::string>& literals() const { return lits_; }
 
  private:
   // Literal pieces interleaved with expressions: lits_[0] expr_[0] lits_[1] ...

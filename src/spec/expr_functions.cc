@@ -28,6 +28,8 @@ constexpr std::array<FunctionSpec, 12> kFunctions = {{
     {FunctionId::kChangesAny, "changes.any", 1, 1},
 }};
 
+// fromJSON text longer than this is not quoted in its error.
+constexpr size_t kMaxQuotedText = 200;
 // fromJSON text nested deeper than this is refused: dumping or comparing it recurses.
 constexpr int kMaxJsonDepth = 64;
 
@@ -130,8 +132,11 @@ Result<json> FromJson(const json& v) {
   };
   json parsed = json::parse(text, track, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
-    return Error{fmt::format("fromJSON(): '{}' is not valid JSON", shown)};
+    // Quoted whole or not at all: a cut would leave the start of a secret, which the
+    // masker (that sees only whole values) could not recognise.
+    if (text.size() <= kMaxQuotedText)
+      return Error{fmt::format("fromJSON(): '{}' is not valid JSON", text)};
+    return Error{fmt::format("fromJSON(): a text of {} bytes is not valid JSON", text.size())};
   }
   if (max_depth > kMaxJsonDepth) {
     return Error{fmt::format("fromJSON(): JSON nested deeper than {} levels", kMaxJsonDepth)};

@@ -167,10 +167,12 @@ LoadResult LoadString(const std::string& text, const std::string& path) {
   YamlDocument doc;
   YamlError error;
   if (!doc.Parse(result.source, &error)) {
-    result.problems.Error(Location{path, error.line + 1, error.col + 1}, error.message,
-                          "check the indentation and quoting around this place");
+    result.problems.Error(
+        Location{path, error.line + 1, error.col + 1}, error.message,
+        error.hint.empty() ? "check the indentation and quoting around this place" : error.hint);
   } else {
     ReadPipeline(s, doc.root());
+    CheckScripts(s);
     Validate(s.pipeline, s.uses, &result.problems);
   }
   result.pipeline = std::move(s.pipeline);

@@ -18,6 +18,9 @@ struct LoadState {
   std::vector<ExprUse> uses;
   ExprChecker exprs;
   Pipeline pipeline;
+  // Command nodes with their job's index, in file order: checked once the whole file is
+  // read (CheckScripts), as the job's shell and env may come after them.
+  std::vector<std::pair<int, const YamlNode*>> scripts;
 };
 
 // Reads the job map `n` into pipeline.jobs[index]. `in_stage`: the stages spelling,
@@ -49,6 +52,11 @@ void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a, Duration* step_d
 void ReadSteps(LoadState& s, const YamlNode* n, Environment* env);
 
 void ReadGates(LoadState& s, const YamlNode* n);
+
+// Reports, at the expression, every command template that would put a value from
+// outside the pipeline file where the scheduler refuses it (spec/shell_template.h): a
+// quoted heredoc, arithmetic, the script of a shell that is not POSIX.
+void CheckScripts(LoadState& s);
 void ReadEnvironments(LoadState& s, const YamlNode* n);
 
 }  // namespace gauntlet::spec

@@ -112,7 +112,10 @@ void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job) 
   for (const auto& axis : m.axes) {
     product = axis.second.empty() ? 0 : std::min(product * axis.second.size(), kMaxMatrixJobs + 1);
   }
-  if (product + m.include.size() > kMaxMatrixJobs) {
+  // An include that merges into existing combinations adds no job: count exactly when
+  // the axes alone are within the limit.
+  if (product + m.include.size() > kMaxMatrixJobs &&
+      (product > kMaxMatrixJobs || ExpandMatrix(m).size() > kMaxMatrixJobs)) {
     s.reader.Error(key,
                    "matrix of job '" + job->name + "' expands to more than " +
                        std::to_string(kMaxMatrixJobs) + " jobs",
@@ -275,6 +278,7 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
           if (s.reader.String(v, &cmd)) {
             j.commands = {cmd};
             s.exprs.CheckTemplate(v, ji);
+            s.scripts.emplace_back(ji, v);
           }
         } else if (key == "commands") {
           commands = k;
@@ -291,6 +295,7 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
             }
             j.commands.push_back(item->value);
             s.exprs.CheckTemplate(item, ji);
+            s.scripts.emplace_back(ji, item);
           }
         } else if (key == "needs") {
           s.reader.LocatedList(v, &j.needs, true);

@@ -84,4 +84,16 @@ std::string MatrixJobName(const std::string& base, const MatrixCombo& combo) {
   return name + ")";
 }
 
+nlohmann::json MatrixContext(const MatrixCombo& combo) {
+  nlohmann::json matrix = nlohmann::json::object();
+  for (const auto& [axis, value] : combo) {
+    if (value.kind == MatrixValue::Kind::kBool) {
+      matrix[axis] = value.text == "true";
+    } else {
+      matrix[axis] = value.text;
+    }
+  }
+  return matrix;
+}
+
 }  // namespace gauntlet::spec

@@ -4,6 +4,7 @@
 // added as a new combination when it merges into none.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,9 @@ std::vector<MatrixCombo> ExpandMatrix(const Matrix& matrix);
 
 // "unit (python=3.12, os=linux)"; `base` alone for an empty combination.
 std::string MatrixJobName(const std::string& base, const MatrixCombo& combo);
+
+// The `matrix` context of a combination: booleans as booleans, everything else as the
+// text written ("3.10" stays "3.10"; `==` coerces to numbers anyway).
+nlohmann::json MatrixContext(const MatrixCombo& combo);
 
 }  // namespace gauntlet::spec

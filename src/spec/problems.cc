@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "core/strings.h"
+
 namespace gauntlet::spec {
 namespace {
 
@@ -21,15 +23,21 @@ std::string_view SourceLine(std::string_view source, int line) {
   return text;
 }
 
-// Spaces (tabs kept, so the caret lines up) under the first `col - 1` characters.
+// Spaces (tabs kept, so the caret lines up) under the first `col - 1` characters of
+// `line` as PrintableText shows it: a byte it escapes takes four columns.
 std::string CaretPad(std::string_view line, int col) {
   std::string pad;
   int chars = 0;
-  for (size_t i = 0; i < line.size() && chars < col - 1; ++i) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: same character
+  for (size_t i = 0; i < line.size() && chars < col - 1; ++chars) {
+    const unsigned char c = static_cast<unsigned char>(line[i]);
+    const size_t n = Utf8SequenceLength(line, i);
+    if (n == 0 || (c < 0x20 && c != '\t') || c == 0x7F) {
+      pad += "    ";  // shown as \xNN
+      ++i;
+      continue;
+    }
     pad += c == '\t' ? '\t' : ' ';
-    ++chars;
+    i += n;
   }
   for (; chars < col - 1; ++chars) pad += ' ';
   return pad;
@@ -74,13 +82,13 @@ std::string Problems::Format(const std::string& source, bool color) const {
     if (p->loc.line > 0) out += ":" + std::to_string(p->loc.line);
     if (p->loc.line > 0 && p->loc.col > 0) out += ":" + std::to_string(p->loc.col);
     out += std::string(": ") + reset + sev_color + SeverityName(p->severity) + ":" + reset + " " +
-           bold + p->message + reset + "\n";
+           bold + PrintableText(p->message) + reset + "\n";
     std::string_view line = p->loc.line > 0 ? SourceLine(source, p->loc.line) : "";
     if (!line.empty()) {
-      out += std::string(line) + "\n";
+      out += PrintableText(line) + "\n";
       out += CaretPad(line, std::max(p->loc.col, 1)) + (color ? "\033[1;32m^\033[0m" : "^") + "\n";
     }
-    if (!p->hint.empty()) out += "  hint: " + p->hint + "\n";
+    if (!p->hint.empty()) out += "  hint: " + PrintableText(p->hint) + "\n";
   }
   return out;
 }
@@ -88,12 +96,13 @@ std::string Problems::Format(const std::string& source, bool color) const {
 nlohmann::json Problems::ToJson() const {
   nlohmann::json out = nlohmann::json::array();
   for (const Problem& p : list_) {
-    out.push_back({{"file", p.loc.file},
+    // Printable: a message quoting bytes of a binary file must still be valid JSON.
+    out.push_back({{"file", PrintableText(p.loc.file)},
                    {"line", p.loc.line},
                    {"col", p.loc.col},
                    {"severity", SeverityName(p.severity)},
-                   {"message", p.message},
-                   {"hint", p.hint}});
+                   {"message", PrintableText(p.message)},
+                   {"hint", PrintableText(p.hint)}});
   }
   return out;
 }

@@ -24,6 +24,10 @@ struct YamlNode {
   std::string tag;    // an explicit tag ("tag:yaml.org,2002:str", "!foo"), else ""
   // Sequence items, or a map's keys and values alternately (key0, value0, key1, ...).
   std::vector<const YamlNode*> items;
+  // The node as a reader walking through aliases sees it: itself and everything below,
+  // each alias counted as a copy of the node it names (YamlDocument's expansion bound).
+  size_t expanded_nodes = 1;
+  size_t expanded_bytes = 0;  // scalar text
 
   bool is_scalar() const { return kind == Kind::kScalar; }
   bool is_map() const { return kind == Kind::kMap; }
@@ -39,12 +43,19 @@ struct YamlError {
   int line = 0;  // 0-based
   int col = 0;
   std::string message;
+  std::string hint;  // what would be valid; empty: the loader's general advice
 };
 
 class YamlDocument {
  public:
   // Nesting deeper than this is refused (keeps every later walk shallow).
   static constexpr int kMaxDepth = 64;
+  // A document that expands, each alias counted as a copy of what it names, to more
+  // nodes or scalar bytes than this is refused at the alias that crosses the bound: a
+  // few hundred kilobytes of nested aliases ("billion laughs") would otherwise make
+  // every later walk of the tree read gigabytes.
+  static constexpr size_t kMaxExpandedNodes = 1'000'000;
+  static constexpr size_t kMaxExpandedBytes = size_t{32} << 20;
 
   // Parses the first document of `text`. On a syntax error returns false and sets
   // *error; root() is then null. An empty document gives a null root too.

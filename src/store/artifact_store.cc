@@ -25,17 +25,20 @@ namespace {
 using cache::Fd;
 constexpr size_t kBufferSize = 256 * 1024;
 
+// The digest of the whole file, whatever the descriptor's offset (which it leaves).
 Result<Digest> HashFd(int fd, const std::string& what) {
   auto buf = std::make_unique<char[]>(kBufferSize);
   Hasher h;
+  off_t at = 0;
   while (true) {
-    const ssize_t n = ::read(fd, buf.get(), kBufferSize);
+    const ssize_t n = ::pread(fd, buf.get(), kBufferSize, at);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error::Errno("read " + what, errno);
     }
     if (n == 0) break;
     h.Update(buf.get(), static_cast<size_t>(n));
+    at += n;
   }
   return h.Final();
 }
@@ -82,6 +85,16 @@ std::string TempName() {
 
 Error Escape(const std::string& path, const std::string& why) {
   return Error{"artifact '" + path + "' refused: " + why};
+}
+
+Status VerifyCopy(int fd, const ArtifactEntry& e, const std::string& object) {
+  auto digest = HashFd(fd, e.path);
+  if (!digest.ok()) return digest.error();
+  if (digest->Hex() == e.hash) return Ok();
+  return Error{"artifact '" + e.path + "' refused: object " + object +
+               " does not hold what was stored (its content hashes to " + digest->Hex() +
+               "): the artifact store was damaged or tampered with; remove the object and "
+               "run the job that stored it again"};
 }
 
 }  // namespace
@@ -202,10 +215,13 @@ Result<TransferStats> ArtifactStore::Restore(const std::vector<ArtifactEntry>& m
     auto dir = cache::OpenDirBeneath(root->get(), parent, /*create=*/true);
     if (!dir.ok()) return Escape(e.path, dir.error().message);
     const std::string tmp = TempName();
-    Fd dst(::openat(dir->get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+    Fd dst(::openat(dir->get(), tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     0600));
     if (!dst.valid()) return Error::Errno("create a file for " + e.path, errno);
     auto copied = CopyFd(src.get(), dst.get(), e.path);
+    // The copy is what the job will read: its content must be what was stored. An
+    // object changed in place (a damaged disk, a hand edit, a tampering) is refused.
+    if (copied.ok()) copied = VerifyCopy(dst.get(), e, object);
     if (copied.ok() && ::fchmod(dst.get(), e.mode & 0777) != 0) {
       copied = Error::Errno("chmod " + e.path, errno);
     }

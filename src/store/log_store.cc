@@ -240,6 +240,7 @@ void LogWriter::AddFrame(uint32_t job, uint16_t attempt, int kind, std::string_v
 
 Status LogWriter::Append(uint32_t job, uint16_t attempt, std::string_view bytes) {
   if (closed_) return Error{path_ + ": append after close"};
+  if (!failed_.ok()) return failed_;
   if (bytes.empty()) return Ok();
   AttemptLog& log = attempts_[{job, attempt}];
   const uint64_t room =
@@ -262,9 +263,19 @@ Status LogWriter::Append(uint32_t job, uint16_t attempt, std::string_view bytes)
 }
 
 Status LogWriter::Flush() {
+  if (!failed_.ok()) return failed_;
   if (buffer_.empty()) return Ok();
   Status s = WriteAll(fd_, buffer_, path_);
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    // Part of a frame may be in the file: readers stop at a torn frame, so every later
+    // frame would be lost to them. Cut back to the last whole frame and take nothing
+    // more (the scheduler stops the run); a resumed run appends after it.
+    if (ftruncate(fd_, static_cast<off_t>(size_)) == 0)
+      lseek(fd_, static_cast<off_t>(size_), SEEK_SET);
+    buffer_.clear();
+    failed_ = s;
+    return s;
+  }
   size_ += buffer_.size();
   buffer_.clear();
   return Ok();
@@ -272,6 +283,8 @@ Status LogWriter::Flush() {
 
 Status LogWriter::Close() {
   if (closed_) return Ok();
+  // After a failed write the index would list frames that never reached the file:
+  // readers scan the frames instead.
   if (Status s = Flush(); !s.ok()) return s;
   std::string payload;
   for (const auto& [key, log] : attempts_) {
@@ -296,6 +309,14 @@ Status LogWriter::Close() {
   }
   closed_ = true;
   return Ok();
+}
+
+uint16_t LogWriter::LastAttempt(uint32_t job) const {
+  uint16_t last = 0;
+  for (auto it = attempts_.lower_bound({job, 0}); it != attempts_.end() && it->first.first == job;
+       ++it)
+    last = it->first.second;
+  return last;
 }
 
 uint64_t LogWriter::Stored(uint32_t job, uint16_t attempt) const {

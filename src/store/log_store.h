@@ -62,8 +62,12 @@ class LogWriter {
 
   // Adds output of one attempt of a job; buffered.
   Status Append(uint32_t job, uint16_t attempt, std::string_view bytes);
-  // Writes everything pending to the file.
+  // Writes everything pending to the file. A failed write (a full disk) cuts the file
+  // back to its last whole frame and is final: every later Append and Flush returns it.
   Status Flush();
+  // The highest attempt number the log holds output of for `job` (0: none): a resumed
+  // run numbers the job's next attempt after it, so no two executions share one.
+  uint16_t LastAttempt(uint32_t job) const;
   // Flushes, appends the index (fdatasyncs with sync_on_close), closes. Nothing may be
   // appended after.
   Status Close();
@@ -97,6 +101,7 @@ class LogWriter {
   std::string buffer_;
   std::map<Key, AttemptLog> attempts_;
   bool closed_ = false;
+  Status failed_ = Ok();  // the first failed write: sticky
 };
 
 // One frame's content as read back.

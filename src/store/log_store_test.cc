@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -315,6 +317,42 @@ TEST_F(LogStoreTest, FollowFromAnotherProcess) {
   std::string expected;
   for (int i = 0; i < kFlushes; ++i) expected += "chunk " + std::to_string(i) + "\n";
   EXPECT_EQ(text, expected);
+}
+
+// A write that fails half way (here the file size limit, as a full disk would) leaves no
+// torn frame that would hide every later one from readers: the file is cut back to its
+// last whole frame, the failure is final, and a resumed writer appends after it.
+TEST_F(LogStoreTest, AFailedWriteLeavesNoTornFrame) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    LogWriterOptions o;
+    o.buffer_bytes = 1 << 20;
+    auto w = LogWriter::Open(dir_, 1, o);
+    if (!w.ok()) _exit(2);
+    if (!(*w)->Append(0, 1, "kept\n").ok() || !(*w)->Flush().ok()) _exit(3);
+    rlimit limit{64 * 1024, 64 * 1024};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(4);
+    if (!(*w)->Append(0, 1, std::string(100000, 'x')).ok()) _exit(5);  // buffered
+    if ((*w)->Flush().ok()) _exit(6);                                  // part written, then EFBIG
+    if ((*w)->Append(0, 1, "more").ok() || (*w)->Flush().ok()) _exit(7);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(Read(1, 0), "kept\n");
+  EXPECT_EQ(std::filesystem::file_size(LogPath(dir_, 1)),
+            logfmt::kFileHeaderSize + logfmt::kFrameHeaderSize + 5);
+  auto w = OpenWriter(1);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->LastAttempt(0), 1);
+  ASSERT_TRUE(w->Append(0, 2, "after\n").ok());
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(Read(1, 0), "kept\nafter\n");
+  EXPECT_EQ(Read(1, 0, 2), "after\n");
 }
 
 }  // namespace

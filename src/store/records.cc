@@ -29,4 +29,16 @@ std::optional<JobStatus> ParseJobStatus(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::string_view kStorageErrorPrefix = "storage error: ";
+}  // namespace
+
+std::string StorageErrorReason(std::string_view error) {
+  return std::string(kStorageErrorPrefix) + std::string(error);
+}
+
+bool StoppedByStorageError(const RunRecord& run) {
+  return run.status == RunStatus::kFailed && run.reason.starts_with(kStorageErrorPrefix);
+}
+
 }  // namespace gauntlet::store

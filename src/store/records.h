@@ -57,6 +57,13 @@ struct RunRecord {
   std::string plan_fingerprint;     // resume refuses a plan that changed
 };
 
+// The reason recorded for a run its engine stopped because the run could not be recorded
+// (a commit or a log write failed: a full disk). Such a run is recorded `failed` but,
+// unlike a run whose jobs failed, `gauntlet run --resume` continues it once the cause
+// is fixed.
+std::string StorageErrorReason(std::string_view error);
+bool StoppedByStorageError(const RunRecord& run);
+
 // One concrete job of a run. `index` is the executor's job number within the run
 // (the plan's JobId); `name` is unique within the run too.
 struct JobRecord {

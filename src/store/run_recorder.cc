@@ -156,6 +156,7 @@ void RunRecorder::OnRunFinished(const exec::RunResult& r) {
   EnsureBatch();
   run_->status = ToRunStatus(r.state);
   run_->finished_ms = now_();
+  if (!r.storage_error.empty()) run_->reason = StorageErrorReason(r.storage_error);
   if (run_->reason.empty() && r.state == exec::RunState::kFailed)
     run_->reason = std::to_string(r.failed) + " job(s) failed";
   if (run_->reason.empty() && r.state == exec::RunState::kCancelled) run_->reason = "cancelled";

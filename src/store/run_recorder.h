@@ -50,8 +50,11 @@ class RunRecorder : public exec::Observer {
   void OnRunFinished(const exec::RunResult& result) override;
   void Flush() override;
   void Idle() override;
+  // The first write error (the scheduler then stops the run; recording goes on, best
+  // effort, for the jobs being stopped).
+  Status RecordingStatus() const override { return status_; }
 
-  // The first write error, if any (recording goes on best-effort after one).
+  // The first write error, if any.
   const Status& status() const { return status_; }
 
  private:

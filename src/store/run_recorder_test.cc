@@ -87,6 +87,27 @@ TEST_F(RecorderTest, AJobFinishedBetweenCommitPointsGetsOneRowWithItsStart) {
   EXPECT_EQ((*attempts)[0].wall_ms, 5);
 }
 
+// docs/state.md: logs are flushed to the file just before the commit, so a job another
+// process sees as finished has its output readable too (`gauntlet logs` mid-run).
+TEST_F(RecorderTest, AJobsOutputIsInTheLogFileWhenItsResultCommits) {
+  const plan::PlannedJob& build = b.plan.jobs[0];
+  recorder->OnJobStarted(build, 1);
+  recorder->OnOutput(build, 1, "compiled\n");
+  recorder->OnAttemptFinished(build, 1, Exit(0));
+  exec::JobResult r;
+  r.state = exec::JobState::kSuccess;
+  r.attempts = 1;
+  recorder->OnJobFinished(build, r);
+  LogReader logs(dir / "logs");
+  recorder->Idle();  // rows written into the open batch; nothing flushed or committed yet
+  EXPECT_EQ(Job(0).status, JobStatus::kPending);
+  recorder->Flush();
+  ASSERT_EQ(Job(0).status, JobStatus::kSuccess);
+  auto text = logs.ReadJob(run.id, 0, std::nullopt);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_EQ(*text, "compiled\n");
+}
+
 TEST_F(RecorderTest, AJobStillRunningAtACommitPointIsRecordedAsRunning) {
   const plan::PlannedJob& test = b.plan.jobs[1];
   recorder->OnJobStarted(test, 1);

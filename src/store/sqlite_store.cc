@@ -175,6 +175,18 @@ Status SqliteStore::UpdateRun(const RunRecord& r) {
   return Ok();
 }
 
+Result<bool> SqliteStore::ClaimRun(const RunRecord& seen, int64_t pid, const std::string& host) {
+  std::lock_guard lock(write_mu_);
+  auto s = writer_->Prepare(
+      "UPDATE runs SET status='running', engine_pid=?, engine_host=? "
+      "WHERE id=? AND status=? AND engine_pid=? AND engine_host=?");
+  if (!s.ok()) return s.error();
+  s->Bind(pid).Bind(host).Bind(seen.id).Bind(ToString(seen.status)).Bind(seen.engine_pid);
+  s->Bind(seen.engine_host);
+  if (Status st = s->Run(); !st.ok()) return st.error();
+  return writer_->Changes() == 1;
+}
+
 Status SqliteStore::UpsertJob(const JobRecord& j) {
   std::lock_guard lock(write_mu_);
   auto s = writer_->Prepare(

@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
 
   Result<RunId> CreateRun(const RunRecord& run) override;
   Status UpdateRun(const RunRecord& run) override;
+  Result<bool> ClaimRun(const RunRecord& seen, int64_t pid, const std::string& host) override;
   Status UpsertJob(const JobRecord& job) override;
   Status AddPendingJobs(RunId run,
                         const std::vector<std::pair<int, std::string_view>>& jobs) override;

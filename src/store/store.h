@@ -52,6 +52,10 @@ class Store {
   virtual Result<RunId> CreateRun(const RunRecord& run) = 0;
   // Replaces every field of the run with that id.
   virtual Status UpdateRun(const RunRecord& run) = 0;
+  // Makes (pid, host) the engine of run `seen.id` and marks it running, if its status,
+  // engine pid and host are still those of `seen`: one compare-and-swap, so of two
+  // engines resuming a run exactly one wins. False when the run changed meanwhile.
+  virtual Result<bool> ClaimRun(const RunRecord& seen, int64_t pid, const std::string& host) = 0;
   // Inserts or replaces a job row.
   virtual Status UpsertJob(const JobRecord& job) = 0;
   // Lists jobs (index, name) of the run as pending: inserted, or reset to a fresh pending
