@@ -10,8 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/execute.h"
-#include "deploy/measurement.h"
+#include "deploy/deployment_view.h"
 #include "deploy/exec_command.h"
+#include "deploy/measurement.h"
 
 namespace gauntlet::cli {
 
@@ -116,7 +117,7 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s,
                       {"environment", d.environment},
                       {"version", d.version},
                       {"strategy", d.strategy},
-                      {"state", d.state},
+                      {"state", deploy::DisplayState(d, store::HostName())},
                       {"phase", d.phase},
                       {"step", d.step},
                       {"weight", d.weight},
@@ -151,6 +152,7 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d, store::Store& s,
     }
   }
   j["verdicts"] = verdicts;
+  if (d.active() && events.ok()) j["position"] = deploy::Position(d, *events);
   if (with_events) j["events"] = all;
   return j;
 }
