@@ -10,6 +10,7 @@
 #include "engine/views_deploy.h"
 #include "cli/history.h"
 #include "core/clock.h"
+#include "deploy/deployment_view.h"
 #include "deploy/measurement.h"
 
 namespace gauntlet::cli {
@@ -55,15 +56,15 @@ int RunDeployments(const DeploymentsArgs& args, const GlobalOptions& global) {
   }
   for (const auto& d : *list) {
     int64_t end = d.finished_ms ? d.finished_ms : now;
-    fmt::print("#{} {} {} ({}) {}  {}  {}\n", d.id, d.environment, d.version, d.strategy, d.state,
-               LocalTime(d.started_ms), HumanDuration(end - d.started_ms));
+    fmt::print("#{} {} {} ({}) {}  {}  {}\n", d.id, d.environment, d.version, d.strategy,
+               deploy::DisplayState(d, store::HostName()), LocalTime(d.started_ms),
+               HumanDuration(end - d.started_ms));
     fmt::print("    trigger: {}{}\n", d.trigger,
                d.previous_version.empty() ? "" : ", previous: " + d.previous_version);
-    if (d.state == store::kDeployRunning || d.state == store::kDeployPaused)
-      fmt::print("    phase {} step {} weight {}%\n", d.phase, d.step, d.weight);
-    if (!d.reason.empty()) fmt::print("    reason: {}\n", d.reason);
     auto events = s.GetDeploymentEvents(d.id);
     if (!events.ok()) continue;
+    if (d.active()) fmt::print("    phase {}\n", deploy::Position(d, *events));
+    if (!d.reason.empty()) fmt::print("    reason: {}\n", d.reason);
     for (const auto& e : *events) {
       if (e.kind == "verdict") {
         nlohmann::json m = nlohmann::json::parse(e.json, nullptr, false);
@@ -89,7 +90,9 @@ void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run) {
       "Lists deployments newest first (of ENV, or of every environment): version,\n"
       "strategy, state, when and how long, who/what triggered it, the traffic changes,\n"
       "the analysis results and every verdict with its value, baseline, threshold and\n"
-      "window. --verbose adds every recorded event (phases, hooks, health checks);\n"
+      "window. A deployment whose engine on this host is gone shows as interrupted; an\n"
+      "active one shows where it stands (phase step 2/3: 50% watched 30s, weight 50%).\n"
+      "--verbose adds every recorded event (phases, hooks, health checks, drains);\n"
       "--json gives the same as objects (with \"events\" under --verbose).\n"
       "Exit codes: 0 ok, 3 no history here, 4 internal error.\n");
   cmd->add_option("ENV", args->environment, "The environment (default: all)");

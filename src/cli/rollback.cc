@@ -35,7 +35,9 @@ void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run) {
       "if a slot still runs it (blue_green within scale_down_delay, a canary's old slot)\n"
       "traffic switches at once; otherwise it is deployed to the idle slot (or every\n"
       "instance), health-checked, and then gets the traffic. The release left is stopped and\n"
-      "an incident is recorded for it. Refused while another deployment holds ENV.\n"
+      "an incident is recorded for it. Refused while another deployment holds ENV, except\n"
+      "one waiting out its scale-down: the rollback preempts it (its old slot, still\n"
+      "running, gets the traffic back at once) or waits while it stops that slot.\n"
       "Exit codes: 0 rolled back, 1 failed or refused, 2 usage, 3 no pipeline file or\n"
       "environment, 4 internal error.\n");
   AddTargetOptions(cmd, &args->target, &global.json);

@@ -38,7 +38,7 @@ Clock& RealClock();
 
 // Time that moves only when slept on, advanced or set: deterministic tests. Thread-safe
 // (a run's threads may share one).
-class FakeClock final : public Clock {
+class FakeClock : public Clock {
  public:
   // Wall time at construction: 2023-11-14 22:13:20 UTC, so records are reproducible.
   static constexpr int64_t kStartUnixMs = 1'700'000'000'000;

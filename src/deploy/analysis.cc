@@ -23,24 +23,25 @@ std::string Ms(double v) {
 
 }  // namespace
 
-Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats& baseline,
+Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats* baseline,
                            const spec::Analysis& rules) {
   Measurement m;
   m.metric = "error_rate";
   m.provider = "probe";
   m.window = canary.window;
-  if (canary.requests == 0 || baseline.requests == 0) {
+  if (canary.requests == 0 || (baseline && baseline->requests == 0)) {
     m.verdict = Verdict::kInconclusive;
-    m.detail = "no requests finished (canary " + std::to_string(canary.requests) + ", baseline " +
-               std::to_string(baseline.requests) + ")";
+    m.detail = "no requests finished (canary " + std::to_string(canary.requests) +
+               (baseline ? ", baseline " + std::to_string(baseline->requests) : "") + ")";
     return m;
   }
   m.value = canary.error_rate();
-  m.baseline = baseline.error_rate();
-  m.threshold = std::max(rules.max_error_ratio * *m.baseline, rules.error_rate_floor);
+  if (baseline) m.baseline = baseline->error_rate();
+  m.threshold = std::max(rules.max_error_ratio * m.baseline.value_or(0), rules.error_rate_floor);
   m.verdict = *m.value > *m.threshold ? Verdict::kFail : Verdict::kPass;
   m.detail = "canary " + Percent(*m.value) + " of " + std::to_string(canary.requests) +
-             " requests failed, baseline " + Percent(*m.baseline) + ", limit " +
+             " requests failed, " +
+             (baseline ? "baseline " + Percent(*m.baseline) : "no baseline left") + ", limit " +
              Percent(*m.threshold);
   return m;
 }
@@ -51,9 +52,12 @@ Measurement JudgeP99(const ProbeStats& canary, const ProbeStats& baseline,
   m.metric = "p99_latency_ms";
   m.provider = "probe";
   m.window = canary.window;
-  if (canary.requests == 0 || baseline.requests == 0) {
+  if (canary.requests < spec::kMinP99Samples || baseline.requests < spec::kMinP99Samples) {
+    // Nearest rank over fewer samples is just the slowest request: not a p99.
     m.verdict = Verdict::kInconclusive;
-    m.detail = "no requests finished";
+    m.detail = "a p99 needs " + std::to_string(spec::kMinP99Samples) +
+               " finished requests per target, got " + std::to_string(canary.requests) +
+               " (canary) and " + std::to_string(baseline.requests) + " (baseline)";
     return m;
   }
   m.value = canary.p99_ms;

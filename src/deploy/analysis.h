@@ -2,7 +2,9 @@
 //
 // Probe rules, canary against the stable slot (baseline) over the same window:
 //   error rate fails when  canary > max_error_ratio x baseline  AND  canary > error_rate_floor
-//   p99 latency fails when canary > max_p99_ratio x baseline    AND  canary > p99 floor
+//     (no baseline, the last batch of a rolling deploy: canary > error_rate_floor)
+//   p99 latency fails when canary > max_p99_ratio x baseline    AND  canary > p99 floor;
+//     inconclusive when either side finished fewer than spec::kMinP99Samples requests
 // Query metrics (prometheus, web) fail when their `condition` (a spec::Expr over
 // `result`) is false. Counting per metric over a step's measurements:
 //   failed > failure_limit -> Failed; inconclusive > inconclusive_limit -> Inconclusive;
@@ -24,7 +26,8 @@ namespace gauntlet::deploy {
 // on loopback would otherwise fail a 3.5 ms canary).
 constexpr double kDefaultP99FloorMs = 25;
 
-Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats& baseline,
+// `baseline` may be null: no instance of the old version left to compare with.
+Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats* baseline,
                            const spec::Analysis& rules);
 Measurement JudgeP99(const ProbeStats& canary, const ProbeStats& baseline,
                      const spec::Analysis& rules, double p99_floor_ms = kDefaultP99FloorMs);

@@ -29,20 +29,63 @@ TEST(DeployAnalysisRules, ErrorRateTable) {
       {10, 0, Verdict::kPass, 0.01},   // exactly the floor: not above
       {11, 0, Verdict::kFail, 0.01},   // above the floor, baseline 0
       {30, 20, Verdict::kPass, 0.04},  // 3% vs 2%: under 2x
+      {40, 20, Verdict::kPass, 0.04},  // exactly 2x: not above
       {41, 20, Verdict::kFail, 0.04},  // 4.1% vs 2%: above 2x and the floor
+      {9, 4, Verdict::kPass, 0.01},    // above 2x (0.8%) but under the floor
+      {11, 4, Verdict::kFail, 0.01},   // above 2x and just above the floor
       {200, 0, Verdict::kFail, 0.01},  // the --error-rate 0.2 version
       {0, 200, Verdict::kPass, 0.4},   // canary better than a bad baseline
   };
   for (const auto& r : rows) {
-    Measurement m =
-        JudgeErrorRate(Stats(1000, r.canary_errors, 1), Stats(1000, r.baseline_errors, 1), rules);
+    ProbeStats baseline = Stats(1000, r.baseline_errors, 1);
+    Measurement m = JudgeErrorRate(Stats(1000, r.canary_errors, 1), &baseline, rules);
     EXPECT_EQ(m.verdict, r.want) << r.canary_errors << " vs " << r.baseline_errors;
     EXPECT_DOUBLE_EQ(*m.threshold, r.threshold);
     EXPECT_DOUBLE_EQ(*m.value, r.canary_errors / 1000.0);
     EXPECT_DOUBLE_EQ(*m.baseline, r.baseline_errors / 1000.0);
     EXPECT_EQ(m.window, std::chrono::seconds(2));
   }
-  EXPECT_EQ(JudgeErrorRate(Stats(0, 0, 0), Stats(10, 0, 1), rules).verdict, Verdict::kInconclusive);
+  ProbeStats ten = Stats(10, 0, 1);
+  EXPECT_EQ(JudgeErrorRate(Stats(0, 0, 0), &ten, rules).verdict, Verdict::kInconclusive);
+}
+
+// The configured limits, not the defaults, on both sides of each and at it.
+TEST(DeployAnalysisRules, ConfiguredErrorLimits) {
+  spec::Analysis rules;
+  rules.max_error_ratio = 3;
+  rules.error_rate_floor = 0.05;
+  ProbeStats baseline = Stats(1000, 20, 1);  // 2%: the limit is max(3 x 2%, 5%) = 6%
+  for (auto [errors, want] : {std::pair{59, Verdict::kPass}, std::pair{60, Verdict::kPass},
+                              std::pair{61, Verdict::kFail}}) {
+    Measurement m = JudgeErrorRate(Stats(1000, errors, 1), &baseline, rules);
+    EXPECT_EQ(m.verdict, want) << errors;
+    EXPECT_DOUBLE_EQ(*m.threshold, 0.06);
+  }
+  ProbeStats clean = Stats(1000, 0, 1);  // 0%: the floor decides, 5%
+  EXPECT_EQ(JudgeErrorRate(Stats(1000, 50, 1), &clean, rules).verdict, Verdict::kPass);
+  EXPECT_EQ(JudgeErrorRate(Stats(1000, 51, 1), &clean, rules).verdict, Verdict::kFail);
+}
+
+// The last batch of a rolling deploy has no old instance beside it: the floor alone.
+TEST(DeployAnalysisRules, WithoutABaselineTheFloorIsTheLimit) {
+  spec::Analysis rules;  // floor 1%
+  Measurement at = JudgeErrorRate(Stats(1000, 10, 1), nullptr, rules);
+  EXPECT_EQ(at.verdict, Verdict::kPass);
+  EXPECT_DOUBLE_EQ(*at.threshold, 0.01);
+  EXPECT_FALSE(at.baseline.has_value());
+  EXPECT_NE(at.detail.find("no baseline left"), std::string::npos) << at.detail;
+  EXPECT_EQ(JudgeErrorRate(Stats(1000, 11, 1), nullptr, rules).verdict, Verdict::kFail);
+}
+
+// Fewer than 100 finished requests on either side: the "p99" would be the maximum.
+TEST(DeployAnalysisRules, P99FromTooFewSamplesIsInconclusive) {
+  spec::Analysis rules;
+  const int n = spec::kMinP99Samples;
+  EXPECT_EQ(JudgeP99(Stats(n - 1, 0, 500), Stats(n, 0, 1), rules).verdict, Verdict::kInconclusive);
+  EXPECT_EQ(JudgeP99(Stats(n, 0, 500), Stats(n - 1, 0, 1), rules).verdict, Verdict::kInconclusive);
+  Measurement m = JudgeP99(Stats(n, 0, 500), Stats(n, 0, 1), rules);
+  EXPECT_EQ(m.verdict, Verdict::kFail) << "enough samples: judged";
+  EXPECT_FALSE(JudgeP99(Stats(n - 1, 0, 500), Stats(n, 0, 1), rules).value.has_value());
 }
 
 TEST(DeployAnalysisRules, P99Table) {
@@ -54,7 +97,10 @@ TEST(DeployAnalysisRules, P99Table) {
       {2, 1, Verdict::kPass},      // under the floor, though 2x
       {20, 1, Verdict::kPass},     // 20x but under the 25 ms floor
       {30, 1, Verdict::kFail},     // above the floor and 3x
+      {25, 1, Verdict::kPass},     // exactly the floor: not above
+      {25.1, 1, Verdict::kFail},   // just above the floor
       {290, 100, Verdict::kPass},  // 2.9x
+      {300, 100, Verdict::kPass},  // exactly 3x: not above
       {310, 100, Verdict::kFail},  // 3.1x
       {205, 5, Verdict::kFail},    // the --latency-ms 200 version
   };
@@ -63,6 +109,16 @@ TEST(DeployAnalysisRules, P99Table) {
     EXPECT_EQ(m.verdict, r.want) << r.canary << " vs " << r.baseline;
     EXPECT_DOUBLE_EQ(*m.threshold, std::max(3 * r.baseline, kDefaultP99FloorMs));
   }
+}
+
+TEST(DeployAnalysisRules, ConfiguredP99Ratio) {
+  spec::Analysis rules;
+  rules.max_p99_ratio = 1.5;
+  EXPECT_EQ(JudgeP99(Stats(100, 0, 149), Stats(100, 0, 100), rules).verdict, Verdict::kPass);
+  EXPECT_EQ(JudgeP99(Stats(100, 0, 150), Stats(100, 0, 100), rules).verdict, Verdict::kPass);
+  Measurement m = JudgeP99(Stats(100, 0, 151), Stats(100, 0, 100), rules);
+  EXPECT_EQ(m.verdict, Verdict::kFail);
+  EXPECT_DOUBLE_EQ(*m.threshold, 150);
 }
 
 TEST(DeployAnalysisRules, QueryConditionTable) {
@@ -112,7 +168,10 @@ TEST(DeployAnalysisTally, ArgoLimits) {
       {1, 0, 4, {kF, kP}, P::kRunning, P::kSuccessful},  // one failure allowed
       {1, 0, 4, {kF, kP, kF}, P::kFailed, P::kFailed},
       {0, 0, 4, {kI}, P::kInconclusive, P::kInconclusive},
-      {0, 2, 4, {kI, kP, kI}, P::kRunning, P::kSuccessful},
+      {0, 2, 4, {kI, kP, kI}, P::kRunning, P::kSuccessful},         // at the limit
+      {0, 2, 4, {kI, kI, kI}, P::kInconclusive, P::kInconclusive},  // one over
+      {2, 0, 4, {kF, kF}, P::kRunning, P::kSuccessful},             // at the limit
+      {2, 0, 4, {kF, kF, kF}, P::kFailed, P::kFailed},              // one over
       {0, 0, 2, {kE, kE}, P::kRunning, P::kSuccessful},
       {0, 0, 2, {kE, kE, kE}, P::kError, P::kError},
       {0, 0, 2, {kE, kE, kP, kE, kE}, P::kRunning, P::kSuccessful},  // streak reset

@@ -32,16 +32,18 @@ CommandRequest CommandRouter::Request(const std::vector<SlotWeight>& weights) co
   return req;
 }
 
-Status CommandRouter::SetWeights(const std::vector<SlotWeight>& weights) {
+// The command runs on every change, even to the weights it set last: it is the user's
+// switch, and only it knows what it has applied (it must be idempotent).
+Result<bool> CommandRouter::SetWeights(const std::vector<SlotWeight>& weights) {
   if (argv_.empty()) return Error{"no router command configured"};
-  if (auto s = ValidateWeights(weights); !s) return s;
+  if (auto s = ValidateWeights(weights); !s) return s.error();
   auto r = run_(Request(weights));
   if (!r) return r.error();
   if (r->timed_out) return Error{"router command timed out"};
   if (r->exit_code != 0) {
     return Error{"router command failed (exit " + std::to_string(r->exit_code) + "): " + r->output};
   }
-  return Ok();
+  return true;
 }
 
 }  // namespace gauntlet::deploy

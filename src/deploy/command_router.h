@@ -22,7 +22,7 @@ class CommandRouter : public Router {
   // which makes the slot arguments "$1", "$2", ...
   CommandRouter(std::vector<std::string> argv, CommandRunner run,
                 Duration timeout = std::chrono::seconds(60));
-  Status SetWeights(const std::vector<SlotWeight>& weights) override;
+  Result<bool> SetWeights(const std::vector<SlotWeight>& weights) override;
 
   // The request SetWeights runs (exposed for tests and `--dry-run`).
   CommandRequest Request(const std::vector<SlotWeight>& weights) const;

@@ -4,6 +4,10 @@
 // StartDeployment is the lock (the holder's pid and host are recorded); a second deploy
 // is refused, naming the holder.
 //
+// The lock covers the whole deployment, the scale-down of the old slot included: a
+// deploy started meanwhile waits for it to end (saying so), and `gauntlet rollback`
+// preempts the wait (the old slot, still running, gets the traffic back at once).
+//
 // Strategies (docs/deploy.md):
 //   canary      two slots; the new version goes to the idle slot, is health-gated and
 //               analysed with no user traffic (the probe alone), then gets each step's
@@ -11,11 +15,12 @@
 //   blue_green  two slots; idle slot, health, analysis with no user traffic, switch all
 //               traffic, stop the old slot after scale_down_delay
 //   rolling     batches of max_unavailable instances, each taken out of the router,
-//               deployed and health-gated before the next
+//               drained, deployed and health-gated, put back, then analysed against
+//               the instances not yet updated
 //   recreate    stop every instance, deploy every instance, health-gate them
 // Rollback (automatic on a failed analysis/health gate, `abort`, or `rollback ENV`):
-// traffic goes back to the stable slot first, then the new slot is stopped, and an
-// incident is recorded for the release.
+// traffic goes back to the stable slot first, then the new slot is drained and
+// stopped, and an incident is recorded for the release.
 //
 // Not thread-safe; one Deployer per command.
 #pragma once
@@ -45,7 +50,6 @@ struct DeployContext {
   std::string host;
   // The router for an environment; unset: MakeRouter.
   std::function<Result<std::unique_ptr<Router>>(const spec::Environment&)> make_router;
-  double probe_rate = 50;  // requests/s per slot during analysis
   Duration command_timeout{std::chrono::minutes(10)};
   // Every secret known to the caller (name, value). Each value is masked (***) in what
   // the deployment records and prints; the environment's commands get those whose names
@@ -94,6 +98,14 @@ class Deployer {
 
  private:
   Result<store::DeploymentRecord> TakeOver(bool want_paused, const char* what);
+  // Starts the deployment `make` describes (asked again after each wait) under the
+  // environment's lock: a live holder scaling down is waited for; with `preempt`, one
+  // still waiting out its scale_down_delay gives way instead.
+  Result<store::DeploymentRecord> Acquire(
+      const std::function<Result<store::DeploymentRecord>()>& make, bool preempt);
+  void Print(const std::string& line) const {
+    if (ctx_.print) ctx_.print(line);
+  }
   // Every secret the environment lists has a value in ctx.secrets.
   Status CheckSecrets() const;
   const spec::Environment& env_;

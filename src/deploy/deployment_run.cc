@@ -1,5 +1,5 @@
-// DeploymentRun: records (the deployment row, its events, slots, incidents) and the
-// actions every strategy uses (commands, health gates, traffic changes).
+// DeploymentRun: driving (Drive, promote, abort, failures) and records (the deployment
+// row, its events, slots, incidents).
 #include "deploy/deployment_run.h"
 
 #include <fmt/core.h>
@@ -11,20 +11,6 @@
 #include "spec/deploy_template.h"
 
 namespace gauntlet::deploy {
-namespace {
-
-// "${{ instance.address }}" in a health URL becomes the instance's address (a URL, not
-// shell text: substituted directly).
-std::string WithAddress(const std::string& text, const std::string& address) {
-  auto rendered = spec::RenderDeployCommand(text);
-  if (!rendered.ok()) return text;
-  std::string out = *rendered;
-  const std::string var = "${GAUNTLET_ADDRESS}";
-  for (size_t at; (at = out.find(var)) != std::string::npos;) out.replace(at, var.size(), address);
-  return out;
-}
-
-}  // namespace
 
 const spec::Instance* FindInstance(const spec::Environment& env, const std::string& name) {
   for (const auto& i : env.instances) {
@@ -35,6 +21,11 @@ const spec::Instance* FindInstance(const spec::Environment& env, const std::stri
 
 bool IsTwoSlot(const std::string& strategy) {
   return strategy == "canary" || strategy == "blue_green";
+}
+
+std::string PortOf(const std::string& address) {
+  size_t colon = address.rfind(':');
+  return colon == std::string::npos ? "" : address.substr(colon + 1);
 }
 
 namespace {
@@ -110,6 +101,10 @@ Result<store::DeploymentRecord> DeploymentRun::Fail(const std::string& why) {
     // (which keeps the deployment active until traffic is back on stable).
     if (Status s = Route(0); !s.ok()) return RollBack(why);
   }
+  if (!TwoSlot() && d_.phase == kAnalysis) {
+    // The batches that failed their analysis serve users: out of the router they go.
+    if (Status s = RouteInstances(Updated()); !s.ok()) return RollBackInstances(why);
+  }
   Event("hold", why, "fail");
   return Pause("failed and held (rollback_on_failure: false): " + why);
 }
@@ -183,10 +178,11 @@ void DeploymentRun::Print(const std::string& line) {
 }
 
 // A store failure is printed by Save; traffic changes check it themselves (Route).
-void DeploymentRun::EnterPhase(const char* phase) {
+void DeploymentRun::EnterPhase(const char* phase, const std::string& detail,
+                               const std::string& json) {
   d_.phase = phase;
   (void)Save();
-  Event("phase", phase);
+  Event("phase", detail.empty() ? phase : std::string(phase) + " " + detail, "", json);
 }
 
 Result<store::DeploymentRecord> DeploymentRun::Finish(const char* state,
@@ -253,136 +249,11 @@ std::vector<std::pair<std::string, std::string>> DeploymentRun::CommandEnv(
     env.emplace_back("GAUNTLET_SLOT", inst->name);
     env.emplace_back("GAUNTLET_INSTANCE", inst->name);
     env.emplace_back("GAUNTLET_ADDRESS", inst->address);
+    env.emplace_back("GAUNTLET_PORT", PortOf(inst->address));
   }
   auto secrets = SecretEnv();
   env.insert(env.end(), secrets.begin(), secrets.end());
   return env;
-}
-
-// Runs one of the environment's commands; an Error when it did not exit 0.
-Status DeploymentRun::Command(const std::string& command, const std::string& what,
-                              const spec::Instance* inst, const std::string& version) {
-  if (command.empty()) return Ok();
-  auto rendered = spec::RenderDeployCommand(command);
-  if (!rendered.ok()) return Error{what + ": " + rendered.error().message};
-  CommandRequest req{ShellArgv(*rendered, "gauntlet-" + what), CommandEnv(inst, version),
-                     ctx_.command_timeout};
-  auto r = ctx_.run(req);
-  if (!r.ok()) return Error{what + ": " + r.error().message};
-  std::string out = r->output;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (out.size() > 400) out = "..." + out.substr(out.size() - 400);
-  if (r->timed_out) return Error{what + " timed out" + (out.empty() ? "" : ": " + out)};
-  if (r->exit_code != 0)
-    return Error{fmt::format("{} exited {}{}", what, r->exit_code, out.empty() ? "" : ": " + out)};
-  return Ok();
-}
-
-Status DeploymentRun::Hook(const std::string& command, const char* name) {
-  if (command.empty()) return Ok();
-  Status s = Command(command, name, Instance(d_.target_slot), d_.version);
-  Event("hook", s.ok() ? std::string(name) + " ok" : s.error().message, s.ok() ? "pass" : "fail");
-  Print(fmt::format("  {}: {}", name, s.ok() ? "ok" : s.error().message));
-  return s;
-}
-
-Status DeploymentRun::DeployTo(const spec::Instance& inst, const std::string& version) {
-  Status s = Command(env_.deploy, "deploy", &inst, version);
-  Event("deploy", s.ok() ? fmt::format("{} on {}", version, inst.name) : s.error().message,
-        s.ok() ? "pass" : "fail");
-  Print(
-      fmt::format("  deploy {} to {}: {}", version, inst.name, s.ok() ? "ok" : s.error().message));
-  if (s.ok()) PutSlot(inst.name, version, true);
-  return s;
-}
-
-void DeploymentRun::Stop(const spec::Instance& inst, const std::string& version) {
-  if (env_.stop.empty()) {
-    Event("stop", inst.name + " left running (no stop command)");
-    return;
-  }
-  Status s = Command(env_.stop, "stop", &inst, version);
-  Event("stop", s.ok() ? inst.name + " stopped" : s.error().message, s.ok() ? "pass" : "fail");
-  Print(fmt::format("  stop {}: {}", inst.name, s.ok() ? "ok" : s.error().message));
-  if (s.ok()) PutSlot(inst.name, version, false);
-}
-
-Status DeploymentRun::Health(const spec::Instance& inst, const std::string& version) {
-  spec::HealthCheck h = env_.health;
-  h.url = WithAddress(h.url, inst.address);
-  if (h.type == "tcp") h.address = inst.address;
-  CommandRunner run = ctx_.run;
-  if (h.type == "command") {
-    auto rendered = spec::RenderDeployCommand(h.command);
-    if (rendered.ok()) h.command = *rendered;
-    run = [this, &inst, version](const CommandRequest& req) {
-      CommandRequest with = req;
-      auto extra = CommandEnv(&inst, version);
-      with.env.insert(with.env.end(), extra.begin(), extra.end());
-      return ctx_.run(with);
-    };
-  }
-  HealthResult r = WaitHealthy(h, MakeProbe(h, run), *ctx_.clock);
-  std::string detail =
-      fmt::format("{} {} after {} probe(s){}", inst.name, r.healthy ? "healthy" : "unhealthy",
-                  r.probes, r.healthy ? "" : ": " + r.last_detail);
-  Event("health", detail, r.healthy ? "pass" : "fail");
-  Print("  health: " + detail);
-  if (!r.healthy) return Error{"health check failed: " + detail};
-  return Ok();
-}
-
-// Two slots: `weight` percent to the target, the rest to the stable slot. The intent
-// is recorded before the router acts, so a crash in between leaves a record.
-Status DeploymentRun::Route(int weight) {
-  const spec::Instance* target = Instance(d_.target_slot);
-  const spec::Instance* stable = Instance(d_.stable_slot);
-  std::vector<SlotWeight> weights;
-  if (stable) weights.push_back({stable->name, stable->address, 100 - weight});
-  if (target && (weight > 0 || !stable)) weights.push_back({target->name, target->address, weight});
-  if (weights.empty() || (weights.size() == 1 && weights[0].weight == 0)) return Ok();
-  std::string shown;
-  for (const auto& w : weights)
-    shown += fmt::format("{}{}={}", shown.empty() ? "" : " ", w.slot, w.weight);
-  Event("traffic", "setting " + shown);
-  Status s = router_ ? router_->SetWeights(weights) : Ok();
-  if (!s.ok()) {
-    Event("traffic", "router failed: " + s.error().message, "fail");
-    Print("  traffic: router failed: " + s.error().message);
-    return s;
-  }
-  d_.weight = weight;
-  Status saved = Save();
-  Event("traffic", "applied " + shown, "pass");
-  Print("  traffic: " + shown);
-  return saved;
-}
-
-// Instances: those in `out` get no traffic, the others share it equally.
-Status DeploymentRun::RouteInstances(const std::vector<const spec::Instance*>& out) {
-  if (!router_ || env_.instances.size() < 2) return Ok();
-  std::vector<SlotWeight> weights;
-  for (const auto& i : env_.instances) {
-    bool excluded = std::find(out.begin(), out.end(), &i) != out.end();
-    weights.push_back({i.name, i.address, excluded ? 0 : 1});
-  }
-  Event("traffic",
-        out.empty() ? "all instances in" : fmt::format("{} instance(s) out", out.size()));
-  return router_->SetWeights(weights);
-}
-
-// After an analysis passed (or a person promoted): the next phase.
-void DeploymentRun::Advance() {
-  if (d_.phase == kAnalysis) {
-    if (d_.strategy == "canary") {
-      d_.phase = kStep;
-      d_.step = 0;
-    } else {
-      d_.phase = kPromote;
-    }
-  } else if (d_.phase == kStep) {
-    d_.step += 1;
-  }
 }
 
 }  // namespace gauntlet::deploy

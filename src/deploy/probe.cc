@@ -26,21 +26,27 @@ double Percentile(std::vector<double>* values, double p) {
   return (*values)[std::min(index, values->size() - 1)];
 }
 
-Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
+Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::vector<std::string>>& groups,
                                          const ProbeOptions& options) {
-  if (options.rate_per_second <= 0) return Error{"probe rate must be above 0"};
+  if (options.rate_per_second <= 0 && options.requests <= 0)
+    return Error{"probe rate must be above 0"};
+  for (const auto& g : groups) {
+    if (g.empty()) return Error{"a probe target has no URL"};
+  }
   auto api = Curl();
   if (!api.ok()) return api.error();
   const CurlApi& c = **api;
   std::unique_ptr<CURLM, CURLMcode (*)(CURLM*)> multi(c.multi_init(), c.multi_cleanup);
   if (!multi) return Error{"curl_multi_init failed"};
-  std::vector<Target> targets(urls.size());
-  for (size_t i = 0; i < urls.size(); ++i) targets[i].stats.url = urls[i];
+  std::vector<Target> targets(groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) targets[i].stats.url = groups[i][0];
 
   using Clock = std::chrono::steady_clock;
-  const auto interval = std::chrono::duration<double>(1.0 / options.rate_per_second);
-  const int64_t total = static_cast<int64_t>(std::chrono::duration<double>(options.window).count() *
-                                             options.rate_per_second);
+  const double seconds = std::chrono::duration<double>(options.window).count();
+  const int64_t total = options.requests > 0
+                            ? options.requests
+                            : static_cast<int64_t>(seconds * options.rate_per_second);
+  const auto interval = std::chrono::duration<double>(total > 0 ? seconds / total : 1.0);
   const auto start = Clock::now();
   int64_t started = 0;
   int in_flight = 0;
@@ -52,7 +58,8 @@ Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
       for (size_t i = 0; i < targets.size(); ++i) {
         CURL* easy = c.easy_init();
         if (!easy) return Error{"curl_easy_init failed"};
-        c.easy_setopt(easy, CURLOPT_URL, urls[i].c_str());
+        const std::string& url = groups[i][static_cast<size_t>(started) % groups[i].size()];
+        c.easy_setopt(easy, CURLOPT_URL, url.c_str());
         c.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
         c.easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
         c.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Discard);

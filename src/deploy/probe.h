@@ -14,6 +14,7 @@ namespace gauntlet::deploy {
 
 struct ProbeOptions {
   double rate_per_second = 50;  // per target
+  int requests = 0;             // per target over the window, evenly spread; 0: rate x window
   Duration window{std::chrono::seconds(10)};
   Duration timeout{std::chrono::seconds(5)};  // per request; a timeout is an error
 };
@@ -27,9 +28,10 @@ struct ProbeStats {
   double error_rate() const { return requests ? static_cast<double>(errors) / requests : 0; }
 };
 
-// Probes every URL at the same time for the window; one ProbeStats per URL, in order.
-// An Error only when the probe itself cannot run (curl setup).
-Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::string>& urls,
+// Probes every target at the same time for the window; one ProbeStats per target, in
+// order. A target is a group of URLs (the instances of a rolling batch) taking its
+// requests in turn. An Error only when the probe itself cannot run (curl setup).
+Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::vector<std::string>>& targets,
                                          const ProbeOptions& options);
 
 // Nearest-rank percentile (p in (0, 100]) of `values`, which it sorts; 0 when empty.

@@ -31,7 +31,7 @@ TEST(DeployProbe, ErrorRateVerdictAgainstRealBackends) {
   ProbeOptions opt;
   opt.rate_per_second = 100;
   opt.window = milliseconds(1000);
-  auto stats = RunProbe({"http://" + s + "/", "http://" + g + "/", "http://" + b + "/"}, opt);
+  auto stats = RunProbe({{"http://" + s + "/"}, {"http://" + g + "/"}, {"http://" + b + "/"}}, opt);
   ASSERT_TRUE(stats) << stats.error().message;
   ASSERT_EQ(stats->size(), 3u);
   const ProbeStats &base = (*stats)[0], &good_stats = (*stats)[1], &bad_stats = (*stats)[2];
@@ -42,9 +42,9 @@ TEST(DeployProbe, ErrorRateVerdictAgainstRealBackends) {
   EXPECT_GE(bad_stats.window, milliseconds(990));
 
   spec::Analysis rules;
-  EXPECT_EQ(JudgeErrorRate(good_stats, base, rules).verdict, Verdict::kPass);
+  EXPECT_EQ(JudgeErrorRate(good_stats, &base, rules).verdict, Verdict::kPass);
   EXPECT_EQ(JudgeP99(good_stats, base, rules).verdict, Verdict::kPass);
-  Measurement m = JudgeErrorRate(bad_stats, base, rules);
+  Measurement m = JudgeErrorRate(bad_stats, &base, rules);
   EXPECT_EQ(m.verdict, Verdict::kFail);
   EXPECT_DOUBLE_EQ(*m.value, 0.2);
   EXPECT_DOUBLE_EQ(*m.threshold, 0.01);
@@ -53,22 +53,44 @@ TEST(DeployProbe, ErrorRateVerdictAgainstRealBackends) {
 TEST(DeployProbe, SlowVersionFailsOnP99) {
   testing::Child stable, slow;
   std::string s = testing::StartTestApp(&stable, {});
-  std::string l = testing::StartTestApp(&slow, {"--latency-ms", "200"});
+  // Slow enough to stand out from a baseline on a loaded machine (whose p99 can reach
+  // hundreds of milliseconds under a parallel build): latency, not timing, is the point.
+  std::string l = testing::StartTestApp(&slow, {"--latency-ms", "1500"});
   ASSERT_FALSE(s.empty() || l.empty());
   ProbeOptions opt;
-  opt.rate_per_second = 50;
+  opt.requests = spec::kMinP99Samples;  // enough for a p99, spread over the window
   opt.window = milliseconds(1000);
-  auto stats = RunProbe({"http://" + s + "/", "http://" + l + "/"}, opt);
+  auto stats = RunProbe({{"http://" + s + "/"}, {"http://" + l + "/"}}, opt);
   ASSERT_TRUE(stats) << stats.error().message;
   const ProbeStats &base = (*stats)[0], &canary = (*stats)[1];
   // Open loop: the slow target still got every scheduled request.
-  EXPECT_EQ(canary.requests, 50);
+  EXPECT_EQ(canary.requests, spec::kMinP99Samples);
   EXPECT_EQ(canary.errors, 0);
-  EXPECT_GE(canary.p99_ms, 200);
+  EXPECT_GE(canary.p99_ms, 1500);
   spec::Analysis rules;
   Measurement m = JudgeP99(canary, base, rules);
   EXPECT_EQ(m.verdict, Verdict::kFail) << m.detail;
-  EXPECT_EQ(JudgeErrorRate(canary, base, rules).verdict, Verdict::kPass);
+  EXPECT_EQ(JudgeErrorRate(canary, &base, rules).verdict, Verdict::kPass);
+}
+
+// A target may be several instances (a rolling batch): its requests go to each in turn,
+// and the path is the one configured.
+TEST(DeployProbe, AGroupTakesItsRequestsInTurnOnThePath) {
+  testing::Child ok, failing, sick;
+  std::string a = testing::StartTestApp(&ok, {});
+  std::string b = testing::StartTestApp(&failing, {"--error-rate", "1"});
+  std::string c = testing::StartTestApp(&sick, {"--unhealthy"});
+  ASSERT_FALSE(a.empty() || b.empty() || c.empty());
+  ProbeOptions opt;
+  opt.requests = 40;
+  opt.window = milliseconds(400);
+  auto stats =
+      RunProbe({{"http://" + a + "/", "http://" + b + "/"}, {"http://" + c + "/health"}}, opt);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ((*stats)[0].requests, 40);
+  EXPECT_EQ((*stats)[0].errors, 20) << "every other request went to the failing instance";
+  EXPECT_EQ((*stats)[1].requests, 40);
+  EXPECT_EQ((*stats)[1].errors, 40) << "GET /health answers 503 there";
 }
 
 TEST(DeployProbe, RefusedConnectionsAreErrors) {
@@ -79,7 +101,7 @@ TEST(DeployProbe, RefusedConnectionsAreErrors) {
   ProbeOptions opt;
   opt.rate_per_second = 50;
   opt.window = milliseconds(200);
-  auto stats = RunProbe({"http://" + addr + "/"}, opt);
+  auto stats = RunProbe({{"http://" + addr + "/"}}, opt);
   ASSERT_TRUE(stats);
   EXPECT_EQ((*stats)[0].requests, 10);
   EXPECT_EQ((*stats)[0].errors, 10);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/clock.h"
 
 namespace gauntlet::deploy {
 
@@ -18,8 +19,17 @@ struct SlotWeight {
 class Router {
  public:
   virtual ~Router() = default;
-  // Applies the weights, all at once. On error the previous routing stays in effect.
-  virtual Status SetWeights(const std::vector<SlotWeight>& weights) = 0;
+  // Applies the weights, all at once: true when the routing changed, false when exactly
+  // these weights were already in effect and nothing was done (nginx is not reloaded, so
+  // its idle keep-alive connections stay open). On error the previous routing stays.
+  virtual Result<bool> SetWeights(const std::vector<SlotWeight>& weights) = 0;
+  // Waits, through `clock` and at most `timeout`, until the connections opened under the
+  // routing before the last change have ended (nginx: the old workers of its reload have
+  // exited), so a slot that no longer gets traffic can be stopped. Says what it waited
+  // for ("" when there was nothing to wait for); an Error when the timeout came first.
+  virtual Result<std::string> AwaitOldConnections(Clock& clock, Duration timeout) {
+    return std::string();
+  }
 };
 
 // Rejects what no router should apply: no slot with weight > 0, negative weights,

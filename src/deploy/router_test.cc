@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/clock.h"
 #include "deploy/command_router.h"
 #include "deploy/exec_command.h"
 #include "deploy/nginx_router.h"
@@ -49,9 +50,34 @@ TEST(DeployCommandRouter, PassesWeightsAsArgumentsAndEnvironment) {
   EXPECT_EQ(ss.str(), "blue=90|green-2=10|blue=90,green-2=10|10|10.0.0.1:80|");
 }
 
+// docs/deploy.md: the command runs on every traffic change, even to the weights it set
+// last (only it knows what its balancer applied), and a stop waits for no connections of
+// its own (gauntlet cannot see a balancer's): only `drain`, which the deployment adds.
+TEST(DeployCommandRouter, RunsOnEveryChangeEvenTheSameAndWaitsForNothing) {
+  testing::TempDir dir;
+  const std::string out = dir.path() + "/runs";
+  CommandRouter router(ShellArgv("echo \"$GAUNTLET_WEIGHTS\" >> " + out, "gauntlet-router"),
+                       ExecCommand);
+  const std::vector<SlotWeight> weights = {{"blue", "h:1", 50}, {"green", "h:2", 50}};
+  for (int i = 0; i < 2; ++i) {
+    auto applied = router.SetWeights(weights);
+    ASSERT_TRUE(applied) << applied.error().message;
+    EXPECT_TRUE(*applied) << "run " << i + 1;
+  }
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "blue=50,green=50\nblue=50,green=50\n");
+  FakeClock clock;
+  auto waited = router.AwaitOldConnections(clock, std::chrono::seconds(30));
+  ASSERT_TRUE(waited);
+  EXPECT_EQ(*waited, "");
+  EXPECT_EQ(clock.Elapsed(), Duration(0));
+}
+
 TEST(DeployCommandRouter, FailureCarriesOutput) {
   CommandRouter router(ShellArgv("echo lb said no >&2; exit 4", "gauntlet-router"), ExecCommand);
-  Status s = router.SetWeights({{"blue", "h:1", 1}});
+  auto s = router.SetWeights({{"blue", "h:1", 1}});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("exit 4"), std::string::npos);
   EXPECT_NE(s.error().message.find("lb said no"), std::string::npos);

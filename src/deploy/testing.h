@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "deploy/tcp_connect.h"
 
 extern char** environ;
 
@@ -100,15 +99,27 @@ inline std::string StartTestApp(Child* child, const std::vector<std::string>& fl
   return line.substr(prefix.size());
 }
 
-// Retries a TCP connect until it succeeds or `deadline` passes: for servers that print
-// nothing when ready (nginx). Refused connects fail at once, hence the short pause.
-inline bool WaitForPort(const std::string& address, std::chrono::milliseconds deadline) {
+// Waits until `path` exists, on inotify events of its directory (no polling), at most
+// `deadline`. For servers that say nothing when ready but write a file once they listen
+// (nginx writes its pid file after opening its listening sockets).
+inline bool WaitForFile(const std::string& path, std::chrono::milliseconds deadline) {
+  namespace fs = std::filesystem;
+  int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return false;
+  inotify_add_watch(fd, fs::path(path).parent_path().c_str(), IN_CREATE | IN_MOVED_TO);
   auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (TcpConnect(address, std::chrono::milliseconds(200))) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool found = false;
+  while (!(found = fs::exists(path))) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[4096];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
   }
-  return false;
+  close(fd);
+  return found || fs::exists(path);
 }
 
 // A fresh directory under the system temp dir, removed when destroyed.
@@ -128,20 +139,39 @@ class TempDir {
   std::string path_;
 };
 
-// A free 127.0.0.1 port (bound then released; fine for tests on loopback).
-inline int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+// A loopback port held for the whole test, for servers the test cannot start on port 0
+// and ask (an environment's instances are fixed addresses in its pipeline file, and
+// the deploy command starts the server later). The socket is bound to 127.0.0.1:0 with
+// SO_REUSEPORT and never listens: while it is held no other bind can take the port (a
+// bind to port 0 never picks it, a bind without SO_REUSEPORT is refused), except by
+// a process of this user that sets SO_REUSEPORT too, as gauntlet-testapp does
+// (cpp-httplib's default socket options). Binding a free port and releasing it before
+// the server binds it, by contrast, races with every other test binding ports.
+class ReservedPort {
+ public:
+  ReservedPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int yes = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      port_ = ntohs(addr.sin_port);
   }
-  close(fd);
-  return port;
-}
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  ~ReservedPort() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int port() const { return port_; }  // 0 when it could not be reserved
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 }  // namespace gauntlet::deploy::testing

@@ -2,8 +2,6 @@
 // environments: the idle slot gets the version; traffic moves by weights.
 #include <fmt/core.h>
 
-#include <nlohmann/json.hpp>
-
 #include "deploy/deployment_run.h"
 
 namespace gauntlet::deploy {
@@ -12,11 +10,13 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
   const bool rollback = d_.strategy == kRollbackStrategy;
   while (true) {
     const spec::Instance* target = Instance(d_.target_slot);
+    const spec::Instance* stable = Instance(d_.stable_slot);
     if (!target) return Finish(store::kDeployFailed, "no slot '" + d_.target_slot + "'");
     const std::string phase = d_.phase;
-    // A signal before promotion rolls back; from promotion on the release is finished.
-    if (!rollback && phase != kRollback && phase != kPostDeploy && Interrupted())
-      return RollBackInterrupted();
+    // A signal before the release is final rolls back; from post_deploy on it is final.
+    const bool final =
+        phase == kRollback || phase == kPostDeploy || phase == kScaleDown || phase == kStopOld;
+    if (!rollback && !final && Interrupted()) return RollBackInterrupted();
     if (phase.empty() || phase == kPreDeploy) {
       if (auto failed = PreDeploy(rollback)) return std::move(*failed);
     } else if (phase == kDeploy) {
@@ -29,54 +29,107 @@ Result<store::DeploymentRecord> DeploymentRun::DriveTwoSlots() {
       EnterPhase(kHealth);
       if (Status s = Health(*target, d_.version); !s.ok()) return Fail(s.error().message);
       // Nothing to compare against on a first deployment, and a rollback is not analysed.
-      d_.phase = (rollback || d_.stable_slot.empty()) ? kPromote : kAnalysis;
+      d_.phase = (rollback || !stable) ? kPromote : kAnalysis;
       d_.step = -1;
-    } else if (phase == kAnalysis || phase == kStep) {
-      int weight = 0;
-      if (phase == kStep) {
-        if (d_.step < 0) d_.step = 0;
-        if (d_.step >= static_cast<int>(env_.steps.size()) || env_.steps[d_.step] >= 100) {
-          d_.phase = kPromote;
-          continue;
-        }
-        weight = env_.steps[d_.step];
+    } else if (phase == kAnalysis) {
+      EnterPhase(kAnalysis);
+      if (Status s = Route(0); !s.ok()) return Fail("routing: " + s.error().message);
+      const Duration pre = env_.analysis.pre_traffic;
+      if (pre > Duration(0)) {
+        Print(fmt::format("  analysis of {} with no user traffic for {}", d_.target_slot,
+                          FormatDuration(pre)));
+        if (auto end =
+                Judge(Watch(pre, env_.analysis, {target}, {stable}), "at 0% (before traffic)"))
+          return std::move(*end);
       }
-      EnterPhase(phase == kStep ? kStep : kAnalysis);
-      Print(phase == kStep ? fmt::format("  step {}/{}: {}% to {}", d_.step + 1, env_.steps.size(),
-                                         weight, d_.target_slot)
-                           : fmt::format("  analysis of {} with no user traffic", d_.target_slot));
-      if (Status s = Route(weight); !s.ok()) return Fail("routing: " + s.error().message);
-      AnalysisPhase result = Analyse(env_.pause);
-      if (Interrupted()) return RollBackInterrupted();
-      Event("analysis", AnalysisPhaseName(result), AnalysisPhaseName(result));
-      if (result == AnalysisPhase::kFailed || result == AnalysisPhase::kError)
-        return Fail(fmt::format("analysis {} at {}% ({})", AnalysisPhaseName(result), weight,
-                                LastFailure()));
-      if (result == AnalysisPhase::kInconclusive)
-        return Pause(fmt::format("analysis inconclusive at {}%", weight));
       Advance();
+    } else if (phase == kStep) {
+      if (auto end = RunStep()) return std::move(*end);
     } else if (phase == kPromote) {
       EnterPhase(kPromote);
       // A slot that broke since its analysis must not get all the traffic.
       if (Status s = Health(*target, d_.version); !s.ok()) return Fail(s.error().message);
       if (Status s = Route(100); !s.ok()) return Fail("promotion: " + s.error().message);
-      MakeStable(*target);
+      const bool bake = !rollback && stable && env_.bake > Duration(0) && !bake_passed_;
+      d_.phase = bake ? kBake : kPostDeploy;
+    } else if (phase == kBake) {
+      EnterPhase(kBake, "for " + FormatDuration(env_.bake));
+      Print(fmt::format("  bake: {} has all the traffic, watched for {}; {} kept ready", d_.version,
+                        FormatDuration(env_.bake), d_.stable_slot));
+      if (auto end =
+              Judge(Watch(env_.bake, env_.analysis, {target}, {stable}), "in the bake at 100%"))
+        return std::move(*end);
       d_.phase = kPostDeploy;
     } else if (phase == kPostDeploy) {
       EnterPhase(kPostDeploy);
-      std::string reason;
+      MakeStable(*target);
       if (!rollback) {
         if (Status s = Hook(env_.post_deploy, kPostDeploy); !s.ok())
-          reason = "post_deploy failed (release kept): " + s.error().message;
+          d_.reason = "post_deploy failed (release kept): " + s.error().message;
       }
-      auto done = Finish(store::kDeploySucceeded, reason);
-      ScaleDown(rollback);
-      return done;
+      return ScaleDown(rollback, /*resumed=*/false);
+    } else if (phase == kScaleDown || phase == kStopOld) {
+      return ScaleDown(rollback, /*resumed=*/true);
     } else if (phase == kRollback) {
       return RollBack(d_.reason);
     } else {
       return Finish(store::kDeployFailed, "unknown phase '" + phase + "'");
     }
+  }
+}
+
+// One canary step (d_.step): its weight, then its pause or analysis, watched.
+std::optional<Result<store::DeploymentRecord>> DeploymentRun::RunStep() {
+  const int n = static_cast<int>(env_.steps.size());
+  if (d_.step < 0) d_.step = 0;
+  if (d_.step >= n || env_.steps[d_.step].weight >= 100) {
+    d_.phase = kPromote;  // the last step, or weight 100: the promotion
+    return std::nullopt;
+  }
+  const spec::CanaryStep& step = env_.steps[d_.step];
+  const std::string label =
+      fmt::format("{}/{}: {}", d_.step + 1, n, spec::DescribeStep(step, env_.pause));
+  EnterPhase(kStep, label);
+  Print(fmt::format("  step {} ({})", label, d_.target_slot));
+  if (step.weight >= 0) {
+    if (Status s = Route(step.weight); !s.ok()) return Fail("routing: " + s.error().message);
+  }
+  const Group canary = {Instance(d_.target_slot)}, baseline = {Instance(d_.stable_slot)};
+  const std::string where = fmt::format("at {}% (step {}/{})", d_.weight, d_.step + 1, n);
+  const Duration pause = step.environment_pause ? env_.pause : step.pause;
+  if (pause > Duration(0)) {
+    if (auto end = Judge(Watch(pause, env_.analysis, canary, baseline), where)) return end;
+  }
+  if (step.analysis) {
+    if (auto end = Judge(Watch(step.analysis_duration, *step.analysis, canary, baseline), where))
+      return end;
+  }
+  if (step.pause_until_promoted)
+    return Pause(fmt::format("step {}/{} pauses until promoted, {}% on {}", d_.step + 1, n,
+                             d_.weight, d_.target_slot));
+  Advance();
+  return std::nullopt;
+}
+
+// After an analysis passed (or a person promoted): the next phase.
+void DeploymentRun::Advance() {
+  if (d_.phase == kAnalysis) {
+    if (d_.strategy == "canary") {
+      d_.phase = kStep;
+      d_.step = 0;
+    } else if (TwoSlot()) {
+      d_.phase = kPromote;
+    } else {
+      d_.phase = kDeploy;  // rolling: the next batch
+      d_.step += 1;
+    }
+  } else if (d_.phase == kStep) {
+    d_.step += 1;
+  } else if (d_.phase == kBake) {
+    // Promoted by a person: all traffic back to the new version (a held bake moved it
+    // back to the old slot), without another bake.
+    bake_passed_ = true;
+    d_.phase = kPromote;
   }
 }
 
@@ -87,18 +140,6 @@ bool DeploymentRun::SlotRuns(const std::string& slot, const std::string& version
     if (s.slot == slot && s.version == version && s.running) return true;
   }
   return false;
-}
-
-std::string DeploymentRun::LastFailure() {
-  auto events = ctx_.store->GetDeploymentEvents(d_.id);
-  if (!events.ok()) return "";
-  for (auto it = events->rbegin(); it != events->rend(); ++it) {
-    if (it->kind != "verdict" || (it->verdict != "fail" && it->verdict != "error")) continue;
-    nlohmann::json m = nlohmann::json::parse(it->json, nullptr, false);
-    std::string metric = m.is_object() ? m.value("metric", "") : "";
-    return metric.empty() ? it->detail : metric + ": " + it->detail;
-  }
-  return "";
 }
 
 void DeploymentRun::MakeStable(const spec::Instance& target) {
@@ -112,56 +153,6 @@ void DeploymentRun::MakeStable(const spec::Instance& target) {
         old_version, previous_commit_,
         fmt::format("manual rollback of {} to {}: {}", old_version, d_.version, d_.trigger));
   }
-}
-
-// The old slot is kept for scale_down_delay (an instant rollback target), then stopped,
-// unless a rollback made it stable again meanwhile. A manual rollback stops the slot it
-// left at once: it runs the release that was rolled back.
-void DeploymentRun::ScaleDown(bool immediately) {
-  const spec::Instance* old = Instance(d_.stable_slot);
-  if (!old || d_.stable_slot == d_.target_slot) return;
-  if (!immediately && env_.scale_down_delay > Duration(0)) {
-    Print(fmt::format(
-        "  keeping {} for {} ms (scale_down_delay)", old->name,
-        std::chrono::duration_cast<std::chrono::milliseconds>(env_.scale_down_delay).count()));
-    ctx_.clock->SleepFor(env_.scale_down_delay);
-  }
-  auto stable = ctx_.store->GetStable(d_.environment);
-  if (stable.ok() && *stable && (*stable)->slot == old->name) return;  // rolled back to it
-  Stop(*old, d_.previous_version);
-}
-
-// Traffic back to the stable slot first, then the new slot stopped, then the incident.
-Result<store::DeploymentRecord> DeploymentRun::RollBack(const std::string& why) {
-  d_.reason = why;
-  EnterPhase(kRollback);
-  Print("  rolling back: " + why);
-  Event("rollback", why);
-  const spec::Instance* target = Instance(d_.target_slot);
-  const spec::Instance* stable = Instance(d_.stable_slot);
-  if (d_.strategy == kRollbackStrategy) {
-    // A rollback that fails leaves traffic where it was (it never moved).
-    if (target) Stop(*target, d_.version);
-    return Finish(store::kDeployFailed, "rollback failed: " + why);
-  }
-  if (stable) {
-    if (Status s = Route(0); !s.ok()) {
-      // Traffic could not be moved back: the deployment stays active (and resumable)
-      // in the rollback phase rather than ending with traffic on a broken slot.
-      d_.reason =
-          Masked("rollback could not move traffic back (" + s.error().message + "): " + why);
-      d_.engine_pid = 0;
-      d_.engine_host.clear();
-      if (Status saved = ctx_.store->UpdateDeployment(d_); !saved.ok()) return saved.error();
-      Print(fmt::format("deployment {}: {}; retry with `gauntlet abort {}`", d_.id, d_.reason,
-                        d_.environment));
-      return d_;
-    }
-  }
-  if (target) Stop(*target, d_.version);
-  if (!interrupted_) RecordIncident(d_.version, d_.git_commit, why);
-  if (!stable) return Finish(store::kDeployFailed, "no previous release to roll back to: " + why);
-  return Finish(store::kDeployRolledBack, why);
 }
 
 }  // namespace gauntlet::deploy

@@ -1,5 +1,8 @@
 #include "engine/views_deploy.h"
 
+#include "deploy/deployment_view.h"
+#include "store/store.h"
+
 namespace gauntlet::engine {
 
 nlohmann::json DeploymentJson(const store::DeploymentRecord& d,
@@ -10,7 +13,7 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d,
                       {"environment", d.environment},
                       {"version", d.version},
                       {"strategy", d.strategy},
-                      {"state", d.state},
+                      {"state", deploy::DisplayState(d, store::HostName())},
                       {"phase", d.phase},
                       {"step", d.step},
                       {"weight", d.weight},
@@ -47,6 +50,7 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d,
     }
   }
   j["verdicts"] = std::move(verdicts);
+  if (d.active()) j["position"] = deploy::Position(d, events);
   if (with_events) j["events"] = std::move(all);
   return j;
 }

@@ -72,15 +72,35 @@ json AnalysisJson(const spec::Analysis& a) {
                        {"query", m.query},
                        {"json_path", m.json_path},
                        {"condition", m.condition}});
-  return {{"interval", FormatDuration(a.interval)},
-          {"failure_limit", a.failure_limit},
-          {"inconclusive_limit", a.inconclusive_limit},
-          {"consecutive_error_limit", a.consecutive_error_limit},
-          {"max_error_ratio", a.max_error_ratio},
-          {"error_rate_floor", a.error_rate_floor},
-          {"max_p99_ratio", a.max_p99_ratio},
-          {"prometheus_url", a.prometheus_url},
-          {"metrics", metrics}};
+  return {
+      {"interval", FormatDuration(a.interval)},
+      {"pre_traffic", FormatDuration(a.pre_traffic)},
+      {"probe", {{"path", a.probe.path}, {"rate", a.probe.rate}, {"requests", a.probe.requests}}},
+      {"failure_limit", a.failure_limit},
+      {"inconclusive_limit", a.inconclusive_limit},
+      {"consecutive_error_limit", a.consecutive_error_limit},
+      {"max_error_ratio", a.max_error_ratio},
+      {"error_rate_floor", a.error_rate_floor},
+      {"max_p99_ratio", a.max_p99_ratio},
+      {"prometheus_url", a.prometheus_url},
+      {"metrics", metrics}};
+}
+
+json StepsJson(const spec::Environment& e) {
+  json out = json::array();
+  for (const spec::CanaryStep& step : e.steps) {
+    json j = json::object();
+    if (step.weight >= 0) j["weight"] = step.weight;
+    Duration pause = step.environment_pause ? e.pause : step.pause;
+    if (pause > Duration(0)) j["pause"] = FormatDuration(pause);
+    if (step.pause_until_promoted) j["pause"] = "until promoted";
+    if (step.analysis) {
+      j["analysis"] = AnalysisJson(*step.analysis);
+      j["analysis"]["duration"] = FormatDuration(step.analysis_duration);
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 json EnvironmentJson(const spec::Environment& e) {
@@ -100,9 +120,12 @@ json EnvironmentJson(const spec::Environment& e) {
           {"nginx_upstream_name", e.nginx_upstream_name},
           {"router_command", e.router_command},
           {"max_unavailable", e.max_unavailable},
-          {"steps", e.steps},
+          {"steps", StepsJson(e)},
           {"pause", FormatDuration(e.pause)},
           {"scale_down_delay", FormatDuration(e.scale_down_delay)},
+          {"bake", FormatDuration(e.bake)},
+          {"drain", FormatDuration(e.drain)},
+          {"drain_timeout", FormatDuration(e.drain_timeout)},
           {"health", HealthJson(e.health)},
           {"analysis", AnalysisJson(e.analysis)}};
 }
@@ -337,9 +360,7 @@ std::string DescribeText(const Plan& plan) {
       const spec::Environment* e =
           plan.pipeline ? plan.pipeline->FindEnvironment(st.environment) : nullptr;
       if (e) {
-        if (e->strategy == "canary")
-          line("steps",
-               fmt::format("{}% (pause {})", fmt::join(e->steps, "%, "), FormatDuration(e->pause)));
+        if (e->strategy == "canary") line("steps", spec::DescribeSteps(*e));
         line("deploy", Indented(e->deploy, "      "));
         if (!e->health.type.empty())
           line("health",

@@ -25,10 +25,11 @@ Result<std::string> Variable(const std::string& ref) {
   if (ref == "slot") return std::string("GAUNTLET_SLOT");
   if (ref == "instance" || ref == "instance.name") return std::string("GAUNTLET_INSTANCE");
   if (ref == "instance.address") return std::string("GAUNTLET_ADDRESS");
+  if (ref == "instance.port") return std::string("GAUNTLET_PORT");
   if (ref.rfind("env.", 0) == 0 && IsEnvName(ref.substr(4))) return ref.substr(4);
   return Error{"unknown reference '${{ " + ref +
                " }}' in a deploy command: use release.version, slot, instance, "
-               "instance.address or env.NAME"};
+               "instance.address, instance.port or env.NAME"};
 }
 
 }  // namespace

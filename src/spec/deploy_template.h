@@ -5,6 +5,7 @@
 //   ${{ slot }}              -> ${GAUNTLET_SLOT}
 //   ${{ instance }}          -> ${GAUNTLET_INSTANCE}        (same as slot for two-slot strategies)
 //   ${{ instance.address }}  -> ${GAUNTLET_ADDRESS}
+//   ${{ instance.port }}     -> ${GAUNTLET_PORT}
 //   ${{ env.NAME }}          -> ${NAME}
 // so `/bin/sh -c` expands them as data. User documentation: docs/deploy.md.
 #pragma once

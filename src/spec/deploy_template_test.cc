@@ -8,11 +8,11 @@ namespace {
 TEST(DeployTemplateTest, RewritesReferencesIntoVariables) {
   auto r = RenderDeployCommand(
       "./up.sh ${{ slot }} ${{release.version}} \"${{ instance }}\" ${{ instance.address }} "
-      "${{ env.HOME }}");
+      "${{ instance.port }} ${{ env.HOME }}");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r,
             "./up.sh ${GAUNTLET_SLOT} ${GAUNTLET_RELEASE_VERSION} \"${GAUNTLET_INSTANCE}\" "
-            "${GAUNTLET_ADDRESS} ${HOME}");
+            "${GAUNTLET_ADDRESS} ${GAUNTLET_PORT} ${HOME}");
 }
 
 TEST(DeployTemplateTest, PlainCommandsAreUnchanged) {

@@ -12,7 +12,6 @@ const std::vector<std::string> kStrategies = {"recreate", "rolling", "blue_green
 namespace {
 
 constexpr int kIntMax = std::numeric_limits<int>::max();
-constexpr double kHuge = 1e12;
 
 void ReadTrust(LoadState& s, const YamlNode* n, const std::string& level, TrustThreshold* t) {
   s.reader.ForEach(n, "gates.trust." + level, {"changes", "max_incident_rate", "min_days"},
@@ -24,7 +23,8 @@ void ReadTrust(LoadState& s, const YamlNode* n, const std::string& level, TrustT
                    });
 }
 
-// A `host:port` address.
+}  // namespace
+
 void CheckAddress(LoadState& s, const YamlNode* n, const std::string& address) {
   size_t colon = address.rfind(':');
   bool ok = colon != std::string::npos && colon > 0 && colon + 1 < address.size();
@@ -36,6 +36,8 @@ void CheckAddress(LoadState& s, const YamlNode* n, const std::string& address) {
   if (!ok || port < 1 || port > 65535)
     s.reader.Error(n, "bad address '" + address + "'", "expected host:port, e.g. 127.0.0.1:8080");
 }
+
+namespace {
 
 void ReadInstances(LoadState& s, const YamlNode* n, Environment* env) {
   if (n->is_null()) return;
@@ -65,137 +67,138 @@ void ReadRouter(LoadState& s, const YamlNode* n, Environment* env) {
   const std::vector<std::string> types = {"nginx", "command", "none"};
   if (n->is_scalar()) {
     s.reader.Enum(n, &env->router, "router type", types);
-  } else {
-    s.reader.ForEach(n, "router", {"type", "upstream_file", "upstream_name", "command", "nginx"},
-                     [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-                       if (key == "type") s.reader.Enum(v, &env->router, "router type", types);
-                       if (key == "upstream_file") s.reader.String(v, &env->nginx_upstream_file);
-                       if (key == "upstream_name") s.reader.String(v, &env->nginx_upstream_name);
-                       if (key == "command") s.reader.String(v, &env->router_command);
-                       if (key == "nginx") s.reader.StringList(v, &env->nginx_command, false);
-                     });
+    return;
   }
+  s.reader.ForEach(n, "router",
+                   {"type", "upstream_file", "upstream_name", "command", "nginx", "pid_file"},
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     if (key == "type") s.reader.Enum(v, &env->router, "router type", types);
+                     if (key == "upstream_file") s.reader.String(v, &env->nginx_upstream_file);
+                     if (key == "upstream_name") s.reader.String(v, &env->nginx_upstream_name);
+                     if (key == "command") s.reader.String(v, &env->router_command);
+                     if (key == "nginx") s.reader.StringList(v, &env->nginx_command, false);
+                     if (key == "pid_file") s.reader.String(v, &env->nginx_pid_file);
+                   });
+}
+
+// After every key: the router's settings may come nested (`router: {type: nginx, ...}`)
+// or flat beside `router: nginx` (nginx_upstream_file, nginx_upstream_name,
+// router_command), as docs/deploy.md shows both.
+void CheckRouter(LoadState& s, const YamlNode* router, const YamlNode* flat, Environment* env) {
+  if (router && flat && router->is_map())
+    s.reader.Error(flat, "the router is set twice: nested under router: and flat beside it",
+                   "keep one: router: {type: nginx, upstream_file: ..., upstream_name: ...}");
+  const YamlNode* at = router ? router : flat;
+  if (flat && !router)
+    s.reader.Error(flat, "router settings without router:", "add router: nginx (or command)");
   if (env->router == "nginx" &&
       (env->nginx_upstream_file.empty() || env->nginx_upstream_name.empty()))
-    s.reader.Error(n, "the nginx router needs upstream_file and upstream_name",
+    s.reader.Error(at, "the nginx router needs upstream_file and upstream_name",
                    "router: {type: nginx, upstream_file: /etc/nginx/conf.d/app.conf, "
                    "upstream_name: app}");
   if (env->router == "command" && env->router_command.empty())
-    s.reader.Error(n, "the command router needs a command",
+    s.reader.Error(at, "the command router needs a command",
                    "router: {type: command, command: ./set-weights.sh}");
 }
 
-void ReadSteps(LoadState& s, const YamlNode* n, Environment* env) {
-  if (!n->is_sequence() || n->items.empty()) {
-    s.reader.TypeError(n, "a list of percentages", "steps: [5, 25, 100]");
-    return;
+// Keys the environment's strategy does not use are errors, not silently ignored.
+void CheckStrategyKeys(LoadState& s, const Environment& env) {
+  for (const auto& [key, loc] : KeysUnusedBy(env, env.strategy)) {
+    std::string users = StrategiesUsing(key);
+    s.reader.problems()->Error(loc, key + " is not used by the " + env.strategy + " strategy",
+                               "used only by " + users + ": remove it, or set strategy: " +
+                                   users.substr(0, users.find(',')));
   }
-  std::vector<int> steps;
-  int last = 0;
-  for (const YamlNode* item : n->items) {
-    int v = 0;
-    if (!s.reader.Int(item, &v, 1, 100)) return;
-    if (v <= last) {
-      s.reader.Error(item, "canary steps must go up", "steps: [5, 25, 100]");
-      return;
-    }
-    last = v;
-    steps.push_back(v);
-  }
-  if (last != 100) {
-    s.reader.Error(n->items.back(), "the last canary step must be 100", "steps: [5, 25, 100]");
-    return;
-  }
-  env->steps = steps;
 }
 
-void ReadHealth(LoadState& s, const YamlNode* n, HealthCheck* h) {
-  const YamlNode* type_node = n;
-  s.reader.ForEach(n, "health",
-                   {"type", "url", "expect_status", "address", "command", "initial_delay", "period",
-                    "timeout", "failure_threshold", "success_threshold"},
-                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-                     if (key == "type") {
-                       type_node = v;
-                       s.reader.Enum(v, &h->type, "health check type", {"http", "tcp", "command"});
-                     }
-                     if (key == "url") s.reader.String(v, &h->url);
-                     if (key == "expect_status") s.reader.Int(v, &h->expect_status, 100, 599);
-                     if (key == "address" && s.reader.String(v, &h->address))
-                       CheckAddress(s, v, h->address);
-                     if (key == "command") s.reader.String(v, &h->command);
-                     if (key == "initial_delay") s.reader.DurationValue(v, &h->initial_delay);
-                     if (key == "period") s.reader.DurationValue(v, &h->period);
-                     if (key == "timeout") s.reader.DurationValue(v, &h->timeout);
-                     if (key == "failure_threshold")
-                       s.reader.Int(v, &h->failure_threshold, 1, 1000);
-                     if (key == "success_threshold")
-                       s.reader.Int(v, &h->success_threshold, 1, 1000);
-                   });
-  if (h->type == "http" && h->url.empty())
-    s.reader.Error(type_node, "an http health check needs a url",
-                   "url: http://127.0.0.1:8080/health");
-  if (h->type == "tcp" && h->address.empty())
-    s.reader.Error(type_node, "a tcp health check needs an address", "address: 127.0.0.1:8080");
-  if (h->type == "command" && h->command.empty())
-    s.reader.Error(type_node, "a command health check needs a command", "command: ./check.sh");
+// The value of `key` in map `n`, or nullptr.
+const YamlNode* Find(const YamlNode* n, std::string_view key) {
+  if (!n || !n->is_map()) return nullptr;
+  for (size_t i = 0; i < n->pairs(); ++i)
+    if (n->key(i)->value == key) return n->val(i);
+  return nullptr;
 }
 
-void ReadMetric(LoadState& s, const YamlNode* n, Analysis* a) {
-  MetricQuery m;
-  const YamlNode* provider = n;
-  if (!s.reader.ForEach(
-          n, "a metric", {"name", "provider", "query", "json_path", "condition"},
-          [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-            if (key == "name") s.reader.String(v, &m.name);
-            if (key == "provider") {
-              provider = v;
-              s.reader.Enum(v, &m.provider, "metric provider", {"probe", "prometheus", "web"});
-            }
-            if (key == "query") s.reader.String(v, &m.query);
-            if (key == "json_path") s.reader.String(v, &m.json_path);
-            if (key == "condition" && s.reader.String(v, &m.condition)) s.exprs.CheckSyntaxOnly(v);
-          }))
-    return;
-  if (m.name.empty()) s.reader.Error(n, "metric has no name", "add name: <metric name>");
-  if ((m.provider == "prometheus" || m.provider == "web") && m.query.empty())
-    s.reader.Error(provider, "a " + m.provider + " metric needs a query",
-                   m.provider == "web" ? "query: <URL returning JSON>" : "query: <PromQL>");
-  if (m.provider == "web" && m.json_path.empty())
-    s.reader.Error(provider, "a web metric needs a json_path", "json_path: data.error_rate");
-  a->metrics.push_back(std::move(m));
+// The keys an environment may have; `steps` is read after the others (its analysis
+// entries start from the environment's analysis).
+const std::vector<std::string> kEnvironmentKeys = {"strategy",
+                                                   "url",
+                                                   "instances",
+                                                   "deploy",
+                                                   "stop",
+                                                   "pre_deploy",
+                                                   "post_deploy",
+                                                   "router",
+                                                   "nginx_upstream_file",
+                                                   "nginx_upstream_name",
+                                                   "router_command",
+                                                   "max_unavailable",
+                                                   "steps",
+                                                   "pause",
+                                                   "scale_down_delay",
+                                                   "bake",
+                                                   "drain",
+                                                   "drain_timeout",
+                                                   "health",
+                                                   "analysis",
+                                                   "secrets",
+                                                   "rollback_on_failure"};
+
+// Nodes of an environment that are checked once all of it is read.
+struct EnvironmentNodes {
+  const YamlNode* strategy = nullptr;
+  const YamlNode* router = nullptr;
+  const YamlNode* flat_router = nullptr;  // the first of the flat router keys
+  bool known_strategy = true;
+};
+
+// A deploy command: its own references (release, slot, instance), passed as environment
+// variables (spec/deploy_template.h).
+void ReadCommand(LoadState& s, const YamlNode* v, std::string* out) {
+  if (!s.reader.String(v, out)) return;
+  auto rendered = RenderDeployCommand(*out);
+  if (!rendered.ok())
+    s.reader.Error(v, rendered.error().message,
+                   "e.g. ./deploy.sh ${{ slot }} ${{ release.version }}");
 }
 
-void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a) {
-  s.reader.ForEach(
-      n, "analysis",
-      {"interval", "failure_limit", "inconclusive_limit", "consecutive_error_limit",
-       "max_error_ratio", "error_rate_floor", "max_p99_ratio", "prometheus_url", "metrics"},
-      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        if (key == "interval") s.reader.DurationValue(v, &a->interval);
-        if (key == "failure_limit") s.reader.Int(v, &a->failure_limit, 0, kIntMax);
-        if (key == "inconclusive_limit") s.reader.Int(v, &a->inconclusive_limit, 0, kIntMax);
-        if (key == "consecutive_error_limit")
-          s.reader.Int(v, &a->consecutive_error_limit, 0, kIntMax);
-        if (key == "max_error_ratio") s.reader.Number(v, &a->max_error_ratio, 0, kHuge);
-        if (key == "error_rate_floor") s.reader.Number(v, &a->error_rate_floor, 0, 1);
-        if (key == "max_p99_ratio") s.reader.Number(v, &a->max_p99_ratio, 0, kHuge);
-        if (key == "prometheus_url") s.reader.String(v, &a->prometheus_url);
-        if (key == "metrics") {
-          if (!v->is_sequence()) {
-            s.reader.TypeError(v, "a list of metrics");
-            return;
-          }
-          for (const YamlNode* item : v->items) ReadMetric(s, item, a);
-        }
-      });
-  for (const MetricQuery& m : a->metrics) {
-    if (m.provider == "prometheus" && a->prometheus_url.empty()) {
-      s.reader.Error(n, "prometheus metrics need analysis.prometheus_url",
-                     "prometheus_url: http://127.0.0.1:9090");
-      break;
-    }
+void ReadEnvironmentKey(LoadState& s, const std::string& key, const YamlNode* v, Environment* env,
+                        EnvironmentNodes* at) {
+  if (!StrategiesUsing(key).empty()) env->strategy_keys.push_back({key, s.reader.Loc(v)});
+  if (key == "strategy") {
+    at->strategy = v;
+    at->known_strategy = s.reader.Enum(v, &env->strategy, "strategy", kStrategies);
   }
+  if (key == "url") s.reader.String(v, &env->url);
+  if (key == "instances") ReadInstances(s, v, env);
+  if (key == "deploy") ReadCommand(s, v, &env->deploy);
+  if (key == "stop") ReadCommand(s, v, &env->stop);
+  if (key == "pre_deploy") ReadCommand(s, v, &env->pre_deploy);
+  if (key == "post_deploy") ReadCommand(s, v, &env->post_deploy);
+  if (key == "router") {
+    at->router = v;
+    ReadRouter(s, v, env);
+  }
+  if (key == "nginx_upstream_file" || key == "nginx_upstream_name" || key == "router_command") {
+    if (!at->flat_router) at->flat_router = v;
+    s.reader.String(v, key == "nginx_upstream_file"   ? &env->nginx_upstream_file
+                       : key == "nginx_upstream_name" ? &env->nginx_upstream_name
+                                                      : &env->router_command);
+  }
+  if (key == "max_unavailable") s.reader.Int(v, &env->max_unavailable, 1, kIntMax);
+  if (key == "pause") s.reader.DurationValue(v, &env->pause);
+  if (key == "scale_down_delay") s.reader.DurationValue(v, &env->scale_down_delay);
+  if (key == "bake") s.reader.DurationValue(v, &env->bake);
+  if (key == "drain") s.reader.DurationValue(v, &env->drain);
+  if (key == "drain_timeout") s.reader.DurationValue(v, &env->drain_timeout);
+  if (key == "health") ReadHealth(s, v, &env->health);
+  if (key == "analysis") {
+    ReadAnalysis(s, v, &env->analysis, nullptr);
+    if (const YamlNode* pre = Find(v, "pre_traffic"))
+      env->strategy_keys.push_back({"analysis.pre_traffic", s.reader.Loc(pre)});
+  }
+  if (key == "secrets") ReadSecrets(s, v, &env->secrets);
+  if (key == "rollback_on_failure") s.reader.Bool(v, &env->rollback_on_failure);
 }
 
 void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, const YamlNode* n) {
@@ -203,44 +206,21 @@ void ReadEnvironment(LoadState& s, const std::string& name, const YamlNode* k, c
   env.name = name;
   env.loc = s.reader.Loc(k);
   if (n->is_null()) return;
-  const YamlNode* strategy = n;
-  s.reader.ForEach(
-      n, "environment '" + name + "'",
-      {"strategy", "url", "instances", "deploy", "stop", "pre_deploy", "post_deploy", "router",
-       "max_unavailable", "steps", "pause", "scale_down_delay", "health", "analysis",
-       "secrets", "rollback_on_failure"},
-      [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        // Deploy commands have their own references (release, slot, instance), passed
-        // as environment variables: see spec/deploy_template.h.
-        auto command = [&](std::string* out) {
-          if (!s.reader.String(v, out)) return;
-          auto rendered = RenderDeployCommand(*out);
-          if (!rendered.ok())
-            s.reader.Error(v, rendered.error().message,
-                           "e.g. ./deploy.sh ${{ slot }} ${{ release.version }}");
-        };
-        if (key == "strategy") {
-          strategy = v;
-          s.reader.Enum(v, &env.strategy, "strategy", kStrategies);
-        }
-        if (key == "url") s.reader.String(v, &env.url);
-        if (key == "instances") ReadInstances(s, v, &env);
-        if (key == "deploy") command(&env.deploy);
-        if (key == "stop") command(&env.stop);
-        if (key == "pre_deploy") command(&env.pre_deploy);
-        if (key == "post_deploy") command(&env.post_deploy);
-        if (key == "router") ReadRouter(s, v, &env);
-        if (key == "max_unavailable") s.reader.Int(v, &env.max_unavailable, 1, kIntMax);
-        if (key == "steps") ReadSteps(s, v, &env);
-        if (key == "pause") s.reader.DurationValue(v, &env.pause);
-        if (key == "scale_down_delay") s.reader.DurationValue(v, &env.scale_down_delay);
-        if (key == "health") ReadHealth(s, v, &env.health);
-        if (key == "analysis") ReadAnalysis(s, v, &env.analysis);
-        if (key == "secrets") ReadSecrets(s, v, &env.secrets);
-        if (key == "rollback_on_failure") s.reader.Bool(v, &env.rollback_on_failure);
-      });
+  EnvironmentNodes at;
+  at.strategy = n;
+  s.reader.ForEach(n, "environment '" + name + "'", kEnvironmentKeys,
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     if (key == "steps") {
+                       env.strategy_keys.push_back({key, s.reader.Loc(v)});
+                     } else {
+                       ReadEnvironmentKey(s, key, v, &env, &at);
+                     }
+                   });
+  if (const YamlNode* steps = Find(n, "steps")) ReadSteps(s, steps, &env);
+  if (at.router || at.flat_router) CheckRouter(s, at.router, at.flat_router, &env);
+  if (at.known_strategy) CheckStrategyKeys(s, env);
   if (env.strategy == "blue_green" && !env.instances.empty() && env.instances.size() != 2)
-    s.reader.Error(strategy, "blue_green needs exactly two instances (the blue and green slots)",
+    s.reader.Error(at.strategy, "blue_green needs exactly two instances (the blue and green slots)",
                    "instances: [{name: blue, address: ...}, {name: green, address: ...}]");
 }
 

@@ -42,6 +42,15 @@ void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 // The deploy strategies a stage or an environment may name.
 extern const std::vector<std::string> kStrategies;
 
+// A `host:port` address; a problem at `n` when it is not one.
+void CheckAddress(LoadState& s, const YamlNode* n, const std::string& address);
+// Parts of an environment (load_analysis.cc). ReadAnalysis reads a step's own analysis
+// (with `duration`) when step_duration is set, else the environment's (`pre_traffic`).
+void ReadHealth(LoadState& s, const YamlNode* n, HealthCheck* h);
+void ReadAnalysis(LoadState& s, const YamlNode* n, Analysis* a, Duration* step_duration);
+// Needs env->analysis and env->pause read first: a step's analysis starts from them.
+void ReadSteps(LoadState& s, const YamlNode* n, Environment* env);
+
 void ReadGates(LoadState& s, const YamlNode* n);
 
 // Reports, at the expression, every command template that would put a value from

@@ -216,7 +216,10 @@ jobs:
   EXPECT_EQ(e->strategy, "canary");
   EXPECT_EQ(e->router, "nginx");
   EXPECT_EQ(e->nginx_upstream_name, "app");
-  EXPECT_EQ(e->steps, (std::vector<int>{10, 50, 100}));
+  ASSERT_EQ(e->steps.size(), 3u);
+  EXPECT_EQ(e->steps[1].weight, 50);
+  EXPECT_TRUE(e->steps[1].environment_pause);
+  EXPECT_FALSE(e->steps[2].environment_pause) << "100: the promotion, not watched";
   EXPECT_EQ(e->pause, minutes(1));
   EXPECT_EQ(e->health.type, "tcp");
   EXPECT_EQ(e->health.failure_threshold, 2);
@@ -238,19 +241,22 @@ environments:
 jobs: {a: {run: x}}
 )Y");
   EXPECT_EQ(Messages(r), (std::vector<std::string>{
+                             // In the order they are found (steps and the router's
+                             // completeness are checked once the whole environment is read);
+                             // `validate` prints them sorted by place.
                              "unknown strategy 'canery'",
-                             "value 0 is out of range",
-                             "the nginx router needs upstream_file and upstream_name",
                              "an http health check needs a url",
                              "bad address 'nope'",
                              "value 2 is out of range",
                              "a web metric needs a query",
                              "a web metric needs a json_path",
+                             "value 0 is out of range",
+                             "the nginx router needs upstream_file and upstream_name",
                          }));
   EXPECT_EQ(r.problems.all()[0].hint,
             "did you mean 'canary'? valid values: recreate, rolling, blue_green, canary");
   EXPECT_EQ(Messages(Load("environments: {p: {steps: [5, 50]}}\njobs: {a: {run: x}}")),
-            std::vector<std::string>{"the last canary step must be 100"});
+            std::vector<std::string>{"steps is not used by the rolling strategy"});
 }
 
 TEST(LoadTest, EnvironmentSecretsAndRollbackOnFailure) {

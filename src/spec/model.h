@@ -163,8 +163,24 @@ struct MetricQuery {
   std::string condition; // expression over `result`, e.g. "result < 0.01"
 };
 
+// gauntlet's own probe (docs/deploy.md, "gauntlet's probe"): GETs of `path` on each
+// target, `rate` per second, or exactly `requests` per window when that is set.
+struct ProbeSettings {
+  std::string path = "/";
+  double rate = 50;
+  int requests = 0;  // per target and window; 0: rate x window
+};
+
+// A p99 from fewer finished requests than this is "inconclusive": by nearest rank it
+// would be the single slowest request.
+inline constexpr int kMinP99Samples = 100;
+
 struct Analysis {
   Duration interval{std::chrono::seconds(5)};
+  // Two slots: how long the new version is analysed with no user traffic before the
+  // first step or switch; 0: not at all.
+  Duration pre_traffic{std::chrono::seconds(30)};
+  ProbeSettings probe;
   int failure_limit = 0;
   int inconclusive_limit = 0;
   int consecutive_error_limit = 4;
@@ -174,6 +190,22 @@ struct Analysis {
   std::string prometheus_url;
   std::vector<MetricQuery> metrics;
 };
+
+// One entry of a canary's `steps:` (docs/deploy.md, "Steps"), as in Argo Rollouts:
+// set a weight, pause (for a time, watched by the analysis, or until `gauntlet
+// promote`), or run an analysis of its own. A bare number N in the file is a weight
+// followed by the environment's `pause`. Weight 100 is the promotion.
+struct CanaryStep {
+  int weight = -1;                 // percent to the new version; -1: unchanged
+  bool environment_pause = false;  // then watched for the environment's `pause`
+  Duration pause{0};               // then watched this long
+  bool pause_until_promoted = false;
+  std::optional<Analysis> analysis;  // then this analysis for analysis_duration
+  Duration analysis_duration{0};
+};
+
+// Bare weights (`steps: [5, 25, 100]`): each below 100 watched for the `pause`.
+std::vector<CanaryStep> WeightSteps(const std::vector<int>& weights);
 
 struct Instance {
   std::string name;
@@ -194,16 +226,43 @@ struct Environment {
   // How to invoke nginx (binary and -p/-c flags) before "-t" / "-s reload"; empty: {"nginx"}.
   std::vector<std::string> nginx_command;
   int max_unavailable = 1;
-  std::vector<int> steps{5, 25, 100};  // canary weights in percent
+  std::vector<CanaryStep> steps = WeightSteps({5, 25, 100});
+  // How long a numeric canary step, and each rolling batch, is watched by the analysis.
   Duration pause{std::chrono::seconds(30)};
   Duration scale_down_delay{std::chrono::seconds(30)};
+  // Two slots: the analysis keeps running this long after promotion, the old slot kept
+  // ready to roll back to; the deployment succeeds only when it ends clean.
+  Duration bake{0};
+  // Before a slot or instance that had traffic is stopped or replaced: the router's old
+  // connections are waited for (nginx: its old workers exit, at most drain_timeout),
+  // then `drain` more for requests in flight elsewhere.
+  Duration drain{std::chrono::seconds(1)};
+  Duration drain_timeout{std::chrono::seconds(30)};
+  std::string nginx_pid_file;  // nginx's master, to find its old workers; empty: from nginx -T
   HealthCheck health;
   Analysis analysis;
+  // Keys set in the file that only some strategies use (steps, pause, ...), with where:
+  // a deploy stage overriding the strategy is checked against them.
+  std::vector<std::pair<std::string, Location>> strategy_keys;
   // Deploy follow-ups (docs/deploy.md): secret names the environment's commands get as
   // environment variables, and whether a failure rolls back (true) or pauses (false).
   std::vector<std::string> secrets;
   bool rollback_on_failure = true;
 };
+
+// One step for people: "20% watched 30s", "pause until promoted", "analysis 1m".
+std::string DescribeStep(const CanaryStep& step, Duration environment_pause);
+// Every step of env, joined with ", ".
+std::string DescribeSteps(const Environment& env);
+
+// Environment keys only some strategies use (steps, pause, scale_down_delay, bake,
+// max_unavailable, analysis, analysis.pre_traffic, drain, drain_timeout): the ones
+// that use `key`, as "canary, rolling"; "" for a key every strategy uses.
+std::string StrategiesUsing(const std::string& key);
+bool StrategyUses(const std::string& strategy, const std::string& key);
+// The keys `env` sets that `strategy` does not use, with where they are set.
+std::vector<std::pair<std::string, Location>> KeysUnusedBy(const Environment& env,
+                                                           const std::string& strategy);
 
 struct Pipeline {
   std::string file;  // path it was loaded from

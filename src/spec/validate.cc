@@ -102,6 +102,17 @@ class Validator {
                              "', which is not defined under environments:",
                          hint);
       }
+      // A stage's own strategy must use what the environment sets (docs/deploy.md).
+      const Environment* env =
+          s.is_deploy() && !s.strategy.empty() ? p_.FindEnvironment(s.environment) : nullptr;
+      if (!env) continue;
+      for (const auto& [key, loc] : KeysUnusedBy(*env, s.strategy)) {
+        problems_->Error(s.loc,
+                         "stage '" + s.name + "' deploys '" + env->name + "' with " + s.strategy +
+                             ", which does not use its " + key + " (line " +
+                             std::to_string(loc.line) + ")",
+                         "drop the stage's strategy:, or the environment's " + key);
+      }
     }
   }
 

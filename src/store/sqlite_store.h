@@ -71,6 +71,11 @@ class SqliteStore final : public Store {
   Result<int64_t> RecordIncident(const IncidentRecord& incident) override;
   Result<std::vector<IncidentRecord>> ListIncidents(UnixMs since) override;
   Result<DeploymentStart> StartDeployment(const DeploymentRecord& d) override;
+  Result<DeploymentStart> StartDeploymentPreempting(const DeploymentRecord& d,
+                                                    const std::string& preempt_phase,
+                                                    const std::string& preempt_reason) override;
+  Result<bool> AdvanceDeploymentPhase(int64_t id, const std::string& from, const std::string& to,
+                                      int64_t pid, const std::string& host) override;
   Status UpdateDeployment(const DeploymentRecord& d) override;
   Result<bool> ClaimDeployment(int64_t id, int64_t old_pid, const std::string& old_host,
                                int64_t pid, const std::string& host) override;

@@ -51,6 +51,12 @@ void BindDeployment(SqliteStmt& s, const DeploymentRecord& d) {
 }  // namespace
 
 Result<DeploymentStart> SqliteStore::StartDeployment(const DeploymentRecord& d) {
+  return StartDeploymentPreempting(d, "", "");
+}
+
+Result<DeploymentStart> SqliteStore::StartDeploymentPreempting(const DeploymentRecord& d,
+                                                               const std::string& preempt_phase,
+                                                               const std::string& preempt_reason) {
   std::lock_guard lock(write_mu_);
   if (in_batch_) return Error{"store: StartDeployment inside a batch"};
   // IMMEDIATE: the write lock is held from the check to the insert.
@@ -69,6 +75,16 @@ Result<DeploymentStart> SqliteStore::StartDeployment(const DeploymentRecord& d) 
     auto found = ReadDeployments(*q);
     if (!found.ok()) return fail(found.error());
     if (!found->empty()) out.holder = found->front();
+  }
+  if (out.holder && !preempt_phase.empty() && out.holder->state == kDeployRunning &&
+      out.holder->phase == preempt_phase) {
+    auto end = writer_->Prepare(
+        "UPDATE deployments SET state=?, reason=?, finished_ms=? WHERE id=? AND phase=?");
+    if (!end.ok()) return fail(end.error());
+    end->Bind(kDeploySucceeded).Bind(preempt_reason).Bind(d.started_ms).Bind(out.holder->id);
+    end->Bind(preempt_phase);
+    if (Status st = end->Run(); !st.ok()) return fail(st.error());
+    out.holder.reset();
   }
   if (!out.holder) {
     auto ins = writer_->Prepare(
@@ -106,6 +122,19 @@ Result<bool> SqliteStore::ClaimDeployment(int64_t id, int64_t old_pid, const std
       "engine_host=? AND state IN ('running','paused')");
   if (!s.ok()) return s.error();
   s->Bind(pid).Bind(host).Bind(id).Bind(old_pid).Bind(old_host);
+  if (Status st = s->Run(); !st.ok()) return st.error();
+  return writer_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::AdvanceDeploymentPhase(int64_t id, const std::string& from,
+                                                 const std::string& to, int64_t pid,
+                                                 const std::string& host) {
+  std::lock_guard lock(write_mu_);
+  auto s = writer_->Prepare(
+      "UPDATE deployments SET phase=? WHERE id=? AND phase=? AND state='running' AND "
+      "engine_pid=? AND engine_host=?");
+  if (!s.ok()) return s.error();
+  s->Bind(to).Bind(id).Bind(from).Bind(pid).Bind(host);
   if (Status st = s->Run(); !st.ok()) return st.error();
   return writer_->Changes() == 1;
 }

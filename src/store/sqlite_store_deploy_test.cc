@@ -91,6 +91,45 @@ TEST_F(SqliteDeployTest, ClaimHasOneWinnerAndRequestsSurviveUpdates) {
   EXPECT_FALSE(store_->GetDeployment(id + 100)->has_value());
 }
 
+TEST_F(SqliteDeployTest, OnlyAHolderInThePreemptablePhaseGivesWayAndOnlyOnce) {
+  DeploymentRecord d = Make("prod", "1");
+  d.id = store_->StartDeployment(d)->id;
+  d.phase = "post_deploy";
+  ASSERT_TRUE(store_->UpdateDeployment(d).ok());
+  DeploymentRecord rollback = Make("prod", "0");
+  rollback.started_ms = 5000;
+  // Another phase: refused like any start.
+  auto refused = store_->StartDeploymentPreempting(rollback, "scale_down", "cancelled");
+  ASSERT_TRUE(refused.ok() && refused->holder);
+  EXPECT_EQ(refused->holder->id, d.id);
+
+  // Waiting out its scale-down: the holder ends and the rollback starts, atomically.
+  ASSERT_TRUE(*store_->AdvanceDeploymentPhase(d.id, "post_deploy", "scale_down", 42, "h"));
+  auto started = store_->StartDeploymentPreempting(rollback, "scale_down", "cancelled");
+  ASSERT_TRUE(started.ok());
+  EXPECT_FALSE(started->holder);
+  auto holder = *store_->GetDeployment(d.id);
+  EXPECT_EQ(holder->state, kDeploySucceeded);
+  EXPECT_EQ(holder->reason, "cancelled");
+  EXPECT_EQ(holder->finished_ms, 5000);
+  // The preempted engine cannot go on to stop its old slot.
+  EXPECT_FALSE(*store_->AdvanceDeploymentPhase(d.id, "scale_down", "stop_old", 42, "h"));
+  // The rollback holds the lock now, and is not in that phase: the next one waits.
+  EXPECT_TRUE(store_->StartDeploymentPreempting(Make("prod", "2"), "scale_down", "x")->holder);
+}
+
+TEST_F(SqliteDeployTest, PhaseAdvancesOnlyForItsOwnEngineFromTheExpectedPhase) {
+  DeploymentRecord d = Make("prod", "1");
+  d.id = store_->StartDeployment(d)->id;
+  d.phase = "scale_down";
+  ASSERT_TRUE(store_->UpdateDeployment(d).ok());
+  EXPECT_FALSE(*store_->AdvanceDeploymentPhase(d.id, "scale_down", "stop_old", 43, "h"));
+  EXPECT_FALSE(*store_->AdvanceDeploymentPhase(d.id, "bake", "stop_old", 42, "h"));
+  EXPECT_TRUE(*store_->AdvanceDeploymentPhase(d.id, "scale_down", "stop_old", 42, "h"));
+  EXPECT_EQ((*store_->GetDeployment(d.id))->phase, "stop_old");
+  EXPECT_FALSE(*store_->AdvanceDeploymentPhase(d.id, "scale_down", "stop_old", 42, "h"));
+}
+
 TEST_F(SqliteDeployTest, EventsAreNumberedInOrder) {
   auto id = store_->StartDeployment(Make("prod", "1"))->id;
   for (const char* kind : {"phase", "traffic", "verdict"}) {

@@ -100,6 +100,17 @@ class Store {
   // Creates the deployment unless the environment has an active one (running or paused):
   // the check and the insert are one transaction, so two engines cannot both start.
   virtual Result<DeploymentStart> StartDeployment(const DeploymentRecord& d) = 0;
+  // The same, but an active holder in phase `preempt_phase` (waiting out its scale-down:
+  // `gauntlet rollback` during that window) does not refuse: in the same transaction it
+  // ends as succeeded with `preempt_reason`, and `d` starts.
+  virtual Result<DeploymentStart> StartDeploymentPreempting(const DeploymentRecord& d,
+                                                            const std::string& preempt_phase,
+                                                            const std::string& preempt_reason) = 0;
+  // Moves the deployment from phase `from` to `to` if it is still running in `from` and
+  // driven by (pid, host); false when it is not (it was preempted meanwhile).
+  virtual Result<bool> AdvanceDeploymentPhase(int64_t id, const std::string& from,
+                                              const std::string& to, int64_t pid,
+                                              const std::string& host) = 0;
   // Replaces every field but `request` of the deployment with that id.
   virtual Status UpdateDeployment(const DeploymentRecord& d) = 0;
   // Makes (pid, host) the deployment's engine if it still is (old_pid, old_host): one
