@@ -20,7 +20,7 @@ TEST_F(DeployE2E, BlueGreenWithoutScaleDownDelaySwitchesAndRollsBackDroppingNoth
   EXPECT_FALSE(Running("blue")) << "stopped at once, once drained";
   EXPECT_NE(o.out.find("drain blue: nginx's old workers"), std::string::npos) << o.out;
   EXPECT_TRUE(client->WaitFor("2", seconds(10)));
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the switch";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the switch" << Why(*client);
   // And straight back: v1 redeployed on blue, switched, green drained and stopped.
   testing::Output rb = Gauntlet({"rollback", "prod"});
   EXPECT_EQ(rb.code, 0) << rb.out << rb.err;
@@ -28,7 +28,7 @@ TEST_F(DeployE2E, BlueGreenWithoutScaleDownDelaySwitchesAndRollsBackDroppingNoth
   EXPECT_FALSE(Running("green"));
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback" << Why(*client);
   EXPECT_GT(client->ok(), 0);
 }
 
@@ -60,7 +60,7 @@ TEST_F(DeployE2E, RollbackInsideTheScaleDownWindowIsInstantAndDropsNothing) {
   EXPECT_FALSE(Running("green"));
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0) << "a user request failed";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed" << Why(*client);
   EXPECT_EQ(Incidents().size(), 1u) << "the manual rollback blames 2";
 }
 
@@ -88,7 +88,7 @@ TEST_F(DeployE2E, ASecondDeployDuringAScaleDownWaitsAndDropsNothing) {
   EXPECT_TRUE(Serves(blue(), 100)) << "3 went to the slot 2 had scaled down\n" << Upstream();
   EXPECT_TRUE(client->WaitFor("3", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0);
+  EXPECT_EQ(client->failed(), 0) << Why(*client);
   EXPECT_TRUE(Incidents().empty());
 }
 
@@ -103,7 +103,7 @@ TEST_F(DeployE2E, RollingAGoodVersionDropsNothing) {
   EXPECT_TRUE(client->WaitFor("2", seconds(10)));
   client->Stop();
   EXPECT_EQ(client->served_by("1") > 0 && client->served_by("2") > 0, true);
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rolling deploy";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rolling deploy" << Why(*client);
 }
 
 // Rolling has no traffic-free analysis: the first batch serves users while it is
@@ -127,7 +127,7 @@ TEST_F(DeployE2E, RollingABadVersionRollsBackAfterItsFirstBatch) {
               client->failed(), client->ok() + client->failed());
   RecordProperty("user_requests_on_bad_version", reached);
   EXPECT_GT(reached, 0) << "its first batch served users";
-  EXPECT_EQ(client->dropped(), 0) << "only the bad version's own answers failed";
+  EXPECT_EQ(client->dropped(), 0) << "only the bad version's own answers failed" << Why(*client);
   for (const auto& e : d["events"])
     EXPECT_FALSE(e["kind"] == "deploy" && e["detail"] == "2-bad on green")
         << "the second batch never got it";
@@ -163,7 +163,7 @@ TEST_F(DeployE2E, AVersionTurningBadAfterPromotionIsRolledBackInItsBake) {
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
   std::printf("bake: %d user requests reached 2-late-bad\n", client->served_by("2-late-bad"));
-  EXPECT_EQ(client->dropped(), 0) << "only the bad version's own answers failed";
+  EXPECT_EQ(client->dropped(), 0) << "only the bad version's own answers failed" << Why(*client);
   nlohmann::json list = Deployments();
   EXPECT_EQ(list[1]["state"], "succeeded") << "v1 stays the stable release";
   ASSERT_EQ(Incidents().size(), 1u);
@@ -183,7 +183,7 @@ TEST_F(DeployE2E, RecreateBehindNginxEndsWithEveryInstanceServing) {
   EXPECT_TRUE(client->WaitFor("2", seconds(10), 10));
   client->Stop();
   EXPECT_EQ(client->served_by("1"), 0);
-  EXPECT_EQ(client->failed(), 0);
+  EXPECT_EQ(client->failed(), 0) << Why(*client);
 }
 
 }  // namespace

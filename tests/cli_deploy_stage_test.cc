@@ -48,7 +48,7 @@ TEST_F(DeployE2E, CancellingARunLetsItsDeploymentFinish) {
   EXPECT_TRUE(Serves(green(), 100)) << Upstream();
   EXPECT_TRUE(client->WaitFor("7", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0);
+  EXPECT_EQ(client->failed(), 0) << Why(*client);
   run.Stop();
 }
 

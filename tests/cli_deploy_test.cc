@@ -26,7 +26,7 @@ TEST_F(DeployE2E, CanaryPromotesAGoodVersionThroughEveryStep) {
   EXPECT_EQ(Upstream().find("server " + blue()), std::string::npos) << Upstream();
   EXPECT_TRUE(client->WaitFor("2", seconds(10)));
   EXPECT_FALSE(Running("blue")) << "scaled down";
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the canary";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the canary" << Why(*client);
 
   nlohmann::json list = Deployments();
   ASSERT_TRUE(list.is_array());
@@ -64,7 +64,7 @@ TEST_F(DeployE2E, CanaryPromotesAGoodVersionThroughEveryStep) {
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback" << Why(*client);
   auto incidents = Incidents();
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].kind, "rollback");
@@ -94,7 +94,7 @@ TEST_F(DeployE2E, ErroringCanaryRollsBackAtZeroWithoutAFailedUserRequest) {
   EXPECT_FALSE(Running("green"));
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the deployment";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the deployment" << Why(*client);
   EXPECT_EQ(client->served_by("2-bad"), 0);
   auto incidents = Incidents();
   ASSERT_EQ(incidents.size(), 1u);
@@ -126,7 +126,7 @@ TEST_F(DeployE2E, ACanaryFailingAtALaterStepRollsBackWithoutAFailedUserRequest) 
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
   EXPECT_GT(client->served_by("2"), 0) << "users were on the canary";
-  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback";
+  EXPECT_EQ(client->failed(), 0) << "a user request failed during the rollback" << Why(*client);
 }
 
 TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
@@ -262,7 +262,7 @@ TEST_F(DeployE2E, CtrlCDuringACanaryPauseMovesTrafficBackAndExits130) {
   EXPECT_TRUE(Incidents().empty()) << "a person's Ctrl-C is no incident";
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
-  EXPECT_EQ(client->failed(), 0);
+  EXPECT_EQ(client->failed(), 0) << Why(*client);
   // The lock is released: the next deployment starts.
   EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "3"}).code, 0);
 }

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -131,6 +132,28 @@ class DeployE2E : public ::testing::Test {
     return all.ok() ? *all : std::vector<store::IncidentRecord>{};
   }
 
+  // Why requests failed, for a failing assertion's message: the client's failures, the
+  // deployments' events and nginx's error log, all timed to the millisecond (UTC) but
+  // nginx (to the second).
+  std::string Why(deploy::testing::Client& client) {
+    std::string out = client.failures() + "\nevents:";
+    nlohmann::json list = Deployments();
+    for (auto d = list.rbegin(); list.is_array() && d != list.rend(); ++d) {
+      for (const auto& e : (*d)["events"]) {
+        int64_t ms = e.value("at_ms", int64_t{0});
+        time_t t = ms / 1000;
+        tm parts{};
+        gmtime_r(&t, &parts);
+        char when[16];
+        strftime(when, sizeof when, "%H:%M:%S", &parts);
+        out += "\n  " + std::string(when) + "." + std::to_string(1000 + ms % 1000).substr(1) +
+               " deployment " + (*d)["id"].dump() + " " + e.value("kind", "") + " step " +
+               e["step"].dump() + " weight " + e["weight"].dump() + " " + e.value("detail", "");
+      }
+    }
+    return out + "\nnginx error.log:\n" + testing::ReadFile(nginx_->error_log());
+  }
+
   std::string Upstream() { return testing::ReadFile(nginx_->upstream_file()); }
   bool Serves(const std::string& address, int weight) {
     return Upstream().find("server " + address + " weight=" + std::to_string(weight)) !=
@@ -146,8 +169,11 @@ class DeployE2E : public ::testing::Test {
     ASSERT_TRUE(Serves(blue(), blue_weight)) << Upstream();
   }
 
-  // A client through nginx, counting from the moment `version` answers.
+  // A client through nginx, counting from the moment `version` answers and nginx has
+  // settled. A first deployment has no old slot to drain, so nginx's workers from before
+  // it (routing to the placeholder upstream) may still accept a connection or two.
   std::unique_ptr<deploy::testing::Client> ClientOn(const std::string& version) {
+    EXPECT_TRUE(nginx_->AwaitSettled(seconds(10))) << testing::ReadFile(nginx_->error_log());
     auto client = std::make_unique<deploy::testing::Client>(nginx_->socket());
     EXPECT_TRUE(client->WaitFor(version, seconds(10)));
     client->Reset();

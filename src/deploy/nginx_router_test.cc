@@ -94,7 +94,7 @@ TEST_F(DeployNginx, ShiftsWeightsAndDrainsWithZeroFailedRequests) {
   }
   client.Stop();
   EXPECT_GT(client.ok(), 0);
-  EXPECT_EQ(client.failed(), 0) << "a request failed during the shifts";
+  EXPECT_EQ(client.failed(), 0) << "a request failed during the shifts" << client.failures();
   EXPECT_GT(client.served_by("2"), 0);
   EXPECT_EQ(commands_, (std::vector<std::string>{"-T", "reload", "-T", "reload", "-T", "reload"}));
 }
@@ -119,7 +119,7 @@ TEST_F(DeployNginx, TheWaitLastsUntilTheOldWorkersRequestsAreAnswered) {
   slow_app.Stop(SIGKILL);
   EXPECT_TRUE(client.WaitFor("1", seconds(10)));
   client.Stop();
-  EXPECT_EQ(client.failed(), 0);
+  EXPECT_EQ(client.failed(), 0) << client.failures();
 }
 
 TEST_F(DeployNginx, UnchangedWeightsLeaveNginxAlone) {

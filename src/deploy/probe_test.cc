@@ -43,7 +43,12 @@ TEST(DeployProbe, ErrorRateVerdictAgainstRealBackends) {
 
   spec::Analysis rules;
   EXPECT_EQ(JudgeErrorRate(good_stats, &base, rules).verdict, Verdict::kPass);
-  EXPECT_EQ(JudgeP99(good_stats, base, rules).verdict, Verdict::kPass);
+  // Two equal versions pass on latency. With a 1 s floor: on a loaded machine (a
+  // sanitized build next to another test process) a couple of scheduling stalls of tens
+  // of milliseconds reach one p99 and not the other; SlowVersionFailsOnP99 covers the
+  // comparison itself.
+  Measurement p99 = JudgeP99(good_stats, base, rules, /*p99_floor_ms=*/1000);
+  EXPECT_EQ(p99.verdict, Verdict::kPass) << p99.detail;
   Measurement m = JudgeErrorRate(bad_stats, &base, rules);
   EXPECT_EQ(m.verdict, Verdict::kFail);
   EXPECT_DOUBLE_EQ(*m.value, 0.2);

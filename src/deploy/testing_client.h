@@ -10,11 +10,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace gauntlet::deploy::testing {
 
@@ -33,6 +36,7 @@ class Client {
     std::lock_guard<std::mutex> lock(mu_);
     failed_ = ok_ = dropped_ = 0;
     by_version_.clear();
+    failures_.clear();
   }
   int failed() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -47,6 +51,14 @@ class Client {
   int ok() {
     std::lock_guard<std::mutex> lock(mu_);
     return ok_;
+  }
+  // The first failures, one per line: when (UTC, to the millisecond), what curl
+  // said, the status and the version that answered: for a failing test's message.
+  std::string failures() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string out;
+    for (const auto& f : failures_) out += "\n  " + f;
+    return out.empty() ? "" : "failed requests:" + out;
   }
   // Answers (any status) by the version that gave them.
   int served_by(const std::string& version) {
@@ -80,6 +92,24 @@ class Client {
     return 0;
   }
 
+  // "HH:MM:SS.mmm" UTC, to line up with the engine's and nginx's logs.
+  static std::string Now() {
+    auto now = std::chrono::system_clock::now();
+    time_t t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    char buf[32];
+    tm parts{};
+    gmtime_r(&t, &parts);
+    strftime(buf, sizeof buf, "%H:%M:%S", &parts);
+    snprintf(buf + 8, sizeof buf - 8, ".%03d", static_cast<int>(ms.count()));
+    return buf;
+  }
+  static std::string Describe(CURLcode code, long status, const Answer& answer) {
+    return Now() + ": " + curl_easy_strerror(code) + ", status " +
+           std::to_string(status) + ", version '" + answer.version + "'" +
+           (answer.retried ? ", resent on a fresh connection" : "");
+  }
+
   void Loop() {
     CURL* curl = curl_easy_init();
     while (!stop_) {
@@ -95,11 +125,14 @@ class Client {
       curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, &Debug);
       curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &answer);
       long status = 0;
-      bool done = curl_easy_perform(curl) == CURLE_OK &&
+      CURLcode code = curl_easy_perform(curl);
+      bool done = code == CURLE_OK &&
                   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        (done && status == 200 && !answer.retried ? ok_ : failed_)++;
+        bool good = done && status == 200 && !answer.retried;
+        (good ? ok_ : failed_)++;
+        if (!good && failures_.size() < 20) failures_.push_back(Describe(code, status, answer));
         if (!done || answer.version.empty() || answer.retried) ++dropped_;
         if (done && !answer.version.empty()) ++by_version_[answer.version];
       }
@@ -114,6 +147,7 @@ class Client {
   std::condition_variable cv_;
   int ok_ = 0, failed_ = 0, dropped_ = 0;
   std::map<std::string, int> by_version_;
+  std::vector<std::string> failures_;
   std::thread thread_;
 };
 

@@ -9,9 +9,12 @@
 // the upstream, hiding a slot stopped while it still had traffic.
 #pragma once
 
+#include <poll.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -30,7 +33,7 @@ class TestNginx {
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ + "/nginx.conf")
         << (geteuid() == 0 ? "user root;\n" : "") << "worker_processes 1;\n"
-        << "pid " << pid_file() << ";\nerror_log " << dir_ << "/error.log;\n"
+        << "pid " << pid_file() << ";\nerror_log " << dir_ << "/error.log notice;\n"
         << "events { worker_connections 512; }\n"
         << "http {\n  access_log off;\n  keepalive_timeout 0;\n  proxy_next_upstream off;\n"
         << "  client_body_temp_path " << dir_ << "/body; proxy_temp_path " << dir_ << "/proxy;\n"
@@ -42,11 +45,40 @@ class TestNginx {
     std::ofstream(upstream_file()) << first_upstream;
     std::vector<std::string> argv = command();
     argv.insert(argv.end(), {"-g", "daemon off;"});
+    // Ready once its worker runs, not when the pid file appears: nginx writes that
+    // before its master loop, and a SIGQUIT it gets before that loop is lost (the
+    // master then waits for another signal forever, its worker running).
     ok_ = process_.Start(argv, dir_ + "/stderr.log") &&
-          WaitForFile(pid_file(), std::chrono::seconds(10));
+          WaitForFile(pid_file(), std::chrono::seconds(10)) &&
+          AwaitSettled(std::chrono::seconds(10));
   }
 
   bool ok() const { return ok_; }
+
+  // Waits, on inotify events of the error log (no polling), until every worker nginx
+  // started before its last reload has exited and a worker of that reload runs, at most
+  // `deadline`. After a reload nginx's old workers go on accepting connections until
+  // they handle the master's shutdown signal, with the old routing: a client that starts
+  // counting while one still runs sees the upstream before the reload. The master logs
+  // each worker it starts and reaps, and each reload, at level notice.
+  bool AwaitSettled(std::chrono::milliseconds deadline) {
+    int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (fd < 0) return false;
+    inotify_add_watch(fd, error_log().c_str(), IN_MODIFY);
+    auto end = std::chrono::steady_clock::now() + deadline;
+    bool settled = false;
+    while (!(settled = Settled())) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      pollfd p{fd, POLLIN, 0};
+      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[4096];
+      while (read(fd, buf, sizeof buf) > 0) {
+      }
+    }
+    close(fd);
+    return settled || Settled();
+  }
   // How gauntlet runs it (before -t / -s reload).
   std::vector<std::string> command() const {
     return {"/usr/sbin/nginx", "-p", dir_, "-e", dir_ + "/error.log", "-c", dir_ + "/nginx.conf"};
@@ -59,6 +91,26 @@ class TestNginx {
   void Stop() { process_.Stop(SIGQUIT); }
 
  private:
+  // From the error log: every worker started since the last reload runs, none from before.
+  bool Settled() {
+    std::ifstream in(error_log());
+    std::set<std::string> before, current;  // live workers by the reload that started them
+    for (std::string line; std::getline(in, line);) {
+      if (line.ends_with(": reconfiguring")) {
+        before.insert(current.begin(), current.end());
+        current.clear();
+      }
+      if (auto at = line.find(": start worker process "); at != std::string::npos)
+        current.insert(line.substr(at + 23));
+      if (auto at = line.find(": worker process "); at != std::string::npos) {
+        std::string pid = line.substr(at + 17, line.find(' ', at + 17) - at - 17);
+        before.erase(pid);
+        current.erase(pid);
+      }
+    }
+    return before.empty() && !current.empty();
+  }
+
   std::string dir_;
   Child process_;
   bool ok_ = false;
