@@ -4,7 +4,11 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
 
 #include "cli_test_util.h"
 #include "deploy/testing.h"
@@ -201,6 +205,35 @@ TEST_F(ServerE2E, AnUnsignedForgedReplayedOrOversizedWebhookQueuesNothing) {
   json items = Queue(Token("r", "read"));
   ASSERT_EQ(items.size(), 1u) << items.dump();
   EXPECT_EQ(items[0]["delivery"], "d-ok");
+}
+
+// 300 deliveries at once, 30 of them repeated: every one answered, each distinct one
+// queued exactly once, however the HTTP threads interleave.
+TEST_F(ServerE2E, ABurstOfDeliveriesIsAnsweredAndQueuedOncePerDeliveryId) {
+  const std::string head = Push("feature");  // ignored by the pipeline: the queue only
+  StartServer();
+  const std::string body = PushBody("refs/heads/feature", std::string(40, '0'), head);
+  std::mutex mu;
+  std::map<int, int> statuses;
+  std::vector<std::thread> senders;
+  for (int i = 0; i < 300; ++i) {
+    senders.emplace_back([&, i] {
+      auto r = Hook("push", "burst-" + std::to_string(i % 270), body);
+      std::lock_guard<std::mutex> lock(mu);
+      ++statuses[r ? r->status : -1];
+    });
+  }
+  for (auto& t : senders) t.join();
+  EXPECT_EQ(statuses, (std::map<int, int>{{200, 30}, {202, 270}}));
+  json items = Client()
+                   .Get("/api/v1/queue?limit=1000",
+                        {{"Authorization", "Bearer " + Token("r", "read")}})
+                   ->body;
+  items = json::parse(items.get<std::string>())["items"];
+  std::set<std::string> ids;
+  for (const json& item : items) ids.insert(item["delivery"].get<std::string>());
+  EXPECT_EQ(items.size(), 270u);
+  EXPECT_EQ(ids.size(), 270u);
 }
 
 TEST_F(ServerE2E, APushToABranchTheFileDoesNotListIsIgnoredWithTheReason) {

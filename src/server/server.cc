@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 
@@ -47,12 +48,20 @@ Status Server::Start() {
   db_ = std::move(*db);
   if (auto requeued = db_->Requeue(); !requeued.ok()) return requeued.error();
   http_ = std::make_unique<httplib::Server>();
+  // cpp-httplib listens with a backlog of 5: a burst of webhook deliveries would find the
+  // queue full and see resets. The socket is noted here and given the system's maximum
+  // once bound (listen(2) again only changes the backlog).
+  http_->set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listener_ = sock;
+  });
   InstallRoutes();
   port_ = config_.port == 0 ? http_->bind_to_any_port(config_.host)
                             : (http_->bind_to_port(config_.host, config_.port) ? config_.port : -1);
   if (port_ <= 0)
     return Error{"cannot listen on " + config_.host + ":" + std::to_string(config_.port),
                  ErrorKind::kUnavailable};
+  if (listener_ >= 0) ::listen(listener_, SOMAXCONN);
   worker_ = std::thread([this] { WorkLoop(); });
   return Ok();
 }

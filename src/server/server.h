@@ -86,6 +86,7 @@ class Server {
   std::unique_ptr<ServerDb> db_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  int listener_ = -1;  // the listening socket (its backlog is raised once bound)
   std::thread worker_;
   std::mutex mu_;
   std::condition_variable wake_;
