@@ -49,6 +49,15 @@ CREATE INDEX queue_by_state ON queue(state, id);
   return kSteps;
 }
 
+// The first row `read` makes of the statement's result; nullopt when there is none.
+template <typename T, typename Read>
+Result<std::optional<T>> FirstRow(store::SqliteStmt& st, Read&& read) {
+  auto rows = store::CollectRows<T>(st, read);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
 constexpr Scope kScopes[] = {Scope::kRead, Scope::kTrigger, Scope::kDeploy, Scope::kAdmin};
 
 TokenRecord ReadToken(const store::SqliteStmt& r) {
@@ -153,11 +162,10 @@ Result<TokenRecord> ServerDb::RevokeToken(const std::string& name_or_id, int64_t
   auto find = db_->Prepare(std::string(kTokenColumns) +
                            "WHERE revoked_ms = 0 AND (name = ?1 OR CAST(id AS TEXT) = ?1)");
   if (!find.ok()) return find.error();
-  auto found = store::CollectRows<TokenRecord>(find->Bind(name_or_id), ReadToken);
+  auto found = FirstRow<TokenRecord>(find->Bind(name_or_id), ReadToken);
   if (!found.ok()) return found.error();
-  if (found->empty())
-    return Error{"no active token named '" + name_or_id + "'", ErrorKind::kNotFound};
-  TokenRecord t = found->front();
+  if (!*found) return Error{"no active token named '" + name_or_id + "'", ErrorKind::kNotFound};
+  TokenRecord t = **found;
   auto up = db_->Prepare("UPDATE tokens SET revoked_ms = ?1 WHERE id = ?2");
   if (!up.ok()) return up.error();
   if (Status s = up->Bind(now_ms).Bind(t.id).Run(); !s.ok()) return s.error();
@@ -173,12 +181,11 @@ Result<std::optional<TokenRecord>> ServerDb::Authenticate(const std::string& pla
   std::lock_guard<std::mutex> lock(mu_);
   auto st = db_->Prepare(std::string(kTokenColumns) + "WHERE hash = ?1 AND revoked_ms = 0");
   if (!st.ok()) return st.error();
-  auto found = store::CollectRows<TokenRecord>(st->Bind(hash), ReadToken);
-  if (!found.ok()) return found.error();
-  if (found->empty()) return std::optional<TokenRecord>();
+  auto found = FirstRow<TokenRecord>(st->Bind(hash), ReadToken);
+  if (!found.ok() || !*found) return found;
   auto used = db_->Prepare("UPDATE tokens SET last_used_ms = ?1 WHERE id = ?2");
-  if (used.ok()) (void)used->Bind(now_ms).Bind(found->front().id).Run();
-  return std::optional<TokenRecord>(found->front());
+  if (used.ok()) (void)used->Bind(now_ms).Bind((*found)->id).Run();
+  return found;
 }
 
 Result<bool> ServerDb::RecordDelivery(const std::string& delivery, const std::string& source,
@@ -236,10 +243,9 @@ Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   auto st = db_->Prepare(std::string(kItemColumns) + "WHERE state = 'queued' ORDER BY id LIMIT 1");
   if (!st.ok()) return st.error();
-  auto found = store::CollectRows<QueueItem>(*st, ReadItem);
-  if (!found.ok()) return found.error();
-  if (found->empty()) return std::optional<QueueItem>();
-  QueueItem item = found->front();
+  auto found = FirstRow<QueueItem>(*st, ReadItem);
+  if (!found.ok() || !*found) return found;
+  QueueItem item = **found;
   auto up = db_->Prepare("UPDATE queue SET state = 'running', started_ms = ?1 WHERE id = ?2");
   if (!up.ok()) return up.error();
   if (Status s = up->Bind(now_ms).Bind(item.id).Run(); !s.ok()) return s.error();
@@ -281,10 +287,7 @@ Result<std::optional<QueueItem>> ServerDb::GetItem(int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto st = db_->Prepare(std::string(kItemColumns) + "WHERE id = ?1");
   if (!st.ok()) return st.error();
-  auto found = store::CollectRows<QueueItem>(st->Bind(id), ReadItem);
-  if (!found.ok()) return found.error();
-  if (found->empty()) return std::optional<QueueItem>();
-  return std::optional<QueueItem>(found->front());
+  return FirstRow<QueueItem>(st->Bind(id), ReadItem);
 }
 
 }  // namespace gauntlet::server
