@@ -2,6 +2,7 @@
 // its commit, in the repository's kept workspace.
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -81,7 +82,13 @@ void Server::Process(const QueueItem& item) {
   const engine::Workspace ws = RepoWorkspace(config_, *repo);
   const std::string heads = "refs/heads/";
   const std::string branch = item.ref.rfind(heads, 0) == 0 ? item.ref.substr(heads.size()) : "";
+  // Where the time from the queue to the run goes, for the log line that says it started.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  };
   auto checkout = vcs::CheckoutAt(repo->source, ws.root, item.commit, branch);
+  const double checkout_ms = ms_since(t0);
   if (!checkout.ok()) return finish("error", checkout.error().message);
   engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
   if (!loaded.ok()) {
@@ -122,12 +129,16 @@ void Server::Process(const QueueItem& item) {
   req.store = std::move(prepared->store);
   req.secrets = std::move(*secrets);
   req.note = [&](const std::string& text) { Log(what + ": " + text); };
+  const double prepare_ms = ms_since(t0) - checkout_ms;
   auto started = engine::StartRun(std::move(req));
   if (!started.ok()) return finish("error", started.error().message);
   std::unique_ptr<engine::RunHandle> handle = std::move(*started);
   if (Status s = db_->SetRunId(item.id, handle->run_id()); !s.ok())
     Log(what + ": run id not recorded: " + s.error().message);
-  Log(what + ": run " + std::to_string(handle->run_id()) + " started");
+  Log(fmt::format("{}: run {} started (checkout {:.1f} ms, pipeline and store {:.1f} ms, engine "
+                  "start {:.1f} ms)",
+                  what, handle->run_id(), checkout_ms, prepare_ms,
+                  ms_since(t0) - checkout_ms - prepare_ms));
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = handle.get();
