@@ -3,8 +3,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -12,8 +10,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
-#include "store/artifact_manifest.h"
-#include "store/artifact_store.h"
+#include "engine/artifacts.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -22,19 +19,21 @@ struct ArtifactsArgs {
   std::string run, job, download, state_dir;
 };
 
-struct JobFiles {
-  std::string job;
-  std::vector<store::ArtifactEntry> files;
-};
+using engine::JobArtifacts;
 
-int ArtifactsFail(const std::string& message, int code) {
-  fmt::print(stderr, "gauntlet: {}\n", message);
-  return code;
-}
-
-// A job given by its full name, or by its base name (every matrix variant).
-bool Selected(const std::string& name, const std::string& wanted) {
-  return wanted.empty() || name == wanted || name.starts_with(wanted + " (");
+int PrintArtifactsJson(store::RunId run, const std::vector<JobArtifacts>& jobs, uint64_t files,
+                       uint64_t bytes, const std::string& dest) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const JobArtifacts& j : jobs) {
+    for (const auto& f : j.files) {
+      list.push_back(
+          {{"job", j.job}, {"path", f.path}, {"size", f.size}, {"hash", f.hash}, {"mode", f.mode}});
+    }
+  }
+  nlohmann::json out = {{"run", run}, {"artifacts", list}, {"files", files}, {"bytes", bytes}};
+  if (!dest.empty()) out["downloaded_to"] = dest;
+  fmt::print("{}\n", out.dump(2));
+  return kExitOk;
 }
 
 int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
@@ -43,96 +42,34 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
   if (!h) return code;
   auto run = ResolveRun(*h->store, args.run, &code);
   if (!run) return code;
-  auto records = h->store->GetArtifacts(run->id);
-  if (!records.ok()) return ArtifactsFail(records.error().message, kExitInternal);
-
-  std::vector<JobFiles> jobs;
-  for (const store::ArtifactRecord& rec : *records) {
-    if (!Selected(rec.job, args.job)) continue;
-    // Validated here, before anything is shown or written: a tampered record with a
-    // name that escapes or a hash that is not a digest is refused.
-    auto manifest = store::ManifestFromJson(rec.manifest);
-    if (!manifest.ok()) {
-      return ArtifactsFail(fmt::format("run {}, job {}: refusing its artifact record: {}", run->id, rec.job,
-                              manifest.error().message),
-                  kExitFailed);
-    }
-    jobs.push_back({rec.job, std::move(*manifest)});
-  }
-  if (!args.job.empty() && jobs.empty()) {
-    return ArtifactsFail(fmt::format("run {} has no artifacts of a job named '{}'", run->id, args.job),
-                kExitNotFound);
-  }
-
+  auto jobs = engine::ListArtifacts(*h->store, run->id, args.job);
+  if (!jobs.ok()) return Fail(jobs.error());
   uint64_t files = 0, bytes = 0;
-  for (const JobFiles& j : jobs) {
+  for (const JobArtifacts& j : *jobs) {
     files += j.files.size();
     for (const auto& f : j.files) bytes += f.size;
   }
-
   std::string dest;
   if (!args.download.empty()) {
-    // Two jobs leaving different files at one path cannot both be copied out there.
-    std::map<std::string, std::pair<std::string, std::string>> seen;  // path -> job, hash
-    for (const JobFiles& j : jobs) {
-      for (const auto& f : j.files) {
-        auto [it, fresh] = seen.emplace(f.path, std::make_pair(j.job, f.hash));
-        if (!fresh && it->second.second != f.hash) {
-          if (it->second.first == j.job) {
-            return ArtifactsFail(fmt::format("job '{}' lists '{}' twice with different contents: its "
-                                    "artifact record is damaged",
-                                    j.job, f.path),
-                        kExitFailed);
-          }
-          return ArtifactsFail(fmt::format("jobs '{}' and '{}' both stored '{}' with different "
-                                  "contents: name one job to download",
-                                  it->second.first, j.job, f.path),
-                      kExitFailed);
-        }
-      }
+    auto d = engine::DownloadArtifacts(*jobs, h->ws.artifacts_dir(), args.download);
+    if (!d.ok()) {
+      fmt::print(stderr, "gauntlet: {}\n", d.error().message);
+      return kExitFailed;  // refused or failed to copy, whatever the cause (--help)
     }
-    std::error_code ec;
-    dest = std::filesystem::absolute(args.download, ec).string();
-    std::filesystem::create_directories(dest, ec);
-    if (ec) return ArtifactsFail("cannot create " + dest + ": " + ec.message(), kExitFailed);
-    store::ArtifactStore objects(h->ws.artifacts_dir());
-    for (const JobFiles& j : jobs) {
-      auto r = objects.Restore(j.files, dest);
-      if (!r.ok()) {
-        return ArtifactsFail(fmt::format("downloading the artifacts of {}: {}", j.job, r.error().message),
-                    kExitFailed);
-      }
-    }
+    dest = std::move(*d);
   }
-
-  if (global.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const JobFiles& j : jobs) {
-      for (const auto& f : j.files) {
-        list.push_back({{"job", j.job},
-                        {"path", f.path},
-                        {"size", f.size},
-                        {"hash", f.hash},
-                        {"mode", f.mode}});
-      }
-    }
-    nlohmann::json out = {
-        {"run", run->id}, {"artifacts", list}, {"files", files}, {"bytes", bytes}};
-    if (!dest.empty()) out["downloaded_to"] = dest;
-    fmt::print("{}\n", out.dump(2));
-    return kExitOk;
-  }
+  if (global.json) return PrintArtifactsJson(run->id, *jobs, files, bytes, dest);
   if (files == 0) {
     fmt::print("run {}: no artifacts\n", run->id);
     return kExitOk;
   }
   size_t jw = 3, pw = 4;
-  for (const JobFiles& j : jobs) {
+  for (const JobArtifacts& j : *jobs) {
     jw = std::max(jw, j.job.size());
     for (const auto& f : j.files) pw = std::max(pw, f.path.size());
   }
   fmt::print("{:<{}}  {:<{}}  {:>10}\n", "JOB", jw, "PATH", pw, "SIZE");
-  for (const JobFiles& j : jobs) {
+  for (const JobArtifacts& j : *jobs) {
     for (const auto& f : j.files) {
       fmt::print("{:<{}}  {:<{}}  {:>10}\n", j.job, jw, f.path, pw, HumanBytes(f.size));
     }

@@ -11,8 +11,8 @@
 #include "cli/command.h"
 #include "cli/history.h"
 #include "core/clock.h"
+#include "engine/job_cache.h"
 #include "store/artifact_manifest.h"
-#include "store/artifact_store.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -35,12 +35,6 @@ nlohmann::json EntryJson(const store::CacheEntry& e) {
           {"last_used_ms", e.last_used_ms}};
 }
 
-uint64_t SumBytes(const std::vector<store::CacheEntry>& entries) {
-  uint64_t total = 0;
-  for (const auto& e : entries) total += e.bytes;
-  return total;
-}
-
 void PrintEntries(const std::vector<store::CacheEntry>& entries) {
   size_t jw = 3;
   for (const auto& e : entries) jw = std::max(jw, e.job.size());
@@ -52,72 +46,57 @@ void PrintEntries(const std::vector<store::CacheEntry>& entries) {
   }
 }
 
+nlohmann::json EntriesJson(const std::vector<store::CacheEntry>& entries) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : entries) list.push_back(EntryJson(e));
+  return list;
+}
+
 int RunLs(const CacheArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
   auto h = OpenHistory(args.state_dir, &code);
   if (!h) return code;
-  auto entries = h->store->ListCacheEntries();
-  if (!entries.ok()) return Fail(entries.error());
-  store::ArtifactStore objects(h->ws.artifacts_dir());
-  auto listed = objects.List();
-  if (!listed.ok()) return Fail(listed.error());
-  uint64_t object_bytes = 0;
-  for (const auto& o : *listed) object_bytes += o.size;
+  auto c = engine::ListCache(*h->store, h->ws.artifacts_dir());
+  if (!c.ok()) return Fail(c.error());
   if (global.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : *entries) list.push_back(EntryJson(e));
-    nlohmann::json out = {{"entries", list},
-                          {"bytes", SumBytes(*entries)},
-                          {"objects", listed->size()},
-                          {"object_bytes", object_bytes}};
+    nlohmann::json out = {{"entries", EntriesJson(c->entries)},
+                          {"bytes", c->entry_bytes},
+                          {"objects", c->objects},
+                          {"object_bytes", c->object_bytes}};
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
-  if (!entries->empty()) PrintEntries(*entries);
+  if (!c->entries.empty()) PrintEntries(c->entries);
   fmt::print("{} cache entr{} ({} of artifacts); artifact store: {} object{}, {}\n",
-             entries->size(), entries->size() == 1 ? "y" : "ies", HumanBytes(SumBytes(*entries)),
-             listed->size(), listed->size() == 1 ? "" : "s", HumanBytes(object_bytes));
+             c->entries.size(), c->entries.size() == 1 ? "y" : "ies", HumanBytes(c->entry_bytes),
+             c->objects, c->objects == 1 ? "" : "s", HumanBytes(c->object_bytes));
   return kExitOk;
 }
 
-// Clear (no age) or prune (entries and objects not used for `age`).
+// Clear (no age) or prune (entries and objects not used for --older-than).
 int RunRemove(const CacheArgs& args, const GlobalOptions& global, bool clear) {
-  std::optional<store::UnixMs> before;
   std::optional<Duration> age;
   if (!clear) {
     auto a = ParseAge(args.older_than);
     if (!a.ok()) return Fail(Error::Invalid(a.error().message));
     age = *a;
-    before = RealClock().UnixMs() - a->count();
   }
   int code = kExitOk;
   auto h = OpenHistory(args.state_dir, &code);
   if (!h) return code;
-  auto gone = h->store->DeleteCacheEntries(before);
-  if (!gone.ok()) return Fail(gone.error());
-  store::ArtifactStore objects(h->ws.artifacts_dir());
-  Result<store::TransferStats> removed = store::TransferStats{};
-  if (clear) {
-    removed = objects.Clear();
-  } else {
-    store::PruneOptions p;
-    p.unused_since = std::chrono::system_clock::now() - *age;
-    removed = objects.Prune(p);
-  }
-  if (!removed.ok()) return Fail(removed.error());
+  auto r = engine::RemoveCache(*h->store, h->ws.artifacts_dir(), age, RealClock());
+  if (!r.ok()) return Fail(r.error());
   if (global.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : *gone) list.push_back(EntryJson(e));
-    nlohmann::json out = {{"removed_entries", list},
-                          {"entry_bytes", SumBytes(*gone)},
-                          {"removed_objects", removed->files},
-                          {"object_bytes", removed->bytes}};
+    nlohmann::json out = {{"removed_entries", EntriesJson(r->entries)},
+                          {"entry_bytes", r->entry_bytes},
+                          {"removed_objects", r->objects.files},
+                          {"object_bytes", r->objects.bytes}};
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
-  fmt::print("removed {} cache entr{} and {} artifact object{} ({})\n", gone->size(),
-             gone->size() == 1 ? "y" : "ies", removed->files, removed->files == 1 ? "" : "s",
-             HumanBytes(removed->bytes));
+  fmt::print("removed {} cache entr{} and {} artifact object{} ({})\n", r->entries.size(),
+             r->entries.size() == 1 ? "y" : "ies", r->objects.files,
+             r->objects.files == 1 ? "" : "s", HumanBytes(r->objects.bytes));
   return kExitOk;
 }
 

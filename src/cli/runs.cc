@@ -2,15 +2,14 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
 #include "core/clock.h"
+#include "engine/run_list.h"
 #include "store/store.h"
 
 namespace gauntlet::cli {
@@ -21,81 +20,17 @@ struct RunsArgs {
   std::string pipeline, status, branch, state_dir;
 };
 
-int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
-  store::RunFilter filter;
-  filter.limit = args.limit;
-  if (!args.pipeline.empty()) filter.pipeline = args.pipeline;
-  if (!args.branch.empty()) filter.branch = args.branch;
-  // 'interrupted' is both a stored status (after --resume/cancel noticed it) and
-  // what a 'running' run with a dead engine is shown as: both are listed for it.
-  std::optional<store::RunStatus> wanted;
-  if (!args.status.empty()) {
-    wanted = store::ParseRunStatus(args.status);
-    if (!wanted) {
-      fmt::print(stderr, "gauntlet: unknown status '{}'\n", args.status);
-      return kExitInvalid;
-    }
-  }
-  int code = kExitOk;
-  auto h = OpenHistory(args.state_dir, &code);
-  if (!h) return code;
-
-  std::vector<store::RunRecord> runs;
-  auto list = [&](std::optional<store::RunStatus> status) -> bool {
-    store::RunFilter f = filter;
-    f.status = status;
-    auto r = h->store->ListRuns(f);
-    if (!r.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", r.error().message);
-      return false;
-    }
-    for (auto& run : *r) {
-      if (!wanted || ShownStatus(run) == store::ToString(*wanted)) runs.push_back(std::move(run));
-    }
-    return true;
-  };
-  if (wanted == store::RunStatus::kInterrupted) {
-    if (!list(store::RunStatus::kRunning) || !list(store::RunStatus::kInterrupted))
-      return kExitInternal;
-    std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
-    if (static_cast<int>(runs.size()) > args.limit) runs.resize(args.limit);
-  } else if (!list(wanted)) {
-    return kExitInternal;
-  }
-
-  // Test counts and coverage (runs whose jobs have `reports:`).
-  std::map<store::RunId, std::map<std::string, double>> metrics;
-  for (const auto& run : runs) {
-    auto m = h->store->GetMetrics(run.id);
-    if (m.ok()) metrics[run.id] = std::move(*m);
-  }
-  int64_t now = RealClock().UnixMs();
-  if (global.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& run : runs) {
-      nlohmann::json j = engine::RunJson(run, now);
-      j["tests"] = engine::TestsJson(metrics[run.id]);
-      j["coverage"] = engine::CoverageJson(metrics[run.id]);
-      out.push_back(std::move(j));
-    }
-    fmt::print("{}\n", out.dump(2));
-    return kExitOk;
-  }
-  if (runs.empty()) {
-    fmt::print("no runs\n");
-    return kExitOk;
-  }
+void PrintRunsTable(const std::vector<engine::ListedRun>& runs, int64_t now) {
   size_t pw = 8, bw = 6;
-  for (const auto& run : runs) {
+  for (const auto& [run, m] : runs) {
     pw = std::max(pw, run.pipeline.size());
     bw = std::max(bw, run.git_branch.size());
   }
   fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}\n", "ID", "PIPELINE",
              pw, "COMMIT", "BRANCH", bw, "STATUS", "STARTED", "DURATION", "TESTS", "COVERAGE");
-  for (const auto& run : runs) {
+  for (const auto& [run, m] : runs) {
     std::string commit = run.git_commit.substr(0, 10);
     // TESTS: passed/total; COVERAGE: line percent; "-" without reports.
-    const auto& m = metrics[run.id];
     std::string tests = "-", coverage = "-";
     if (auto t = engine::TestsJson(m); !t.is_null())
       tests = fmt::format("{}/{}", t["passed"].get<int>(), t["total"].get<int>());
@@ -109,6 +44,45 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     line.erase(line.find_last_not_of(' ') + 1);
     fmt::print("{}\n", line);
   }
+}
+
+int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
+  store::RunFilter filter;
+  filter.limit = args.limit;
+  if (!args.pipeline.empty()) filter.pipeline = args.pipeline;
+  if (!args.branch.empty()) filter.branch = args.branch;
+  if (!args.status.empty()) {
+    filter.status = store::ParseRunStatus(args.status);
+    if (!filter.status) {
+      fmt::print(stderr, "gauntlet: unknown status '{}'\n", args.status);
+      return kExitInvalid;
+    }
+  }
+  int code = kExitOk;
+  auto h = OpenHistory(args.state_dir, &code);
+  if (!h) return code;
+  auto runs = engine::FindRuns(*h->store, filter);
+  if (!runs.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", runs.error().message);
+    return kExitInternal;
+  }
+  int64_t now = RealClock().UnixMs();
+  if (global.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [run, m] : *runs) {
+      nlohmann::json j = engine::RunJson(run, now);
+      j["tests"] = engine::TestsJson(m);
+      j["coverage"] = engine::CoverageJson(m);
+      out.push_back(std::move(j));
+    }
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+  if (runs->empty()) {
+    fmt::print("no runs\n");
+    return kExitOk;
+  }
+  PrintRunsTable(*runs, now);
   return kExitOk;
 }
 

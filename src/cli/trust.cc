@@ -11,11 +11,10 @@
 #include "cli/command.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
-#include "store/open.h"
 #include "core/clock.h"
+#include "engine/trust.h"
 #include "engine/views_gate.h"
-#include "gate/trust_history.h"
-#include "vcs/range.h"
+#include "store/open.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -26,6 +25,29 @@ struct TrustArgs {
   std::string author, file, state_dir;
 };
 
+// One author: their level, why, what is next, and every promotion and demotion.
+int PrintAuthor(const engine::TrustReport& r, const std::string& repository, bool json) {
+  const auto& [key, s] = r.standings.front();
+  if (json) {
+    fmt::print("{}\n",
+               engine::TrustHistoryJson(key, r.HistoryOf(key), s, repository, r.changes).dump(2));
+    return kExitOk;
+  }
+  fmt::print("{} in {}: {} (may merge {} alone)\n", key, repository, gate::ToString(s.level),
+             gate::MaxRiskFor(s.level));
+  fmt::print("  {}\n", s.why);
+  if (!s.next.empty()) fmt::print("  next: {}\n", s.next);
+  if (r.changes.empty()) {
+    fmt::print("no promotion or demotion yet\n");
+  } else {
+    fmt::print("history\n");
+    for (const auto& c : r.changes) {
+      fmt::print("  {}  {} -> {}  {}\n", LocalTime(c.at_ms), c.from_level, c.to_level, c.reason);
+    }
+  }
+  return kExitOk;
+}
+
 int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
   LoadedPipeline loaded;
   int code = LoadPipeline(args.file, &loaded);
@@ -35,90 +57,33 @@ int RunTrust(const TrustArgs& args, const GlobalOptions& global) {
   }
   const spec::Pipeline& pipeline = loaded.load->pipeline;
   engine::Workspace ws = engine::WorkspaceForFile(loaded.file, args.state_dir);
-  auto branch = vcs::DefaultBranchName(ws.root);
-  // Outside a repository (or without main/master) runs on `main` are the merged ones.
-  const std::string default_branch = branch.ok() && !branch->empty() ? *branch : "main";
   auto st = store::OpenStore(ws.store_url());
   if (!st.ok()) {
     fmt::print(stderr, "gauntlet: {}\n", st.error().message);
     return kExitInternal;
   }
-  store::Store& store = **st;
-  const gate::TrustScope scope{pipeline.name, default_branch};
-  auto histories = gate::LoadTrustHistories(store, scope);
-  if (!histories.ok()) {
-    fmt::print(stderr, "gauntlet: {}\n", histories.error().message);
+  auto r = engine::ReadTrust(**st, pipeline, ws.root, args.author, RealClock().UnixMs());
+  if (!r.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", r.error().message);
     return kExitInternal;
   }
-  std::vector<std::string> keys;
-  if (!args.author.empty()) {
-    keys.push_back(gate::AuthorKey({"", args.author}));
-    if (!histories->count(keys[0])) {
-      // A name rather than an email: the author whose newest run spells it so.
-      for (const auto& [key, h] : *histories) {
-        if (h.author.name == args.author) keys[0] = key;
-      }
-    }
-  } else {
-    for (const auto& [key, h] : *histories) keys.push_back(key);
-  }
-  const int64_t now = RealClock().UnixMs();
-  json out = json::array();
-  std::vector<std::pair<std::string, gate::TrustStanding>> standings;
-  for (const std::string& key : keys) {
-    auto s = gate::StandingOf(store, scope, pipeline.gates, *histories, key, now);
-    if (!s.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", s.error().message);
-      return kExitInternal;
-    }
-    standings.emplace_back(key, std::move(s).value());
-  }
-  auto history_of = [&](const std::string& key) -> const gate::AuthorHistory* {
-    auto it = histories->find(key);
-    return it == histories->end() ? nullptr : &it->second;
-  };
-
-  if (!args.author.empty()) {
-    const auto& [key, s] = standings.front();
-    auto changes = store.ListTrustChanges(pipeline.name, key);
-    if (!changes.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", changes.error().message);
-      return kExitInternal;
-    }
-    if (global.json) {
-      fmt::print("{}\n", engine::TrustHistoryJson(key, history_of(key), s, pipeline.name, *changes)
-                              .dump(2));
-      return kExitOk;
-    }
-    fmt::print("{} in {}: {} (may merge {} alone)\n", key, pipeline.name, gate::ToString(s.level),
-               gate::MaxRiskFor(s.level));
-    fmt::print("  {}\n", s.why);
-    if (!s.next.empty()) fmt::print("  next: {}\n", s.next);
-    if (changes->empty()) {
-      fmt::print("no promotion or demotion yet\n");
-    } else {
-      fmt::print("history\n");
-      for (const auto& c : *changes) {
-        fmt::print("  {}  {} -> {}  {}\n", LocalTime(c.at_ms), c.from_level, c.to_level, c.reason);
-      }
-    }
-    return kExitOk;
-  }
-
+  if (!args.author.empty()) return PrintAuthor(*r, pipeline.name, global.json);
   if (global.json) {
-    for (const auto& [key, s] : standings) out.push_back(engine::TrustStandingJson(key, history_of(key), s));
+    json out = json::array();
+    for (const auto& [key, s] : r->standings)
+      out.push_back(engine::TrustStandingJson(key, r->HistoryOf(key), s));
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
-  if (standings.empty()) {
+  if (r->standings.empty()) {
     fmt::print("no authors in the history of {} yet\n", pipeline.name);
     return kExitOk;
   }
   size_t w = 6;
-  for (const auto& [key, s] : standings) w = std::max(w, key.size());
+  for (const auto& [key, s] : r->standings) w = std::max(w, key.size());
   fmt::print("{:<{}}  {:<5}  {:>6}  {:>9}  {}\n", "AUTHOR", w, "LEVEL", "MERGED", "INCIDENTS",
              "NEXT");
-  for (const auto& [key, s] : standings) {
+  for (const auto& [key, s] : r->standings) {
     fmt::print("{:<{}}  {:<5}  {:>6}  {:>9}  {}\n", key, w, gate::ToString(s.level), s.merged,
                s.incidents, s.next.empty() ? "-" : s.next);
   }

@@ -42,7 +42,8 @@ std::optional<Result<store::DeploymentRecord>> DeploymentRun::Preempted() {
     return std::nullopt;
   Print(fmt::format("deployment {}: {} - {} (the old slot {} was left running)", r.id, r.state,
                     r.reason, d_.stable_slot));
-  return Result<store::DeploymentRecord>(r);
+  // In place: GCC 12 at -O3 takes a moved-from temporary here for maybe-uninitialized.
+  return std::optional<Result<store::DeploymentRecord>>(std::in_place, r);
 }
 
 // Waits out the scale-down delay through the clock, showing what it waits for, and

@@ -98,6 +98,36 @@ Status SqliteDb::Exec(std::string_view sql) {
   return Ok();
 }
 
+Status SqliteDb::ExecCached(std::string_view sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.error();
+  if (!stmt->Step().ok()) {
+    return Error{path_ + ": " + sqlite3_errmsg(db_) + " in " + std::string(sql)};
+  }
+  return Ok();
+}
+
+void SqliteDb::OnWalCommit(std::function<void(int pages)> hook) {
+  wal_hook_ = std::move(hook);
+  if (!wal_hook_) {
+    sqlite3_wal_autocheckpoint(db_, 1000);  // SQLite's default
+    return;
+  }
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<SqliteDb*>(self)->wal_hook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status SqliteDb::Checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Err("checkpoint");
+  return Ok();
+}
+
 Result<SqliteStmt> SqliteDb::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -90,6 +90,15 @@ class SqliteDb {
   int Changes() const;
   // An Error naming what failed and SQLite's message.
   Error Err(std::string_view what) const;
+  // Runs a statement without parameters or rows (BEGIN, COMMIT) from the cache: no SQL
+  // parsing per call, unlike Exec. Errors read as Exec's.
+  Status ExecCached(std::string_view sql);
+
+  // Called after each commit with the pages then in the WAL, instead of SQLite's
+  // auto-checkpoint (store/wal_checkpointer.h); null: the auto-checkpoint again.
+  void OnWalCommit(std::function<void(int pages)> hook);
+  // A PASSIVE checkpoint: copies what it can without waiting for anyone.
+  Status Checkpoint();
 
   const std::string& path() const { return path_; }
 
@@ -97,6 +106,7 @@ class SqliteDb {
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
+  std::function<void(int)> wal_hook_;
   // Looked up by the SQL text without copying it (a transparent hash).
   struct TextHash {
     using is_transparent = void;

@@ -92,7 +92,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   auto reader = SqliteDb::Open(path, /*readonly=*/true);
   if (!reader.ok()) return reader.error();
   return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(writer).value(), std::move(reader).value()));
+      new SqliteStore(std::move(writer).value(), std::move(reader).value(), path));
 }
 
 Status SqliteStore::Begin() {
@@ -100,7 +100,7 @@ Status SqliteStore::Begin() {
   if (in_batch_) return Error{"store: Begin inside a batch"};
   // IMMEDIATE takes the write lock now, so a concurrent engine waits here rather
   // than failing at the first write.
-  if (Status s = writer_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (Status s = writer_->ExecCached("BEGIN IMMEDIATE"); !s.ok()) return s;
   in_batch_ = true;
   return Ok();
 }
@@ -108,7 +108,7 @@ Status SqliteStore::Begin() {
 Status SqliteStore::Commit() {
   std::lock_guard lock(write_mu_);
   if (!in_batch_) return Error{"store: Commit without Begin"};
-  Status s = writer_->Exec("COMMIT");
+  Status s = writer_->ExecCached("COMMIT");
   if (!s.ok()) {
     (void)writer_->Exec("ROLLBACK");
   }

@@ -7,7 +7,9 @@
 // as store.h requires); the reader connection serves every read, so readers on
 // other threads (the HTTP server) see the last committed batch and are not
 // blocked by a batch in progress (WAL gives readers a snapshot). Reads from
-// the writing thread do not see its own uncommitted batch either.
+// the writing thread do not see its own uncommitted batch either. A third
+// connection, on a thread of its own, checkpoints the WAL once it holds 1000
+// pages (store/wal_checkpointer.h), so no commit pays for a checkpoint.
 //
 // Durability: WAL with synchronous=NORMAL by default. A committed batch is in
 // the WAL, written to the kernel, before Commit returns: it survives a SIGKILL
@@ -25,6 +27,7 @@
 
 #include "store/sqlite_db.h"
 #include "store/store.h"
+#include "store/wal_checkpointer.h"
 
 namespace gauntlet::store {
 
@@ -107,8 +110,9 @@ class SqliteStore final : public Store {
   Result<std::vector<CacheEntry>> DeleteCacheEntries(std::optional<UnixMs> used_before) override;
 
  private:
-  SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  SqliteStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader,
+              const std::string& path)
+      : writer_(std::move(writer)), reader_(std::move(reader)), checkpointer_(writer_.get(), path) {}
 
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
@@ -116,6 +120,9 @@ class SqliteStore final : public Store {
 
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> reader_;  // guarded by read_mu_
+
+  // The writer's checkpoints, off the writing thread. Destroyed first (declared last).
+  WalCheckpointer checkpointer_;
 };
 
 }  // namespace gauntlet::store
