@@ -25,6 +25,8 @@ void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterTrust(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCache(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -46,6 +48,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterTrust,
     RegisterArtifacts,
     RegisterCache,
+    RegisterServe,
+    RegisterToken,
     RegisterVersion,
 };
 

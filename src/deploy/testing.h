@@ -99,17 +99,17 @@ inline std::string StartTestApp(Child* child, const std::vector<std::string>& fl
   return line.substr(prefix.size());
 }
 
-// Waits until `path` exists, on inotify events of its directory (no polling), at most
-// `deadline`. For servers that say nothing when ready but write a file once they listen
-// (nginx writes its pid file after opening its listening sockets).
-inline bool WaitForFile(const std::string& path, std::chrono::milliseconds deadline) {
-  namespace fs = std::filesystem;
+// Waits until `done()` holds, checking it again on each inotify event `mask` of `watched`
+// (no polling), at most `deadline`.
+template <typename Done>
+bool WaitOnInotify(const std::string& watched, uint32_t mask, Done&& done,
+                   std::chrono::milliseconds deadline) {
   int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (fd < 0) return false;
-  inotify_add_watch(fd, fs::path(path).parent_path().c_str(), IN_CREATE | IN_MOVED_TO);
+  inotify_add_watch(fd, watched.c_str(), mask);
   auto end = std::chrono::steady_clock::now() + deadline;
-  bool found = false;
-  while (!(found = fs::exists(path))) {
+  bool ok = false;
+  while (!(ok = done())) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         end - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
@@ -119,7 +119,16 @@ inline bool WaitForFile(const std::string& path, std::chrono::milliseconds deadl
     }
   }
   close(fd);
-  return found || fs::exists(path);
+  return ok || done();
+}
+
+// Waits until `path` exists, on inotify events of its directory, at most `deadline`. For
+// servers that say nothing when ready but write a file once they listen (nginx writes its
+// pid file after opening its listening sockets).
+inline bool WaitForFile(const std::string& path, std::chrono::milliseconds deadline) {
+  return WaitOnInotify(std::filesystem::path(path).parent_path().string(),
+                       IN_CREATE | IN_MOVED_TO, [&] { return std::filesystem::exists(path); },
+                       deadline);
 }
 
 // A fresh directory under the system temp dir, removed when destroyed.

@@ -9,8 +9,6 @@
 // the upstream, hiding a slot stopped while it still had traffic.
 #pragma once
 
-#include <poll.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -62,22 +60,7 @@ class TestNginx {
   // counting while one still runs sees the upstream before the reload. The master logs
   // each worker it starts and reaps, and each reload, at level notice.
   bool AwaitSettled(std::chrono::milliseconds deadline) {
-    int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (fd < 0) return false;
-    inotify_add_watch(fd, error_log().c_str(), IN_MODIFY);
-    auto end = std::chrono::steady_clock::now() + deadline;
-    bool settled = false;
-    while (!(settled = Settled())) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now());
-      pollfd p{fd, POLLIN, 0};
-      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[4096];
-      while (read(fd, buf, sizeof buf) > 0) {
-      }
-    }
-    close(fd);
-    return settled || Settled();
+    return WaitOnInotify(error_log(), IN_MODIFY, [this] { return Settled(); }, deadline);
   }
   // How gauntlet runs it (before -t / -s reload).
   std::vector<std::string> command() const {

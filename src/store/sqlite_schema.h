@@ -59,5 +59,7 @@ const std::vector<std::string_view>& Migrations();
 
 // Brings the database to CurrentSchemaVersion(), or explains why it cannot.
 Status Migrate(SqliteDb& db);
+// The same for another database with its own `steps` (the server's, server/server_db.h).
+Status Migrate(SqliteDb& db, const std::vector<std::string_view>& steps);
 
 }  // namespace gauntlet::store

@@ -1,0 +1,224 @@
+// The server's routes: webhooks, the API and health. Every answer is JSON; errors are
+// {"error": reason} with the status that says what to do about it (docs/server.md).
+#include <httplib.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "engine/views_run.h"
+#include "server/crypto.h"
+#include "server/push.h"
+#include "server/server.h"
+#include "store/open.h"
+#include "vcs/checkout.h"
+
+namespace gauntlet::server {
+namespace {
+
+using nlohmann::json;
+
+void Reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void Refuse(httplib::Response& res, int status, const std::string& reason) {
+  Reply(res, status, {{"error", reason}});
+}
+
+json ItemJson(const QueueItem& q) {
+  return {{"id", q.id},           {"repo", q.repo},           {"event", q.event},
+          {"ref", q.ref},         {"commit", q.commit},       {"delivery", q.delivery},
+          {"state", q.state},     {"reason", q.reason},       {"run_id", q.run_id},
+          {"queued_ms", q.queued_ms}, {"started_ms", q.started_ms}, {"finished_ms", q.finished_ms}};
+}
+
+// Whether the request carries a token with at least `needed`; if not, the answer is set
+// (401 without a valid token, 403 with too small a scope).
+bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed) {
+  const std::string header = req.get_header_value("Authorization");
+  const std::string bearer = "Bearer ";
+  if (header.rfind(bearer, 0) != 0) {
+    Refuse(res, 401, "this needs a token with scope " + std::string(ToString(needed)) +
+                         ": Authorization: Bearer TOKEN (gauntlet token create)");
+    return false;
+  }
+  auto token = db.Authenticate(header.substr(bearer.size()), NowMs());
+  if (!token.ok()) {
+    Refuse(res, 503, "the token store is unavailable: " + token.error().message);
+    return false;
+  }
+  if (!*token) {
+    Refuse(res, 401, "unknown or revoked token");
+    return false;
+  }
+  if ((*token)->scope < needed) {
+    Refuse(res, 403, "token '" + (*token)->name + "' has scope " + ToString((*token)->scope) +
+                         "; this needs " + ToString(needed));
+    return false;
+  }
+  return true;
+}
+
+// A positive integer query parameter within [1, max]; `fallback` when absent.
+bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
+              httplib::Response& res) {
+  *out = fallback;
+  if (!req.has_param(name)) return true;
+  const std::string v = req.get_param_value(name);
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < 1 || n > max) {
+    Refuse(res, 400, std::string(name) + " must be an integer from 1 to " + std::to_string(max));
+    return false;
+  }
+  *out = static_cast<int>(n);
+  return true;
+}
+
+}  // namespace
+
+void Server::InstallRoutes() {
+  httplib::Server& http = *http_;
+  http.set_payload_max_length(config_.max_body);
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty())
+      Refuse(res, res.status,
+             res.status == 413   ? "the request body is over the server's limit"
+             : res.status == 404 ? "no such route"
+                                 : "HTTP " + std::to_string(res.status));
+  });
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, {{"status", "ok"}});
+  });
+  http.Post("/hooks/github", [this](const httplib::Request& req, httplib::Response& res) {
+    GithubHook(req, res);
+  });
+  http.Post("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
+    if (Allowed(*db_, req, res, Scope::kTrigger)) Trigger(req, res);
+  });
+  http.Get("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
+    if (config_.public_read || Allowed(*db_, req, res, Scope::kRead)) ListRuns(req, res);
+  });
+  http.Get("/api/v1/queue", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
+    int limit = 0;
+    if (!IntParam(req, "limit", 50, 1000, &limit, res)) return;
+    auto items = db_->ListQueue(limit);
+    if (!items.ok()) return Refuse(res, 503, items.error().message);
+    json list = json::array();
+    for (const QueueItem& q : *items) list.push_back(ItemJson(q));
+    Reply(res, 200, {{"items", list}});
+  });
+  http.Get(R"(/api/v1/queue/(\d{1,18}))", [this](const httplib::Request& req,
+                                                  httplib::Response& res) {
+    if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
+    auto item = db_->GetItem(std::stoll(req.matches[1].str()));
+    if (!item.ok()) return Refuse(res, 503, item.error().message);
+    if (!*item) return Refuse(res, 404, "no queue item " + req.matches[1].str());
+    Reply(res, 200, ItemJson(**item));
+  });
+}
+
+// GitHub's push webhook: signature first (nothing is read from an unsigned body), then
+// the delivery id (a replay queues nothing), then the payload.
+void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
+  if (config_.webhook_secret.empty())
+    return Refuse(res, 401, "webhooks are off: start the server with --webhook-secret-file");
+  if (!VerifyGithubSignature(config_.webhook_secret, req.body,
+                             req.get_header_value("X-Hub-Signature-256")))
+    return Refuse(res, 401, "bad or missing X-Hub-Signature-256");
+  const std::string delivery = req.get_header_value("X-GitHub-Delivery");
+  const std::string event = req.get_header_value("X-GitHub-Event");
+  if (delivery.empty() || delivery.size() > 200 || event.empty())
+    return Refuse(res, 400, "X-GitHub-Delivery and X-GitHub-Event are required");
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return Refuse(res, 400, "the body is not a JSON object");
+  if (event != "push") {
+    auto fresh = db_->RecordDelivery(delivery, "github", event, NowMs());
+    if (!fresh.ok()) return Refuse(res, 503, fresh.error().message);
+    const std::string why =
+        event == "ping" ? "pong" : "event '" + event + "' starts nothing (push is handled)";
+    return Reply(res, *fresh ? 202 : 200, {{"queued", nullptr}, {"duplicate", !*fresh}, {"reason", why}});
+  }
+  auto push = ParseGithubPush(body);
+  if (!push.ok()) return Refuse(res, 400, push.error().message);
+  if (!FindRepo(push->repository))
+    return Refuse(res, 404, "no watched repository named '" + push->repository + "'");
+  QueueItem item;
+  item.repo = push->repository;
+  item.event = "push";
+  item.ref = push->ref;
+  item.commit = push->after;
+  item.payload = req.body;
+  item.delivery = delivery;
+  auto id = db_->Enqueue(item, "github", NowMs());
+  if (!id.ok()) return Refuse(res, 503, id.error().message);
+  if (!*id) return Reply(res, 200, {{"queued", nullptr}, {"duplicate", true}});
+  Wake();
+  Reply(res, 202, {{"queued", **id}, {"duplicate", false}});
+}
+
+// POST /api/v1/runs {"repo": NAME, "ref": "main"}: a manual run at the commit `ref`
+// names now in the repository's source.
+void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
+  json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return Refuse(res, 400, "the body must be a JSON object: {\"repo\": NAME, \"ref\": REF}");
+  std::string name = body.value("repo", "");
+  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
+  const WatchedRepo* repo = FindRepo(name);
+  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
+  if (body.contains("ref") && !body["ref"].is_string())
+    return Refuse(res, 400, "ref must be a string");
+  if (body.contains("inputs"))
+    return Refuse(res, 400, "inputs are not supported yet (docs/server.md)");
+  const std::string ref = body.value("ref", "HEAD");
+  if (ref.empty() || ref.size() > 250 || ref[0] == '-')
+    return Refuse(res, 400, "ref must be a branch, a tag or a commit id");
+  QueueItem item;
+  item.repo = repo->name;
+  item.event = "manual";
+  for (const std::string prefix : {"refs/heads/", "refs/tags/", ""}) {
+    auto commit = vcs::ResolveRevision(repo->source, prefix + ref);
+    if (!commit.ok()) continue;
+    item.commit = *commit;
+    item.ref = prefix.empty() ? "" : prefix + ref;
+    break;
+  }
+  if (item.commit.empty())
+    return Refuse(res, 404, "no branch, tag or commit '" + ref + "' in " + repo->name);
+  item.payload = json{{"ref", item.ref}, {"commit", item.commit}}.dump();
+  auto id = db_->Enqueue(item, "api", NowMs());
+  if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
+  Wake();
+  Reply(res, 202, {{"queued", **id}, {"repo", item.repo}, {"ref", item.ref}, {"commit", item.commit}});
+}
+
+// GET /api/v1/runs?repo=NAME&limit=N: the repository's runs, newest first (the view
+// `gauntlet runs --json` prints).
+void Server::ListRuns(const httplib::Request& req, httplib::Response& res) {
+  std::string name = req.get_param_value("repo");
+  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
+  const WatchedRepo* repo = FindRepo(name);
+  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
+  int limit = 0;
+  if (!IntParam(req, "limit", 20, 1000, &limit, res)) return;
+  const engine::Workspace ws = RepoWorkspace(config_, *repo);
+  json runs = json::array();
+  std::error_code ec;
+  if (std::filesystem::exists(ws.db_path(), ec)) {
+    auto store = store::OpenStore(ws.store_url());
+    if (!store.ok()) return Refuse(res, 503, store.error().message);
+    store::RunFilter filter;
+    filter.limit = limit;
+    auto list = (*store)->ListRuns(filter);
+    if (!list.ok()) return Refuse(res, 503, list.error().message);
+    for (const store::RunRecord& r : *list) runs.push_back(engine::RunJson(r, NowMs()));
+  }
+  Reply(res, 200, {{"repo", repo->name}, {"runs", runs}});
+}
+
+}  // namespace gauntlet::server

@@ -1,0 +1,37 @@
+// Push events: what GitHub's `push` webhook carries (docs.github.com, "Webhook events and
+// payloads": ref, before, after, repository.name, pusher.name, commits[], deleted), and
+// whether a pipeline's `on:` asks to run for one. Pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "spec/model.h"
+
+namespace gauntlet::server {
+
+struct PushEvent {
+  std::string repository;  // repository.name
+  std::string ref;         // refs/heads/main or refs/tags/v1
+  std::string before;      // 40 zeros for a new branch
+  std::string after;       // the commit to run
+  std::string pusher;
+  bool deleted = false;  // the ref was deleted: nothing to run
+  std::string branch() const;  // "main" for refs/heads/main, else ""
+  std::string tag() const;     // "v1" for refs/tags/v1, else ""
+};
+
+// kInvalid naming the missing or mistyped field.
+Result<PushEvent> ParseGithubPush(const nlohmann::json& body);
+
+// Whether `on:` runs the pipeline for this push; `why` says why not. Rules
+// (docs/server.md): `push` must be among the events; `branches` (globs, empty: every
+// branch) must match the branch; a tag push runs only when `on.push` has no `branches`.
+// `changed` is the files changed by the push (when `paths` is set): a push with `paths`
+// runs only when one of them matches; `changed_known` false (a new branch) runs.
+bool PushRuns(const spec::Triggers& on, const PushEvent& push,
+              const std::vector<std::string>& changed, bool changed_known, std::string* why);
+
+}  // namespace gauntlet::server

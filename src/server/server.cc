@@ -1,0 +1,92 @@
+#include "server/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+
+namespace gauntlet::server {
+
+engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo) {
+  engine::Workspace ws;
+  ws.root = config.state_dir + "/workspaces/" + repo.name;
+  ws.state_dir = config.state_dir + "/repos/" + repo.name;
+  return ws;
+}
+
+Server::Server(ServerConfig config) : config_(std::move(config)) {}
+
+Server::~Server() {
+  Stop();
+  if (worker_.joinable()) worker_.join();
+}
+
+const WatchedRepo* Server::FindRepo(const std::string& name) const {
+  for (const WatchedRepo& r : config_.repos)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+Status Server::Start() {
+  if (config_.repos.empty()) return Error::Invalid("no repository to watch: give --repo PATH");
+  for (const WatchedRepo& r : config_.repos) {
+    // Names become directory names under the state directory: no way out of it.
+    if (r.name.empty() || r.name == "." || r.name == ".." ||
+        r.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789._-") != std::string::npos)
+      return Error::Invalid("repository name '" + r.name +
+                            "' may hold only letters, digits, '.', '_' and '-'");
+    for (const WatchedRepo& other : config_.repos)
+      if (&other != &r && other.name == r.name)
+        return Error::Invalid("two repositories are named '" + r.name + "': name one NAME=PATH");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config_.state_dir, ec);
+  if (ec) return Error::Errno("creating " + config_.state_dir, ec.value());
+  auto db = ServerDb::Open(config_.state_dir + "/server.db");
+  if (!db.ok()) return db.error();
+  db_ = std::move(*db);
+  if (auto requeued = db_->Requeue(); !requeued.ok()) return requeued.error();
+  http_ = std::make_unique<httplib::Server>();
+  // cpp-httplib listens with a backlog of 5: a burst of webhook deliveries would find the
+  // queue full and see resets. The socket is noted here and given the system's maximum
+  // once bound (listen(2) again only changes the backlog).
+  http_->set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listener_ = sock;
+  });
+  InstallRoutes();
+  port_ = config_.port == 0 ? http_->bind_to_any_port(config_.host)
+                            : (http_->bind_to_port(config_.host, config_.port) ? config_.port : -1);
+  if (port_ <= 0)
+    return Error{"cannot listen on " + config_.host + ":" + std::to_string(config_.port),
+                 ErrorKind::kUnavailable};
+  if (listener_ >= 0) ::listen(listener_, SOMAXCONN);
+  worker_ = std::thread([this] { WorkLoop(); });
+  return Ok();
+}
+
+void Server::Serve() {
+  if (http_) http_->listen_after_bind();
+}
+
+void Server::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    if (current_) current_->Cancel();
+  }
+  wake_.notify_all();
+  if (http_) http_->stop();
+}
+
+void Server::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ = true;
+  }
+  wake_.notify_all();
+}
+
+}  // namespace gauntlet::server

@@ -1,0 +1,98 @@
+// `gauntlet serve`: a long-running server that turns triggers (GitHub push webhooks, API
+// calls) into runs of the watched repositories' pipelines, each at the exact commit the
+// trigger names, one at a time in queue order, through the engine (engine/run.h).
+//
+//   HTTP thread pool ──> ServerDb (queue, deliveries, tokens) ──> Worker thread
+//        (routes, auth, HMAC)   committed before the 2xx           checkout, StartRun
+//
+// State lives in `state_dir`: server.db, workspaces/<repo> (the kept working copies) and
+// repos/<repo> (each repository's run store, logs and artifacts, as `.gauntlet/` would
+// hold them). docs/server.md is the user's view.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "engine/run.h"
+#include "server/server_db.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace gauntlet::server {
+
+struct WatchedRepo {
+  std::string name;    // what webhooks (repository.name) and API calls name it by
+  std::string source;  // a path or URL the workspace is cloned and fetched from
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (printed)
+  std::vector<WatchedRepo> repos;
+  std::string state_dir;
+  std::string pipeline = "gauntlet.yml";  // the pipeline file, relative to each repository
+  int jobs = 0;                           // -j of each run; 0: cores
+  std::string webhook_secret;             // empty: /hooks/github refuses every delivery
+  std::string secrets_file;               // KEY=VALUE lines for the pipelines' secrets
+  bool public_read = false;               // GET routes without a token
+  size_t max_body = 5 << 20;              // bytes; larger requests get 413
+};
+
+inline int64_t NowMs() { return RealClock().UnixMs(); }
+
+// Where a repository's things are kept under the state directory.
+engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo);
+
+class Server {
+ public:
+  explicit Server(ServerConfig config);
+  ~Server();
+  // Opens the state, puts runs a killed server left running back in the queue, binds the
+  // port and starts the worker. Errors: kInvalid (config), kUnavailable (the port).
+  Status Start();
+  int port() const { return port_; }
+  // Serves until Stop() (from a signal handler's thread or another thread).
+  void Serve();
+  // Stops taking requests; a run under way is cancelled and stays queued, to be resumed
+  // by the next start (`gauntlet run --resume` semantics: finished jobs do not run again).
+  void Stop();
+
+  // For the routes (http.cc).
+  const ServerConfig& config() const { return config_; }
+  ServerDb& db() { return *db_; }
+  const WatchedRepo* FindRepo(const std::string& name) const;
+  void Wake();  // a new item is queued
+
+ private:
+  void WorkLoop();
+  void Process(const QueueItem& item);
+  void InstallRoutes();  // http.cc
+  void GithubHook(const httplib::Request& req, httplib::Response& res);
+  void Trigger(const httplib::Request& req, httplib::Response& res);
+  void ListRuns(const httplib::Request& req, httplib::Response& res);
+
+  ServerConfig config_;
+  std::unique_ptr<ServerDb> db_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+  int listener_ = -1;  // the listening socket (its backlog is raised once bound)
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool pending_ = true;                    // look at the queue (set by Wake)
+  engine::RunHandle* current_ = nullptr;   // the run under way, under mu_
+};
+
+}  // namespace gauntlet::server

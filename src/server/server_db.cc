@@ -1,0 +1,293 @@
+#include "server/server_db.h"
+
+#include <string_view>
+
+#include "server/crypto.h"
+#include "store/sqlite_schema.h"
+
+namespace gauntlet::server {
+namespace {
+
+const std::vector<std::string_view>& ServerMigrations() {
+  static const std::vector<std::string_view> kSteps = {
+      // 0 -> 1: tokens, deliveries, the queue.
+      R"sql(
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL,
+  revoked_ms INTEGER NOT NULL DEFAULT 0,
+  last_used_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_ms = 0;
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  event TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE TABLE queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repo TEXT NOT NULL,
+  event TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  git_commit TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '{}',
+  delivery TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  queued_ms INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX queue_by_state ON queue(state, id);
+)sql",
+  };
+  return kSteps;
+}
+
+// The first row `read` makes of the statement's result; nullopt when there is none.
+template <typename T, typename Read>
+Result<std::optional<T>> FirstRow(store::SqliteStmt& st, Read&& read) {
+  auto rows = store::CollectRows<T>(st, read);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+constexpr Scope kScopes[] = {Scope::kRead, Scope::kTrigger, Scope::kDeploy, Scope::kAdmin};
+
+TokenRecord ReadToken(const store::SqliteStmt& r) {
+  TokenRecord t;
+  t.id = r.Int(0);
+  t.name = r.Text(1);
+  t.scope = ParseScope(r.Text(2)).value_or(Scope::kRead);
+  t.created_ms = r.Int(3);
+  t.revoked_ms = r.Int(4);
+  t.last_used_ms = r.Int(5);
+  return t;
+}
+constexpr const char* kTokenColumns =
+    "SELECT id, name, scope, created_ms, revoked_ms, last_used_ms FROM tokens ";
+
+QueueItem ReadItem(const store::SqliteStmt& r) {
+  QueueItem q;
+  q.id = r.Int(0);
+  q.repo = r.Text(1);
+  q.event = r.Text(2);
+  q.ref = r.Text(3);
+  q.commit = r.Text(4);
+  q.payload = r.Text(5);
+  q.delivery = r.Text(6);
+  q.state = r.Text(7);
+  q.reason = r.Text(8);
+  q.run_id = r.Int(9);
+  q.queued_ms = r.Int(10);
+  q.started_ms = r.Int(11);
+  q.finished_ms = r.Int(12);
+  return q;
+}
+constexpr const char* kItemColumns =
+    "SELECT id, repo, event, ref, git_commit, payload, delivery, state, reason, run_id, "
+    "queued_ms, started_ms, finished_ms FROM queue ";
+
+}  // namespace
+
+std::optional<Scope> ParseScope(const std::string& s) {
+  for (Scope scope : kScopes)
+    if (s == ToString(scope)) return scope;
+  return std::nullopt;
+}
+
+const char* ToString(Scope s) {
+  switch (s) {
+    case Scope::kRead:
+      return "read";
+    case Scope::kTrigger:
+      return "trigger";
+    case Scope::kDeploy:
+      return "deploy";
+    case Scope::kAdmin:
+      return "admin";
+  }
+  return "read";
+}
+
+Result<std::unique_ptr<ServerDb>> ServerDb::Open(const std::string& path) {
+  auto db = store::SqliteDb::Open(path, /*readonly=*/false);
+  if (!db.ok()) return db.error();
+  if (Status s = (*db)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                             "PRAGMA busy_timeout=5000");
+      !s.ok())
+    return s.error();
+  if (Status s = store::Migrate(**db, ServerMigrations()); !s.ok()) return s.error();
+  return std::unique_ptr<ServerDb>(new ServerDb(std::move(*db)));
+}
+
+Result<std::pair<TokenRecord, std::string>> ServerDb::CreateToken(const std::string& name,
+                                                                  Scope scope, int64_t now_ms) {
+  std::string plaintext = NewToken();
+  if (plaintext.empty()) return Error{"the random generator failed", ErrorKind::kInternal};
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(
+      "INSERT INTO tokens (name, scope, hash, created_ms) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT DO NOTHING");
+  if (!st.ok()) return st.error();
+  if (Status s = st->Bind(name).Bind(ToString(scope)).Bind(Sha256Hex(plaintext)).Bind(now_ms).Run();
+      !s.ok())
+    return s.error();
+  if (db_->Changes() == 0)
+    return Error{"an active token is named '" + name + "': revoke it first or pick another name",
+                 ErrorKind::kConflict};
+  TokenRecord t;
+  t.id = db_->LastInsertId();
+  t.name = name;
+  t.scope = scope;
+  t.created_ms = now_ms;
+  return std::make_pair(t, plaintext);
+}
+
+Result<std::vector<TokenRecord>> ServerDb::ListTokens() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kTokenColumns) + "ORDER BY id");
+  if (!st.ok()) return st.error();
+  return store::CollectRows<TokenRecord>(*st, ReadToken);
+}
+
+Result<TokenRecord> ServerDb::RevokeToken(const std::string& name_or_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto find = db_->Prepare(std::string(kTokenColumns) +
+                           "WHERE revoked_ms = 0 AND (name = ?1 OR CAST(id AS TEXT) = ?1)");
+  if (!find.ok()) return find.error();
+  auto found = FirstRow<TokenRecord>(find->Bind(name_or_id), ReadToken);
+  if (!found.ok()) return found.error();
+  if (!*found) return Error{"no active token named '" + name_or_id + "'", ErrorKind::kNotFound};
+  TokenRecord t = **found;
+  auto up = db_->Prepare("UPDATE tokens SET revoked_ms = ?1 WHERE id = ?2");
+  if (!up.ok()) return up.error();
+  if (Status s = up->Bind(now_ms).Bind(t.id).Run(); !s.ok()) return s.error();
+  t.revoked_ms = now_ms;
+  return t;
+}
+
+Result<std::optional<TokenRecord>> ServerDb::Authenticate(const std::string& plaintext,
+                                                          int64_t now_ms) {
+  // Looked up by hash: the comparison is SQLite's index lookup on a digest an attacker
+  // cannot steer, not a comparison with the secret itself.
+  const std::string hash = Sha256Hex(plaintext);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kTokenColumns) + "WHERE hash = ?1 AND revoked_ms = 0");
+  if (!st.ok()) return st.error();
+  auto found = FirstRow<TokenRecord>(st->Bind(hash), ReadToken);
+  if (!found.ok() || !*found) return found;
+  auto used = db_->Prepare("UPDATE tokens SET last_used_ms = ?1 WHERE id = ?2");
+  if (used.ok()) (void)used->Bind(now_ms).Bind((*found)->id).Run();
+  return found;
+}
+
+Result<bool> ServerDb::RecordDelivery(const std::string& delivery, const std::string& source,
+                                      const std::string& event, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(
+      "INSERT INTO deliveries (id, source, event, at_ms) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT DO NOTHING");
+  if (!st.ok()) return st.error();
+  if (Status s = st->Bind(delivery).Bind(source).Bind(event).Bind(now_ms).Run(); !s.ok())
+    return s.error();
+  return db_->Changes() > 0;
+}
+
+Result<std::optional<int64_t>> ServerDb::Enqueue(QueueItem item, const std::string& source,
+                                                 int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s.error();
+  auto fail = [this](Error e) -> Error {
+    (void)db_->Exec("ROLLBACK");
+    return e;
+  };
+  if (!item.delivery.empty()) {
+    auto st = db_->Prepare(
+        "INSERT INTO deliveries (id, source, event, at_ms) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT DO NOTHING");
+    if (!st.ok()) return fail(st.error());
+    if (Status s = st->Bind(item.delivery).Bind(source).Bind(item.event).Bind(now_ms).Run(); !s.ok())
+      return fail(s.error());
+    if (db_->Changes() == 0) {
+      (void)db_->Exec("ROLLBACK");
+      return std::optional<int64_t>();
+    }
+  }
+  auto st = db_->Prepare(
+      "INSERT INTO queue (repo, event, ref, git_commit, payload, delivery, state, queued_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)");
+  if (!st.ok()) return fail(st.error());
+  if (Status s = st->Bind(item.repo)
+                     .Bind(item.event)
+                     .Bind(item.ref)
+                     .Bind(item.commit)
+                     .Bind(item.payload)
+                     .Bind(item.delivery)
+                     .Bind(now_ms)
+                     .Run();
+      !s.ok())
+    return fail(s.error());
+  const int64_t id = db_->LastInsertId();
+  if (Status s = db_->Exec("COMMIT"); !s.ok()) return fail(s.error());
+  return std::optional<int64_t>(id);
+}
+
+Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) + "WHERE state = 'queued' ORDER BY id LIMIT 1");
+  if (!st.ok()) return st.error();
+  auto found = FirstRow<QueueItem>(*st, ReadItem);
+  if (!found.ok() || !*found) return found;
+  QueueItem item = **found;
+  auto up = db_->Prepare("UPDATE queue SET state = 'running', started_ms = ?1 WHERE id = ?2");
+  if (!up.ok()) return up.error();
+  if (Status s = up->Bind(now_ms).Bind(item.id).Run(); !s.ok()) return s.error();
+  item.state = "running";
+  item.started_ms = now_ms;
+  return std::optional<QueueItem>(item);
+}
+
+Status ServerDb::SetRunId(int64_t id, int64_t run_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("UPDATE queue SET run_id = ?1 WHERE id = ?2");
+  if (!st.ok()) return st.error();
+  return st->Bind(run_id).Bind(id).Run();
+}
+
+Status ServerDb::Finish(int64_t id, const std::string& state, const std::string& reason,
+                        int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("UPDATE queue SET state = ?1, reason = ?2, finished_ms = ?3 WHERE id = ?4");
+  if (!st.ok()) return st.error();
+  return st->Bind(state).Bind(reason).Bind(now_ms).Bind(id).Run();
+}
+
+Result<int> ServerDb::Requeue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = db_->Exec("UPDATE queue SET state = 'queued' WHERE state = 'running'"); !s.ok())
+    return s.error();
+  return db_->Changes();
+}
+
+Result<std::vector<QueueItem>> ServerDb::ListQueue(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) + "ORDER BY id DESC LIMIT ?1");
+  if (!st.ok()) return st.error();
+  return store::CollectRows<QueueItem>(st->Bind(limit), ReadItem);
+}
+
+Result<std::optional<QueueItem>> ServerDb::GetItem(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) + "WHERE id = ?1");
+  if (!st.ok()) return st.error();
+  return FirstRow<QueueItem>(st->Bind(id), ReadItem);
+}
+
+}  // namespace gauntlet::server

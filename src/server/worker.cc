@@ -1,0 +1,148 @@
+// The server's worker: takes queued items in order and runs each through the engine at
+// its commit, in the repository's kept workspace.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "engine/pipeline.h"
+#include "engine/secrets.h"
+#include "engine/selection.h"
+#include "server/push.h"
+#include "server/server.h"
+#include "store/open.h"
+#include "vcs/checkout.h"
+#include "vcs/repo.h"
+
+namespace gauntlet::server {
+namespace {
+
+void Log(const std::string& line) {
+  fmt::print("{}\n", line);
+  fflush(stdout);
+}
+
+bool Ended(store::RunStatus s) {
+  return s == store::RunStatus::kSuccess || s == store::RunStatus::kFailed ||
+         s == store::RunStatus::kSkipped;
+}
+
+// Why a push does not run the pipeline; "" when it does.
+std::string PushSkipReason(const spec::Triggers& on, const std::string& payload,
+                           const std::string& workdir) {
+  auto push = ParseGithubPush(nlohmann::json::parse(payload, nullptr, false));
+  if (!push.ok()) return push.error().message;
+  std::vector<std::string> changed;
+  bool known = false;
+  if (!on.paths.empty() && push->before != std::string(40, '0')) {
+    auto files = vcs::ChangedFiles(workdir, push->before, push->after);
+    known = files.ok();
+    if (known) changed = std::move(*files);
+  }
+  std::string why;
+  return PushRuns(on, *push, changed, known, &why) ? "" : why;
+}
+
+}  // namespace
+
+void Server::WorkLoop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || pending_; });
+      if (stopping_) return;
+      pending_ = false;
+    }
+    while (true) {
+      auto next = db_->TakeNext(NowMs());
+      if (!next.ok()) {
+        Log("gauntlet serve: the queue could not be read: " + next.error().message);
+        break;
+      }
+      if (!*next) break;
+      Process(**next);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+  }
+}
+
+void Server::Process(const QueueItem& item) {
+  const std::string what = fmt::format("queue {}: {} {}@{}", item.id, item.event, item.ref,
+                                       item.commit.substr(0, 12));
+  auto finish = [&](const std::string& state, const std::string& reason) {
+    if (Status s = db_->Finish(item.id, state, reason, NowMs()); !s.ok())
+      Log(what + ": could not be recorded: " + s.error().message);
+    Log(what + ": " + state + (reason.empty() ? "" : " (" + reason + ")"));
+  };
+  const WatchedRepo* repo = FindRepo(item.repo);
+  if (!repo) return finish("error", "no watched repository '" + item.repo + "'");
+  const engine::Workspace ws = RepoWorkspace(config_, *repo);
+  const std::string heads = "refs/heads/";
+  const std::string branch = item.ref.rfind(heads, 0) == 0 ? item.ref.substr(heads.size()) : "";
+  auto checkout = vcs::CheckoutAt(repo->source, ws.root, item.commit, branch);
+  if (!checkout.ok()) return finish("error", checkout.error().message);
+  engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
+  if (!loaded.ok()) {
+    std::string first = loaded.status().error().message;
+    for (const spec::Problem& p : loaded.problems.all()) {
+      if (p.severity != spec::Severity::kError) continue;
+      first = fmt::format("{}:{}:{}: {}", config_.pipeline, p.loc.line, p.loc.col, p.message);
+      break;
+    }
+    return finish("error", "invalid pipeline file: " + first);
+  }
+  if (item.event == "push") {
+    if (std::string why = PushSkipReason(loaded.pipeline().triggers, item.payload, ws.root);
+        !why.empty())
+      return finish("ignored", why);
+  }
+  engine::RunAsk ask;
+  ask.parallelism = config_.jobs;
+  if (item.run_id != 0) {
+    // A killed server's run: ended already (then only the queue missed it), or resumed.
+    auto store = store::OpenStore(ws.store_url());
+    auto run = store.ok() ? (*store)->GetRun(item.run_id) : Result<std::optional<store::RunRecord>>(store.error());
+    if (run.ok() && *run && Ended((*run)->status))
+      return finish("done", std::string(store::ToString((*run)->status)));
+    ask.resume = item.run_id;
+  }
+  auto secrets = engine::CollectSecrets(loaded.pipeline(), config_.secrets_file);
+  if (!secrets.ok()) return finish("error", secrets.error().message);
+  auto prepared = engine::PrepareRun(ws.store_url(), loaded, ask);
+  if (!prepared.ok()) return finish("error", prepared.error().message);
+  engine::RunRequest req;
+  req.pipeline = &loaded;
+  req.workspace = ws;
+  req.event.name = item.event;
+  req.event.payload = nlohmann::json::parse(item.payload, nullptr, false);
+  req.options = std::move(prepared->options);
+  req.options.wait = true;  // a person's `gauntlet run` in the same state: after it
+  req.store = std::move(prepared->store);
+  req.secrets = std::move(*secrets);
+  req.note = [&](const std::string& text) { Log(what + ": " + text); };
+  auto started = engine::StartRun(std::move(req));
+  if (!started.ok()) return finish("error", started.error().message);
+  std::unique_ptr<engine::RunHandle> handle = std::move(*started);
+  if (Status s = db_->SetRunId(item.id, handle->run_id()); !s.ok())
+    Log(what + ": run id not recorded: " + s.error().message);
+  Log(what + ": run " + std::to_string(handle->run_id()) + " started");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = handle.get();
+    if (stopping_) handle->Cancel();
+  }
+  const engine::RunOutcome& outcome = handle->Wait();
+  bool stopped = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = nullptr;
+    stopped = stopping_;
+  }
+  // Stopped with the server: left `running`, so the next start resumes it.
+  if (stopped) return Log(what + ": run " + std::to_string(handle->run_id()) + " interrupted");
+  finish("done", std::string(store::ToString(outcome.run.status)));
+}
+
+}  // namespace gauntlet::server

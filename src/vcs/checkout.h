@@ -1,0 +1,28 @@
+// A working copy kept at a commit of another repository: how the server brings a
+// workspace to the exact commit a trigger names (GitLab runners' `fetch` strategy). The
+// first time it clones; afterwards it fetches and checks out by force, writing only the
+// files that differ, and removes untracked files (ignored ones, such as build outputs,
+// stay: `git clean -fd`). Through libgit2, never by running git.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+
+namespace gauntlet::vcs {
+
+struct CheckoutStats {
+  bool cloned = false;  // the first time
+  std::string commit;   // the full id checked out
+};
+
+// Brings `dir` to `commit` (an id) of `source` (a path or URL). With a `branch`, a local
+// branch of that name is set to the commit and HEAD points to it (so the run sees its
+// branch); else HEAD is detached. kNotFound when the commit is not in `source`.
+Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& dir,
+                                 const std::string& commit, const std::string& branch);
+
+// The commit `rev` names in the repository at `path` ("main", "v1", an id).
+Result<std::string> ResolveRevision(const std::string& path, const std::string& rev);
+
+}  // namespace gauntlet::vcs
