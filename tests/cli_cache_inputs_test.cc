@@ -7,28 +7,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
-
 #include "cli_test_util.h"
 
 namespace gauntlet {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::JobStatuses;
 using testing::Workspace;
-using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-std::map<std::string, std::string> CachedStatuses(const testing::Output& r) {
-  std::map<std::string, std::string> out;
-  json j = json::parse(r.out, nullptr, false);
-  if (!j.is_object()) {
-    ADD_FAILURE() << "not JSON: " << r.out << r.err;
-    return out;
-  }
-  for (const auto& job : j["jobs"]) out[job["name"]] = job["status"];
-  return out;
-}
 
 timespec FileMtime(const fs::path& p) {
   struct stat st {};
@@ -66,7 +53,7 @@ jobs:
   ASSERT_EQ(ws.Run({"run", "-j", "1"}).code, 0);
   auto second = ws.Run({"run", "-j", "1", "--json"});
   ASSERT_EQ(second.code, 0) << second.out << second.err;
-  auto s = CachedStatuses(second);
+  auto s = JobStatuses(second);
   EXPECT_EQ(s["check"], "cached");
   EXPECT_EQ(s["generate"], "success");
   EXPECT_EQ(s["use"], "cached") << "hashed as `generate` left gen/version, not as `check` saw it";
@@ -81,27 +68,27 @@ TEST(CliCacheInputsTest, TheStatCacheNeverHidesAChange) {
            "name: s\njobs:\n  build:\n    inputs: [\"src/**\"]\n    run: \"true\"\n");
   ASSERT_EQ(ws.Run({"run"}).code, 0);
   EXPECT_TRUE(fs::exists(ws.dir() / ".gauntlet/inputs.stat"));
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 
   // Same size, the mtime put back to the nanosecond: the content still decides.
   const timespec t = FileMtime(ws.dir() / "src/a.c");
   ws.Write("src/a.c", "int a = 7;\n");
   SetFileMtime(ws.dir() / "src/a.c", t);
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "success");
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "success");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 
   // Replaced by another file (a new inode) of the same size and mtime.
   const timespec tb = FileMtime(ws.dir() / "src/b.c");
   ws.Write("b.new", "int b = 3;\n");
   SetFileMtime(ws.dir() / "b.new", tb);
   fs::rename(ws.dir() / "b.new", ws.dir() / "src/b.c");
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "success");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "success");
 
   // A touch alone is not a change; a damaged stat cache is only a cache.
   SetFileMtime(ws.dir() / "src/b.c", {tb.tv_sec + 5, 0});
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "cached");
   ws.Write(".gauntlet/inputs.stat", "gauntlet-stat-cache-v1\nnot an entry\n");
-  EXPECT_EQ(CachedStatuses(ws.Run({"run", "--json"}))["build"], "cached");
+  EXPECT_EQ(JobStatuses(ws.Run({"run", "--json"}))["build"], "cached");
 }
 
 }  // namespace

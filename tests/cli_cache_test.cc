@@ -17,6 +17,7 @@ namespace gauntlet {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::JobStatuses;
 using testing::ReadFile;
 using ::testing::StartsWith;
 using testing::Workspace;
@@ -72,18 +73,6 @@ std::vector<std::string> Ran(const Workspace& ws) {
   return out;
 }
 
-// job name -> status, from `run --json`.
-std::map<std::string, std::string> Statuses(const testing::Output& r) {
-  std::map<std::string, std::string> out;
-  json j = json::parse(r.out, nullptr, false);
-  if (!j.is_object()) {
-    ADD_FAILURE() << "not JSON: " << r.out << r.err;
-    return out;
-  }
-  for (const auto& job : j["jobs"]) out[job["name"]] = job["status"];
-  return out;
-}
-
 constexpr const char* kBuildPipeline = R"YML(name: cached
 jobs:
   build:
@@ -130,7 +119,7 @@ TEST(CliCacheTest, SecondRunIsCachedAndRestoresOutputsAndArtifacts) {
   fs::remove_all(ws.dir() / "dist");
   auto second = ws.Run({"run", "--json"});
   ASSERT_EQ(second.code, 0) << second.out << second.err;
-  auto s = Statuses(second);
+  auto s = JobStatuses(second);
   EXPECT_EQ(s["build"], "cached");
   EXPECT_EQ(s["test"], "cached");
   EXPECT_EQ(s["docs"], "cached");
@@ -164,7 +153,7 @@ TEST(CliCacheTest, AChangeRerunsOnlyTheJobsWhoseInputsItTouchesAndTheirDependent
   ws.Commit("change src");
   auto r = ws.Run({"run", "--json"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  auto s = Statuses(r);
+  auto s = JobStatuses(r);
   EXPECT_EQ(s["build"], "success");
   EXPECT_EQ(s["test"], "success");  // its need's outputs and artifacts changed
   EXPECT_EQ(s["docs"], "cached");
@@ -178,7 +167,7 @@ TEST(CliCacheTest, AChangeRerunsOnlyTheJobsWhoseInputsItTouchesAndTheirDependent
   ws.Commit("docs");
   r = ws.Run({"run", "--json"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  s = Statuses(r);
+  s = JobStatuses(r);
   EXPECT_EQ(s["build"], "cached");
   EXPECT_EQ(s["test"], "cached");
   EXPECT_EQ(s["docs"], "success");
@@ -207,7 +196,7 @@ jobs:
   // --no-cache still recorded the fresh result: the next run reuses it.
   auto r = ws.Run({"run", "--json"});
   ASSERT_EQ(r.code, 0);
-  EXPECT_EQ(Statuses(r)["cached"], "cached");
+  EXPECT_EQ(JobStatuses(r)["cached"], "cached");
   EXPECT_EQ(json::parse(r.out)["jobs"][1]["reason"], "cached: same inputs as in run 3");
   // `cache: false` records nothing either: the only entry is the other job's.
   auto ls = ws.Run({"cache", "ls", "--json"});
@@ -353,7 +342,7 @@ jobs:
   ws.Write("go", "");
   auto retry = ws.Run({"retry", "1", "--json"});
   ASSERT_EQ(retry.code, 0) << retry.out << retry.err;
-  EXPECT_EQ(Statuses(retry)["test"], "success");
+  EXPECT_EQ(JobStatuses(retry)["test"], "success");
   EXPECT_FALSE(fs::exists(ws.dir() / "dist/tmp/x"));  // never stored: not restored
 }
 
@@ -445,7 +434,7 @@ jobs:
   ws.Write("go-on", "");
   auto r = ws.Run({"run", "--resume", "--json"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  auto s = Statuses(r);
+  auto s = JobStatuses(r);
   EXPECT_EQ(s["compile"], "success");  // --no-cache still applies: not "cached"
   EXPECT_EQ(Ran(ws), (std::vector<std::string>{"base " + head, "compile"}));  // --base HEAD
 }
@@ -481,7 +470,7 @@ jobs:
   EXPECT_EQ(j["run"], 1);
   EXPECT_EQ(j["status"], "skipped");
   EXPECT_THAT(j["reason"].get<std::string>(), StartsWith("no relevant changes"));
-  auto s = Statuses(r);
+  auto s = JobStatuses(r);
   EXPECT_EQ(s["early"], "success");
   EXPECT_EQ(s["block"], "skipped");
   EXPECT_EQ(s["late"], "skipped");
@@ -583,8 +572,8 @@ TEST(CliCacheTest, CacheLsPruneAndClearAccountBytes) {
   EXPECT_EQ(p["removed_entries"][0]["job"], "docs");
   Ran(ws);
   auto r = ws.Run({"run", "--json"});
-  EXPECT_EQ(Statuses(r)["docs"], "success");
-  EXPECT_EQ(Statuses(r)["build"], "cached");
+  EXPECT_EQ(JobStatuses(r)["docs"], "success");
+  EXPECT_EQ(JobStatuses(r)["build"], "cached");
 
   auto clear = ws.Run({"cache", "clear", "--json"});
   ASSERT_EQ(clear.code, 0) << clear.err;
@@ -593,7 +582,7 @@ TEST(CliCacheTest, CacheLsPruneAndClearAccountBytes) {
   EXPECT_EQ(c["removed_objects"], 1);
   EXPECT_EQ(c["object_bytes"], 25);
   r = ws.Run({"run", "--json"});
-  EXPECT_EQ(Statuses(r)["build"], "success");
+  EXPECT_EQ(JobStatuses(r)["build"], "success");
 }
 
 }  // namespace

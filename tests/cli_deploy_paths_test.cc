@@ -44,10 +44,8 @@ TEST_F(DeployE2E, RollbackInsideTheScaleDownWindowIsInstantAndDropsNothing) {
   ASSERT_NO_FATAL_FAILURE(StartEngine(&engine, {"deploy", "prod", "--version", "2"}));
   ASSERT_NE(ReadUntil(&engine, "scale-down: blue (1) kept for"), "");
   EXPECT_TRUE(client->WaitFor("2", seconds(10)));
-  testing::Output rb = Gauntlet({"rollback", "prod", "--json"});
-  EXPECT_EQ(rb.code, 0) << rb.out << rb.err;
-  nlohmann::json r = nlohmann::json::parse(rb.out, nullptr, false);
-  EXPECT_EQ(r["state"], "succeeded") << rb.out;
+  nlohmann::json r = GauntletJson({"rollback", "prod"}, 0);
+  EXPECT_EQ(r["state"], "succeeded") << r.dump();
   bool redeployed = false;
   for (const auto& e : r["events"]) redeployed = redeployed || e["kind"] == "deploy";
   EXPECT_FALSE(redeployed) << "blue still ran 1: no redeploy";
@@ -113,10 +111,8 @@ TEST_F(DeployE2E, RollingABadVersionRollsBackAfterItsFirstBatch) {
   WritePipeline("rolling");
   ASSERT_NO_FATAL_FAILURE(DeployFirst(1));
   auto client = ClientOn("1");
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-bad", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "rolled_back") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-bad"}, 1);
+  EXPECT_EQ(d["state"], "rolled_back") << d.dump();
   EXPECT_NE(d["reason"].get<std::string>().find("after batch 1/2"), std::string::npos)
       << d["reason"];
   EXPECT_TRUE(Serves(blue(), 1) && Serves(green(), 1)) << Upstream();
@@ -140,10 +136,8 @@ TEST_F(DeployE2E, AVersionTurningBadAfterPromotionIsRolledBackInItsBake) {
   WritePipeline("blue_green", "    bake: 3s\n");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
   auto client = ClientOn("1");
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-late-bad", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "rolled_back") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-late-bad"}, 1);
+  EXPECT_EQ(d["state"], "rolled_back") << d.dump();
   EXPECT_NE(d["reason"].get<std::string>().find("in the bake at 100%"), std::string::npos)
       << d["reason"];
   // Inside the window: it failed on a bake verdict before the bake's windows ran out.

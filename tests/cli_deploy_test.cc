@@ -54,9 +54,7 @@ TEST_F(DeployE2E, CanaryPromotesAGoodVersionThroughEveryStep) {
 
   // `rollback` right after the deploy (blue already stopped): v1 is redeployed to blue,
   // gets the traffic without analysis, and green is drained, then stopped.
-  testing::Output rb = Gauntlet({"rollback", "prod", "--json"});
-  EXPECT_EQ(rb.code, 0) << rb.out << rb.err;
-  nlohmann::json r = nlohmann::json::parse(rb.out, nullptr, false);
+  nlohmann::json r = GauntletJson({"rollback", "prod"}, 0);
   EXPECT_EQ(r["state"], "succeeded");
   EXPECT_EQ(r["strategy"], "rollback");
   EXPECT_EQ(r["version"], "1");
@@ -75,10 +73,8 @@ TEST_F(DeployE2E, ErroringCanaryRollsBackAtZeroWithoutAFailedUserRequest) {
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
   auto client = ClientOn("1");
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-bad", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "rolled_back") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-bad"}, 1);
+  EXPECT_EQ(d["state"], "rolled_back") << d.dump();
   EXPECT_NE(d["reason"].get<std::string>().find("error_rate"), std::string::npos) << d["reason"];
   bool failed_error_rate = false;
   for (const auto& v : d["verdicts"]) {
@@ -89,7 +85,7 @@ TEST_F(DeployE2E, ErroringCanaryRollsBackAtZeroWithoutAFailedUserRequest) {
       EXPECT_EQ(v["weight"], 0) << "judged before any user traffic moved";
     }
   }
-  EXPECT_TRUE(failed_error_rate) << o.out;
+  EXPECT_TRUE(failed_error_rate) << d.dump();
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
   EXPECT_FALSE(Running("green"));
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
@@ -133,10 +129,8 @@ TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
   p99_ratio_ = "3";
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-slow", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "rolled_back") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-slow"}, 1);
+  EXPECT_EQ(d["state"], "rolled_back") << d.dump();
   bool p99_failed = false;
   for (const auto& v : d["verdicts"]) {
     if (v["metric"] == "p99_latency_ms" && v["verdict"] == "fail") {
@@ -146,7 +140,7 @@ TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
           << "the configured ratio, 3, not the test default";
     }
   }
-  EXPECT_TRUE(p99_failed) << o.out;
+  EXPECT_TRUE(p99_failed) << d.dump();
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
 }
 
@@ -180,10 +174,8 @@ TEST_F(DeployE2E, KilledMidCanaryIsShownInterruptedRefusedToOthersAndResumes) {
   EXPECT_NE(refused.err.find("was interrupted in phase step"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("--resume"), std::string::npos) << refused.err;
 
-  testing::Output o = Gauntlet({"deploy", "prod", "--resume", "--json"});
-  EXPECT_EQ(o.code, 0) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "succeeded") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--resume"}, 0);
+  EXPECT_EQ(d["state"], "succeeded") << d.dump();
   EXPECT_EQ(d["version"], "2");
   EXPECT_TRUE(Serves(green(), 100)) << Upstream();
 }
@@ -209,10 +201,8 @@ TEST_F(DeployE2E, InconclusiveAnalysisPausesUntilPromoted) {
   WatchQueueMetric(metrics.url(), "result < 10");
   WritePipeline("blue_green");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "paused") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2"}, 1);
+  EXPECT_EQ(d["state"], "paused") << d.dump();
   // No traffic moved while it waits for a person.
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
   EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "3"}).code, 1);
@@ -230,9 +220,7 @@ TEST_F(DeployE2E, AbortRollsBackAPausedDeployment) {
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
   EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "2"}).code, 1);
-  testing::Output a = Gauntlet({"abort", "prod", "--json"});
-  EXPECT_EQ(a.code, 0) << a.out << a.err;
-  nlohmann::json d = nlohmann::json::parse(a.out, nullptr, false);
+  nlohmann::json d = GauntletJson({"abort", "prod"}, 0);
   EXPECT_EQ(d["state"], "rolled_back");
   EXPECT_EQ(d["reason"], "aborted by a person");
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
@@ -270,10 +258,8 @@ TEST_F(DeployE2E, CtrlCDuringACanaryPauseMovesTrafficBackAndExits130) {
 TEST_F(DeployE2E, WithoutRollbackOnFailureAFailedAnalysisPausesOnStableUntilAborted) {
   WritePipeline("canary", "    rollback_on_failure: false\n");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
-  testing::Output o = Gauntlet({"deploy", "prod", "--version", "2-bad", "--json"});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
-  nlohmann::json d = nlohmann::json::parse(o.out, nullptr, false);
-  EXPECT_EQ(d["state"], "paused") << o.out;
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-bad"}, 1);
+  EXPECT_EQ(d["state"], "paused") << d.dump();
   EXPECT_NE(d["reason"].get<std::string>().find("error_rate"), std::string::npos) << d["reason"];
   // Users stay on the stable slot; the failing one is kept running for a person to look at.
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();

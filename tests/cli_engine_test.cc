@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/syscall.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -27,19 +26,17 @@ namespace fs = std::filesystem;
 
 // Whether `pid` is gone within 10 s (a pidfd: it need not be our child).
 bool Gone(pid_t pid) {
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int fd = testing::OpenPidFd(pid);
   if (fd < 0) return errno == ESRCH;
-  pollfd p{fd, POLLIN, 0};
-  bool exited = poll(&p, 1, 10000) == 1;
+  bool exited = testing::WaitExited(fd, std::chrono::seconds(10));
   close(fd);
   return exited;
 }
 
 bool Alive(pid_t pid) {
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int fd = testing::OpenPidFd(pid);
   if (fd < 0) return false;
-  pollfd p{fd, POLLIN, 0};
-  bool exited = poll(&p, 1, 0) == 1;
+  bool exited = testing::WaitExited(fd, std::chrono::milliseconds(0));
   close(fd);
   return !exited;
 }

@@ -119,22 +119,14 @@ TEST(CliLiveTest, CancelStopsARealRunAndItsJobsProcesses) {
   Signal reached(ws.dir() / "reached");
   ws.Write("gauntlet.yml", R"YML(name: cancellable
 jobs:
-  daemon:
-    commands:
-      - tail -f /dev/null &
-      - echo "$$ $!" > reached
-      - wait
   after: { run: "echo never >> ran", needs: [daemon] }
   cleanup: { run: "echo cleanup >> ran", needs: [daemon], if: "always()" }
-)YML");
+  daemon:
+    commands:
+)YML" + std::string(testing::kDaemonSteps));
   Engine engine(ws, {"run", "-j", "2"});
-  std::istringstream pids(reached.Wait());
-  pid_t shell = 0, background = 0;
-  pids >> shell >> background;
-  ASSERT_GT(background, 0) << "the job never started";
-  int shell_fd = testing::OpenPidFd(shell), background_fd = testing::OpenPidFd(background);
-  ASSERT_GE(shell_fd, 0);
-  ASSERT_GE(background_fd, 0);
+  testing::DaemonJob daemon;
+  ASSERT_TRUE(daemon.Started(reached)) << "the job never started";
 
   auto c = ws.Run({"cancel", "--json"});
   EXPECT_EQ(c.code, 0) << c.err;
@@ -148,10 +140,8 @@ jobs:
   EXPECT_EQ(reaped, engine.pid) << "cancel returned before the engine exited";
   if (reaped == engine.pid) engine.pid = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << status;
-  EXPECT_TRUE(testing::WaitExited(shell_fd, 10s)) << "the job's shell survived";
-  EXPECT_TRUE(testing::WaitExited(background_fd, 10s)) << "the job's background process survived";
-  close(shell_fd);
-  close(background_fd);
+  EXPECT_TRUE(daemon.ShellExited(10s)) << "the job's shell survived";
+  EXPECT_TRUE(daemon.BackgroundExited(10s)) << "the job's background process survived";
 
   Json st = testing::JsonOut(ws.Run({"status", "--json"}));
   EXPECT_EQ(st["status"], "cancelled");

@@ -25,18 +25,6 @@ int CountLines(const std::filesystem::path& p) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
-bool GroupGone(pid_t pgid) { return kill(-pgid, 0) == -1 && errno == ESRCH; }
-
-// Waits up to 10 s for a process group to disappear (reaping is asynchronous).
-bool WaitGroupGone(pid_t pgid) {
-  for (int i = 0; i < 1000 && !GroupGone(pgid); ++i) {
-    // The group's last member is being reaped by init: give it a moment, bounded.
-    pollfd none{};
-    poll(&none, 0, 10);
-  }
-  return GroupGone(pgid);
-}
-
 TEST(CliRunTest, RunsAPipelineAndRecordsIt) {
   Workspace ws;
   ws.Write("gauntlet.yml", R"YML(name: demo
@@ -99,8 +87,7 @@ jobs:
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["commit"], commit);
   EXPECT_EQ(j["branch"], "main");
-  std::map<std::string, std::string> status;
-  for (const auto& job : j["jobs"]) status[job["name"]] = job["status"];
+  auto status = testing::JobStatuses(r);
   EXPECT_EQ(status["on-main"], "success");
   EXPECT_EQ(status["elsewhere"], "skipped");
 
@@ -221,24 +208,23 @@ TEST(CliRunTest, SigtermCancelsAndLeavesNoProcesses) {
   Signal reached(ws.dir() / "reached");
   ws.Write("gauntlet.yml", R"YML(name: cancellable
 jobs:
+  after: { run: "echo never", needs: [daemon] }
   daemon:
     commands:
-      - (exec tail -f /dev/null) &
-      - echo $$ > reached
-      - wait
-  after: { run: "echo never", needs: [daemon] }
-)YML");
+)YML" + std::string(testing::kDaemonSteps));
   pid_t engine = ws.Start({"run", "--json"});
-  std::string pid = reached.Wait();
-  ASSERT_FALSE(pid.empty());
+  testing::DaemonJob daemon;
+  ASSERT_TRUE(daemon.Started(reached)) << "the job never started";
   ASSERT_EQ(kill(engine, SIGTERM), 0);
   auto r = ws.Wait(engine);
   EXPECT_EQ(r.code, 130) << r.err;
-  EXPECT_TRUE(WaitGroupGone(std::stoi(pid))) << "the job's processes survived the cancel";
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["status"], "cancelled");
-  EXPECT_EQ(j["jobs"][0]["status"], "cancelled");
-  EXPECT_EQ(j["jobs"][1]["status"], "cancelled");  // not started: cancelled, not skipped
+  EXPECT_TRUE(daemon.ShellExited(std::chrono::seconds(10))) << "the job's shell survived";
+  EXPECT_TRUE(daemon.BackgroundExited(std::chrono::seconds(10)))
+      << "the job's background process survived the cancel";
+  auto status = testing::JobStatuses(r);
+  EXPECT_EQ(testing::JsonOut(r)["status"], "cancelled");
+  EXPECT_EQ(status["daemon"], "cancelled");
+  EXPECT_EQ(status["after"], "cancelled");  // not started: cancelled, not skipped
 }
 
 TEST(CliRunTest, RetryRerunsOnlyFailedJobsAndTheirDependents) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -44,6 +45,19 @@ inline nlohmann::json JsonOut(const Output& o) {
   nlohmann::json j = nlohmann::json::parse(o.out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << o.out << o.err;
   return j;
+}
+
+// Job name -> status, from the JSON of `run --json`, `retry --json` or `status --json`
+// (a test failure, and an empty map, when stdout is not JSON).
+inline std::map<std::string, std::string> JobStatuses(const Output& o) {
+  std::map<std::string, std::string> out;
+  nlohmann::json j = nlohmann::json::parse(o.out, nullptr, false);
+  if (!j.is_object()) {
+    ADD_FAILURE() << "not JSON: " << o.out << o.err;
+    return out;
+  }
+  for (const auto& job : j["jobs"]) out[job["name"]] = job["status"];
+  return out;
 }
 
 // Starts the gauntlet binary with `args` in `cwd`, stdin from /dev/null, stderr into
@@ -233,6 +247,44 @@ class Signal {
  private:
   fs::path path_;
   int fd_ = -1;
+};
+
+// A job that starts a background process and waits for it: these `commands:` entries
+// (indented for a job of a jobs map) say "SHELL_PID BACKGROUND_PID" into the FIFO
+// `reached` (a Signal). Stopping the run must end both processes.
+inline constexpr const char* kDaemonSteps =
+    "      - tail -f /dev/null &\n"
+    "      - echo \"$$ $!\" > reached\n"
+    "      - wait\n";
+
+// The two processes of a kDaemonSteps job, watched through pidfds (they are not the
+// test's children, so waitpid cannot wait for them).
+class DaemonJob {
+ public:
+  DaemonJob() = default;
+  DaemonJob(const DaemonJob&) = delete;
+  DaemonJob& operator=(const DaemonJob&) = delete;
+  ~DaemonJob() {
+    if (shell_fd_ >= 0) close(shell_fd_);
+    if (background_fd_ >= 0) close(background_fd_);
+  }
+  // Waits for the job's line; false when it did not come, or its processes are gone.
+  bool Started(Signal& reached) {
+    std::istringstream pids(reached.Wait());
+    pid_t shell = 0, background = 0;
+    pids >> shell >> background;
+    if (shell <= 0 || background <= 0) return false;
+    shell_fd_ = OpenPidFd(shell);
+    background_fd_ = OpenPidFd(background);
+    return shell_fd_ >= 0 && background_fd_ >= 0;
+  }
+  bool ShellExited(std::chrono::milliseconds deadline) { return WaitExited(shell_fd_, deadline); }
+  bool BackgroundExited(std::chrono::milliseconds deadline) {
+    return WaitExited(background_fd_, deadline);
+  }
+
+ private:
+  int shell_fd_ = -1, background_fd_ = -1;
 };
 
 }  // namespace gauntlet::testing

@@ -117,6 +117,13 @@ class DeployE2E : public ::testing::Test {
   }
 
   testing::Output Gauntlet(std::vector<std::string> args) { return ws_.Run(std::move(args)); }
+  // Runs gauntlet with `args` and --json, checks its exit code, returns its stdout parsed.
+  nlohmann::json GauntletJson(std::vector<std::string> args, int want_code) {
+    args.push_back("--json");
+    testing::Output o = Gauntlet(std::move(args));
+    EXPECT_EQ(o.code, want_code) << o.out << o.err;
+    return testing::JsonOut(o);
+  }
 
   nlohmann::json Deployments() {
     testing::Output o = Gauntlet({"deployments", "prod", "--json", "-n", "50", "-v"});

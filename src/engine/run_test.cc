@@ -57,6 +57,33 @@ struct Workspace1 {
   LoadedPipeline loaded;
 };
 
+// A workspace whose job `wait` runs until it is cancelled (`more_jobs` adds jobs after
+// it), and a run of it.
+struct StuckRun {
+  explicit StuckRun(const std::string& more_jobs = "")
+      : w("name: stuck\n"
+          "defaults: { shell: sh, timeout: 60s }\n"
+          "jobs:\n"
+          "  wait: { run: exec tail -f /dev/null }\n" +
+          more_jobs) {}
+  // A test that stopped half-way does not wait out the job's timeout.
+  ~StuckRun() {
+    if (handle) handle->Cancel();
+  }
+  // Starts the run and returns once `wait` is running.
+  void StartAndAwaitTheJob() {
+    RunRequest req = w.Request();
+    req.observer = &started;
+    auto h = StartRun(std::move(req));
+    ASSERT_TRUE(h.ok()) << h.error().message;
+    handle = std::move(*h);
+    ASSERT_TRUE(started.WaitStarted(std::chrono::seconds(30))) << "the job never started";
+  }
+  Workspace1 w;
+  StartWatch started;  // outlives the run, which reports to it
+  std::unique_ptr<RunHandle> handle;
+};
+
 // Each job says where it ran and hands that on as an output; the two runs meet at a
 // rendezvous of two FIFOs, so each must be running while the other is (opening a FIFO
 // blocks until the other side opens it). Run one after the other, they would block until
@@ -127,27 +154,17 @@ TEST(EngineRunTest, TwoPipelinesInTwoDirectoriesRunAtOnceFromTwoThreads) {
 }
 
 TEST(EngineRunTest, CancelFromAnotherThreadStopsTheRunAndRecordsIt) {
-  Workspace1 w(
-      "name: stuck\n"
-      "defaults: { shell: sh, timeout: 60s }\n"
-      "jobs:\n"
-      "  wait: { run: exec tail -f /dev/null }\n"
-      "  after: { run: 'true', needs: [wait] }\n");
-  StartWatch started;
-  RunRequest req = w.Request();
-  req.observer = &started;
-  auto handle = StartRun(std::move(req));
-  ASSERT_TRUE(handle.ok()) << handle.error().message;
-  ASSERT_TRUE(started.WaitStarted(std::chrono::seconds(30)));
-  (*handle)->Cancel();
-  const RunOutcome& out = (*handle)->Wait();
+  StuckRun r("  after: { run: 'true', needs: [wait] }\n");
+  ASSERT_NO_FATAL_FAILURE(r.StartAndAwaitTheJob());
+  r.handle->Cancel();
+  const RunOutcome& out = r.handle->Wait();
   EXPECT_EQ(out.state, exec::RunState::kCancelled);
   EXPECT_EQ(out.run.status, store::RunStatus::kCancelled);
   EXPECT_EQ(out.results[0].state, exec::JobState::kCancelled);
   EXPECT_EQ(out.results[1].state, exec::JobState::kCancelled);
-  auto st = store::OpenStore(w.Request().workspace.store_url());
+  auto st = store::OpenStore(r.w.Request().workspace.store_url());
   ASSERT_TRUE(st.ok());
-  auto run = (*st)->GetRun((*handle)->run_id());
+  auto run = (*st)->GetRun(r.handle->run_id());
   ASSERT_TRUE(run.ok() && run->has_value());
   EXPECT_EQ((*run)->status, store::RunStatus::kCancelled);
 }
@@ -156,22 +173,13 @@ TEST(EngineRunTest, CancelFromAnotherThreadStopsTheRunAndRecordsIt) {
 // same process is refused while the first holds the lock, with the kind the faces turn
 // into "busy" (exit 6).
 TEST(EngineRunTest, ASecondRunOfTheSameStateDirectoryIsBusy) {
-  Workspace1 w(
-      "name: stuck\n"
-      "defaults: { shell: sh, timeout: 60s }\n"
-      "jobs:\n"
-      "  wait: { run: exec tail -f /dev/null }\n");
-  StartWatch started;
-  RunRequest req = w.Request();
-  req.observer = &started;
-  auto first = StartRun(std::move(req));
-  ASSERT_TRUE(first.ok()) << first.error().message;
-  ASSERT_TRUE(started.WaitStarted(std::chrono::seconds(30)));
-  auto second = StartRun(w.Request());
+  StuckRun first;
+  ASSERT_NO_FATAL_FAILURE(first.StartAndAwaitTheJob());
+  auto second = StartRun(first.w.Request());
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind, ErrorKind::kBusy) << second.error().message;
-  (*first)->Cancel();
-  EXPECT_EQ((*first)->Wait().state, exec::RunState::kCancelled);
+  first.handle->Cancel();
+  EXPECT_EQ(first.handle->Wait().state, exec::RunState::kCancelled);
 }
 
 TEST(EngineRunTest, ARunThatCannotStartSaysWhyWithAKind) {

@@ -4,29 +4,22 @@
 
 #include <gtest/gtest.h>
 
-#include "exec/fake_runner.h"
-#include "exec/scheduler.h"
 #include "exec/scheduler_test_util.h"
 
 namespace gauntlet::exec {
 namespace {
 
 using testing::PlanBuilder;
-using testing::Recorder;
 
 constexpr const char* kHostile = "x$(touch${IFS}/tmp/p)`id`'\"";
 
-struct RenderRun {
-  FakeClock clock;
-  FakeRunner runner{&clock, [](const SpawnRequest&) { return FakeOutcome{}; }};
-  Recorder rec;
+// The hostile value is the branch; HOME is gauntlet's own environment.
+struct RenderRun : testing::FakeRun {
   RunResult Go(const plan::Plan& plan, SchedulerOptions o = {}) {
     o.base_env = std::vector<std::string>{"HOME=/home/me"};
     o.branch = kHostile;
-    Scheduler s(plan, &runner, &rec, std::move(o));
-    return s.Run();
+    return Run(plan, std::move(o));
   }
-  const FakeRunner::Started& Of(size_t i) { return runner.started().at(i); }
 };
 
 JobResult Succeeded(Outputs outputs) {

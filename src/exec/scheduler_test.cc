@@ -6,49 +6,16 @@
 #include <fstream>
 #include <random>
 
-#include "exec/fake_runner.h"
 #include "exec/scheduler_test_util.h"
 
 namespace gauntlet::exec {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::FakeRun;
 using testing::JobName;
 using testing::PlanBuilder;
 using testing::Recorder;
-
-// Scripts for the fake runner: "ok", "fail", "exit:N", "hang", "sleep:MS", "print:TEXT".
-FakeOutcome Scripted(const SpawnRequest& req) {
-  std::string s(req.script);
-  FakeOutcome o;
-  if (s == "fail") o.exit_code = 1;
-  if (s.rfind("exit:", 0) == 0) o.exit_code = std::stoi(s.substr(5));
-  if (s == "hang") o.hang = true;
-  if (s.rfind("sleep:", 0) == 0) o.duration = std::chrono::milliseconds(std::stoi(s.substr(6)));
-  if (s.rfind("print:", 0) == 0) o.output = s.substr(6);
-  return o;
-}
-
-struct FakeRun {
-  FakeClock clock;
-  FakeRunner runner{&clock, Scripted};
-  Recorder rec;
-  RunResult result;
-  RunResult Run(const plan::Plan& plan, SchedulerOptions o = {}) {
-    if (o.parallelism == 0) o.parallelism = 2;
-    if (!o.base_env) o.base_env = std::vector<std::string>{"HOME=/home/me", "CI=false"};
-    Scheduler s(plan, &runner, &rec, std::move(o));
-    result = s.Run();
-    return result;
-  }
-  TimePoint StartOf(const std::string& script, int nth = 0) {
-    for (const auto& s : runner.started()) {
-      if (s.script == script && nth-- == 0) return s.at;
-    }
-    ADD_FAILURE() << "not started: " << script;
-    return {};
-  }
-};
 
 TEST(SchedulerTest, StartsAJobAsSoonAsItsNeedsFinishNotLevelByLevel) {
   PlanBuilder b;

@@ -1,12 +1,16 @@
 // Test helpers: a pipeline + plan built by hand, and an observer that records events.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "exec/fake_runner.h"
 #include "exec/observer.h"
+#include "exec/scheduler.h"
 #include "plan/plan.h"
 #include "spec/model.h"
 
@@ -86,6 +90,43 @@ struct Recorder : Observer {
     pending.clear();
   }
   JobState state(const std::string& name) { return results.at(name).state; }
+};
+
+// Scripts for the fake runner: "ok", "fail", "exit:N", "hang", "sleep:MS", "print:TEXT";
+// any other script succeeds at once.
+inline FakeOutcome Scripted(const SpawnRequest& req) {
+  std::string s(req.script);
+  FakeOutcome o;
+  if (s == "fail") o.exit_code = 1;
+  if (s.rfind("exit:", 0) == 0) o.exit_code = std::stoi(s.substr(5));
+  if (s == "hang") o.hang = true;
+  if (s.rfind("sleep:", 0) == 0) o.duration = std::chrono::milliseconds(std::stoi(s.substr(6)));
+  if (s.rfind("print:", 0) == 0) o.output = s.substr(6);
+  return o;
+}
+
+// A scheduler on the fake runner, in simulated time, recording what it reports.
+struct FakeRun {
+  FakeClock clock;
+  FakeRunner runner{&clock, Scripted};
+  Recorder rec;
+  RunResult result;
+  RunResult Run(const plan::Plan& plan, SchedulerOptions o = {}) {
+    if (o.parallelism == 0) o.parallelism = 2;
+    if (!o.base_env) o.base_env = std::vector<std::string>{"HOME=/home/me", "CI=false"};
+    Scheduler s(plan, &runner, &rec, std::move(o));
+    result = s.Run();
+    return result;
+  }
+  TimePoint StartOf(const std::string& script, int nth = 0) {
+    for (const auto& s : runner.started()) {
+      if (s.script == script && nth-- == 0) return s.at;
+    }
+    ADD_FAILURE() << "not started: " << script;
+    return {};
+  }
+  // The i-th process started.
+  const FakeRunner::Started& Of(size_t i) const { return runner.started().at(i); }
 };
 
 }  // namespace gauntlet::exec::testing

@@ -1,5 +1,7 @@
 // SqliteStore: the job cache and recorded artifacts (tables cache_entries and
 // job_artifacts, see sqlite_schema.h).
+#include <nlohmann/json.hpp>
+
 #include "store/sqlite_store.h"
 
 namespace gauntlet::store {
@@ -100,7 +102,7 @@ Status SqliteStore::TouchCacheEntries(const std::vector<std::string>& keys, Unix
   auto s = writer_->Prepare(
       "UPDATE cache_entries SET last_used_ms=?1 WHERE key IN (SELECT value FROM json_each(?2))");
   if (!s.ok()) return s.error();
-  s->Bind(at).Bind(json(keys).dump());
+  s->Bind(at).Bind(nlohmann::json(keys).dump());
   return s->Run();
 }
 
