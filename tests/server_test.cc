@@ -304,15 +304,17 @@ TEST_F(ServerE2E, AServerKilledMidRunResumesTheRunAndRunsNothingTwice) {
   const std::string d = dir_;
   Commit("version.txt", "1\n",
          "name: app\non: push\njobs:\n"
-         "  first:\n    run: echo first >> " + d + "/count && touch " + d + "/first-done\n"
+         "  first:\n    run: echo first >> " + d + "/count\n"
          "  second:\n    needs: [first]\n"
-         "    run: while [ ! -e " + d + "/go ]; do sleep 0.02; done; echo second >> " + d +
-         "/count\n");
+         "    run: touch " + d + "/second-started; while [ ! -e " + d +
+         "/go ]; do sleep 0.02; done; echo second >> " + d + "/count\n");
   const std::string head = Push("main");
   StartServer();
   EXPECT_EQ(Hook("push", "d-1", PushBody("refs/heads/main", std::string(40, '0'), head))->status,
             202);
-  ASSERT_TRUE(deploy::testing::WaitForFile(d + "/first-done", seconds(60))) << seen_lines_;
+  // A dependent starts only once its need's result is committed (docs/state.md): from
+  // here on `first` is recorded as succeeded.
+  ASSERT_TRUE(deploy::testing::WaitForFile(d + "/second-started", seconds(60))) << seen_lines_;
   server_.Stop(SIGKILL);
   StartServer();
   ASSERT_NE(ReadUntil("run 1 started"), "") << seen_lines_;

@@ -63,12 +63,18 @@ int RunServe(ServeFlags& flags) {
   if (Status s = srv.Start(); !s.ok()) return Fail(s.error());
   signals.Then([&srv] { srv.Stop(); });
   if (signals.signal() != 0) srv.Stop();
-  fmt::print("gauntlet serve: listening on http://{}:{} ({} repositor{}, state in {})\n", c.host,
-             srv.port(), c.repos.size(), c.repos.size() == 1 ? "y" : "ies", c.state_dir);
+  const std::string url = fmt::format("http://{}:{}", c.host, srv.port());
+  if (c.json)
+    fmt::print("{}\n", nlohmann::json{{"what", "listening"}, {"url", url},
+                                      {"repositories", c.repos.size()}, {"state_dir", c.state_dir}}
+                           .dump());
+  else
+    fmt::print("gauntlet serve: listening on {} ({} repositor{}, state in {})\n", url,
+               c.repos.size(), c.repos.size() == 1 ? "y" : "ies", c.state_dir);
   fflush(stdout);
   srv.Serve();
   srv.Stop();
-  fmt::print("gauntlet serve: stopped\n");
+  fmt::print("{}\n", c.json ? nlohmann::json{{"what", "stopped"}}.dump() : "gauntlet serve: stopped");
   return kExitOk;
 }
 
@@ -85,7 +91,11 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "Each trigger is queued in the state directory before it is acknowledged; runs go one\n"
       "at a time, in order, in a working copy kept per repository and brought to the exact\n"
       "commit (only changed files are written). SIGTERM stops it; a run under way is resumed\n"
-      "at the next start. See docs/server.md for the routes and what is not there yet.\n");
+      "at the next start. See docs/server.md for the routes and what is not there yet.\n"
+      "--json: each progress line is a JSON object (what, detail, queue, repo, event, ref,\n"
+      "commit, run_id, at_ms). Exit codes: 0 stopped by a signal, 2 invalid flags or\n"
+      "repository names, 3 the secret file is missing, 4 the port is taken or the state\n"
+      "cannot be opened.\n");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free one)")
       ->capture_default_str();
   cmd->add_option("--repo", flags->repos, "[NAME=]PATH of a repository to watch (repeatable)")
@@ -107,8 +117,11 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_flag("--public-read", flags->config.public_read, "GET routes need no token");
   cmd->add_option("--max-body", flags->config.max_body, "Largest request body, in bytes")
       ->capture_default_str();
-  (void)global;
-  *run = [flags]() -> int { return RunServe(*flags); };
+  cmd->add_flag("--json", global.json, "Progress lines as JSON objects");
+  *run = [flags, &global]() -> int {
+    flags->config.json = global.json;
+    return RunServe(*flags);
+  };
 }
 
 }  // namespace gauntlet::cli

@@ -87,7 +87,10 @@ void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("token", "Create, list and revoke the server's API tokens");
   cmd->footer(
       "Scopes, each including the ones before: read (GET routes), trigger (start runs),\n"
-      "deploy, admin. A token is printed once; the server keeps only its SHA-256.\n");
+      "deploy, admin. A token is printed once; the server keeps only its SHA-256.\n"
+      "--json (after the subcommand): the record(s); create adds \"token\".\n"
+      "Exit codes: 0 done, 1 an active token already has that name, 2 usage or an unknown\n"
+      "scope, 3 no active token matches, 4 the state cannot be opened.\n");
   cmd->require_subcommand(1);
   CLI::App* create = cmd->add_subcommand("create", "A new token, printed once");
   create->add_option("--name", flags->name, "What it is for (unique among active tokens)")

@@ -47,6 +47,7 @@ struct ServerConfig {
   std::string secrets_file;               // KEY=VALUE lines for the pipelines' secrets
   bool public_read = false;               // GET routes without a token
   size_t max_body = 5 << 20;              // bytes; larger requests get 413
+  bool json = false;                      // progress lines as JSON objects
 };
 
 inline int64_t NowMs() { return RealClock().UnixMs(); }
@@ -76,6 +77,9 @@ class Server {
 
  private:
   void WorkLoop();
+  // One progress line about `item` (none: the server): text, or JSON with --json.
+  void Say(const QueueItem* item, const std::string& what, const std::string& detail,
+           int64_t run_id = 0);
   void Process(const QueueItem& item);
   void InstallRoutes();  // http.cc
   void GithubHook(const httplib::Request& req, httplib::Response& res);

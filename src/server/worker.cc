@@ -19,7 +19,7 @@
 namespace gauntlet::server {
 namespace {
 
-void Log(const std::string& line) {
+void Print(const std::string& line) {
   fmt::print("{}\n", line);
   fflush(stdout);
 }
@@ -47,6 +47,23 @@ std::string PushSkipReason(const spec::Triggers& on, const std::string& payload,
 
 }  // namespace
 
+void Server::Say(const QueueItem* item, const std::string& what, const std::string& detail,
+                 int64_t run_id) {
+  if (config_.json) {
+    nlohmann::json j = {{"at_ms", NowMs()}, {"what", what}, {"detail", detail}};
+    if (item) {
+      j.update({{"queue", item->id}, {"repo", item->repo}, {"event", item->event},
+                {"ref", item->ref}, {"commit", item->commit},
+                {"run_id", run_id ? run_id : item->run_id}});
+    }
+    return Print(j.dump());
+  }
+  std::string line = item ? fmt::format("queue {}: {} {}@{}: ", item->id, item->event, item->ref,
+                                        item->commit.substr(0, 12))
+                          : "gauntlet serve: ";
+  Print(line + what + (detail.empty() ? "" : " (" + detail + ")"));
+}
+
 void Server::WorkLoop() {
   while (true) {
     {
@@ -58,7 +75,7 @@ void Server::WorkLoop() {
     while (true) {
       auto next = db_->TakeNext(NowMs());
       if (!next.ok()) {
-        Log("gauntlet serve: the queue could not be read: " + next.error().message);
+        Say(nullptr, "error", "the queue could not be read: " + next.error().message);
         break;
       }
       if (!*next) break;
@@ -70,12 +87,10 @@ void Server::WorkLoop() {
 }
 
 void Server::Process(const QueueItem& item) {
-  const std::string what = fmt::format("queue {}: {} {}@{}", item.id, item.event, item.ref,
-                                       item.commit.substr(0, 12));
   auto finish = [&](const std::string& state, const std::string& reason) {
     if (Status s = db_->Finish(item.id, state, reason, NowMs()); !s.ok())
-      Log(what + ": could not be recorded: " + s.error().message);
-    Log(what + ": " + state + (reason.empty() ? "" : " (" + reason + ")"));
+      Say(&item, "error", "could not be recorded: " + s.error().message);
+    Say(&item, state, reason);
   };
   const WatchedRepo* repo = FindRepo(item.repo);
   if (!repo) return finish("error", "no watched repository '" + item.repo + "'");
@@ -128,17 +143,17 @@ void Server::Process(const QueueItem& item) {
   req.options.wait = true;  // a person's `gauntlet run` in the same state: after it
   req.store = std::move(prepared->store);
   req.secrets = std::move(*secrets);
-  req.note = [&](const std::string& text) { Log(what + ": " + text); };
+  req.note = [&](const std::string& text) { Say(&item, "note", text); };
   const double prepare_ms = ms_since(t0) - checkout_ms;
   auto started = engine::StartRun(std::move(req));
   if (!started.ok()) return finish("error", started.error().message);
   std::unique_ptr<engine::RunHandle> handle = std::move(*started);
   if (Status s = db_->SetRunId(item.id, handle->run_id()); !s.ok())
-    Log(what + ": run id not recorded: " + s.error().message);
-  Log(fmt::format("{}: run {} started (checkout {:.1f} ms, pipeline and store {:.1f} ms, engine "
-                  "start {:.1f} ms)",
-                  what, handle->run_id(), checkout_ms, prepare_ms,
-                  ms_since(t0) - checkout_ms - prepare_ms));
+    Say(&item, "error", "run id not recorded: " + s.error().message);
+  Say(&item, "run " + std::to_string(handle->run_id()) + " started",
+      fmt::format("checkout {:.1f} ms, pipeline and store {:.1f} ms, engine start {:.1f} ms",
+                  checkout_ms, prepare_ms, ms_since(t0) - checkout_ms - prepare_ms),
+      handle->run_id());
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = handle.get();
@@ -152,7 +167,7 @@ void Server::Process(const QueueItem& item) {
     stopped = stopping_;
   }
   // Stopped with the server: left `running`, so the next start resumes it.
-  if (stopped) return Log(what + ": run " + std::to_string(handle->run_id()) + " interrupted");
+  if (stopped) return Say(&item, "interrupted", "", handle->run_id());
   finish("done", std::string(store::ToString(outcome.run.status)));
 }
 
