@@ -2,7 +2,10 @@
 // with git, and GitHub-shaped push webhooks signed like GitHub signs them.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <mutex>
@@ -306,8 +309,13 @@ TEST_F(ServerE2E, AServerKilledMidRunResumesTheRunAndRunsNothingTwice) {
          "name: app\non: push\njobs:\n"
          "  first:\n    run: echo first >> " + d + "/count\n"
          "  second:\n    needs: [first]\n"
-         "    run: touch " + d + "/second-started; while [ ! -e " + d +
-         "/go ]; do sleep 0.02; done; echo second >> " + d + "/count\n");
+         "    run: touch " + d + "/second-started; read -r _ < " + d + "/go; echo second >> " +
+         d + "/count\n");
+  // `second` blocks on this FIFO until the test writes a line: the event it waits for.
+  // Held open for writing (O_RDWR does not block) so the job's open does not either.
+  ASSERT_EQ(mkfifo((d + "/go").c_str(), 0600), 0);
+  const int go = open((d + "/go").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(go, 0);
   const std::string head = Push("main");
   StartServer();
   EXPECT_EQ(Hook("push", "d-1", PushBody("refs/heads/main", std::string(40, '0'), head))->status,
@@ -318,10 +326,12 @@ TEST_F(ServerE2E, AServerKilledMidRunResumesTheRunAndRunsNothingTwice) {
   server_.Stop(SIGKILL);
   StartServer();
   ASSERT_NE(ReadUntil("run 1 started"), "") << seen_lines_;
-  std::ofstream(d + "/go") << "";
+  // Kept open until the run ends: the line stays in the FIFO until the job reads it.
+  ASSERT_EQ(write(go, "go\n", 3), 3);
   EXPECT_NE(ReadUntil("queue 1: push refs/heads/main@" + head.substr(0, 12) + ": done (success)"),
             "")
       << seen_lines_;
+  close(go);
   EXPECT_EQ(testing::ReadFile(d + "/count"), "first\nsecond\n");
   json items = Queue(Token("r", "read"));
   ASSERT_EQ(items.size(), 1u) << "the acknowledged push, once";
