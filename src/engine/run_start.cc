@@ -7,6 +7,7 @@
 
 #include "cache/change_filter.h"
 #include "engine/changes.h"
+#include "engine/event_context.h"
 #include "engine/run_context.h"
 #include "exec/executors.h"
 #include "gate/carry_reports.h"
@@ -184,7 +185,7 @@ Status MakeScheduler(RunContext& ctx) {
     ctx.git.Fill(&ctx.run, /*wait=*/true);
     return ctx.run.git_branch;
   };
-  sopt.event = ctx.request.event.name;
+  sopt.event = EventContext(ctx.request.event);
   sopt.secrets = ctx.request.secrets;
   sopt.previous = std::move(opt.previous);
   if (ctx.changes) sopt.changes = ChangesContext(*ctx.changes);
@@ -196,7 +197,8 @@ Status MakeScheduler(RunContext& ctx) {
     hopt.lookup = !opt.no_cache;
     ctx.git.Fill(&ctx.run, /*wait=*/true);  // the branch is part of what the hooks decide on
     hopt.branch = ctx.run.git_branch;
-    hopt.event = sopt.event;
+    // The whole event: a templated command may read any field of it (event.after, ...).
+    hopt.event = sopt.event.dump();
     hopt.changes = ctx.changes ? &*ctx.changes : nullptr;
     ctx.hooks.emplace(ctx.plan(), ctx.store.get(), std::move(hopt));
     sopt.hooks = &*ctx.hooks;
