@@ -27,6 +27,8 @@ void RegisterCache(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterHook(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -50,6 +52,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterCache,
     RegisterServe,
     RegisterToken,
+    RegisterTrigger,
+    RegisterHook,
     RegisterVersion,
 };
 
