@@ -106,6 +106,7 @@ void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResu
   rec.finished_ms = now_();
   rec.attempts = std::max(s.attempts, r.attempts);
   rec.outputs = Outputs(r.outputs.begin(), r.outputs.end());
+  rec.cache_key = r.cache_key;
   // Jobs without `artifacts:` or `inputs:` have neither field set: no statement for them.
   if (!r.artifacts.empty() || (!r.cache_key.empty() && r.state == exec::JobState::kSuccess))
     RecordCache(job, r, rec.outputs);
