@@ -18,6 +18,7 @@ void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterInsight(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
@@ -43,6 +44,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterDiagnose,
     RegisterDeploy,
     RegisterDeployments,
+    RegisterInsight,
     RegisterPromote,
     RegisterAbort,
     RegisterRollback,

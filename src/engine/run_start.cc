@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "cache/change_filter.h"
 #include "engine/changes.h"
@@ -108,6 +109,9 @@ Status RecordRunStart(RunContext& ctx) {
   run.engine_host = store::HostName();
   run.options_json = opt.recorded.dump();
   run.plan_fingerprint = PlanFingerprint(ctx.plan());
+  run.slots = opt.parallelism > 0 ? opt.parallelism
+                                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  run.needs = PlanNeedsJson(ctx.plan());
   if (opt.resume) {
     run.reason.clear();
     ctx.lock->SetRun(run.id);
