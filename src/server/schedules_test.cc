@@ -83,5 +83,24 @@ TEST_F(FireDueTest, EachScheduleKeepsItsOwnLastFireAndTheEarliestNextIsGiven) {
   EXPECT_TRUE(FireDue(*db, {Hourly("30 * * * *")}, Utc(2024, 1, 1, 10, 45)).queued.empty());
 }
 
+// The store's compare-and-swap: a slot (or an older one) fired already queues nothing, as a
+// second server thread or a slow tick would try.
+TEST_F(FireDueTest, ASlotThatFiredAlreadyOrAnOlderOneQueuesNothing) {
+  auto db = Open();
+  const std::string key = Hourly().Key();
+  ASSERT_EQ(db->StartSchedule(key, Utc(2024, 1, 1, 10, 30)).value(), Utc(2024, 1, 1, 10, 30));
+  QueueItem item;
+  item.repo = "app";
+  item.event = "schedule";
+  auto first = db->FireSchedule(key, Utc(2024, 1, 1, 11, 0), item, 0);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->has_value());
+  EXPECT_FALSE(db->FireSchedule(key, Utc(2024, 1, 1, 11, 0), item, 0)->has_value());
+  EXPECT_FALSE(db->FireSchedule(key, Utc(2024, 1, 1, 10, 0), item, 0)->has_value());
+  EXPECT_TRUE(db->FireSchedule(key, Utc(2024, 1, 1, 12, 0), item, 0)->has_value());
+  EXPECT_EQ(db->StartSchedule(key, 0).value(), Utc(2024, 1, 1, 12, 0)) << "kept, not reset";
+  EXPECT_EQ(db->ListQueue(10)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace gauntlet::server
