@@ -72,6 +72,27 @@ TEST_F(ReleaseFlowE2E, QualityJobsRunThenAGreenRunIsReused) {
   EXPECT_EQ(doc["quality"]["run"], run_id);
 }
 
+TEST_F(ReleaseFlowE2E, TheGateJudgesTheQualityRunAndWaitsForApproval) {
+  // `docs` is not a quality job: the quality run leaves it out, and the gate judges the
+  // quality jobs only (a reject for "docs did not run" would stop every release).
+  Pipeline("  bump: [VERSION]\n  quality: [test]\n");
+  repo_.Write("VERSION", "1.0.0\n");
+  Commit("feat: first");
+  Tag("v1.0.0");
+  Commit("fix: judged");
+  auto doc = ReleaseJson({}, 0);
+  EXPECT_EQ(doc["status"], "released");
+  EXPECT_EQ(doc["quality"]["gate"], "needs-approval");  // a new author: L0
+  // gate: approval stops there until a person approves.
+  Pipeline("  bump: [VERSION]\n  quality: [test]\n  gate: approval\n");
+  Commit("fix: needs a person");
+  doc = ReleaseJson({}, 10);
+  EXPECT_EQ(doc["status"], "needs_approval");
+  EXPECT_EQ(Tags().count("v1.0.2"), 0u);
+  doc = ReleaseJson({"--approve"}, 0);
+  EXPECT_EQ(doc["tag"], "v1.0.2");
+}
+
 TEST_F(ReleaseFlowE2E, AFailingQualityJobStopsBeforeTheTag) {
   Start();
   Commit("feat: breaks the tests", "broken");

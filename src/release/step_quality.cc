@@ -114,7 +114,12 @@ Status Gate(Flow& f) {
   opts.state_dir = f.req.workspace.state_dir;
   opts.now_ms = f.clock->UnixMs();
   if (f.state.quality_run != 0) opts.run = f.state.quality_run;
-  auto a = gate::Assess(*f.store, f.req.pipeline->pipeline(), opts);
+  // The quality run ran only the quality jobs (and their needs): unless gates.required
+  // says otherwise, they are what the jobs check requires, not every job of the file.
+  spec::Pipeline judged = f.req.pipeline->pipeline();
+  if (judged.gates.required.empty())
+    for (const std::string& j : f.state.quality_jobs) judged.gates.required.push_back({j, {}});
+  auto a = gate::Assess(*f.store, judged, opts);
   if (!a.ok()) return Error::Conflict("gate: " + a.error().message);
   const gate::Decision d = a->verdict.decision;
   f.state.gate = std::string(gate::ToString(d));
