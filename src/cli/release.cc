@@ -44,9 +44,11 @@ void PrintPlan(const release::ReleaseOutcome& out) {
   fmt::print("version  {} -> {} ({})\ntag      {}\n", s.previous_version.empty() ? "none" :
              s.previous_version, s.version, s.bump, s.tag);
   if (out.plan.contains("files")) {
-    for (const auto& f : out.plan["files"])
-      fmt::print("file     {}: {} -> {}\n", f["path"].get<std::string>(),
-                 f["from"].get<std::string>(), f["to"].get<std::string>());
+    for (const auto& f : out.plan["files"]) {
+      const std::string from = f["from"].get<std::string>();
+      fmt::print("file     {}: {}{}\n", f["path"].get<std::string>(),
+                 from.empty() ? "" : from + " -> ", f["to"].get<std::string>());
+    }
   }
   if (out.plan.contains("commit_message"))
     fmt::print("commit   {}\n", out.plan["commit_message"].get<std::string>().substr(
@@ -114,7 +116,7 @@ void RegisterRelease(CLI::App& app, GlobalOptions& global, Runner* run) {
       "failure: it continues the unfinished release (never a second tag or changelog\n"
       "section). One release at a time per state directory: another is refused, naming it.\n"
       "--dry-run prints the version, notes, files, tag, jobs, push and deploy it would do and\n"
-      "changes nothing (no file, ref or record; no remote access).\n"
+      "changes nothing (no file, ref or record; the remote's refs are only listed).\n"
       "Exit codes: 0 released (and deployed), 1 a step failed, 2 usage or invalid file,\n"
       "3 no pipeline file, 4 internal error, 6 another release is running, 10 the gate\n"
       "needs approval (gate: approval; --approve), 11 the gate rejects HEAD, 12 nothing to\n"

@@ -86,7 +86,7 @@ Status VersionStep(Flow& f) {
         if (f.target.bump_dir + "/" + bf.path == c.path) b = &bf;
       files.push_back({{"path", RepoRelative(f, c.path)},
                        {"from", b ? CurrentVersionIn(b->path, b->pattern, c.before) : ""},
-                       {"to", b ? f.state.version : "changelog section " + f.state.tag},
+                       {"to", b ? f.state.version : "section " + f.state.tag + " added"},
                        {"changed", c.before != c.after}});
     }
     f.plan["files"] = files;
