@@ -1,5 +1,8 @@
 #include "vcs/history.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "vcs/git_handles.h"
 
 namespace gauntlet::vcs {
@@ -85,23 +88,40 @@ Result<std::vector<LogCommit>> CommitsSince(const std::string& path, const std::
   git_revwalk* raw = nullptr;
   if (git_revwalk_new(&raw, repo->get()) != 0) return GitError("walk history");
   Revwalk walk(raw);
-  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_revwalk_sorting(walk.get(), GIT_SORT_NONE);
   if (git_revwalk_push(walk.get(), &head) != 0) return GitError("walk from HEAD");
   if (!since.empty()) {
     git_oid base;
     if (git_oid_fromstr(&base, since.c_str()) != 0 || git_revwalk_hide(walk.get(), &base) != 0)
       return GitError("walk to " + since);
   }
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repo->get()) != 0) return GitError("open the object store");
+  const std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>> odb(raw_odb);
   std::vector<LogCommit> out;
   git_oid id;
   while (git_revwalk_next(&id, walk.get()) == 0) {
-    git_commit* rc = nullptr;
-    if (git_commit_lookup(&rc, repo->get(), &id) != 0) return GitError("read commit " + Hex(&id));
-    Commit commit(rc);
-    if (!only_path.empty() && !Touches(commit.get(), only_path)) continue;
-    const char* message = git_commit_message(commit.get());
-    out.push_back({Hex(&id), message != nullptr ? message : ""});
+    if (!only_path.empty()) {
+      git_commit* rc = nullptr;
+      if (git_commit_lookup(&rc, repo->get(), &id) != 0) return GitError("read commit " + Hex(&id));
+      Commit commit(rc);
+      if (!Touches(commit.get(), only_path)) continue;
+    }
+    // The message straight from the object (after the header's blank line): a full
+    // commit parse (signatures, parents) per commit is most of the cost otherwise.
+    git_odb_object* raw_obj = nullptr;
+    if (git_odb_read(&raw_obj, odb.get(), &id) != 0) return GitError("read commit " + Hex(&id));
+    const std::unique_ptr<git_odb_object, GitDeleter<git_odb_object, git_odb_object_free>> obj(
+        raw_obj);
+    const std::string_view data(static_cast<const char*>(git_odb_object_data(obj.get())),
+                                git_odb_object_size(obj.get()));
+    const size_t body = data.find("\n\n");
+    out.push_back(
+        {Hex(&id), std::string(body == std::string_view::npos ? "" : data.substr(body + 2))});
   }
+  // The walk gives newest first (by commit time, as `git log`); oldest first is wanted.
+  // Asking libgit2 for a topological, reversed order costs a pass of its own.
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
