@@ -40,7 +40,7 @@ TEST_F(ReleaseE2E, PatchMinorAndMajorFromConventionalCommits) {
   // HEAD is the release commit.
   auto head = vcs::CommitsSince(repo_.dir(), "", "");
   ASSERT_TRUE(head.ok());
-  EXPECT_EQ(head->back().message.substr(0, 24), "chore(release): v2.0.0\n\n");
+  EXPECT_EQ(head->commits.back().message.substr(0, 24), "chore(release): v2.0.0\n\n");
 }
 
 TEST_F(ReleaseE2E, BreakingChangeBelowOneIsAMinorBump) {

@@ -7,6 +7,30 @@
 
 namespace gauntlet::release {
 
+namespace {
+
+// The commits since the first of `candidates` (highest version first) that is in HEAD's
+// history; `found` is null when none is (then: HEAD's whole history). The walk that
+// lists the commits also tells whether the candidate is in HEAD's history, so the usual
+// case (the highest tag is HEAD's last release) costs one pass.
+Result<std::vector<vcs::LogCommit>> SinceFirstInHistory(
+    const AnalyseOptions& options, const std::vector<const TaggedVersion*>& candidates,
+    std::optional<TaggedVersion>* found) {
+  for (const TaggedVersion* c : candidates) {
+    auto walk = vcs::CommitsSince(options.repo_path, c->commit, options.only_path);
+    if (!walk.ok()) return walk.error();
+    if (walk->since_in_history) {
+      *found = *c;
+      return std::move(walk->commits);
+    }
+  }
+  auto all = vcs::CommitsSince(options.repo_path, "", options.only_path);
+  if (!all.ok()) return all.error();
+  return std::move(all->commits);
+}
+
+}  // namespace
+
 Result<Analysis> Analyse(const AnalyseOptions& options) {
   auto tags = vcs::ListTags(options.repo_path);
   if (!tags.ok()) return tags.error();
@@ -17,28 +41,25 @@ Result<Analysis> Analyse(const AnalyseOptions& options) {
   // Highest first: the first one in HEAD's history is the last release.
   std::sort(releases.begin(), releases.end(),
             [](const TaggedVersion& a, const TaggedVersion& b) { return b.version < a.version; });
-  std::vector<std::string> commits;
-  for (const auto& r : releases) commits.push_back(r.commit);
-  auto reachable = vcs::InHeadHistory(options.repo_path, commits);
-  if (!reachable.ok()) return reachable.error();
   Analysis a;
-  for (size_t i = 0; i < releases.size(); ++i) {
-    a.tagged.push_back(releases[i].version);
-    if (!(*reachable)[i]) continue;
-    if (!a.last) a.last = releases[i];
-    if (!a.last_stable && releases[i].version.stable()) a.last_stable = releases[i];
+  std::vector<const TaggedVersion*> any, stable;
+  for (const TaggedVersion& r : releases) {
+    a.tagged.push_back(r.version);
+    any.push_back(&r);
+    if (r.version.stable()) stable.push_back(&r);
   }
-  auto since_last = vcs::CommitsSince(options.repo_path, a.last ? a.last->commit : "",
-                                      options.only_path);
+  auto since_last = SinceFirstInHistory(options, any, &a.last);
   if (!since_last.ok()) return since_last.error();
   a.commits_since_last = static_cast<int>(since_last->size());
   std::vector<vcs::LogCommit> counted = std::move(*since_last);
-  const bool from_stable = options.since_stable && a.last && !a.last->version.stable();
-  if (from_stable) {
-    auto since_stable = vcs::CommitsSince(
-        options.repo_path, a.last_stable ? a.last_stable->commit : "", options.only_path);
+  if (a.last && a.last->version.stable()) {
+    a.last_stable = a.last;
+  } else if (a.last) {
+    // A prerelease: the last stable release is older; its commits count toward the
+    // version the prereleases lead to (with since_stable).
+    auto since_stable = SinceFirstInHistory(options, stable, &a.last_stable);
     if (!since_stable.ok()) return since_stable.error();
-    counted = std::move(*since_stable);
+    if (options.since_stable) counted = std::move(*since_stable);
   }
   std::vector<ConventionalCommit> parsed;
   parsed.reserve(counted.size());

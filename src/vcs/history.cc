@@ -60,27 +60,8 @@ Result<std::vector<TagRef>> ListTags(const std::string& path) {
   return tags;
 }
 
-Result<std::vector<bool>> InHeadHistory(const std::string& path,
-                                        const std::vector<std::string>& commits) {
-  auto repo = OpenRepository(path);
-  if (!repo.ok()) return repo.error();
-  git_oid head;
-  if (!ResolveCommit(repo->get(), "HEAD", &head)) return GitError("resolve HEAD");
-  std::vector<bool> out;
-  for (const std::string& c : commits) {
-    git_oid id;
-    if (git_oid_fromstr(&id, c.c_str()) != 0) {
-      out.push_back(false);
-      continue;
-    }
-    out.push_back(git_oid_equal(&id, &head) ||
-                  git_graph_descendant_of(repo->get(), &head, &id) == 1);
-  }
-  return out;
-}
-
-Result<std::vector<LogCommit>> CommitsSince(const std::string& path, const std::string& since,
-                                            const std::string& only_path) {
+Result<CommitsSinceResult> CommitsSince(const std::string& path, const std::string& since,
+                                        const std::string& only_path) {
   auto repo = OpenRepository(path);
   if (!repo.ok()) return repo.error();
   git_oid head;
@@ -90,17 +71,30 @@ Result<std::vector<LogCommit>> CommitsSince(const std::string& path, const std::
   Revwalk walk(raw);
   git_revwalk_sorting(walk.get(), GIT_SORT_NONE);
   if (git_revwalk_push(walk.get(), &head) != 0) return GitError("walk from HEAD");
+  CommitsSinceResult result;
+  git_oid base{};
   if (!since.empty()) {
-    git_oid base;
     if (git_oid_fromstr(&base, since.c_str()) != 0 || git_revwalk_hide(walk.get(), &base) != 0)
       return GitError("walk to " + since);
+    result.since_in_history = git_oid_equal(&base, &head);
   }
+  const std::string parent_line = "\nparent " + since;
   git_odb* raw_odb = nullptr;
   if (git_repository_odb(&raw_odb, repo->get()) != 0) return GitError("open the object store");
   const std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>> odb(raw_odb);
-  std::vector<LogCommit> out;
+  std::vector<LogCommit>& out = result.commits;
   git_oid id;
   while (git_revwalk_next(&id, walk.get()) == 0) {
+    git_odb_object* raw_obj = nullptr;
+    if (git_odb_read(&raw_obj, odb.get(), &id) != 0) return GitError("read commit " + Hex(&id));
+    const std::unique_ptr<git_odb_object, GitDeleter<git_odb_object, git_odb_object_free>> obj(
+        raw_obj);
+    const std::string_view data(static_cast<const char*>(git_odb_object_data(obj.get())),
+                                git_odb_object_size(obj.get()));
+    const size_t body = data.find("\n\n");
+    // The header's "parent <id>" lines ("tree <id>" comes first, so each has a '\n' before).
+    if (!since.empty() && data.substr(0, body).find(parent_line) != std::string_view::npos)
+      result.since_in_history = true;
     if (!only_path.empty()) {
       git_commit* rc = nullptr;
       if (git_commit_lookup(&rc, repo->get(), &id) != 0) return GitError("read commit " + Hex(&id));
@@ -109,20 +103,13 @@ Result<std::vector<LogCommit>> CommitsSince(const std::string& path, const std::
     }
     // The message straight from the object (after the header's blank line): a full
     // commit parse (signatures, parents) per commit is most of the cost otherwise.
-    git_odb_object* raw_obj = nullptr;
-    if (git_odb_read(&raw_obj, odb.get(), &id) != 0) return GitError("read commit " + Hex(&id));
-    const std::unique_ptr<git_odb_object, GitDeleter<git_odb_object, git_odb_object_free>> obj(
-        raw_obj);
-    const std::string_view data(static_cast<const char*>(git_odb_object_data(obj.get())),
-                                git_odb_object_size(obj.get()));
-    const size_t body = data.find("\n\n");
     out.push_back(
         {Hex(&id), std::string(body == std::string_view::npos ? "" : data.substr(body + 2))});
   }
   // The walk gives newest first (by commit time, as `git log`); oldest first is wanted.
   // Asking libgit2 for a topological, reversed order costs a pass of its own.
   std::reverse(out.begin(), out.end());
-  return out;
+  return result;
 }
 
 }  // namespace gauntlet::vcs
