@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -16,6 +17,7 @@
 #include "cli_test_util.h"
 #include "deploy/testing.h"
 #include "server/crypto.h"
+#include "store/sqlite_db.h"
 
 namespace gauntlet {
 namespace {
@@ -205,9 +207,29 @@ TEST_F(ServerE2E, AnUnsignedForgedReplayedOrOversizedWebhookQueuesNothing) {
   EXPECT_EQ(again->status, 200);
   EXPECT_EQ(json::parse(again->body)["duplicate"], true);
   EXPECT_EQ(Hook("ping", "d-ping", "{\"zen\": \"hi\"}")->status, 202);
-  json items = Queue(Token("r", "read"));
+  const std::string reader = Token("r", "read");
+  json items = Queue(reader);
   ASSERT_EQ(items.size(), 1u) << items.dump();
   EXPECT_EQ(items[0]["delivery"], "d-ok");
+  // Every outcome counted once per delivery, and the run with its job once it ended.
+  ASSERT_NE(ReadUntil(": done (success)"), "") << seen_lines_;
+  EXPECT_EQ(Client().Get("/metrics")->status, 401);
+  auto metrics = Client().Get("/metrics", {{"Authorization", "Bearer " + reader}});
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  for (const std::string line :
+       {"gauntlet_webhook_deliveries_total{outcome=\"unauthorized\"} 4",
+        "gauntlet_webhook_deliveries_total{outcome=\"malformed\"} 2",
+        "gauntlet_webhook_deliveries_total{outcome=\"unknown_repo\"} 1",
+        "gauntlet_webhook_deliveries_total{outcome=\"too_large\"} 1",
+        "gauntlet_webhook_deliveries_total{outcome=\"queued\"} 1",
+        "gauntlet_webhook_deliveries_total{outcome=\"duplicate\"} 1",
+        "gauntlet_webhook_deliveries_total{outcome=\"acknowledged\"} 1",
+        "gauntlet_queue_items{state=\"done\"} 1", "gauntlet_queue_items{state=\"queued\"} 0",
+        "gauntlet_runs_total{repo=\"app\",status=\"success\"} 1",
+        "gauntlet_job_duration_seconds_bucket{le=\"+Inf\"} 1",
+        "gauntlet_job_duration_seconds_count 1"})
+    EXPECT_NE(metrics->body.find("\n" + line + "\n"), std::string::npos)
+        << line << "\n" << metrics->body;
 }
 
 // 300 deliveries at once, 30 of them repeated: every one answered, each distinct one
@@ -336,6 +358,299 @@ TEST_F(ServerE2E, AServerKilledMidRunResumesTheRunAndRunsNothingTwice) {
   json items = Queue(Token("r", "read"));
   ASSERT_EQ(items.size(), 1u) << "the acknowledged push, once";
   EXPECT_EQ(items[0]["run_id"], 1);
+}
+
+// A schedule seen for the first time fires nothing for the past; slots missed while the
+// server was down fire once, for the latest, at the next start; a restart fires nothing
+// twice. The downtime is made by moving the stored last fire back three hours.
+TEST_F(ServerE2E, AScheduleMissedWhileDownFiresOnceAtStartAndNeverTwice) {
+  Commit("version.txt", "1\n",
+         "name: app\non:\n  schedule:\n    - cron: \"0 * * * *\"\njobs:\n  tick:\n"
+         "    run: echo \"$(git rev-parse HEAD) ${{ branch }}\" >> " + dir_ + "/seen\n");
+  const std::string head = Push("main");
+  const std::string reader = Token("r", "read");
+  StartServer();
+  ASSERT_NE(ReadUntil("watching 1 schedule"), "") << seen_lines_;
+  EXPECT_EQ(Queue(reader).size(), 0u) << "a new schedule does not fire for the past";
+  server_.Stop();
+  {
+    auto db = store::SqliteDb::Open(dir_ + "/state/server.db", /*readonly=*/false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE schedules SET last_fire_s = last_fire_s - 3 * 3600").ok());
+  }
+  StartServer();
+  ASSERT_NE(ReadUntil("queue 1: schedule refs/heads/main@" + head.substr(0, 12) + ": done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), head + " main\n");
+  json items = Queue(reader);
+  ASSERT_EQ(items.size(), 1u) << "three missed slots fire once";
+  EXPECT_EQ(items[0]["event"], "schedule");
+  server_.Stop();
+  StartServer();
+  ASSERT_NE(ReadUntil("watching 1 schedule"), "") << seen_lines_;
+  EXPECT_EQ(Queue(reader).size(), 1u) << "a restart fires nothing again";
+}
+
+// A schedule in a pipeline file that does not load is said, with file:line:col, and the
+// server goes on.
+TEST_F(ServerE2E, AnUnreadableScheduleIsSaidWithItsPlace) {
+  Commit("version.txt", "1\n",
+         "name: app\non:\n  schedule:\n    - cron: \"0 * * * *\"\n      timezone: Mars/Base\n"
+         "jobs:\n  tick: {run: 'true'}\n");
+  Push("main");
+  StartServer();
+  std::string line = ReadUntil("schedules of app not read");
+  EXPECT_NE(line.find("gauntlet.yml:5:17"), std::string::npos) << line << seen_lines_;
+  EXPECT_NE(line.find("unknown time zone 'Mars/Base'"), std::string::npos) << line;
+}
+
+// examples/merge-train, served: merging an algo-tuning/* branch into main runs the gated
+// tests and the deploy at the merge commit; an ordinary merge runs the checks only; a
+// hostile branch name reaches the scripts as data.
+TEST_F(ServerE2E, AMergedAlgoTuningBranchRunsTheGatedTestsAndDeploysTheMerge) {
+  ASSERT_EQ(Sh("cp -r " + std::string(GAUNTLET_SOURCE_DIR) + "/examples/merge-train/. " + work_ +
+               " && cd " + work_ + " && git add -A && git -c user.name=A -c user.email=a@b "
+               "commit -q -m example"),
+            0);
+  std::string main_head = Push("main");
+  StartServer();
+  int item = 0;
+  // Merges `branch` (one commit changing params.env) into main with git's own message,
+  // pushes both, sends the webhook and waits for the item to end: the merge commit.
+  auto merge = [&](const std::string& branch, const std::string& rate) {
+    const std::string b = "'" + branch + "'";
+    EXPECT_EQ(Sh("cd " + work_ + " && git checkout -q -b " + b +
+                 " && echo learning_rate=" + rate + " > params.env && git -c user.name=A "
+                 "-c user.email=a@b commit -qam tune && git checkout -q main && git -c "
+                 "user.name=A -c user.email=a@b merge -q --no-ff " + b + " >/dev/null"),
+              0);
+    Push(branch);
+    const std::string before = main_head;
+    main_head = Push("main");
+    ++item;
+    EXPECT_EQ(Hook("push", "m-" + std::to_string(item),
+                   PushBody("refs/heads/main", before, main_head))->status,
+              202);
+    EXPECT_NE(ReadUntil("queue " + std::to_string(item) + ": push refs/heads/main@" +
+                        main_head.substr(0, 12) + ": done (success)"),
+              "")
+        << seen_lines_;
+    return main_head;
+  };
+  const std::string deployed = dir_ + "/state/workspaces/app/out/deployed.txt";
+  const std::string tuned = merge("algo-tuning/lr-sweep", "0.08");
+  EXPECT_EQ(testing::ReadFile(deployed), "deployed " + tuned + " from algo-tuning/lr-sweep\n");
+  merge("docs/readme", "0.05");
+  EXPECT_EQ(testing::ReadFile(deployed), "deployed " + tuned + " from algo-tuning/lr-sweep\n")
+      << "an ordinary merge deploys nothing";
+  const std::string hostile = "algo-tuning/x$(touch${IFS}" + dir_ + "/pwned)`id`";
+  const std::string third = merge(hostile, "0.07");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/pwned"));
+  EXPECT_EQ(testing::ReadFile(deployed), "deployed " + tuned + " from algo-tuning/lr-sweep\n" +
+                                             "deployed " + third + " from " + hostile + "\n");
+}
+
+// The run routes: detail, the log as JSON, as text with a byte range, followed live as
+// server-sent events while the job runs (the first line arrives before the job ends),
+// and a cancel that needs the trigger scope and ends the queue item cancelled.
+TEST_F(ServerE2E, ARunsDetailLogAndLiveLogAreServedAndCancelNeedsTheTriggerScope) {
+  const std::string d = dir_;
+  ASSERT_EQ(mkfifo((d + "/go").c_str(), 0600), 0);
+  const int go = open((d + "/go").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(go, 0);
+  Commit("version.txt", "1\n",
+         "name: app\non: push\njobs:\n  talk:\n"
+         "    run: echo hello-from-the-job; read -r _ < " + d + "/go; echo bye\n"
+         "  hang:\n    needs: [talk]\n    run: read -r _ < " + d + "/go\n");
+  const std::string head = Push("main");
+  const std::string reader = Token("r", "read"), trigger = Token("t", "trigger");
+  const httplib::Headers as_reader = {{"Authorization", "Bearer " + reader}};
+  StartServer();
+  ASSERT_EQ(Hook("push", "l-1", PushBody("refs/heads/main", std::string(40, '0'), head))->status,
+            202);
+  ASSERT_NE(ReadUntil("run 1 started"), "") << seen_lines_;
+
+  // Live: the first line comes while the job still waits on the FIFO.
+  std::mutex mu;
+  std::string events;
+  std::condition_variable got;
+  std::thread follower([&] {
+    httplib::Client c = Client();
+    c.Get("/api/v1/runs/1/log?job=talk&follow=1", as_reader,
+          [&](const char* data, size_t n) {
+            std::lock_guard<std::mutex> lock(mu);
+            events.append(data, n);
+            got.notify_all();
+            return true;
+          });
+  });
+  // A failed assertion returns early: the server's stop ends the stream, then this joins.
+  std::shared_ptr<void> join_on_exit(nullptr, [&](void*) {
+    server_.Stop();
+    if (follower.joinable()) follower.join();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(got.wait_for(lock, seconds(30), [&] {
+      return events.find("hello-from-the-job") != std::string::npos;
+    })) << events;
+    EXPECT_EQ(events.find("bye"), std::string::npos) << "the job has not gone on yet";
+    EXPECT_EQ(events.rfind("event: log\ndata: ", 0), 0u) << events;
+  }
+  ASSERT_EQ(write(go, "go\n", 3), 3);  // `talk` ends; `hang` then waits for the next line
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(got.wait_for(lock, seconds(30), [&] {
+      return events.find("bye") != std::string::npos;
+    })) << events;
+  }
+
+  auto detail = Client().Get("/api/v1/runs/1", as_reader);
+  ASSERT_TRUE(detail && detail->status == 200);
+  json run = json::parse(detail->body);
+  EXPECT_EQ(run["repo"], "app");
+  EXPECT_EQ(run["status"], "running");
+
+  auto text = Client().Get("/api/v1/runs/1/log?job=talk&format=text", as_reader);
+  ASSERT_TRUE(text && text->status == 200);
+  EXPECT_EQ(text->body, "hello-from-the-job\nbye\n");
+  httplib::Headers ranged = as_reader;
+  ranged.emplace("Range", "bytes=6-9");
+  auto part = Client().Get("/api/v1/runs/1/log?job=talk&format=text", ranged);
+  ASSERT_TRUE(part);
+  ASSERT_EQ(part->status, 206) << part->body;
+  EXPECT_EQ(part->body, "from");
+  auto chunks = Client().Get("/api/v1/runs/1/log", as_reader);
+  ASSERT_TRUE(chunks && chunks->status == 200);
+  EXPECT_EQ(json::parse(chunks->body)["chunks"][0]["job"], "talk");
+  EXPECT_EQ(Client().Get("/api/v1/runs/1/log?job=nope", as_reader)->status, 404);
+  EXPECT_EQ(Client().Get("/api/v1/runs/9/log", as_reader)->status, 404);
+  EXPECT_EQ(Client().Get("/api/v1/runs/1?repo=..%2F..%2Fetc", as_reader)->status, 404);
+  EXPECT_EQ(Client().Get("/api/v1/runs/1")->status, 401);
+
+  EXPECT_EQ(Client().Post("/api/v1/runs/1/cancel", as_reader, "", "application/json")->status, 403);
+  auto cancel = Client().Post("/api/v1/runs/1/cancel", {{"Authorization", "Bearer " + trigger}},
+                              "", "application/json");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->status, 202) << cancel->body;
+  EXPECT_NE(ReadUntil("queue 1: push refs/heads/main@" + head.substr(0, 12) + ": done (cancelled)"),
+            "")
+      << seen_lines_;
+  close(go);
+  follower.join();  // the stream ends with the run
+  EXPECT_NE(events.find("event: end\ndata: {\"run\":1,\"status\":\"cancelled\"}"),
+            std::string::npos)
+      << events;
+  auto again = Client().Post("/api/v1/runs/1/cancel", {{"Authorization", "Bearer " + trigger}},
+                             "", "application/json");
+  EXPECT_EQ(again->status, 409) << again->body;
+}
+
+// `gauntlet trigger` against the server: inputs are checked against on.manual.inputs at
+// the commit before anything is queued, and reach the job typed, as data.
+TEST_F(ServerE2E, AManualTriggerChecksItsTypedInputsBeforeQueueing) {
+  Commit("version.txt", "1\n",
+         "name: app\non:\n  manual:\n    inputs:\n"
+         "      env: {type: choice, options: [staging, production], required: true}\n"
+         "      replicas: {type: number, default: \"1\"}\njobs:\n  show:\n"
+         "    run: echo \"${{ event.name }} ${{ event.inputs.env }} ${{ event.inputs.replicas }} "
+         "${{ event.inputs.replicas == 3 }}\" >> " + dir_ + "/seen\n");
+  const std::string head = Push("main");
+  const std::string trigger = Token("t", "trigger"), reader = Token("r", "read");
+  StartServer();
+  const std::string server = "http://127.0.0.1:" + std::to_string(port_);
+  auto run = [&](std::vector<std::string> args, const std::string& token) {
+    args.insert(args.begin(), {"trigger", "--server", server});
+    if (token.empty())
+      unsetenv("GAUNTLET_TOKEN");
+    else
+      setenv("GAUNTLET_TOKEN", token.c_str(), 1);
+    testing::Output o = ws_.Run(args);
+    unsetenv("GAUNTLET_TOKEN");
+    return o;
+  };
+  testing::Output bad = run({"--input", "env=prod"}, trigger);
+  EXPECT_EQ(bad.code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("input 'env': 'prod' is not one of staging, production"), std::string::npos)
+      << bad.err;
+  testing::Output missing = run({"--input", "replicas=2"}, trigger);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("input 'env' is required"), std::string::npos) << missing.err;
+  EXPECT_EQ(run({"--input", "env=staging"}, "").code, 1) << "no token";
+  EXPECT_EQ(run({"--input", "env=staging"}, reader).code, 1) << "read scope";
+  EXPECT_EQ(run({"nope", "--input", "env=staging"}, trigger).code, 3);
+  EXPECT_EQ(Queue(reader).size(), 0u) << "nothing refused was queued";
+
+  testing::Output ok = run({"app", "--ref", "main", "--input", "env=production", "--input",
+                            "replicas=3"},
+                           trigger);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "queued 1: app refs/heads/main@" + head.substr(0, 12) + "\n");
+  ASSERT_NE(ReadUntil("queue 1: manual refs/heads/main@" + head.substr(0, 12) + ": done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "manual production 3 true\n");
+  testing::Output js = run({"--json", "--input", "env=staging"}, trigger);
+  ASSERT_EQ(js.code, 0) << js.err;
+  json answer = json::parse(js.out);
+  EXPECT_EQ(answer["queued"], 2);
+  EXPECT_EQ(answer["inputs"], (json{{"env", "staging"}, {"replicas", 1}}));
+}
+
+// `gauntlet hook install`: a push to the bare repository (and a commit in a working one)
+// reaches the server through the installed hook, with no webhook; a server that is down
+// never fails the push.
+TEST_F(ServerE2E, AnInstalledHookStartsARunOnEveryPushWithoutAWebhook) {
+  ws_.Write("token", Token("hook", "trigger") + "\n");
+  StartServer();
+  const std::string server = "http://127.0.0.1:" + std::to_string(port_);
+  testing::Output installed = ws_.Run({"hook", "install", "--repo", origin_, "--token-file",
+                                       dir_ + "/token", "--server", server, "--name", "app"});
+  ASSERT_EQ(installed.code, 0) << installed.err;
+  EXPECT_NE(installed.out.find("post-receive"), std::string::npos) << installed.out;
+  const std::string head = Push("main");
+  ASSERT_NE(ReadUntil("queue 1: push refs/heads/main@" + head.substr(0, 12) + ": done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "1 " + head + " main\n");
+  Commit("version.txt", "2\n");
+  Push("docs/typo");  // a branch the pipeline does not list
+  ASSERT_NE(ReadUntil("queue 2: push refs/heads/docs/typo@"), "") << seen_lines_;
+  server_.Stop();
+  // The server is gone: the push still succeeds, with a warning.
+  Commit("version.txt", "3\n");
+  const std::string out = dir_ + "/push.err";
+  EXPECT_EQ(Sh("cd " + work_ + " && git push -q origin HEAD:refs/heads/main 2>" + out), 0);
+  EXPECT_NE(testing::ReadFile(out).find("was not told about this push"), std::string::npos)
+      << testing::ReadFile(out);
+}
+
+TEST_F(ServerE2E, AHookInAWorkingRepositorySeesCommitsAndRefusesToReplaceAnother) {
+  ws_.Write("token", Token("hook", "trigger") + "\n");
+  // The server watches the working clone itself, as a developer's laptop would.
+  server_.Stop();
+  std::vector<std::string> argv = {GAUNTLET_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                   "--repo", "work=" + work_, "--state-dir", dir_ + "/state"};
+  ASSERT_TRUE(server_.Start(argv, dir_ + "/server.err"));
+  std::string line = server_.ReadLine(seconds(20));
+  ASSERT_NE(line.find("http://127.0.0.1:"), std::string::npos) << line;
+  port_ = std::stoi(line.substr(line.find("http://127.0.0.1:") + 17));
+  Put(work_ + "/.git/hooks/reference-transaction", "#!/bin/sh\necho mine\n");
+  testing::Output refused = ws_.Run({"hook", "install", "--repo", work_, "--token-file",
+                                     dir_ + "/token", "--server",
+                                     "http://127.0.0.1:" + std::to_string(port_)});
+  EXPECT_EQ(refused.code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  testing::Output forced = ws_.Run({"hook", "install", "--repo", work_, "--token-file",
+                                    dir_ + "/token", "--force", "--server",
+                                    "http://127.0.0.1:" + std::to_string(port_)});
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  Commit("version.txt", "2\n");
+  const std::string head = Git("rev-parse HEAD");
+  ASSERT_NE(ReadUntil("push refs/heads/main@" + head.substr(0, 12) + ": done (success)"), "")
+      << seen_lines_;
+  EXPECT_NE(testing::ReadFile(dir_ + "/seen").find("2 " + head + " main\n"), std::string::npos);
 }
 
 }  // namespace

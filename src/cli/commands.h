@@ -18,6 +18,7 @@ void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterInsight(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterRollback(CLI::App& app, GlobalOptions& global, Runner* run);
@@ -29,6 +30,8 @@ void RegisterRelease(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterReleases(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterHook(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -43,6 +46,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterDiagnose,
     RegisterDeploy,
     RegisterDeployments,
+    RegisterInsight,
     RegisterPromote,
     RegisterAbort,
     RegisterRollback,
@@ -54,6 +58,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterCache,
     RegisterServe,
     RegisterToken,
+    RegisterTrigger,
+    RegisterHook,
     RegisterVersion,
 };
 

@@ -100,14 +100,6 @@ std::optional<store::RunRecord> ResolveRun(store::Store& s, const std::string& a
   return std::move(**r);
 }
 
-std::string HumanDuration(int64_t ms) {
-  if (ms < 1000) return fmt::format("{}ms", ms);
-  if (ms < 60'000) return fmt::format("{}.{}s", ms / 1000, (ms % 1000) / 100);
-  int64_t s = ms / 1000;
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-}
-
 std::string LocalTime(int64_t unix_ms) {
   if (unix_ms <= 0) return "-";
   time_t t = static_cast<time_t>(unix_ms / 1000);

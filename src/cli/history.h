@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/duration.h"
 #include "engine/views_run.h"
 #include "engine/workspace.h"
 #include "store/records.h"
@@ -49,8 +50,7 @@ struct OpenedRun {
 std::optional<OpenedRun> OpenRunWithJobs(const std::string& state_dir_arg,
                                          const std::string& run_arg, int* exit_code);
 
-// "850ms", "12.3s", "4m05s", "1h02m".
-std::string HumanDuration(int64_t ms);
+using gauntlet::HumanDuration;  // core/duration.h
 // Local time "2026-11-21 23:40:05"; "-" for 0.
 std::string LocalTime(int64_t unix_ms);
 

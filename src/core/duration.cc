@@ -1,5 +1,7 @@
 #include "core/duration.h"
 
+#include <fmt/core.h>
+
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -78,6 +80,14 @@ std::string FormatDuration(Duration d) {
   }
   std::string plain = std::to_string(ms) + "ms";
   return plain.size() < composite.size() ? plain : composite;
+}
+
+std::string HumanDuration(int64_t ms) {
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  if (ms < 60'000) return fmt::format("{}.{}s", ms / 1000, (ms % 1000) / 100);
+  int64_t s = ms / 1000;
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
 }  // namespace gauntlet

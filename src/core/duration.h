@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,8 @@ std::string DurationHint(std::string_view text);
 
 // The shortest exact spelling that ParseDuration reads back ("1m30s", "250ms", "0s").
 std::string FormatDuration(Duration d);
+
+// For people, rounded: "850ms", "12.3s", "4m05s", "1h02m".
+std::string HumanDuration(int64_t ms);
 
 }  // namespace gauntlet

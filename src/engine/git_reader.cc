@@ -26,6 +26,7 @@ bool GitReader::Fill(store::RunRecord* run, bool wait) {
   run->author_email = info->author_email;
   run->subject = info->subject;
   run->trailers = info->trailers;
+  run->commit_ms = info->committer_time * 1000;
   return true;
 }
 

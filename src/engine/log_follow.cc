@@ -97,7 +97,7 @@ Status ReadRunLog(store::Store& s, const Workspace& ws, store::RunId run,
     auto closed = Drain(reader, run, &offset, &got, on_chunk);
     if (!closed.ok()) return closed.error();
     if (options.on_batch) options.on_batch();
-    if (*closed || last_drain) return Ok();
+    if (*closed || last_drain || (options.stop && options.stop())) return Ok();
     if (got) continue;
     // Nothing new: is the run still going? The engine flushes its log before it commits
     // a result, so once the store says the run ended (or its engine is gone) one more

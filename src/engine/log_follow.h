@@ -16,6 +16,9 @@ struct LogReadOptions {
   bool follow = false;  // keep reading until the run ends
   // Called after each batch of chunks (a caller flushes its output there).
   std::function<void()> on_batch;
+  // Asked after each batch while following: true ends the read early (a client that went
+  // away). Checked at least once a second.
+  std::function<bool()> stop;
 };
 
 // Calls `on_chunk` for every chunk of the run's log, in the order written.

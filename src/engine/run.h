@@ -30,12 +30,16 @@
 namespace gauntlet::engine {
 
 // What started the run: "manual" (a person or an agent), "push", "schedule", "webhook",
-// ... Its name is the `event` context of expressions and part of the cache's view.
+// ... Expressions see it as the `event` context (engine/event_context.h), and the cache
+// counts it in the key of a job whose commands are templated.
 struct Event {
   std::string name = "manual";
-  // What the trigger carried (a webhook's body, a push's refs); null for manual runs.
-  // Kept with the request; not yet shown to jobs.
+  // What the trigger carried (a GitHub push webhook's body, a schedule's slot, manual
+  // inputs); null for a plain manual run.
   nlohmann::json payload;
+  // For a push of a merge commit: the branch that was merged (the server finds it in the
+  // source repository, engine/event_context.h says how); "" otherwise.
+  std::string merged_branch;
 };
 
 struct RunOptions {

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "cache/change_filter.h"
 #include "engine/changes.h"
+#include "engine/event_context.h"
 #include "engine/run_context.h"
 #include "exec/executors.h"
 #include "gate/carry_reports.h"
@@ -107,6 +109,9 @@ Status RecordRunStart(RunContext& ctx) {
   run.engine_host = store::HostName();
   run.options_json = opt.recorded.dump();
   run.plan_fingerprint = PlanFingerprint(ctx.plan());
+  run.slots = opt.parallelism > 0 ? opt.parallelism
+                                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  run.needs = PlanNeedsJson(ctx.plan());
   if (opt.resume) {
     run.reason.clear();
     ctx.lock->SetRun(run.id);
@@ -184,7 +189,7 @@ Status MakeScheduler(RunContext& ctx) {
     ctx.git.Fill(&ctx.run, /*wait=*/true);
     return ctx.run.git_branch;
   };
-  sopt.event = ctx.request.event.name;
+  sopt.event = EventContext(ctx.request.event);
   sopt.secrets = ctx.request.secrets;
   sopt.previous = std::move(opt.previous);
   if (ctx.changes) sopt.changes = ChangesContext(*ctx.changes);
@@ -196,7 +201,8 @@ Status MakeScheduler(RunContext& ctx) {
     hopt.lookup = !opt.no_cache;
     ctx.git.Fill(&ctx.run, /*wait=*/true);  // the branch is part of what the hooks decide on
     hopt.branch = ctx.run.git_branch;
-    hopt.event = sopt.event;
+    // The whole event: a templated command may read any field of it (event.after, ...).
+    hopt.event = sopt.event.dump();
     hopt.changes = ctx.changes ? &*ctx.changes : nullptr;
     ctx.hooks.emplace(ctx.plan(), ctx.store.get(), std::move(hopt));
     sopt.hooks = &*ctx.hooks;

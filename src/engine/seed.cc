@@ -67,4 +67,18 @@ std::string PlanFingerprint(const plan::Plan& plan) {
   return h.Final().Hex();
 }
 
+std::string PlanNeedsJson(const plan::Plan& plan) {
+  std::string out = "[";
+  for (const plan::PlannedJob& job : plan.jobs) {
+    if (out.size() > 1) out += ',';
+    out += '[';
+    for (size_t i = 0; i < job.needs.size(); ++i) {
+      if (i > 0) out += ',';
+      out += std::to_string(job.needs[i]);
+    }
+    out += ']';
+  }
+  return out + "]";
+}
+
 }  // namespace gauntlet::engine

@@ -28,4 +28,8 @@ void AddUnselected(const plan::Plan& plan, const std::vector<plan::JobId>& selec
 // changed since the run started.
 std::string PlanFingerprint(const plan::Plan& plan);
 
+// The plan's edges as recorded on the run for `gauntlet insight` (its critical path from
+// measured durations): the needs of each job by index, "[[],[0],[0,1]]".
+std::string PlanNeedsJson(const plan::Plan& plan);
+
 }  // namespace gauntlet::engine

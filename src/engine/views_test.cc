@@ -70,9 +70,9 @@ TEST(ViewsTest, RunDetail) {
   RunDetail d;
   d.run = SampleRun();
   store::JobRecord build{12, 0, "build", store::JobStatus::kSuccess, "", kStart + 100,
-                         kStart + 1'400, 1, {{"version", "1.4.2"}}};
+                         kStart + 1'400, 1, {{"version", "1.4.2"}}, 0, ""};
   store::JobRecord unit{12, 1, "unit (python=3.12)", store::JobStatus::kFailed, "exit code 1",
-                        kStart + 1'600, kStart + 4'200, 2, {}};
+                        kStart + 1'600, kStart + 4'200, 2, {}, 0, ""};
   d.jobs = {build, unit};
   d.attempts = {Attempt(0, 1, 0), Attempt(1, 1, 1), Attempt(1, 2, 1)};
   d.metrics = {{"tests.total", 42}, {"tests.failed", 1}, {"tests.skipped", 2},
@@ -137,7 +137,7 @@ TEST(ViewsTest, Deployment) {
 gate::DiagnosedJob FailedUnit() {
   gate::DiagnosedJob d;
   d.job = {12, 1, "unit (python=3.12)", store::JobStatus::kFailed, "exit code 1",
-           kStart + 1'600, kStart + 4'200, 2, {}};
+           kStart + 1'600, kStart + 4'200, 2, {}, 0, ""};
   d.last_attempt = Attempt(1, 2, 1);
   d.parsers = {"pytest"};
   d.tests = gate::TestReport{};

@@ -147,7 +147,7 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     options_.resolve_branch = nullptr;
   }
   c["branch"] = options_.branch;
-  c["event"] = options_.event;
+  c["event"] = options_.event.is_null() ? nlohmann::json{{"name", "manual"}} : options_.event;
   if (!options_.changes.is_null()) c["changes"] = options_.changes;
   nlohmann::json secrets = nlohmann::json::object();
   for (const auto& [k, v] : options_.secrets) secrets[k] = v;

@@ -47,7 +47,8 @@ struct SchedulerOptions {
   // When set, asked once for `branch`, the first time a job's contexts are built (the
   // run's git information may still be loading when the first jobs start).
   std::function<std::string()> resolve_branch;
-  std::string event;
+  // The `event` context of expressions (engine/event_context.h); null: {"name": "manual"}.
+  nlohmann::json event;
   // Secret name -> value: masked in all output, exposed as env vars to jobs listing them.
   std::vector<std::pair<std::string, std::string>> secrets;
   // The inherited environment as "KEY=VALUE"; unset: the engine's own environment.

@@ -3,12 +3,15 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "engine/views_run.h"
 #include "server/crypto.h"
 #include "server/push.h"
+#include "spec/load.h"
+#include "spec/manual_inputs.h"
 #include "server/server.h"
 #include "store/open.h"
 #include "vcs/checkout.h"
@@ -17,6 +20,15 @@ namespace gauntlet::server {
 namespace {
 
 using nlohmann::json;
+
+json ItemJson(const QueueItem& q) {
+  return {{"id", q.id},           {"repo", q.repo},           {"event", q.event},
+          {"ref", q.ref},         {"commit", q.commit},       {"delivery", q.delivery},
+          {"state", q.state},     {"reason", q.reason},       {"run_id", q.run_id},
+          {"queued_ms", q.queued_ms}, {"started_ms", q.started_ms}, {"finished_ms", q.finished_ms}};
+}
+
+}  // namespace
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -27,15 +39,6 @@ void Refuse(httplib::Response& res, int status, const std::string& reason) {
   Reply(res, status, {{"error", reason}});
 }
 
-json ItemJson(const QueueItem& q) {
-  return {{"id", q.id},           {"repo", q.repo},           {"event", q.event},
-          {"ref", q.ref},         {"commit", q.commit},       {"delivery", q.delivery},
-          {"state", q.state},     {"reason", q.reason},       {"run_id", q.run_id},
-          {"queued_ms", q.queued_ms}, {"started_ms", q.started_ms}, {"finished_ms", q.finished_ms}};
-}
-
-// Whether the request carries a token with at least `needed`; if not, the answer is set
-// (401 without a valid token, 403 with too small a scope).
 bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed) {
   const std::string header = req.get_header_value("Authorization");
   const std::string bearer = "Bearer ";
@@ -61,7 +64,6 @@ bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, 
   return true;
 }
 
-// A positive integer query parameter within [1, max]; `fallback` when absent.
 bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
               httplib::Response& res) {
   *out = fallback;
@@ -77,12 +79,12 @@ bool IntParam(const httplib::Request& req, const char* name, int fallback, int m
   return true;
 }
 
-}  // namespace
 
 void Server::InstallRoutes() {
   httplib::Server& http = *http_;
   http.set_payload_max_length(config_.max_body);
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 413 && req.path == "/hooks/github") metrics_.Count(Delivery::kTooLarge);
     if (res.body.empty())
       Refuse(res, res.status,
              res.status == 413   ? "the request body is over the server's limit"
@@ -92,11 +94,20 @@ void Server::InstallRoutes() {
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, {{"status", "ok"}});
   });
+  http.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
+    auto queue = db_->CountQueue();
+    if (!queue.ok()) return Refuse(res, 503, queue.error().message);
+    res.set_content(metrics_.Render(*queue), "text/plain; version=0.0.4");
+  });
   http.Post("/hooks/github", [this](const httplib::Request& req, httplib::Response& res) {
     GithubHook(req, res);
   });
   http.Post("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
     if (Allowed(*db_, req, res, Scope::kTrigger)) Trigger(req, res);
+  });
+  http.Post("/api/v1/git/push", [this](const httplib::Request& req, httplib::Response& res) {
+    if (Allowed(*db_, req, res, Scope::kTrigger)) GitPush(req, res);
   });
   http.Get("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
     if (config_.public_read || Allowed(*db_, req, res, Scope::kRead)) ListRuns(req, res);
@@ -119,34 +130,42 @@ void Server::InstallRoutes() {
     if (!*item) return Refuse(res, 404, "no queue item " + req.matches[1].str());
     Reply(res, 200, ItemJson(**item));
   });
+  InstallRunRoutes();
 }
 
 // GitHub's push webhook: signature first (nothing is read from an unsigned body), then
 // the delivery id (a replay queues nothing), then the payload.
 void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
+  auto refuse = [&](Delivery d, int status, const std::string& reason) {
+    metrics_.Count(d);
+    Refuse(res, status, reason);
+  };
   if (config_.webhook_secret.empty())
-    return Refuse(res, 401, "webhooks are off: start the server with --webhook-secret-file");
+    return refuse(Delivery::kUnauthorized, 401,
+                  "webhooks are off: start the server with --webhook-secret-file");
   if (!VerifyGithubSignature(config_.webhook_secret, req.body,
                              req.get_header_value("X-Hub-Signature-256")))
-    return Refuse(res, 401, "bad or missing X-Hub-Signature-256");
+    return refuse(Delivery::kUnauthorized, 401, "bad or missing X-Hub-Signature-256");
   const std::string delivery = req.get_header_value("X-GitHub-Delivery");
   const std::string event = req.get_header_value("X-GitHub-Event");
   if (delivery.empty() || delivery.size() > 200 || event.empty())
-    return Refuse(res, 400, "X-GitHub-Delivery and X-GitHub-Event are required");
+    return refuse(Delivery::kMalformed, 400, "X-GitHub-Delivery and X-GitHub-Event are required");
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
-    return Refuse(res, 400, "the body is not a JSON object");
+    return refuse(Delivery::kMalformed, 400, "the body is not a JSON object");
   if (event != "push") {
     auto fresh = db_->RecordDelivery(delivery, "github", event, NowMs());
     if (!fresh.ok()) return Refuse(res, 503, fresh.error().message);
+    metrics_.Count(*fresh ? Delivery::kAcknowledged : Delivery::kDuplicate);
     const std::string why =
         event == "ping" ? "pong" : "event '" + event + "' starts nothing (push is handled)";
     return Reply(res, *fresh ? 202 : 200, {{"queued", nullptr}, {"duplicate", !*fresh}, {"reason", why}});
   }
   auto push = ParseGithubPush(body);
-  if (!push.ok()) return Refuse(res, 400, push.error().message);
+  if (!push.ok()) return refuse(Delivery::kMalformed, 400, push.error().message);
   if (!FindRepo(push->repository))
-    return Refuse(res, 404, "no watched repository named '" + push->repository + "'");
+    return refuse(Delivery::kUnknownRepo, 404,
+                  "no watched repository named '" + push->repository + "'");
   QueueItem item;
   item.repo = push->repository;
   item.event = "push";
@@ -156,12 +175,13 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
   item.delivery = delivery;
   auto id = db_->Enqueue(item, "github", NowMs());
   if (!id.ok()) return Refuse(res, 503, id.error().message);
+  metrics_.Count(*id ? Delivery::kQueued : Delivery::kDuplicate);
   if (!*id) return Reply(res, 200, {{"queued", nullptr}, {"duplicate", true}});
   Wake();
   Reply(res, 202, {{"queued", **id}, {"duplicate", false}});
 }
 
-// POST /api/v1/runs {"repo": NAME, "ref": "main"}: a manual run at the commit `ref`
+// POST /api/v1/runs {"repo": NAME, "ref": "main", "inputs": {...}}: a manual run at the commit `ref`
 // names now in the repository's source.
 void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
@@ -173,8 +193,6 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
   if (body.contains("ref") && !body["ref"].is_string())
     return Refuse(res, 400, "ref must be a string");
-  if (body.contains("inputs"))
-    return Refuse(res, 400, "inputs are not supported yet (docs/server.md)");
   const std::string ref = body.value("ref", "HEAD");
   if (ref.empty() || ref.size() > 250 || ref[0] == '-')
     return Refuse(res, 400, "ref must be a branch, a tag or a commit id");
@@ -190,11 +208,27 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   }
   if (item.commit.empty())
     return Refuse(res, 404, "no branch, tag or commit '" + ref + "' in " + repo->name);
-  item.payload = json{{"ref", item.ref}, {"commit", item.commit}}.dump();
+  // Inputs are checked against the pipeline file at that commit before anything is queued.
+  auto file = vcs::ReadCommittedFile(repo->source, item.commit, config_.pipeline);
+  if (!file.ok()) return Refuse(res, 503, file.error().message);
+  if (!file->found)
+    return Refuse(res, 404, config_.pipeline + " is not in " + repo->name + " at " + item.commit.substr(0, 12));
+  spec::LoadResult loaded = spec::LoadString(file->content, config_.pipeline);
+  for (const spec::Problem& p : loaded.problems.all()) {
+    if (p.severity != spec::Severity::kError) continue;
+    return Refuse(res, 422, "the pipeline file at " + item.commit.substr(0, 12) + " is invalid: " +
+                                config_.pipeline + ":" + std::to_string(p.loc.line) + ":" +
+                                std::to_string(p.loc.col) + ": " + p.message);
+  }
+  auto inputs = spec::CheckInputs(loaded.pipeline.triggers.manual_inputs,
+                                  body.value("inputs", json()));
+  if (!inputs.ok()) return Refuse(res, 400, inputs.error().message);
+  item.payload = json{{"ref", item.ref}, {"sha", item.commit}, {"inputs", *inputs}}.dump();
   auto id = db_->Enqueue(item, "api", NowMs());
   if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
   Wake();
-  Reply(res, 202, {{"queued", **id}, {"repo", item.repo}, {"ref", item.ref}, {"commit", item.commit}});
+  Reply(res, 202, {{"queued", **id}, {"repo", item.repo}, {"ref", item.ref}, {"commit", item.commit},
+                   {"inputs", *inputs}});
 }
 
 // GET /api/v1/runs?repo=NAME&limit=N: the repository's runs, newest first (the view
@@ -219,6 +253,55 @@ void Server::ListRuns(const httplib::Request& req, httplib::Response& res) {
     for (const store::RunRecord& r : *list) runs.push_back(engine::RunJson(r, NowMs()));
   }
   Reply(res, 200, {{"repo", repo->name}, {"runs", runs}});
+}
+
+// POST /api/v1/git/push?repo=NAME, body: git's "OLD NEW REF" lines (what post-receive and
+// reference-transaction hooks read), from `gauntlet hook notify`. Each branch or tag
+// update becomes a push item, its payload in GitHub's push shape, so the same `on: push`
+// rules decide whether it runs.
+void Server::GitPush(const httplib::Request& req, httplib::Response& res) {
+  std::string name = req.get_param_value("repo");
+  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
+  const WatchedRepo* repo = FindRepo(name);
+  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
+  auto is_id = [](const std::string& s) {
+    return s.size() == 40 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
+  std::vector<QueueItem> items;
+  std::istringstream lines(req.body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    std::istringstream words(line);
+    std::string before, after, ref, extra;
+    words >> before >> after >> ref;
+    if (!is_id(before) || !is_id(after) || ref.empty() || (words >> extra))
+      return Refuse(res, 400, "each line must be OLD NEW REF (40-digit ids): '" + line + "'");
+    if (ref.rfind("refs/heads/", 0) != 0 && ref.rfind("refs/tags/", 0) != 0) continue;
+    const bool deleted = after == std::string(40, '0');
+    QueueItem item;
+    item.repo = repo->name;
+    item.event = "push";
+    item.ref = ref;
+    item.commit = deleted ? before : after;
+    item.payload = json{{"ref", ref},
+                        {"before", before},
+                        {"after", after},
+                        {"deleted", deleted},
+                        {"repository", {{"name", repo->name}}},
+                        {"pusher", {{"name", "git hook"}}},
+                        {"commits", json::array()}}
+                       .dump();
+    items.push_back(std::move(item));
+  }
+  json queued = json::array();
+  for (const QueueItem& item : items) {
+    auto id = db_->Enqueue(item, "hook", NowMs());
+    if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
+    queued.push_back(**id);
+  }
+  if (!items.empty()) Wake();
+  Reply(res, 202, {{"queued", queued}});
 }
 
 }  // namespace gauntlet::server

@@ -3,7 +3,14 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
+
+#include <cctz/time_zone.h>
+#include <fmt/core.h>
+
+#include "server/schedules.h"
 
 namespace gauntlet::server {
 
@@ -19,6 +26,7 @@ Server::Server(ServerConfig config) : config_(std::move(config)) {}
 Server::~Server() {
   Stop();
   if (worker_.joinable()) worker_.join();
+  if (scheduler_.joinable()) scheduler_.join();
 }
 
 const WatchedRepo* Server::FindRepo(const std::string& name) const {
@@ -67,6 +75,8 @@ Status Server::Start() {
 }
 
 void Server::Serve() {
+  // Started here, after the caller said where the server listens, so that line comes first.
+  scheduler_ = std::thread([this] { ScheduleLoop(); });
   if (http_) http_->listen_after_bind();
 }
 
@@ -79,6 +89,45 @@ void Server::Stop() {
   }
   wake_.notify_all();
   if (http_) http_->stop();
+}
+
+void Server::ScheduleLoop() {
+  constexpr int64_t kRereadS = 60;  // a pushed change of `on: schedule` is seen within this
+  std::map<std::string, std::string> said;  // the last problem said per repository
+  std::string watched;  // the keys of the schedules last said (none: nothing to say)
+  while (true) {
+    const int64_t now_s = NowMs() / 1000;
+    std::vector<WatchedSchedule> all;
+    for (const WatchedRepo& repo : config_.repos) {
+      auto found = ReadSchedules(repo.name, repo.source, config_.pipeline);
+      std::string problem = found.ok() ? "" : found.error().message;
+      if (problem != said[repo.name] && !problem.empty())
+        Say(nullptr, "schedules of " + repo.name + " not read", problem);
+      said[repo.name] = problem;
+      if (found.ok()) all.insert(all.end(), found->begin(), found->end());
+    }
+    FireResult fired = FireDue(*db_, all, now_s);
+    for (const std::string& e : fired.errors) Say(nullptr, "error", e);
+    for (const QueueItem& item : fired.queued) Say(&item, "queued", "schedule");
+    if (!fired.queued.empty()) Wake();
+    std::string keys;
+    for (const WatchedSchedule& w : all) keys += w.Key() + "\n";
+    if (keys != watched) {  // said after the fires above: what a start owed has been queued
+      watched = keys;
+      Say(nullptr, fmt::format("watching {} schedule{}", all.size(), all.size() == 1 ? "" : "s"),
+          fired.next_s ? "next at " + cctz::format("%Y-%m-%dT%H:%M:%SZ",
+                                                   std::chrono::system_clock::from_time_t(
+                                                       static_cast<time_t>(*fired.next_s)),
+                                                   cctz::utc_time_zone())
+                       : "");
+    }
+    const int64_t wake_s = std::min(fired.next_s.value_or(now_s + kRereadS), now_s + kRereadS);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (wake_.wait_until(lock,
+                         std::chrono::system_clock::time_point(std::chrono::seconds(wake_s)),
+                         [&] { return stopping_; }))
+      return;
+  }
 }
 
 void Server::Wake() {

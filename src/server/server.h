@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "engine/run.h"
+#include "server/metrics.h"
 #include "server/server_db.h"
 
 namespace httplib {
@@ -55,6 +57,18 @@ inline int64_t NowMs() { return RealClock().UnixMs(); }
 // Where a repository's things are kept under the state directory.
 engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo);
 
+// Route helpers shared by the route files (http.cc, http_runs.cc). Errors are JSON
+// {"error": reason}.
+void Reply(httplib::Response& res, int status, const nlohmann::json& body);
+void Refuse(httplib::Response& res, int status, const std::string& reason);
+// Whether the request carries a token with at least `needed`; if not, the answer is set
+// (401 without a valid token, 403 with too small a scope).
+bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed);
+// A positive integer query parameter within [1, max]; `fallback` when absent; if bad,
+// the 400 answer is set.
+bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
+              httplib::Response& res);
+
 class Server {
  public:
   explicit Server(ServerConfig config);
@@ -77,6 +91,9 @@ class Server {
 
  private:
   void WorkLoop();
+  // Fires the watched pipelines' schedules (server/schedules.h), re-reading them from each
+  // repository's head at least once a minute.
+  void ScheduleLoop();
   // One progress line about `item` (none: the server): text, or JSON with --json.
   void Say(const QueueItem* item, const std::string& what, const std::string& detail,
            int64_t run_id = 0);
@@ -85,18 +102,28 @@ class Server {
   void GithubHook(const httplib::Request& req, httplib::Response& res);
   void Trigger(const httplib::Request& req, httplib::Response& res);
   void ListRuns(const httplib::Request& req, httplib::Response& res);
+  void GitPush(const httplib::Request& req, httplib::Response& res);
+  // http_runs.cc: one run, its log (JSON, text with byte ranges, or followed live as
+  // server-sent events) and cancelling it.
+  void InstallRunRoutes();
+  void RunDetail(const httplib::Request& req, httplib::Response& res);
+  void RunLog(const httplib::Request& req, httplib::Response& res);
+  void CancelRunRoute(const httplib::Request& req, httplib::Response& res);
 
   ServerConfig config_;
   std::unique_ptr<ServerDb> db_;
+  Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   int listener_ = -1;  // the listening socket (its backlog is raised once bound)
   std::thread worker_;
+  std::thread scheduler_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
   bool pending_ = true;                    // look at the queue (set by Wake)
   engine::RunHandle* current_ = nullptr;   // the run under way, under mu_
+  std::string current_repo_;               // its repository's name, under mu_
 };
 
 }  // namespace gauntlet::server

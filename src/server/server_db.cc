@@ -45,6 +45,13 @@ CREATE TABLE queue (
 );
 CREATE INDEX queue_by_state ON queue(state, id);
 )sql",
+      // 1 -> 2: when each schedule last fired (key: repository, cron and zone).
+      R"sql(
+CREATE TABLE schedules (
+  key TEXT PRIMARY KEY,
+  last_fire_s INTEGER NOT NULL
+);
+)sql",
   };
   return kSteps;
 }
@@ -188,9 +195,8 @@ Result<std::optional<TokenRecord>> ServerDb::Authenticate(const std::string& pla
   return found;
 }
 
-Result<bool> ServerDb::RecordDelivery(const std::string& delivery, const std::string& source,
-                                      const std::string& event, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+Result<bool> ServerDb::ClaimDelivery(const std::string& delivery, const std::string& source,
+                                     const std::string& event, int64_t now_ms) {
   auto st = db_->Prepare(
       "INSERT INTO deliveries (id, source, event, at_ms) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT DO NOTHING");
@@ -200,25 +206,25 @@ Result<bool> ServerDb::RecordDelivery(const std::string& delivery, const std::st
   return db_->Changes() > 0;
 }
 
-Result<std::optional<int64_t>> ServerDb::Enqueue(QueueItem item, const std::string& source,
-                                                 int64_t now_ms) {
+Result<bool> ServerDb::RecordDelivery(const std::string& delivery, const std::string& source,
+                                      const std::string& event, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ClaimDelivery(delivery, source, event, now_ms);
+}
+
+Result<std::optional<int64_t>> ServerDb::EnqueueIf(const QueueItem& item, int64_t now_ms,
+                                                   const std::function<Result<bool>()>& claim) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s.error();
   auto fail = [this](Error e) -> Error {
     (void)db_->Exec("ROLLBACK");
     return e;
   };
-  if (!item.delivery.empty()) {
-    auto st = db_->Prepare(
-        "INSERT INTO deliveries (id, source, event, at_ms) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT DO NOTHING");
-    if (!st.ok()) return fail(st.error());
-    if (Status s = st->Bind(item.delivery).Bind(source).Bind(item.event).Bind(now_ms).Run(); !s.ok())
-      return fail(s.error());
-    if (db_->Changes() == 0) {
-      (void)db_->Exec("ROLLBACK");
-      return std::optional<int64_t>();
-    }
+  Result<bool> claimed = claim();
+  if (!claimed.ok()) return fail(claimed.error());
+  if (!*claimed) {
+    (void)db_->Exec("ROLLBACK");
+    return std::optional<int64_t>();
   }
   auto st = db_->Prepare(
       "INSERT INTO queue (repo, event, ref, git_commit, payload, delivery, state, queued_ms) "
@@ -237,6 +243,38 @@ Result<std::optional<int64_t>> ServerDb::Enqueue(QueueItem item, const std::stri
   const int64_t id = db_->LastInsertId();
   if (Status s = db_->Exec("COMMIT"); !s.ok()) return fail(s.error());
   return std::optional<int64_t>(id);
+}
+
+Result<std::optional<int64_t>> ServerDb::Enqueue(QueueItem item, const std::string& source,
+                                                 int64_t now_ms) {
+  return EnqueueIf(item, now_ms, [&]() -> Result<bool> {
+    if (item.delivery.empty()) return true;
+    return ClaimDelivery(item.delivery, source, item.event, now_ms);
+  });
+}
+
+Result<int64_t> ServerDb::StartSchedule(const std::string& key, int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto ins = db_->Prepare(
+      "INSERT INTO schedules (key, last_fire_s) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+  if (!ins.ok()) return ins.error();
+  if (Status s = ins->Bind(key).Bind(now_s).Run(); !s.ok()) return s.error();
+  auto st = db_->Prepare("SELECT last_fire_s FROM schedules WHERE key = ?1");
+  if (!st.ok()) return st.error();
+  auto last = FirstRow<int64_t>(st->Bind(key), [](const store::SqliteStmt& r) { return r.Int(0); });
+  if (!last.ok()) return last.error();
+  return last->value_or(now_s);
+}
+
+Result<std::optional<int64_t>> ServerDb::FireSchedule(const std::string& key, int64_t slot_s,
+                                                      const QueueItem& item, int64_t now_ms) {
+  return EnqueueIf(item, now_ms, [&]() -> Result<bool> {
+    auto st = db_->Prepare(
+        "UPDATE schedules SET last_fire_s = ?1 WHERE key = ?2 AND last_fire_s < ?1");
+    if (!st.ok()) return st.error();
+    if (Status s = st->Bind(slot_s).Bind(key).Run(); !s.ok()) return s.error();
+    return db_->Changes() > 0;
+  });
 }
 
 Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
@@ -288,6 +326,17 @@ Result<std::optional<QueueItem>> ServerDb::GetItem(int64_t id) {
   auto st = db_->Prepare(std::string(kItemColumns) + "WHERE id = ?1");
   if (!st.ok()) return st.error();
   return FirstRow<QueueItem>(st->Bind(id), ReadItem);
+}
+
+Result<std::vector<QueueCount>> ServerDb::CountQueue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(
+      "SELECT repo, state, CASE WHEN state = 'done' THEN reason ELSE '' END AS r, count(*) "
+      "FROM queue GROUP BY repo, state, r ORDER BY repo, state, r");
+  if (!st.ok()) return st.error();
+  return store::CollectRows<QueueCount>(*st, [](const store::SqliteStmt& r) {
+    return QueueCount{r.Text(0), r.Text(1), r.Text(2), r.Int(3)};
+  });
 }
 
 }  // namespace gauntlet::server

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,6 +49,13 @@ struct QueueItem {
   int64_t queued_ms = 0, started_ms = 0, finished_ms = 0;
 };
 
+// Queue items counted by repository, state and reason (for a done item: the run's
+// status): what /metrics reports.
+struct QueueCount {
+  std::string repo, state, reason;
+  int64_t count = 0;
+};
+
 class ServerDb {
  public:
   static Result<std::unique_ptr<ServerDb>> Open(const std::string& path);
@@ -70,6 +78,14 @@ class ServerDb {
   // when it was seen before.
   Result<bool> RecordDelivery(const std::string& delivery, const std::string& source,
                               const std::string& event, int64_t now_ms);
+  // A schedule (by key) as the server starts to watch it: its last fire time, which is
+  // `now_s` the first time it is seen (a new schedule does not fire for the past).
+  Result<int64_t> StartSchedule(const std::string& key, int64_t now_s);
+  // Queues `item` for the schedule's slot `slot_s` and records the slot as its last fire,
+  // in one transaction; nullopt (nothing queued) when that slot or a later one fired
+  // already, so a restart or a second server thread never fires a slot twice.
+  Result<std::optional<int64_t>> FireSchedule(const std::string& key, int64_t slot_s,
+                                              const QueueItem& item, int64_t now_ms);
   // The oldest queued item, marked running; nullopt when the queue is empty.
   Result<std::optional<QueueItem>> TakeNext(int64_t now_ms);
   Status SetRunId(int64_t id, int64_t run_id);
@@ -79,8 +95,15 @@ class ServerDb {
   Result<int> Requeue();
   Result<std::vector<QueueItem>> ListQueue(int limit);
   Result<std::optional<QueueItem>> GetItem(int64_t id);
+  Result<std::vector<QueueCount>> CountQueue();
 
  private:
+  // Inserts `item` as queued if `claim`, run first in the same transaction, says so.
+  Result<std::optional<int64_t>> EnqueueIf(const QueueItem& item, int64_t now_ms,
+                                           const std::function<Result<bool>()>& claim);
+  // Records a delivery id; false when it was seen before. Needs mu_.
+  Result<bool> ClaimDelivery(const std::string& delivery, const std::string& source,
+                             const std::string& event, int64_t now_ms);
   explicit ServerDb(std::unique_ptr<store::SqliteDb> db) : db_(std::move(db)) {}
   std::mutex mu_;
   std::unique_ptr<store::SqliteDb> db_;

@@ -45,6 +45,19 @@ std::string PushSkipReason(const spec::Triggers& on, const std::string& payload,
   return PushRuns(on, *push, changed, known, &why) ? "" : why;
 }
 
+// Why a scheduled item does not run: the pipeline at its commit no longer has the schedule.
+std::string ScheduleSkipReason(const spec::Triggers& on, const std::string& payload) {
+  auto p = nlohmann::json::parse(payload, nullptr, false);
+  const std::string cron = p.is_object() ? p.value("schedule", "") : "";
+  std::string zone = p.is_object() ? p.value("timezone", "") : "";
+  if (zone == "UTC") zone.clear();
+  for (size_t i = 0; i < on.schedules.size(); ++i) {
+    const std::string z = i < on.schedule_zones.size() ? on.schedule_zones[i] : "";
+    if (on.schedules[i] == cron && z == zone) return "";
+  }
+  return "the pipeline file at this commit has no schedule \"" + cron + "\"";
+}
+
 }  // namespace
 
 void Server::Say(const QueueItem* item, const std::string& what, const std::string& detail,
@@ -115,6 +128,11 @@ void Server::Process(const QueueItem& item) {
     }
     return finish("error", "invalid pipeline file: " + first);
   }
+  if (item.event == "schedule") {
+    if (std::string why = ScheduleSkipReason(loaded.pipeline().triggers, item.payload);
+        !why.empty())
+      return finish("ignored", why);
+  }
   if (item.event == "push") {
     if (std::string why = PushSkipReason(loaded.pipeline().triggers, item.payload, ws.root);
         !why.empty())
@@ -139,11 +157,20 @@ void Server::Process(const QueueItem& item) {
   req.workspace = ws;
   req.event.name = item.event;
   req.event.payload = nlohmann::json::parse(item.payload, nullptr, false);
+  if (item.event == "push") {
+    // The source knows the merged branch's head; a remote one is known by the workspace
+    // (which has the commit, and the merge message).
+    auto merged = vcs::MergedBranch(repo->source, item.commit, branch);
+    if (!merged.ok()) merged = vcs::MergedBranch(ws.root, item.commit, branch);
+    if (merged.ok()) req.event.merged_branch = *merged;
+  }
   req.options = std::move(prepared->options);
   req.options.wait = true;  // a person's `gauntlet run` in the same state: after it
   req.store = std::move(prepared->store);
   req.secrets = std::move(*secrets);
   req.note = [&](const std::string& text) { Say(&item, "note", text); };
+  JobTimer timer(&metrics_);
+  req.observer = &timer;
   const double prepare_ms = ms_since(t0) - checkout_ms;
   auto started = engine::StartRun(std::move(req));
   if (!started.ok()) return finish("error", started.error().message);
@@ -157,6 +184,7 @@ void Server::Process(const QueueItem& item) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = handle.get();
+    current_repo_ = item.repo;
     if (stopping_) handle->Cancel();
   }
   const engine::RunOutcome& outcome = handle->Wait();

@@ -45,23 +45,29 @@ bool Value(std::string_view s, const Field& f, int* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-std::optional<CronProblem> CheckItem(std::string_view item, size_t offset, const Field& f) {
+// Sets bits[v] for every value v the item covers (bits may be null: only check).
+std::optional<CronProblem> CheckItem(std::string_view item, size_t offset, const Field& f,
+                                     std::bitset<60>* bits) {
   auto bad = [&](std::string msg) {
     return CronProblem{offset, std::move(msg),
                        std::string(f.name) + " takes " + std::to_string(f.min) + "-" +
                            std::to_string(f.max) + ", *, */n, a-b or a-b/n"};
   };
   std::string_view range = item;
+  int step = 1;
   size_t slash = item.find('/');
   if (slash != std::string_view::npos) {
     range = item.substr(0, slash);
-    int step = 0;
     std::string_view s = item.substr(slash + 1);
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), step);
     if (s.empty() || ec != std::errc() || p != s.data() + s.size() || step < 1)
       return bad("bad step '" + std::string(s) + "' in " + f.name);
   }
-  if (range == "*") return std::nullopt;
+  auto cover = [&](int lo, int hi) {
+    for (int v = lo; bits && v <= hi; v += step) bits->set(v == 7 && f.max == 7 ? 0 : v);
+    return std::nullopt;
+  };
+  if (range == "*") return cover(f.min, f.max == 7 ? 6 : f.max);
   size_t dash = range.find('-');
   std::string_view lo_text = range.substr(0, dash);
   int lo = 0, hi = 0;
@@ -73,12 +79,19 @@ std::optional<CronProblem> CheckItem(std::string_view item, size_t offset, const
   if (lo < f.min || lo > f.max || hi < f.min || hi > f.max)
     return bad(std::string(f.name) + " '" + std::string(range) + "' is out of range");
   if (hi < lo) return bad("range '" + std::string(range) + "' in " + f.name + " runs backwards");
-  return std::nullopt;
+  // `5/15` is 5, 20, 35, 50: a lone value with a step runs to the field's end.
+  if (slash != std::string_view::npos && dash == std::string_view::npos) hi = f.max;
+  return cover(lo, hi);
+}
+
+template <size_t N>
+void CopyBits(const std::bitset<60>& from, std::bitset<N>* to) {
+  for (size_t i = 0; i < N; ++i) (*to)[i] = from[i];
 }
 
 }  // namespace
 
-std::optional<CronProblem> CheckCron(std::string_view expr) {
+std::optional<CronProblem> CheckCron(std::string_view expr, CronFields* out) {
   std::vector<std::pair<std::string_view, size_t>> fields;
   size_t i = 0;
   while (i < expr.size()) {
@@ -90,6 +103,7 @@ std::optional<CronProblem> CheckCron(std::string_view expr) {
   if (fields.size() != 5)
     return CronProblem{
         0, "cron expression has " + std::to_string(fields.size()) + " fields, expected 5", kShape};
+  std::bitset<60> bits[5];
   for (size_t f = 0; f < 5; ++f) {
     auto [text, offset] = fields[f];
     size_t pos = 0;
@@ -97,10 +111,19 @@ std::optional<CronProblem> CheckCron(std::string_view expr) {
       size_t comma = text.find(',', pos);
       std::string_view item =
           text.substr(pos, comma == std::string_view::npos ? comma : comma - pos);
-      if (auto p = CheckItem(item, offset + pos, kFields[f])) return p;
+      if (auto p = CheckItem(item, offset + pos, kFields[f], &bits[f])) return p;
       if (comma == std::string_view::npos) break;
       pos = comma + 1;
     }
+  }
+  if (out) {
+    CopyBits(bits[0], &out->minute);
+    CopyBits(bits[1], &out->hour);
+    CopyBits(bits[2], &out->day_of_month);
+    CopyBits(bits[3], &out->month);
+    CopyBits(bits[4], &out->day_of_week);
+    out->day_of_month_any = fields[2].first[0] == '*';
+    out->day_of_week_any = fields[4].first[0] == '*';
   }
   return std::nullopt;
 }

@@ -76,7 +76,7 @@ TEST(LoadTest, ActionsFileLoadsIntoJobsMap) {
   EXPECT_EQ(p.jobs[1].if_expr, "success() && branch == 'main'");
   EXPECT_EQ(p.jobs[1].commands.size(), 1u);  // a run block stays one script
   EXPECT_EQ(Names(p.jobs[2].needs), (std::vector<std::string>{"build", "test"}));
-  EXPECT_EQ(p.jobs[2].if_expr, "event == 'push'");
+  EXPECT_EQ(p.jobs[2].if_expr, "event.name == 'push'");
   EXPECT_EQ(p.jobs[2].outputs, std::vector<std::string>{"sha"});
   EXPECT_EQ(p.jobs[3].secrets, std::vector<std::string>{"DEPLOY_TOKEN"});
   EXPECT_TRUE(p.jobs[3].continue_on_error);

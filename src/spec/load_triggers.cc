@@ -1,8 +1,13 @@
 // `on:` in its GitHub forms (a string, a list of events, a map of events) and the
 // seed spelling `trigger: {branches, events, paths, schedule}`; both fill Triggers.
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "spec/cron_check.h"
+#include "spec/manual_inputs.h"
 #include "spec/load_internal.h"
 
 namespace gauntlet::spec {
@@ -14,17 +19,38 @@ void AddEvent(Triggers* t, const std::string& e) {
   if (std::find(t->events.begin(), t->events.end(), e) == t->events.end()) t->events.push_back(e);
 }
 
-void ReadCron(LoadState& s, const YamlNode* n, Triggers* t) {
-  std::string cron;
+// A time zone is "UTC" or a name of the system's zone database (tzdata):
+// "Europe/Berlin" is /usr/share/zoneinfo/Europe/Berlin ($TZDIR when set).
+bool KnownZone(const std::string& name) {
+  if (name == "UTC") return true;
+  if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && !std::strchr("/_+-", c)) return false;
+  const char* dir = std::getenv("TZDIR");
+  std::error_code ec;
+  return std::filesystem::is_regular_file(
+      std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name, ec);
+}
+
+void ReadCron(LoadState& s, const YamlNode* n, const YamlNode* zone, Triggers* t) {
+  std::string cron, tz;
   if (!s.reader.String(n, &cron)) return;
   if (auto problem = CheckCron(cron)) {
     s.reader.problems()->Error(s.reader.LocAt(n, problem->offset), problem->message, problem->hint);
     return;
   }
+  if (zone && (!s.reader.String(zone, &tz) || !KnownZone(tz))) {
+    s.reader.Error(zone, "unknown time zone '" + tz + "'",
+                   "an IANA name such as Europe/Berlin or America/New_York, or UTC (the "
+                   "default)");
+    return;
+  }
   t->schedules.push_back(cron);
+  t->schedule_zones.push_back(tz == "UTC" ? "" : tz);
 }
 
-// `schedule: [{cron: "0 3 * * *"}]` (GitHub) or `schedule: ["0 3 * * *"]` / a lone string.
+// `schedule: [{cron: "0 3 * * *", timezone: Europe/Berlin}]` (GitHub's form, the zone
+// optional) or `schedule: ["0 3 * * *"]` / a lone string.
 void ReadSchedule(LoadState& s, const YamlNode* n, Triggers* t) {
   std::vector<const YamlNode*> items;
   if (n->is_sequence())
@@ -32,13 +58,19 @@ void ReadSchedule(LoadState& s, const YamlNode* n, Triggers* t) {
   else
     items.push_back(n);
   for (const YamlNode* item : items) {
-    if (item->is_map()) {
-      s.reader.ForEach(
-          item, "schedule", {"cron"},
-          [&](const std::string&, const YamlNode*, const YamlNode* v) { ReadCron(s, v, t); });
-    } else {
-      ReadCron(s, item, t);
+    if (!item->is_map()) {
+      ReadCron(s, item, nullptr, t);
+      continue;
     }
+    const YamlNode *cron = nullptr, *zone = nullptr;
+    s.reader.ForEach(item, "schedule", {"cron", "timezone"},
+                     [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                       (key == "cron" ? cron : zone) = v;
+                     });
+    if (cron)
+      ReadCron(s, cron, zone, t);
+    else
+      s.reader.Error(item, "a schedule needs a cron expression", "- cron: \"0 3 * * *\"");
   }
 }
 
@@ -68,6 +100,48 @@ void NoSettings(LoadState& s, const YamlNode* v, const std::string& event) {
                  "write " + event + ": {}");
 }
 
+// `manual: {inputs: {NAME: {type, description, required, default, options}}}`.
+void ReadManualInput(LoadState& s, const std::string& name, const YamlNode* key,
+                     const YamlNode* v, Triggers* t) {
+  ManualInput in;
+  in.name = name;
+  in.loc = s.reader.Loc(key);
+  const YamlNode* default_node = nullptr;
+  s.reader.ForEach(v, "on.manual.inputs." + name,
+                   {"type", "description", "required", "default", "options"},
+                   [&](const std::string& k, const YamlNode*, const YamlNode* w) {
+                     if (k == "type")
+                       s.reader.Enum(w, &in.type, "input type",
+                                     {"string", "boolean", "number", "choice"});
+                     if (k == "description") s.reader.String(w, &in.description);
+                     if (k == "required") s.reader.Bool(w, &in.required);
+                     if (k == "options") s.reader.StringList(w, &in.options);
+                     if (k == "default") default_node = w;
+                   });
+  if (default_node) {
+    std::string d;
+    if (s.reader.String(default_node, &d)) {
+      in.default_value = d;
+      if (auto why = CheckInputValue(in, d))
+        s.reader.Error(default_node, "default of input '" + name + "': " + *why);
+    }
+  }
+  if (in.type == "choice" && in.options.empty())
+    s.reader.Error(key, "input '" + name + "' is a choice without options",
+                   "options: [staging, production]");
+  t->manual_inputs.push_back(std::move(in));
+}
+
+void ReadManual(LoadState& s, const YamlNode* v, Triggers* t) {
+  s.reader.ForEach(v, "on.manual", {"inputs"}, [&](const std::string&, const YamlNode*,
+                                                   const YamlNode* inputs) {
+    s.reader.ForEach(inputs, "on.manual.inputs", {},
+                     [&](const std::string& name, const YamlNode* key, const YamlNode* w) {
+                       ReadManualInput(s, name, key, w, t);
+                     });
+  });
+}
+
 void ReadOnMap(LoadState& s, const YamlNode* n, Triggers* t) {
   s.reader.ForEach(n, "on", kEvents, [&](const std::string& e, const YamlNode*, const YamlNode* v) {
     AddEvent(t, e);
@@ -82,6 +156,8 @@ void ReadOnMap(LoadState& s, const YamlNode* n, Triggers* t) {
                        [&](const std::string& key, const YamlNode*, const YamlNode* w) {
                          s.reader.StringList(w, key == "branches" ? &t->branches : &t->paths, true);
                        });
+    } else if (e == "manual") {
+      ReadManual(s, v, t);
     } else if (e == "pull_request") {
       s.reader.ForEach(v, "on.pull_request", {"branches"},
                        [&](const std::string&, const YamlNode*, const YamlNode* w) {

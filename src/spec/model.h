@@ -114,12 +114,27 @@ struct Defaults {
 };
 
 // `on:` (or the seed spelling `trigger:`).
+// A typed input of a manual trigger (`on: {manual: {inputs: {NAME: {...}}}}`), as
+// GitHub's workflow_dispatch inputs: checked before a trigger is queued
+// (spec/manual_inputs.h).
+struct ManualInput {
+  std::string name;
+  std::string type = "string";  // string | boolean | number | choice
+  std::string description;
+  bool required = false;
+  std::optional<std::string> default_value;  // as written
+  std::vector<std::string> options;          // choice
+  Location loc;
+};
+
 struct Triggers {
   std::vector<std::string> branches;  // push branches (globs)
   std::vector<std::string> pull_request_branches;  // target branches of pull requests (globs)
   std::vector<std::string> paths;     // push paths (globs)
   std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual
   std::vector<std::string> schedules; // cron expressions, 5 fields
+  std::vector<std::string> schedule_zones;  // the time zone of schedules[i]; "" is UTC
+  std::vector<ManualInput> manual_inputs;
   bool webhook = false;
   Location loc;
 };

@@ -176,6 +176,7 @@ class Validator {
                        "contexts here: env, branch, event, secrets, changes");
       return;
     }
+    if (context == "event") return EventField(use);
     if (use.path.size() < 2) return;
     const std::string& name = use.path[1];
     if (context == "needs" && !CanRead(*job, name)) {
@@ -210,6 +211,22 @@ class Validator {
                          "list it under secrets: (of the pipeline or of the job)");
       }
     }
+  }
+
+  // `event` is an object (engine/event_context.h): a bare `event` was its name before,
+  // so `event == 'push'` would now be false everywhere; say what to write instead.
+  void EventField(const ExprUse& use) {
+    static const std::vector<std::string> kFields = {
+        "name",    "ref",    "sha",           "before",   "after",  "commits",
+        "pusher",  "merged_branch", "schedule", "inputs", "payload"};
+    if (use.path.size() < 2) {
+      problems_->Error(use.loc, "'event' is an object: read one of its fields",
+                       "event.name == 'push'; fields: " + JoinComma(kFields));
+      return;
+    }
+    if (std::find(kFields.begin(), kFields.end(), use.path[1]) == kFields.end())
+      problems_->Error(use.loc, "event has no field '" + use.path[1] + "'",
+                       NameHint(use.path[1], kFields, "fields"));
   }
 
   const Pipeline& p_;

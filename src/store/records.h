@@ -59,6 +59,13 @@ struct RunRecord {
 
   std::string options_json = "{}";  // opaque to the store: what --resume replays
   std::string plan_fingerprint;     // resume refuses a plan that changed
+
+  // For `gauntlet insight` (docs/insight.md): when the commit was made (its committer
+  // time; 0 when not a repository), the slot limit the run had (-j), and the plan's edges
+  // as JSON, the needs of each job by index ("[[],[0],[0,1]]"; "" when not recorded).
+  UnixMs commit_ms = 0;
+  int slots = 0;
+  std::string needs;
 };
 
 // The reason recorded for a run its engine stopped because the run could not be recorded
@@ -80,6 +87,10 @@ struct JobRecord {
   UnixMs finished_ms = 0;
   int attempts = 0;  // attempts finished so far
   Outputs outputs;
+  // When its needs had all finished (0: not recorded): started_ms - ready_ms is the time
+  // it waited for a slot.
+  UnixMs ready_ms = 0;
+  std::string cache_key;  // the key it ran or was found under; "" when not cacheable
 };
 
 // One execution of a job's command (a retry is a new attempt, numbered from 1).

@@ -46,6 +46,7 @@ void RunRecorder::EnsureBatch() {
 
 void RunRecorder::OnRunStarted(const plan::Plan& plan) {
   plan_ = &plan;
+  run_start_ms_ = now_();
   started_.assign(plan.jobs.size(), Started{});
   // Every planned job is listed as pending at once, so `status` shows the whole run.
   EnsureBatch();
@@ -90,10 +91,19 @@ void RunRecorder::OnAttemptFinished(const plan::PlannedJob& job, int attempt,
   attempts_.push_back(a);
 }
 
+UnixMs RunRecorder::ReadyMs(const plan::PlannedJob& job) const {
+  UnixMs ready = run_start_ms_;
+  for (plan::JobId n : job.needs) ready = std::max(ready, started_[n].done_ms);
+  return ready;
+}
+
 void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResult& r) {
+  Started& s = started_[job.id];
+  // A job carried over from an earlier run finished before this engine started.
+  const UnixMs now = now_();
+  s.done_ms = r.resumed ? run_start_ms_ : now;
   if (r.resumed && Kept(job.id)) return;
   EnsureBatch();
-  Started& s = started_[job.id];
   s.running = false;
   JobRecord rec;
   rec.run_id = run_->id;
@@ -103,9 +113,11 @@ void RunRecorder::OnJobFinished(const plan::PlannedJob& job, const exec::JobResu
   rec.reason = r.reason;
   if (r.continued_on_error && rec.reason.empty()) rec.reason = "failed; continue_on_error";
   rec.started_ms = s.first_ms;
-  rec.finished_ms = now_();
+  rec.finished_ms = now;
+  if (s.first_ms > 0) rec.ready_ms = ReadyMs(job);
   rec.attempts = std::max(s.attempts, r.attempts);
   rec.outputs = Outputs(r.outputs.begin(), r.outputs.end());
+  rec.cache_key = r.cache_key;
   // Jobs without `artifacts:` or `inputs:` have neither field set: no statement for them.
   if (!r.artifacts.empty() || (!r.cache_key.empty() && r.state == exec::JobState::kSuccess))
     RecordCache(job, r, rec.outputs);

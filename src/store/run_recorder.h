@@ -70,13 +70,17 @@ class RunRecorder : public exec::Observer {
     int attempts = 0;     // attempts begun
     bool running = false;
     bool written = false;  // its "running" row is in the store
+    UnixMs done_ms = 0;    // when it finished: its dependents became ready then
   };
+  // When the job became ready: the last of its needs finished, or the run started.
+  UnixMs ReadyMs(const plan::PlannedJob& job) const;
 
   Store* store_;
   LogWriter* log_;
   RunRecord* run_;
   NowMs now_;
   const plan::Plan* plan_ = nullptr;
+  UnixMs run_start_ms_ = 0;  // this engine's start of the run (a resumed run: now)
   std::vector<Started> started_;    // by job index
   std::vector<int> unwritten_;      // started since the last Flush
   std::vector<AttemptRecord> attempts_;  // finished since the last Flush

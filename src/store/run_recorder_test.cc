@@ -87,6 +87,45 @@ TEST_F(RecorderTest, AJobFinishedBetweenCommitPointsGetsOneRowWithItsStart) {
   EXPECT_EQ((*attempts)[0].wall_ms, 5);
 }
 
+// `gauntlet insight` (docs/insight.md): a job is ready when the last of its needs
+// finished, or when the run started; the gap to its start is its wait for a slot.
+TEST_F(RecorderTest, ReadyTimesComeFromTheRunStartAndTheLastNeedsFinish) {
+  exec::testing::PlanBuilder p;
+  p.Add("a", "true");
+  p.Add("b", "true");
+  p.Add("c", "true", {0, 1});
+  RunRecord second;
+  second.pipeline = "demo";
+  auto id = store->CreateRun(second);
+  ASSERT_TRUE(id.ok());
+  second.id = *id;
+  RunRecorder rec(store.get(), log.get(), &second, [this] { return now; });
+  now = 5000;
+  rec.OnRunStarted(p.plan);
+  exec::JobResult ok;
+  ok.state = exec::JobState::kSuccess;
+  ok.attempts = 1;
+  auto finish = [&](int job, UnixMs start, UnixMs end) {
+    now = start;
+    rec.OnJobStarted(p.plan.jobs[job], 1);
+    now = end;
+    rec.OnJobFinished(p.plan.jobs[job], ok);
+  };
+  finish(0, 5000, 5200);  // a: ready at the start, no wait
+  finish(1, 5200, 5900);  // b: waited 200 ms for a's slot
+  finish(2, 6000, 6100);  // c: ready when b (the later need) finished: waited 100 ms
+  rec.Flush();
+  ASSERT_TRUE(rec.status().ok()) << rec.status().error().message;
+  auto jobs = reader->GetJobs(second.id);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 3u);
+  EXPECT_EQ((*jobs)[0].ready_ms, 5000);
+  EXPECT_EQ((*jobs)[1].ready_ms, 5000);
+  EXPECT_EQ((*jobs)[1].started_ms, 5200);
+  EXPECT_EQ((*jobs)[2].ready_ms, 5900);
+  EXPECT_EQ((*jobs)[2].started_ms, 6000);
+}
+
 // docs/state.md: logs are flushed to the file just before the commit, so a job another
 // process sees as finished has its output readable too (`gauntlet logs` mid-run).
 TEST_F(RecorderTest, AJobsOutputIsInTheLogFileWhenItsResultCommits) {

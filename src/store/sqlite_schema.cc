@@ -220,6 +220,17 @@ INSERT INTO attempts_by_key SELECT run_id, job_idx, number, exit_code, term_sign
 DROP TABLE attempts;
 ALTER TABLE attempts_by_key RENAME TO attempts;
 )sql",
+      // `gauntlet insight` (docs/insight.md): a commit's time, the slot limit and plan edges
+      // of a run, a job's ready time and cache key; runs read by window and by commit.
+      R"sql(
+ALTER TABLE runs ADD COLUMN commit_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN slots INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN needs TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN ready_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN cache_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX runs_by_commit ON runs(git_commit, id, started_ms);
+CREATE INDEX deployments_by_finish ON deployments(finished_ms);
+)sql",
       // Releases (docs/release.md): one row per release attempt, one per step of it.
       R"sql(
 CREATE TABLE releases (

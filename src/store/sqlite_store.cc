@@ -15,7 +15,7 @@ using nlohmann::json;
 constexpr std::string_view kRunColumns =
     "id, pipeline, file, status, reason, started_ms, finished_ms, git_commit, git_branch, "
     "author_name, author_email, subject, trailers, engine_pid, engine_host, options, "
-    "plan_fingerprint";
+    "plan_fingerprint, commit_ms, slots, needs";
 
 std::string TrailersToJson(const std::vector<Trailer>& trailers) {
   json a = json::array();
@@ -55,6 +55,9 @@ RunRecord ReadRun(const SqliteStmt& s) {
   r.engine_host = s.Text(14);
   r.options_json = s.Text(15);
   r.plan_fingerprint = s.Text(16);
+  r.commit_ms = s.Int(17);
+  r.slots = static_cast<int>(s.Int(18));
+  r.needs = s.Text(19);
   return r;
 }
 
@@ -128,12 +131,14 @@ Result<RunId> SqliteStore::CreateRun(const RunRecord& r) {
   auto s = writer_->Prepare(
       "INSERT INTO runs (pipeline, file, status, reason, started_ms, finished_ms, git_commit, "
       "git_branch, author_name, author_email, subject, trailers, engine_pid, engine_host, "
-      "options, plan_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "options, plan_fingerprint, commit_ms, slots, needs) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!s.ok()) return s.error();
   s->Bind(r.pipeline).Bind(r.file).Bind(ToString(r.status)).Bind(r.reason).Bind(r.started_ms);
   s->Bind(r.finished_ms).Bind(r.git_commit).Bind(r.git_branch).Bind(r.author_name);
   s->Bind(r.author_email).Bind(r.subject).Bind(TrailersToJson(r.trailers)).Bind(r.engine_pid);
-  s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint);
+  s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint).Bind(r.commit_ms);
+  s->Bind(r.slots).Bind(r.needs);
   if (Status st = s->Run(); !st.ok()) return st.error();
   return writer_->LastInsertId();
 }
@@ -143,12 +148,14 @@ Status SqliteStore::UpdateRun(const RunRecord& r) {
   auto s = writer_->Prepare(
       "UPDATE runs SET pipeline=?, file=?, status=?, reason=?, started_ms=?, finished_ms=?, "
       "git_commit=?, git_branch=?, author_name=?, author_email=?, subject=?, trailers=?, "
-      "engine_pid=?, engine_host=?, options=?, plan_fingerprint=? WHERE id=?");
+      "engine_pid=?, engine_host=?, options=?, plan_fingerprint=?, commit_ms=?, slots=?, "
+      "needs=? WHERE id=?");
   if (!s.ok()) return s.error();
   s->Bind(r.pipeline).Bind(r.file).Bind(ToString(r.status)).Bind(r.reason).Bind(r.started_ms);
   s->Bind(r.finished_ms).Bind(r.git_commit).Bind(r.git_branch).Bind(r.author_name);
   s->Bind(r.author_email).Bind(r.subject).Bind(TrailersToJson(r.trailers)).Bind(r.engine_pid);
-  s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint).Bind(r.id);
+  s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint).Bind(r.commit_ms);
+  s->Bind(r.slots).Bind(r.needs).Bind(r.id);
   if (Status st = s->Run(); !st.ok()) return st;
   if (writer_->Changes() == 0) return Error{"store: no run " + std::to_string(r.id)};
   return Ok();
@@ -170,13 +177,16 @@ Status SqliteStore::UpsertJob(const JobRecord& j) {
   std::lock_guard lock(write_mu_);
   auto s = writer_->Prepare(
       "INSERT INTO jobs (run_id, idx, name, status, reason, started_ms, finished_ms, attempts, "
-      "outputs) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (run_id, idx) DO UPDATE SET "
+      "outputs, ready_ms, cache_key) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT (run_id, idx) DO UPDATE SET "
       "name=excluded.name, status=excluded.status, reason=excluded.reason, "
       "started_ms=excluded.started_ms, finished_ms=excluded.finished_ms, "
-      "attempts=excluded.attempts, outputs=excluded.outputs");
+      "attempts=excluded.attempts, outputs=excluded.outputs, ready_ms=excluded.ready_ms, "
+      "cache_key=excluded.cache_key");
   if (!s.ok()) return s.error();
   s->Bind(j.run_id).Bind(j.index).Bind(j.name).Bind(ToString(j.status)).Bind(j.reason);
   s->Bind(j.started_ms).Bind(j.finished_ms).Bind(j.attempts).Bind(OutputsToJson(j.outputs));
+  s->Bind(j.ready_ms).Bind(j.cache_key);
   return s->Run();
 }
 
@@ -291,8 +301,8 @@ Result<std::optional<RunRecord>> SqliteStore::LatestRun(std::optional<std::strin
 Result<std::vector<JobRecord>> SqliteStore::GetJobs(RunId run) {
   std::lock_guard lock(read_mu_);
   auto s = reader_->Prepare(
-      "SELECT run_id, idx, name, status, reason, started_ms, finished_ms, attempts, outputs "
-      "FROM jobs WHERE run_id=? ORDER BY idx");
+      "SELECT run_id, idx, name, status, reason, started_ms, finished_ms, attempts, outputs, "
+      "ready_ms, cache_key FROM jobs WHERE run_id=? ORDER BY idx");
   if (!s.ok()) return s.error();
   s->Bind(run);
   return CollectRows<JobRecord>(*s, [](const SqliteStmt& row) {
@@ -306,6 +316,8 @@ Result<std::vector<JobRecord>> SqliteStore::GetJobs(RunId run) {
     j.finished_ms = row.Int(6);
     j.attempts = static_cast<int>(row.Int(7));
     j.outputs = OutputsFromJson(row.Text(8));
+    j.ready_ms = row.Int(9);
+    j.cache_key = row.Text(10);
     return j;
   });
 }

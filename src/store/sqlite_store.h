@@ -106,6 +106,10 @@ class SqliteStore final : public Store {
   Result<std::vector<ReleaseStepRecord>> GetReleaseSteps(int64_t id) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
+  // `gauntlet insight`: sqlite_store_insight.cc.
+  Status VisitRunHistory(const HistoryFilter& filter,
+                         const std::function<void(const HistoryRun&)>& visit) override;
+  Result<std::vector<DeploymentHistory>> ListDeploymentHistory(UnixMs since) override;
 
   // Job cache and artifacts: sqlite_store_cache.cc.
   Status RecordArtifacts(const ArtifactRecord& record) override;

@@ -196,7 +196,7 @@ TEST_F(SqliteStoreTest, JobLifecycleAttemptsOutputsAndMetrics) {
   // Never started: finished directly.
   ASSERT_TRUE(
       store->JobFinished(*run, 1, "deploy", JobStatus::kSkipped, 4600, {}, "needs build").ok());
-  JobRecord pending{*run, 2, "notify", JobStatus::kPending, "", 0, 0, 0, {}};
+  JobRecord pending{*run, 2, "notify", JobStatus::kPending, "", 0, 0, 0, {}, 0, ""};
   ASSERT_TRUE(store->UpsertJob(pending).ok());
   ASSERT_TRUE(store->SetMetric(*run, "coverage", 81.5).ok());
   ASSERT_TRUE(store->SetMetric(*run, "coverage", 82.25).ok());

@@ -35,6 +35,7 @@
 #include "core/result.h"
 #include "store/cache_records.h"
 #include "store/deploy_records.h"
+#include "store/insight_records.h"
 #include "store/records.h"
 #include "store/release_records.h"
 
@@ -141,6 +142,15 @@ class Store {
   // Changes of a repository (of one author when `author` is not empty), oldest first.
   virtual Result<std::vector<TrustChangeRecord>> ListTrustChanges(std::string_view repository,
                                                                   std::string_view author);
+
+  // `gauntlet insight` (insight_records.h). Calls `visit` once per run started in the
+  // filter's window, with its jobs by index; runs of one commit come one after the other.
+  // Not pure: a store that cannot stream its history says so.
+  virtual Status VisitRunHistory(const HistoryFilter& filter,
+                                 const std::function<void(const HistoryRun&)>& visit);
+  // Deployments finished at or after `since`, by environment then start time, with the
+  // commit time of what they shipped where a run of that commit recorded it.
+  virtual Result<std::vector<DeploymentHistory>> ListDeploymentHistory(UnixMs since);
 
   // Releases (docs/release.md). Not pure: a store that does not keep them says so.
   virtual Result<int64_t> CreateRelease(const ReleaseRecord&) { return NoReleases(); }

@@ -1,7 +1,10 @@
 #include "vcs/checkout.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+
+#include <re2/re2.h>
 
 #include "vcs/git_handles.h"
 
@@ -106,6 +109,76 @@ Result<std::string> ResolveRevision(const std::string& path, const std::string& 
   if (!ResolveCommit(repo.get(), rev, &oid))
     return Error::NotFound("no commit '" + rev + "' in " + path);
   return Hex(&oid);
+}
+
+Result<CommittedFile> ReadCommittedFile(const std::string& repo_path, const std::string& rev,
+                                        const std::string& file) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
+    return GitError("opening " + repo_path);
+  Repo repo(raw);
+  CommittedFile out;
+  if (rev == "HEAD") {
+    git_reference* head_raw = nullptr;
+    if (git_repository_head(&head_raw, repo.get()) != 0) return GitError("HEAD of " + repo_path);
+    Ref head(head_raw);
+    if (git_reference_is_branch(head.get())) out.branch = git_reference_shorthand(head.get());
+  }
+  git_oid oid;
+  if (!ResolveCommit(repo.get(), rev, &oid))
+    return Error::NotFound("no commit '" + rev + "' in " + repo_path);
+  out.commit = Hex(&oid);
+  git_object* blob_raw = nullptr;
+  const std::string spec = out.commit + ":" + file;
+  if (git_revparse_single(&blob_raw, repo.get(), spec.c_str()) != 0) return out;
+  Object blob(blob_raw);
+  if (git_object_type(blob.get()) != GIT_OBJECT_BLOB) return out;
+  auto* b = reinterpret_cast<git_blob*>(blob.get());
+  out.found = true;
+  out.content.assign(static_cast<const char*>(git_blob_rawcontent(b)),
+                     static_cast<size_t>(git_blob_rawsize(b)));
+  return out;
+}
+
+Result<std::string> MergedBranch(const std::string& repo_path, const std::string& commit,
+                                 const std::string& into) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
+    return GitError("opening " + repo_path);
+  Repo repo(raw);
+  git_oid oid;
+  if (!ResolveCommit(repo.get(), commit, &oid))
+    return Error::NotFound("no commit '" + commit + "' in " + repo_path);
+  git_commit* c_raw = nullptr;
+  if (git_commit_lookup(&c_raw, repo.get(), &oid) != 0) return GitError("reading " + commit);
+  Commit c(c_raw);
+  if (git_commit_parentcount(c.get()) < 2) return std::string();
+  const git_oid* merged = git_commit_parent_id(c.get(), 1);
+  git_branch_iterator* it_raw = nullptr;
+  std::vector<std::string> heads;
+  if (git_branch_iterator_new(&it_raw, repo.get(), GIT_BRANCH_LOCAL) == 0) {
+    git_reference* ref = nullptr;
+    git_branch_t type;
+    while (git_branch_next(&ref, &type, it_raw) == 0) {
+      Ref owned(ref);
+      const git_oid* target = git_reference_target(owned.get());
+      const char* name = git_reference_shorthand(owned.get());
+      if (target && name && git_oid_equal(target, merged) && into != name) heads.push_back(name);
+    }
+    git_branch_iterator_free(it_raw);
+  }
+  if (!heads.empty()) return *std::min_element(heads.begin(), heads.end());
+  static const RE2 kMessages[] = {
+      RE2(R"(^Merge (?:remote-tracking )?branch '(?:origin/)?([^']+)')"),
+      RE2(R"(^Merge pull request #\d+ from [^/\s]+/(\S+))"),
+  };
+  const char* message = git_commit_message(c.get());
+  std::string name;
+  for (const RE2& re : kMessages)
+    if (message && RE2::PartialMatch(message, re, &name)) return name;
+  return std::string();
 }
 
 }  // namespace gauntlet::vcs

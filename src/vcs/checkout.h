@@ -25,4 +25,25 @@ Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& d
 // The commit `rev` names in the repository at `path` ("main", "v1", an id).
 Result<std::string> ResolveRevision(const std::string& path, const std::string& rev);
 
+// A file as committed at `rev` of a repository; "HEAD" is the head of its current branch
+// (of a bare repository: its default branch). How the server reads a pipeline's
+// schedules and inputs without a checkout. `found` is false when the commit has no such
+// file; kNotFound when there is no such commit.
+struct CommittedFile {
+  std::string branch;  // for HEAD: "main"; empty when detached or for another rev
+  std::string commit;
+  bool found = false;
+  std::string content;
+};
+Result<CommittedFile> ReadCommittedFile(const std::string& repo_path, const std::string& rev,
+                                        const std::string& file);
+
+// For a merge commit of the repository at `repo_path`, the branch that was merged: a local
+// branch (other than `into`) whose head is the commit's second parent, else the name in
+// git's or a forge's merge message ("Merge branch 'x'", "Merge pull request #7 from
+// owner/x", "Merge remote-tracking branch 'origin/x'"). "" for a commit with one parent
+// or when neither says.
+Result<std::string> MergedBranch(const std::string& repo_path, const std::string& commit,
+                                 const std::string& into);
+
 }  // namespace gauntlet::vcs

@@ -1,0 +1,104 @@
+// `gauntlet trigger [REPO] [--ref REF] [--input k=v]...`: asks a running `gauntlet serve`
+// to queue a manual run (POST /api/v1/runs), with the typed inputs the pipeline declares
+// under on.manual.inputs checked by the server before anything is queued.
+#include <fmt/core.h>
+#include <httplib.h>
+
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+
+namespace gauntlet::cli {
+namespace {
+
+struct TriggerFlags {
+  std::string repo, ref;
+  std::vector<std::string> inputs;  // k=v
+  std::string server;
+};
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+int ExitFor(int status) {
+  if (status == 400 || status == 422) return kExitInvalid;
+  if (status == 404) return kExitNotFound;
+  return kExitFailed;
+}
+
+int Trigger(const TriggerFlags& f, bool json) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!f.repo.empty()) body["repo"] = f.repo;
+  if (!f.ref.empty()) body["ref"] = f.ref;
+  if (!f.inputs.empty()) {
+    body["inputs"] = nlohmann::json::object();
+    for (const std::string& kv : f.inputs) {
+      const size_t eq = kv.find('=');
+      if (eq == 0 || eq == std::string::npos)
+        return Fail(Error::Invalid("--input takes NAME=VALUE, got '" + kv + "'"));
+      body["inputs"][kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  const std::string url = f.server.empty() ? EnvOr("GAUNTLET_SERVER", "http://127.0.0.1:8080")
+                                           : f.server;
+  httplib::Client client(url);
+  if (!client.is_valid()) return Fail(Error::Invalid("--server: not a server URL: " + url));
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(30, 0);
+  httplib::Headers headers;
+  const std::string token = EnvOr("GAUNTLET_TOKEN", "");
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  auto res = client.Post("/api/v1/runs", headers, body.dump(), "application/json");
+  if (!res) {
+    fmt::print(stderr, "gauntlet: cannot reach the server at {}: {}\n", url,
+               httplib::to_string(res.error()));
+    return kExitInternal;
+  }
+  nlohmann::json answer = nlohmann::json::parse(res->body, nullptr, false);
+  if (res->status != 202) {
+    const std::string reason = answer.is_object() ? answer.value("error", res->body) : res->body;
+    if (json) fmt::print("{}\n", answer.is_discarded() ? nlohmann::json{{"error", reason}}.dump(2)
+                                                       : answer.dump(2));
+    fmt::print(stderr, "gauntlet: the server refused the trigger ({}): {}\n", res->status, reason);
+    return ExitFor(res->status);
+  }
+  if (json) {
+    fmt::print("{}\n", answer.dump(2));
+  } else {
+    const std::string commit = answer.value("commit", "");
+    fmt::print("queued {}: {} {}@{}\n", answer.value("queued", 0), answer.value("repo", ""),
+               answer.value("ref", ""), commit.substr(0, 12));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run) {
+  auto flags = std::make_shared<TriggerFlags>();
+  CLI::App* cmd = app.add_subcommand("trigger", "Ask a running gauntlet serve to queue a run");
+  cmd->footer(
+      "REPO is the watched repository's name (optional when the server watches one). The\n"
+      "ref (a branch, tag or commit; default: the source's HEAD) is resolved by the server,\n"
+      "and the inputs are checked against the pipeline's on.manual.inputs at that commit\n"
+      "before anything is queued (docs/server.md). The server is --server, else\n"
+      "$GAUNTLET_SERVER, else http://127.0.0.1:8080; the token (scope trigger) is\n"
+      "$GAUNTLET_TOKEN.\n"
+      "--json: the server's answer ({\"queued\", \"repo\", \"ref\", \"commit\", \"inputs\"}).\n"
+      "Exit codes: 0 queued, 1 refused (token missing or scope too small, server error),\n"
+      "2 usage or inputs refused, 3 no such repository, ref or pipeline file, 4 the server\n"
+      "cannot be reached.\n");
+  cmd->add_option("REPO", flags->repo, "The watched repository's name");
+  cmd->add_option("--ref", flags->ref, "Branch, tag or commit to run (default: HEAD)");
+  cmd->add_option("--input", flags->inputs, "NAME=VALUE, repeated: the trigger's inputs");
+  cmd->add_option("--server", flags->server, "The server's URL");
+  cmd->add_flag("--json", global.json, "Print JSON");
+  *run = [flags, &global]() -> int { return Trigger(*flags, global.json); };
+}
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,50 @@
+// The schedules of `on: schedule`, as the server runs them: read from the pipeline file at
+// the head of each watched repository's current branch, each schedule's last fire time
+// kept in server.db. A slot fires once: at its time, or, if the server was down then,
+// once at the next start for the latest slot missed (not once per missed slot).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "server/cron.h"
+#include "server/server_db.h"
+
+namespace gauntlet::server {
+
+struct WatchedSchedule {
+  std::string repo;    // the watched repository's name
+  std::string branch;  // where the pipeline file was read: the head of this branch
+  std::string commit;
+  std::string cron;
+  std::string zone;  // "" is UTC
+  CronSchedule when;
+  // What server.db keys its last fire by: a changed expression or zone starts afresh.
+  std::string Key() const { return repo + "\n" + cron + "\n" + zone; }
+};
+
+// The schedules of the pipeline file `pipeline` at the head of `source` (a local
+// repository). An empty list when the file is missing or names no schedule; kInvalid,
+// naming file:line:col, when the file does not load.
+Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
+                                                   const std::string& source,
+                                                   const std::string& pipeline);
+
+struct FireResult {
+  std::vector<QueueItem> queued;  // with their ids
+  std::optional<int64_t> next_s;  // the earliest next fire time; nullopt: none
+  std::vector<std::string> errors;
+};
+
+// Queues what is due at `now_s` and says when to look again. A schedule seen for the first
+// time starts counting at `now_s`.
+FireResult FireDue(ServerDb& db, const std::vector<WatchedSchedule>& schedules, int64_t now_s);
+
+// The payload of a scheduled run's queue item (and so the run's event): the expression,
+// its zone and the slot it fires for.
+std::string SchedulePayload(const WatchedSchedule& s, int64_t slot_s);
+
+}  // namespace gauntlet::server
