@@ -26,6 +26,8 @@ void RegisterGate(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterTrust(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterCache(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterRelease(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterReleases(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
@@ -49,6 +51,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterAbort,
     RegisterRollback,
     RegisterGate,
+    RegisterRelease,
+    RegisterReleases,
     RegisterTrust,
     RegisterArtifacts,
     RegisterCache,

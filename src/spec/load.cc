@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", "defaults",
                                            "changes",      "on",     "trigger", "gates",
-                                           "environments", "stages", "jobs"};
+                                           "environments", "release", "stages", "jobs"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
 
@@ -108,6 +108,7 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
                      if (key == "trigger") trigger = v, trigger_key = k;
                      if (key == "gates") ReadGates(s, v);
                      if (key == "environments") ReadEnvironments(s, v);
+                     if (key == "release") ReadRelease(s, v);
                      if (key == "stages") stages = v, stages_key = k;
                      if (key == "jobs") jobs = v, jobs_key = k;
                    });
@@ -174,6 +175,7 @@ LoadResult LoadString(const std::string& text, const std::string& path) {
     ReadPipeline(s, doc.root());
     CheckScripts(s);
     Validate(s.pipeline, s.uses, &result.problems);
+    CheckReleaseNames(s.pipeline, &result.problems);
   }
   result.pipeline = std::move(s.pipeline);
   return result;

@@ -58,5 +58,9 @@ void ReadGates(LoadState& s, const YamlNode* n);
 // quoted heredoc, arithmetic, the script of a shell that is not POSIX.
 void CheckScripts(LoadState& s);
 void ReadEnvironments(LoadState& s, const YamlNode* n);
+// `release:` (load_release.cc); its quality jobs and environment are checked against the
+// rest of the file once it is read (CheckReleaseNames).
+void ReadRelease(LoadState& s, const YamlNode* n);
+void CheckReleaseNames(const Pipeline& p, Problems* problems);
 
 }  // namespace gauntlet::spec

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -279,6 +280,50 @@ bool StrategyUses(const std::string& strategy, const std::string& key);
 std::vector<std::pair<std::string, Location>> KeysUnusedBy(const Environment& env,
                                                            const std::string& strategy);
 
+// `release:` (docs/release.md): how `gauntlet release` versions, checks, tags, deploys
+// and pushes. `present` is false when the file has no such section.
+struct ReleaseFile {
+  std::string path;     // relative to the package's (or the workspace's) directory
+  std::string pattern;  // RE2 with one group; empty: known by the file's name
+  Location loc;
+};
+
+struct ReleasePackage {
+  std::string name;
+  std::string path;        // relative to the repository's work tree, no trailing '/'
+  std::string tag_format;  // e.g. "api@v{version}"
+  std::vector<ReleaseFile> bump;
+  std::string changelog;  // relative to the workspace; "" none
+  Location loc;
+};
+
+struct PrereleaseBranch {
+  std::string branch;
+  std::string channel = "rc";
+};
+
+struct Release {
+  bool present = false;
+  std::string tag_format = "v{version}";
+  std::vector<std::string> branches = {"main"};
+  std::vector<PrereleaseBranch> prerelease;
+  std::vector<std::string> maintenance;  // "1.x", "1.2.x": the branch name is the range
+  std::vector<ReleaseFile> bump;
+  std::string changelog = "CHANGELOG.md";  // relative to the workspace; "" none
+  std::vector<Located> quality;            // job or stage names
+  Located environment;                     // "" none
+  std::string remote;                      // a git remote's name or URL; "" none
+  std::string gate = "reject";             // off | reject | approval
+  std::vector<ReleasePackage> packages;
+  std::string schedule;  // cron, for `gauntlet serve`; "" none
+  std::string when = "green";  // green | always: what a scheduled release requires
+  Location loc;
+};
+
+// Why `format` is not a usable tag format ("" when it is): it needs `{version}` once
+// and only characters git allows in a tag name.
+std::string TagFormatProblem(std::string_view format);
+
 struct Pipeline {
   std::string file;  // path it was loaded from
   std::string name;
@@ -289,6 +334,7 @@ struct Pipeline {
   Triggers triggers;
   Gates gates;
   std::vector<Environment> environments;
+  Release release;
   std::vector<Stage> stages;  // empty in the jobs-map spelling
   std::vector<Job> jobs;      // every job, in file order
 

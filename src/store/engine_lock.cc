@@ -67,6 +67,26 @@ Result<EngineLock> EngineLock::Acquire(const std::string& state_dir, bool wait, 
   return lock;
 }
 
+Result<EngineLock> EngineLock::AcquireFile(const std::string& state_dir, const std::string& file,
+                                           const std::string& what, bool* busy) {
+  *busy = false;
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return Error{"cannot create " + state_dir + ": " + ec.message()};
+  const std::string path = state_dir + "/" + file;
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::Errno("open " + path, errno);
+  EngineLock lock(fd);
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return Error::Errno("lock " + path, errno);
+    *busy = true;
+    return Error::Busy(what + " is already running with " + state_dir + " (" +
+                       DescribeHolder(fd) + ")");
+  }
+  lock.WriteHolder(0);
+  return lock;
+}
+
 EngineLock::EngineLock(EngineLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 
 EngineLock& EngineLock::operator=(EngineLock&& other) noexcept {

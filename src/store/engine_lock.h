@@ -32,6 +32,12 @@ class EngineLock {
   EngineLock& operator=(const EngineLock&) = delete;
   ~EngineLock();  // releases it
 
+  // The same pattern for another activity with a lock file of its own in the state
+  // directory (`release.lock`: one `gauntlet release` at a time). Never waits; when it is
+  // held, sets *busy and returns a kBusy error "<what> is already running (pid ...)".
+  static Result<EngineLock> AcquireFile(const std::string& state_dir, const std::string& file,
+                                        const std::string& what, bool* busy);
+
   // Names the run once its id is known (a new run gets one after the lock is taken).
   void SetRun(RunId run);
 

@@ -231,6 +231,36 @@ ALTER TABLE jobs ADD COLUMN cache_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX runs_by_commit ON runs(git_commit, id, started_ms);
 CREATE INDEX deployments_by_finish ON deployments(finished_ms);
 )sql",
+      // Releases (docs/release.md): one row per release attempt, one per step of it.
+      R"sql(
+CREATE TABLE releases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  pipeline TEXT NOT NULL,
+  package TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  previous_version TEXT NOT NULL DEFAULT '',
+  tag TEXT NOT NULL DEFAULT '',
+  git_commit TEXT NOT NULL DEFAULT '',
+  branch TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  deployment_id INTEGER NOT NULL DEFAULT 0,
+  notes TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX releases_by_pipeline ON releases (pipeline, package, id);
+CREATE TABLE release_steps (
+  release_id INTEGER NOT NULL REFERENCES releases(id),
+  step TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (release_id, step)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

@@ -96,6 +96,14 @@ class SqliteStore final : public Store {
   Status RecordTrustChange(const TrustChangeRecord& change) override;
   Result<std::vector<TrustChangeRecord>> ListTrustChanges(std::string_view repository,
                                                           std::string_view author) override;
+  // Releases: sqlite_store_release.cc.
+  Result<int64_t> CreateRelease(const ReleaseRecord& r) override;
+  Status UpdateRelease(const ReleaseRecord& r) override;
+  Status RecordReleaseStep(const ReleaseStepRecord& s) override;
+  Result<std::vector<ReleaseRecord>> ListReleases(std::string_view pipeline,
+                                                  std::optional<std::string> package,
+                                                  int limit) override;
+  Result<std::vector<ReleaseStepRecord>> GetReleaseSteps(int64_t id) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
   // `gauntlet insight`: sqlite_store_insight.cc.

@@ -37,8 +37,12 @@
 #include "store/deploy_records.h"
 #include "store/insight_records.h"
 #include "store/records.h"
+#include "store/release_records.h"
 
 namespace gauntlet::store {
+
+// What the release methods of a store that does not keep releases return.
+inline Error NoReleases() { return Error{"this store does not keep releases"}; }
 
 class Store {
  public:
@@ -147,6 +151,19 @@ class Store {
   // Deployments finished at or after `since`, by environment then start time, with the
   // commit time of what they shipped where a run of that commit recorded it.
   virtual Result<std::vector<DeploymentHistory>> ListDeploymentHistory(UnixMs since);
+
+  // Releases (docs/release.md). Not pure: a store that does not keep them says so.
+  virtual Result<int64_t> CreateRelease(const ReleaseRecord&) { return NoReleases(); }
+  virtual Status UpdateRelease(const ReleaseRecord&) { return NoReleases(); }
+  // Inserts or replaces the step's row (release_id, step).
+  virtual Status RecordReleaseStep(const ReleaseStepRecord&) { return NoReleases(); }
+  // Newest first; `package` nullopt: every package.
+  virtual Result<std::vector<ReleaseRecord>> ListReleases(std::string_view,
+                                                          std::optional<std::string>, int) {
+    return NoReleases();
+  }
+  // In the order they were first recorded.
+  virtual Result<std::vector<ReleaseStepRecord>> GetReleaseSteps(int64_t) { return NoReleases(); }
 
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.

@@ -15,6 +15,14 @@ class Libgit2 {
 
 void EnsureLibgit2() { static const Libgit2 init; }
 
+Result<Repo> OpenRepository(const std::string& path) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(), 0, nullptr) != 0)
+    return GitError("open repository at " + path);
+  return Repo(raw);
+}
+
 Error GitError(const std::string& what) {
   const git_error* e = git_error_last();
   return Error{what + ": " + (e != nullptr && e->message != nullptr ? e->message : "git error")};

@@ -30,6 +30,9 @@ using StatusList =
 // shut down at exit.
 void EnsureLibgit2();
 
+// The repository containing `path` (searched upwards), libgit2 initialised.
+Result<Repo> OpenRepository(const std::string& path);
+
 // "what: <libgit2's last error message>".
 Error GitError(const std::string& what);
 
