@@ -317,6 +317,12 @@ TEST_F(ServerE2E, TriggeringARunNeedsATokenWithTheTriggerScope) {
                       "{\"ref\": \"no-such-branch\"}", "application/json")
                 ->status,
             404);
+  for (const std::string bad : {"{\"repo\": 5}", "{\"ref\": [\"main\"]}"})
+    EXPECT_EQ(Client()
+                  .Post("/api/v1/runs", {{"Authorization", "Bearer " + ci}}, bad, "application/json")
+                  ->status,
+              400)
+        << bad;
   // Revoked: refused at once, by the running server.
   EXPECT_EQ(ws_.Run({"token", "revoke", "ci", "--state-dir", dir_ + "/state"}).code, 0);
   EXPECT_EQ(post(ci)->status, 401);

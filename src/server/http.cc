@@ -64,6 +64,13 @@ bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, 
   return true;
 }
 
+const WatchedRepo* Server::NamedRepo(const std::string& name, httplib::Response& res) const {
+  if (name.empty() && config_.repos.size() == 1) return &config_.repos[0];
+  const WatchedRepo* repo = FindRepo(name);
+  if (!repo) Refuse(res, 404, "no watched repository named '" + name + "'");
+  return repo;
+}
+
 bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
               httplib::Response& res) {
   *out = fallback;
@@ -187,12 +194,11 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     return Refuse(res, 400, "the body must be a JSON object: {\"repo\": NAME, \"ref\": REF}");
-  std::string name = body.value("repo", "");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  const WatchedRepo* repo = FindRepo(name);
-  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
-  if (body.contains("ref") && !body["ref"].is_string())
-    return Refuse(res, 400, "ref must be a string");
+  for (const char* key : {"repo", "ref"})
+    if (body.contains(key) && !body[key].is_string())
+      return Refuse(res, 400, std::string(key) + " must be a string");
+  const WatchedRepo* repo = NamedRepo(body.value("repo", ""), res);
+  if (!repo) return;
   const std::string ref = body.value("ref", "HEAD");
   if (ref.empty() || ref.size() > 250 || ref[0] == '-')
     return Refuse(res, 400, "ref must be a branch, a tag or a commit id");
@@ -234,10 +240,8 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
 // GET /api/v1/runs?repo=NAME&limit=N: the repository's runs, newest first (the view
 // `gauntlet runs --json` prints).
 void Server::ListRuns(const httplib::Request& req, httplib::Response& res) {
-  std::string name = req.get_param_value("repo");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  const WatchedRepo* repo = FindRepo(name);
-  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
+  const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
+  if (!repo) return;
   int limit = 0;
   if (!IntParam(req, "limit", 20, 1000, &limit, res)) return;
   const engine::Workspace ws = RepoWorkspace(config_, *repo);
@@ -260,10 +264,8 @@ void Server::ListRuns(const httplib::Request& req, httplib::Response& res) {
 // update becomes a push item, its payload in GitHub's push shape, so the same `on: push`
 // rules decide whether it runs.
 void Server::GitPush(const httplib::Request& req, httplib::Response& res) {
-  std::string name = req.get_param_value("repo");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  const WatchedRepo* repo = FindRepo(name);
-  if (!repo) return Refuse(res, 404, "no watched repository named '" + name + "'");
+  const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
+  if (!repo) return;
   auto is_id = [](const std::string& s) {
     return s.size() == 40 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
   };

@@ -31,13 +31,10 @@ struct OpenedRun {
   store::RunRecord run;
 };
 
+// `repo` null: the 404 is set already (Server::NamedRepo).
 std::optional<OpenedRun> OpenRun(const ServerConfig& config, const WatchedRepo* repo,
-                                 const std::string& name, const std::string& id_text,
-                                 httplib::Response& res) {
-  if (!repo) {
-    Refuse(res, 404, "no watched repository named '" + name + "'");
-    return std::nullopt;
-  }
+                                 const std::string& id_text, httplib::Response& res) {
+  if (!repo) return std::nullopt;
   OpenedRun o;
   o.repo = repo;
   o.ws = RepoWorkspace(config, *repo);
@@ -118,9 +115,8 @@ void Server::InstallRunRoutes() {
 }
 
 void Server::RunDetail(const httplib::Request& req, httplib::Response& res) {
-  std::string name = req.get_param_value("repo");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  auto o = OpenRun(config_, FindRepo(name), name, req.matches[1].str(), res);
+  auto o =
+      OpenRun(config_, NamedRepo(req.get_param_value("repo"), res), req.matches[1].str(), res);
   if (!o) return;
   auto detail = engine::ReadRunDetail(*o->store, o->run);
   if (!detail.ok()) return Refuse(res, 503, detail.error().message);
@@ -134,9 +130,8 @@ void Server::RunDetail(const httplib::Request& req, httplib::Response& res) {
 // with a Range header: 206). ?follow=1, or Accept: text/event-stream: server-sent events
 // `log` (one per chunk) until the run ends, then `end` with the run's status.
 void Server::RunLog(const httplib::Request& req, httplib::Response& res) {
-  std::string name = req.get_param_value("repo");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  auto o = OpenRun(config_, FindRepo(name), name, req.matches[1].str(), res);
+  auto o =
+      OpenRun(config_, NamedRepo(req.get_param_value("repo"), res), req.matches[1].str(), res);
   if (!o) return;
   auto sel = std::make_shared<LogSelection>();
   if (!SelectLog(*o->store, o->run, req, sel.get(), res)) return;
@@ -196,9 +191,8 @@ void Server::RunLog(const httplib::Request& req, httplib::Response& res) {
 // ends the queue item `done (cancelled)`. Another process's run goes through
 // engine::CancelRun (as `gauntlet cancel`).
 void Server::CancelRunRoute(const httplib::Request& req, httplib::Response& res) {
-  std::string name = req.get_param_value("repo");
-  if (name.empty() && config_.repos.size() == 1) name = config_.repos[0].name;
-  auto o = OpenRun(config_, FindRepo(name), name, req.matches[1].str(), res);
+  auto o =
+      OpenRun(config_, NamedRepo(req.get_param_value("repo"), res), req.matches[1].str(), res);
   if (!o) return;
   {
     std::lock_guard<std::mutex> lock(mu_);

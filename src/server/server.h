@@ -87,6 +87,9 @@ class Server {
   const ServerConfig& config() const { return config_; }
   ServerDb& db() { return *db_; }
   const WatchedRepo* FindRepo(const std::string& name) const;
+  // The repository `name` names, or the only one when `name` is empty and the server
+  // watches one; nullptr with a 404 answer set when there is none.
+  const WatchedRepo* NamedRepo(const std::string& name, httplib::Response& res) const;
   void Wake();  // a new item is queued
 
  private:
