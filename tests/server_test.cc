@@ -778,5 +778,56 @@ TEST_F(ServerE2E, TriggerWaitEndsWithTheRunAndItsExitCodeIsTheRuns) {
   EXPECT_EQ(json::parse(polled)["state"], "done") << polled;
 }
 
+// A pull_request webhook runs the pipeline at the pull request's head commit, on its
+// branch, when `on.pull_request.branches` matches the base; the title (the author's words)
+// is data in the job; a closed pull request and a base the file does not list run nothing.
+TEST_F(ServerE2E, APullRequestWebhookRunsTheHeadWithItsTitleAsData) {
+  const std::string pipeline =
+      "name: app\non:\n  pull_request: {branches: [main]}\njobs:\n  check:\n"
+      "    run: echo \"${{ event.pull_request.number }} ${{ event.pull_request.title }} "
+      "${{ branch }} $(git rev-parse HEAD) ${{ event.sha }}\" >> " + dir_ + "/seen\n";
+  Commit("version.txt", "1\n", pipeline);
+  Push("main");
+  Commit("feature.txt", "x\n", pipeline);
+  const std::string head = Push("agent/parser");
+  StartServer();
+  const std::string title = "Fix $(touch " + dir_ + "/pwned) `id` the parser";
+  auto body = [&](const std::string& action, const std::string& base) {
+    return json{{"action", action},
+                {"number", 7},
+                {"pull_request",
+                 {{"title", title},
+                  {"user", {{"login", "agent-7"}}},
+                  {"head", {{"ref", "agent/parser"}, {"sha", head}}},
+                  {"base", {{"ref", base}}}}},
+                {"repository", {{"name", "app"}}}}
+        .dump();
+  };
+  auto r = Hook("pull_request", "pr-1", body("closed", "main"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202) << r->body;
+  EXPECT_TRUE(json::parse(r->body)["queued"].is_null()) << r->body;
+  r = Hook("pull_request", "pr-2", body("opened", "develop"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_NE(ReadUntil("queue 1: pull_request refs/heads/agent/parser@" + head.substr(0, 12) +
+                      ": ignored (base branch 'develop' is not in on.pull_request.branches)"),
+            "")
+      << seen_lines_;
+  r = Hook("pull_request", "pr-3", body("synchronize", "main"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_NE(ReadUntil("queue 2: pull_request refs/heads/agent/parser@" + head.substr(0, 12) +
+                      ": done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"),
+            "7 " + title + " agent/parser " + head + " " + head + "\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/pwned")) << "the title became shell code";
+  r = Hook("pull_request", "pr-x", "{\"action\": \"opened\"}");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+}
+
 }  // namespace
 }  // namespace gauntlet

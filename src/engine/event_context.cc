@@ -25,16 +25,39 @@ nlohmann::json Commits(const nlohmann::json& payload) {
 
 }  // namespace
 
+// GitHub's pull_request payload in a short, stable shape; empty fields for another event.
+nlohmann::json PullRequest(const nlohmann::json& payload) {
+  const nlohmann::json pr = payload.is_object() ? payload.value("pull_request", nlohmann::json())
+                                                : nlohmann::json();
+  auto part = [&](const char* side, const char* key) {
+    return pr.is_object() ? Text(pr.value(side, nlohmann::json()), key) : std::string();
+  };
+  int64_t number = 0;
+  if (payload.is_object() && payload.contains("number") && payload["number"].is_number_integer())
+    number = payload["number"].get<int64_t>();
+  return {{"number", number},
+          {"title", pr.is_object() ? Text(pr, "title") : ""},
+          {"head_ref", part("head", "ref")},
+          {"head_sha", part("head", "sha")},
+          {"base_ref", part("base", "ref")},
+          {"author", part("user", "login")}};
+}
+
 nlohmann::json EventContext(const Event& event) {
   const nlohmann::json& p = event.payload;
+  nlohmann::json pull_request = PullRequest(p);
   const nlohmann::json pusher = p.is_object() ? p.value("pusher", nlohmann::json()) : nullptr;
   std::string sha = Text(p, "after");
   if (sha.empty()) sha = Text(p, "sha");
+  if (sha.empty()) sha = pull_request["head_sha"].get<std::string>();
+  std::string ref = Text(p, "ref");
+  if (ref.empty() && pull_request["number"] != 0)
+    ref = "refs/pull/" + std::to_string(pull_request["number"].get<int64_t>()) + "/head";
   nlohmann::json inputs = p.is_object() && p.contains("inputs") && p["inputs"].is_object()
                               ? p["inputs"]
                               : nlohmann::json::object();
   return {{"name", event.name},
-          {"ref", Text(p, "ref")},
+          {"ref", ref},
           {"sha", sha},
           {"before", Text(p, "before")},
           {"after", Text(p, "after")},
@@ -43,6 +66,7 @@ nlohmann::json EventContext(const Event& event) {
           {"merged_branch", event.merged_branch},
           {"schedule", Text(p, "schedule")},
           {"inputs", std::move(inputs)},
+          {"pull_request", std::move(pull_request)},
           {"payload", p.is_null() ? nlohmann::json::object() : p}};
 }
 

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "engine/views_run.h"
 #include "server/crypto.h"
+#include "server/pull_request.h"
 #include "server/push.h"
 #include "spec/load.h"
 #include "spec/manual_inputs.h"
@@ -162,24 +163,37 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     return refuse(Delivery::kMalformed, 400, "the body is not a JSON object");
-  if (event != "push") {
+  // What starts nothing is acknowledged once (a replay is a duplicate), with the reason.
+  auto acknowledge = [&](const std::string& why) {
     auto fresh = db_->RecordDelivery(delivery, "github", event, NowMs());
     if (!fresh.ok()) return Refuse(res, 503, fresh.error().message);
     metrics_.Count(*fresh ? Delivery::kAcknowledged : Delivery::kDuplicate);
-    const std::string why =
-        event == "ping" ? "pong" : "event '" + event + "' starts nothing (push is handled)";
-    return Reply(res, *fresh ? 202 : 200, {{"queued", nullptr}, {"duplicate", !*fresh}, {"reason", why}});
-  }
-  auto push = ParseGithubPush(body);
-  if (!push.ok()) return refuse(Delivery::kMalformed, 400, push.error().message);
-  if (!FindRepo(push->repository))
-    return refuse(Delivery::kUnknownRepo, 404,
-                  "no watched repository named '" + push->repository + "'");
+    Reply(res, *fresh ? 202 : 200, {{"queued", nullptr}, {"duplicate", !*fresh}, {"reason", why}});
+  };
   QueueItem item;
-  item.repo = push->repository;
-  item.event = "push";
-  item.ref = push->ref;
-  item.commit = push->after;
+  if (event == "push") {
+    auto push = ParseGithubPush(body);
+    if (!push.ok()) return refuse(Delivery::kMalformed, 400, push.error().message);
+    item.repo = push->repository;
+    item.ref = push->ref;
+    item.commit = push->after;
+  } else if (event == "pull_request") {
+    auto pr = ParseGithubPullRequest(body);
+    if (!pr.ok()) return refuse(Delivery::kMalformed, 400, pr.error().message);
+    if (!RunsForAction(pr->action))
+      return acknowledge("pull request action '" + pr->action +
+                         "' starts nothing (opened, synchronize and reopened do)");
+    item.repo = pr->repository;
+    item.ref = "refs/heads/" + pr->head_ref;  // the run sees the pull request's branch
+    item.commit = pr->head_sha;
+  } else {
+    return acknowledge(event == "ping" ? "pong"
+                                       : "event '" + event +
+                                             "' starts nothing (push and pull_request do)");
+  }
+  if (!FindRepo(item.repo))
+    return refuse(Delivery::kUnknownRepo, 404, "no watched repository named '" + item.repo + "'");
+  item.event = event;
   item.payload = req.body;
   item.delivery = delivery;
   auto id = db_->Enqueue(item, "github", NowMs());

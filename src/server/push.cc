@@ -23,12 +23,12 @@ Status Field(const nlohmann::json& body, const char* name, std::string* out) {
   return Ok();
 }
 
+}  // namespace
+
 bool IsCommitId(const std::string& s) {
   return s.size() == 40 &&
          std::all_of(s.begin(), s.end(), [](char c) { return isxdigit(static_cast<unsigned char>(c)); });
 }
-
-}  // namespace
 
 std::string PushEvent::branch() const {
   const std::string prefix = "refs/heads/";

@@ -23,6 +23,9 @@ struct PushEvent {
   std::string tag() const;     // "v1" for refs/tags/v1, else ""
 };
 
+// A full commit id as webhooks carry it: 40 hex digits.
+bool IsCommitId(const std::string& s);
+
 // kInvalid naming the missing or mistyped field.
 Result<PushEvent> ParseGithubPush(const nlohmann::json& body);
 

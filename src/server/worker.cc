@@ -11,6 +11,7 @@
 #include "engine/secrets.h"
 #include "engine/selection.h"
 #include "release/release.h"
+#include "server/pull_request.h"
 #include "server/push.h"
 #include "server/schedules.h"
 #include "server/server.h"
@@ -205,6 +206,12 @@ void Server::Process(const QueueItem& item) {
     if (std::string why = PushSkipReason(loaded.pipeline().triggers, item.payload, ws.root);
         !why.empty())
       return finish("ignored", why);
+  }
+  if (item.event == "pull_request") {
+    auto pr = ParseGithubPullRequest(nlohmann::json::parse(item.payload, nullptr, false));
+    std::string why = pr.ok() ? "" : pr.error().message;
+    if (pr.ok()) PullRequestRuns(loaded.pipeline().triggers, *pr, &why);
+    if (!why.empty()) return finish("ignored", why);
   }
   engine::RunAsk ask;
   ask.parallelism = config_.jobs;

@@ -13,13 +13,16 @@ namespace {
 
 using Remote = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
 
-// Fetches every branch and tag of origin into the copy (remote branches, tags).
+// Fetches every branch, tag and pull request head of origin into the copy.
 Status Fetch(git_repository* repo) {
   git_remote* raw = nullptr;
   if (git_remote_lookup(&raw, repo, "origin") != 0) return GitError("origin of the workspace");
   Remote remote(raw);
-  const char* specs[] = {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"};
-  git_strarray refspecs{const_cast<char**>(specs), 2};
+  // Pull requests' heads too (a forge keeps a fork's under refs/pull/N/head), so a
+  // pull_request event's commit is there to check out.
+  const char* specs[] = {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*",
+                         "+refs/pull/*/head:refs/remotes/origin/pull/*"};
+  git_strarray refspecs{const_cast<char**>(specs), 3};
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   opts.prune = GIT_FETCH_PRUNE;
   if (git_remote_fetch(remote.get(), &refspecs, &opts, nullptr) != 0)

@@ -1,0 +1,74 @@
+#include "server/pull_request.h"
+
+#include <gtest/gtest.h>
+
+namespace gauntlet::server {
+namespace {
+
+using nlohmann::json;
+
+json Payload(const std::string& action = "opened") {
+  return {{"action", action},
+          {"number", 7},
+          {"pull_request",
+           {{"title", "Speed up $(rm -rf ~) the parser"},
+            {"user", {{"login", "agent-7"}}},
+            {"head", {{"ref", "agent/parser"}, {"sha", std::string(40, 'a')}}},
+            {"base", {{"ref", "main"}, {"sha", std::string(40, 'b')}}}}},
+          {"repository", {{"name", "app"}}}};
+}
+
+TEST(GithubPullRequest, ParsesWhatARunNeeds) {
+  auto e = ParseGithubPullRequest(Payload());
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->repository, "app");
+  EXPECT_EQ(e->action, "opened");
+  EXPECT_EQ(e->number, 7);
+  EXPECT_EQ(e->head_sha, std::string(40, 'a'));
+  EXPECT_EQ(e->head_ref, "agent/parser");
+  EXPECT_EQ(e->base_ref, "main");
+  EXPECT_EQ(e->author, "agent-7");
+  EXPECT_EQ(e->title, "Speed up $(rm -rf ~) the parser");
+}
+
+TEST(GithubPullRequest, RefusesWhatItCannotRun) {
+  json p = Payload();
+  p["pull_request"]["head"]["sha"] = "abc";
+  EXPECT_FALSE(ParseGithubPullRequest(p).ok()) << "a short id";
+  p = Payload();
+  p["pull_request"]["base"].erase("ref");
+  EXPECT_FALSE(ParseGithubPullRequest(p).ok());
+  p = Payload();
+  p["number"] = 0;
+  EXPECT_FALSE(ParseGithubPullRequest(p).ok());
+  p = Payload();
+  p["repository"] = "app";
+  EXPECT_FALSE(ParseGithubPullRequest(p).ok());
+  EXPECT_FALSE(ParseGithubPullRequest(json::array()).ok());
+}
+
+TEST(GithubPullRequest, OnlyNewCommitsRun) {
+  for (const char* a : {"opened", "synchronize", "reopened"}) EXPECT_TRUE(RunsForAction(a)) << a;
+  for (const char* a : {"closed", "edited", "labeled", "assigned", ""})
+    EXPECT_FALSE(RunsForAction(a)) << a;
+}
+
+// Branch filters match the base branch, as GitHub's `on.pull_request.branches` do.
+TEST(GithubPullRequest, BranchesFilterTheBaseBranch) {
+  auto e = ParseGithubPullRequest(Payload());
+  ASSERT_TRUE(e.ok());
+  spec::Triggers on;
+  std::string why;
+  EXPECT_FALSE(PullRequestRuns(on, *e, &why));
+  EXPECT_EQ(why, "the pipeline's on: has no pull_request");
+  on.events = {"push", "pull_request"};
+  EXPECT_TRUE(PullRequestRuns(on, *e, &why)) << "no branches: every base";
+  on.pull_request_branches = {"release/*", "main"};
+  EXPECT_TRUE(PullRequestRuns(on, *e, &why));
+  on.pull_request_branches = {"agent/*"};  // the head's branch, not the base
+  EXPECT_FALSE(PullRequestRuns(on, *e, &why));
+  EXPECT_EQ(why, "base branch 'main' is not in on.pull_request.branches");
+}
+
+}  // namespace
+}  // namespace gauntlet::server
