@@ -78,4 +78,18 @@ Result<store::RunRecord> ResolveRun(store::Store& s, const nlohmann::json& argum
   return std::move(**r);
 }
 
+Result<OpenedRun> OpenRun(const Workplace& w, const nlohmann::json& arguments) {
+  auto h = OpenHistory(w);
+  if (!h.ok()) return h.error();
+  auto run = ResolveRun(*h->store, arguments);
+  if (!run.ok()) return run.error();
+  auto jobs = h->store->GetJobs(run->id);
+  if (!jobs.ok()) return jobs.error();
+  return OpenedRun{std::move(*h), std::move(*run), std::move(*jobs)};
+}
+
+bool SelectsJob(const std::string& job, const std::string& name) {
+  return job.empty() || name == job || name.starts_with(job + " (");
+}
+
 }  // namespace gauntlet::mcp

@@ -46,4 +46,16 @@ Result<History> OpenHistory(const Workplace& w);
 // The run `arguments.run_id` names, or the newest one.
 Result<store::RunRecord> ResolveRun(store::Store& s, const nlohmann::json& arguments);
 
+// OpenHistory, ResolveRun and the run's jobs: what run_status, logs and diagnose start with.
+struct OpenedRun {
+  History history;
+  store::RunRecord run;
+  std::vector<store::JobRecord> jobs;
+};
+Result<OpenedRun> OpenRun(const Workplace& w, const nlohmann::json& arguments);
+
+// Whether the `job` argument ("" every job) selects the job `name`: a spec job's name
+// selects every matrix job expanded from it, as `gauntlet logs` does.
+bool SelectsJob(const std::string& job, const std::string& name);
+
 }  // namespace gauntlet::mcp

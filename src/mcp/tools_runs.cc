@@ -95,17 +95,11 @@ ToolResult Run(const json& a, CallContext& c) {
 }
 
 ToolResult RunStatus(const json& a, CallContext& c) {
-  auto h = OpenHistory(*c.workplace);
-  if (!h.ok()) return ToolError(h.error().message);
-  auto run = ResolveRun(*h->store, a);
-  if (!run.ok()) return ToolError(run.error().message);
-  if (a.value("wait", false) && !Follow(run->id, c)) return ToolError("cancelled");
-  if (a.value("wait", false)) {
-    auto again = ResolveRun(*h->store, {{"run_id", run->id}});
-    if (!again.ok()) return ToolError(again.error().message);
-    run = std::move(again);
-  }
-  return StatusOf(*h->store, *run);
+  auto o = OpenRun(*c.workplace, a);
+  if (!o.ok()) return ToolError(o.error().message);
+  if (!a.value("wait", false)) return StatusOf(*o->history.store, o->run);
+  if (!Follow(o->run.id, c)) return ToolError("cancelled");
+  return ReadStatus(o->run.id, *c.workplace);  // as it ended
 }
 
 // A job's log as lines: chunks are not line-aligned, so each job keeps its partial line.
@@ -126,24 +120,21 @@ struct LogLines {
 };
 
 ToolResult Logs(const json& a, CallContext& c) {
-  auto h = OpenHistory(*c.workplace);
-  if (!h.ok()) return ToolError(h.error().message);
-  auto run = ResolveRun(*h->store, a);
-  if (!run.ok()) return ToolError(run.error().message);
-  auto jobs = h->store->GetJobs(run->id);
-  if (!jobs.ok()) return ToolError(jobs.error().message);
+  auto o = OpenRun(*c.workplace, a);
+  if (!o.ok()) return ToolError(o.error().message);
+  const store::RunRecord* run = &o->run;
   const std::string job = a.value("job", "");
   std::map<uint32_t, std::string> names;  // by index: the selected jobs
-  for (const store::JobRecord& j : *jobs)
-    if (job.empty() || j.name == job || j.name.starts_with(job + " ("))
-      names[static_cast<uint32_t>(j.index)] = j.name;
+  for (const store::JobRecord& j : o->jobs)
+    if (SelectsJob(job, j.name)) names[static_cast<uint32_t>(j.index)] = j.name;
   if (!job.empty() && names.empty()) {
     std::string known;
-    for (const store::JobRecord& j : *jobs) known += (known.empty() ? "" : ", ") + j.name;
+    for (const store::JobRecord& j : o->jobs) known += (known.empty() ? "" : ", ") + j.name;
     return ToolError(fmt::format("run {} has no job '{}' (jobs: {})", run->id, job, known));
   }
   LogLines log;
-  Status s = engine::ReadRunLog(*h->store, h->ws, run->id, {}, [&](const store::LogChunk& ch) {
+  History& h = o->history;
+  Status s = engine::ReadRunLog(*h.store, h.ws, run->id, {}, [&](const store::LogChunk& ch) {
     auto it = names.find(ch.job);
     if (it == names.end() || ch.truncation_marker) return;
     log.Add(ch.job, job.empty() ? "[" + it->second + "] " : "", ch.data);
@@ -166,18 +157,14 @@ ToolResult Logs(const json& a, CallContext& c) {
 }
 
 ToolResult Diagnose(const json& a, CallContext& c) {
-  auto h = OpenHistory(*c.workplace);
-  if (!h.ok()) return ToolError(h.error().message);
-  auto run = ResolveRun(*h->store, a);
-  if (!run.ok()) return ToolError(run.error().message);
-  auto jobs = h->store->GetJobs(run->id);
-  if (!jobs.ok()) return ToolError(jobs.error().message);
+  auto o = OpenRun(*c.workplace, a);
+  if (!o.ok()) return ToolError(o.error().message);
+  const store::RunRecord* run = &o->run;
+  History* h = &o->history;
   const std::string job = a.value("job", "");
   std::vector<store::JobRecord> failed;
-  for (const store::JobRecord& j : *jobs)
-    if (j.status == store::JobStatus::kFailed &&
-        (job.empty() || j.name == job || j.name.starts_with(job + " (")))
-      failed.push_back(j);
+  for (const store::JobRecord& j : o->jobs)
+    if (j.status == store::JobStatus::kFailed && SelectsJob(job, j.name)) failed.push_back(j);
   std::vector<gate::DiagnosedJob> diagnosed;
   std::vector<std::string> warnings;
   if (!failed.empty()) {
