@@ -659,5 +659,52 @@ TEST_F(ServerE2E, AHookInAWorkingRepositorySeesCommitsAndRefusesToReplaceAnother
   EXPECT_NE(testing::ReadFile(dir_ + "/seen").find("2 " + head + " main\n"), std::string::npos);
 }
 
+// `release: {schedule, when: green}` (docs/release.md): a slot that fires while the head
+// has no green run is ignored with the reason; once a push has run the head green, the next
+// slot releases it, and the release commit and tag land in the watched repository (the
+// server's workspace is only a clone). Slots are made due by moving the stored last fire
+// back, as a server down over them would find it.
+TEST_F(ServerE2E, AScheduledReleaseWaitsForAGreenHeadThenTagsTheWatchedRepository) {
+  Commit("version.txt", "1\n",
+         "name: app\non:\n  push: {branches: [main]}\njobs:\n  test:\n    run: \"true\"\n"
+         "release:\n  schedule: \"0 10 * * *\"\n  timezone: Europe/Berlin\n  quality: [test]\n");
+  ASSERT_EQ(Sh("cd " + work_ + " && git -c user.name=A -c user.email=a@b commit -q --amend "
+               "-m 'feat: greet the world'"),
+            0);
+  const std::string head = Push("main");
+  const std::string at = "refs/heads/main@" + head.substr(0, 12) + ": ";
+  auto make_due = [&] {
+    server_.Stop();
+    auto db = store::SqliteDb::Open(dir_ + "/state/server.db", /*readonly=*/false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE schedules SET last_fire_s = last_fire_s - 2 * 86400").ok());
+  };
+  StartServer();
+  ASSERT_NE(ReadUntil("watching 1 schedule"), "") << seen_lines_;
+  make_due();
+  StartServer();
+  std::string line = ReadUntil("queue 1: release " + at + "ignored");
+  EXPECT_NE(line.find("has no run yet (when: green)"), std::string::npos) << seen_lines_;
+  EXPECT_NE(Sh("git --git-dir " + origin_ + " rev-parse -q --verify refs/tags/v0.1.0 >/dev/null"),
+            0);
+
+  auto r = Hook("push", "d-1", PushBody("refs/heads/main", std::string(40, '0'), head));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  ASSERT_NE(ReadUntil("queue 2: push " + at + "done (success)"), "") << seen_lines_;
+  make_due();
+  StartServer();
+  line = ReadUntil("queue 3: release " + at + "done");
+  EXPECT_NE(line.find("(released v0.1.0)"), std::string::npos) << seen_lines_;
+  const std::string git = "git --git-dir " + origin_ + " ";
+  EXPECT_EQ(Sh(git + "rev-parse -q --verify refs/tags/v0.1.0 >/dev/null"), 0);
+  EXPECT_EQ(Sh(git + "log -1 --format=%s main | grep -qx 'chore(release): v0.1.0'"), 0);
+  EXPECT_EQ(Sh(git + "show main:CHANGELOG.md | grep -q 'greet the world'"), 0);
+  EXPECT_EQ(Sh("test \"$(" + git + "rev-parse 'v0.1.0^{commit}')\" = \"$(" + git +
+               "rev-parse main)\""),
+            0)
+      << "the tag is the release commit, pushed as the head of main";
+}
+
 }  // namespace
 }  // namespace gauntlet

@@ -177,10 +177,12 @@ Result<ReleaseOutcome> Run(const ReleaseRequest& req) {
                                         head.error().message);
   std::string repo_root = head->workdir;
   while (repo_root.size() > 1 && repo_root.back() == '/') repo_root.pop_back();
-  auto target = TargetOf(req, pipeline.release, repo_root);
+  spec::Release config = pipeline.release;
+  if (!req.remote.empty()) config.remote = req.remote;
+  auto target = TargetOf(req, config, repo_root);
   if (!target.ok()) return target.error();
 
-  Flow f(req, pipeline.release, *target, repo_root);
+  Flow f(req, config, *target, repo_root);
   f.clock = req.clock != nullptr ? req.clock : &RealClock();
   f.status_path = StatusFilePath(req);
   f.state.pipeline = pipeline.name;
@@ -188,7 +190,7 @@ Result<ReleaseOutcome> Run(const ReleaseRequest& req) {
   f.state.branch = head->branch;
   f.state.head = head->commit;
   f.state.started_ms = f.clock->UnixMs();
-  f.state.remote = pipeline.release.remote;
+  f.state.remote = config.remote;
   if (req.dry_run) f.state.status = "dry_run";
 
   // One release at a time per state directory; a dry run changes nothing and takes no

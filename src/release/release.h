@@ -34,6 +34,7 @@ struct ReleaseRequest {
   bool no_deploy = false;
   bool approved = false;    // a person approves a needs-approval verdict (gate: approval)
   std::string environment;  // overrides release.environment
+  std::string remote;       // overrides release.remote (the server's: its repository)
   std::string as;           // --as VERSION: this version exactly
   std::string status_file;  // "" : <state_dir>/last-release.json
   engine::Secrets secrets;  // for the quality jobs and the deployment

@@ -32,14 +32,30 @@ Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
     if (!when.ok()) return when.error();
     out.push_back({repo_name, head->branch, head->commit, on.schedules[i], zone, *when});
   }
+  const spec::Release& release = loaded.pipeline.release;
+  if (release.present && !release.schedule.empty()) {
+    auto when = CronSchedule::Parse(release.schedule, release.timezone);
+    if (!when.ok()) return when.error();
+    out.push_back({repo_name, head->branch, head->commit, release.schedule, release.timezone,
+                   *when, true, release.when});
+  }
   return out;
 }
 
 std::string SchedulePayload(const WatchedSchedule& s, int64_t slot_s) {
-  return nlohmann::json{{"schedule", s.cron},
-                        {"timezone", s.zone.empty() ? "UTC" : s.zone},
-                        {"slot_unix", slot_s}}
-      .dump();
+  nlohmann::json j = {{"schedule", s.cron},
+                      {"timezone", s.zone.empty() ? "UTC" : s.zone},
+                      {"slot_unix", slot_s}};
+  if (s.release) j.update({{"release", true}, {"when", s.release_when}});
+  return j.dump();
+}
+
+bool PayloadNames(const std::string& payload, const std::string& cron, const std::string& zone) {
+  auto p = nlohmann::json::parse(payload, nullptr, false);
+  if (!p.is_object()) return false;
+  std::string z = p.value("timezone", "");
+  if (z == "UTC") z.clear();
+  return p.value("schedule", "") == cron && z == zone;
 }
 
 FireResult FireDue(ServerDb& db, const std::vector<WatchedSchedule>& schedules, int64_t now_s) {
@@ -53,7 +69,7 @@ FireResult FireDue(ServerDb& db, const std::vector<WatchedSchedule>& schedules, 
     if (std::optional<int64_t> slot = s.when.LastIn(*last, now_s)) {
       QueueItem item;
       item.repo = s.repo;
-      item.event = "schedule";
+      item.event = s.release ? "release" : "schedule";
       item.ref = s.branch.empty() ? "" : "refs/heads/" + s.branch;
       item.commit = s.commit;
       item.payload = SchedulePayload(s, *slot);

@@ -22,12 +22,17 @@ struct WatchedSchedule {
   std::string cron;
   std::string zone;  // "" is UTC
   CronSchedule when;
+  // `release.schedule` (docs/release.md): the slot queues a release, not a run.
+  bool release = false;
+  std::string release_when = "green";  // green | always
   // What server.db keys its last fire by: a changed expression or zone starts afresh.
-  std::string Key() const { return repo + "\n" + cron + "\n" + zone; }
+  std::string Key() const {
+    return (release ? "release\n" : "") + repo + "\n" + cron + "\n" + zone;
+  }
 };
 
 // The schedules of the pipeline file `pipeline` at the head of `source` (a local
-// repository). An empty list when the file is missing or names no schedule; kInvalid,
+// repository): its `on: schedule` entries, then `release.schedule` if it has one. An empty list when the file is missing or names no schedule; kInvalid,
 // naming file:line:col, when the file does not load.
 Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
                                                    const std::string& source,
@@ -41,10 +46,13 @@ struct FireResult {
 
 // Queues what is due at `now_s` and says when to look again. A schedule seen for the first
 // time starts counting at `now_s`.
+// Whether `payload` (a SchedulePayload) names the schedule `cron` in `zone` ("" is UTC).
+bool PayloadNames(const std::string& payload, const std::string& cron, const std::string& zone);
+
 FireResult FireDue(ServerDb& db, const std::vector<WatchedSchedule>& schedules, int64_t now_s);
 
-// The payload of a scheduled run's queue item (and so the run's event): the expression,
-// its zone and the slot it fires for.
+// The payload of a scheduled item (and so a run's event): the expression, its zone and
+// the slot it fires for; a release's also says `release: true` and its `when`.
 std::string SchedulePayload(const WatchedSchedule& s, int64_t slot_s);
 
 }  // namespace gauntlet::server

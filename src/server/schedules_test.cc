@@ -56,6 +56,27 @@ TEST_F(FireDueTest, ASlotFiresOnceWithItsCommitAndPayload) {
   EXPECT_EQ(queue->size(), 1u);
 }
 
+// A release schedule with the same expression as a run's fires on its own: its own
+// last-fire record (a shared one would let only the first of the two fire), the event
+// `release`, and `when` in the payload.
+TEST_F(FireDueTest, AReleaseScheduleFiresBesideARunScheduleOfTheSameExpression) {
+  auto db = Open();
+  WatchedSchedule release = Hourly();
+  release.release = true;
+  release.release_when = "always";
+  FireDue(*db, {Hourly(), release}, Utc(2024, 1, 1, 10, 30));
+  FireResult r = FireDue(*db, {Hourly(), release}, Utc(2024, 1, 1, 11, 0));
+  ASSERT_EQ(r.queued.size(), 2u);
+  EXPECT_EQ(r.queued[0].event, "schedule");
+  EXPECT_EQ(r.queued[1].event, "release");
+  auto payload = nlohmann::json::parse(r.queued[1].payload);
+  EXPECT_EQ(payload["release"], true);
+  EXPECT_EQ(payload["when"], "always");
+  EXPECT_TRUE(PayloadNames(r.queued[1].payload, "0 * * * *", ""));
+  EXPECT_FALSE(PayloadNames(r.queued[1].payload, "0 * * * *", "Europe/Berlin"));
+  EXPECT_FALSE(nlohmann::json::parse(r.queued[0].payload).contains("release"));
+}
+
 TEST_F(FireDueTest, SlotsMissedWhileDownFireOnceForTheLatestAndNotAgainAfterARestart) {
   {
     auto db = Open();

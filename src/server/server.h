@@ -101,6 +101,11 @@ class Server {
   void Say(const QueueItem* item, const std::string& what, const std::string& detail,
            int64_t run_id = 0);
   void Process(const QueueItem& item);
+  // A `release.schedule` item: release::Run in the repository's kept workspace.
+  void ProcessRelease(const QueueItem& item, const WatchedRepo& repo,
+                      const engine::Workspace& ws, const std::string& branch);
+  // Ends `item` in `state` (done, ignored, error) with `reason`, and says so.
+  void Finish(const QueueItem& item, const std::string& state, const std::string& reason);
   void InstallRoutes();  // http.cc
   void GithubHook(const httplib::Request& req, httplib::Response& res);
   void Trigger(const httplib::Request& req, httplib::Response& res);

@@ -284,6 +284,7 @@ Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
   auto found = FirstRow<QueueItem>(*st, ReadItem);
   if (!found.ok() || !*found) return found;
   QueueItem item = **found;
+  item.resumed = item.started_ms != 0;
   auto up = db_->Prepare("UPDATE queue SET state = 'running', started_ms = ?1 WHERE id = ?2");
   if (!up.ok()) return up.error();
   if (Status s = up->Bind(now_ms).Bind(item.id).Run(); !s.ok()) return s.error();

@@ -47,6 +47,7 @@ struct QueueItem {
   std::string reason;
   int64_t run_id = 0;
   int64_t queued_ms = 0, started_ms = 0, finished_ms = 0;
+  bool resumed = false;  // taken before, by a server that stopped or was killed in it
 };
 
 // Queue items counted by repository, state and reason (for a done item: the run's

@@ -10,7 +10,9 @@
 #include "engine/pipeline.h"
 #include "engine/secrets.h"
 #include "engine/selection.h"
+#include "release/release.h"
 #include "server/push.h"
+#include "server/schedules.h"
 #include "server/server.h"
 #include "store/open.h"
 #include "vcs/checkout.h"
@@ -47,18 +49,86 @@ std::string PushSkipReason(const spec::Triggers& on, const std::string& payload,
 
 // Why a scheduled item does not run: the pipeline at its commit no longer has the schedule.
 std::string ScheduleSkipReason(const spec::Triggers& on, const std::string& payload) {
-  auto p = nlohmann::json::parse(payload, nullptr, false);
-  const std::string cron = p.is_object() ? p.value("schedule", "") : "";
-  std::string zone = p.is_object() ? p.value("timezone", "") : "";
-  if (zone == "UTC") zone.clear();
   for (size_t i = 0; i < on.schedules.size(); ++i) {
     const std::string z = i < on.schedule_zones.size() ? on.schedule_zones[i] : "";
-    if (on.schedules[i] == cron && z == zone) return "";
+    if (PayloadNames(payload, on.schedules[i], z)) return "";
   }
-  return "the pipeline file at this commit has no schedule \"" + cron + "\"";
+  auto p = nlohmann::json::parse(payload, nullptr, false);
+  return "the pipeline file at this commit has no schedule \"" +
+         (p.is_object() ? p.value("schedule", "") : "") + "\"";
+}
+
+// Why a pipeline file did not load: its first error, at file:line:col.
+std::string LoadError(const engine::LoadedPipeline& loaded, const std::string& file) {
+  std::string first = loaded.status().error().message;
+  for (const spec::Problem& p : loaded.problems.all()) {
+    if (p.severity != spec::Severity::kError) continue;
+    first = fmt::format("{}:{}:{}: {}", file, p.loc.line, p.loc.col, p.message);
+    break;
+  }
+  return "invalid pipeline file: " + first;
+}
+
+// Why `commit` is not green for a `when: green` release: no run of it, or its newest run
+// of `pipeline` did not succeed; "" when it is green.
+std::string NotGreen(const engine::Workspace& ws, const std::string& pipeline,
+                     const std::string& commit) {
+  auto store = store::OpenStore(ws.store_url());
+  if (!store.ok()) return "the store could not be read: " + store.error().message;
+  store::RunFilter filter;
+  filter.limit = 200;
+  filter.pipeline = pipeline;
+  auto runs = (*store)->ListRuns(filter);
+  if (!runs.ok()) return "the store could not be read: " + runs.error().message;
+  for (const store::RunRecord& r : *runs) {  // newest first
+    if (r.git_commit != commit) continue;
+    if (r.status == store::RunStatus::kSuccess) return "";
+    return fmt::format("the head {} is not green: its last run ({}) is {} (when: green)",
+                       commit.substr(0, 12), r.id, store::ToString(r.status));
+  }
+  return fmt::format("the head {} is not green: it has no run yet (when: green)",
+                     commit.substr(0, 12));
 }
 
 }  // namespace
+
+// A release the server was stopped or killed in continues from the workspace as it was
+// left, where its commit and tag may be the only copies: no checkout back to the fired
+// commit, and no second look at `when` (it was green when the release began).
+void Server::ProcessRelease(const QueueItem& item, const WatchedRepo& repo,
+                            const engine::Workspace& ws, const std::string& branch) {
+  if (!item.resumed) {
+    auto checkout = vcs::CheckoutAt(repo.source, ws.root, item.commit, branch);
+    if (!checkout.ok()) return Finish(item, "error", checkout.error().message);
+  }
+  engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
+  if (!loaded.ok()) return Finish(item, "error", LoadError(loaded, config_.pipeline));
+  const spec::Release& rel = loaded.pipeline().release;
+  if (!rel.present || !PayloadNames(item.payload, rel.schedule, rel.timezone))
+    return Finish(item, "ignored", "the pipeline file at this commit has no such release schedule");
+  if (!item.resumed && rel.when == "green") {
+    if (std::string why = NotGreen(ws, loaded.pipeline().name, item.commit); !why.empty())
+      return Finish(item, "ignored", why);
+  }
+  auto secrets = engine::CollectSecrets(loaded.pipeline(), config_.secrets_file);
+  if (!secrets.ok()) return Finish(item, "error", secrets.error().message);
+  release::ReleaseRequest req;
+  req.pipeline = &loaded;
+  req.workspace = ws;
+  req.secrets = std::move(*secrets);
+  // The workspace is the server's clone: a tag made only there would be lost. Its origin
+  // is the watched repository.
+  if (rel.remote.empty()) req.remote = "origin";
+  req.print = [&](const std::string& line) { Say(&item, "note", line); };
+  Say(&item, "release started", item.resumed ? "resumed" : "");
+  auto out = release::Run(req);
+  if (!out.ok()) return Finish(item, "error", out.error().message);
+  const release::ReleaseState& s = out->state;
+  std::string detail = s.status;
+  if (!s.tag.empty()) detail += " " + s.tag;
+  if (!s.reason.empty()) detail += ": " + s.reason;
+  Finish(item, "done", detail);
+}
 
 void Server::Say(const QueueItem* item, const std::string& what, const std::string& detail,
                  int64_t run_id) {
@@ -99,17 +169,22 @@ void Server::WorkLoop() {
   }
 }
 
+void Server::Finish(const QueueItem& item, const std::string& state, const std::string& reason) {
+  if (Status s = db_->Finish(item.id, state, reason, NowMs()); !s.ok())
+    Say(&item, "error", "could not be recorded: " + s.error().message);
+  Say(&item, state, reason);
+}
+
 void Server::Process(const QueueItem& item) {
   auto finish = [&](const std::string& state, const std::string& reason) {
-    if (Status s = db_->Finish(item.id, state, reason, NowMs()); !s.ok())
-      Say(&item, "error", "could not be recorded: " + s.error().message);
-    Say(&item, state, reason);
+    Finish(item, state, reason);
   };
   const WatchedRepo* repo = FindRepo(item.repo);
   if (!repo) return finish("error", "no watched repository '" + item.repo + "'");
   const engine::Workspace ws = RepoWorkspace(config_, *repo);
   const std::string heads = "refs/heads/";
   const std::string branch = item.ref.rfind(heads, 0) == 0 ? item.ref.substr(heads.size()) : "";
+  if (item.event == "release") return ProcessRelease(item, *repo, ws, branch);
   // Where the time from the queue to the run goes, for the log line that says it started.
   const auto t0 = std::chrono::steady_clock::now();
   auto ms_since = [](std::chrono::steady_clock::time_point t) {
@@ -119,15 +194,7 @@ void Server::Process(const QueueItem& item) {
   const double checkout_ms = ms_since(t0);
   if (!checkout.ok()) return finish("error", checkout.error().message);
   engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
-  if (!loaded.ok()) {
-    std::string first = loaded.status().error().message;
-    for (const spec::Problem& p : loaded.problems.all()) {
-      if (p.severity != spec::Severity::kError) continue;
-      first = fmt::format("{}:{}:{}: {}", config_.pipeline, p.loc.line, p.loc.col, p.message);
-      break;
-    }
-    return finish("error", "invalid pipeline file: " + first);
-  }
+  if (!loaded.ok()) return finish("error", LoadError(loaded, config_.pipeline));
   if (item.event == "schedule") {
     if (std::string why = ScheduleSkipReason(loaded.pipeline().triggers, item.payload);
         !why.empty())

@@ -36,6 +36,9 @@ void ReadChangeFilter(LoadState& s, const YamlNode* n, std::string_view where, C
 // Secret names: identifiers usable as environment variables.
 void ReadSecrets(LoadState& s, const YamlNode* n, std::vector<std::string>* out);
 
+// Whether `name` is "UTC" or a zone of the system's zone database (tzdata).
+bool KnownZone(const std::string& name);
+
 // `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 

@@ -13,7 +13,8 @@ namespace {
 
 const std::vector<std::string> kReleaseKeys = {
     "tag_format", "branches", "prerelease", "maintenance", "bump",     "changelog", "quality",
-    "environment", "remote",  "gate",       "packages",    "schedule", "when"};
+    "environment", "remote",  "gate",       "packages",    "schedule", "when",
+    "timezone"};
 const std::vector<std::string> kPackageKeys = {"path", "tag_format", "bump", "changelog"};
 
 void ReadTagFormat(LoadState& s, const YamlNode* n, std::string* out) {
@@ -157,6 +158,13 @@ void ReadRelease(LoadState& s, const YamlNode* n) {
     if (key == "schedule" && s.reader.String(v, &r.schedule)) {
       if (auto bad = CheckCron(r.schedule))
         s.reader.problems()->Error(s.reader.LocAt(v, bad->offset), bad->message, bad->hint);
+    }
+    if (key == "timezone" && s.reader.String(v, &r.timezone)) {
+      if (!KnownZone(r.timezone))
+        s.reader.Error(v, "unknown time zone '" + r.timezone + "'",
+                       "an IANA name such as Europe/Berlin or America/New_York, or UTC (the "
+                       "default)");
+      if (r.timezone == "UTC") r.timezone.clear();
     }
   });
 }

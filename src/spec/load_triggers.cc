@@ -11,15 +11,8 @@
 #include "spec/load_internal.h"
 
 namespace gauntlet::spec {
-namespace {
 
-const std::vector<std::string> kEvents = {"push", "pull_request", "schedule", "webhook", "manual"};
-
-void AddEvent(Triggers* t, const std::string& e) {
-  if (std::find(t->events.begin(), t->events.end(), e) == t->events.end()) t->events.push_back(e);
-}
-
-// A time zone is "UTC" or a name of the system's zone database (tzdata):
+// A time zone (load_internal.h) is "UTC" or a name of the system's zone database (tzdata):
 // "Europe/Berlin" is /usr/share/zoneinfo/Europe/Berlin ($TZDIR when set).
 bool KnownZone(const std::string& name) {
   if (name == "UTC") return true;
@@ -30,6 +23,14 @@ bool KnownZone(const std::string& name) {
   std::error_code ec;
   return std::filesystem::is_regular_file(
       std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name, ec);
+}
+
+namespace {
+
+const std::vector<std::string> kEvents = {"push", "pull_request", "schedule", "webhook", "manual"};
+
+void AddEvent(Triggers* t, const std::string& e) {
+  if (std::find(t->events.begin(), t->events.end(), e) == t->events.end()) t->events.push_back(e);
 }
 
 void ReadCron(LoadState& s, const YamlNode* n, const YamlNode* zone, Triggers* t) {

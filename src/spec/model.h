@@ -316,6 +316,7 @@ struct Release {
   std::string gate = "reject";             // off | reject | approval
   std::vector<ReleasePackage> packages;
   std::string schedule;  // cron, for `gauntlet serve`; "" none
+  std::string timezone;  // of `schedule`; "" is UTC
   std::string when = "green";  // green | always: what a scheduled release requires
   Location loc;
 };
