@@ -30,5 +30,11 @@ TEST(MaskArguments, LongStringsAreCutAtOneKiB) {
   EXPECT_NE(big.find("1025 bytes in all"), std::string::npos) << big;
 }
 
+TEST(MaskArguments, ACutThroughACharacterStillDumps) {
+  // 1023 bytes then a two-byte character: the cut at 1 KiB splits it.
+  json out = MaskArguments({{"note", std::string(1023, 'a') + "\xc3\xa9"}}, {});
+  EXPECT_NO_THROW((void)out.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 }  // namespace
 }  // namespace gauntlet::mcp

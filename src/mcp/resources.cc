@@ -39,7 +39,8 @@ Result<json> ReadRun(History& h, const std::string& uri, std::string_view rest) 
   if (slash == std::string_view::npos) {
     auto d = engine::ReadRunDetail(*h.store, *run);
     if (!d.ok()) return d.error();
-    return Contents(uri, "application/json", engine::RunDetailJson(*d, RealClock().UnixMs()).dump());
+    return Contents(uri, "application/json", engine::RunDetailJson(*d, RealClock().UnixMs())
+                                                    .dump(-1, ' ', false, json::error_handler_t::replace));
   }
   std::string_view tail = rest.substr(slash + 1);
   if (!tail.starts_with("logs/")) return Error::NotFound("no such resource: " + uri);
@@ -117,7 +118,8 @@ Result<json> ReadResource(const Workplace& w, const std::string& uri) {
     out.push_back(engine::DeploymentJson(
         d, events.ok() ? *events : std::vector<store::DeploymentEvent>{}, false, now));
   }
-  return Contents(uri, "application/json", out.dump());
+  return Contents(uri, "application/json",
+                  out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace gauntlet::mcp

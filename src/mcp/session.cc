@@ -53,7 +53,14 @@ void Session::Receive(std::string_view line) {
   Decoded d = Decode(line, batches_);
   json answers = json::array();
   for (const Message& m : d.messages) {
-    json a = Handle(m);
+    json a;
+    try {
+      a = Handle(m);
+    } catch (const std::exception& e) {
+      // A bug, not the client's fault: said, and the session goes on.
+      if (m.kind == Message::Kind::kRequest)
+        a = ErrorResponse(m.id, kInternalError, std::string("internal error: ") + e.what());
+    }
     if (!a.is_null()) answers.push_back(std::move(a));
   }
   for (json& e : d.errors) answers.push_back(std::move(e));
@@ -144,7 +151,8 @@ json Session::ResultJson(const ToolResult& r) const {
     out["structuredContent"] = r.structured;
   } else {
     // Clients before 2025-06-18 have no structuredContent: the JSON comes as text.
-    out["content"].push_back({{"type", "text"}, {"text", r.structured.dump()}});
+    out["content"].push_back(
+        {{"type", "text"}, {"text", r.structured.dump(-1, ' ', false, json::error_handler_t::replace)}});
   }
   return out;
 }
@@ -159,7 +167,8 @@ json Session::ToolsCall(const Message& m) {
     audit.at_ms = RealClock().UnixMs();
     audit.identity = options_.identity;
     audit.tool = name.substr(0, 200);
-    audit.arguments = MaskArguments(m.params.value("arguments", json::object()), {}).dump();
+    audit.arguments = MaskArguments(m.params.value("arguments", json::object()), {})
+                          .dump(-1, ' ', false, json::error_handler_t::replace);
     audit.decision = audit.outcome = "invalid";
     audit.detail = "unknown tool";
     audit_.Record(std::move(audit));
@@ -196,7 +205,7 @@ json Session::CallTool(const Message& m, const Tool& tool, const json& arguments
   audit.at_ms = RealClock().UnixMs();
   audit.identity = options_.identity;
   audit.tool = tool.name;
-  audit.arguments = MaskArguments(arguments, {}).dump();
+  audit.arguments = MaskArguments(arguments, {}).dump(-1, ' ', false, json::error_handler_t::replace);
   ToolResult result;
   std::string problems = tools_.SchemaOf(tool).Check(arguments);
   if (!problems.empty()) {
