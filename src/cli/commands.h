@@ -32,6 +32,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterToken(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterHook(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterMcp(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterAudit(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -60,6 +62,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterToken,
     RegisterTrigger,
     RegisterHook,
+    RegisterMcp,
+    RegisterAudit,
     RegisterVersion,
 };
 

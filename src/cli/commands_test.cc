@@ -30,7 +30,8 @@ TEST(CommandTableTest, EveryCommandHelpsWithExitCodesAndJson) {
   for (const char* documented :
        {"validate", "plan",   "graph",    "run",       "runs",        "status",  "logs",
         "retry",    "cancel", "diagnose", "deploy",    "deployments", "promote", "abort",
-        "rollback", "gate",   "trust",    "artifacts", "cache",       "version"}) {
+        "rollback", "gate",   "trust",    "artifacts", "cache",       "version",
+        "mcp",      "audit"}) {
     EXPECT_EQ(names.count(documented), 1u) << documented;
   }
 }

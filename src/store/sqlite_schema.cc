@@ -269,6 +269,23 @@ ALTER TABLE deployments ADD COLUMN observed_p50_ms REAL NOT NULL DEFAULT 0;
 ALTER TABLE deployments ADD COLUMN observed_p95_ms REAL NOT NULL DEFAULT 0;
 ALTER TABLE deployments ADD COLUMN observed_p99_ms REAL NOT NULL DEFAULT 0;
 )sql",
+      // The MCP audit trail (docs/agents.md): every tool call, allowed or denied.
+      R"sql(
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  identity TEXT NOT NULL,
+  level TEXT NOT NULL DEFAULT '',
+  tool TEXT NOT NULL,
+  arguments TEXT NOT NULL DEFAULT '{}',
+  decision TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX audit_by_identity ON audit (identity, at_ms);
+CREATE INDEX audit_by_time ON audit (at_ms);
+)sql",
   };
   return kMigrations;
 }

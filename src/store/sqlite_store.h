@@ -104,6 +104,9 @@ class SqliteStore final : public Store {
                                                   std::optional<std::string> package,
                                                   int limit) override;
   Result<std::vector<ReleaseStepRecord>> GetReleaseSteps(int64_t id) override;
+  // The MCP audit trail: sqlite_store_audit.cc.
+  Result<int64_t> RecordAudit(const AuditRecord& r) override;
+  Result<std::vector<AuditRecord>> ListAudit(const AuditFilter& f) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
   // `gauntlet insight`: sqlite_store_insight.cc.

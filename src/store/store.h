@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/audit_records.h"
 #include "store/cache_records.h"
 #include "store/deploy_records.h"
 #include "store/insight_records.h"
@@ -43,6 +44,7 @@ namespace gauntlet::store {
 
 // What the release methods of a store that does not keep releases return.
 inline Error NoReleases() { return Error{"this store does not keep releases"}; }
+inline Error NoAudit() { return Error{"this store does not keep an audit trail"}; }
 
 class Store {
  public:
@@ -164,6 +166,11 @@ class Store {
   }
   // In the order they were first recorded.
   virtual Result<std::vector<ReleaseStepRecord>> GetReleaseSteps(int64_t) { return NoReleases(); }
+
+  // The MCP audit trail (audit_records.h). Not pure: a store that does not keep it says so.
+  virtual Result<int64_t> RecordAudit(const AuditRecord&) { return NoAudit(); }
+  // Oldest first.
+  virtual Result<std::vector<AuditRecord>> ListAudit(const AuditFilter&) { return NoAudit(); }
 
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.

@@ -1,0 +1,27 @@
+// `gauntlet mcp`: one session over stdio (newline-delimited JSON-RPC on stdin/stdout; logs
+// only on stderr), behind the trust gateway, audited. Returns when stdin closes, after the
+// calls in flight and the runs the session started were cancelled and ended.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "mcp/tool.h"
+
+namespace gauntlet::mcp {
+
+struct StdioOptions {
+  Workplace workplace;
+  std::string identity;     // who the session acts for (--as NAME; default $USER)
+  std::string policy_file;  // "" : the default policy (gateway.h)
+};
+
+// The largest message read from stdin; a longer line is answered with a parse error and
+// skipped, never held whole in memory.
+inline constexpr size_t kMaxMessageBytes = 16 << 20;
+
+// Serves one session on `in`/`out`. Returns the process exit code: 0 when the client
+// closed stdin, 2 for an unreadable policy file.
+int ServeStdio(const StdioOptions& options, FILE* in, FILE* out);
+
+}  // namespace gauntlet::mcp
