@@ -46,11 +46,22 @@ TEST_F(DeployE2E, CanaryPromotesAGoodVersionThroughEveryStep) {
     weights.insert(v["weight"].get<int>());
   }
   EXPECT_EQ(weights, (std::set<int>{0, 20, 50})) << "analysis before traffic, then each step";
+  // What the probe saw of version 2: three windows of 100 requests (before traffic, 20%,
+  // 50%), percentiles in order.
+  const nlohmann::json& seen = d["observed"];
+  ASSERT_TRUE(seen.is_object()) << d.dump();
+  EXPECT_EQ(seen["requests"], 300);
+  EXPECT_EQ(seen["errors"], 0);
+  EXPECT_GT(seen["p50_ms"].get<double>(), 0);
+  EXPECT_LE(seen["p50_ms"].get<double>(), seen["p95_ms"].get<double>());
+  EXPECT_LE(seen["p95_ms"].get<double>(), seen["p99_ms"].get<double>());
+  EXPECT_TRUE(list[1]["observed"].is_null()) << "the first deployment had nothing to probe";
   EXPECT_TRUE(Incidents().empty());
   testing::Output text = Gauntlet({"deployments", "prod"});
   EXPECT_EQ(text.code, 0);
   EXPECT_NE(text.out.find("#2 prod 2 (canary) succeeded"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("error_rate"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("observed: p50 "), std::string::npos) << text.out;
 
   // `rollback` right after the deploy (blue already stopped): v1 is redeployed to blue,
   // gets the traffic without analysis, and green is drained, then stopped.
@@ -141,6 +152,35 @@ TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
     }
   }
   EXPECT_TRUE(p99_failed) << d.dump();
+  EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
+}
+
+// An SLO is absolute: a version slower than its p95 bound is rolled back before it gets
+// traffic, though the ratio rule (generous here) would let it through; the verdict names
+// the bound and the deployment records what was observed.
+TEST_F(DeployE2E, ACanaryAboveItsSloIsRolledBackWhereTheRatioRuleWouldPassIt) {
+  p99_ratio_ = "1000";
+  WritePipeline("canary", "    slo: {p95_ms: 300, error_rate: 0.01}\n");
+  ASSERT_NO_FATAL_FAILURE(DeployFirst());
+  nlohmann::json d = GauntletJson({"deploy", "prod", "--version", "2-slow"}, 1);
+  EXPECT_EQ(d["state"], "rolled_back") << d.dump();
+  EXPECT_NE(d["reason"].get<std::string>().find("slo_p95_ms"), std::string::npos) << d.dump();
+  std::set<std::string> failed, passed;
+  for (const auto& v : d["verdicts"]) {
+    if (v["verdict"] == "fail") failed.insert(v["metric"].get<std::string>());
+    if (v["verdict"] == "pass") passed.insert(v["metric"].get<std::string>());
+    if (v["metric"] == "slo_p95_ms") {
+      EXPECT_EQ(v["threshold"], 300);
+      EXPECT_GE(v["value"].get<double>(), 550.0) << v.dump();
+      EXPECT_EQ(v["weight"], 0) << "judged before the version got traffic";
+    }
+  }
+  EXPECT_EQ(failed, (std::set<std::string>{"slo_p95_ms"})) << d.dump();
+  EXPECT_TRUE(passed.count("slo_error_rate")) << d.dump();
+  EXPECT_TRUE(passed.count("p99_latency_ms")) << "the ratio rule alone lets it through";
+  ASSERT_TRUE(d["observed"].is_object()) << d.dump();
+  EXPECT_EQ(d["observed"]["requests"], 100);
+  EXPECT_GE(d["observed"]["p95_ms"].get<double>(), 550.0);
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
 }
 

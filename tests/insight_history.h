@@ -135,6 +135,13 @@ class InsightHistory {
     d.id = started->id;
     d.state = state;
     d.finished_ms = start + took;
+    // What the probe saw: numbers told apart by deployment (its start), kept to the
+    // microsecond as the probe measures.
+    d.observed_requests = 400;
+    d.observed_errors = 2;
+    d.observed_p50_ms = 3.125;
+    d.observed_p95_ms = 7.5 + static_cast<double>(start % 1000) / 1000;
+    d.observed_p99_ms = 12.25;
     ASSERT_TRUE(s_.UpdateDeployment(d).ok());
   }
 

@@ -168,6 +168,12 @@ void ExpectHandComputed(const Json& r, store::RunId median_run) {
   EXPECT_EQ(d["time_to_restore"]["restores"], 2);
   EXPECT_EQ(d["time_to_restore"]["unrestored"], 0);
   EXPECT_EQ(d["time_to_restore"]["band"], "high");
+  // The newest successful deployment's observed traffic, read back through the store.
+  const Json& seen = d["latest_deployment"]["observed"];
+  EXPECT_EQ(seen["p50_ms"], 3.125) << seen.dump();
+  EXPECT_EQ(seen["p99_ms"], 12.25);
+  EXPECT_DOUBLE_EQ(seen["error_rate"].get<double>(), 2.0 / 400);
+  EXPECT_TRUE(seen["p95_ms"].is_number());
 }
 
 TEST_F(InsightHistoryTest, HandComputedFiguresFromARealStore) {

@@ -706,5 +706,77 @@ TEST_F(ServerE2E, AScheduledReleaseWaitsForAGreenHeadThenTagsTheWatchedRepositor
       << "the tag is the release commit, pushed as the head of main";
 }
 
+// `gauntlet trigger --wait` follows its queue item with long polls until the run ends, and
+// its exit code is the run's: 0 for a green run, 1 for a red one. A bad `wait` is a 400.
+TEST_F(ServerE2E, TriggerWaitEndsWithTheRunAndItsExitCodeIsTheRuns) {
+  auto pipeline = [&](const std::string& command) {
+    return "name: app\non:\n  manual: {}\njobs:\n  check:\n    run: " + command + "\n";
+  };
+  Commit("version.txt", "1\n", pipeline("\"true\""));
+  const std::string green = Push("main");
+  Commit("version.txt", "2\n", pipeline("exit 3"));
+  const std::string red = Push("red");
+  const std::string fifo = dir_ + "/go";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Commit("version.txt", "3\n", pipeline("read line < " + fifo));
+  Push("held");
+  const std::string trigger = Token("t", "trigger");
+  StartServer();
+  const std::string server = "http://127.0.0.1:" + std::to_string(port_);
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"trigger", "--server", server, "--wait"});
+    setenv("GAUNTLET_TOKEN", trigger.c_str(), 1);
+    testing::Output o = ws_.Run(args);
+    unsetenv("GAUNTLET_TOKEN");
+    return o;
+  };
+  testing::Output ok = run({"--ref", "main"});
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+  EXPECT_EQ(ok.out, "queued 1: app refs/heads/main@" + green.substr(0, 12) +
+                        "\nrun 1 started\nqueue 1: done (success)\n");
+  testing::Output bad = run({"--ref", "red", "--json"});
+  EXPECT_EQ(bad.code, 1) << bad.out << bad.err;
+  json item = json::parse(bad.out, nullptr, false);
+  ASSERT_TRUE(item.is_object()) << bad.out;
+  EXPECT_EQ(item["id"], 2);
+  EXPECT_EQ(item["state"], "done");
+  EXPECT_EQ(item["reason"], "failed");
+  EXPECT_EQ(item["commit"], red);
+  EXPECT_EQ(item["run_id"], 2);
+  for (const char* wait : {"0", "61", "x"}) {
+    auto r = Client().Get(std::string("/api/v1/queue/1?wait=") + wait,
+                          {{"Authorization", "Bearer " + trigger}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << wait;
+  }
+  auto r = Client().Get("/api/v1/queue/1?wait=60", {{"Authorization", "Bearer " + trigger}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["state"], "done") << "an ended item is answered at once";
+
+  // A long poll on a run held on a FIFO answers when the run ends, not at its 60 s: the
+  // client gives up after 30 s, so a poll that is not woken fails here.
+  auto queued = Client().Post("/api/v1/runs", {{"Authorization", "Bearer " + trigger}},
+                              R"({"ref": "held"})", "application/json");
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202) << queued->body;
+  ASSERT_NE(ReadUntil("run 3 started"), "") << seen_lines_;
+  std::string polled;  // the answer's body; empty when the poll failed or timed out
+  std::thread poll([&] {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30, 0);
+    auto r = c.Get("/api/v1/queue/3?wait=60", {{"Authorization", "Bearer " + trigger}});
+    if (r && r->status == 200) polled = r->body;
+  });
+  // A short poll of its own, answered at its 1 s timeout with the run still held, gives the
+  // long poll time to be waiting before the run is let go.
+  auto held = Client().Get("/api/v1/queue/3?wait=1", {{"Authorization", "Bearer " + trigger}});
+  ASSERT_TRUE(held);
+  EXPECT_EQ(json::parse(held->body)["state"], "running") << held->body;
+  std::ofstream(fifo) << "go\n";
+  poll.join();
+  ASSERT_NE(polled, "") << "the long poll was not answered when the run ended";
+  EXPECT_EQ(json::parse(polled)["state"], "done") << polled;
+}
+
 }  // namespace
 }  // namespace gauntlet

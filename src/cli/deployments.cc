@@ -65,6 +65,12 @@ int RunDeployments(const DeploymentsArgs& args, const GlobalOptions& global) {
     if (!events.ok()) continue;
     if (d.active()) fmt::print("    phase {}\n", deploy::Position(d, *events));
     if (!d.reason.empty()) fmt::print("    reason: {}\n", d.reason);
+    if (d.observed_requests > 0) {
+      fmt::print("    observed: p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms, errors {:.2f}% of {} "
+                 "requests\n",
+                 d.observed_p50_ms, d.observed_p95_ms, d.observed_p99_ms,
+                 100 * d.observed_error_rate(), d.observed_requests);
+    }
     for (const auto& e : *events) {
       if (e.kind == "verdict") {
         nlohmann::json m = nlohmann::json::parse(e.json, nullptr, false);
@@ -90,7 +96,8 @@ void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run) {
       "Lists deployments newest first (of ENV, or of every environment): version,\n"
       "strategy, state, when and how long, who/what triggered it, the traffic changes,\n"
       "the analysis results and every verdict with its value, baseline, threshold and\n"
-      "window. A deployment whose engine on this host is gone shows as interrupted; an\n"
+      "window, and what the probe observed of the new version (p50/p95/p99, error\n"
+      "rate). A deployment whose engine on this host is gone shows as interrupted; an\n"
       "active one shows where it stands (phase step 2/3: 50% watched 30s, weight 50%).\n"
       "--verbose adds every recorded event (phases, hooks, health checks, drains);\n"
       "--json gives the same as objects (with \"events\" under --verbose).\n"

@@ -18,6 +18,7 @@ struct TriggerFlags {
   std::string repo, ref;
   std::vector<std::string> inputs;  // k=v
   std::string server;
+  bool wait = false;
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -29,6 +30,45 @@ int ExitFor(int status) {
   if (status == 400 || status == 422) return kExitInvalid;
   if (status == 404) return kExitNotFound;
   return kExitFailed;
+}
+
+// Follows queue item `id` with long polls until it ends: its last state, printed; exit 0
+// when its run succeeded.
+int WaitForItem(httplib::Client& client, const httplib::Headers& headers, int64_t id, bool json) {
+  constexpr int kPollS = 30;  // each poll; the server answers at once when the item ends
+  client.set_read_timeout(kPollS + 15, 0);
+  int64_t said_run = 0;
+  while (true) {
+    auto res = client.Get("/api/v1/queue/" + std::to_string(id) + "?wait=" +
+                              std::to_string(kPollS),
+                          headers);
+    if (!res) {
+      fmt::print(stderr, "gauntlet: lost the server while waiting for queue item {}: {}\n", id,
+                 httplib::to_string(res.error()));
+      return kExitInternal;
+    }
+    nlohmann::json item = nlohmann::json::parse(res->body, nullptr, false);
+    if (res->status != 200 || !item.is_object()) {
+      fmt::print(stderr, "gauntlet: the server refused to say how queue item {} is ({}): {}\n",
+                 id, res->status, res->body);
+      return ExitFor(res->status);
+    }
+    const std::string state = item.value("state", "");
+    const int64_t run = item.value("run_id", int64_t{0});
+    if (run != 0 && run != said_run && !json) {
+      fmt::print("run {} started\n", run);
+      fflush(stdout);
+      said_run = run;
+    }
+    if (state != "done" && state != "ignored" && state != "error") continue;
+    const std::string reason = item.value("reason", "");
+    if (json) {
+      fmt::print("{}\n", item.dump(2));
+    } else {
+      fmt::print("queue {}: {}{}\n", id, state, reason.empty() ? "" : " (" + reason + ")");
+    }
+    return state == "done" && reason == "success" ? kExitOk : kExitFailed;
+  }
 }
 
 int Trigger(const TriggerFlags& f, bool json) {
@@ -67,14 +107,16 @@ int Trigger(const TriggerFlags& f, bool json) {
     fmt::print(stderr, "gauntlet: the server refused the trigger ({}): {}\n", res->status, reason);
     return ExitFor(res->status);
   }
-  if (json) {
+  if (json && !f.wait) {
     fmt::print("{}\n", answer.dump(2));
-  } else {
+  } else if (!json) {
     const std::string commit = answer.value("commit", "");
     fmt::print("queued {}: {} {}@{}\n", answer.value("queued", 0), answer.value("repo", ""),
                answer.value("ref", ""), commit.substr(0, 12));
+    fflush(stdout);
   }
-  return kExitOk;
+  if (!f.wait) return kExitOk;
+  return WaitForItem(client, headers, answer.value("queued", int64_t{0}), json);
 }
 
 }  // namespace
@@ -90,6 +132,9 @@ void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run) {
       "$GAUNTLET_SERVER, else http://127.0.0.1:8080; the token (scope trigger) is\n"
       "$GAUNTLET_TOKEN.\n"
       "--json: the server's answer ({\"queued\", \"repo\", \"ref\", \"commit\", \"inputs\"}).\n"
+      "--wait: follow the queue item until it ends (long polls of GET /api/v1/queue/ID,\n"
+      "no busy polling), printing the run's id when it starts and the end; with --json\n"
+      "the ended item. Then exit 0 only when its run succeeded, 1 otherwise.\n"
       "Exit codes: 0 queued, 1 refused (token missing or scope too small, server error),\n"
       "2 usage or inputs refused, 3 no such repository, ref or pipeline file, 4 the server\n"
       "cannot be reached.\n");
@@ -97,6 +142,7 @@ void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--ref", flags->ref, "Branch, tag or commit to run (default: HEAD)");
   cmd->add_option("--input", flags->inputs, "NAME=VALUE, repeated: the trigger's inputs");
   cmd->add_option("--server", flags->server, "The server's URL");
+  cmd->add_flag("--wait", flags->wait, "Wait for the run to end; exit 0 only if it succeeded");
   cmd->add_flag("--json", global.json, "Print JSON");
   *run = [flags, &global]() -> int { return Trigger(*flags, global.json); };
 }

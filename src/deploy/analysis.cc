@@ -69,6 +69,35 @@ Measurement JudgeP99(const ProbeStats& canary, const ProbeStats& baseline,
   return m;
 }
 
+std::vector<Measurement> JudgeSlo(const ProbeStats& canary, const spec::Slo& slo) {
+  std::vector<Measurement> out;
+  auto judge = [&](const char* metric, const std::optional<double>& bound, double value,
+                   int min_samples, const std::string& what, bool percent) {
+    if (!bound) return;
+    Measurement& m = out.emplace_back();
+    m.metric = metric;
+    m.provider = "probe";
+    m.window = canary.window;
+    m.threshold = *bound;
+    if (canary.requests < min_samples) {
+      m.verdict = Verdict::kInconclusive;
+      m.detail = what + " needs " + std::to_string(min_samples) + " finished request" +
+                 (min_samples == 1 ? "" : "s") + ", got " + std::to_string(canary.requests);
+      return;
+    }
+    m.value = value;
+    m.verdict = value > *bound ? Verdict::kFail : Verdict::kPass;
+    m.detail = what + " " + (percent ? Percent(value) : Ms(value)) + ", SLO " +
+               (percent ? Percent(*bound) : Ms(*bound)) + " (" +
+               std::to_string(canary.requests) + " requests)";
+  };
+  judge("slo_p50_ms", slo.p50_ms, canary.p50_ms, 2, "p50", false);
+  judge("slo_p95_ms", slo.p95_ms, canary.p95_ms, 20, "p95", false);
+  judge("slo_p99_ms", slo.p99_ms, canary.p99_ms, spec::kMinP99Samples, "p99", false);
+  judge("slo_error_rate", slo.error_rate, canary.error_rate(), 1, "error rate", true);
+  return out;
+}
+
 Measurement JudgeQuery(const spec::MetricQuery& query, const MetricSample& sample,
                        Duration window) {
   Measurement m;

@@ -31,6 +31,11 @@ Measurement JudgeErrorRate(const ProbeStats& canary, const ProbeStats* baseline,
                            const spec::Analysis& rules);
 Measurement JudgeP99(const ProbeStats& canary, const ProbeStats& baseline,
                      const spec::Analysis& rules, double p99_floor_ms = kDefaultP99FloorMs);
+// The environment's SLO bounds against the new version's window, one Measurement per
+// bound set ("slo_p95_ms", "slo_error_rate", ...): fail above the bound (equal passes);
+// a percentile p from fewer than 100 / (100 - p) finished requests (2 for a p50, 20 for
+// a p95, spec::kMinP99Samples for a p99) is inconclusive, as is an error rate from none.
+std::vector<Measurement> JudgeSlo(const ProbeStats& canary, const spec::Slo& slo);
 // A query metric's sample against its condition (empty condition: recorded, passes).
 Measurement JudgeQuery(const spec::MetricQuery& query, const MetricSample& sample, Duration window);
 

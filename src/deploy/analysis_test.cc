@@ -17,6 +17,88 @@ ProbeStats Stats(int requests, int errors, double p99_ms) {
   return s;
 }
 
+ProbeStats Latencies(int requests, int errors, double p50, double p95, double p99) {
+  ProbeStats s = Stats(requests, errors, p99);
+  s.p50_ms = p50;
+  s.p95_ms = p95;
+  return s;
+}
+
+const Measurement* Find(const std::vector<Measurement>& ms, const std::string& metric) {
+  for (const Measurement& m : ms)
+    if (m.metric == metric) return &m;
+  return nullptr;
+}
+
+// Each bound fails only above it (equal passes), on its own percentile; unset bounds are
+// not judged at all.
+TEST(DeployAnalysisRules, SloBoundsPassAtTheBoundAndFailAboveIt) {
+  spec::Slo slo;
+  slo.p95_ms = 200;
+  slo.error_rate = 0.01;
+  struct Row {
+    double p95;
+    int errors;  // of 1000
+    Verdict p95_want, errors_want;
+  } rows[] = {
+      {199.9, 9, Verdict::kPass, Verdict::kPass},
+      {200, 10, Verdict::kPass, Verdict::kPass},     // at the bounds
+      {200.1, 11, Verdict::kFail, Verdict::kFail},   // just above each
+      {150, 500, Verdict::kPass, Verdict::kFail},
+  };
+  for (const Row& r : rows) {
+    // p50 and p99 far off: only the p95 is held to the p95 bound.
+    auto ms = JudgeSlo(Latencies(1000, r.errors, 1, r.p95, 5000), slo);
+    ASSERT_EQ(ms.size(), 2u) << "only the bounds set are judged";
+    const Measurement* p95 = Find(ms, "slo_p95_ms");
+    const Measurement* err = Find(ms, "slo_error_rate");
+    ASSERT_TRUE(p95 && err);
+    EXPECT_EQ(p95->verdict, r.p95_want) << r.p95;
+    EXPECT_EQ(p95->value, r.p95);
+    EXPECT_EQ(p95->threshold, 200);
+    EXPECT_EQ(err->verdict, r.errors_want) << r.errors;
+    EXPECT_DOUBLE_EQ(*err->value, r.errors / 1000.0);
+  }
+  slo = spec::Slo{};
+  slo.p50_ms = 10;
+  slo.p99_ms = 100;
+  auto ms = JudgeSlo(Latencies(1000, 0, 11, 50, 99), slo);
+  EXPECT_EQ(Find(ms, "slo_p50_ms")->verdict, Verdict::kFail);
+  EXPECT_EQ(Find(ms, "slo_p99_ms")->verdict, Verdict::kPass);
+  EXPECT_EQ(Find(ms, "slo_p95_ms"), nullptr);
+  EXPECT_TRUE(JudgeSlo(Latencies(1000, 0, 1, 1, 1), spec::Slo{}).empty());
+}
+
+// A percentile from too few requests is not that percentile: inconclusive below
+// 100 / (100 - p) samples, judged from there on.
+TEST(DeployAnalysisRules, SloPercentilesNeedEnoughRequests) {
+  spec::Slo slo;
+  slo.p50_ms = 1;
+  slo.p95_ms = 1;
+  slo.p99_ms = 1;
+  slo.error_rate = 0;
+  struct Row {
+    int requests;
+    Verdict p50, p95, p99, errors;
+  } rows[] = {
+      {0, Verdict::kInconclusive, Verdict::kInconclusive, Verdict::kInconclusive,
+       Verdict::kInconclusive},
+      {1, Verdict::kInconclusive, Verdict::kInconclusive, Verdict::kInconclusive, Verdict::kPass},
+      {2, Verdict::kFail, Verdict::kInconclusive, Verdict::kInconclusive, Verdict::kPass},
+      {19, Verdict::kFail, Verdict::kInconclusive, Verdict::kInconclusive, Verdict::kPass},
+      {20, Verdict::kFail, Verdict::kFail, Verdict::kInconclusive, Verdict::kPass},
+      {99, Verdict::kFail, Verdict::kFail, Verdict::kInconclusive, Verdict::kPass},
+      {100, Verdict::kFail, Verdict::kFail, Verdict::kFail, Verdict::kPass},
+  };
+  for (const Row& r : rows) {
+    auto ms = JudgeSlo(Latencies(r.requests, 0, 5, 5, 5), slo);
+    EXPECT_EQ(Find(ms, "slo_p50_ms")->verdict, r.p50) << r.requests;
+    EXPECT_EQ(Find(ms, "slo_p95_ms")->verdict, r.p95) << r.requests;
+    EXPECT_EQ(Find(ms, "slo_p99_ms")->verdict, r.p99) << r.requests;
+    EXPECT_EQ(Find(ms, "slo_error_rate")->verdict, r.errors) << r.requests;
+  }
+}
+
 TEST(DeployAnalysisRules, ErrorRateTable) {
   spec::Analysis rules;  // defaults: ratio 2, floor 1%
   struct Row {

@@ -78,6 +78,8 @@ class DeploymentRun {
   void EnterPhase(const char* phase, const std::string& detail = "", const std::string& json = "");
   Result<store::DeploymentRecord> Finish(const char* state, const std::string& reason);
   Result<store::DeploymentRecord> Pause(const std::string& why);
+  // Adds a window of the new version's probe to what the deployment observed (saved).
+  void Observe(const ProbeStats& canary);
   // The pre_deploy phase of every strategy: its hook (none on a rollback), then on to
   // the deploy phase. A failed hook finishes the deployment (nothing was deployed): that
   // result is returned.
@@ -168,6 +170,9 @@ class DeploymentRun {
   store::DeploymentRecord d_;
   std::unique_ptr<Router> router_;
   std::string previous_commit_;
+  // Every finished probe request's latency on the new version since this process took
+  // the deployment over (a resumed one starts afresh; its request counts do not).
+  std::vector<double> observed_ms_;
   exec::Masker masker_;
   bool rollback_on_failure_ = true;
   bool interrupted_ = false;  // the rollback under way was asked for by a signal

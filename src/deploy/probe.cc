@@ -106,9 +106,11 @@ Result<std::vector<ProbeStats>> RunProbe(const std::vector<std::vector<std::stri
   for (auto& t : targets) {
     t.stats.window = window;
     t.stats.p50_ms = Percentile(&t.latencies_ms, 50);
+    t.stats.p95_ms = Percentile(&t.latencies_ms, 95);
     t.stats.p99_ms = Percentile(&t.latencies_ms, 99);
     t.stats.max_ms = t.latencies_ms.empty() ? 0 : t.latencies_ms.back();
-    out.push_back(t.stats);
+    t.stats.latencies_ms = std::move(t.latencies_ms);
+    out.push_back(std::move(t.stats));
   }
   return out;
 }

@@ -23,7 +23,8 @@ struct ProbeStats {
   std::string url;
   int requests = 0;
   int errors = 0;                             // 5xx or transport error (refused, reset, timeout)
-  double p50_ms = 0, p99_ms = 0, max_ms = 0;  // over every finished request
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;  // over every finished request
+  std::vector<double> latencies_ms;  // every finished request's, sorted
   Duration window{0};
   double error_rate() const { return requests ? static_cast<double>(errors) / requests : 0; }
 };

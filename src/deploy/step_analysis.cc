@@ -65,6 +65,13 @@ AnalysisPhase DeploymentRun::Watch(Duration total, const spec::Analysis& rules, 
         // Latency means something only next to the old version's.
         if (phase == AnalysisPhase::kRunning && base)
           phase = record(JudgeP99((*stats)[0], *base, rules));
+        // Every bound of the SLO is judged and recorded, whatever failed before it: the
+        // record then says each bound's standing in this window.
+        for (const Measurement& m : JudgeSlo((*stats)[0], env_.slo)) {
+          const AnalysisPhase p = record(m);
+          if (phase == AnalysisPhase::kRunning) phase = p;
+        }
+        Observe((*stats)[0]);
       }
     } else {
       ctx_.clock->SleepFor(window);
@@ -79,6 +86,16 @@ AnalysisPhase DeploymentRun::Watch(Duration total, const spec::Analysis& rules, 
     if (phase != AnalysisPhase::kRunning) return phase;
   }
   return tally.Finish();
+}
+
+void DeploymentRun::Observe(const ProbeStats& canary) {
+  observed_ms_.insert(observed_ms_.end(), canary.latencies_ms.begin(), canary.latencies_ms.end());
+  d_.observed_requests += canary.requests;
+  d_.observed_errors += canary.errors;
+  d_.observed_p50_ms = Percentile(&observed_ms_, 50);
+  d_.observed_p95_ms = Percentile(&observed_ms_, 95);
+  d_.observed_p99_ms = Percentile(&observed_ms_, 99);
+  (void)Save();  // a failure is printed; the figures are saved again with the next phase
 }
 
 std::optional<Result<store::DeploymentRecord>> DeploymentRun::Judge(AnalysisPhase result,

@@ -28,6 +28,16 @@ nlohmann::json DeploymentJson(const store::DeploymentRecord& d,
                       {"started_ms", d.started_ms},
                       {"finished_ms", d.finished_ms},
                       {"duration_ms", d.started_ms ? end - d.started_ms : 0}};
+  // null until the probe has measured the new version (docs/deploy.md, "SLOs").
+  j["observed"] = nullptr;
+  if (d.observed_requests > 0) {
+    j["observed"] = {{"requests", d.observed_requests},
+                     {"errors", d.observed_errors},
+                     {"error_rate", d.observed_error_rate()},
+                     {"p50_ms", d.observed_p50_ms},
+                     {"p95_ms", d.observed_p95_ms},
+                     {"p99_ms", d.observed_p99_ms}};
+  }
   nlohmann::json verdicts = nlohmann::json::array(), all = nlohmann::json::array();
   for (const auto& e : events) {
     if (e.kind == "verdict" && !e.json.empty()) {

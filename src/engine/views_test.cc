@@ -124,6 +124,11 @@ TEST(ViewsTest, Deployment) {
   d.engine_host = "build-1";
   d.started_ms = kStart;
   d.finished_ms = kStart + 95'000;
+  d.observed_requests = 400;
+  d.observed_errors = 124;
+  d.observed_p50_ms = 4.25;
+  d.observed_p95_ms = 18.5;
+  d.observed_p99_ms = 41.75;
   std::vector<store::DeploymentEvent> events = {
       {3, 1, kStart + 10, "phase", -1, -1, "", "deploy to slot green", ""},
       {3, 2, kStart + 60'000, "traffic", 1, 20, "pass", "green 20%, blue 80%", ""},

@@ -60,7 +60,14 @@ std::vector<store::IncidentRecord> Incidents() {
 }
 
 TEST(InsightDora, WorkedExample) {
-  auto dora = ComputeDora(DoraHistory(), Incidents(), TenDays());
+  auto history = DoraHistory();
+  // What the newest successful deployment (7) observed is the environment's; an older
+  // one's (1) is not.
+  for (auto& d : history) {
+    if (d.id == 7) d.observed_p95_ms = 42;
+    if (d.id == 1) d.observed_p99_ms = 99;
+  }
+  auto dora = ComputeDora(history, Incidents(), TenDays());
   ASSERT_EQ(dora.size(), 1u);
   const DoraEnvironment& e = dora[0];
   EXPECT_EQ(e.environment, "production");
@@ -86,7 +93,8 @@ TEST(InsightDora, WorkedExample) {
   EXPECT_EQ(e.time_to_restore_band, "elite");
   EXPECT_EQ(e.unrestored, 0);
   EXPECT_EQ(e.latest_deployment, 7);
-  EXPECT_FALSE(e.observed_p95_ms);  // deployments do not record it yet
+  EXPECT_EQ(e.observed_p95_ms, 42);
+  EXPECT_FALSE(e.observed_p99_ms);
 }
 
 TEST(InsightDora, OutsideTheWindowAndStillFailing) {

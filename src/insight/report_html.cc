@@ -22,6 +22,7 @@ std::string Num(const json& value, const std::string& path, const char* kind) {
     if (k == "pct") text = fmt::format("{:.1f}%", 100.0 * value.get<double>());
     if (k == "int") text = std::to_string(value.get<int64_t>());
     if (k == "rate") text = fmt::format("{:.2f}", value.get<double>());
+    if (k == "latency") text = fmt::format("{:.3f} ms", value.get<double>());
   }
   return fmt::format(R"(<span class="n" data-path="{}" data-kind="{}">{}</span>)", path, kind,
                      text);
@@ -167,13 +168,17 @@ void DoraSection(const json& r, std::string* out) {
   *out += fmt::format("<p>Bands: {}.</p>\n", Text(r["dora_bands"]));
   *out +=
       "<table><tr><th>environment</th><th>deployments</th><th>per day</th><th>lead time "
-      "(median)</th><th>change failure rate</th><th>time to restore (median)</th></tr>\n";
+      "(median)</th><th>change failure rate</th><th>time to restore (median)</th>"
+      "<th>latest deployment observed p50 / p95 / p99 / errors</th></tr>\n";
   for (size_t i = 0; i < r["dora"].size(); ++i) {
     const json& e = r["dora"][i];
     std::string eb = "dora." + std::to_string(i);
     auto band = [](const json& m) { return m["band"].is_string() ? " " + Text(m["band"]) : ""; };
+    const json& seen = e["latest_deployment"]["observed"];
+    const std::string sb = eb + ".latest_deployment.observed";
     *out += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}{}</td><td>{}{}</td></tr>\n",
+        "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}{}</td><td>{}{}</td>"
+        "<td>{} / {} / {} / {}</td></tr>\n",
         Text(e["environment"]), At(e, eb, "deployments", "int"),
         At(e["deployment_frequency"], eb + ".deployment_frequency", "per_day", "rate"),
         band(e["deployment_frequency"]), At(e["lead_time"], eb + ".lead_time", "median_ms", "ms"),
@@ -181,7 +186,9 @@ void DoraSection(const json& r, std::string* out) {
         At(e["change_failure_rate"], eb + ".change_failure_rate", "rate", "pct"),
         band(e["change_failure_rate"]),
         At(e["time_to_restore"], eb + ".time_to_restore", "median_ms", "ms"),
-        band(e["time_to_restore"]));
+        band(e["time_to_restore"]), At(seen, sb, "p50_ms", "latency"),
+        At(seen, sb, "p95_ms", "latency"), At(seen, sb, "p99_ms", "latency"),
+        At(seen, sb, "error_rate", "pct"));
   }
   *out += "</table>\n";
 }

@@ -116,6 +116,12 @@ void DoraText(const Report& r, std::string* out) {
     *out += fmt::format("    time to restore       {}  ({} restores{})\n",
                         Banded(Ms(e.time_to_restore_ms), e.time_to_restore_band), e.restores,
                         e.unrestored > 0 ? ", failing now" : "");
+    if (e.observed_p50_ms) {
+      *out += fmt::format(
+          "    observed (#{})       p50 {:.3f} ms, p95 {:.3f} ms, p99 {:.3f} ms, errors {}\n",
+          e.latest_deployment, *e.observed_p50_ms, e.observed_p95_ms.value_or(0),
+          e.observed_p99_ms.value_or(0), Pct(e.observed_error_rate));
+    }
   }
 }
 

@@ -132,7 +132,9 @@ void Server::InstallRoutes() {
   http.Get(R"(/api/v1/queue/(\d{1,18}))", [this](const httplib::Request& req,
                                                   httplib::Response& res) {
     if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
-    auto item = db_->GetItem(std::stoll(req.matches[1].str()));
+    int wait_s = 0;  // a long poll: answer when the item has ended, at most this late
+    if (!IntParam(req, "wait", 0, 60, &wait_s, res)) return;
+    auto item = WaitForItem(std::stoll(req.matches[1].str()), std::chrono::seconds(wait_s));
     if (!item.ok()) return Refuse(res, 503, item.error().message);
     if (!*item) return Refuse(res, 404, "no queue item " + req.matches[1].str());
     Reply(res, 200, ItemJson(**item));

@@ -88,7 +88,37 @@ void Server::Stop() {
     if (current_) current_->Cancel();
   }
   wake_.notify_all();
+  item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end
   if (http_) http_->stop();
+}
+
+void Server::ItemChanged() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++item_epoch_;
+  }
+  item_changed_.notify_all();
+}
+
+Result<std::optional<QueueItem>> Server::WaitForItem(int64_t id, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int64_t epoch = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      epoch = item_epoch_;
+    }
+    auto item = db_->GetItem(id);
+    if (!item.ok() || !*item) return item;
+    const std::string& state = (*item)->state;
+    if (state == "done" || state == "ignored" || state == "error") return item;
+    // Read after `epoch`: a change since then makes the wait return at once.
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!item_changed_.wait_until(lock, deadline,
+                                  [&] { return stopping_ || item_epoch_ != epoch; }) ||
+        stopping_)
+      return item;
+  }
 }
 
 void Server::ScheduleLoop() {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -91,6 +92,9 @@ class Server {
   // watches one; nullptr with a 404 answer set when there is none.
   const WatchedRepo* NamedRepo(const std::string& name, httplib::Response& res) const;
   void Wake();  // a new item is queued
+  // Item `id` once it has ended (done, ignored, error), or as it is at `timeout`, or when
+  // the server stops: GET /api/v1/queue/ID?wait=S, what `gauntlet trigger --wait` polls.
+  Result<std::optional<QueueItem>> WaitForItem(int64_t id, std::chrono::seconds timeout);
 
  private:
   void WorkLoop();
@@ -106,6 +110,7 @@ class Server {
                       const engine::Workspace& ws, const std::string& branch);
   // Ends `item` in `state` (done, ignored, error) with `reason`, and says so.
   void Finish(const QueueItem& item, const std::string& state, const std::string& reason);
+  void ItemChanged();  // wakes WaitForItem
   void InstallRoutes();  // http.cc
   void GithubHook(const httplib::Request& req, httplib::Response& res);
   void Trigger(const httplib::Request& req, httplib::Response& res);
@@ -128,6 +133,8 @@ class Server {
   std::thread scheduler_;
   std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable item_changed_;  // an item ended or got its run id
+  int64_t item_epoch_ = 0;                // under mu_: counts those changes
   bool stopping_ = false;
   bool pending_ = true;                    // look at the queue (set by Wake)
   engine::RunHandle* current_ = nullptr;   // the run under way, under mu_

@@ -172,6 +172,7 @@ void Server::WorkLoop() {
 void Server::Finish(const QueueItem& item, const std::string& state, const std::string& reason) {
   if (Status s = db_->Finish(item.id, state, reason, NowMs()); !s.ok())
     Say(&item, "error", "could not be recorded: " + s.error().message);
+  ItemChanged();
   Say(&item, state, reason);
 }
 
@@ -244,6 +245,7 @@ void Server::Process(const QueueItem& item) {
   std::unique_ptr<engine::RunHandle> handle = std::move(*started);
   if (Status s = db_->SetRunId(item.id, handle->run_id()); !s.ok())
     Say(&item, "error", "run id not recorded: " + s.error().message);
+  ItemChanged();
   Say(&item, "run " + std::to_string(handle->run_id()) + " started",
       fmt::format("checkout {:.1f} ms, pipeline and store {:.1f} ms, engine start {:.1f} ms",
                   checkout_ms, prepare_ms, ms_since(t0) - checkout_ms - prepare_ms),

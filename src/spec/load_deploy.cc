@@ -142,7 +142,21 @@ const std::vector<std::string> kEnvironmentKeys = {"strategy",
                                                    "health",
                                                    "analysis",
                                                    "secrets",
-                                                   "rollback_on_failure"};
+                                                   "rollback_on_failure",
+                                                   "slo"};
+
+void ReadSlo(LoadState& s, const YamlNode* n, Slo* slo) {
+  s.reader.ForEach(n, "slo", {"p50_ms", "p95_ms", "p99_ms", "error_rate"},
+                   [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+                     double x = 0;
+                     const double max = key == "error_rate" ? 1 : 3.6e6;
+                     if (!s.reader.Number(v, &x, 0, max)) return;
+                     if (key == "p50_ms") slo->p50_ms = x;
+                     if (key == "p95_ms") slo->p95_ms = x;
+                     if (key == "p99_ms") slo->p99_ms = x;
+                     if (key == "error_rate") slo->error_rate = x;
+                   });
+}
 
 // Nodes of an environment that are checked once all of it is read.
 struct EnvironmentNodes {
@@ -198,6 +212,7 @@ void ReadEnvironmentKey(LoadState& s, const std::string& key, const YamlNode* v,
       env->strategy_keys.push_back({"analysis.pre_traffic", s.reader.Loc(pre)});
   }
   if (key == "secrets") ReadSecrets(s, v, &env->secrets);
+  if (key == "slo") ReadSlo(s, v, &env->slo);
   if (key == "rollback_on_failure") s.reader.Bool(v, &env->rollback_on_failure);
 }
 

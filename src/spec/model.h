@@ -226,6 +226,15 @@ struct CanaryStep {
 // Bare weights (`steps: [5, 25, 100]`): each below 100 watched for the `pause`.
 std::vector<CanaryStep> WeightSteps(const std::vector<int>& weights);
 
+// `slo:` of an environment (docs/deploy.md, "SLOs"): absolute bounds on what gauntlet's
+// probe measures of the new version in each analysis window, whatever the old version
+// does; an unset bound is not checked.
+struct Slo {
+  std::optional<double> p50_ms, p95_ms, p99_ms;
+  std::optional<double> error_rate;  // 0..1
+  bool any() const { return p50_ms || p95_ms || p99_ms || error_rate; }
+};
+
 struct Instance {
   std::string name;
   std::string address;  // host:port
@@ -260,6 +269,7 @@ struct Environment {
   std::string nginx_pid_file;  // nginx's master, to find its old workers; empty: from nginx -T
   HealthCheck health;
   Analysis analysis;
+  Slo slo;
   // Keys set in the file that only some strategies use (steps, pause, ...), with where:
   // a deploy stage overriding the strategy is checked against them.
   std::vector<std::pair<std::string, Location>> strategy_keys;

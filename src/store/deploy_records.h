@@ -36,6 +36,14 @@ struct DeploymentRecord {
   // A person's decision for a paused deployment ("promote" | "abort"); written only by
   // SetDeploymentRequest, never by UpdateDeployment.
   std::string request;
+  // What gauntlet's probe observed of the new version over the deployment's analysis
+  // windows (docs/deploy.md, "SLOs"): nearest-rank percentiles of every finished request;
+  // meaningful when observed_requests > 0.
+  int64_t observed_requests = 0, observed_errors = 0;
+  double observed_p50_ms = 0, observed_p95_ms = 0, observed_p99_ms = 0;
+  double observed_error_rate() const {
+    return observed_requests ? static_cast<double>(observed_errors) / observed_requests : 0;
+  }
   bool active() const { return state == kDeployRunning || state == kDeployPaused; }
 };
 

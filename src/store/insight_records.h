@@ -56,8 +56,8 @@ struct DeploymentHistory {
   UnixMs started_ms = 0;
   UnixMs finished_ms = 0;
   UnixMs commit_ms = 0;  // from a run of that commit (RunRecord::commit_ms); 0: unknown
-  // What the deployment observed of the new version's traffic, once deployments record
-  // it (docs/insight.md, "Deployment SLOs"); unset until then.
+  // What the deployment's probe observed of the new version (docs/deploy.md, "SLOs");
+  // unset when it probed nothing.
   std::optional<double> observed_p50_ms, observed_p95_ms, observed_p99_ms;
   std::optional<double> observed_error_rate;
 };

@@ -261,6 +261,14 @@ CREATE TABLE release_steps (
   PRIMARY KEY (release_id, step)
 ) WITHOUT ROWID;
 )sql",
+      // What a deployment's probe observed of the new version (docs/deploy.md, "SLOs").
+      R"sql(
+ALTER TABLE deployments ADD COLUMN observed_requests INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN observed_errors INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN observed_p50_ms REAL NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN observed_p95_ms REAL NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN observed_p99_ms REAL NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

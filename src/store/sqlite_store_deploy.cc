@@ -10,7 +10,8 @@ namespace {
 constexpr const char* kDeploymentColumns =
     "id, environment, version, strategy, state, phase, step, weight, target_slot, stable_slot, "
     "previous_version, git_commit, trigger, reason, engine_pid, engine_host, started_ms, "
-    "finished_ms, request";
+    "finished_ms, request, observed_requests, observed_errors, observed_p50_ms, observed_p95_ms, "
+    "observed_p99_ms";
 
 DeploymentRecord ReadDeployment(const SqliteStmt& s) {
   DeploymentRecord d;
@@ -33,6 +34,11 @@ DeploymentRecord ReadDeployment(const SqliteStmt& s) {
   d.started_ms = s.Int(16);
   d.finished_ms = s.Int(17);
   d.request = s.Text(18);
+  d.observed_requests = s.Int(19);
+  d.observed_errors = s.Int(20);
+  d.observed_p50_ms = s.Real(21);
+  d.observed_p95_ms = s.Real(22);
+  d.observed_p99_ms = s.Real(23);
   return d;
 }
 
@@ -46,6 +52,8 @@ void BindDeployment(SqliteStmt& s, const DeploymentRecord& d) {
   s.Bind(d.step).Bind(d.weight).Bind(d.target_slot).Bind(d.stable_slot).Bind(d.previous_version);
   s.Bind(d.git_commit).Bind(d.trigger).Bind(d.reason).Bind(d.engine_pid).Bind(d.engine_host);
   s.Bind(d.started_ms).Bind(d.finished_ms);
+  s.Bind(d.observed_requests).Bind(d.observed_errors).Bind(d.observed_p50_ms);
+  s.Bind(d.observed_p95_ms).Bind(d.observed_p99_ms);
 }
 
 }  // namespace
@@ -90,7 +98,9 @@ Result<DeploymentStart> SqliteStore::StartDeploymentPreempting(const DeploymentR
     auto ins = writer_->Prepare(
         "INSERT INTO deployments (environment, version, strategy, state, phase, step, weight, "
         "target_slot, stable_slot, previous_version, git_commit, trigger, reason, engine_pid, "
-        "engine_host, started_ms, finished_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "engine_host, started_ms, finished_ms, observed_requests, observed_errors, "
+        "observed_p50_ms, observed_p95_ms, observed_p99_ms) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return fail(ins.error());
     BindDeployment(*ins, d);
     if (Status st = ins->Run(); !st.ok()) return fail(st.error());
@@ -105,7 +115,8 @@ Status SqliteStore::UpdateDeployment(const DeploymentRecord& d) {
   auto s = writer_->Prepare(
       "UPDATE deployments SET environment=?, version=?, strategy=?, state=?, phase=?, step=?, "
       "weight=?, target_slot=?, stable_slot=?, previous_version=?, git_commit=?, trigger=?, "
-      "reason=?, engine_pid=?, engine_host=?, started_ms=?, finished_ms=? WHERE id=?");
+      "reason=?, engine_pid=?, engine_host=?, started_ms=?, finished_ms=?, observed_requests=?, "
+      "observed_errors=?, observed_p50_ms=?, observed_p95_ms=?, observed_p99_ms=? WHERE id=?");
   if (!s.ok()) return s.error();
   BindDeployment(*s, d);
   s->Bind(d.id);

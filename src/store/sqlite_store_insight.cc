@@ -77,7 +77,8 @@ Result<std::vector<DeploymentHistory>> SqliteStore::ListDeploymentHistory(UnixMs
   auto s = reader_->Prepare(
       "SELECT d.id, d.environment, d.version, d.strategy, d.state, d.git_commit, d.started_ms, "
       "d.finished_ms, CASE WHEN d.git_commit = '' THEN 0 ELSE coalesce((SELECT max(r.commit_ms) "
-      "FROM runs r WHERE r.git_commit = d.git_commit), 0) END "
+      "FROM runs r WHERE r.git_commit = d.git_commit), 0) END, d.observed_requests, "
+      "d.observed_errors, d.observed_p50_ms, d.observed_p95_ms, d.observed_p99_ms "
       "FROM deployments d WHERE d.finished_ms >= ? "
       "ORDER BY d.environment, d.started_ms, d.id");
   if (!s.ok()) return s.error();
@@ -97,6 +98,12 @@ Result<std::vector<DeploymentHistory>> SqliteStore::ListDeploymentHistory(UnixMs
     d.started_ms = s->Int(6);
     d.finished_ms = s->Int(7);
     d.commit_ms = s->Int(8);
+    if (const int64_t requests = s->Int(9); requests > 0) {
+      d.observed_error_rate = static_cast<double>(s->Int(10)) / static_cast<double>(requests);
+      d.observed_p50_ms = s->Real(11);
+      d.observed_p95_ms = s->Real(12);
+      d.observed_p99_ms = s->Real(13);
+    }
   }
 }
 

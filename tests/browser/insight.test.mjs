@@ -30,6 +30,7 @@ function written(value, kind) {
     case 'pct': return `${(100 * value).toFixed(1)}%`;
     case 'int': return String(value);
     case 'rate': return value.toFixed(2);
+    case 'latency': return `${value.toFixed(3)} ms`;
   }
   return `unknown kind ${kind}`;
 }
