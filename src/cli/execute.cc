@@ -74,7 +74,7 @@ void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
 
 int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws,
                engine::RunOptions options, std::unique_ptr<store::Store> store,
-               const ExecFlags& flags, const GlobalOptions& global) {
+               const ExecFlags& flags, const GlobalOptions& global, engine::Event event) {
   auto secrets = engine::CollectSecrets(loaded.pipeline(), flags.secrets_file);
   if (!secrets.ok()) return Fail(secrets.error());
   FILE* out = global.json ? stderr : stdout;
@@ -90,6 +90,7 @@ int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws
   engine::RunRequest req;
   req.pipeline = &loaded;
   req.workspace = ws;
+  req.event = std::move(event);
   req.options = std::move(options);
   req.secrets = std::move(*secrets);
   req.store = std::move(store);

@@ -28,8 +28,10 @@ void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
                   const std::string& state_dir_default);
 
 // Starts the run through the engine and renders it; returns the process exit code.
+// `event`: what the run is for (`gauntlet run --event`); default: a manual run.
 int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws,
                engine::RunOptions options, std::unique_ptr<store::Store> store,
-               const ExecFlags& flags, const GlobalOptions& global);
+               const ExecFlags& flags, const GlobalOptions& global,
+               engine::Event event = {});
 
 }  // namespace gauntlet::cli

@@ -20,7 +20,10 @@ void RegisterValidate(CLI::App& app, GlobalOptions& global, Runner* run) {
       "environment not under environments:, and dependency cycles are all\n"
       "reported at once as file:line:col with the\n"
       "source line and a hint. Warnings do not make the file invalid. Exit codes: 0 valid, 1\n"
-      "invalid, 2 usage error, 3 no pipeline file found, 4 internal error.\n");
+      "invalid, 2 usage error, 3 no pipeline file found, 4 internal error.\n"
+      "A GitHub Actions workflow (.github/workflows/*.yml) is read as one: what gauntlet does\n"
+      "not support in it (services, windows-latest, most uses: actions) is reported the same\n"
+      "way (docs/github-actions.md).\n");
   cmd->add_option("FILE", *file, "Pipeline file (default: find gauntlet.yml upward)");
   cmd->add_flag("--json", global.json, "Machine-readable output on stdout");
   *run = [file, &global]() -> int {

@@ -15,6 +15,10 @@ Workspace WorkspaceForFile(const std::string& pipeline_file, const std::string& 
   std::error_code ec;
   fs::path abs = fs::absolute(pipeline_file, ec);
   ws.root = abs.parent_path().string();
+  // A GitHub Actions workflow runs at the top of its repository, as on GitHub.
+  fs::path dir = abs.parent_path();
+  if (dir.filename() == "workflows" && dir.parent_path().filename() == ".github")
+    ws.root = dir.parent_path().parent_path().string();
   ws.state_dir =
       state_dir_arg.empty() ? ws.root + "/.gauntlet" : fs::absolute(state_dir_arg, ec).string();
   return ws;

@@ -13,6 +13,7 @@
 #include "exec/outputs.h"
 #include "spec/expr.h"
 #include "spec/matrix.h"
+#include "spec/workflow_context.h"
 
 extern "C" char** environ;
 
@@ -152,7 +153,27 @@ nlohmann::json Scheduler::Contexts(JobId id) {
   nlohmann::json secrets = nlohmann::json::object();
   for (const auto& [k, v] : options_.secrets) secrets[k] = v;
   c["secrets"] = std::move(secrets);
+  if (plan_.pipeline && plan_.pipeline->workflow) AddWorkflowContexts(job, &c);
   return c;
+}
+
+void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c) const {
+  const nlohmann::json event = (*c)["event"];
+  spec::WorkflowRunFacts facts;
+  facts.event = &event;
+  facts.branch = options_.branch;
+  facts.workflow = plan_.pipeline->name.empty() ? plan_.pipeline->file : plan_.pipeline->name;
+  facts.job = job.base_name;
+  facts.run_id = options_.run_id;
+  facts.workspace = options_.workspace;
+  if (job.spec && !job.spec->commands.empty()) facts.script = &job.spec->commands[0];
+  facts.job_total = 0;
+  for (const PlannedJob& other : plan_.jobs) {
+    if (other.base_name != job.base_name) continue;
+    if (other.id == job.id) facts.job_index = facts.job_total;
+    ++facts.job_total;
+  }
+  spec::AddWorkflowContexts(facts, c);
 }
 
 void Scheduler::Finish(JobId id, JobResult result) {

@@ -107,6 +107,8 @@ class Scheduler : private ProcessRunner::Delegate {
   void HandleDeploysDone();
   void HandleRetryTimers();
   nlohmann::json Contexts(plan::JobId id);  // resolves options_.branch on first use
+  // A workflow's github, inputs, runner, ... contexts (spec/workflow_context.h).
+  void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c) const;
   void Emit(plan::JobId id, std::string_view bytes);
 
   const plan::Plan& plan_;

@@ -23,5 +23,6 @@ std::vector<Diagnostic> ParseSarifLog(std::string_view log);  // a SARIF file's 
 std::vector<Diagnostic> ParseJest(std::string_view log);      // jest and vitest failures
 std::vector<Diagnostic> ParseCtest(std::string_view log);     // ctest's failed tests
 std::vector<Diagnostic> ParseBlack(std::string_view log);     // black --check
+std::vector<Diagnostic> ParseGithub(std::string_view log);  // ::error file=...:: commands
 
 }  // namespace gauntlet::gate

@@ -15,14 +15,14 @@ TEST(GateParsersTest, UnknownNameListsValidOnes) {
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("unknown diagnostics parser 'gcc-13'"));
   EXPECT_THAT(r.error().message,
-              HasSubstr("black, cargo, clang, clippy, ctest, eslint, flake8, gcc, go, go-vet, "
-                        "jest, mypy, pytest, ruff, rustc, sarif, tsc, vitest"));
+              HasSubstr("black, cargo, clang, clippy, ctest, eslint, flake8, gcc, github, go, "
+                        "go-vet, jest, mypy, pytest, ruff, rustc, sarif, tsc, vitest"));
 }
 
 TEST(GateParsersTest, NamesAreSorted) {
   auto names = ParserNames();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 18u);
+  EXPECT_EQ(names.size(), 19u);
 }
 
 TEST(GateParsersTest, EmptyAndUnrelatedLogsGiveNothing) {

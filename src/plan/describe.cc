@@ -210,6 +210,7 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
     }();
     const spec::Job& s = j.spec ? *j.spec : kNoJob;
     out["commands"] = s.commands;
+    if (!s.steps.empty()) out["steps"] = s.steps;
     out["if"] = s.if_expr;
     out["env"] = KeyValuesJson(s.env);
     out["retry"] = {{"attempts", s.retry.attempts},
@@ -372,7 +373,10 @@ std::string DescribeText(const Plan& plan) {
         j.working_directory.empty() ? "" : "  working_directory: " + j.working_directory);
     if (!j.spec) continue;
     const spec::Job& s = *j.spec;
-    for (const std::string& c : s.commands) out += "    $ " + Indented(c, "      ") + "\n";
+    if (s.steps.empty()) {
+      for (const std::string& c : s.commands) out += "    $ " + Indented(c, "      ") + "\n";
+    }
+    for (const std::string& step : s.steps) out += "    step: " + Indented(step, "      ") + "\n";
     line("if", s.if_expr);
     line("env", JoinKeyValues(s.env));
     if (s.retry.attempts > 1) line("retry", RetryText(s.retry));

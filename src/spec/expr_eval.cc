@@ -4,6 +4,7 @@
 
 #include "spec/expr_ast.h"
 #include "spec/expr_value.h"
+#include "spec/hash_files.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -222,12 +223,26 @@ class Walker {
       if (!v.ok()) return v;
       args.push_back(std::move(v).value());
     }
+    if (n.function->id == FunctionId::kHashFiles) return EvalHashFiles(args);
     std::vector<const json*> pointers;
     pointers.reserve(args.size());
     for (const Val& v : args) pointers.push_back(&v.get());
     Result<json> r = CallFunction(*n.function, pointers, ctx_.status);
     if (!r.ok()) return r.error();
     return Val::Own(std::move(r).value());
+  }
+
+  // hashFiles() reads the files of the workspace a workflow runs in (github.workspace).
+  Result<Val> EvalHashFiles(const std::vector<Val>& args) const {
+    const json* github = LookupContext("github");
+    const json* root = github && github->is_object() ? FindMember(*github, "workspace") : nullptr;
+    if (!root || !root->is_string() || root->get_ref<const std::string&>().empty())
+      return Error{"hashFiles() needs github.workspace: it works in workflow files only"};
+    std::vector<std::string> patterns;
+    for (const Val& v : args) patterns.push_back(ToText(v.get()));
+    Result<std::string> hash = HashFiles(root->get<std::string>(), patterns);
+    if (!hash.ok()) return hash.error();
+    return Val::Own(json(std::move(hash).value()));
   }
 
   const EvalContext& ctx_;

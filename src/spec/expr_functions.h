@@ -23,6 +23,9 @@ enum class FunctionId {
   kFailure,
   kAlways,
   kCancelled,
+  // hashFiles(pattern, ...): evaluated by the evaluator, which knows the workspace
+  // (github.workspace); spec/hash_files.h.
+  kHashFiles,
   // `changes.any('glob')`: written as a method of the `changes` context; the parser
   // passes that context as a hidden first argument (min/max_args count the visible ones).
   kChangesAny,

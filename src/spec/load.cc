@@ -172,7 +172,10 @@ LoadResult LoadString(const std::string& text, const std::string& path) {
         Location{path, error.line + 1, error.col + 1}, error.message,
         error.hint.empty() ? "check the indentation and quoting around this place" : error.hint);
   } else {
-    ReadPipeline(s, doc.root());
+    if (IsWorkflowFile(path, doc.root()))
+      ReadWorkflow(s, doc.root());
+    else
+      ReadPipeline(s, doc.root());
     CheckScripts(s);
     Validate(s.pipeline, s.uses, &result.problems);
     CheckReleaseNames(s.pipeline, &result.problems);

@@ -3,10 +3,12 @@
 // state. Internal to spec/: other layers use load.h.
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "spec/expr_check.h"
 #include "spec/model.h"
+#include "spec/workflow_script.h"
 #include "spec/yaml_reader.h"
 
 namespace gauntlet::spec {
@@ -65,5 +67,40 @@ void ReadEnvironments(LoadState& s, const YamlNode* n);
 // rest of the file once it is read (CheckReleaseNames).
 void ReadRelease(LoadState& s, const YamlNode* n);
 void CheckReleaseNames(const Pipeline& p, Problems* problems);
+
+// `matrix:` of a job (load_job.cc); `key` is where size problems are reported.
+void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job);
+
+// GitHub Actions workflow files (load_workflow*.cc, docs/github-actions.md).
+// A path under .github/workflows/, or a top-level jobs map whose jobs have steps or
+// runs-on (keys a gauntlet job never has).
+bool IsWorkflowFile(std::string_view path, const YamlNode* root);
+void ReadWorkflow(LoadState& s, const YamlNode* root);
+// `on:` with GitHub's events onto Triggers; events gauntlet does not raise are warnings.
+void ReadWorkflowOn(LoadState& s, const YamlNode* n);
+
+// `defaults.run` of the workflow or a job.
+struct StepDefaults {
+  std::string shell;  // "": GitHub's default (bash -e)
+  std::string working_directory;
+};
+struct WorkflowJobParts {
+  StepDefaults defaults;
+  std::vector<WorkflowOutput> outputs;
+  // Parallel to outputs: its node and the range of `uses` its expressions recorded, so
+  // its steps.* references are checked once the steps are known.
+  std::vector<std::tuple<const YamlNode*, size_t, size_t>> output_uses;
+};
+// Compiles the job's steps (and outputs) into its script (spec/workflow_script.h).
+void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t job, WorkflowJobParts* parts);
+void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell);
+// Accepts the steps.* references that uses[begin, end) make from `n`: each must be a
+// whole `${{ steps.ID.outputs.NAME }}` (.outcome, .conclusion) of a step in `ids`
+// (spec/workflow_script.h says why). They are then taken out of `uses`.
+void AcceptStepRefs(LoadState& s, const YamlNode* n, size_t begin, size_t end,
+                    const std::vector<std::string>& ids);
+// After every job is read: `steps.*` left in `uses` is where it cannot be read (an
+// error), and the secrets the expressions read are declared, as GitHub needs no list.
+void FinishWorkflowExpressions(LoadState& s);
 
 }  // namespace gauntlet::spec

@@ -36,7 +36,7 @@ const std::vector<std::string> kLanguages = {"python", "javascript", "typescript
 // gate::ParserNames() (spec sits below gate, so the list is repeated; a test
 // keeps the two equal). An entry ending in ".json" is a problem-matcher file.
 const std::vector<std::string> kDiagnostics = {
-    "black", "cargo", "clang",  "clippy", "ctest", "eslint", "flake8", "gcc",   "go",
+    "black", "cargo", "clang",  "clippy", "ctest", "eslint", "flake8", "gcc",   "github", "go",
     "go-vet", "jest", "mypy",   "pytest", "ruff",  "rustc",  "sarif",  "tsc",   "vitest"};
 // GitHub Actions' limit; a bigger matrix is almost always a mistake.
 constexpr size_t kMaxMatrixJobs = 256;
@@ -85,46 +85,6 @@ void ReadCombos(LoadState& s, const YamlNode* n, std::string_view what,
                           }))
       continue;
     out->push_back(std::move(combo));
-  }
-}
-
-void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job) {
-  Matrix& m = job->matrix;
-  m.loc = s.reader.Loc(n);
-  if (n->is_null()) return;
-  s.reader.ForEach(
-      n, "matrix", {}, [&](const std::string& key, const YamlNode*, const YamlNode* v) {
-        if (key == "include") return ReadCombos(s, v, "include", &m.include);
-        if (key == "exclude") return ReadCombos(s, v, "exclude", &m.exclude);
-        if (!v->is_sequence()) {
-          s.reader.TypeError(v, "a list of values for matrix axis '" + key + "'", key + ": [a, b]");
-          return;
-        }
-        std::vector<MatrixValue> values;
-        for (const YamlNode* item : v->items) {
-          MatrixValue value;
-          if (ReadMatrixValue(s, item, &value)) values.push_back(std::move(value));
-        }
-        m.axes.emplace_back(key, std::move(values));
-      });
-  if (m.axes.empty() && m.include.empty() && m.exclude.empty()) return;
-  size_t product = m.axes.empty() ? 0 : 1;
-  for (const auto& axis : m.axes) {
-    product = axis.second.empty() ? 0 : std::min(product * axis.second.size(), kMaxMatrixJobs + 1);
-  }
-  // An include that merges into existing combinations adds no job: count exactly when
-  // the axes alone are within the limit.
-  if (product + m.include.size() > kMaxMatrixJobs &&
-      (product > kMaxMatrixJobs || ExpandMatrix(m).size() > kMaxMatrixJobs)) {
-    s.reader.Error(key,
-                   "matrix of job '" + job->name + "' expands to more than " +
-                       std::to_string(kMaxMatrixJobs) + " jobs",
-                   "split the job or use fewer axis values");
-    return;
-  }
-  if (ExpandMatrix(m).empty()) {
-    s.reader.Error(key, "matrix of job '" + job->name + "' expands to zero jobs",
-                   "an axis has no values, or exclude removes every combination");
   }
 }
 
@@ -183,6 +143,46 @@ void ReadOutputs(LoadState& s, const YamlNode* n, int job, std::vector<std::stri
 }
 
 }  // namespace
+
+void ReadMatrix(LoadState& s, const YamlNode* key, const YamlNode* n, Job* job) {
+  Matrix& m = job->matrix;
+  m.loc = s.reader.Loc(n);
+  if (n->is_null()) return;
+  s.reader.ForEach(
+      n, "matrix", {}, [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+        if (key == "include") return ReadCombos(s, v, "include", &m.include);
+        if (key == "exclude") return ReadCombos(s, v, "exclude", &m.exclude);
+        if (!v->is_sequence()) {
+          s.reader.TypeError(v, "a list of values for matrix axis '" + key + "'", key + ": [a, b]");
+          return;
+        }
+        std::vector<MatrixValue> values;
+        for (const YamlNode* item : v->items) {
+          MatrixValue value;
+          if (ReadMatrixValue(s, item, &value)) values.push_back(std::move(value));
+        }
+        m.axes.emplace_back(key, std::move(values));
+      });
+  if (m.axes.empty() && m.include.empty() && m.exclude.empty()) return;
+  size_t product = m.axes.empty() ? 0 : 1;
+  for (const auto& axis : m.axes) {
+    product = axis.second.empty() ? 0 : std::min(product * axis.second.size(), kMaxMatrixJobs + 1);
+  }
+  // An include that merges into existing combinations adds no job: count exactly when
+  // the axes alone are within the limit.
+  if (product + m.include.size() > kMaxMatrixJobs &&
+      (product > kMaxMatrixJobs || ExpandMatrix(m).size() > kMaxMatrixJobs)) {
+    s.reader.Error(key,
+                   "matrix of job '" + job->name + "' expands to more than " +
+                       std::to_string(kMaxMatrixJobs) + " jobs",
+                   "split the job or use fewer axis values");
+    return;
+  }
+  if (ExpandMatrix(m).empty()) {
+    s.reader.Error(key, "matrix of job '" + job->name + "' expands to zero jobs",
+                   "an axis has no values, or exclude removes every combination");
+  }
+}
 
 void ReadEnv(LoadState& s, const YamlNode* n, std::string_view where, int job, KeyValues* out,
              std::vector<Location>* locs) {

@@ -204,7 +204,73 @@ void ReadSeedTrigger(LoadState& s, const YamlNode* n, Triggers* t) {
   }
 }
 
+void GithubIgnored(LoadState& s, const YamlNode* k, const std::string& event, const char* why) {
+  s.reader.Warning(k, "'" + k->value + "' of on." + event + " is ignored", why);
+}
+
+// push / pull_request settings of a workflow: branches and paths are honoured.
+void ReadGithubFilters(LoadState& s, const YamlNode* v, const std::string& event, Triggers* t) {
+  if (v->is_null()) return;
+  const bool push = event == "push";
+  s.reader.ForEach(
+      v, "on." + event,
+      {"branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types"},
+      [&](const std::string& key, const YamlNode* k, const YamlNode* w) {
+        if (key == "branches")
+          return (void)s.reader.StringList(w, push ? &t->branches : &t->pull_request_branches,
+                                           true);
+        if (key == "paths" && push) return (void)s.reader.StringList(w, &t->paths, true);
+        GithubIgnored(s, k, event,
+                      key == "types" ? "every activity of the event starts the workflow"
+                                     : "not supported yet: the workflow runs without this filter");
+      });
+}
+
 }  // namespace
+
+void ReadWorkflowOn(LoadState& s, const YamlNode* n) {
+  Triggers& t = s.pipeline.triggers;
+  t.loc = s.reader.Loc(n);
+  auto event = [&](const std::string& e, const YamlNode* k, const YamlNode* v) {
+    if (e == "push" || e == "pull_request") {
+      AddEvent(&t, e);
+      if (v) ReadGithubFilters(s, v, e, &t);
+    } else if (e == "schedule") {
+      if (!v) {
+        s.reader.Error(k, "event 'schedule' needs a cron expression",
+                       "on: {schedule: [{cron: \"0 3 * * *\"}]}");
+        return;
+      }
+      AddEvent(&t, e);
+      ReadSchedule(s, v, &t);
+    } else if (e == "workflow_dispatch") {
+      AddEvent(&t, "manual");
+      if (v && !v->is_null())
+        s.reader.ForEach(v, "on.workflow_dispatch", {"inputs"},
+                         [&](const std::string&, const YamlNode*, const YamlNode* inputs) {
+                           s.reader.ForEach(inputs, "on.workflow_dispatch.inputs", {},
+                                            [&](const std::string& name, const YamlNode* key,
+                                                const YamlNode* w) {
+                                              ReadManualInput(s, name, key, w, &t);
+                                            });
+                         });
+    } else {
+      s.reader.Warning(k, "gauntlet does not raise '" + e + "' events",
+                       "the workflow still runs on its other events and with gauntlet run");
+    }
+  };
+  if (n->is_map()) {
+    s.reader.ForEach(n, "on", {}, [&](const std::string& e, const YamlNode* k, const YamlNode* v) {
+      event(e, k, v);
+    });
+    return;
+  }
+  std::vector<const YamlNode*> items = n->is_sequence() ? n->items : std::vector{n};
+  for (const YamlNode* item : items) {
+    std::string e;
+    if (s.reader.String(item, &e)) event(e, item, nullptr);
+  }
+}
 
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling) {
   Triggers& t = s.pipeline.triggers;

@@ -68,6 +68,9 @@ struct Job {
   Location loc;
   std::string stage;                  // empty in the jobs-map spelling
   std::vector<std::string> commands;  // `run:` is one command holding the whole script
+  // A workflow job's steps by label (docs/github-actions.md): `commands` holds the script
+  // they are compiled into; people are shown these.
+  std::vector<std::string> steps;
   Location run_loc;
   std::vector<Located> needs;         // job names (stage edges are added by the planner)
   std::string if_expr;                // without the ${{ }} wrapper; empty: success()
@@ -337,6 +340,9 @@ std::string TagFormatProblem(std::string_view format);
 
 struct Pipeline {
   std::string file;  // path it was loaded from
+  // A GitHub Actions workflow (docs/github-actions.md): each job's script runs its steps,
+  // and expressions also read github, inputs, vars, runner, job and strategy.
+  bool workflow = false;
   std::string name;
   KeyValues env;
   std::vector<std::string> secrets;  // names of secrets every job may read

@@ -13,6 +13,11 @@ namespace {
 
 const std::vector<std::string> kContexts = {"env",   "matrix",  "needs",  "branch",
                                             "event", "secrets", "changes"};
+// A GitHub Actions workflow reads these too (docs/github-actions.md, "Expressions").
+const std::vector<std::string> kWorkflowContexts = {"env",    "matrix",  "needs",  "branch",
+                                                    "event",  "secrets", "changes", "github",
+                                                    "inputs", "vars",    "runner", "job",
+                                                    "strategy"};
 
 // "did you mean 'x'? " + a few of the known names, for hints.
 std::string NameHint(const std::string& name, const std::vector<std::string>& known,
@@ -162,11 +167,12 @@ class Validator {
 
   void Expression(const ExprUse& use) {
     const std::string& context = use.path[0];
-    if (std::find(kContexts.begin(), kContexts.end(), context) == kContexts.end()) {
-      std::string guess = DidYouMean(context, kContexts);
+    const std::vector<std::string>& known = p_.workflow ? kWorkflowContexts : kContexts;
+    if (std::find(known.begin(), known.end(), context) == known.end()) {
+      std::string guess = DidYouMean(context, known);
       problems_->Error(use.loc, "unknown context '" + context + "'",
                        (guess.empty() ? "" : "did you mean '" + guess + "'? ") +
-                           "contexts: " + JoinComma(kContexts));
+                           "contexts: " + JoinComma(known));
       return;
     }
     const Job* job =

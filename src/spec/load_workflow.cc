@@ -1,0 +1,281 @@
+// Reading a GitHub Actions workflow file into the pipeline model: the workflow's keys,
+// its jobs (load_workflow_steps.cc reads their steps), every key gauntlet does not
+// honour reported where it is written (docs/github-actions.md).
+#include <algorithm>
+#include <cctype>
+
+#include "core/strings.h"
+#include "spec/job_diagnostics.h"
+#include "spec/load_internal.h"
+
+namespace gauntlet::spec {
+namespace {
+
+const std::vector<std::string> kWorkflowKeys = {"name",     "run-name",    "on",   "env",
+                                                "defaults", "permissions", "concurrency", "jobs"};
+const std::vector<std::string> kWorkflowJobKeys = {
+    "name",     "needs",       "if",          "runs-on",  "strategy", "timeout-minutes",
+    "continue-on-error",       "env",         "outputs",  "environment", "defaults",
+    "steps",    "permissions", "concurrency", "services", "container", "uses",
+    "with",     "secrets"};
+// GitHub's default job timeout.
+constexpr int kDefaultTimeoutMinutes = 360;
+
+void IgnoredKey(LoadState& s, const YamlNode* k, const std::string& where, const char* why) {
+  s.reader.Warning(k, "'" + k->value + "' of " + where + " is ignored", why);
+}
+
+void ReadRunDefaults(LoadState& s, const YamlNode* n, const std::string& where,
+                     StepDefaults* out) {
+  s.reader.ForEach(n, where + ".defaults", {"run"},
+                   [&](const std::string&, const YamlNode*, const YamlNode* run) {
+                     s.reader.ForEach(run, where + ".defaults.run", {"shell", "working-directory"},
+                                      [&](const std::string& key, const YamlNode*,
+                                          const YamlNode* v) {
+                                        if (key == "shell" && s.reader.String(v, &out->shell) &&
+                                            !KnownStepShell(out->shell))
+                                          UnknownShell(s, v, out->shell);
+                                        if (key == "working-directory")
+                                          s.reader.String(v, &out->working_directory);
+                                      });
+                   });
+}
+
+bool StartsWithNoCase(const std::string& s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  return true;
+}
+
+// A label this Linux host cannot be: a hosted Windows or macOS runner.
+bool ForeignLabel(const std::string& label) {
+  return StartsWithNoCase(label, "windows") || StartsWithNoCase(label, "macos");
+}
+
+void CheckLabel(LoadState& s, const YamlNode* n, const Job& job) {
+  const std::string& label = n->value;
+  if (ForeignLabel(label)) {
+    s.reader.Error(n, "job '" + job.name + "' runs on '" + label + "': gauntlet runs jobs on this "
+                   "Linux host, without virtual machines",
+                   "use ubuntu-latest (or self-hosted), or leave this job to GitHub: "
+                   "gauntlet run --only <other jobs>");
+    return;
+  }
+  if (label.find("${{") != std::string::npos) {
+    // `runs-on: ${{ matrix.os }}`: the matrix values are the labels.
+    const std::string axis = label.substr(0, label.find("}}"));
+    for (const auto& [name, values] : job.matrix.axes) {
+      if (axis.find("matrix." + name) == std::string::npos) continue;
+      for (const MatrixValue& v : values)
+        if (ForeignLabel(v.text))
+          s.reader.Error(n, "job '" + job.name + "' runs on '" + v.text + "' (matrix." + name +
+                             "): gauntlet runs jobs on this Linux host",
+                         "exclude it: strategy.matrix.exclude: [{" + name + ": " + v.text + "}]");
+    }
+    return;
+  }
+  static const std::vector<std::string> kHostLabels = {"self-hosted", "linux", "x64"};
+  if (StartsWithNoCase(label, "ubuntu") ||
+      std::find(kHostLabels.begin(), kHostLabels.end(), label) != kHostLabels.end())
+    return;
+  s.reader.Warning(n, "runner label '" + label + "' is not checked: the job runs on this host",
+                   "gauntlet runs every job on the machine it runs on (docs/github-actions.md)");
+}
+
+void ReadRunsOn(LoadState& s, const YamlNode* v, const Job& job) {
+  if (v->is_scalar() && !v->is_null()) return CheckLabel(s, v, job);
+  if (v->is_sequence()) {
+    for (const YamlNode* item : v->items)
+      if (item->is_scalar()) CheckLabel(s, item, job);
+    return;
+  }
+  s.reader.ForEach(v, "runs-on", {"group", "labels"},
+                   [&](const std::string& key, const YamlNode* k, const YamlNode* w) {
+                     if (key == "labels") return ReadRunsOn(s, w, job);
+                     IgnoredKey(s, k, "runs-on", "runner groups do not exist here: the job "
+                                                 "runs on this host");
+                   });
+}
+
+void ReadStrategy(LoadState& s, const YamlNode* n, Job* job) {
+  s.reader.ForEach(n, "strategy", {"matrix", "fail-fast", "max-parallel"},
+                   [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
+                     if (key == "matrix") {
+                       if (v->is_scalar() && v->value.find("${{") != std::string::npos) {
+                         s.reader.Error(v, "a matrix computed by an expression is not "
+                                           "supported yet",
+                                        "write the axes in the file");
+                         return;
+                       }
+                       return ReadMatrix(s, k, v, job);
+                     }
+                     if (key == "fail-fast") {
+                       bool fail_fast = true;
+                       if (s.reader.Bool(v, &fail_fast) && fail_fast)
+                         IgnoredKey(s, k, "strategy",
+                                    "gauntlet lets the other matrix jobs finish when one fails "
+                                    "(as fail-fast: false)");
+                       return;
+                     }
+                     int limit = 0;
+                     if (s.reader.Int(v, &limit, 1, 256))
+                       IgnoredKey(s, k, "strategy", "jobs run in parallel up to gauntlet run -j");
+                   });
+}
+
+// A job's outputs: templates rendered when the steps are done; their steps.* references
+// are checked once the steps are read.
+void ReadJobOutputs(LoadState& s, const YamlNode* n, int ji, WorkflowJobParts* parts) {
+  s.reader.ForEach(n, "outputs", {}, [&](const std::string& key, const YamlNode*,
+                                          const YamlNode* v) {
+    std::string text;
+    if (!s.reader.String(v, &text)) return;
+    s.pipeline.jobs[ji].outputs.push_back(key);
+    parts->outputs.push_back({key, text});
+    size_t begin = s.uses.size();
+    s.exprs.CheckTemplate(v, ji);
+    parts->output_uses.emplace_back(v, begin, s.uses.size());
+  });
+}
+
+void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDefaults& defaults) {
+  const int ji = static_cast<int>(index);
+  auto job = [&]() -> Job& { return s.pipeline.jobs[index]; };
+  const std::string where = "job '" + job().name + "'";
+  job().cache = false;  // a workflow job runs each time, as on GitHub
+  job().timeout = Duration(std::chrono::minutes(kDefaultTimeoutMinutes));
+  WorkflowJobParts parts;
+  parts.defaults = defaults;
+  const YamlNode *steps = nullptr, *runs_on = nullptr;
+  if (!s.reader.ForEach(n, where, kWorkflowJobKeys, [&](const std::string& key, const YamlNode* k,
+                                                        const YamlNode* v) {
+        Job& j = job();
+        if (key == "needs") {
+          s.reader.LocatedList(v, &j.needs, true);
+        } else if (key == "if") {
+          j.if_loc = s.reader.Loc(v);
+          std::string text;
+          if (s.reader.String(v, &text)) j.if_expr = s.exprs.CheckCondition(v, ji);
+        } else if (key == "runs-on") {
+          runs_on = v;
+        } else if (key == "strategy") {
+          ReadStrategy(s, v, &j);
+        } else if (key == "timeout-minutes") {
+          double minutes = 0;
+          if (s.reader.Number(v, &minutes, 0.01, 100000))
+            j.timeout = Duration(std::chrono::milliseconds(static_cast<int64_t>(minutes * 60000)));
+        } else if (key == "continue-on-error") {
+          s.reader.Bool(v, &j.continue_on_error);
+        } else if (key == "env") {
+          ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
+        } else if (key == "outputs") {
+          ReadJobOutputs(s, v, ji, &parts);
+        } else if (key == "defaults") {
+          ReadRunDefaults(s, v, where, &parts.defaults);
+        } else if (key == "steps") {
+          steps = v;
+        } else if (key == "name") {
+          std::string name;
+          s.reader.String(v, &name);  // GitHub's display name; gauntlet names jobs by id
+        } else if (key == "environment") {
+          IgnoredKey(s, k, where, "GitHub's environment protection rules and secrets do not "
+                                  "apply here; gauntlet's own environments are for deploys "
+                                  "(docs/deploy.md)");
+        } else if (key == "permissions" || key == "concurrency") {
+          IgnoredKey(s, k, where, key == "permissions"
+                                      ? "there is no GITHUB_TOKEN to scope"
+                                      : "one gauntlet engine runs a workspace at a time");
+        } else if (key == "services" || key == "container") {
+          s.reader.Error(k, where + " uses '" + key + "', which needs Docker",
+                         "gauntlet runs jobs on the host without Docker: start the service in a "
+                         "step (or before the run), or leave this job to GitHub");
+        } else {  // uses, with, secrets
+          s.reader.Error(k, where + ": reusable workflows ('" + key + "') are not supported yet",
+                         "copy the called workflow's jobs into this file");
+        }
+      })) {
+    return;
+  }
+  if (runs_on)
+    ReadRunsOn(s, runs_on, job());
+  else
+    s.reader.Error(n, where + " has no runs-on", "runs-on: ubuntu-latest");
+  if (!steps) {
+    s.reader.Error(n, where + " has no steps", "steps: [{run: make}]");
+    return;
+  }
+  ReadWorkflowSteps(s, steps, index, &parts);
+  // GitHub's ::error file=...:: commands, and the parsers the steps' tools select.
+  std::vector<std::string> parsers = DiagnosticsFor(job());
+  parsers.insert(parsers.begin(), "github");
+  job().diagnostics = std::move(parsers);
+}
+
+}  // namespace
+
+bool IsWorkflowFile(std::string_view path, const YamlNode* root) {
+  if (path.find(".github/workflows/") != std::string_view::npos) return true;
+  if (!root || !root->is_map()) return false;
+  for (size_t i = 0; i < root->pairs(); ++i) {
+    const YamlNode* jobs = root->val(i);
+    if (root->key(i)->value != "jobs" || !jobs->is_map()) continue;
+    for (size_t j = 0; j < jobs->pairs(); ++j) {
+      const YamlNode* job = jobs->val(j);
+      for (size_t k = 0; job->is_map() && k < job->pairs(); ++k)
+        if (job->key(k)->value == "steps" || job->key(k)->value == "runs-on") return true;
+    }
+  }
+  return false;
+}
+
+void ReadWorkflow(LoadState& s, const YamlNode* root) {
+  Pipeline& p = s.pipeline;
+  p.workflow = true;
+  if (!root || !root->is_map()) {
+    s.reader.problems()->Error(Location{s.reader.file(), 1, 1},
+                               "expected a map at the top of the workflow file",
+                               "a workflow has on: and jobs:");
+    return;
+  }
+  StepDefaults defaults;
+  const YamlNode* jobs = nullptr;
+  s.reader.ForEach(root, "the workflow", kWorkflowKeys,
+                   [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
+                     if (key == "name") s.reader.String(v, &p.name);
+                     if (key == "run-name")
+                       IgnoredKey(s, k, "the workflow", "runs are named by the workflow's name");
+                     if (key == "on") ReadWorkflowOn(s, v);
+                     if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
+                     if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);
+                     if (key == "permissions")
+                       IgnoredKey(s, k, "the workflow", "there is no GITHUB_TOKEN to scope");
+                     if (key == "concurrency")
+                       IgnoredKey(s, k, "the workflow",
+                                  "one gauntlet engine runs a workspace at a time");
+                     if (key == "jobs") jobs = v;
+                   });
+  if (!jobs) {
+    s.reader.problems()->Error(Location{s.reader.file(), root->line + 1, root->col + 1},
+                               "the workflow has no jobs", "add jobs: {build: {runs-on: ...}}");
+    return;
+  }
+  if (jobs->is_map()) p.jobs.reserve(jobs->pairs());
+  s.reader.ForEach(jobs, "jobs", {}, [&](const std::string& key, const YamlNode* k,
+                                          const YamlNode* v) {
+    size_t index = p.jobs.size();
+    Job& job = p.jobs.emplace_back();
+    job.name = key;
+    job.loc = s.reader.Loc(k);
+    job.shell = "bash";
+    if (!v->is_map()) {
+      s.reader.TypeError(v, "a job (a map with runs-on and steps)",
+                         "build: {runs-on: ubuntu-latest, steps: [{run: make}]}");
+      return;
+    }
+    ReadWorkflowJob(s, v, index, defaults);
+  });
+  FinishWorkflowExpressions(s);
+}
+
+}  // namespace gauntlet::spec

@@ -1,0 +1,288 @@
+// A workflow job's steps (docs/github-actions.md, "Steps"), compiled into the job's
+// script by spec/workflow_script.h.
+#include <algorithm>
+#include <cctype>
+
+#include "spec/load_internal.h"
+
+namespace gauntlet::spec {
+namespace {
+
+const std::vector<std::string> kStepKeys = {"id",  "name",  "if",  "run",
+                                            "shell", "env", "working-directory",
+                                            "continue-on-error", "timeout-minutes",
+                                            "uses", "with"};
+
+// actions/setup-*: the host's toolchain is used when its version is the one asked for.
+struct SetupAction {
+  const char* action;
+  const char* version_key;  // the `with:` key naming the version
+  const char* command;      // prints the host's version (its first number is taken)
+  const char* install;      // what to do when it is missing
+};
+constexpr SetupAction kSetupActions[] = {
+    {"actions/setup-python", "python-version", "python3 --version", "apt-get install python3"},
+    {"actions/setup-node", "node-version", "node --version", "apt-get install nodejs"},
+    {"actions/setup-go", "go-version", "go version", "apt-get install golang"},
+    {"actions/setup-java", "java-version", "java -version", "apt-get install default-jdk"},
+};
+
+// The check a setup step runs. The version comes in $GAUNTLET_SETUP_VERSION (a matrix
+// value, say): `3`, `3.12`, `3.12.1` and `3.x` are compared with the host's version as
+// prefixes; other forms (`>=3.10`, `lts/*`) are not checked, and said so.
+std::string SetupScript(const SetupAction& a) {
+  const std::string program = std::string(a.command).substr(0, std::string(a.command).find(' '));
+  return "if ! command -v " + program + " >/dev/null 2>&1; then\n"
+         "  echo \"gauntlet: " + a.action + ": " + program + " is not installed on this host "
+         "(" + a.install + ")\" >&2; exit 1\nfi\n"
+         "have=$(" + a.command + " 2>&1 | grep -oE '[0-9]+(\\.[0-9]+)*' | head -n1) || true\n"
+         "want=$GAUNTLET_SETUP_VERSION\n"
+         "w=${want%.x}; w=${w%.x}\n"
+         "case \"$want\" in\n"
+         "  '') echo \"" + a.action + ": the host's " + program + " $have\" ;;\n"
+         "  *[!0-9.x]*) echo \"" + a.action + ": version '$want' is not checked; the host's " +
+         program + " is $have\" ;;\n"
+         "  *) case \"$have.\" in\n"
+         "       \"$w\".*) echo \"" + a.action + ": the host's " + program +
+         " $have (wanted $want)\" ;;\n"
+         "       *) echo \"gauntlet: " + a.action + " wants " + program +
+         " $want, this host has $have: install it, or change the version\" >&2; exit 1 ;;\n"
+         "     esac ;;\nesac\n";
+}
+
+// `with:` of a setup action: the version (a template) into the step's env; other keys
+// (cache, architecture, ...) are warnings.
+void ReadSetup(LoadState& s, const SetupAction& a, const YamlNode* with, int job,
+               WorkflowStep* step) {
+  step->label = std::string("Check the host's toolchain (") + a.action + ")";
+  step->run = SetupScript(a);
+  step->shell = "bash";
+  if (!with) return;
+  s.reader.ForEach(with, a.action, {}, [&](const std::string& key, const YamlNode* k,
+                                          const YamlNode* v) {
+    if (key != a.version_key) {
+      s.reader.Warning(k, "'" + key + "' of " + a.action + " is ignored",
+                       "gauntlet uses the host's toolchain as it is installed");
+      return;
+    }
+    std::string version;
+    if (!s.reader.String(v, &version)) return;
+    s.exprs.CheckTemplate(v, job);  // a steps.* reference here is reported as misplaced
+    step->env.emplace_back("GAUNTLET_SETUP_VERSION", version);
+  });
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// `uses:`: actions/checkout is the run's working tree already; anything else is named
+// with what to do instead.
+void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job,
+              WorkflowStep* step) {
+  std::string uses;
+  if (!s.reader.String(v, &uses)) return;
+  const std::string action = Lower(uses.substr(0, uses.find('@')));
+  for (const SetupAction& a : kSetupActions)
+    if (action == a.action) return ReadSetup(s, a, with, job, step);
+  if (action == "actions/checkout") {
+    step->label = "Checkout: the run's working tree";
+    if (with && with->is_map()) {
+      for (size_t i = 0; i < with->pairs(); ++i)
+        s.reader.Warning(with->key(i), "'" + with->key(i)->value + "' of actions/checkout is ignored",
+                         "gauntlet runs the job in the working tree it was started in "
+                         "(docs/github-actions.md)");
+    }
+    return;
+  }
+  std::string hint = "replace it with run: steps that do the same with the host's tools";
+  if (action.rfind("./", 0) == 0)
+    hint = "local actions are not supported yet: copy the action's steps into this job";
+  else if (action.rfind("docker://", 0) == 0)
+    hint = "it needs Docker: run the tool installed on the host in a run: step";
+  else if (action.rfind("actions/setup-", 0) == 0)
+    hint = "the host's toolchain is used as it is: remove the step (check the version in a "
+           "run: step, e.g. dotnet --version); setup-python, -node, -go and -java are checked";
+  else if (action == "actions/cache" || action.find("artifact") != std::string::npos)
+    hint = "not supported yet: gauntlet's own caching and artifacts are in gauntlet.yml "
+           "(docs/caching.md)";
+  s.reader.Error(v, "'uses: " + uses + "' is not supported", hint);
+}
+
+std::string FirstLine(const std::string& text) {
+  size_t begin = text.find_first_not_of(" \t\n");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+// Outside a bash step the script is written to a file unexpanded: only values from the
+// file may be pasted into it (spec/shell_template.h's rule for shells that are not POSIX).
+void CheckPastedOnly(LoadState& s, const YamlNode* run, const std::string& shell) {
+  Template t;
+  ExprError error;
+  if (!Template::Parse(run->value, &t, &error)) return;  // reported already
+  for (const auto& [expr, offset] : t.expressions()) {
+    for (const Expr::Reference& ref : expr.References()) {
+      if (!ref.path.empty() && ref.path[0] == "matrix") continue;
+      s.reader.problems()->Error(
+          s.reader.LocAt(run, offset),
+          "a step with shell: " + shell + " cannot take ${{ " + expr.text() +
+              " }} in its script: its value may come from outside the workflow file",
+          "pass it in the step's env: and read it from the environment");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell) {
+  s.reader.Error(n, "shell '" + shell + "' is not supported",
+                 "bash, sh, python, or a command taking the script file as {0}: perl {0}");
+}
+
+void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t index, WorkflowJobParts* parts) {
+  const int ji = static_cast<int>(index);
+  if (!steps->is_sequence()) {
+    s.reader.TypeError(steps, "a list of steps", "steps: [{run: make}]");
+    return;
+  }
+  std::vector<WorkflowStep> compiled;
+  std::vector<std::string> ids;
+  for (const YamlNode* item : steps->items) {
+    WorkflowStep step;
+    step.shell = parts->defaults.shell;
+    step.working_directory = parts->defaults.working_directory;
+    std::string id, name;
+    const YamlNode *run = nullptr, *uses = nullptr, *with = nullptr;
+    // Where a step may read steps.* of the steps before it.
+    auto templated = [&](const YamlNode* v) {
+      size_t begin = s.uses.size();
+      s.exprs.CheckTemplate(v, ji);
+      AcceptStepRefs(s, v, begin, s.uses.size(), ids);
+    };
+    if (!s.reader.ForEach(item, "a step", kStepKeys, [&](const std::string& key,
+                                                         const YamlNode* k, const YamlNode* v) {
+          if (key == "id" && s.reader.String(v, &id) &&
+              std::find(ids.begin(), ids.end(), id) != ids.end())
+            s.reader.Error(v, "two steps have the id '" + id + "'", "step ids are unique in a job");
+          if (key == "name" && s.reader.String(v, &name)) templated(v);
+          if (key == "if") {
+            std::string text = s.exprs.CheckCondition(v, ji);
+            Expr expr;
+            ExprError error;
+            if (!text.empty() && Expr::Parse(text, &expr, &error))
+              WorkflowStatusVariants(expr, &step.if_ok, &step.if_failed);
+          }
+          if (key == "run" && s.reader.String(v, &step.run)) {
+            run = v;
+            templated(v);
+          }
+          if (key == "shell" && s.reader.String(v, &step.shell) && !KnownStepShell(step.shell))
+            UnknownShell(s, v, step.shell);
+          if (key == "env") {
+            size_t begin = s.uses.size();
+            ReadEnv(s, v, "env of a step", ji, &step.env, nullptr);
+            for (size_t i = 0; v->is_map() && i < v->pairs(); ++i)
+              AcceptStepRefs(s, v->val(i), begin, s.uses.size(), ids);
+          }
+          if (key == "working-directory" && s.reader.String(v, &step.working_directory))
+            templated(v);
+          if (key == "continue-on-error") s.reader.Bool(v, &step.continue_on_error);
+          if (key == "timeout-minutes")
+            s.reader.Warning(k, "a step's timeout-minutes is not enforced yet",
+                             "the job's timeout-minutes applies to all its steps");
+          if (key == "uses") uses = v;
+          if (key == "with") with = v;
+        })) {
+      continue;
+    }
+    if (run && uses) {
+      s.reader.Error(uses, "a step has both run and uses", "a step does one of them");
+    } else if (uses) {
+      ReadUses(s, uses, with, ji, &step);
+    } else if (!run) {
+      s.reader.Error(item, "a step has neither run nor uses", "- run: make");
+    } else if (with) {
+      s.reader.Error(with, "'with' is for steps that use an action", "remove it");
+    }
+    if (run && !step.shell.empty() && step.shell != "bash") CheckPastedOnly(s, run, step.shell);
+    if (!name.empty())
+      step.label = name;
+    else if (step.label.empty())
+      step.label = "Run " + FirstLine(step.run);
+    step.id = id;
+    compiled.push_back(std::move(step));
+    ids.push_back(id);
+  }
+  // Later ranges first: accepting erases from `uses`.
+  for (auto it = parts->output_uses.rbegin(); it != parts->output_uses.rend(); ++it)
+    AcceptStepRefs(s, std::get<0>(*it), std::get<1>(*it), std::get<2>(*it), ids);
+  Job& job = s.pipeline.jobs[index];
+  job.run_loc = s.reader.Loc(steps);
+  job.commands = {WorkflowJobScript(job.name, compiled, parts->outputs)};
+  for (const WorkflowStep& step : compiled) job.steps.push_back(step.label);
+}
+
+void AcceptStepRefs(LoadState& s, const YamlNode* n, size_t begin, size_t end,
+                    const std::vector<std::string>& ids) {
+  Template t;
+  ExprError error;
+  if (n->is_scalar() && Template::Parse(n->value, &t, &error)) {
+    for (const auto& [expr, offset] : t.expressions()) {
+      std::string text = expr.text();
+      text.erase(0, text.find_first_not_of(" \t\n"));
+      text.erase(text.find_last_not_of(" \t\n") + 1);
+      for (const Expr::Reference& ref : expr.References()) {
+        const std::vector<std::string>& p = ref.path;
+        if (p.empty() || p[0] != "steps") continue;
+        std::string joined = p[0];
+        for (size_t i = 1; i < p.size(); ++i) joined += "." + p[i];
+        const bool known = (p.size() == 4 && p[2] == "outputs") ||
+                           (p.size() == 3 && (p[2] == "outcome" || p[2] == "conclusion"));
+        // As ExprChecker places references: from the expression's own text.
+        size_t base = expr.text().empty() ? std::string::npos : n->value.find(expr.text(), offset);
+        const Location loc =
+            s.reader.LocAt(n, (base == std::string::npos ? offset : base) + ref.offset);
+        if (!known || text != joined) {
+          s.reader.problems()->Error(
+              loc, "steps.* can only be read as a whole ${{ steps.ID.outputs.NAME }}, "
+                   "${{ steps.ID.outcome }} or ${{ steps.ID.conclusion }}",
+              "use it whole and compute in the script: the value is in a variable there");
+        } else if (std::find(ids.begin(), ids.end(), p[1]) == ids.end()) {
+          s.reader.problems()->Error(loc, "no earlier step of this job has the id '" + p[1] + "'",
+                                     "steps.ID reads a step before this one (id: " + p[1] + ")");
+        }
+      }
+    }
+  }
+  auto from = s.uses.begin() + static_cast<std::ptrdiff_t>(begin);
+  auto to = s.uses.begin() + static_cast<std::ptrdiff_t>(end);
+  s.uses.erase(std::remove_if(from, to,
+                              [](const ExprUse& u) { return !u.path.empty() && u.path[0] == "steps"; }),
+               to);
+}
+
+void FinishWorkflowExpressions(LoadState& s) {
+  std::vector<ExprUse> kept;
+  kept.reserve(s.uses.size());
+  for (ExprUse& use : s.uses) {
+    const std::string context = use.path.empty() ? "" : use.path[0];
+    if (context == "steps") {
+      s.reader.problems()->Error(
+          use.loc, "steps.* cannot be read here: only in a step's run, env, working-directory "
+                   "and name, and in job outputs",
+          "in an if:, test the value in the step's script instead (docs/github-actions.md)");
+      continue;
+    }
+    std::vector<std::string>& secrets = s.pipeline.secrets;
+    if (context == "secrets" && use.path.size() >= 2 &&
+        std::find(secrets.begin(), secrets.end(), use.path[1]) == secrets.end())
+      secrets.push_back(use.path[1]);
+    kept.push_back(std::move(use));
+  }
+  s.uses = std::move(kept);
+}
+
+}  // namespace gauntlet::spec

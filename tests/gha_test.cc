@@ -1,0 +1,169 @@
+// GitHub Actions workflow files (docs/github-actions.md), end to end: the corpus in
+// tests/fixtures/gha is validated, planned and run by the real binary with real bash,
+// in a temporary repository laid out as on GitHub (.github/workflows/).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.h"
+#include "spec/load.h"
+
+namespace gauntlet {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ReadFile;
+using testing::Workspace;
+namespace fs = std::filesystem;
+
+fs::path Fixture(const std::string& name) {
+  return fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
+}
+
+// Copies a fixture to .github/workflows/ of a new workspace; returns its relative path.
+std::string Install(Workspace& ws, const std::string& name) {
+  ws.Write(".github/workflows/" + name, ReadFile(Fixture(name)));
+  return ".github/workflows/" + name;
+}
+
+TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
+  for (const char* good : {"ci.yml", "injection.yml", "shells.yml"}) {
+    spec::LoadResult r = spec::LoadFile(Fixture(good).string());
+    EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
+    EXPECT_TRUE(r.pipeline.workflow) << good;
+  }
+  // Every unsupported key is named at its line and column, errors and warnings alike.
+  spec::LoadResult r = spec::LoadString(ReadFile(Fixture("unsupported.yml")), "unsupported.yml");
+  std::vector<std::string> got;
+  for (const spec::Problem& p : r.problems.all())
+    got.push_back(fmt::format("{}:{} {}", p.loc.line, p.loc.col, p.message));
+  std::sort(got.begin(), got.end());
+  std::vector<std::string> expected = {
+      "10:14 job 'windows' runs on 'windows-latest': gauntlet runs jobs on this Linux host, "
+      "without virtual machines",
+      "15:5 job 'db' uses 'services', which needs Docker",
+      "19:15 'uses: actions/cache@v4' is not supported",
+      "22:23 no earlier step of this job has the id 'x'",
+      "23:13 steps.* cannot be read here: only in a step's run, env, working-directory and "
+      "name, and in job outputs",
+      "24:37 steps.* can only be read as a whole ${{ steps.ID.outputs.NAME }}, "
+      "${{ steps.ID.outcome }} or ${{ steps.ID.conclusion }}",
+      "4:5 'tags' of on.push is ignored",
+      "5:3 gauntlet does not raise 'release' events",
+      "6:1 'permissions' of the workflow is ignored",
+  };
+  EXPECT_EQ(got, expected) << r.problems.Format(r.source);
+}
+
+TEST(GhaTest, ValidateAndPlanAWorkflowFile) {
+  Workspace ws;
+  std::string file = Install(ws, "ci.yml");
+  auto v = ws.Run({"validate", file});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  auto p = ws.Run({"plan", file, "--json"});
+  ASSERT_EQ(p.code, 0) << p.out << p.err;
+  std::vector<std::string> names;
+  const nlohmann::json plan = testing::JsonOut(p);
+  for (const auto& job : plan["jobs"]) names.push_back(job["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"build", "test (python=3.11)",
+                                             "test (python=3.12, extra=yes)", "report"}));
+}
+
+std::string Logs(Workspace& ws, const std::string& job) {
+  auto r = ws.Run({"logs", job});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return r.out;
+}
+
+TEST(GhaTest, StepsRunInOrderWithTheRunnersFilesAndConditions) {
+  Workspace ws;
+  std::string file = Install(ws, "ci.yml");
+  auto r = ws.Run({"run", file, "--json", "--input", "level=full"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // `report` fails on purpose
+  auto statuses = testing::JobStatuses(r);
+  EXPECT_EQ(statuses["build"], "success");
+  EXPECT_EQ(statuses["test (python=3.11)"], "success");
+  EXPECT_EQ(statuses["test (python=3.12, extra=yes)"], "success");
+  EXPECT_EQ(statuses["report"], "failed");
+
+  std::string build = Logs(ws, "build");
+  EXPECT_THAT(build, HasSubstr("env=carried"));  // $GITHUB_ENV reaches the next step
+  EXPECT_THAT(build, HasSubstr("tool-ran"));     // $GITHUB_PATH too
+  EXPECT_THAT(build, HasSubstr("ci=true workspace-set=yes event=workflow_dispatch"));
+  EXPECT_THAT(build, HasSubstr("greeting=hello level=full"));
+  EXPECT_THAT(build, HasSubstr("## Summary"));
+  EXPECT_THAT(build, HasSubstr("run=1.2.3 env=1.2.3 outcome=success"));
+  EXPECT_THAT(build, ::testing::ContainsRegex("hash=[0-9a-f]{64} none=\\[\\]"));
+
+  // Job outputs from a step's $GITHUB_OUTPUT, multi-line ones included.
+  std::string test = Logs(ws, "test (python=3.12, extra=yes)");
+  EXPECT_THAT(test, HasSubstr("python 3.12 extra=yes version=1.2.3"));
+  EXPECT_THAT(test, HasSubstr("exit code 3 (continue-on-error)"));
+  EXPECT_THAT(test, HasSubstr("still-running outcome=failure conclusion=success"));
+
+  // bash -e stops the step at `false`; later steps run only when their if: says so.
+  std::string report = Logs(ws, "report");
+  EXPECT_THAT(report, HasSubstr("before"));
+  EXPECT_THAT(report, Not(HasSubstr("never printed")));
+  EXPECT_THAT(report, Not(HasSubstr("SHOULD-NOT-RUN")));
+  EXPECT_THAT(report, HasSubstr("cleanup-after-failure notes=line one\nline two"));
+  EXPECT_THAT(report, HasSubstr("always-ran"));
+
+  // ::error file=,line=,col=:: is a diagnostic of the failed job.
+  auto diagnose = ws.Run({"diagnose", "--json"});
+  EXPECT_THAT(diagnose.out, HasSubstr("\"file\": \"src/app.py\""));
+  EXPECT_THAT(diagnose.out, HasSubstr("\"message\": \"boom\""));
+}
+
+TEST(GhaTest, StepShellsWorkingDirectoriesAndTheHostsToolchain) {
+  Workspace ws;
+  std::string file = Install(ws, "shells.yml");
+  auto r = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // wrong-python fails on purpose
+  auto statuses = testing::JobStatuses(r);
+  EXPECT_EQ(statuses["shells (word=alpha)"], "success");  // a failure does not stop it
+  EXPECT_EQ(statuses["host-python"], "success");
+  EXPECT_EQ(statuses["wrong-python"], "failed");
+
+  std::string shells = Logs(ws, "shells (word=alpha)");
+  EXPECT_THAT(shells, HasSubstr("sh in-sub alpha\n"));
+  EXPECT_THAT(shells, HasSubstr("python in-sub workflow_dispatch alpha\n"));
+  EXPECT_THAT(shells, HasSubstr("perl ok\n"));
+  EXPECT_THAT(shells, Not(HasSubstr("NOT REACHED")));
+  EXPECT_THAT(shells, HasSubstr("reached without pipefail"));
+  EXPECT_THAT(shells, HasSubstr("at the top"));
+  EXPECT_THAT(Logs(ws, "host-python"), HasSubstr("py-ok"));
+  EXPECT_THAT(Logs(ws, "wrong-python"),
+              HasSubstr("actions/setup-python wants python3 2.7, this host has 3."));
+}
+
+// GitHub pastes ${{ github.head_ref }} into the script, so a branch named
+// `$(touch pwned)` runs a command there; gauntlet passes it as data.
+TEST(GhaTest, HostileEventValuesStayData) {
+  Workspace ws;
+  std::string file = Install(ws, "injection.yml");
+  const std::string ref = "x$(touch${IFS}pwned-ref)`touch pwned-tick`";
+  const std::string message = "fix'; touch pwned-message; echo '";
+  nlohmann::json payload = {
+      {"pull_request", {{"head", {{"ref", ref}}}, {"title", "\"; touch pwned-title; \""}}},
+      {"head_commit", {{"message", message}}}};
+  ws.Write("event.json", payload.dump());
+  auto r = ws.Run({"run", file, "--event", "pull_request", "--event-payload", "event.json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  for (const char* f : {"pwned", "pwned-ref", "pwned-tick", "pwned-message", "pwned-title",
+                        "pwned-step", "pwned-step2"})
+    EXPECT_FALSE(fs::exists(ws.dir() / f)) << f;
+  std::string log = Logs(ws, "echo");
+  EXPECT_THAT(log, HasSubstr("head ref: " + ref + "\n"));
+  EXPECT_THAT(log, HasSubstr("head ref bare: " + ref + "\n"));
+  EXPECT_THAT(log, HasSubstr("message: " + message + "\n"));
+  EXPECT_THAT(log, HasSubstr("step output: $(touch pwned-step)`touch pwned-step2`\n"));
+}
+
+}  // namespace
+}  // namespace gauntlet
