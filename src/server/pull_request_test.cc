@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-json Payload(const std::string& action = "opened") {
+json PullRequestPayload(const std::string& action = "opened") {
   return {{"action", action},
           {"number", 7},
           {"pull_request",
@@ -19,7 +19,7 @@ json Payload(const std::string& action = "opened") {
 }
 
 TEST(GithubPullRequest, ParsesWhatARunNeeds) {
-  auto e = ParseGithubPullRequest(Payload());
+  auto e = ParseGithubPullRequest(PullRequestPayload());
   ASSERT_TRUE(e.ok()) << e.error().message;
   EXPECT_EQ(e->repository, "app");
   EXPECT_EQ(e->action, "opened");
@@ -32,16 +32,16 @@ TEST(GithubPullRequest, ParsesWhatARunNeeds) {
 }
 
 TEST(GithubPullRequest, RefusesWhatItCannotRun) {
-  json p = Payload();
+  json p = PullRequestPayload();
   p["pull_request"]["head"]["sha"] = "abc";
   EXPECT_FALSE(ParseGithubPullRequest(p).ok()) << "a short id";
-  p = Payload();
+  p = PullRequestPayload();
   p["pull_request"]["base"].erase("ref");
   EXPECT_FALSE(ParseGithubPullRequest(p).ok());
-  p = Payload();
+  p = PullRequestPayload();
   p["number"] = 0;
   EXPECT_FALSE(ParseGithubPullRequest(p).ok());
-  p = Payload();
+  p = PullRequestPayload();
   p["repository"] = "app";
   EXPECT_FALSE(ParseGithubPullRequest(p).ok());
   EXPECT_FALSE(ParseGithubPullRequest(json::array()).ok());
@@ -55,7 +55,7 @@ TEST(GithubPullRequest, OnlyNewCommitsRun) {
 
 // Branch filters match the base branch, as GitHub's `on.pull_request.branches` do.
 TEST(GithubPullRequest, BranchesFilterTheBaseBranch) {
-  auto e = ParseGithubPullRequest(Payload());
+  auto e = ParseGithubPullRequest(PullRequestPayload());
   ASSERT_TRUE(e.ok());
   spec::Triggers on;
   std::string why;
