@@ -12,6 +12,7 @@
 
 #include "cli_test_util.h"
 #include "vcs/test_repo.h"
+#include "core/test_tools.h"
 
 namespace gauntlet {
 namespace {
@@ -93,15 +94,15 @@ TEST_F(CliDiagnosePathsTest, GxxNotesInSystemHeadersStayWithTheirError) {
             "src/shapes.cc");
   EXPECT_THAT(result["relatedLocations"].dump(), HasSubstr("file:///usr/include/c++/"));
   // Still a valid SARIF 2.1.0 log (absolute related locations as file:// URIs).
-  if (std::system("command -v node >/dev/null 2>&1") == 0 &&
-      std::filesystem::exists("/usr/share/nodejs/ajv")) {
-    const std::filesystem::path file = ws_.dir() / "out.sarif";
-    std::ofstream(file) << sarif.out;
-    const std::string cmd = "NODE_PATH=/usr/share/nodejs node '" GAUNTLET_SOURCE_DIR
-                            "/tests/gate_corpus/sarif/validate.js' '" +
-                            file.string() + "' >/dev/null 2>&1";
-    EXPECT_EQ(std::system(cmd.c_str()), 0);
-  }
+  GAUNTLET_NEED_TOOL(std::system("command -v node >/dev/null 2>&1") == 0 &&
+                         std::filesystem::exists("/usr/share/nodejs/ajv"),
+                     "node with node-ajv");
+  const std::filesystem::path file = ws_.dir() / "out.sarif";
+  std::ofstream(file) << sarif.out;
+  const std::string cmd = "NODE_PATH=/usr/share/nodejs node '" GAUNTLET_SOURCE_DIR
+                          "/tests/gate_corpus/sarif/validate.js' '" +
+                          file.string() + "' >/dev/null 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "cli_test_util.h"
 #include "store/log_store.h"
 #include "store/sqlite_store.h"
+#include "core/test_tools.h"
 
 namespace gauntlet {
 namespace {
@@ -127,7 +128,7 @@ jobs:
 }
 
 TEST_F(CliDiagnoseTest, ClangCompileErrorThroughTheParserItsCommandChooses) {
-  if (!Have("clang")) GTEST_SKIP() << "clang is not installed";
+  GAUNTLET_NEED_TOOL(Have("clang"), "clang");
   ws_.Write("app/src/broken.c", kBrokenC);
   auto run = RunPipeline(R"YML(name: broken
 jobs:
@@ -148,8 +149,7 @@ jobs:
 }
 
 TEST_F(CliDiagnoseTest, SarifOutputValidatesAgainstTheSchema) {
-  if (!Have("node") || !fs::exists("/usr/share/nodejs/ajv"))
-    GTEST_SKIP() << "node and node-ajv (scripts/install-deps) are needed for schema validation";
+  GAUNTLET_NEED_TOOL(Have("node") && fs::exists("/usr/share/nodejs/ajv"), "node with node-ajv");
   ws_.Write("app/src/broken.c", kBrokenC);
   auto run = RunPipeline(
       "name: broken\njobs:\n  compile:\n    run: gcc -c src/broken.c -o /dev/null\n"

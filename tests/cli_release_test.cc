@@ -36,6 +36,10 @@ TEST_F(ReleaseE2E, PatchMinorAndMajorFromConventionalCommits) {
   const std::string log = File("CHANGELOG.md");
   EXPECT_LT(log.find("## v2.0.0"), log.find("## v1.3.0"));
   EXPECT_LT(log.find("## v1.3.0"), log.find("## v1.2.4"));
+  for (const char* section : {"## v2.0.0", "## v1.3.0", "## v1.2.4"}) {
+    ASSERT_NE(log.find(section), std::string::npos) << section;
+    EXPECT_EQ(log.find(section), log.rfind(section)) << section << " twice\n" << log;
+  }
   EXPECT_NE(log.find("### Breaking changes\n\n- **api:** drop v1"), std::string::npos) << log;
   // HEAD is the release commit.
   auto head = vcs::CommitsSince(repo_.dir(), "", "");

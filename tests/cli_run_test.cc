@@ -249,7 +249,13 @@ jobs:
   EXPECT_EQ(CountLines(ws.dir() / "base.count"), 1);
   EXPECT_EQ(CountLines(ws.dir() / "other.count"), 1);
   EXPECT_EQ(ReadFile(ws.dir() / "report.out"), "abc\n");
-  EXPECT_EQ(ws.Run({"retry"}).code, 0);  // nothing left to retry
+  auto none = ws.Run({"retry"});  // run 2 is green: nothing left to retry
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_THAT(none.out, HasSubstr("run 2 has nothing to retry: every job succeeded"));
+  EXPECT_EQ(CountLines(ws.dir() / "base.count"), 1);
+  EXPECT_EQ(CountLines(ws.dir() / "other.count"), 1);
+  auto runs = nlohmann::json::parse(ws.Run({"runs", "--json"}).out);
+  EXPECT_EQ(runs.size(), 2u) << "a retry of a green run started a run";
 }
 
 TEST(CliRunTest, OnlyRunsTheNamedJobsAndWhatTheyNeed) {

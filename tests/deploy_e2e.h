@@ -13,6 +13,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "deploy/testing_client.h"
 #include "deploy/testing_nginx.h"
 #include "store/sqlite_store.h"
+#include "core/test_tools.h"
 
 namespace gauntlet {
 
@@ -57,7 +60,7 @@ inline const char* kStopScript =
 class DeployE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!deploy::testing::HaveNginx()) GTEST_SKIP() << "nginx is not installed";
+    GAUNTLET_NEED_TOOL(deploy::testing::HaveNginx(), "nginx");
     dir_ = ws_.dir().string();
     ASSERT_GT(blue_port_.port(), 0);
     ASSERT_GT(green_port_.port(), 0);
@@ -162,9 +165,25 @@ class DeployE2E : public ::testing::Test {
   }
 
   std::string Upstream() { return testing::ReadFile(nginx_->upstream_file()); }
+  // The upstream's `server` lines as address -> weight (slots at weight 0 are comments).
+  std::map<std::string, int> Servers() {
+    std::map<std::string, int> out;
+    std::istringstream lines(Upstream());
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream words(line);
+      std::string server, address, weight;
+      if (!(words >> server >> address >> weight) || server != "server") continue;
+      if (!weight.starts_with("weight=") || !weight.ends_with(";")) continue;
+      out[address] = std::stoi(weight.substr(7, weight.size() - 8));
+    }
+    return out;
+  }
+  // `address` has exactly `weight`; weight 100 means all the traffic: no other server.
   bool Serves(const std::string& address, int weight) {
-    return Upstream().find("server " + address + " weight=" + std::to_string(weight)) !=
-           std::string::npos;
+    const std::map<std::string, int> servers = Servers();
+    auto it = servers.find(address);
+    if (it == servers.end() || it->second != weight) return false;
+    return weight != 100 || servers.size() == 1;
   }
   bool Running(const std::string& slot) { return fs::exists(dir_ + "/slot-" + slot + ".pid"); }
 

@@ -212,6 +212,16 @@ class DeployerSlotsTest : public DeployerTest {
     ASSERT_EQ(Deploy("1").state, store::kDeploySucceeded);  // blue is stable
     Forget();
   }
+  // docs/deploy.md, "rollback", after the 50% step moved traffic: the weights go back to
+  // blue, the router drains, and only then is green stopped (never while it has users).
+  void ExpectTrafficBackBeforeTheStop() {
+    const int moved = At("route blue=50 green=50");
+    const int back = At("route blue=100", moved);
+    ASSERT_GT(moved, -1) << Log();
+    ASSERT_GT(back, moved) << Log();
+    EXPECT_EQ(At("drain", back), back + 1) << Log();
+    EXPECT_EQ(At("stop green 2"), back + 2) << "never stopped while it had traffic\n" << Log();
+  }
   // What the green slot serves from now on.
   void Green(const std::vector<std::string>& flags) {
     green_app_.Stop();

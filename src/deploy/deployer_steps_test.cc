@@ -102,6 +102,7 @@ TEST_F(DeployerSlotsTest, ACleanBakeEndsInSuccessThenTheScaleDown) {
   EXPECT_EQ(phases,
             (std::vector<std::string>{"pre_deploy", "deploy", "health", "analysis", "promote",
                                       "bake", "post_deploy", "scale_down", "stop_old"}));
+  ASSERT_NE(At("route blue=0 green=100"), -1) << Log();
   EXPECT_GT(At("stop blue 1"), At("route blue=0 green=100")) << Log();
 }
 

@@ -13,6 +13,7 @@
 #include "deploy/testing.h"
 #include "deploy/testing_client.h"
 #include "deploy/testing_nginx.h"
+#include "core/test_tools.h"
 
 namespace gauntlet::deploy {
 namespace {
@@ -42,7 +43,7 @@ TEST(DeployNginxConfig, PidFileFromTheConfigDump) {
 class DeployNginx : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HaveNginx()) GTEST_SKIP() << "nginx is not installed (scripts/install-deps)";
+    GAUNTLET_NEED_TOOL(testing::HaveNginx(), "nginx");
     v1_ = testing::StartTestApp(&app1_, {"--version", "1"});
     v2_ = testing::StartTestApp(&app2_, {"--version", "2"});
     ASSERT_FALSE(v1_.empty());

@@ -335,6 +335,8 @@ TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
   b.Add("report", "echo report", {slow}, [](spec::Job& j) { j.if_expr = "always()"; });
   b.Add("next", "true", {slow});
   b.Add("success-or", "true", {slow}, [](spec::Job& j) { j.if_expr = "success() || true"; });
+  b.Add("on-failure", "echo cleaning", {slow}, [](spec::Job& j) { j.if_expr = "failure()"; });
+  b.Add("if-cancelled", "echo c", {slow}, [](spec::Job& j) { j.if_expr = "cancelled() || true"; });
   SchedulerOptions o;
   o.parallelism = 1;  // "fails" runs first, then fail-fast applies
   EXPECT_EQ(r.Run(b.plan, o).state, RunState::kFailed);
@@ -342,6 +344,12 @@ TEST(SchedulerProcessTest, FailFastStillRunsAlwaysAndFailureJobs) {
   EXPECT_EQ(r.rec.state("report"), JobState::kSuccess);
   EXPECT_EQ(r.rec.state("next"), JobState::kSkipped);
   EXPECT_EQ(r.rec.state("success-or"), JobState::kSkipped);  // no always/failure: fail-fast
+  // docs/running.md: jobs whose if: uses always(), failure() or cancelled() are exempt.
+  EXPECT_EQ(r.rec.state("on-failure"), JobState::kSuccess) << r.rec.results["on-failure"].reason;
+  EXPECT_EQ(r.rec.state("if-cancelled"), JobState::kSuccess) << r.rec.results["if-cancelled"].reason;
+  for (const char* skipped : {"slow", "next", "success-or"})
+    EXPECT_EQ(r.rec.results[skipped].reason, "not started: an earlier job failed (fail-fast)")
+        << skipped;
 }
 
 TEST(SchedulerProcessTest, BadIfExpressionFailsTheJob) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "gate/report_json.h"
@@ -163,20 +164,25 @@ TEST_F(AssessTest, FailedRunsOnTheChangeAreFixAttempts) {
   repo_.Write("src/app.c", "int main() {\n  return 2;\n}\n");
   std::string first =
       repo_.Commit("try 1\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kAssessT0 + 10 * kHour) / 1000);
-  AddRun(first, "feature", store::RunStatus::kFailed, kAssessT0 + 101 * kHour, {{"Task-ID", "T-1"}});
+  const store::RunId tried = AddRun(first, "feature", store::RunStatus::kFailed,
+                                    kAssessT0 + 101 * kHour, {{"Task-ID", "T-1"}});
   // An amended commit no longer in the change: the same Task-ID makes it an attempt.
-  AddRun("amended", "agent/t-1", store::RunStatus::kFailed, kAssessT0 + 102 * kHour,
-         {{"Task-ID", "T-1"}});
+  const store::RunId amended = AddRun("amended", "agent/t-1", store::RunStatus::kFailed,
+                                      kAssessT0 + 102 * kHour, {{"Task-ID", "T-1"}});
   AddRun("unrelated", "other", store::RunStatus::kFailed, kAssessT0 + 103 * kHour);
   AddRun("old", "feature", store::RunStatus::kFailed, kAssessT0 + 1 * kHour);  // before the change
   repo_.Write("README.md", "app\nfixed\n");
   std::string head =
       repo_.Commit("try 2\n\nTask-ID: T-1\n", "Ada", "ada@example.com", (kAssessT0 + 11 * kHour) / 1000);
-  AddRun(head, "feature", store::RunStatus::kFailed, kAssessT0 + 104 * kHour);  // on the branch
+  const store::RunId red =
+      AddRun(head, "feature", store::RunStatus::kFailed, kAssessT0 + 104 * kHour);  // on the branch
   store::RunId green = AddRun(head, "feature", store::RunStatus::kSuccess, kAssessT0 + 105 * kHour);
   Assessment a = Judge();
   EXPECT_EQ(a.run.id, green);
-  EXPECT_EQ(a.fix_attempt_runs.size(), 3u);
+  std::vector<store::RunId> attempts(a.fix_attempt_runs.begin(), a.fix_attempt_runs.end());
+  std::sort(attempts.begin(), attempts.end());
+  EXPECT_EQ(attempts, (std::vector<store::RunId>{tried, amended, red}))
+      << "not the unrelated branch's run, nor the one before the change";
   EXPECT_EQ(a.verdict.decision, Decision::kNeedsApproval);
   EXPECT_EQ(a.verdict.reasons.back(),
             "3 failed attempts on this change (limit 3): a person takes over");

@@ -11,6 +11,7 @@
 
 #include "gate/corpus_test_util.h"
 #include "gate/parsers.h"
+#include "core/test_tools.h"
 
 namespace gauntlet::gate {
 namespace {
@@ -100,10 +101,9 @@ TEST(GateSarifTest, OutputHasRunsRulesAndLocations) {
 
 // The output validates against the official SARIF 2.1.0 schema (ajv, node).
 TEST(GateSarifTest, OutputValidatesAgainstOfficialSchema) {
-  if (std::system("command -v node >/dev/null 2>&1") != 0 ||
-      !std::filesystem::exists("/usr/share/nodejs/ajv")) {
-    GTEST_SKIP() << "node and node-ajv (scripts/install-deps) are needed for schema validation";
-  }
+  GAUNTLET_NEED_TOOL(std::system("command -v node >/dev/null 2>&1") == 0 &&
+                         std::filesystem::exists("/usr/share/nodejs/ajv"),
+                     "node with node-ajv");
   const std::string validator = testing::CorpusPath("sarif/validate.js");
   auto dir =
       std::filesystem::temp_directory_path() / ("gauntlet-sarif-" + std::to_string(::getpid()));

@@ -163,6 +163,7 @@ TEST(InsightDora, BandsAtTheirBoundaries) {
   EXPECT_EQ(ChangeFailureBand(0.05), "elite");
   EXPECT_EQ(ChangeFailureBand(0.0501), "high");
   EXPECT_EQ(ChangeFailureBand(0.10), "high");
+  EXPECT_EQ(ChangeFailureBand(0.1001), "medium");
   EXPECT_EQ(ChangeFailureBand(0.15), "medium");
   EXPECT_EQ(ChangeFailureBand(0.1501), "low");
   EXPECT_EQ(RestoreBand(kDoraHour - 1), "elite");

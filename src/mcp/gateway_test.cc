@@ -117,9 +117,11 @@ TEST(Gateway, RateLimitIsADenialSayingWhen) {
   Gateway g = f.Make(p);
   Tool read = MakeTool("run_status", Access::kRead);
   EXPECT_TRUE(g.Check("a", read, json::object()).allowed);
+  f.clock.Advance(std::chrono::seconds(15));
   Decision d = g.Check("a", read, json::object());
   EXPECT_FALSE(d.allowed);
   EXPECT_NE(d.reason.find("rate limit of 1 calls a minute"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("retry in 45.0 s"), std::string::npos) << d.reason;
 }
 
 }  // namespace

@@ -208,6 +208,7 @@ void RunRecorder::Flush() {
   // Output first, then the rows that say the job finished.
   Check(log_->Flush());
   if (in_batch_) {
+    if (before_commit_) before_commit_();
     Check(store_->Commit());
     in_batch_ = false;
   }

@@ -39,6 +39,9 @@ class RunRecorder : public exec::Observer {
   // at every commit point until they are (then the run row is rewritten), and at the end.
   using LateFields = std::function<bool(RunRecord* run, bool wait)>;
   void FillLater(LateFields fill) { late_ = std::move(fill); }
+  // Called right before each commit of the store, after the log was flushed: tests read
+  // the log there, where docs/state.md promises it is complete.
+  void BeforeCommit(std::function<void()> hook) { before_commit_ = std::move(hook); }
   ~RunRecorder() override;
 
   void OnRunStarted(const plan::Plan& plan) override;
@@ -76,6 +79,7 @@ class RunRecorder : public exec::Observer {
   UnixMs ReadyMs(const plan::PlannedJob& job) const;
 
   Store* store_;
+  std::function<void()> before_commit_;
   LogWriter* log_;
   RunRecord* run_;
   NowMs now_;
