@@ -147,8 +147,9 @@ TEST_F(DeployE2E, SlowCanaryFailsOnP99) {
     if (v["metric"] == "p99_latency_ms" && v["verdict"] == "fail") {
       p99_failed = true;
       EXPECT_GE(v["value"].get<double>(), 550.0);
-      EXPECT_LE(v["threshold"].get<double>(), 3 * v["baseline"].get<double>() + 25)
-          << "the configured ratio, 3, not the test default";
+      EXPECT_NEAR(v["threshold"].get<double>(), std::max(3 * v["baseline"].get<double>(), 25.0),
+                  0.01)
+          << "the configured ratio, 3, not the test default (20)";
     }
   }
   EXPECT_TRUE(p99_failed) << d.dump();
@@ -245,7 +246,10 @@ TEST_F(DeployE2E, InconclusiveAnalysisPausesUntilPromoted) {
   EXPECT_EQ(d["state"], "paused") << d.dump();
   // No traffic moved while it waits for a person.
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
-  EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "3"}).code, 1);
+  testing::Output refused = Gauntlet({"deploy", "prod", "--version", "3"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE((refused.out + refused.err).find("is paused waiting for a person"), std::string::npos)
+      << refused.out << refused.err;
 
   testing::Output p = Gauntlet({"promote", "prod"});
   EXPECT_EQ(p.code, 0) << p.out << p.err;
@@ -259,12 +263,15 @@ TEST_F(DeployE2E, AbortRollsBackAPausedDeployment) {
   WatchQueueMetric(metrics.url(), "");
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
-  EXPECT_EQ(Gauntlet({"deploy", "prod", "--version", "2"}).code, 1);
+  EXPECT_EQ(GauntletJson({"deploy", "prod", "--version", "2"}, 1)["state"], "paused");
   nlohmann::json d = GauntletJson({"abort", "prod"}, 0);
   EXPECT_EQ(d["state"], "rolled_back");
   EXPECT_EQ(d["reason"], "aborted by a person");
   EXPECT_TRUE(Serves(blue(), 100)) << Upstream();
-  EXPECT_EQ(Gauntlet({"abort", "prod"}).code, 1) << "nothing left to abort";
+  testing::Output again = Gauntlet({"abort", "prod"});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE((again.out + again.err).find("'prod' has no deployment to abort"), std::string::npos)
+      << again.out << again.err;
 }
 
 TEST_F(DeployE2E, CtrlCDuringACanaryPauseMovesTrafficBackAndExits130) {
