@@ -162,6 +162,69 @@ TEST_F(ReleaseFlowE2E, KilledBetweenTagAndPushResumesWithoutASecondTag) {
   EXPECT_EQ(releases[0]["status"], "released");
 }
 
+// A kill inside the version step, after a file was written and before the commit, or
+// after the commit and before the tag: the next release continues the same one, with
+// one release commit, one tag and one changelog section.
+TEST_F(ReleaseFlowE2E, KilledInsideTheVersionStepContinuesWithOneReleaseCommit) {
+  for (const char* point : {"version:files", "version:commit"}) {
+    SCOPED_TRACE(point);
+    if (Tags().empty()) Start();
+    const std::string version = Tags().size() == 1 ? "1.1.0" : "1.2.0";
+    Commit("feat: resumable at " + std::string(point));
+    setenv("GAUNTLET_TEST_RELEASE_KILL_AFTER", point, 1);
+    testing::Output killed = Release({"--no-quality"});
+    unsetenv("GAUNTLET_TEST_RELEASE_KILL_AFTER");
+    ASSERT_EQ(killed.code, 128 + SIGKILL) << killed.out << killed.err;
+    EXPECT_EQ(Tags().count("v" + version), 0u);
+    EXPECT_EQ(File("VERSION"), version + "\n");
+
+    auto doc = ReleaseJson({"--no-quality"}, 0);
+    EXPECT_EQ(doc["status"], "released");
+    EXPECT_EQ(doc["tag"], "v" + version);
+    std::string first;  // v1.0.0's commit
+    auto tags = vcs::ListTags(repo_.dir());
+    ASSERT_TRUE(tags.ok());
+    for (const auto& t : *tags)
+      if (t.name == "v1.0.0") first = t.commit;
+    auto log = vcs::CommitsSince(repo_.dir(), first);
+    ASSERT_TRUE(log.ok());
+    int release_commits = 0;
+    for (const auto& c : log->commits)
+      release_commits += c.message.starts_with("chore(release): v" + version);
+    EXPECT_EQ(release_commits, 1);
+    EXPECT_EQ(log->commits.back().message.substr(0, 22), "chore(release): v" + version);
+    EXPECT_EQ(Head(), doc["commit"]);
+    auto dirty = vcs::UncommittedPaths(repo_.dir());
+    ASSERT_TRUE(dirty.ok());
+    EXPECT_TRUE(dirty->empty());
+    const std::string changelog = File("CHANGELOG.md");
+    EXPECT_EQ(changelog.find("## v" + version), changelog.rfind("## v" + version));
+    testing::Output list = ws_.Run({"releases", "--json"});
+    auto releases = nlohmann::json::parse(list.out)["releases"];
+    EXPECT_EQ(releases.size(), Tags().size() - 1);  // the killed one was continued
+  }
+}
+
+// What is left uncommitted beside the release's own files is someone's work: the killed
+// release is not continued over it, and the stale row stops saying "running".
+TEST_F(ReleaseFlowE2E, AKilledReleaseIsNotContinuedOverSomeoneElsesChanges) {
+  Start();
+  Commit("feat: interrupted");
+  setenv("GAUNTLET_TEST_RELEASE_KILL_AFTER", "version:files", 1);
+  testing::Output killed = Release({"--no-quality"});
+  unsetenv("GAUNTLET_TEST_RELEASE_KILL_AFTER");
+  ASSERT_EQ(killed.code, 128 + SIGKILL) << killed.out << killed.err;
+  repo_.Write("src.txt", "someone's edit\n");
+  testing::Output again = Release({"--no-quality"});
+  EXPECT_NE(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("uncommitted changes"), std::string::npos) << again.out << again.err;
+  EXPECT_EQ(Tags().count("v1.1.0"), 0u);
+  testing::Output list = ws_.Run({"releases", "--json"});
+  auto releases = nlohmann::json::parse(list.out)["releases"];
+  ASSERT_EQ(releases.size(), 2u);
+  for (const auto& r : releases) EXPECT_EQ(r["status"], "failed") << r.dump();
+}
+
 TEST_F(ReleaseFlowE2E, ASecondReleaseWhileOneRunsIsRefusedNamingIt) {
   Start();
   repo_.Write("gauntlet.yml", std::string("name: app\njobs:\n  test:\n    commands:\n") +

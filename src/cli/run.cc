@@ -11,6 +11,7 @@
 #include "cli/pipeline_arg.h"
 #include "engine/selection.h"
 #include "spec/manual_inputs.h"
+#include "vcs/warm_up.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -60,6 +61,7 @@ Result<engine::Event> EventFromFlags(const RunFlags& flags, const spec::Pipeline
 }
 
 int RunCommand(const RunFlags& flags, const GlobalOptions& global) {
+  const vcs::Libgit2WarmUp warm_up;  // the run reads HEAD and the changed files
   engine::LoadedPipeline loaded = engine::LoadPipeline(flags.file, CurrentDir());
   if (!loaded.ok()) return ReportLoadFailure(loaded, global, "invalid");
   engine::RunAsk ask;

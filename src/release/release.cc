@@ -1,11 +1,13 @@
 #include "release/release.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "release/flow.h"
 #include "store/engine_lock.h"
 #include "store/open.h"
 #include "vcs/history.h"
+#include "vcs/publish.h"
 #include "vcs/repo.h"
 
 namespace gauntlet::release {
@@ -40,21 +42,68 @@ Result<Target> TargetOf(const ReleaseRequest& req, const spec::Release& config,
   return Error::Invalid("no package '" + req.package + "' under release.packages");
 }
 
+// The files the version step writes, relative to the work tree.
+std::vector<std::string> OwnFiles(const Target& t, const std::string& repo_root) {
+  std::vector<std::string> files;
+  auto rel = [&](const std::string& abs) {
+    return std::filesystem::path(abs).lexically_relative(repo_root).string();
+  };
+  for (const spec::ReleaseFile& b : t.bump) files.push_back(rel(t.bump_dir + "/" + b.path));
+  if (!t.changelog.empty()) files.push_back(rel(t.changelog));
+  return files;
+}
+
+// Whether release `r`, killed inside its version step, can be continued at HEAD: its
+// commit is HEAD (killed before the tag), or some of its files are written and nothing
+// else is uncommitted (killed before the commit). With nothing written there is nothing
+// to continue: HEAD may have moved since, so the release starts again.
+bool KilledInVersionStep(const Flow& f, const store::ReleaseRecord& r,
+                         const std::vector<store::ReleaseStepRecord>& steps,
+                         const vcs::CommitInfo& head) {
+  // A step's row is written when it ends: killed inside the version step, the release has
+  // its quality step ended well and no version step, or one that failed.
+  bool quality_passed = false, version_open = true;
+  for (const auto& s : steps) {
+    if (s.step == "quality")
+      quality_passed = s.result == "ok" || s.result == "skipped" || s.result == "reused";
+    if (s.step == "version") version_open = s.result == "running" || s.result == "failed";
+  }
+  if (!quality_passed || !version_open) return false;
+  if (head.subject == "chore(release): " + r.tag) return true;
+  auto dirty = vcs::UncommittedPaths(f.repo_root);
+  if (!dirty.ok() || dirty->empty()) return false;
+  const std::vector<std::string> own = OwnFiles(f.target, f.repo_root);
+  for (const std::string& p : *dirty)
+    if (std::find(own.begin(), own.end(), p) == own.end()) return false;
+  return true;
+}
+
 // The unfinished release of HEAD: the latest row of this target, not finished, whose
-// tag exists and points at HEAD. Its steps that ended ok are not done again.
+// tag exists and points at HEAD, or which was killed inside its version step. Its steps
+// that ended ok are not done again. A row left "running" that cannot be continued was
+// killed: it is marked failed, so `gauntlet releases` does not show it running forever.
 void FindResumable(Flow& f) {
   auto rows = f.store->ListReleases(f.state.pipeline, f.target.package, 1);
   if (!rows.ok() || rows->empty()) return;
-  const store::ReleaseRecord& r = rows->front();
+  store::ReleaseRecord r = rows->front();
   if ((r.status != "running" && r.status != "failed") || r.tag.empty()) return;
   auto head = vcs::HeadInfo(f.repo_root);
   auto tags = vcs::ListTags(f.repo_root);
-  if (!head.ok() || !tags.ok()) return;
-  bool at_head = false;
-  for (const auto& t : *tags) at_head |= t.name == r.tag && t.commit == head->commit;
-  if (!at_head) return;
   auto steps = f.store->GetReleaseSteps(r.id);
-  if (!steps.ok()) return;
+  if (!head.ok() || !tags.ok() || !steps.ok()) return;
+  bool tagged = false, at_head = false;
+  for (const auto& t : *tags) {
+    tagged |= t.name == r.tag;
+    at_head |= t.name == r.tag && t.commit == head->commit;
+  }
+  if (!at_head && (tagged || !KilledInVersionStep(f, r, *steps, *head))) {
+    if (r.status == "running") {
+      r.status = "failed";
+      r.reason = "interrupted: the process ended before the release finished";
+      (void)f.store->UpdateRelease(r);
+    }
+    return;
+  }
   f.resumed = true;
   f.state.release_id = r.id;
   f.state.version = r.version;

@@ -41,7 +41,9 @@ struct ReleaseRequest {
   Clock* clock = nullptr;   // null: RealClock()
   // Progress lines for people (may be empty).
   std::function<void(const std::string&)> print;
-  // Called after each step has been recorded: tests stop the process there for real.
+  // Called after each step has been recorded, and inside the version step after a file
+  // is written ("version:files") and after the commit ("version:commit"): tests stop the
+  // process there for real.
   std::function<void(std::string_view step)> after_step;
 };
 

@@ -1,6 +1,7 @@
 // Step "version": the files bumped, the changelog section written, the commit
 // `chore(release): TAG` and the annotated tag. Every new file text is computed before
 // anything is written, so a mistake in one file (no version found) changes nothing.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include "release/changelog.h"
 #include "release/flow.h"
 #include "vcs/publish.h"
+#include "vcs/repo.h"
 
 namespace gauntlet::release {
 namespace {
@@ -65,6 +67,37 @@ Result<std::vector<FileChange>> Changes(const Flow& f) {
   return changes;
 }
 
+// For tests of a kill inside this step: the request's after_step hook, called at a point
+// within the step ("version:files" after a file is written, "version:commit" after the
+// commit, before the tag).
+void Reached(const Flow& f, const char* point) {
+  if (f.req.after_step) f.req.after_step(point);
+}
+
+// A release continued after a kill inside this step finds its own files written and not
+// committed, or nothing: anything else uncommitted is someone's work, not the release's.
+Status LeftBehindIsOurs(const Flow& f) {
+  auto dirty = vcs::UncommittedPaths(f.repo_root);
+  if (!dirty.ok()) return dirty.error();
+  for (const std::string& p : *dirty) {
+    if (std::find(f.state.files.begin(), f.state.files.end(), p) == f.state.files.end())
+      return Error::Conflict("the work tree has uncommitted changes that are not this "
+                             "release's (" + p + "): commit or stash them, then run it again");
+  }
+  return Ok();
+}
+
+// The release commit: HEAD itself when a killed attempt already made it (its subject is
+// this release's and no file needed writing), so a continued release never commits twice.
+Result<std::string> CommitOnce(const Flow& f, const std::string& message, bool written) {
+  if (f.resumed && !written) {
+    auto head = vcs::HeadInfo(f.repo_root);
+    if (!head.ok()) return head.error();
+    if (head->subject == "chore(release): " + f.state.tag) return head->commit;
+  }
+  return vcs::CommitFiles(f.repo_root, f.state.files, message);
+}
+
 }  // namespace
 
 Status VersionStep(Flow& f) {
@@ -94,13 +127,20 @@ Status VersionStep(Flow& f) {
     f.plan["tag"] = f.state.tag;
     return f.End("version", "skipped", "dry run: would commit and tag " + f.state.tag);
   }
+  if (f.resumed) {
+    if (Status s = LeftBehindIsOurs(f); !s.ok()) return fail(s.error());
+  }
+  bool written = false;
   for (const FileChange& c : *changes) {
     if (c.before == c.after) continue;
     if (Status s = WriteText(c.path, c.after); !s.ok()) return fail(s.error());
+    written = true;
+    Reached(f, "version:files");
   }
-  auto commit = vcs::CommitFiles(f.repo_root, f.state.files, message);
+  auto commit = CommitOnce(f, message, written);
   if (!commit.ok()) return fail(commit.error());
   f.state.commit = *commit;
+  Reached(f, "version:commit");
   // The tag carries the notes too: `git show TAG` tells what the release holds.
   Status tagged = vcs::CreateTag(f.repo_root, f.state.tag, *commit,
                                  "Release " + f.state.tag + "\n\n" + f.state.changelog);

@@ -1,5 +1,7 @@
 #include "vcs/git_handles.h"
 
+#include "vcs/warm_up.h"
+
 namespace gauntlet::vcs {
 namespace {
 
@@ -14,6 +16,10 @@ class Libgit2 {
 }  // namespace
 
 void EnsureLibgit2() { static const Libgit2 init; }
+
+Libgit2WarmUp::Libgit2WarmUp() : thread_([] { EnsureLibgit2(); }) {}
+
+Libgit2WarmUp::~Libgit2WarmUp() { thread_.join(); }
 
 Result<Repo> OpenRepository(const std::string& path) {
   EnsureLibgit2();
