@@ -1,5 +1,6 @@
-// `gauntlet mcp` driven by the official MCP TypeScript SDK client (tests/mcp/sdk.test.mjs
-// does the driving and checking: the fix loop, the gateway's denial, the audit trail).
+// `gauntlet mcp` and `gauntlet serve`'s /mcp driven by the official MCP TypeScript SDK
+// client (tests/mcp/*.test.mjs do the driving and checking: the fix loop, the gateway's
+// denial, the audit trail; over HTTP the tokens, scopes and transport errors).
 //
 // Needs node and tests/mcp/node_modules (tests/mcp/setup); scripts/test provides both and
 // sets GAUNTLET_REQUIRE_BROWSER=1, which turns their absence into a failure, not a skip.
@@ -17,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(McpSdk, FixLoopGatewayAndAuditWithTheOfficialClient) {
+// Runs tests/mcp/SCRIPT with node against the binary and an empty directory; its output
+// is the failure message.
+void RunSdkScript(const std::string& script) {
   const fs::path mcp_dir = fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "mcp";
   const bool ready = std::system("command -v node >/dev/null") == 0 &&
                      fs::exists(mcp_dir / "node_modules" / "@modelcontextprotocol" / "sdk");
@@ -29,13 +32,22 @@ TEST(McpSdk, FixLoopGatewayAndAuditWithTheOfficialClient) {
   }
   testing::Workspace ws;
   const fs::path log = ws.dir().parent_path() / (ws.dir().filename().string() + ".log");
-  const std::string cmd = "node '" + (mcp_dir / "sdk.test.mjs").string() + "' '" +
-                          GAUNTLET_BINARY + "' '" + ws.dir().string() + "' >'" + log.string() +
-                          "' 2>&1";
+  const std::string cmd = "node '" + (mcp_dir / script).string() + "' '" + GAUNTLET_BINARY +
+                          "' '" + ws.dir().string() + "' >'" + log.string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << testing::ReadFile(log);
   fs::remove(log);
 }
+
+TEST(McpSdk, FixLoopGatewayAndAuditWithTheOfficialClient) { RunSdkScript("sdk.test.mjs"); }
+
+// `gauntlet serve`'s /mcp over the Streamable HTTP transport (tests/mcp/http.test.mjs):
+// tokens as identities and scopes, the transport's refusals, the audit rows.
+TEST(McpSdk, StreamableHttpWithTokensScopesAndAudit) { RunSdkScript("http.test.mjs"); }
+
+// Approvals (tests/mcp/approvals.test.mjs): an L0 agent's production deploy asks, a
+// person approves at a terminal, the same deploy then passes once.
+TEST(McpSdk, ApprovalAllowsTheSameDeployOnce) { RunSdkScript("approvals.test.mjs"); }
 
 }  // namespace
 }  // namespace gauntlet

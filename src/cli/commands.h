@@ -34,6 +34,8 @@ void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterHook(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterMcp(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAudit(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterApprovals(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterApprove(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -64,6 +66,8 @@ inline constexpr Registrar kCommands[] = {
     RegisterHook,
     RegisterMcp,
     RegisterAudit,
+    RegisterApprovals,
+    RegisterApprove,
     RegisterVersion,
 };
 

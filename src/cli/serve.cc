@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/signals.h"
 #include "core/clock.h"
+#include "mcp/gateway.h"
 #include "server/server.h"
 
 namespace gauntlet::cli {
@@ -58,6 +59,8 @@ int RunServe(ServeFlags& flags) {
   } else if (const char* env = getenv("GAUNTLET_WEBHOOK_SECRET")) {
     c.webhook_secret = env;
   }
+  if (!c.mcp_policy_file.empty())
+    if (auto p = mcp::LoadPolicy(c.mcp_policy_file); !p.ok()) return Fail(Error::Invalid(p.error().message));
   CancelOnSignals signals(nullptr);  // before the server's threads start
   server::Server srv(c);
   if (Status s = srv.Start(); !s.ok()) return Fail(s.error());
@@ -92,6 +95,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "at a time, in order, in a working copy kept per repository and brought to the exact\n"
       "commit (only changed files are written). SIGTERM stops it; a run under way is resumed\n"
       "at the next start. See docs/server.md for the routes and what is not there yet.\n"
+      "MCP clients connect to /mcp (/mcp/NAME with several repositories) with a token:\n"
+      "its name is the identity the trust gateway judges (docs/agents.md).\n"
       "--json: each progress line is a JSON object (what, detail, queue, repo, event, ref,\n"
       "commit, run_id, at_ms). Exit codes: 0 stopped by a signal, 2 invalid flags or\n"
       "repository names, 3 the secret file is missing, 4 the port is taken or the state\n"
@@ -117,6 +122,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_flag("--public-read", flags->config.public_read, "GET routes need no token");
   cmd->add_option("--max-body", flags->config.max_body, "Largest request body, in bytes")
       ->capture_default_str();
+  cmd->add_option("--mcp-policy", flags->config.mcp_policy_file,
+                  "The trust gateway's policy file (JSON) for MCP at /mcp (docs/agents.md)");
   cmd->add_flag("--json", global.json, "Progress lines as JSON objects");
   *run = [flags, &global]() -> int {
     flags->config.json = global.json;

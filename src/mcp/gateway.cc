@@ -85,10 +85,11 @@ bool RateLimiter::Take(const std::string& identity, int64_t* retry_after_ms) {
   return true;
 }
 
-Gateway::Gateway(Policy policy, Clock* clock, LevelLookup lookup)
+Gateway::Gateway(Policy policy, Clock* clock, LevelLookup lookup, ApprovalLookup approvals)
     : policy_(std::move(policy)),
       limiter_(policy_.calls_per_minute, clock),
-      lookup_(std::move(lookup)) {}
+      lookup_(std::move(lookup)),
+      approvals_(std::move(approvals)) {}
 
 bool Gateway::IsProtected(const std::string& environment) const {
   auto m = MatchAny(policy_.protected_environments, environment);
@@ -129,11 +130,22 @@ Decision Gateway::Check(const std::string& identity, const Tool& tool, const jso
     case Access::kDeploy: {
       const std::string env = tool.environment_of ? tool.environment_of(arguments) : "";
       if (!IsProtected(env)) return {};
-      return NeedLevel(identity, policy_.deploy_protected,
-                       fmt::format("{} to the protected environment {}", tool.name, env),
-                       fmt::format("a person running `gauntlet {} {}` themselves (gauntlet has "
-                                   "no approval request for agents yet)",
-                                   tool.name, env));
+      const bool can_ask = approvals_ && tool.name == "deploy";
+      Decision d = NeedLevel(
+          identity, policy_.deploy_protected,
+          fmt::format("{} to the protected environment {}", tool.name, env),
+          can_ask ? "a person's approval"
+                  : fmt::format("a person running `gauntlet {} {}` themselves", tool.name, env));
+      if (d.allowed || !can_ask) return d;
+      ApprovalAnswer a = approvals_(identity, env, arguments);
+      if (a.approved > 0) return {true, "", d.level, a.approved};
+      d.reason += a.pending > 0
+                      ? fmt::format(". Approval {} pending; a person runs `gauntlet approve {}` "
+                                    "(or `gauntlet approve {} --deny`), then call deploy again "
+                                    "with the same arguments: the approval allows it once",
+                                    a.pending, a.pending, a.pending)
+                      : ". No approval request could be made: " + a.error;
+      return d;
     }
     case Access::kRelease:
       if (arguments.value("dry_run", true)) return {};

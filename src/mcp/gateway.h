@@ -53,7 +53,19 @@ struct Decision {
   bool allowed = true;
   std::string reason;  // denied: why, and what would allow it
   std::string level;   // the identity's level when it was looked up ("" not needed)
+  int64_t approval = 0;  // allowed by this approval (a person's, used now)
 };
+
+// For a deploy the identity's level does not allow: the approval a person gave for this
+// very deploy (used by this call: `approved`), else the pending request for one, created
+// if needed (`pending`). store/approvals.h keeps them.
+struct ApprovalAnswer {
+  int64_t approved = 0;
+  int64_t pending = 0;
+  std::string error;  // neither could be read or made
+};
+using ApprovalLookup = std::function<ApprovalAnswer(
+    const std::string& identity, const std::string& environment, const nlohmann::json& arguments)>;
 
 // The identity's trust level in the pipeline's history (engine::ReadTrust); an error
 // counts as L0.
@@ -61,7 +73,8 @@ using LevelLookup = std::function<Result<gate::TrustLevel>(const std::string& id
 
 class Gateway {
  public:
-  Gateway(Policy policy, Clock* clock, LevelLookup lookup);
+  // Without `approvals`, a deploy below the level is refused with no request made.
+  Gateway(Policy policy, Clock* clock, LevelLookup lookup, ApprovalLookup approvals = nullptr);
   const Policy& policy() const { return policy_; }
   // Whether `identity` may call `tool` with these (already schema-checked) arguments.
   Decision Check(const std::string& identity, const Tool& tool, const nlohmann::json& arguments);
@@ -74,6 +87,7 @@ class Gateway {
   Policy policy_;
   RateLimiter limiter_;
   LevelLookup lookup_;
+  ApprovalLookup approvals_;
 };
 
 }  // namespace gauntlet::mcp

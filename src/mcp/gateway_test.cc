@@ -50,6 +50,42 @@ TEST(Gateway, ProtectedDeployNeedsL3) {
   EXPECT_EQ(f.lookups, before);
 }
 
+TEST(Gateway, BelowTheLevelADeployAsksForApprovalAndAnApprovalAllowsIt) {
+  Fixture f;
+  f.levels = {{"l3@x", TrustLevel::kL3}};
+  std::vector<std::string> asked;
+  ApprovalAnswer next{0, 7, ""};
+  Gateway g(Policy{}, &f.clock, [&f](const std::string& who) -> Result<TrustLevel> {
+    auto it = f.levels.find(who);
+    return it == f.levels.end() ? TrustLevel::kL0 : it->second;
+  }, [&](const std::string& who, const std::string& env, const json& a) {
+    asked.push_back(who + " " + env + " " + a.value("version", ""));
+    return next;
+  });
+  Tool deploy = MakeTool("deploy", Access::kDeploy);
+  const json prod = {{"environment", "production"}, {"version", "1.0.0"}};
+  Decision d = g.Check("new@x", deploy, prod);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.reason.find("needs trust level L3"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("Approval 7 pending; a person runs `gauntlet approve 7`"),
+            std::string::npos)
+      << d.reason;
+  EXPECT_EQ(asked, std::vector<std::string>{"new@x production 1.0.0"});
+  next = {7, 0, ""};
+  d = g.Check("new@x", deploy, prod);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.approval, 7);
+  next = {0, 0, "disk full"};
+  EXPECT_NE(g.Check("new@x", deploy, prod).reason.find("No approval request could be made: disk full"),
+            std::string::npos);
+  // Promote has no approval requests; L3 and an unprotected environment ask nothing.
+  asked.clear();
+  EXPECT_TRUE(g.Check("l3@x", deploy, prod).allowed);
+  EXPECT_FALSE(g.Check("new@x", MakeTool("promote", Access::kDeploy), prod).allowed);
+  EXPECT_TRUE(g.Check("new@x", deploy, {{"environment", "staging"}}).allowed);
+  EXPECT_TRUE(asked.empty());
+}
+
 TEST(Gateway, RollbackAndAbortAlwaysAllowedReadsAndRunsToo) {
   Fixture f;
   Gateway g = f.Make();

@@ -213,6 +213,10 @@ json Session::CallTool(const Message& m, const Tool& tool, const json& arguments
     result = ToolError(fmt::format("invalid arguments for {}:\n{}\n(the tool's inputSchema in "
                                    "tools/list says what is valid)",
                                    tool.name, problems));
+  } else if (std::string why = options_.may_call ? options_.may_call(tool, arguments) : "";
+             !why.empty()) {
+    audit.decision = "denied";
+    result = ToolError(why);
   } else if (Decision d = gateway_.Check(options_.identity, tool, arguments); !d.allowed) {
     audit.decision = "denied";
     audit.level = d.level;
@@ -220,6 +224,7 @@ json Session::CallTool(const Message& m, const Tool& tool, const json& arguments
   } else {
     audit.decision = "allowed";
     audit.level = d.level;
+    if (d.approval > 0) audit.detail = fmt::format("allowed by approval {}", d.approval);
     json token;
     if (m.params.contains("_meta") && m.params["_meta"].is_object())
       token = m.params["_meta"].value("progressToken", json());

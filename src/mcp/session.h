@@ -37,6 +37,9 @@ struct SessionOptions {
   Workplace workplace;
   std::string identity;
   std::string transport = "stdio";  // for the audit and the logs
+  // What the transport's credentials allow, checked before the gateway (HTTP: the API
+  // token's scope): "" when the call may go on, else why not. Unset: anything.
+  std::function<std::string(const Tool& tool, const nlohmann::json& arguments)> may_call;
 };
 
 class Session {

@@ -6,7 +6,6 @@
 
 #include "core/clock.h"
 #include "engine/pipeline.h"
-#include "engine/trust.h"
 #include "mcp/session.h"
 #include "mcp/tools_common.h"
 
@@ -35,17 +34,6 @@ bool ReadLine(FILE* in, std::string* line, bool* too_long) {
   return any;
 }
 
-// The identity's level in the pipeline's history: what `gauntlet trust NAME` shows.
-Result<gate::TrustLevel> LevelOf(const Workplace& w, const std::string& identity) {
-  auto o = OpenWorkplace(w, true);
-  if (!o.ok()) return o.error();
-  auto t = engine::ReadTrust(*o->store, o->loaded->pipeline(), o->ws.root, identity,
-                             RealClock().UnixMs());
-  if (!t.ok()) return t.error();
-  if (t->standings.empty()) return gate::TrustLevel::kL0;
-  return t->standings.front().second.level;
-}
-
 }  // namespace
 
 int ServeStdio(const StdioOptions& options, FILE* in, FILE* out) {
@@ -60,9 +48,12 @@ int ServeStdio(const StdioOptions& options, FILE* in, FILE* out) {
   }
   Toolbox tools;
   const Workplace workplace = options.workplace;
-  Gateway gateway(policy, &RealClock(), [workplace](const std::string& identity) {
-    return LevelOf(workplace, identity);
-  });
+  Gateway gateway(
+      policy, &RealClock(),
+      [workplace](const std::string& identity) { return LevelOf(workplace, identity); },
+      [workplace](const std::string& identity, const std::string& env, const nlohmann::json& a) {
+        return AskApproval(workplace, identity, env, a);
+      });
   AuditTrail audit(workplace);
   SessionOptions so;
   so.workplace = workplace;

@@ -26,6 +26,7 @@ Toolbox::Toolbox() {
   AddPipelineTools(&tools_);
   AddRunTools(&tools_);
   AddDeployTools(&tools_);
+  AddInsightTools(&tools_);
   schemas_.reserve(tools_.size());
   for (const Tool& t : tools_) schemas_.emplace_back(t.input_schema);
 }

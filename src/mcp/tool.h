@@ -86,6 +86,7 @@ void AddPipelineTools(std::vector<Tool>* tools);  // validate, plan, gate, trust
 void AddRunTools(std::vector<Tool>* tools);       // run, run_status, logs, diagnose
 void AddDeployTools(std::vector<Tool>* tools);    // deploy, deployments, promote, abort,
                                                   // rollback, release
+void AddInsightTools(std::vector<Tool>* tools);   // insight
 
 // Schema helpers for the tool tables.
 nlohmann::json ObjectSchema(nlohmann::json properties, std::vector<std::string> required);

@@ -2,7 +2,11 @@
 
 #include <fmt/core.h>
 
+#include "core/clock.h"
+#include "engine/trust.h"
+#include "store/approvals.h"
 #include "store/open.h"
+#include "vcs/checkout.h"
 
 namespace gauntlet::mcp {
 
@@ -19,6 +23,43 @@ std::string ProblemLines(const engine::LoadedPipeline& loaded, size_t max) {
                        p.hint.empty() ? "" : " (" + p.hint + ")");
   }
   return out;
+}
+
+Result<gate::TrustLevel> LevelOf(const Workplace& w, const std::string& identity) {
+  auto o = OpenWorkplace(w, true);
+  if (!o.ok()) return o.error();
+  auto t = engine::ReadTrust(*o->store, o->loaded->pipeline(), o->ws.root, identity,
+                             RealClock().UnixMs());
+  if (!t.ok()) return t.error();
+  if (t->standings.empty()) return gate::TrustLevel::kL0;
+  return t->standings.front().second.level;
+}
+
+ApprovalAnswer AskApproval(const Workplace& w, const std::string& identity,
+                           const std::string& environment, const nlohmann::json& arguments) {
+  auto o = OpenWorkplace(w, true);  // the store: created and migrated if new
+  if (!o.ok()) return {0, 0, o.error().message};
+  store::ApprovalRecord action;
+  action.kind = "deploy";
+  action.pipeline = o->loaded->pipeline().name;
+  action.environment = environment;
+  action.version = arguments.value("version", "");
+  action.commit = arguments.value("commit", "");
+  action.requested_by = identity;
+  if (action.commit.empty()) {
+    auto head = vcs::ResolveRevision(o->ws.root, "HEAD");
+    if (!head.ok()) return {0, 0, "the commit to deploy: " + head.error().message};
+    action.commit = *head;
+  }
+  auto book = store::ApprovalBook::Open(o->ws.db_path());
+  if (!book.ok()) return {0, 0, book.error().message};
+  const int64_t now = RealClock().UnixMs();
+  auto used = (*book)->Consume(action, now);
+  if (!used.ok()) return {0, 0, used.error().message};
+  if (*used) return {(*used)->id, 0, ""};
+  auto asked = (*book)->Request(action, now);
+  if (!asked.ok()) return {0, 0, asked.error().message};
+  return {0, asked->id, ""};
 }
 
 Result<Opened> OpenWorkplace(const Workplace& w, bool with_store, bool allow_invalid) {

@@ -9,6 +9,8 @@
 #include "core/result.h"
 #include "engine/pipeline.h"
 #include "engine/workspace.h"
+#include "gate/trust.h"
+#include "mcp/gateway.h"
 #include "mcp/tool.h"
 #include "store/store.h"
 
@@ -27,6 +29,16 @@ Result<Opened> OpenWorkplace(const Workplace& w, bool with_store, bool allow_inv
 
 // The problems as "file:line:col: severity: message" lines.
 std::string ProblemLines(const engine::LoadedPipeline& loaded, size_t max = 10);
+
+// The identity's trust level in the workplace pipeline's history: what `gauntlet trust
+// NAME` shows (L0 for a name the history has never seen). The gateway's lookup.
+Result<gate::TrustLevel> LevelOf(const Workplace& w, const std::string& identity);
+
+// The gateway's approvals (gateway.h) in the workplace's store (store/approvals.h): a
+// deploy is keyed by the identity, the pipeline, the environment, the version and the
+// commit (`commit` argument, else the workplace's HEAD).
+ApprovalAnswer AskApproval(const Workplace& w, const std::string& identity,
+                           const std::string& environment, const nlohmann::json& arguments);
 
 // "run_id": an integer >= 1 (the schemas use it).
 nlohmann::json RunIdSchema(const std::string& description);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "engine/views_run.h"
 #include "server/crypto.h"
+#include "server/http_mcp.h"
 #include "server/pull_request.h"
 #include "server/push.h"
 #include "spec/load.h"
@@ -141,6 +142,8 @@ void Server::InstallRoutes() {
     Reply(res, 200, ItemJson(**item));
   });
   InstallRunRoutes();
+  mcp_ = std::make_unique<McpEndpoint>(config_, *db_);
+  mcp_->Install(http);
 }
 
 // GitHub's push webhook: signature first (nothing is read from an unsigned body), then

@@ -10,6 +10,7 @@
 #include <cctz/time_zone.h>
 #include <fmt/core.h>
 
+#include "server/http_mcp.h"
 #include "server/schedules.h"
 
 namespace gauntlet::server {
@@ -89,6 +90,7 @@ void Server::Stop() {
   }
   wake_.notify_all();
   item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end
+  if (mcp_) mcp_->Stop();
   if (http_) http_->stop();
 }
 

@@ -34,6 +34,8 @@ struct Response;
 
 namespace gauntlet::server {
 
+class McpEndpoint;  // http_mcp.h
+
 struct WatchedRepo {
   std::string name;    // what webhooks (repository.name) and API calls name it by
   std::string source;  // a path or URL the workspace is cloned and fetched from
@@ -51,6 +53,7 @@ struct ServerConfig {
   bool public_read = false;               // GET routes without a token
   size_t max_body = 5 << 20;              // bytes; larger requests get 413
   bool json = false;                      // progress lines as JSON objects
+  std::string mcp_policy_file;            // the trust gateway's policy at /mcp ("" default)
 };
 
 inline int64_t NowMs() { return RealClock().UnixMs(); }
@@ -126,6 +129,7 @@ class Server {
   ServerConfig config_;
   std::unique_ptr<ServerDb> db_;
   Metrics metrics_;
+  std::unique_ptr<McpEndpoint> mcp_;  // /mcp (http_mcp.h)
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   int listener_ = -1;  // the listening socket (its backlog is raised once bound)

@@ -286,6 +286,27 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_identity ON audit (identity, at_ms);
 CREATE INDEX audit_by_time ON audit (at_ms);
 )sql",
+      // Approval requests (store/approvals.h, docs/agents.md): deploys and releases held
+      // until a person runs `gauntlet approve`.
+      R"sql(
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  environment TEXT NOT NULL DEFAULT '',
+  commit_id TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  requested_by TEXT NOT NULL,
+  state TEXT NOT NULL,
+  decided_by TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  requested_ms INTEGER NOT NULL,
+  decided_ms INTEGER NOT NULL DEFAULT 0,
+  used_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX approvals_by_action ON approvals (kind, pipeline, environment, commit_id, requested_by);
+CREATE INDEX approvals_by_state ON approvals (state, id);
+)sql",
   };
   return kMigrations;
 }

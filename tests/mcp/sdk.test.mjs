@@ -57,8 +57,8 @@ assert.equal(transport._protocolVersion ?? LATEST_PROTOCOL_VERSION, LATEST_PROTO
 // The tools, each with an input schema, an output schema and a description for a model.
 const { tools } = await client.listTools();
 assert.deepEqual(tools.map((t) => t.name).sort(), [
-  'abort', 'deploy', 'deployments', 'diagnose', 'gate', 'logs', 'plan', 'promote', 'release',
-  'rollback', 'run', 'run_status', 'trust', 'validate']);
+  'abort', 'deploy', 'deployments', 'diagnose', 'gate', 'insight', 'logs', 'plan', 'promote',
+  'release', 'rollback', 'run', 'run_status', 'trust', 'validate']);
 for (const t of tools) {
   assert.equal(t.inputSchema.type, 'object', t.name);
   assert.equal(t.outputSchema.type, 'object', t.name);
@@ -110,6 +110,18 @@ r = await call('gate', {});
 assert.equal(r.isError, false, r.content[0].text);
 assert.ok(['auto-merge', 'needs-approval', 'reject'].includes(r.structuredContent.decision));
 assert.ok(Array.isArray(r.structuredContent.checks));
+
+// Insight: the same report as `gauntlet insight --json` (its window ends at each call's now).
+r = await call('insight', {});
+assert.equal(r.isError, false, r.content[0].text);
+const cliInsight = JSON.parse(execFileSync(bin, ['insight', '--json'], { cwd: dir }));
+assert.deepEqual(r.structuredContent.read, cliInsight.read);
+const jobsOf = (report) => report.pipelines.map((p) => [p.name, p.runs, p.jobs.map((j) => [j.name, j.runs, j.failed])]);
+assert.deepEqual(jobsOf(r.structuredContent), jobsOf(cliInsight));
+assert.equal(r.structuredContent.read.runs, 2);
+r = await call('insight', { since: 'soon' });
+assert.equal(r.isError, true);
+assert.match(r.content[0].text, /^since: /);
 
 // The trust gateway: a new author (L0) may not deploy to production...
 r = await call('trust', {});
