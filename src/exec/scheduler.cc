@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/fd.h"
+#include "exec/job_masker.h"
 #include "exec/job_render.h"
 #include "exec/outputs.h"
 #include "spec/expr.h"
@@ -39,7 +40,7 @@ struct Scheduler::JobRun {
   std::string tag;  // GAUNTLET_TAG of the current attempt
   std::string output_path;
   std::string directory;  // where it runs: the workspace or its working_directory there
-  std::optional<Masker::Stream> stream;
+  std::unique_ptr<JobMasker> masker;  // for all its attempts: ::add-mask:: values stay
   std::string scratch;
 };
 
@@ -181,7 +182,9 @@ void Scheduler::Finish(JobId id, JobResult result) {
     run_failed_ = true;
     if (!options_.keep_going) stopping_ = true;
   }
-  result.reason = masker_.MaskString(result.reason);  // may quote values
+  // May quote values: masked with the job's own additions where it ran.
+  const JobRun* run = runs_[id].get();
+  result.reason = (run && run->masker ? run->masker->masker() : masker_).MaskString(result.reason);
   if (runs_[id] && result.attempts > 0) {
     result.duration =
         std::chrono::duration_cast<Micros>(runner_->clock()->Now() - runs_[id]->first_start);
@@ -375,7 +378,10 @@ void Scheduler::StartAttempt(JobId id) {
     run.env_strings[run.attempt_env[i]] = values[i];
     run.envp[run.attempt_ptr[i]] = run.env_strings[run.attempt_env[i]].data();
   }
-  run.stream.emplace(&masker_);
+  if (!run.masker) {
+    const bool workflow = plan_.pipeline && plan_.pipeline->workflow;
+    run.masker = std::make_unique<JobMasker>(masker_, workflow);
+  }
   observer_->OnJobStarted(job, run.number());
   dirty_ = true;  // the start reaches the store by the next commit point
 
@@ -402,12 +408,12 @@ void Scheduler::StartAttempt(JobId id) {
 void Scheduler::OnOutput(ProcId proc, std::string_view bytes) {
   JobId id = proc_job_[proc];
   JobRun& run = *runs_[id];
-  if (masker_.empty()) {
+  if (run.masker->passthrough()) {
     Emit(id, bytes);  // no copy on the common path
     return;
   }
   run.scratch.clear();
-  run.stream->Write(bytes, &run.scratch);
+  run.masker->Write(bytes, &run.scratch);
   Emit(id, run.scratch);
 }
 
@@ -422,8 +428,9 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   const PlannedJob& job = plan_.jobs[id];
   JobRun& run = *runs_[id];
   run.scratch.clear();
-  run.stream->Flush(&run.scratch);
+  run.masker->Flush(&run.scratch);
   Emit(id, run.scratch);
+  const Masker& masker = run.masker->masker();  // with the job's ::add-mask:: values
 
   // $GAUNTLET_OUTPUT: small, written by the job only if it has outputs.
   Outputs outputs;
@@ -442,14 +449,14 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
       // The message quotes the bad line, which may hold a secret.
-      std::string message = masker_.MaskString(parsed.error().message);
+      std::string message = masker.MaskString(parsed.error().message);
       if (ar.ok()) ar.error = message;
       Emit(id, "gauntlet: " + message + "\n");
     } else {
       outputs = std::move(parsed).value();
       for (auto& [k, v] : outputs) {
-        k = masker_.MaskString(k);  // a name may be a secret too
-        v = masker_.MaskString(v);
+        k = masker.MaskString(k);  // a name may be a secret too
+        v = masker.MaskString(v);
       }
     }
   }
@@ -464,7 +471,7 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
       Status s = options_.hooks->AfterSuccess(job, &r);
       if (!s.ok()) {
         r.state = JobState::kFailed;
-        r.reason = masker_.MaskString(s.error().message);
+        r.reason = masker.MaskString(s.error().message);
         r.continued_on_error = job.spec->continue_on_error;
         Emit(id, "gauntlet: " + r.reason + "\n");
       }
