@@ -139,8 +139,18 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     nlohmann::json entry = {{"outputs", outputs},
                             {"result", r.continued_on_error ? "success" : JobStateName(r.state)}};
     if (r.state == JobState::kFailed && !r.continued_on_error) entry["result"] = "failure";
-    // By base name (matrix jobs: the last one wins, as in GitHub) and by full name.
-    needs[plan_.jobs[n].base_name] = entry;
+    // By full name, and by base name: a matrix job's combinations merged as GitHub does,
+    // each output the last non-empty value one of them set (so outputs that different
+    // combinations set all arrive), the result the last one's.
+    nlohmann::json& merged = needs[plan_.jobs[n].base_name];
+    if (merged.is_object()) {
+      for (const auto& [k, v] : outputs.items())
+        if (!v.get_ref<const std::string&>().empty() || !merged["outputs"].contains(k))
+          merged["outputs"][k] = v;
+      merged["result"] = entry["result"];
+    } else {
+      merged = entry;
+    }
     needs[plan_.jobs[n].name] = std::move(entry);
   }
   c["needs"] = std::move(needs);
