@@ -34,6 +34,7 @@ void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterHook(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterMcp(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAudit(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterStepExpr(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -65,6 +66,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterMcp,
     RegisterAudit,
     RegisterVersion,
+    RegisterStepExpr,
 };
 
 }  // namespace gauntlet::cli

@@ -69,6 +69,16 @@ std::string JobDirectory(const std::string& workspace, const std::string& wd) {
   return workspace + "/" + wd;
 }
 
+// The running gauntlet binary; "gauntlet" (found on PATH) if /proc cannot say.
+const std::string& SelfPath() {
+  static const std::string path = [] {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("gauntlet");
+  }();
+  return path;
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -282,7 +292,7 @@ Status Scheduler::Prepare(JobId id) {
   // Layers, later wins: pipeline env, job env, the script's expression variables, the
   // job's secrets, the engine's own.
   std::vector<std::pair<std::string_view, std::string>> layers;
-  layers.reserve(rendered->env.size() + job.spec->secrets.size() + 6);
+  layers.reserve(rendered->env.size() + job.spec->secrets.size() + 7);
   for (auto& [k, v] : rendered->env) layers.emplace_back(k, std::move(v));
   for (const std::string& name : job.spec->secrets) {
     auto it = std::find_if(options_.secrets.begin(), options_.secrets.end(),
@@ -293,6 +303,8 @@ Status Scheduler::Prepare(JobId id) {
       layers.emplace_back(name, it->second);
     }
   }
+  // A workflow job's script calls back into gauntlet (spec/workflow_script.h).
+  if (plan_.pipeline && plan_.pipeline->workflow) layers.emplace_back("GAUNTLET_EXE", SelfPath());
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);
