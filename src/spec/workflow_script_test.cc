@@ -66,7 +66,7 @@ TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
   EXPECT_NE(deferred.find(R"(__gh_run=$(__gh_cond 'steps.a.outcome == '\''success'\''')"),
             std::string::npos)
       << deferred;
-  EXPECT_NE(deferred.find(R"(__gh_defer e0 'format('\''<{0}>'\'', steps.a.outputs.x)')"),
+  EXPECT_NE(deferred.find(R"(__gh_defer e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"),
             std::string::npos)
       << deferred;
   EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }}"), std::string::npos);
