@@ -32,7 +32,8 @@ std::string Install(Workspace& ws, const std::string& name) {
 }
 
 TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
-  for (const char* good : {"ci.yml", "injection.yml", "shells.yml"}) {
+  for (const char* good : {"ci.yml", "injection.yml", "shells.yml", "mask.yml", "timeouts.yml",
+                           "step_expressions.yml", "act_divergences.yml", "local_actions.yml"}) {
     spec::LoadResult r = spec::LoadFile(Fixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;
@@ -49,10 +50,11 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "15:5 job 'db' uses 'services', which needs Docker",
       "19:15 'uses: actions/cache@v4' is not supported",
       "22:23 no earlier step of this job has the id 'x'",
-      "23:13 steps.* cannot be read here: only in a step's run, env, working-directory and "
+      "23:13 no earlier step of this job has the id 'x'",
+      "24:37 no earlier step of this job has the id 'x'",
+      "27:9 steps.* cannot be read here: only in a step's if, run, env, working-directory and "
       "name, and in job outputs",
-      "24:37 steps.* can only be read as a whole ${{ steps.ID.outputs.NAME }}, "
-      "${{ steps.ID.outcome }} or ${{ steps.ID.conclusion }}",
+      "30:15 no action.yml in ./no/such/action (looked in .)",
       "4:5 'tags' of on.push is ignored",
       "5:3 gauntlet does not raise 'release' events",
       "6:1 'permissions' of the workflow is ignored",
@@ -163,6 +165,151 @@ TEST(GhaTest, HostileEventValuesStayData) {
   EXPECT_THAT(log, HasSubstr("head ref bare: " + ref + "\n"));
   EXPECT_THAT(log, HasSubstr("message: " + message + "\n"));
   EXPECT_THAT(log, HasSubstr("step output: $(touch pwned-step)`touch pwned-step2`\n"));
+}
+
+// A step's ::add-mask:: value is masked on every path after the command: the job's log
+// and terminal output (also in a later step and the step summary), the job outputs
+// stored and passed to the next job, the diagnostics.
+TEST(GhaTest, AddMaskHidesAValueFromTheCommandOn) {
+  Workspace ws;
+  std::string file = Install(ws, "mask.yml");
+  const std::string secret = "hunter2-very-secret";
+  auto r = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // `mask` fails on purpose, after its ::error
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(secret)));
+  auto statuses = testing::JobStatuses(r);
+  EXPECT_EQ(statuses["mask"], "failed");
+  EXPECT_EQ(statuses["share"], "success");
+  EXPECT_EQ(statuses["after"], "success");
+
+  std::string log = Logs(ws, "mask");
+  EXPECT_THAT(log, Not(HasSubstr(secret)));
+  EXPECT_THAT(log, HasSubstr("::add-mask::***\n"));
+  EXPECT_THAT(log, HasSubstr("same step: ***\n"));
+  EXPECT_THAT(log, HasSubstr("later step: ***\n"));
+  EXPECT_THAT(log, HasSubstr("in the summary: ***\n"));
+  std::string after = Logs(ws, "after");
+  EXPECT_THAT(after, HasSubstr("from needs: ***\n"));
+  auto terminal = ws.Run({"run", file});
+  EXPECT_THAT(terminal.out + terminal.err, Not(HasSubstr(secret)));
+  EXPECT_THAT(terminal.out + terminal.err, HasSubstr("same step: ***"));
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"logs", "mask", "--json"},
+        {"diagnose", "--json"},
+        {"runs", "--json"},
+        {"status", "--json"}}) {
+    auto c = ws.Run(command);
+    EXPECT_THAT(c.out + c.err, Not(HasSubstr(secret))) << command[0];
+  }
+  EXPECT_THAT(ws.Run({"diagnose", "--json"}).out, HasSubstr("failed with ***"));
+}
+
+// A step's timeout-minutes stops that step (and what it started) and fails it; the
+// job's own timeout (360 minutes) is far away.
+TEST(GhaTest, AStepsTimeoutStopsTheStep) {
+  Workspace ws;
+  std::string file = Install(ws, "timeouts.yml");
+  auto r = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  auto statuses = testing::JobStatuses(r);
+  EXPECT_EQ(statuses["tolerated"], "success");
+  EXPECT_EQ(statuses["stuck"], "failed");
+  std::string tolerated = Logs(ws, "tolerated");
+  EXPECT_THAT(tolerated, HasSubstr("quick done\n"));
+  EXPECT_THAT(tolerated, HasSubstr("slow started\n"));
+  EXPECT_THAT(tolerated, HasSubstr("gauntlet: step Too slow timed out after 0.01 minutes\n"));
+  EXPECT_THAT(tolerated, Not(HasSubstr("NOT REACHED")));
+  EXPECT_THAT(tolerated, HasSubstr("after outcome=failure conclusion=success\n"));
+  std::string stuck = Logs(ws, "stuck");
+  EXPECT_THAT(stuck, HasSubstr("step Hangs timed out after 0.01 minutes"));
+  EXPECT_THAT(stuck, Not(HasSubstr("SHOULD-NOT-RUN")));
+}
+
+// steps.* in a step's if: and in larger expressions, evaluated when the step is reached.
+TEST(GhaTest, StepExpressionsAreEvaluatedWhenTheStepIsReached) {
+  Workspace ws;
+  std::string file = Install(ws, "step_expressions.yml");
+  auto r = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // `cleanup` fails on purpose
+  auto statuses = testing::JobStatuses(r);
+  EXPECT_EQ(statuses["decide"], "success");
+  EXPECT_EQ(statuses["cleanup"], "failed");
+  EXPECT_EQ(statuses["read"], "success");
+
+  std::string decide = Logs(ws, "decide");
+  EXPECT_THAT(decide, HasSubstr("matched hello\n"));
+  EXPECT_THAT(decide, Not(HasSubstr("SHOULD-NOT-RUN-1")));
+  EXPECT_THAT(decide, HasSubstr("flaky failed but was tolerated\n"));
+  EXPECT_THAT(decide, HasSubstr("joined=hello-0 has=true\n"));
+  EXPECT_THAT(decide, HasSubstr("inline=<hello> event=success/workflow_dispatch\n"));
+  EXPECT_THAT(decide, HasSubstr("env=hello hi carried\n"));
+  EXPECT_THAT(decide, HasSubstr("hostile=[$(touch pwned-defer)`touch pwned-defer2`]\n"));
+  for (const char* f : {"pwned-defer", "pwned-defer2"}) EXPECT_FALSE(fs::exists(ws.dir() / f)) << f;
+
+  std::string cleanup = Logs(ws, "cleanup");
+  EXPECT_THAT(cleanup, HasSubstr("cleanup after failure\n"));
+  EXPECT_THAT(cleanup, Not(HasSubstr("SHOULD-NOT-RUN-2")));
+  EXPECT_THAT(Logs(ws, "read"), HasSubstr("shout=hello! is-hello=yes\n"));
+}
+
+// The places where act and GitHub differ: gauntlet gives GitHub's documented results.
+TEST(GhaTest, WhereActDivergesGauntletDoesWhatGitHubDoes) {
+  Workspace ws;
+  std::string file = Install(ws, "act_divergences.yml");
+  ws.Write("src/app.py", "print('app')\n");
+  ws.Write("src/lib/util.py", "X = 1\n");
+  ws.Write("src/lib/test_util.py", "def test(): pass\n");
+  // GitHub's documented expansion of its include example, in its order.
+  auto p = ws.Run({"plan", file, "--json"});
+  ASSERT_EQ(p.code, 0) << p.out << p.err;
+  std::vector<std::string> fruit;
+  const nlohmann::json plan = testing::JsonOut(p);
+  for (const auto& job : plan["jobs"])
+    if (job["name"].get<std::string>().rfind("fruit", 0) == 0) fruit.push_back(job["name"]);
+  EXPECT_EQ(fruit, (std::vector<std::string>{
+                       "fruit (fruit=apple, animal=cat, color=pink, shape=circle)",
+                       "fruit (fruit=apple, animal=dog, color=green, shape=circle)",
+                       "fruit (fruit=pear, animal=cat, color=pink)",
+                       "fruit (fruit=pear, animal=dog, color=green)",
+                       "fruit (fruit=banana)",
+                       "fruit (fruit=banana, animal=cat)",
+                   }));
+
+  auto r = ws.Run({"run", file, "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(Logs(ws, "fruit (fruit=pear, animal=cat, color=pink)"),
+              HasSubstr("combination fruit=pear animal=cat color=pink shape=\n"));
+  EXPECT_THAT(Logs(ws, "fruit (fruit=apple, animal=dog, color=green, shape=circle)"),
+              HasSubstr("combination fruit=apple animal=dog color=green shape=circle\n"));
+  EXPECT_THAT(Logs(ws, "consume"), HasSubstr("merged v1var=v1 v2var=v2\n"));
+  std::string hash = Logs(ws, "hash");
+  EXPECT_THAT(hash, ::testing::ContainsRegex("got=[0-9a-f]{64}\n"));
+  EXPECT_THAT(hash, HasSubstr("hashFiles matches GitHub's algorithm\n"));
+}
+
+// Local actions: a composite one (inputs with defaults, outputs, its own steps and
+// conditions) and a JavaScript one run with the host's node.
+TEST(GhaTest, LocalCompositeAndJavaScriptActionsRun) {
+  Workspace ws;
+  std::string file = Install(ws, "local_actions.yml");
+  for (const char* f :
+       {"actions/greet/action.yml", "actions/hello-js/action.yml", "actions/hello-js/index.js"})
+    ws.Write(f, ReadFile(Fixture(f)));
+  auto v = ws.Run({"validate", file});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  auto r = ws.Run({"run", file, "--json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::string log = Logs(ws, "use (who=Ada)");
+  EXPECT_THAT(log, HasSubstr("Hello, Ada\n"));
+  EXPECT_THAT(log, HasSubstr("default greeting; action.yml is in the action path: yes\n"));
+  // The second use: its own inputs, its own steps; the condition on the default is false.
+  EXPECT_THAT(log, HasSubstr("Hi, workflow_dispatch$(touch pwned-action)\n"));
+  EXPECT_EQ(log.find("action path: yes\n"), log.rfind("action path: yes\n"));
+  EXPECT_FALSE(fs::exists(ws.dir() / "pwned-action"));
+  EXPECT_THAT(log, Not(HasSubstr("NOBODY")));
+  EXPECT_THAT(log, HasSubstr("hello Hello, Ada mine=custom\n"));
+  EXPECT_THAT(log, HasSubstr("composite output: Hello, Ada\n"));
+  EXPECT_THAT(log, HasSubstr("js output: hello Hello, Ada\n"));
 }
 
 }  // namespace

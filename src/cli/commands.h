@@ -36,6 +36,7 @@ void RegisterMcp(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAudit(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterApprovals(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterApprove(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterStepExpr(CLI::App& app, GlobalOptions& global, Runner* run);
 
 inline constexpr Registrar kCommands[] = {
     RegisterValidate,
@@ -69,6 +70,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterApprovals,
     RegisterApprove,
     RegisterVersion,
+    RegisterStepExpr,
 };
 
 }  // namespace gauntlet::cli

@@ -79,9 +79,20 @@ Masker::Masker(std::vector<std::string> secrets) {
   for (const std::string& s : secrets) {
     if (!s.empty()) AddForms(s, &patterns_);
   }
+  Normalize();
+}
+
+void Masker::Add(std::string_view secret) {
+  if (secret.empty()) return;
+  AddForms(std::string(secret), &patterns_);
+  Normalize();
+}
+
+void Masker::Normalize() {
   std::erase_if(patterns_, [](const std::string& p) { return p.empty(); });
   std::sort(patterns_.begin(), patterns_.end());
   patterns_.erase(std::unique(patterns_.begin(), patterns_.end()), patterns_.end());
+  max_len_ = 0;
   for (const std::string& p : patterns_) max_len_ = std::max(max_len_, p.size());
 }
 

@@ -30,6 +30,8 @@ class Masker {
   static Masker ForSecrets(const std::vector<std::pair<std::string, std::string>>& secrets);
 
   bool empty() const { return patterns_.empty(); }
+  // Masks `secret` too from now on (a workflow step's ::add-mask::VALUE).
+  void Add(std::string_view secret);
 
   // Masks a complete string (errors, outputs).
   std::string MaskString(std::string_view text) const;
@@ -65,6 +67,9 @@ class Masker {
   // `until`; returns where it stopped. `masking`: the byte before `from` was masked.
   size_t Emit(std::string_view buf, size_t from, size_t until, bool* masking,
               std::string* out) const;
+
+  // Sorts the patterns, drops empty and repeated ones, sets max_len_.
+  void Normalize();
 
   std::vector<std::string> patterns_;
   size_t max_len_ = 0;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/fd.h"
+#include "exec/job_masker.h"
 #include "exec/job_render.h"
 #include "exec/outputs.h"
 #include "spec/expr.h"
@@ -39,7 +40,7 @@ struct Scheduler::JobRun {
   std::string tag;  // GAUNTLET_TAG of the current attempt
   std::string output_path;
   std::string directory;  // where it runs: the workspace or its working_directory there
-  std::optional<Masker::Stream> stream;
+  std::unique_ptr<JobMasker> masker;  // for all its attempts: ::add-mask:: values stay
   std::string scratch;
 };
 
@@ -66,6 +67,16 @@ std::string JobDirectory(const std::string& workspace, const std::string& wd) {
   if (wd.empty()) return workspace;
   if (wd.front() == '/' || workspace.empty()) return wd;
   return workspace + "/" + wd;
+}
+
+// The running gauntlet binary; "gauntlet" (found on PATH) if /proc cannot say.
+const std::string& SelfPath() {
+  static const std::string path = [] {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("gauntlet");
+  }();
+  return path;
 }
 
 std::string Lower(std::string s) {
@@ -138,8 +149,18 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     nlohmann::json entry = {{"outputs", outputs},
                             {"result", r.continued_on_error ? "success" : JobStateName(r.state)}};
     if (r.state == JobState::kFailed && !r.continued_on_error) entry["result"] = "failure";
-    // By base name (matrix jobs: the last one wins, as in GitHub) and by full name.
-    needs[plan_.jobs[n].base_name] = entry;
+    // By full name, and by base name: a matrix job's combinations merged as GitHub does,
+    // each output the last non-empty value one of them set (so outputs that different
+    // combinations set all arrive), the result the last one's.
+    nlohmann::json& merged = needs[plan_.jobs[n].base_name];
+    if (merged.is_object()) {
+      for (const auto& [k, v] : outputs.items())
+        if (!v.get_ref<const std::string&>().empty() || !merged["outputs"].contains(k))
+          merged["outputs"][k] = v;
+      merged["result"] = entry["result"];
+    } else {
+      merged = entry;
+    }
     needs[plan_.jobs[n].name] = std::move(entry);
   }
   c["needs"] = std::move(needs);
@@ -181,7 +202,9 @@ void Scheduler::Finish(JobId id, JobResult result) {
     run_failed_ = true;
     if (!options_.keep_going) stopping_ = true;
   }
-  result.reason = masker_.MaskString(result.reason);  // may quote values
+  // May quote values: masked with the job's own additions where it ran.
+  const JobRun* run = runs_[id].get();
+  result.reason = (run && run->masker ? run->masker->masker() : masker_).MaskString(result.reason);
   if (runs_[id] && result.attempts > 0) {
     result.duration =
         std::chrono::duration_cast<Micros>(runner_->clock()->Now() - runs_[id]->first_start);
@@ -269,7 +292,7 @@ Status Scheduler::Prepare(JobId id) {
   // Layers, later wins: pipeline env, job env, the script's expression variables, the
   // job's secrets, the engine's own.
   std::vector<std::pair<std::string_view, std::string>> layers;
-  layers.reserve(rendered->env.size() + job.spec->secrets.size() + 6);
+  layers.reserve(rendered->env.size() + job.spec->secrets.size() + 7);
   for (auto& [k, v] : rendered->env) layers.emplace_back(k, std::move(v));
   for (const std::string& name : job.spec->secrets) {
     auto it = std::find_if(options_.secrets.begin(), options_.secrets.end(),
@@ -280,6 +303,8 @@ Status Scheduler::Prepare(JobId id) {
       layers.emplace_back(name, it->second);
     }
   }
+  // A workflow job's script calls back into gauntlet (spec/workflow_script.h).
+  if (plan_.pipeline && plan_.pipeline->workflow) layers.emplace_back("GAUNTLET_EXE", SelfPath());
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);
@@ -375,7 +400,10 @@ void Scheduler::StartAttempt(JobId id) {
     run.env_strings[run.attempt_env[i]] = values[i];
     run.envp[run.attempt_ptr[i]] = run.env_strings[run.attempt_env[i]].data();
   }
-  run.stream.emplace(&masker_);
+  if (!run.masker) {
+    const bool workflow = plan_.pipeline && plan_.pipeline->workflow;
+    run.masker = std::make_unique<JobMasker>(masker_, workflow);
+  }
   observer_->OnJobStarted(job, run.number());
   dirty_ = true;  // the start reaches the store by the next commit point
 
@@ -402,12 +430,12 @@ void Scheduler::StartAttempt(JobId id) {
 void Scheduler::OnOutput(ProcId proc, std::string_view bytes) {
   JobId id = proc_job_[proc];
   JobRun& run = *runs_[id];
-  if (masker_.empty()) {
+  if (run.masker->passthrough()) {
     Emit(id, bytes);  // no copy on the common path
     return;
   }
   run.scratch.clear();
-  run.stream->Write(bytes, &run.scratch);
+  run.masker->Write(bytes, &run.scratch);
   Emit(id, run.scratch);
 }
 
@@ -422,8 +450,9 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   const PlannedJob& job = plan_.jobs[id];
   JobRun& run = *runs_[id];
   run.scratch.clear();
-  run.stream->Flush(&run.scratch);
+  run.masker->Flush(&run.scratch);
   Emit(id, run.scratch);
+  const Masker& masker = run.masker->masker();  // with the job's ::add-mask:: values
 
   // $GAUNTLET_OUTPUT: small, written by the job only if it has outputs.
   Outputs outputs;
@@ -442,14 +471,14 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
     Result<Outputs> parsed = ParseOutputs(text);
     if (!parsed.ok()) {
       // The message quotes the bad line, which may hold a secret.
-      std::string message = masker_.MaskString(parsed.error().message);
+      std::string message = masker.MaskString(parsed.error().message);
       if (ar.ok()) ar.error = message;
       Emit(id, "gauntlet: " + message + "\n");
     } else {
       outputs = std::move(parsed).value();
       for (auto& [k, v] : outputs) {
-        k = masker_.MaskString(k);  // a name may be a secret too
-        v = masker_.MaskString(v);
+        k = masker.MaskString(k);  // a name may be a secret too
+        v = masker.MaskString(v);
       }
     }
   }
@@ -464,7 +493,7 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
       Status s = options_.hooks->AfterSuccess(job, &r);
       if (!s.ok()) {
         r.state = JobState::kFailed;
-        r.reason = masker_.MaskString(s.error().message);
+        r.reason = masker.MaskString(s.error().message);
         r.continued_on_error = job.spec->continue_on_error;
         Emit(id, "gauntlet: " + r.reason + "\n");
       }

@@ -23,6 +23,10 @@ struct LoadState {
   // Command nodes with their job's index, in file order: checked once the whole file is
   // read (CheckScripts), as the job's shell and env may come after them.
   std::vector<std::pair<int, const YamlNode*>> scripts;
+  // Local actions (`uses: ./path`) expanded so far in the workflow, and how deep the one
+  // being read is nested in others.
+  int local_actions = 0;
+  int action_depth = 0;
 };
 
 // Reads the job map `n` into pipeline.jobs[index]. `in_stage`: the stages spelling,
@@ -87,18 +91,30 @@ struct StepDefaults {
 struct WorkflowJobParts {
   StepDefaults defaults;
   std::vector<WorkflowOutput> outputs;
-  // Parallel to outputs: its node and the range of `uses` its expressions recorded, so
-  // its steps.* references are checked once the steps are known.
-  std::vector<std::tuple<const YamlNode*, size_t, size_t>> output_uses;
+  // Parallel to outputs: the range of `uses` its expressions recorded, so its steps.*
+  // references are checked once the steps are known.
+  std::vector<std::pair<size_t, size_t>> output_uses;
 };
 // Compiles the job's steps (and outputs) into its script (spec/workflow_script.h).
 void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t job, WorkflowJobParts* parts);
 void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell);
-// Accepts the steps.* references that uses[begin, end) make from `n`: each must be a
-// whole `${{ steps.ID.outputs.NAME }}` (.outcome, .conclusion) of a step in `ids`
-// (spec/workflow_script.h says why). They are then taken out of `uses`.
-void AcceptStepRefs(LoadState& s, const YamlNode* n, size_t begin, size_t end,
-                    const std::vector<std::string>& ids);
+// One step of a workflow job, or of a composite action. `ids`: the ids of the steps
+// before it, which its expressions may read. Steps a local action adds before it go to
+// *before. False when the step is not a map.
+bool ReadStep(LoadState& s, const YamlNode* item, int job, const std::vector<std::string>& ids,
+              const StepDefaults& defaults, WorkflowStep* step, std::vector<WorkflowStep>* before);
+// `uses: ./path` (docs/github-actions.md, "Local actions"): the action.yml under the
+// workflow's repository. A JavaScript action makes `step` run its main file with the
+// host's node; a composite one puts its steps into *before and makes `step` the one that
+// sets the action's outputs.
+void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path,
+                     const YamlNode* with, int job, WorkflowStep* step,
+                     std::vector<WorkflowStep>* before);
+// Accepts the steps.* references recorded in uses[begin, end): each must name a step in
+// `ids` (the steps before). A whole `${{ steps.ID.outputs.NAME }}` (.outcome,
+// .conclusion) is read through a placeholder, anything larger is evaluated when the step
+// is reached (spec/workflow_script.h says how). They are then taken out of `uses`.
+void AcceptStepRefs(LoadState& s, size_t begin, size_t end, const std::vector<std::string>& ids);
 // After every job is read: `steps.*` left in `uses` is where it cannot be read (an
 // error), and the secrets the expressions read are declared, as GitHub needs no list.
 void FinishWorkflowExpressions(LoadState& s);

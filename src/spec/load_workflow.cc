@@ -135,8 +135,65 @@ void ReadJobOutputs(LoadState& s, const YamlNode* n, int ji, WorkflowJobParts* p
     parts->outputs.push_back({key, text});
     size_t begin = s.uses.size();
     s.exprs.CheckTemplate(v, ji);
-    parts->output_uses.emplace_back(v, begin, s.uses.size());
+    parts->output_uses.emplace_back(begin, s.uses.size());
   });
+}
+
+// What ReadWorkflowJob gathers from a job's keys for after them.
+struct JobKeys {
+  WorkflowJobParts parts;
+  const YamlNode* steps = nullptr;
+  const YamlNode* runs_on = nullptr;
+};
+
+// One key of job `ji` (`where` names it in messages).
+void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const std::string& key,
+                        const YamlNode* k, const YamlNode* v, JobKeys* out) {
+  Job& j = s.pipeline.jobs[static_cast<size_t>(ji)];
+  if (key == "needs") {
+    s.reader.LocatedList(v, &j.needs, true);
+  } else if (key == "if") {
+    j.if_loc = s.reader.Loc(v);
+    std::string text;
+    if (s.reader.String(v, &text)) j.if_expr = s.exprs.CheckCondition(v, ji);
+  } else if (key == "runs-on") {
+    out->runs_on = v;
+  } else if (key == "strategy") {
+    ReadStrategy(s, v, &j);
+  } else if (key == "timeout-minutes") {
+    double minutes = 0;
+    if (s.reader.Number(v, &minutes, 0.01, 100000))
+      j.timeout = Duration(std::chrono::milliseconds(static_cast<int64_t>(minutes * 60000)));
+  } else if (key == "continue-on-error") {
+    s.reader.Bool(v, &j.continue_on_error);
+  } else if (key == "env") {
+    ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
+  } else if (key == "outputs") {
+    ReadJobOutputs(s, v, ji, &out->parts);
+  } else if (key == "defaults") {
+    ReadRunDefaults(s, v, where, &out->parts.defaults);
+  } else if (key == "steps") {
+    out->steps = v;
+  } else if (key == "name") {
+    std::string name;
+    s.reader.String(v, &name);  // GitHub's display name; gauntlet names jobs by id
+  } else if (key == "environment") {
+    IgnoredKey(s, k, where,
+               "GitHub's environment protection rules and secrets do not "
+               "apply here; gauntlet's own environments are for deploys "
+               "(docs/deploy.md)");
+  } else if (key == "permissions" || key == "concurrency") {
+    IgnoredKey(s, k, where,
+               key == "permissions" ? "there is no GITHUB_TOKEN to scope"
+                                    : "one gauntlet engine runs a workspace at a time");
+  } else if (key == "services" || key == "container") {
+    s.reader.Error(k, where + " uses '" + key + "', which needs Docker",
+                   "gauntlet runs jobs on the host without Docker: start the service in a "
+                   "step (or before the run), or leave this job to GitHub");
+  } else {  // uses, with, secrets
+    s.reader.Error(k, where + ": reusable workflows ('" + key + "') are not supported yet",
+                   "copy the called workflow's jobs into this file");
+  }
 }
 
 void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDefaults& defaults) {
@@ -145,67 +202,23 @@ void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDe
   const std::string where = "job '" + job().name + "'";
   job().cache = false;  // a workflow job runs each time, as on GitHub
   job().timeout = Duration(std::chrono::minutes(kDefaultTimeoutMinutes));
-  WorkflowJobParts parts;
-  parts.defaults = defaults;
-  const YamlNode *steps = nullptr, *runs_on = nullptr;
-  if (!s.reader.ForEach(n, where, kWorkflowJobKeys, [&](const std::string& key, const YamlNode* k,
-                                                        const YamlNode* v) {
-        Job& j = job();
-        if (key == "needs") {
-          s.reader.LocatedList(v, &j.needs, true);
-        } else if (key == "if") {
-          j.if_loc = s.reader.Loc(v);
-          std::string text;
-          if (s.reader.String(v, &text)) j.if_expr = s.exprs.CheckCondition(v, ji);
-        } else if (key == "runs-on") {
-          runs_on = v;
-        } else if (key == "strategy") {
-          ReadStrategy(s, v, &j);
-        } else if (key == "timeout-minutes") {
-          double minutes = 0;
-          if (s.reader.Number(v, &minutes, 0.01, 100000))
-            j.timeout = Duration(std::chrono::milliseconds(static_cast<int64_t>(minutes * 60000)));
-        } else if (key == "continue-on-error") {
-          s.reader.Bool(v, &j.continue_on_error);
-        } else if (key == "env") {
-          ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
-        } else if (key == "outputs") {
-          ReadJobOutputs(s, v, ji, &parts);
-        } else if (key == "defaults") {
-          ReadRunDefaults(s, v, where, &parts.defaults);
-        } else if (key == "steps") {
-          steps = v;
-        } else if (key == "name") {
-          std::string name;
-          s.reader.String(v, &name);  // GitHub's display name; gauntlet names jobs by id
-        } else if (key == "environment") {
-          IgnoredKey(s, k, where, "GitHub's environment protection rules and secrets do not "
-                                  "apply here; gauntlet's own environments are for deploys "
-                                  "(docs/deploy.md)");
-        } else if (key == "permissions" || key == "concurrency") {
-          IgnoredKey(s, k, where, key == "permissions"
-                                      ? "there is no GITHUB_TOKEN to scope"
-                                      : "one gauntlet engine runs a workspace at a time");
-        } else if (key == "services" || key == "container") {
-          s.reader.Error(k, where + " uses '" + key + "', which needs Docker",
-                         "gauntlet runs jobs on the host without Docker: start the service in a "
-                         "step (or before the run), or leave this job to GitHub");
-        } else {  // uses, with, secrets
-          s.reader.Error(k, where + ": reusable workflows ('" + key + "') are not supported yet",
-                         "copy the called workflow's jobs into this file");
-        }
-      })) {
+  JobKeys keys;
+  keys.parts.defaults = defaults;
+  if (!s.reader.ForEach(n, where, kWorkflowJobKeys,
+                        [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
+                          ReadWorkflowJobKey(s, ji, where, key, k, v, &keys);
+                        })) {
     return;
   }
-  if (runs_on)
-    ReadRunsOn(s, runs_on, job());
+  if (keys.runs_on)
+    ReadRunsOn(s, keys.runs_on, job());
   else
     s.reader.Error(n, where + " has no runs-on", "runs-on: ubuntu-latest");
-  if (!steps) {
+  if (!keys.steps) {
     s.reader.Error(n, where + " has no steps", "steps: [{run: make}]");
     return;
   }
-  ReadWorkflowSteps(s, steps, index, &parts);
+  ReadWorkflowSteps(s, keys.steps, index, &keys.parts);
   // GitHub's ::error file=...:: commands, and the parsers the steps' tools select.
   std::vector<std::string> parsers = DiagnosticsFor(job());
   parsers.insert(parsers.begin(), "github");

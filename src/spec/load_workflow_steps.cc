@@ -79,10 +79,11 @@ std::string Lower(std::string s) {
 
 // `uses:`: actions/checkout is the run's working tree already; anything else is named
 // with what to do instead.
-void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job,
-              WorkflowStep* step) {
+void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, WorkflowStep* step,
+              std::vector<WorkflowStep>* before) {
   std::string uses;
   if (!s.reader.String(v, &uses)) return;
+  if (uses.rfind("./", 0) == 0) return ReadLocalAction(s, v, uses, with, job, step, before);
   const std::string action = Lower(uses.substr(0, uses.find('@')));
   for (const SetupAction& a : kSetupActions)
     if (action == a.action) return ReadSetup(s, a, with, job, step);
@@ -97,9 +98,7 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job,
     return;
   }
   std::string hint = "replace it with run: steps that do the same with the host's tools";
-  if (action.rfind("./", 0) == 0)
-    hint = "local actions are not supported yet: copy the action's steps into this job";
-  else if (action.rfind("docker://", 0) == 0)
+  if (action.rfind("docker://", 0) == 0)
     hint = "it needs Docker: run the tool installed on the host in a run: step";
   else if (action.rfind("actions/setup-", 0) == 0)
     hint = "the host's toolchain is used as it is: remove the step (check the version in a "
@@ -137,6 +136,70 @@ void CheckPastedOnly(LoadState& s, const YamlNode* run, const std::string& shell
 
 }  // namespace
 
+bool ReadStep(LoadState& s, const YamlNode* item, int ji, const std::vector<std::string>& ids,
+              const StepDefaults& defaults, WorkflowStep* step, std::vector<WorkflowStep>* before) {
+  step->shell = defaults.shell;
+  step->working_directory = defaults.working_directory;
+  std::string name;
+  const YamlNode *run = nullptr, *uses = nullptr, *with = nullptr;
+  // Reads `v` with the checker `check`; the steps.* it reads are the steps before.
+  auto with_steps = [&](auto check) {
+    size_t begin = s.uses.size();
+    check();
+    AcceptStepRefs(s, begin, s.uses.size(), ids);
+  };
+  if (!s.reader.ForEach(
+          item, "a step", kStepKeys,
+          [&](const std::string& key, const YamlNode*, const YamlNode* v) {
+            if (key == "id" && s.reader.String(v, &step->id) &&
+                std::find(ids.begin(), ids.end(), step->id) != ids.end())
+              s.reader.Error(v, "two steps have the id '" + step->id + "'",
+                             "step ids are unique in a job");
+            if (key == "name" && s.reader.String(v, &name))
+              with_steps([&] { s.exprs.CheckTemplate(v, ji); });
+            if (key == "if") {
+              std::string text;
+              with_steps([&] { text = s.exprs.CheckCondition(v, ji); });
+              Expr expr;
+              ExprError error;
+              if (!text.empty() && Expr::Parse(text, &expr, &error))
+                WorkflowStatusVariants(expr, &step->if_ok, &step->if_failed);
+            }
+            if (key == "run" && s.reader.String(v, &step->run)) {
+              run = v;
+              with_steps([&] { s.exprs.CheckTemplate(v, ji); });
+            }
+            if (key == "shell" && s.reader.String(v, &step->shell) && !KnownStepShell(step->shell))
+              UnknownShell(s, v, step->shell);
+            if (key == "env")
+              with_steps([&] { ReadEnv(s, v, "env of a step", ji, &step->env, nullptr); });
+            if (key == "working-directory" && s.reader.String(v, &step->working_directory))
+              with_steps([&] { s.exprs.CheckTemplate(v, ji); });
+            if (key == "continue-on-error") s.reader.Bool(v, &step->continue_on_error);
+            if (key == "timeout-minutes") s.reader.Number(v, &step->timeout_minutes, 0.01, 100000);
+            if (key == "uses") uses = v;
+            if (key == "with") with = v;
+          })) {
+    return false;
+  }
+  if (!name.empty()) step->label = name;  // a local action labels its steps with it
+  if (run && uses) {
+    s.reader.Error(uses, "a step has both run and uses", "a step does one of them");
+  } else if (uses) {
+    with_steps([&] { ReadUses(s, uses, with, ji, step, before); });  // with: may read steps
+  } else if (!run) {
+    s.reader.Error(item, "a step has neither run nor uses", "- run: make");
+  } else if (with) {
+    s.reader.Error(with, "'with' is for steps that use an action", "remove it");
+  }
+  if (run && !step->shell.empty() && step->shell != "bash") CheckPastedOnly(s, run, step->shell);
+  if (!name.empty())
+    step->label = name;
+  else if (step->label.empty())
+    step->label = "Run " + FirstLine(step->run);
+  return true;
+}
+
 void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell) {
   s.reader.Error(n, "shell '" + shell + "' is not supported",
                  "bash, sh, python, or a command taking the script file as {0}: perl {0}");
@@ -152,113 +215,34 @@ void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t index, Workfl
   std::vector<std::string> ids;
   for (const YamlNode* item : steps->items) {
     WorkflowStep step;
-    step.shell = parts->defaults.shell;
-    step.working_directory = parts->defaults.working_directory;
-    std::string id, name;
-    const YamlNode *run = nullptr, *uses = nullptr, *with = nullptr;
-    // Where a step may read steps.* of the steps before it.
-    auto templated = [&](const YamlNode* v) {
-      size_t begin = s.uses.size();
-      s.exprs.CheckTemplate(v, ji);
-      AcceptStepRefs(s, v, begin, s.uses.size(), ids);
-    };
-    if (!s.reader.ForEach(item, "a step", kStepKeys, [&](const std::string& key,
-                                                         const YamlNode* k, const YamlNode* v) {
-          if (key == "id" && s.reader.String(v, &id) &&
-              std::find(ids.begin(), ids.end(), id) != ids.end())
-            s.reader.Error(v, "two steps have the id '" + id + "'", "step ids are unique in a job");
-          if (key == "name" && s.reader.String(v, &name)) templated(v);
-          if (key == "if") {
-            std::string text = s.exprs.CheckCondition(v, ji);
-            Expr expr;
-            ExprError error;
-            if (!text.empty() && Expr::Parse(text, &expr, &error))
-              WorkflowStatusVariants(expr, &step.if_ok, &step.if_failed);
-          }
-          if (key == "run" && s.reader.String(v, &step.run)) {
-            run = v;
-            templated(v);
-          }
-          if (key == "shell" && s.reader.String(v, &step.shell) && !KnownStepShell(step.shell))
-            UnknownShell(s, v, step.shell);
-          if (key == "env") {
-            size_t begin = s.uses.size();
-            ReadEnv(s, v, "env of a step", ji, &step.env, nullptr);
-            for (size_t i = 0; v->is_map() && i < v->pairs(); ++i)
-              AcceptStepRefs(s, v->val(i), begin, s.uses.size(), ids);
-          }
-          if (key == "working-directory" && s.reader.String(v, &step.working_directory))
-            templated(v);
-          if (key == "continue-on-error") s.reader.Bool(v, &step.continue_on_error);
-          if (key == "timeout-minutes")
-            s.reader.Warning(k, "a step's timeout-minutes is not enforced yet",
-                             "the job's timeout-minutes applies to all its steps");
-          if (key == "uses") uses = v;
-          if (key == "with") with = v;
-        })) {
-      continue;
-    }
-    if (run && uses) {
-      s.reader.Error(uses, "a step has both run and uses", "a step does one of them");
-    } else if (uses) {
-      ReadUses(s, uses, with, ji, &step);
-    } else if (!run) {
-      s.reader.Error(item, "a step has neither run nor uses", "- run: make");
-    } else if (with) {
-      s.reader.Error(with, "'with' is for steps that use an action", "remove it");
-    }
-    if (run && !step.shell.empty() && step.shell != "bash") CheckPastedOnly(s, run, step.shell);
-    if (!name.empty())
-      step.label = name;
-    else if (step.label.empty())
-      step.label = "Run " + FirstLine(step.run);
-    step.id = id;
+    std::vector<WorkflowStep> before;
+    if (!ReadStep(s, item, ji, ids, parts->defaults, &step, &before)) continue;
+    for (WorkflowStep& b : before) compiled.push_back(std::move(b));
+    ids.push_back(step.id);
     compiled.push_back(std::move(step));
-    ids.push_back(id);
   }
   // Later ranges first: accepting erases from `uses`.
   for (auto it = parts->output_uses.rbegin(); it != parts->output_uses.rend(); ++it)
-    AcceptStepRefs(s, std::get<0>(*it), std::get<1>(*it), std::get<2>(*it), ids);
+    AcceptStepRefs(s, it->first, it->second, ids);
   Job& job = s.pipeline.jobs[index];
   job.run_loc = s.reader.Loc(steps);
   job.commands = {WorkflowJobScript(job.name, compiled, parts->outputs)};
   for (const WorkflowStep& step : compiled) job.steps.push_back(step.label);
 }
 
-void AcceptStepRefs(LoadState& s, const YamlNode* n, size_t begin, size_t end,
-                    const std::vector<std::string>& ids) {
-  Template t;
-  ExprError error;
-  if (n->is_scalar() && Template::Parse(n->value, &t, &error)) {
-    for (const auto& [expr, offset] : t.expressions()) {
-      std::string text = expr.text();
-      text.erase(0, text.find_first_not_of(" \t\n"));
-      text.erase(text.find_last_not_of(" \t\n") + 1);
-      for (const Expr::Reference& ref : expr.References()) {
-        const std::vector<std::string>& p = ref.path;
-        if (p.empty() || p[0] != "steps") continue;
-        std::string joined = p[0];
-        for (size_t i = 1; i < p.size(); ++i) joined += "." + p[i];
-        const bool known = (p.size() == 4 && p[2] == "outputs") ||
-                           (p.size() == 3 && (p[2] == "outcome" || p[2] == "conclusion"));
-        // As ExprChecker places references: from the expression's own text.
-        size_t base = expr.text().empty() ? std::string::npos : n->value.find(expr.text(), offset);
-        const Location loc =
-            s.reader.LocAt(n, (base == std::string::npos ? offset : base) + ref.offset);
-        if (!known || text != joined) {
-          s.reader.problems()->Error(
-              loc, "steps.* can only be read as a whole ${{ steps.ID.outputs.NAME }}, "
-                   "${{ steps.ID.outcome }} or ${{ steps.ID.conclusion }}",
-              "use it whole and compute in the script: the value is in a variable there");
-        } else if (std::find(ids.begin(), ids.end(), p[1]) == ids.end()) {
-          s.reader.problems()->Error(loc, "no earlier step of this job has the id '" + p[1] + "'",
-                                     "steps.ID reads a step before this one (id: " + p[1] + ")");
-        }
-      }
-    }
-  }
+void AcceptStepRefs(LoadState& s, size_t begin, size_t end, const std::vector<std::string>& ids) {
   auto from = s.uses.begin() + static_cast<std::ptrdiff_t>(begin);
   auto to = s.uses.begin() + static_cast<std::ptrdiff_t>(end);
+  for (auto it = from; it != to; ++it) {
+    const std::vector<std::string>& p = it->path;
+    if (p.size() < 2 || p[0] != "steps") continue;
+    if (p[1] == kDeferredStepId)
+      s.reader.problems()->Error(it->loc, "'" + p[1] + "' is gauntlet's own step id",
+                                 "give the step another id");
+    else if (std::find(ids.begin(), ids.end(), p[1]) == ids.end())
+      s.reader.problems()->Error(it->loc, "no earlier step of this job has the id '" + p[1] + "'",
+                                 "steps.ID reads a step before this one (id: " + p[1] + ")");
+  }
   s.uses.erase(std::remove_if(from, to,
                               [](const ExprUse& u) { return !u.path.empty() && u.path[0] == "steps"; }),
                to);
@@ -270,10 +254,11 @@ void FinishWorkflowExpressions(LoadState& s) {
   for (ExprUse& use : s.uses) {
     const std::string context = use.path.empty() ? "" : use.path[0];
     if (context == "steps") {
-      s.reader.problems()->Error(
-          use.loc, "steps.* cannot be read here: only in a step's run, env, working-directory "
-                   "and name, and in job outputs",
-          "in an if:, test the value in the step's script instead (docs/github-actions.md)");
+      s.reader.problems()->Error(use.loc,
+                                 "steps.* cannot be read here: only in a step's if, run, env, "
+                                 "working-directory and name, and in job outputs",
+                                 "another job reads a step's output through the job's outputs: and "
+                                 "needs.<job>.outputs (docs/github-actions.md)");
       continue;
     }
     std::vector<std::string>& secrets = s.pipeline.secrets;

@@ -75,10 +75,40 @@ __gh_resolve() {
     export "$__v=$__out$__r"
   done
 }
-__gh_output() {
+__gh_timed() {
+  local __step=$! __dog
+  set -m
+  { sleep "$1"; : > "$RUNNER_TEMP/timed_out"; kill -TERM -- "-$__step"
+    sleep 5; kill -KILL -- "-$__step"; } 2>/dev/null &
+  __dog=$!
+  set +m
+  wait "$__step"; __gh_rc=$?
+  kill -KILL -- "-$__dog" 2>/dev/null; wait "$__dog" 2>/dev/null
+  if [ -e "$RUNNER_TEMP/timed_out" ]; then
+    rm -f -- "$RUNNER_TEMP/timed_out"
+    printf 'gauntlet: step %s timed out after %s minutes\n' "$2" "$3" >&2
+  fi
+}
+__gh_pair() {
   local __d="gauntlet_eof_$RANDOM$RANDOM"
-  while [[ $2 == *"$__d"* ]]; do __d+=$RANDOM; done
-  printf '%s<<%s\n%s\n%s\n' "$1" "$__d" "$2" "$__d" >> "$GAUNTLET_OUTPUT"
+  while [[ $3 == *"$__d"* ]]; do __d+=$RANDOM; done
+  printf '%s<<%s\n%s\n%s\n' "$2" "$__d" "$3" "$__d" >> "$1"
+}
+__gh_output() { __gh_pair "$GAUNTLET_OUTPUT" "$1" "$2"; }
+__gh_eval() {
+  local __k
+  : > "$RUNNER_TEMP/steps"
+  for __k in "${!__gh_steps[@]}"; do __gh_pair "$RUNNER_TEMP/steps" "$__k" "${__gh_steps[$__k]}"; done
+  "$GAUNTLET_EXE" step-expr --dir "$RUNNER_TEMP" --failed "$__gh_failed" "$@" && printf .
+}
+__gh_cond() {
+  local __v
+  if __v=$(__gh_eval --condition -- "$1"); then printf '%s' "${__v%.}"; else printf e; fi
+}
+__gh_defer() {
+  local __v
+  __v=$(__gh_eval -- "$2") || return 1
+  __gh_steps["__gh.outputs.$1"]=${__v%.}
 }
 )SH";
 
@@ -110,8 +140,6 @@ std::string SingleQuoted(std::string_view s) {
   return out + "'";
 }
 
-// A template inside double quotes: the literal text escaped, the `${{ }}` parts kept for
-// the renderer, which quotes each for its place.
 std::string DoubleQuoted(const std::string& text) {
   Template t;
   ExprError error;
@@ -134,10 +162,54 @@ std::string DoubleQuoted(const std::string& text) {
   return out + "\"";
 }
 
-std::string Decision(const std::string& condition) {
+// The job's other contexts, for the expressions evaluated when a step is reached. One
+// expression that reads `github` is a value from outside the file: the renderer passes
+// it in a variable whatever its text.
+constexpr const char* kContextsFile =
+    "printf '%s\\n' ${{ format('{{\"github\":{0},\"inputs\":{1},\"vars\":{2},\"runner\":{3},"
+    "\"job\":{4},\"strategy\":{5},\"matrix\":{6},\"needs\":{7},\"branch\":{8},"
+    "\"event\":{9}}}', toJSON(github), toJSON(inputs), toJSON(vars), toJSON(runner), "
+    "toJSON(job), toJSON(strategy), toJSON(matrix), toJSON(needs), toJSON(branch), "
+    "toJSON(event)) }} > \"$RUNNER_TEMP/contexts.json\"\n";
+
+bool ParsedReadsSteps(const std::string& text) {
+  Expr expr;
+  ExprError error;
+  return Expr::Parse(text, &expr, &error) && ReadsSteps(expr);
+}
+
+// A step's decision: 1 or 0, known when the job starts, or evaluated when the step is
+// reached (steps.*; `e` after an error, which __gh_cond has reported).
+std::string Decision(const std::string& condition, bool* evaluated) {
   if (condition == "true") return "1";
   if (condition.empty()) return "0";
+  if (ParsedReadsSteps(condition)) {
+    *evaluated = true;
+    return "$(__gh_cond " + SingleQuoted(condition) + ")";
+  }
   return "${{ (" + condition + ") && '1' || '0' }}";
+}
+
+// `text` with each `${{ }}` that reads steps.* other than as a whole reference replaced
+// by `${{ steps.__gh.outputs.eN }}`; *evaluations gets the line that computes eN before
+// the step (`__gh_pre` says whether all succeeded). `*next`: the job's next N.
+std::string Defer(const std::string& text, size_t* next, std::string* evaluations) {
+  Template t;
+  ExprError error;
+  if (text.find("steps") == std::string::npos || !Template::Parse(text, &t, &error)) return text;
+  std::string out;
+  for (size_t i = 0; i < t.expressions().size(); ++i) {
+    const Expr& expr = t.expressions()[i].first;
+    out += t.literals()[i];
+    if (!ReadsSteps(expr) || IsWholeStepReference(expr)) {
+      out += "${{ " + expr.text() + " }}";
+      continue;
+    }
+    const std::string name = fmt::format("e{}", (*next)++);
+    *evaluations += "__gh_defer " + name + " " + SingleQuoted(expr.text()) + " || __gh_pre=1\n";
+    out += fmt::format("${{{{ steps.{}.outputs.{} }}}}", kDeferredStepId, name);
+  }
+  return out + t.literals().back();
 }
 
 // A heredoc delimiter that no line of `body` equals.
@@ -172,59 +244,60 @@ void AppendBody(const WorkflowStep& step, size_t index, std::string* out) {
   }
 }
 
-bool IsStatusCall(std::string_view name) {
-  return name == "success" || name == "failure" || name == "always" || name == "cancelled";
-}
-
-// `text` with the status calls replaced; `failed`: an earlier step failed.
-std::string ReplaceStatusCalls(const Expr& expr, bool failed) {
-  const std::string& text = expr.text();
-  std::string out;
-  size_t done = 0;
-  for (const auto& [name, offset] : expr.Calls()) {
-    if (!IsStatusCall(name)) continue;
-    size_t end = text.find(')', offset);  // these take no arguments
-    if (end == std::string::npos) continue;
-    bool value = name == "always" || (name == "success" && !failed) ||
-                 (name == "failure" && failed);
-    out += text.substr(done, offset - done);
-    out += value ? "true" : "false";
-    done = end + 1;
-  }
-  return out + text.substr(done);
+// One step of the script: its decision, the values evaluated before it, its body in a
+// subshell (in the background under a timeout), and what the driver records after it.
+void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* evaluated,
+                std::string* out) {
+  const std::string label = SingleQuoted(step.label);
+  bool at_step_time = false;
+  const std::string if_ok = Decision(step.if_ok, &at_step_time);
+  const std::string if_failed = Decision(step.if_failed, &at_step_time);
+  // Rewritten first: the evaluations run before the step's subshell starts.
+  std::string evaluations;
+  KeyValues env;
+  for (const auto& [key, value] : step.env)
+    env.emplace_back(key, Defer(value, deferred, &evaluations));
+  const std::string wd = Defer(step.working_directory, deferred, &evaluations);
+  WorkflowStep rewritten = step;
+  rewritten.run = Defer(step.run, deferred, &evaluations);
+  *evaluated = *evaluated || at_step_time || !evaluations.empty();
+  *out += fmt::format(
+      "export GITHUB_OUTPUT=\"$RUNNER_TEMP/output_{0}\" GITHUB_ENV=\"$RUNNER_TEMP/env_{0}\" "
+      "GITHUB_PATH=\"$RUNNER_TEMP/path_{0}\"\n"
+      ": > \"$GITHUB_OUTPUT\"; : > \"$GITHUB_ENV\"; : > \"$GITHUB_PATH\"\n"
+      "if [ \"$__gh_failed\" = 0 ]; then __gh_run={1}; else __gh_run={2}; fi\n{3}"
+      "if [ \"$__gh_run\" = 1 ]; then\n{4}__gh_resolve\nprintf '%s\\n' {5}\n{6}(\n{7}",
+      i, if_ok, if_failed,
+      at_step_time ? "if [ \"$__gh_run\" = e ]; then __gh_failed=1 __gh_run=0; fi\n" : "",
+      evaluations.empty() ? "" : "__gh_pre=0\n" + evaluations, SingleQuoted("▶ " + step.label),
+      step.timeout_minutes > 0 ? "set -m\n" : "",
+      evaluations.empty() ? "" : "[ \"$__gh_pre\" = 0 ] || exit 1\n");
+  for (const auto& [key, value] : env) *out += "export " + key + "=" + DoubleQuoted(value) + "\n";
+  if (!wd.empty()) *out += "cd -- " + DoubleQuoted(wd) + " || exit 1\n";
+  AppendBody(rewritten, i, out);
+  // A step with a timeout runs in the background, in a process group of its own
+  // (set -m), which __gh_timed stops when the time is up.
+  if (step.timeout_minutes > 0)
+    *out += fmt::format(") &\nset +m\n__gh_timed {} {} {}\n", step.timeout_minutes * 60, label,
+                        step.timeout_minutes);
+  else
+    *out += ")\n__gh_rc=$?\n";
+  // steps.<id>.outcome is the step's own result; .conclusion counts continue-on-error.
+  const std::string record = step.id.empty() ? ":" : "__gh_record " + SingleQuoted(step.id);
+  *out += fmt::format(
+      "__gh_pairs \"$GITHUB_ENV\" __gh_setenv; __gh_addpath \"$GITHUB_PATH\"\n"
+      "if [ \"$__gh_rc\" != 0 ]; then\n"
+      "  printf 'gauntlet: step %s failed with exit code %s%s\\n' {0} \"$__gh_rc\" {1} >&2\n"
+      "  {2}\n  {3} failure {4}\nelse\n  {3} success success\nfi\n"
+      "else\nprintf 'gauntlet: step %s skipped\\n' {0}\n{3} skipped skipped\nfi\n",
+      label, step.continue_on_error ? "' (continue-on-error)'" : "''",
+      step.continue_on_error ? ":" : "__gh_failed=1", record,
+      step.continue_on_error ? "success" : "failure");
 }
 
 }  // namespace
 
-nlohmann::json StepPlaceholders(const std::string& script) {
-  nlohmann::json steps = nlohmann::json::object();
-  Template t;
-  ExprError error;
-  if (script.find("steps") == std::string::npos || !Template::Parse(script, &t, &error))
-    return steps;
-  const std::string mark(1, kStepPlaceholderMark);
-  for (const auto& [expr, offset] : t.expressions()) {
-    for (const Expr::Reference& ref : expr.References()) {
-      const std::vector<std::string>& p = ref.path;
-      if (p.size() < 3 || p[0] != "steps") continue;
-      if (p.size() == 4 && p[2] == "outputs")
-        steps[p[1]]["outputs"][p[3]] = mark + p[1] + ".outputs." + p[3] + mark;
-      else if (p.size() == 3 && (p[2] == "outcome" || p[2] == "conclusion"))
-        steps[p[1]][p[2]] = mark + p[1] + "." + p[2] + mark;
-    }
-  }
-  return steps;
-}
-
-void WorkflowStatusVariants(const Expr& expr, std::string* if_ok, std::string* if_failed) {
-  if (expr.CallsStatusFunction()) {
-    *if_ok = ReplaceStatusCalls(expr, false);
-    *if_failed = ReplaceStatusCalls(expr, true);
-    return;
-  }
-  *if_ok = expr.text();
-  *if_failed = "";
-}
+std::string DoubleQuotedTemplate(const std::string& text) { return DoubleQuoted(text); }
 
 bool KnownStepShell(std::string_view shell) {
   return shell == "bash" || shell == "sh" || shell == "python" ||
@@ -233,42 +306,26 @@ bool KnownStepShell(std::string_view shell) {
 
 std::string WorkflowJobScript(const std::string& job_id, const std::vector<WorkflowStep>& steps,
                               const std::vector<WorkflowOutput>& outputs) {
+  std::string body;
+  size_t deferred = 0;
+  bool evaluated = false;
+  for (size_t i = 0; i < steps.size(); ++i) AppendStep(steps[i], i, &deferred, &evaluated, &body);
+  std::string evaluations, values;
+  for (const WorkflowOutput& o : outputs) {
+    values += "__gh_output " + SingleQuoted(o.name) + " " +
+              DoubleQuoted(Defer(o.value, &deferred, &evaluations)) + "\n";
+  }
   std::string out = kPrologue;
   out += "export GITHUB_JOB=" + SingleQuoted(job_id) + "\n";
   for (const auto& [variable, expression] : kEventVariables)
     out += fmt::format("export {}=${{{{ {} }}}}\n", variable, expression);
   out += "printf '%s\\n' ${{ toJSON(github.event) }} > \"$GITHUB_EVENT_PATH\"\n";
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const WorkflowStep& step = steps[i];
-    const std::string label = SingleQuoted(step.label);
-    out += fmt::format(
-        "export GITHUB_OUTPUT=\"$RUNNER_TEMP/output_{0}\" GITHUB_ENV=\"$RUNNER_TEMP/env_{0}\" "
-        "GITHUB_PATH=\"$RUNNER_TEMP/path_{0}\"\n"
-        ": > \"$GITHUB_OUTPUT\"; : > \"$GITHUB_ENV\"; : > \"$GITHUB_PATH\"\n"
-        "if [ \"$__gh_failed\" = 0 ]; then __gh_run={1}; else __gh_run={2}; fi\n"
-        "if [ \"$__gh_run\" = 1 ]; then\n__gh_resolve\nprintf '%s\\n' {3}\n(\n",
-        i, Decision(step.if_ok), Decision(step.if_failed), SingleQuoted("▶ " + step.label));
-    for (const auto& [key, value] : step.env)
-      out += "export " + key + "=" + DoubleQuoted(value) + "\n";
-    if (!step.working_directory.empty())
-      out += "cd -- " + DoubleQuoted(step.working_directory) + " || exit 1\n";
-    AppendBody(step, i, &out);
-    // steps.<id>.outcome is the step's own result; .conclusion counts continue-on-error.
-    const std::string id = SingleQuoted(step.id);
-    const std::string record = step.id.empty() ? ":" : "__gh_record " + id;
-    out += fmt::format(
-        ")\n__gh_rc=$?\n__gh_pairs \"$GITHUB_ENV\" __gh_setenv; __gh_addpath \"$GITHUB_PATH\"\n"
-        "if [ \"$__gh_rc\" != 0 ]; then\n"
-        "  printf 'gauntlet: step %s failed with exit code %s%s\\n' {0} \"$__gh_rc\" {1} >&2\n"
-        "  {2}\n  {3} failure {4}\nelse\n  {3} success success\nfi\n"
-        "else\nprintf 'gauntlet: step %s skipped\\n' {0}\n{3} skipped skipped\nfi\n",
-        label, step.continue_on_error ? "' (continue-on-error)'" : "''",
-        step.continue_on_error ? ":" : "__gh_failed=1", record,
-        step.continue_on_error ? "success" : "failure");
-  }
-  out += "__gh_resolve\n";
-  for (const WorkflowOutput& o : outputs)
-    out += "__gh_output " + SingleQuoted(o.name) + " " + DoubleQuoted(o.value) + "\n";
+  if (evaluated || deferred > 0) out += kContextsFile;
+  out += body;
+  // A job output that fails to evaluate fails the job.
+  if (!evaluations.empty())
+    out += "__gh_pre=0\n" + evaluations + "[ \"$__gh_pre\" = 0 ] || __gh_failed=1\n";
+  out += "__gh_resolve\n" + values;
   out += "if [ -s \"$GITHUB_STEP_SUMMARY\" ]; then printf '%s\\n' '--- step summary'; "
          "cat \"$GITHUB_STEP_SUMMARY\"; fi\nexit \"$__gh_failed\"\n";
   return out;

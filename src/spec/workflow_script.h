@@ -33,6 +33,9 @@ struct WorkflowStep {
   KeyValues env;            // values as written (templates)
   std::string working_directory;
   bool continue_on_error = false;
+  // timeout-minutes; 0: none (the job's timeout applies). The step runs in a process
+  // group of its own, stopped as a job's is: SIGTERM, SIGKILL 5 seconds later.
+  double timeout_minutes = 0;
 };
 
 // A job output: its name and the template that gives it.
@@ -51,10 +54,26 @@ inline constexpr char kStepPlaceholderMark = '\x1f';
 // The `steps` context for a job's script: every `steps.*` path it reads, as placeholders.
 nlohmann::json StepPlaceholders(const std::string& script);
 
+// Anything else that reads `steps` — a step `if:` (`steps.a.outcome == 'failure'`), an
+// expression around a reference (`format('v{0}', steps.a.outputs.b)`) — is evaluated
+// when the step is reached: the script calls `gauntlet step-expr` (cli/step_expr.cc)
+// with the expression (text from the file, single-quoted), the steps' results written
+// to $RUNNER_TEMP/steps and the job's other contexts to $RUNNER_TEMP/contexts.json; the
+// value is stored as a step output of the reserved id `__gh` (kDeferredStepId), so the
+// step reads it through a placeholder like any whole reference.
+inline constexpr const char* kDeferredStepId = "__gh";
+// Whether `expr` reads the steps context at all, and whether as a whole reference.
+bool ReadsSteps(const Expr& expr);
+bool IsWholeStepReference(const Expr& expr);
+
 // The condition `expr` (an `if:` without its wrapper) for a step after no failure and
 // after a failure: each call of success(), failure(), always(), cancelled() replaced by
 // its literal; without status functions it is `success() && (expr)`, as on GitHub.
 void WorkflowStatusVariants(const Expr& expr, std::string* if_ok, std::string* if_failed);
+
+// `text`, a template, as a double-quoted shell word: the literal text escaped, the
+// `${{ }}` parts kept for the renderer, which quotes each for its place.
+std::string DoubleQuotedTemplate(const std::string& text);
 
 // The shells a step may name, and whether `shell` is one ({0} commands are).
 bool KnownStepShell(std::string_view shell);

@@ -29,6 +29,49 @@ TEST(WorkflowScriptTest, StatusFunctionsBecomeWhatTheEarlierStepsDid) {
             (std::pair<std::string, std::string>{"github.ref == 'main'", ""}));
 }
 
+Expr ParsedForSteps(const std::string& text) {
+  Expr expr;
+  ExprError error;
+  EXPECT_TRUE(Expr::Parse(text, &expr, &error)) << error.message;
+  return expr;
+}
+
+// A whole reference goes through a placeholder; anything larger waits for the step.
+TEST(WorkflowScriptTest, WhichStepExpressionsAreWholeReferences) {
+  EXPECT_TRUE(IsWholeStepReference(ParsedForSteps("steps.a.outputs.b")));
+  EXPECT_TRUE(IsWholeStepReference(ParsedForSteps(" steps.a.outcome ")));
+  EXPECT_TRUE(IsWholeStepReference(ParsedForSteps("steps.a.conclusion")));
+  EXPECT_FALSE(IsWholeStepReference(ParsedForSteps("steps.a.outputs")));
+  EXPECT_FALSE(IsWholeStepReference(ParsedForSteps("steps.a.result")));
+  EXPECT_FALSE(IsWholeStepReference(ParsedForSteps("format('{0}', steps.a.outputs.b)")));
+  EXPECT_FALSE(IsWholeStepReference(ParsedForSteps("steps.a.outcome == 'failure'")));
+  EXPECT_TRUE(ReadsSteps(ParsedForSteps("steps.a.outcome == 'failure'")));
+  EXPECT_TRUE(ReadsSteps(ParsedForSteps("toJSON(steps)")));
+  EXPECT_FALSE(ReadsSteps(ParsedForSteps("github.ref == 'steps'")));
+}
+
+// Only a job whose steps wait for an expression writes the contexts and calls back.
+TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
+  WorkflowStep a, b;
+  a.id = "a";
+  a.run = "echo a";
+  b.run = "echo ${{ steps.a.outputs.x }}";
+  std::string plain = WorkflowJobScript("j", {a, b}, {});
+  EXPECT_EQ(plain.find("contexts.json\"\n"), std::string::npos);
+  EXPECT_EQ(plain.find("__gh_cond '"), std::string::npos);
+  b.if_ok = "steps.a.outcome == 'success'";
+  b.run = "echo ${{ format('<{0}>', steps.a.outputs.x) }}";
+  std::string deferred = WorkflowJobScript("j", {a, b}, {});
+  EXPECT_NE(deferred.find("contexts.json\"\n"), std::string::npos);
+  EXPECT_NE(deferred.find(R"(__gh_run=$(__gh_cond 'steps.a.outcome == '\''success'\''')"),
+            std::string::npos)
+      << deferred;
+  EXPECT_NE(deferred.find(R"(__gh_defer e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"),
+            std::string::npos)
+      << deferred;
+  EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }}"), std::string::npos);
+}
+
 TEST(WorkflowScriptTest, KnownShells) {
   EXPECT_TRUE(KnownStepShell("bash"));
   EXPECT_TRUE(KnownStepShell("python"));
