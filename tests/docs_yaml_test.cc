@@ -7,6 +7,7 @@
 //   <!-- yaml: environment -->  the keys of one environment: checked as the body of
 //                               environments.example (with a no-op job beside it)
 //   <!-- yaml: fragment -->     a piece of a file shown for its shape: only parsed as YAML
+//   <!-- yaml: server-config --> a `gauntlet serve --config` file: read as the server reads it
 //   <!-- yaml: invalid -->      shows a mistake: must fail to load, with the error its
 //                               comment `# gauntlet.yml:LINE:COL: error: MESSAGE` shows
 // Valid means no error; warnings are allowed, as for `gauntlet validate`.
@@ -19,6 +20,7 @@
 #include <sstream>
 
 #include "plan/plan.h"
+#include "server/config_file.h"
 #include "spec/load.h"
 #include "spec/yaml_tree.h"
 
@@ -120,8 +122,18 @@ TEST(DocsYamlTest, EveryExampleLoadsUnlessMarkedAsAFragmentOrAMistake) {
     const std::string where = b.file + ":" + std::to_string(b.line);
     SCOPED_TRACE(where);
     ASSERT_TRUE(b.marker == "" || b.marker == "top-level" || b.marker == "environment" ||
-                b.marker == "fragment" || b.marker == "invalid")
-        << "unknown marker '" << b.marker << "': top-level, environment, fragment or invalid";
+                b.marker == "fragment" || b.marker == "invalid" || b.marker == "server-config")
+        << "unknown marker '" << b.marker
+        << "': top-level, environment, fragment, invalid or server-config";
+    if (b.marker == "server-config") {
+      const fs::path file = fs::temp_directory_path() /
+                            ("gauntlet-server-" + std::to_string(getpid()) + ".yml");
+      std::ofstream(file) << b.text;
+      auto loaded = server::LoadServerFile(file.string());
+      EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().message);
+      fs::remove(file);
+      continue;
+    }
     if (b.marker == "fragment") {
       spec::YamlDocument doc;
       spec::YamlError error;

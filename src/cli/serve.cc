@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "cli/signals.h"
 #include "core/clock.h"
 #include "mcp/gateway.h"
+#include "server/config_file.h"
 #include "server/server.h"
 
 namespace gauntlet::cli {
@@ -23,7 +25,43 @@ struct ServeFlags {
   std::vector<std::string> repos;
   server::ServerConfig config;
   std::string secret_file;
+  int poll_s = 0;
+  std::string config_file;
 };
+
+// The config file's values where no flag was given (`given` says whether one was).
+Status ApplyFile(ServeFlags& flags, const std::function<bool(const char*)>& given) {
+  auto file = server::LoadServerFile(flags.config_file);
+  if (!file.ok()) return file.error();
+  server::ServerConfig& c = flags.config;
+  auto take = [&](const char* flag, const auto& from, auto* to) {
+    if (from && !given(flag)) *to = *from;
+  };
+  take("--listen", file->listen, &flags.listen);
+  take("--state-dir", file->state_dir, &c.state_dir);
+  take("--pipeline", file->pipeline, &c.pipeline);
+  take("--secrets-file", file->secrets_file, &c.secrets_file);
+  take("--webhook-secret-file", file->webhook_secret_file, &flags.secret_file);
+  take("--jobs", file->jobs, &c.jobs);
+  take("--poll", file->poll_s, &flags.poll_s);
+  take("--public-read", file->public_read, &c.public_read);
+  take("--rate-limit", file->rate_limit, &c.rate_limit);
+  if (file->max_body && !given("--max-body")) c.max_body = static_cast<size_t>(*file->max_body);
+  if (file->webhook_secret_env && flags.secret_file.empty()) {
+    const char* env = getenv(file->webhook_secret_env->c_str());
+    if (!env || !*env)
+      return Error::NotFound("webhook_secret_env: $" + *file->webhook_secret_env + " is not set");
+    c.webhook_secret = env;
+  }
+  // Repositories of the file come after those of --repo; a repository's own `poll` wins
+  // over the interval of --poll or the file's `poll`.
+  for (size_t i = 0; i < file->repos.size(); ++i) {
+    server::WatchedRepo r = file->repos[i];
+    if (!file->repo_poll_given[i]) r.poll_s = -1;  // the default, set with the flags' repos
+    c.repos.push_back(std::move(r));
+  }
+  return Ok();
+}
 
 // "NAME=PATH" or "PATH" (named after its last component, without ".git").
 server::WatchedRepo ParseRepo(const std::string& arg) {
@@ -41,8 +79,11 @@ server::WatchedRepo ParseRepo(const std::string& arg) {
   return r;
 }
 
-int RunServe(ServeFlags& flags) {
+int RunServe(ServeFlags& flags, const std::function<bool(const char*)>& given) {
   server::ServerConfig& c = flags.config;
+  if (!flags.config_file.empty()) {
+    if (Status s = ApplyFile(flags, given); !s.ok()) return Fail(s.error());
+  }
   size_t colon = flags.listen.rfind(':');
   if (colon == std::string::npos) return Fail(Error::Invalid("--listen takes HOST:PORT"));
   c.host = flags.listen.substr(0, colon);
@@ -51,11 +92,18 @@ int RunServe(ServeFlags& flags) {
   } catch (...) {
     return Fail(Error::Invalid("--listen takes HOST:PORT, got '" + flags.listen + "'"));
   }
-  for (const std::string& r : flags.repos) c.repos.push_back(ParseRepo(r));
+  for (const std::string& r : flags.repos) {
+    c.repos.push_back(ParseRepo(r));
+    c.repos.back().poll_s = -1;
+  }
+  for (server::WatchedRepo& r : c.repos)
+    if (r.poll_s < 0) r.poll_s = flags.poll_s;
   if (!flags.secret_file.empty()) {
     std::ifstream in(flags.secret_file);
     if (!in) return Fail(Error::NotFound("cannot read " + flags.secret_file));
     std::getline(in, c.webhook_secret);
+  } else if (!c.webhook_secret.empty()) {
+    // From the config file's webhook_secret_env.
   } else if (const char* env = getenv("GAUNTLET_WEBHOOK_SECRET")) {
     c.webhook_secret = env;
   }
@@ -90,21 +138,34 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "Watches repositories and runs their pipeline (gauntlet.yml at the repository's root)\n"
       "when a trigger names a commit: a GitHub push webhook (POST /hooks/github, signed with\n"
       "--webhook-secret-file, matched against the pipeline's `on: push` at that commit) or an\n"
-      "API call (POST /api/v1/runs with a token of scope trigger: gauntlet token create).\n"
+      "API call (POST /api/v1/runs with a token of scope trigger: gauntlet token create), a\n"
+      "generic webhook (POST /api/v1/hooks/generic/NAME), a fetch every --poll seconds that\n"
+      "finds a moved branch, or another pipeline's run ending (on.run). Each pipeline file\n"
+      "at the commit (gauntlet.yml and .github/workflows/*.yml) decides by its own `on:`.\n"
       "Each trigger is queued in the state directory before it is acknowledged; runs go one\n"
       "at a time, in order, in a working copy kept per repository and brought to the exact\n"
       "commit (only changed files are written). SIGTERM stops it; a run under way is resumed\n"
-      "at the next start. See docs/server.md for the routes and what is not there yet.\n"
+      "at the next start. --config FILE: the settings in YAML (flags override them). The\n"
+      "progress lines also stream from GET /api/v1/events. See docs/server.md for the\n"
+      "routes, the config file's keys and what is not there yet.\n"
       "MCP clients connect to /mcp (/mcp/NAME with several repositories) with a token:\n"
       "its name is the identity the trust gateway judges (docs/agents.md).\n"
       "--json: each progress line is a JSON object (what, detail, queue, repo, event, ref,\n"
-      "commit, run_id, at_ms). Exit codes: 0 stopped by a signal, 2 invalid flags or\n"
-      "repository names, 3 the secret file is missing, 4 the port is taken or the state\n"
-      "cannot be opened.\n");
+      "commit, run_id, at_ms). Exit codes: 0 stopped by a signal, 2 invalid flags, config\n"
+      "file (file:line:col) or repository names, 3 the secret file, config file or secret\n"
+      "variable is missing, 4 the port is taken or the state cannot be opened.\n");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free one)")
       ->capture_default_str();
-  cmd->add_option("--repo", flags->repos, "[NAME=]PATH of a repository to watch (repeatable)")
-      ->required();
+  cmd->add_option("--repo", flags->repos,
+                  "[NAME=]PATH or URL of a repository to watch (repeatable; or repos: of "
+                  "--config)");
+  cmd->add_option("--config", flags->config_file,
+                  "YAML file of settings (docs/server.md); flags given override its values")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--poll", flags->poll_s,
+                  "Fetch each repository every SECONDS; a moved branch or tag is a push "
+                  "(0: no polling; for a URL, or a path without the hook)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-j,--jobs", flags->config.jobs, "Jobs each run runs at once (default: cores)")
       ->check(CLI::NonNegativeNumber);
   flags->config.state_dir = kDefaultStateDir;
@@ -120,14 +181,19 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--secrets-file", flags->config.secrets_file,
                   "KEY=VALUE lines for the pipelines' secrets; masked in all output");
   cmd->add_flag("--public-read", flags->config.public_read, "GET routes need no token");
+  cmd->add_option("--rate-limit", flags->config.rate_limit,
+                  "Requests a minute per API token, and per address for webhooks; more get "
+                  "429 with Retry-After (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--max-body", flags->config.max_body, "Largest request body, in bytes")
       ->capture_default_str();
   cmd->add_option("--mcp-policy", flags->config.mcp_policy_file,
                   "The trust gateway's policy file (JSON) for MCP at /mcp (docs/agents.md)");
   cmd->add_flag("--json", global.json, "Progress lines as JSON objects");
-  *run = [flags, &global]() -> int {
+  *run = [flags, &global, cmd]() -> int {
     flags->config.json = global.json;
-    return RunServe(*flags);
+    return RunServe(*flags, [cmd](const char* flag) { return cmd->count(flag) > 0; });
   };
 }
 

@@ -27,7 +27,41 @@ json ItemJson(const QueueItem& q) {
   return {{"id", q.id},           {"repo", q.repo},           {"event", q.event},
           {"ref", q.ref},         {"commit", q.commit},       {"delivery", q.delivery},
           {"state", q.state},     {"reason", q.reason},       {"run_id", q.run_id},
-          {"queued_ms", q.queued_ms}, {"started_ms", q.started_ms}, {"finished_ms", q.finished_ms}};
+          {"queued_ms", q.queued_ms}, {"started_ms", q.started_ms}, {"finished_ms", q.finished_ms},
+          {"pipeline", q.pipeline}};
+}
+
+// Sets the item's commit and ref to what `ref` (a branch, a tag or a commit id) names now
+// in the repository; false when nothing does.
+bool ResolveRef(const WatchedRepo& repo, const std::string& ref, QueueItem* item) {
+  if (ref == "HEAD") {  // the branch HEAD is on (a bare repository's default branch)
+    auto head = vcs::ReadCommittedFile(repo.local(), "HEAD", ".");
+    if (!head.ok()) return false;
+    item->commit = head->commit;
+    item->ref = head->branch.empty() ? "" : "refs/heads/" + head->branch;
+    return true;
+  }
+  for (const std::string prefix : {"refs/heads/", "refs/tags/", ""}) {
+    auto commit = vcs::ResolveRevision(repo.local(), prefix + ref);
+    if (!commit.ok()) continue;
+    item->commit = *commit;
+    item->ref = prefix.empty() ? "" : prefix + ref;
+    return true;
+  }
+  return false;
+}
+
+// A webhook's X-Hub-Signature-256, checked before anything of the body is read; false
+// with the 401 answer set when it is missing or wrong, or when webhooks are off.
+bool Signed(const std::string& secret, const httplib::Request& req, httplib::Response& res) {
+  if (secret.empty()) {
+    Refuse(res, 401, "webhooks are off: start the server with --webhook-secret-file");
+    return false;
+  }
+  if (VerifyGithubSignature(secret, req.body, req.get_header_value("X-Hub-Signature-256")))
+    return true;
+  Refuse(res, 401, "bad or missing X-Hub-Signature-256");
+  return false;
 }
 
 }  // namespace
@@ -100,6 +134,23 @@ void Server::InstallRoutes() {
              : res.status == 404 ? "no such route"
                                  : "HTTP " + std::to_string(res.status));
   });
+  // 429 before any work: per API token, or per remote address for webhooks and calls
+  // without a token (a token is keyed by its hash: no plaintext kept).
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    using Handled = httplib::Server::HandlerResponse;
+    if (config_.rate_limit <= 0 || req.path == "/healthz") return Handled::Unhandled;
+    const bool hook = req.path.rfind("/hooks/", 0) == 0 || req.path.rfind("/api/v1/hooks/", 0) == 0;
+    const std::string auth = req.get_header_value("Authorization");
+    const bool by_token = !hook && !auth.empty();
+    const std::string key = by_token ? "token " + Sha256Hex(auth) : "address " + req.remote_addr;
+    const int wait_s = limiter_.Take(key, std::chrono::steady_clock::now());
+    if (wait_s == 0) return Handled::Unhandled;
+    res.set_header("Retry-After", std::to_string(wait_s));
+    Refuse(res, 429, "too many requests: at most " + std::to_string(config_.rate_limit) +
+                         " a minute per " + (by_token ? "token" : "address") + "; retry in " +
+                         std::to_string(wait_s) + " s");
+    return Handled::Handled;
+  });
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, {{"status", "ok"}});
   });
@@ -112,6 +163,8 @@ void Server::InstallRoutes() {
   http.Post("/hooks/github", [this](const httplib::Request& req, httplib::Response& res) {
     GithubHook(req, res);
   });
+  http.Post(R"(/api/v1/hooks/generic/([A-Za-z0-9._-]{1,100}))",
+            [this](const httplib::Request& req, httplib::Response& res) { GenericHook(req, res); });
   http.Post("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
     if (Allowed(*db_, req, res, Scope::kTrigger)) Trigger(req, res);
   });
@@ -141,6 +194,9 @@ void Server::InstallRoutes() {
     if (!*item) return Refuse(res, 404, "no queue item " + req.matches[1].str());
     Reply(res, 200, ItemJson(**item));
   });
+  http.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+    if (config_.public_read || Allowed(*db_, req, res, Scope::kRead)) Events(req, res);
+  });
   InstallRunRoutes();
   mcp_ = std::make_unique<McpEndpoint>(config_, *db_);
   mcp_->Install(http);
@@ -153,12 +209,7 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
     metrics_.Count(d);
     Refuse(res, status, reason);
   };
-  if (config_.webhook_secret.empty())
-    return refuse(Delivery::kUnauthorized, 401,
-                  "webhooks are off: start the server with --webhook-secret-file");
-  if (!VerifyGithubSignature(config_.webhook_secret, req.body,
-                             req.get_header_value("X-Hub-Signature-256")))
-    return refuse(Delivery::kUnauthorized, 401, "bad or missing X-Hub-Signature-256");
+  if (!Signed(config_.webhook_secret, req, res)) return metrics_.Count(Delivery::kUnauthorized);
   const std::string delivery = req.get_header_value("X-GitHub-Delivery");
   const std::string event = req.get_header_value("X-GitHub-Event");
   if (delivery.empty() || delivery.size() > 200 || event.empty())
@@ -203,8 +254,47 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
   if (!id.ok()) return Refuse(res, 503, id.error().message);
   metrics_.Count(*id ? Delivery::kQueued : Delivery::kDuplicate);
   if (!*id) return Reply(res, 200, {{"queued", nullptr}, {"duplicate", true}});
+  item.id = **id;
+  Say(&item, "queued", "github " + event);
   Wake();
   Reply(res, 202, {{"queued", **id}, {"duplicate", false}});
+}
+
+// POST /api/v1/hooks/generic/NAME?repo=R&ref=REF: any JSON object, signed as GitHub signs
+// (X-Hub-Signature-256, checked first and in constant time), with a delivery id
+// (X-Gauntlet-Delivery: a replay queues nothing). The body becomes the run's
+// `event.payload`, data that reaches commands only as environment variables.
+void Server::GenericHook(const httplib::Request& req, httplib::Response& res) {
+  auto refuse = [&](Delivery d, int status, const std::string& reason) {
+    metrics_.Count(d);
+    Refuse(res, status, reason);
+  };
+  if (!Signed(config_.webhook_secret, req, res)) return metrics_.Count(Delivery::kUnauthorized);
+  const std::string delivery = req.get_header_value("X-Gauntlet-Delivery");
+  if (delivery.empty() || delivery.size() > 200)
+    return refuse(Delivery::kMalformed, 400, "X-Gauntlet-Delivery (a unique id) is required");
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return refuse(Delivery::kMalformed, 400, "the body is not a JSON object");
+  const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
+  if (!repo) return metrics_.Count(Delivery::kUnknownRepo);
+  const std::string ref = req.has_param("ref") ? req.get_param_value("ref") : "HEAD";
+  QueueItem item;
+  item.repo = repo->name;
+  item.event = "webhook";
+  if (ref.empty() || ref.size() > 250 || ref[0] == '-' || !ResolveRef(*repo, ref, &item))
+    return refuse(Delivery::kUnknownRepo, 404,
+                  "no branch, tag or commit '" + ref + "' in " + repo->name);
+  item.payload = json{{"webhook", req.matches[1].str()}, {"body", std::move(body)}}.dump();
+  item.delivery = "generic/" + delivery;  // apart from GitHub's ids
+  auto id = db_->Enqueue(item, "generic", NowMs());
+  if (!id.ok()) return Refuse(res, 503, id.error().message);
+  metrics_.Count(*id ? Delivery::kQueued : Delivery::kDuplicate);
+  if (!*id) return Reply(res, 200, {{"queued", nullptr}, {"duplicate", true}});
+  item.id = **id;
+  Say(&item, "queued", "generic webhook " + req.matches[1].str());
+  Wake();
+  Reply(res, 202, {{"queued", **id}, {"duplicate", false}, {"commit", item.commit}});
 }
 
 // POST /api/v1/runs {"repo": NAME, "ref": "main", "inputs": {...}}: a manual run at the commit `ref`
@@ -224,17 +314,10 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   QueueItem item;
   item.repo = repo->name;
   item.event = "manual";
-  for (const std::string prefix : {"refs/heads/", "refs/tags/", ""}) {
-    auto commit = vcs::ResolveRevision(repo->source, prefix + ref);
-    if (!commit.ok()) continue;
-    item.commit = *commit;
-    item.ref = prefix.empty() ? "" : prefix + ref;
-    break;
-  }
-  if (item.commit.empty())
+  if (!ResolveRef(*repo, ref, &item))
     return Refuse(res, 404, "no branch, tag or commit '" + ref + "' in " + repo->name);
   // Inputs are checked against the pipeline file at that commit before anything is queued.
-  auto file = vcs::ReadCommittedFile(repo->source, item.commit, config_.pipeline);
+  auto file = vcs::ReadCommittedFile(repo->local(), item.commit, config_.pipeline);
   if (!file.ok()) return Refuse(res, 503, file.error().message);
   if (!file->found)
     return Refuse(res, 404, config_.pipeline + " is not in " + repo->name + " at " + item.commit.substr(0, 12));
@@ -251,6 +334,8 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
   item.payload = json{{"ref", item.ref}, {"sha", item.commit}, {"inputs", *inputs}}.dump();
   auto id = db_->Enqueue(item, "api", NowMs());
   if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
+  item.id = **id;
+  Say(&item, "queued", "api");
   Wake();
   Reply(res, 202, {{"queued", **id}, {"repo", item.repo}, {"ref", item.ref}, {"commit", item.commit},
                    {"inputs", *inputs}});
@@ -299,27 +384,15 @@ void Server::GitPush(const httplib::Request& req, httplib::Response& res) {
     if (!is_id(before) || !is_id(after) || ref.empty() || (words >> extra))
       return Refuse(res, 400, "each line must be OLD NEW REF (40-digit ids): '" + line + "'");
     if (ref.rfind("refs/heads/", 0) != 0 && ref.rfind("refs/tags/", 0) != 0) continue;
-    const bool deleted = after == std::string(40, '0');
-    QueueItem item;
-    item.repo = repo->name;
-    item.event = "push";
-    item.ref = ref;
-    item.commit = deleted ? before : after;
-    item.payload = json{{"ref", ref},
-                        {"before", before},
-                        {"after", after},
-                        {"deleted", deleted},
-                        {"repository", {{"name", repo->name}}},
-                        {"pusher", {{"name", "git hook"}}},
-                        {"commits", json::array()}}
-                       .dump();
-    items.push_back(std::move(item));
+    items.push_back(PushItem(repo->name, ref, before, after, "git hook"));
   }
   json queued = json::array();
-  for (const QueueItem& item : items) {
+  for (QueueItem& item : items) {
     auto id = db_->Enqueue(item, "hook", NowMs());
     if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
     queued.push_back(**id);
+    item.id = **id;
+    Say(&item, "queued", "git hook");
   }
   if (!items.empty()) Wake();
   Reply(res, 202, {{"queued", queued}});

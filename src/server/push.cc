@@ -7,14 +7,6 @@
 namespace gauntlet::server {
 namespace {
 
-bool AnyMatches(const std::vector<std::string>& patterns, const std::string& value) {
-  for (const std::string& p : patterns) {
-    auto glob = Glob::Compile(p);
-    if (glob.ok() && glob->Matches(value)) return true;
-  }
-  return false;
-}
-
 Status Field(const nlohmann::json& body, const char* name, std::string* out) {
   auto it = body.find(name);
   if (it == body.end() || !it->is_string())
@@ -24,6 +16,14 @@ Status Field(const nlohmann::json& body, const char* name, std::string* out) {
 }
 
 }  // namespace
+
+bool AnyGlobMatches(const std::vector<std::string>& patterns, const std::string& value) {
+  for (const std::string& p : patterns) {
+    auto glob = Glob::Compile(p);
+    if (glob.ok() && glob->Matches(value)) return true;
+  }
+  return false;
+}
 
 bool IsCommitId(const std::string& s) {
   return s.size() == 40 &&
@@ -75,13 +75,14 @@ bool PushRuns(const spec::Triggers& on, const PushEvent& push,
     *why = "a tag push, and on.push lists branches";
     return false;
   }
-  if (!push.branch().empty() && !on.branches.empty() && !AnyMatches(on.branches, push.branch())) {
+  if (!push.branch().empty() && !on.branches.empty() &&
+      !AnyGlobMatches(on.branches, push.branch())) {
     *why = "branch " + push.branch() + " matches none of on.push.branches";
     return false;
   }
   if (!on.paths.empty() && changed_known &&
       std::none_of(changed.begin(), changed.end(),
-                   [&](const std::string& f) { return AnyMatches(on.paths, f); })) {
+                   [&](const std::string& f) { return AnyGlobMatches(on.paths, f); })) {
     *why = "no changed file matches on.push.paths";
     return false;
   }

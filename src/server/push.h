@@ -23,6 +23,9 @@ struct PushEvent {
   std::string tag() const;     // "v1" for refs/tags/v1, else ""
 };
 
+// Whether one of the globs (as in `changes:`: `*` does not cross `/`) matches `value`.
+bool AnyGlobMatches(const std::vector<std::string>& patterns, const std::string& value);
+
 // A full commit id as webhooks carry it: 40 hex digits.
 bool IsCommitId(const std::string& s);
 

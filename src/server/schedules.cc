@@ -14,7 +14,7 @@ Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
                                                    const std::string& pipeline) {
   if (source.find("://") != std::string::npos)
     return Error::Invalid("schedules are read from a local repository; " + source +
-                          " is a URL (polling a remote is not built yet)");
+                          " is a URL: watch it with --poll SECONDS");
   auto head = vcs::ReadCommittedFile(source, "HEAD", pipeline);
   if (!head.ok()) return head.error();
   std::vector<WatchedSchedule> out;

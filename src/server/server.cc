@@ -22,12 +22,14 @@ engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& r
   return ws;
 }
 
-Server::Server(ServerConfig config) : config_(std::move(config)) {}
+Server::Server(ServerConfig config)
+    : config_(std::move(config)), limiter_(config_.rate_limit) {}
 
 Server::~Server() {
   Stop();
   if (worker_.joinable()) worker_.join();
   if (scheduler_.joinable()) scheduler_.join();
+  if (poller_.joinable()) poller_.join();
 }
 
 const WatchedRepo* Server::FindRepo(const std::string& name) const {
@@ -48,6 +50,10 @@ Status Server::Start() {
     for (const WatchedRepo& other : config_.repos)
       if (&other != &r && other.name == r.name)
         return Error::Invalid("two repositories are named '" + r.name + "': name one NAME=PATH");
+  }
+  for (WatchedRepo& r : config_.repos) {
+    if (r.poll_s < 0) return Error::Invalid("the poll interval of '" + r.name + "' is negative");
+    if (r.poll_s > 0) r.mirror = config_.state_dir + "/mirrors/" + r.name + ".git";
   }
   std::error_code ec;
   std::filesystem::create_directories(config_.state_dir, ec);
@@ -78,6 +84,7 @@ Status Server::Start() {
 void Server::Serve() {
   // Started here, after the caller said where the server listens, so that line comes first.
   scheduler_ = std::thread([this] { ScheduleLoop(); });
+  poller_ = std::thread([this] { PollLoop(); });
   if (http_) http_->listen_after_bind();
 }
 
@@ -91,6 +98,7 @@ void Server::Stop() {
   wake_.notify_all();
   item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end
   if (mcp_) mcp_->Stop();
+  events_.Close();             // and event streams end
   if (http_) http_->stop();
 }
 
@@ -131,7 +139,10 @@ void Server::ScheduleLoop() {
     const int64_t now_s = NowMs() / 1000;
     std::vector<WatchedSchedule> all;
     for (const WatchedRepo& repo : config_.repos) {
-      auto found = ReadSchedules(repo.name, repo.source, config_.pipeline);
+      std::error_code ec;
+      // A polled repository's schedules wait for its first fetch.
+      if (!repo.mirror.empty() && !std::filesystem::exists(repo.mirror + "/HEAD", ec)) continue;
+      auto found = ReadSchedules(repo.name, repo.local(), config_.pipeline);
       std::string problem = found.ok() ? "" : found.error().message;
       if (problem != said[repo.name] && !problem.empty())
         Say(nullptr, "schedules of " + repo.name + " not read", problem);

@@ -23,7 +23,9 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "engine/run.h"
+#include "server/events.h"
 #include "server/metrics.h"
+#include "server/rate_limit.h"
 #include "server/server_db.h"
 
 namespace httplib {
@@ -39,6 +41,13 @@ class McpEndpoint;  // http_mcp.h
 struct WatchedRepo {
   std::string name;    // what webhooks (repository.name) and API calls name it by
   std::string source;  // a path or URL the workspace is cloned and fetched from
+  // Seconds between fetches of `source` (0: not polled); each moved branch or tag is a
+  // push (server/poll.h).
+  int poll_s = 0;
+  // A polled repository's bare copy under the state directory (set by Server::Start):
+  // what refs are resolved and files read from, and what workspaces are brought from.
+  std::string mirror;
+  const std::string& local() const { return mirror.empty() ? source : mirror; }
 };
 
 struct ServerConfig {
@@ -52,6 +61,9 @@ struct ServerConfig {
   std::string secrets_file;               // KEY=VALUE lines for the pipelines' secrets
   bool public_read = false;               // GET routes without a token
   size_t max_body = 5 << 20;              // bytes; larger requests get 413
+  // Requests a minute per API token, and per remote address for webhooks and calls
+  // without a token; more get 429 with Retry-After. 0: no limit.
+  int rate_limit = 0;
   bool json = false;                      // progress lines as JSON objects
   std::string mcp_policy_file;            // the trust gateway's policy at /mcp ("" default)
 };
@@ -60,6 +72,12 @@ inline int64_t NowMs() { return RealClock().UnixMs(); }
 
 // Where a repository's things are kept under the state directory.
 engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo);
+
+// The update of `ref` from `before` to `after` (40 zeros: created, deleted) of repository
+// `repo` as a queue item, its payload in GitHub's push shape: what the installed hook and
+// polling queue (poll.cc), so `on: push` decides as for a webhook.
+QueueItem PushItem(const std::string& repo, const std::string& ref, const std::string& before,
+                   const std::string& after, const std::string& pusher);
 
 // Route helpers shared by the route files (http.cc, http_runs.cc). Errors are JSON
 // {"error": reason}.
@@ -72,6 +90,8 @@ bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, 
 // the 400 answer is set.
 bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
               httplib::Response& res);
+
+struct EndedRun;  // server/pipelines.h
 
 class Server {
  public:
@@ -108,6 +128,15 @@ class Server {
   void Say(const QueueItem* item, const std::string& what, const std::string& detail,
            int64_t run_id = 0);
   void Process(const QueueItem& item);
+  // worker.cc: an item of a commit with several pipeline files becomes one item per file
+  // that takes it; a run that ended queues the pipelines whose `on.run` takes it.
+  void FanOut(const QueueItem& item, const engine::Workspace& ws,
+              const std::vector<std::string>& files);
+  void ChainAfter(const QueueItem& item, const engine::Workspace& ws, const EndedRun& run);
+  // poll.cc: fetches each polled repository at its interval; moved refs become pushes.
+  void PollLoop();
+  // One fetch of a polled repository: its moved branches and tags queued as pushes.
+  void PollOnce(const WatchedRepo& repo);
   // A `release.schedule` item: release::Run in the repository's kept workspace.
   void ProcessRelease(const QueueItem& item, const WatchedRepo& repo,
                       const engine::Workspace& ws, const std::string& branch);
@@ -119,6 +148,11 @@ class Server {
   void Trigger(const httplib::Request& req, httplib::Response& res);
   void ListRuns(const httplib::Request& req, httplib::Response& res);
   void GitPush(const httplib::Request& req, httplib::Response& res);
+  // POST /api/v1/hooks/generic/NAME: a signed JSON body for pipelines with
+  // `on.webhook.name` NAME.
+  void GenericHook(const httplib::Request& req, httplib::Response& res);
+  // events.cc: GET /api/v1/events, the queue's changes as server-sent events.
+  void Events(const httplib::Request& req, httplib::Response& res);
   // http_runs.cc: one run, its log (JSON, text with byte ranges, or followed live as
   // server-sent events) and cancelling it.
   void InstallRunRoutes();
@@ -130,11 +164,14 @@ class Server {
   std::unique_ptr<ServerDb> db_;
   Metrics metrics_;
   std::unique_ptr<McpEndpoint> mcp_;  // /mcp (http_mcp.h)
+  EventBus events_;  // what Say() says about queue items, for GET /api/v1/events
+  RateLimiter limiter_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   int listener_ = -1;  // the listening socket (its backlog is raised once bound)
   std::thread worker_;
   std::thread scheduler_;
+  std::thread poller_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable item_changed_;  // an item ended or got its run id

@@ -52,6 +52,10 @@ CREATE TABLE schedules (
   last_fire_s INTEGER NOT NULL
 );
 )sql",
+      // 2 -> 3: the pipeline file an item runs ('': each of the commit's that takes it).
+      R"sql(
+ALTER TABLE queue ADD COLUMN pipeline TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kSteps;
 }
@@ -95,11 +99,12 @@ QueueItem ReadItem(const store::SqliteStmt& r) {
   q.queued_ms = r.Int(10);
   q.started_ms = r.Int(11);
   q.finished_ms = r.Int(12);
+  q.pipeline = r.Text(13);
   return q;
 }
 constexpr const char* kItemColumns =
     "SELECT id, repo, event, ref, git_commit, payload, delivery, state, reason, run_id, "
-    "queued_ms, started_ms, finished_ms FROM queue ";
+    "queued_ms, started_ms, finished_ms, pipeline FROM queue ";
 
 }  // namespace
 
@@ -227,8 +232,8 @@ Result<std::optional<int64_t>> ServerDb::EnqueueIf(const QueueItem& item, int64_
     return std::optional<int64_t>();
   }
   auto st = db_->Prepare(
-      "INSERT INTO queue (repo, event, ref, git_commit, payload, delivery, state, queued_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)");
+      "INSERT INTO queue (repo, event, ref, git_commit, payload, delivery, state, queued_ms, "
+      "pipeline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8)");
   if (!st.ok()) return fail(st.error());
   if (Status s = st->Bind(item.repo)
                      .Bind(item.event)
@@ -237,6 +242,7 @@ Result<std::optional<int64_t>> ServerDb::EnqueueIf(const QueueItem& item, int64_
                      .Bind(item.payload)
                      .Bind(item.delivery)
                      .Bind(now_ms)
+                     .Bind(item.pipeline)
                      .Run();
       !s.ok())
     return fail(s.error());

@@ -43,6 +43,9 @@ struct QueueItem {
   std::string commit;   // the exact commit to run
   std::string payload;  // JSON: what the trigger carried
   std::string delivery; // the webhook delivery id, if any
+  // The pipeline file to run, relative to the repository's root; "": each pipeline file
+  // of the commit whose `on:` takes the event (server/pipelines.h).
+  std::string pipeline;
   std::string state;
   std::string reason;
   int64_t run_id = 0;

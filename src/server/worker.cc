@@ -1,6 +1,7 @@
 // The server's worker: takes queued items in order and runs each through the engine at
 // its commit, in the repository's kept workspace.
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
@@ -11,8 +12,7 @@
 #include "engine/secrets.h"
 #include "engine/selection.h"
 #include "release/release.h"
-#include "server/pull_request.h"
-#include "server/push.h"
+#include "server/pipelines.h"
 #include "server/schedules.h"
 #include "server/server.h"
 #include "store/open.h"
@@ -30,33 +30,6 @@ void Print(const std::string& line) {
 bool Ended(store::RunStatus s) {
   return s == store::RunStatus::kSuccess || s == store::RunStatus::kFailed ||
          s == store::RunStatus::kSkipped;
-}
-
-// Why a push does not run the pipeline; "" when it does.
-std::string PushSkipReason(const spec::Triggers& on, const std::string& payload,
-                           const std::string& workdir) {
-  auto push = ParseGithubPush(nlohmann::json::parse(payload, nullptr, false));
-  if (!push.ok()) return push.error().message;
-  std::vector<std::string> changed;
-  bool known = false;
-  if (!on.paths.empty() && push->before != std::string(40, '0')) {
-    auto files = vcs::ChangedFiles(workdir, push->before, push->after);
-    known = files.ok();
-    if (known) changed = std::move(*files);
-  }
-  std::string why;
-  return PushRuns(on, *push, changed, known, &why) ? "" : why;
-}
-
-// Why a scheduled item does not run: the pipeline at its commit no longer has the schedule.
-std::string ScheduleSkipReason(const spec::Triggers& on, const std::string& payload) {
-  for (size_t i = 0; i < on.schedules.size(); ++i) {
-    const std::string z = i < on.schedule_zones.size() ? on.schedule_zones[i] : "";
-    if (PayloadNames(payload, on.schedules[i], z)) return "";
-  }
-  auto p = nlohmann::json::parse(payload, nullptr, false);
-  return "the pipeline file at this commit has no schedule \"" +
-         (p.is_object() ? p.value("schedule", "") : "") + "\"";
 }
 
 // Why a pipeline file did not load: its first error, at file:line:col.
@@ -99,7 +72,7 @@ std::string NotGreen(const engine::Workspace& ws, const std::string& pipeline,
 void Server::ProcessRelease(const QueueItem& item, const WatchedRepo& repo,
                             const engine::Workspace& ws, const std::string& branch) {
   if (!item.resumed) {
-    auto checkout = vcs::CheckoutAt(repo.source, ws.root, item.commit, branch);
+    auto checkout = vcs::CheckoutAt(repo.local(), ws.root, item.commit, branch);
     if (!checkout.ok()) return Finish(item, "error", checkout.error().message);
   }
   engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
@@ -133,6 +106,18 @@ void Server::ProcessRelease(const QueueItem& item, const WatchedRepo& repo,
 
 void Server::Say(const QueueItem* item, const std::string& what, const std::string& detail,
                  int64_t run_id) {
+  if (item) {
+    events_.Publish("queue", {{"at_ms", NowMs()},
+                              {"what", what},
+                              {"detail", detail},
+                              {"queue", item->id},
+                              {"repo", item->repo},
+                              {"event", item->event},
+                              {"ref", item->ref},
+                              {"commit", item->commit},
+                              {"pipeline", item->pipeline},
+                              {"run_id", run_id ? run_id : item->run_id}});
+  }
   if (config_.json) {
     nlohmann::json j = {{"at_ms", NowMs()}, {"what", what}, {"detail", detail}};
     if (item) {
@@ -192,27 +177,23 @@ void Server::Process(const QueueItem& item) {
   auto ms_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
   };
-  auto checkout = vcs::CheckoutAt(repo->source, ws.root, item.commit, branch);
+  auto checkout = vcs::CheckoutAt(repo->local(), ws.root, item.commit, branch);
   const double checkout_ms = ms_since(t0);
   if (!checkout.ok()) return finish("error", checkout.error().message);
-  engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + config_.pipeline, ws.root);
-  if (!loaded.ok()) return finish("error", LoadError(loaded, config_.pipeline));
-  if (item.event == "schedule") {
-    if (std::string why = ScheduleSkipReason(loaded.pipeline().triggers, item.payload);
-        !why.empty())
-      return finish("ignored", why);
+  std::string file = item.pipeline;
+  if (file.empty()) {
+    // A manual or scheduled run was asked of the configured file; any other event goes
+    // to each pipeline file of the commit that takes it.
+    std::vector<std::string> files = item.event == "manual" || item.event == "schedule"
+                                         ? std::vector<std::string>{config_.pipeline}
+                                         : PipelineFiles(ws.root, config_.pipeline);
+    if (files.size() > 1) return FanOut(item, ws, files);
+    file = files.empty() ? config_.pipeline : files[0];
   }
-  if (item.event == "push") {
-    if (std::string why = PushSkipReason(loaded.pipeline().triggers, item.payload, ws.root);
-        !why.empty())
-      return finish("ignored", why);
-  }
-  if (item.event == "pull_request") {
-    auto pr = ParseGithubPullRequest(nlohmann::json::parse(item.payload, nullptr, false));
-    std::string why = pr.ok() ? "" : pr.error().message;
-    if (pr.ok()) PullRequestRuns(loaded.pipeline().triggers, *pr, &why);
-    if (!why.empty()) return finish("ignored", why);
-  }
+  engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + file, ws.root);
+  if (!loaded.ok()) return finish("error", LoadError(loaded, file));
+  if (std::string why = SkipReason(loaded.pipeline().triggers, item, ws.root); !why.empty())
+    return finish("ignored", why);
   engine::RunAsk ask;
   ask.parallelism = config_.jobs;
   if (item.run_id != 0) {
@@ -232,10 +213,13 @@ void Server::Process(const QueueItem& item) {
   req.workspace = ws;
   req.event.name = item.event;
   req.event.payload = nlohmann::json::parse(item.payload, nullptr, false);
+  // A generic webhook's body is the event's payload (its name chose the pipeline).
+  if (item.event == "webhook" && req.event.payload.is_object())
+    req.event.payload = req.event.payload.value("body", nlohmann::json::object());
   if (item.event == "push") {
     // The source knows the merged branch's head; a remote one is known by the workspace
     // (which has the commit, and the merge message).
-    auto merged = vcs::MergedBranch(repo->source, item.commit, branch);
+    auto merged = vcs::MergedBranch(repo->local(), item.commit, branch);
     if (!merged.ok()) merged = vcs::MergedBranch(ws.root, item.commit, branch);
     if (merged.ok()) req.event.merged_branch = *merged;
   }
@@ -272,7 +256,65 @@ void Server::Process(const QueueItem& item) {
   }
   // Stopped with the server: left `running`, so the next start resumes it.
   if (stopped) return Say(&item, "interrupted", "", handle->run_id());
-  finish("done", std::string(store::ToString(outcome.run.status)));
+  const std::string status(store::ToString(outcome.run.status));
+  QueueItem ran = item;  // taken before its run had an id: the last line and event carry it
+  ran.run_id = handle->run_id();
+  Finish(ran, "done", status);
+  ChainAfter(item, ws, {handle->run_id(), loaded.pipeline().name, file, status});
+}
+
+// Several pipeline files at the commit: each that takes the event gets its own item (in
+// file order), so each is a run of its own with its own history; this item says which.
+void Server::FanOut(const QueueItem& item, const engine::Workspace& ws,
+                    const std::vector<std::string>& files) {
+  std::vector<std::string> queued, skipped;
+  for (const std::string& file : files) {
+    engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + file, ws.root);
+    std::string why = loaded.ok() ? SkipReason(loaded.pipeline().triggers, item, ws.root)
+                                  : LoadError(loaded, file);
+    if (!why.empty()) {
+      skipped.push_back(file + ": " + why);
+      continue;
+    }
+    QueueItem child = item;
+    child.pipeline = file;
+    child.delivery.clear();  // the delivery was claimed by this item
+    child.run_id = 0;
+    auto id = db_->Enqueue(child, "pipelines", NowMs());
+    if (!id.ok() || !*id) {
+      skipped.push_back(file + ": not queued: " + (id.ok() ? "" : id.error().message));
+      continue;
+    }
+    queued.push_back(fmt::format("{} (queue {})", file, **id));
+  }
+  std::string reason = queued.empty() ? "" : fmt::format("queued {}", fmt::join(queued, ", "));
+  if (!skipped.empty())
+    reason += (reason.empty() ? "" : "; ") + fmt::format("not {}", fmt::join(skipped, "; "));
+  Finish(item, queued.empty() ? "ignored" : "done", reason);
+  if (!queued.empty()) Wake();
+}
+
+// `on.run`: the pipeline files at the commit (the workspace is still there) whose `on.run`
+// takes the ended run are queued at the same commit, up to kMaxChainDepth links.
+void Server::ChainAfter(const QueueItem& item, const engine::Workspace& ws, const EndedRun& run) {
+  if (ChainDepth(item) >= kMaxChainDepth) return;
+  bool any = false;
+  for (const std::string& file : PipelineFiles(ws.root, config_.pipeline)) {
+    engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + file, ws.root);
+    if (!loaded.ok() || !ChainTakes(loaded.pipeline().triggers, run)) continue;
+    QueueItem next = ChainedItem(item, run, file);
+    auto id = db_->Enqueue(next, "run", NowMs());
+    if (!id.ok() || !*id) {
+      Say(&item, "error",
+          file + " not queued after the run: " + (id.ok() ? "" : id.error().message));
+      continue;
+    }
+    next.id = **id;
+    Say(&next, "queued", fmt::format("{} after run {} of {} ({})", file, run.id, run.pipeline,
+                                     run.status));
+    any = true;
+  }
+  if (any) Wake();
 }
 
 }  // namespace gauntlet::server

@@ -27,7 +27,10 @@ bool KnownZone(const std::string& name) {
 
 namespace {
 
-const std::vector<std::string> kEvents = {"push", "pull_request", "schedule", "webhook", "manual"};
+const std::vector<std::string> kEvents = {"push",    "pull_request", "schedule",
+                                          "webhook", "manual",       "run"};
+// The statuses a finished run can end in (store/records.h), for `on.run.status`.
+const std::vector<std::string> kEndStatuses = {"success", "failed", "cancelled", "skipped"};
 
 void AddEvent(Triggers* t, const std::string& e) {
   if (std::find(t->events.begin(), t->events.end(), e) == t->events.end()) t->events.push_back(e);
@@ -90,11 +93,64 @@ void ReadEventList(LoadState& s, const YamlNode* n, Triggers* t) {
       continue;
     }
     if (e == "webhook") t->webhook = true;
+    if (e == "run") {
+      s.reader.Error(item, "event 'run' needs the pipelines whose runs start this one",
+                     "on: {run: {pipelines: [build], status: [success]}}");
+      continue;
+    }
     AddEvent(t, e);
   }
 }
 
-// `webhook:` and `manual:` take nothing (or an empty map).
+// `paths` and `paths-ignore` of one event exclude each other, as on GitHub.
+void CheckPathFilters(LoadState& s, const YamlNode* v, const std::string& event,
+                      const std::vector<std::string>& paths,
+                      const std::vector<std::string>& ignore) {
+  if (!paths.empty() && !ignore.empty())
+    s.reader.Error(v, "on." + event + " has both paths and paths-ignore",
+                   "keep one: paths-ignore: [docs/**] runs unless only docs changed");
+}
+
+// `webhook: {name: NAME}` or `{name: [A, B]}`: which generic webhooks
+// (POST /api/v1/hooks/generic/NAME) start the pipeline; none listed: any.
+void ReadWebhook(LoadState& s, const YamlNode* v, Triggers* t) {
+  t->webhook = true;
+  if (v->is_null()) return;
+  s.reader.ForEach(v, "on.webhook", {"name"},
+                   [&](const std::string&, const YamlNode*, const YamlNode* w) {
+                     if (!s.reader.StringList(w, &t->webhook_names, true)) return;
+                     for (const std::string& n : t->webhook_names)
+                       if (n.empty() || n.size() > 100 ||
+                           n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+                                               "XYZ0123456789._-") != std::string::npos)
+                         s.reader.Error(w, "webhook name '" + n + "' may hold only letters, "
+                                        "digits, '.', '_' and '-' (at most 100)",
+                                        "on: {webhook: {name: deploy-request}}");
+                   });
+}
+
+// `run: {pipelines: [build], status: [success]}`: runs when a run of one of those
+// pipelines (by name) ends in one of those statuses (none listed: any).
+void ReadRun(LoadState& s, const YamlNode* k, const YamlNode* v, Triggers* t) {
+  if (!v->is_null())
+    s.reader.ForEach(v, "on.run", {"pipelines", "status"},
+                     [&](const std::string& key, const YamlNode*, const YamlNode* w) {
+                       if (key == "pipelines")
+                         return (void)s.reader.StringList(w, &t->run_pipelines, true);
+                       std::vector<const YamlNode*> items =
+                           w->is_sequence() ? w->items : std::vector<const YamlNode*>{w};
+                       for (const YamlNode* item : items) {
+                         std::string status;
+                         if (s.reader.Enum(item, &status, "run status", kEndStatuses))
+                           t->run_statuses.push_back(status);
+                       }
+                     });
+  if (t->run_pipelines.empty())
+    s.reader.Error(k, "on.run needs the pipelines whose runs start this one",
+                   "run: {pipelines: [build], status: [success]}");
+}
+
+// `manual:` takes nothing (or an empty map) but its inputs.
 void NoSettings(LoadState& s, const YamlNode* v, const std::string& event) {
   if (v->is_null() || (v->is_map() && v->pairs() == 0)) return;
   s.reader.Error(v->is_map() ? v->key(0) : v, "event '" + event + "' takes no settings",
@@ -144,26 +200,33 @@ void ReadManual(LoadState& s, const YamlNode* v, Triggers* t) {
 }
 
 void ReadOnMap(LoadState& s, const YamlNode* n, Triggers* t) {
-  s.reader.ForEach(n, "on", kEvents, [&](const std::string& e, const YamlNode*, const YamlNode* v) {
+  s.reader.ForEach(n, "on", kEvents, [&](const std::string& e, const YamlNode* k,
+                                         const YamlNode* v) {
     AddEvent(t, e);
     if (e == "schedule") return ReadSchedule(s, v, t);
-    if (e == "webhook") {
-      t->webhook = true;
-      return NoSettings(s, v, e);
-    }
+    if (e == "webhook") return ReadWebhook(s, v, t);
+    if (e == "run") return ReadRun(s, k, v, t);
     if (v->is_null()) return;
     if (e == "push") {
-      s.reader.ForEach(v, "on.push", {"branches", "paths"},
+      s.reader.ForEach(v, "on.push", {"branches", "paths", "paths-ignore"},
                        [&](const std::string& key, const YamlNode*, const YamlNode* w) {
-                         s.reader.StringList(w, key == "branches" ? &t->branches : &t->paths, true);
+                         s.reader.StringList(w, key == "branches" ? &t->branches
+                                                : key == "paths"  ? &t->paths
+                                                                  : &t->paths_ignore,
+                                             true);
                        });
+      CheckPathFilters(s, v, e, t->paths, t->paths_ignore);
     } else if (e == "manual") {
       ReadManual(s, v, t);
     } else if (e == "pull_request") {
-      s.reader.ForEach(v, "on.pull_request", {"branches"},
-                       [&](const std::string&, const YamlNode*, const YamlNode* w) {
-                         s.reader.StringList(w, &t->pull_request_branches, true);
+      s.reader.ForEach(v, "on.pull_request", {"branches", "paths", "paths-ignore"},
+                       [&](const std::string& key, const YamlNode*, const YamlNode* w) {
+                         s.reader.StringList(w, key == "branches" ? &t->pull_request_branches
+                                                : key == "paths"  ? &t->pull_request_paths
+                                                                  : &t->pull_request_paths_ignore,
+                                             true);
                        });
+      CheckPathFilters(s, v, e, t->pull_request_paths, t->pull_request_paths_ignore);
     } else {
       NoSettings(s, v, e);
     }
@@ -193,6 +256,12 @@ void ReadSeedTrigger(LoadState& s, const YamlNode* n, Triggers* t) {
                          std::string e;
                          if (!s.reader.Enum(item, &e, "event", kEvents)) continue;
                          if (e == "webhook") t->webhook = true;
+                         if (e == "run") {
+                           s.reader.Error(item, "event 'run' needs the pipelines whose runs "
+                                          "start this one",
+                                          "on: {run: {pipelines: [build]}}");
+                           continue;
+                         }
                          AddEvent(t, e);
                        }
                      }
@@ -219,11 +288,42 @@ void ReadGithubFilters(LoadState& s, const YamlNode* v, const std::string& event
         if (key == "branches")
           return (void)s.reader.StringList(w, push ? &t->branches : &t->pull_request_branches,
                                            true);
-        if (key == "paths" && push) return (void)s.reader.StringList(w, &t->paths, true);
+        if (key == "paths")
+          return (void)s.reader.StringList(w, push ? &t->paths : &t->pull_request_paths, true);
+        if (key == "paths-ignore")
+          return (void)s.reader.StringList(
+              w, push ? &t->paths_ignore : &t->pull_request_paths_ignore, true);
         GithubIgnored(s, k, event,
                       key == "types" ? "every activity of the event starts the workflow"
                                      : "not supported yet: the workflow runs without this filter");
       });
+  if (push)
+    CheckPathFilters(s, v, event, t->paths, t->paths_ignore);
+  else
+    CheckPathFilters(s, v, event, t->pull_request_paths, t->pull_request_paths_ignore);
+}
+
+// `workflow_run: {workflows: [CI], types: [completed]}`: gauntlet's `on.run` with any
+// status (a workflow reads the conclusion in `if:`, as on GitHub).
+void ReadWorkflowRun(LoadState& s, const YamlNode* k, const YamlNode* v, Triggers* t) {
+  if (v && !v->is_null())
+    s.reader.ForEach(v, "on.workflow_run", {"workflows", "types", "branches", "branches-ignore"},
+                     [&](const std::string& key, const YamlNode* kk, const YamlNode* w) {
+                       if (key == "workflows")
+                         return (void)s.reader.StringList(w, &t->run_pipelines, true);
+                       std::vector<std::string> types;
+                       if (key == "types" && s.reader.StringList(w, &types, true) &&
+                           types == std::vector<std::string>{"completed"})
+                         return;
+                       GithubIgnored(s, kk, "workflow_run",
+                                     "gauntlet starts the workflow when a named run completes");
+                     });
+  if (t->run_pipelines.empty()) {
+    s.reader.Error(k, "on.workflow_run needs the workflows whose runs start this one",
+                   "workflow_run: {workflows: [CI], types: [completed]}");
+    return;
+  }
+  AddEvent(t, "run");
 }
 
 }  // namespace
@@ -243,6 +343,8 @@ void ReadWorkflowOn(LoadState& s, const YamlNode* n) {
       }
       AddEvent(&t, e);
       ReadSchedule(s, v, &t);
+    } else if (e == "workflow_run") {
+      ReadWorkflowRun(s, k, v, &t);
     } else if (e == "workflow_dispatch") {
       AddEvent(&t, "manual");
       if (v && !v->is_null())

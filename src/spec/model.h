@@ -134,11 +134,21 @@ struct Triggers {
   std::vector<std::string> branches;  // push branches (globs)
   std::vector<std::string> pull_request_branches;  // target branches of pull requests (globs)
   std::vector<std::string> paths;     // push paths (globs)
-  std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual
+  std::vector<std::string> paths_ignore;  // push: runs unless every changed file matches
+  std::vector<std::string> pull_request_paths;         // base..head changed files (globs)
+  std::vector<std::string> pull_request_paths_ignore;  // as paths_ignore, for pull requests
+  std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual, run
   std::vector<std::string> schedules; // cron expressions, 5 fields
   std::vector<std::string> schedule_zones;  // the time zone of schedules[i]; "" is UTC
   std::vector<ManualInput> manual_inputs;
   bool webhook = false;
+  // `on.webhook.name`: the generic webhooks (POST /api/v1/hooks/generic/NAME) that start
+  // the pipeline; empty: any name.
+  std::vector<std::string> webhook_names;
+  // `on.run` (GitHub's workflow_run): the pipelines (by name) whose finished runs start
+  // this one, and the statuses that count (empty: any).
+  std::vector<std::string> run_pipelines;
+  std::vector<std::string> run_statuses;
   Location loc;
 };
 

@@ -25,6 +25,7 @@ std::string At(const json& j, std::initializer_list<std::string_view> path) {
 std::string EventName(const std::string& name) {
   if (name == "manual" || name.empty()) return "workflow_dispatch";
   if (name == "webhook") return "repository_dispatch";
+  if (name == "run") return "workflow_run";
   return name;
 }
 
