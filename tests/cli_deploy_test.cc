@@ -224,15 +224,22 @@ TEST_F(DeployE2E, KilledMidCanaryIsShownInterruptedRefusedToOthersAndResumes) {
 TEST_F(DeployE2E, ASecondConcurrentDeployIsRefusedNamingTheHolder) {
   WritePipeline("canary");
   ASSERT_NO_FATAL_FAILURE(DeployFirst());
+  // The first deployment holds in its pre_deploy command until the second was refused:
+  // on a loaded machine a deployment can otherwise end before the second one starts.
+  WritePipeline("canary",
+                "    pre_deploy: \"exec 3<>hold; echo started > reached; read -r go <&3\"\n");
+  testing::MakeHold(ws_.dir());
+  testing::Signal reached(ws_.dir() / "reached");
   deploy::testing::Child engine;
   ASSERT_NO_FATAL_FAILURE(StartEngine(&engine, {"deploy", "prod", "--version", "2"}));
-  ASSERT_NE(ReadUntil(&engine, "analysis of green"), "");
+  EXPECT_EQ(reached.Wait(), "started");  // no ASSERT: the hold below must be released
   testing::Output second = Gauntlet({"deploy", "prod", "--version", "3"});
   EXPECT_EQ(second.code, 1);
   EXPECT_NE(second.err.find("is in progress, driven by pid " + std::to_string(engine.pid())),
             std::string::npos)
       << second.err;
   // The first one is unaffected.
+  testing::ReleaseHold(ws_.dir());
   EXPECT_NE(ReadUntil(&engine, "deployment 2: succeeded"), "");
 }
 
