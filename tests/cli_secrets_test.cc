@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
 
 #include "cli_test_util.h"
 
@@ -44,16 +47,36 @@ struct SecretEnv {
 };
 
 // Every /proc/<pid>/cmdline, NULs made spaces.
-std::string AllCommandLines() {
-  std::string all;
+// The command lines of `root` and every process below it (parents from /proc/*/stat):
+// what the engine and its jobs show every user of the machine. Only those: another
+// program that holds the string (a person's grep, another copy of this suite) is not a
+// leak of the engine's, and scanning it made this test fail for nothing.
+std::string CommandLinesUnder(pid_t root) {
+  std::map<pid_t, pid_t> parent;
   DIR* proc = opendir("/proc");
   while (dirent* e = proc ? readdir(proc) : nullptr) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::string line = ReadFile(fs::path("/proc") / e->d_name / "cmdline");
+    const std::string stat = ReadFile(fs::path("/proc") / e->d_name / "stat");
+    const size_t close = stat.rfind(')');  // the name may hold spaces and parentheses
+    if (close == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2)
+      parent[std::atoi(e->d_name)] = ppid;
+  }
+  if (proc) closedir(proc);
+  std::set<pid_t> under = {root};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [pid, ppid] : parent)
+      if (under.count(ppid) && under.insert(pid).second) grew = true;
+  }
+  std::string all;
+  for (pid_t pid : under) {
+    std::string line = ReadFile(fs::path("/proc") / std::to_string(pid) / "cmdline");
     std::replace(line.begin(), line.end(), '\0', ' ');
     all += line + "\n";
   }
-  if (proc) closedir(proc);
   return all;
 }
 
@@ -135,7 +158,9 @@ jobs:
 )YML");
   pid_t engine = ws.Start({"run", "--json", "-v", "--keep-going"});
   ASSERT_EQ(ready.Wait(), "up") << "the argv job never started";
-  const std::string cmdlines = AllCommandLines();
+  const std::string cmdlines = CommandLinesUnder(engine);
+  ASSERT_NE(cmdlines.find("cat gate"), std::string::npos) << "the argv job is not below the engine\n"
+                                                          << cmdlines;
   std::ofstream(gate) << "go\n";
   auto run = ws.Wait(engine);
   ASSERT_EQ(run.code, 1) << run.out << run.err;  // report and reason fail, bad-output too
