@@ -43,13 +43,11 @@ Result<Target> TargetOf(const ReleaseRequest& req, const spec::Release& config,
 }
 
 // The files the version step writes, relative to the work tree.
-std::vector<std::string> OwnFiles(const Target& t, const std::string& repo_root) {
+std::vector<std::string> OwnFiles(const Flow& f) {
   std::vector<std::string> files;
-  auto rel = [&](const std::string& abs) {
-    return std::filesystem::path(abs).lexically_relative(repo_root).string();
-  };
-  for (const spec::ReleaseFile& b : t.bump) files.push_back(rel(t.bump_dir + "/" + b.path));
-  if (!t.changelog.empty()) files.push_back(rel(t.changelog));
+  for (const spec::ReleaseFile& b : f.target.bump)
+    files.push_back(RepoRelative(f, f.target.bump_dir + "/" + b.path));
+  if (!f.target.changelog.empty()) files.push_back(RepoRelative(f, f.target.changelog));
   return files;
 }
 
@@ -72,7 +70,7 @@ bool KilledInVersionStep(const Flow& f, const store::ReleaseRecord& r,
   if (head.subject == "chore(release): " + r.tag) return true;
   auto dirty = vcs::UncommittedPaths(f.repo_root);
   if (!dirty.ok() || dirty->empty()) return false;
-  const std::vector<std::string> own = OwnFiles(f.target, f.repo_root);
+  const std::vector<std::string> own = OwnFiles(f);
   for (const std::string& p : *dirty)
     if (std::find(own.begin(), own.end(), p) == own.end()) return false;
   return true;
