@@ -31,26 +31,6 @@ struct GateArgs {
   std::string file, base, head, run, state_dir;
 };
 
-// The required jobs that failed in the judged run, diagnosed from their stored
-// logs and reports with the parsers the pipeline file names.
-// A rejected change's failed jobs, diagnosed (by name).
-using Diagnoses = std::vector<gate::DiagnosedJob>;
-
-Result<Diagnoses> DiagnoseFailedJobs(store::Store& store, const gate::Assessment& a,
-                                     const LoadedPipeline& loaded, const engine::Workspace& ws) {
-  auto jobs = store.GetJobs(a.run.id);
-  if (!jobs.ok()) return jobs.error();
-  std::vector<store::JobRecord> failed;
-  for (const store::JobRecord& j : *jobs) {
-    if (j.status != store::JobStatus::kFailed) continue;
-    const bool named = std::any_of(a.verdict.failed_jobs.begin(), a.verdict.failed_jobs.end(),
-                                   [&](const gate::FailedJob& f) { return f.name == j.name; });
-    if (named) failed.push_back(j);
-  }
-  const gate::RunContext context = gate::ContextForFile(loaded.file, &loaded.plan, ws.logs_dir());
-  return gate::DiagnoseRunJobs(store, a.run, failed, context, kGateLogLines);
-}
-
 int RunGate(const GateArgs& args, const GlobalOptions& global) {
   LoadedPipeline loaded;
   int code = LoadPipeline(args.file, &loaded);
@@ -85,19 +65,16 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
            : failure == gate::AssessFailure::kInvalid ? kExitInvalid
                                                       : kExitInternal;
   }
-  Diagnoses diagnoses;
-  if (a->verdict.decision == gate::Decision::kReject) {
-    auto d = DiagnoseFailedJobs(**st, *a, loaded, ws);
-    if (!d.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", d.error().message);
-      return kExitInternal;
-    }
-    diagnoses = std::move(d).value();
+  const gate::RunContext context = gate::ContextForFile(loaded.file, &loaded.plan, ws.logs_dir());
+  auto diagnoses = gate::DiagnoseRejection(**st, *a, context, kGateLogLines);
+  if (!diagnoses.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", diagnoses.error().message);
+    return kExitInternal;
   }
   if (global.json) {
-    fmt::print("{}\n", engine::VerdictJson(*a, diagnoses).dump(2));
+    fmt::print("{}\n", engine::VerdictJson(*a, *diagnoses).dump(2));
   } else {
-    PrintVerdict(*a, diagnoses, global.color);
+    PrintVerdict(*a, *diagnoses, global.color);
   }
   return gate::ExitCodeFor(a->verdict.decision);
 }

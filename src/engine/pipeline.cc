@@ -26,6 +26,14 @@ void AddPlanProblems(const spec::Problems& planned, spec::Problems* out) {
   out->Append(extra);
 }
 
+void PlanLoaded(std::unique_ptr<spec::LoadResult> load, LoadedPipeline* out) {
+  out->load = std::move(load);
+  out->problems = out->load->problems;
+  spec::Problems planned;
+  out->plan = plan::Build(out->load->pipeline, &planned);
+  AddPlanProblems(planned, &out->problems);
+}
+
 }  // namespace
 
 Status LoadedPipeline::status() const {
@@ -54,11 +62,14 @@ LoadedPipeline LoadPipeline(const std::string& file_arg, const std::string& star
     return out;
   }
   out.file = file;
-  out.load = std::make_unique<spec::LoadResult>(spec::LoadFile(file));
-  out.problems = out.load->problems;
-  spec::Problems planned;
-  out.plan = plan::Build(out.load->pipeline, &planned);
-  AddPlanProblems(planned, &out.problems);
+  PlanLoaded(std::make_unique<spec::LoadResult>(spec::LoadFile(file)), &out);
+  return out;
+}
+
+LoadedPipeline LoadPipelineText(const std::string& text, const std::string& file) {
+  LoadedPipeline out;
+  out.file = file;
+  PlanLoaded(std::make_unique<spec::LoadResult>(spec::LoadString(text, file)), &out);
   return out;
 }
 

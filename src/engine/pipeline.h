@@ -29,4 +29,9 @@ struct LoadedPipeline {
 // loads it and builds the plan. A missing file is a problem in `problems` too.
 LoadedPipeline LoadPipeline(const std::string& file_arg, const std::string& start_dir);
 
+// The same for a file's text read from elsewhere (a commit, not the disk): the server
+// reads the pipeline file at the commit a run or a verdict is about. `file` names it in
+// problems.
+LoadedPipeline LoadPipelineText(const std::string& text, const std::string& file);
+
 }  // namespace gauntlet::engine

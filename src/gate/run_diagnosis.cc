@@ -142,4 +142,21 @@ Result<std::vector<DiagnosedJob>> DiagnoseRunJobs(store::Store& store, const sto
   return out;
 }
 
+Result<std::vector<DiagnosedJob>> DiagnoseRejection(store::Store& store, const Assessment& a,
+                                                    const RunContext& context, int tail_lines) {
+  if (a.verdict.decision != Decision::kReject) return std::vector<DiagnosedJob>{};
+  auto jobs = store.GetJobs(a.run.id);
+  if (!jobs.ok()) return jobs.error();
+  std::vector<store::JobRecord> failed;
+  for (const store::JobRecord& j : *jobs) {
+    if (j.status != store::JobStatus::kFailed) continue;
+    for (const FailedJob& f : a.verdict.failed_jobs)
+      if (f.name == j.name) {
+        failed.push_back(j);
+        break;
+      }
+  }
+  return DiagnoseRunJobs(store, a.run, failed, context, tail_lines);
+}
+
 }  // namespace gauntlet::gate

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "gate/assess.h"
 #include "gate/diagnosis.h"
 #include "gate/junit.h"
 #include "plan/plan.h"
@@ -50,5 +51,11 @@ struct DiagnosedJob {
 Result<std::vector<DiagnosedJob>> DiagnoseRunJobs(store::Store& store, const store::RunRecord& run,
                                                   const std::vector<store::JobRecord>& jobs,
                                                   const RunContext& context, int tail_lines);
+
+// A verdict's diagnoses: for a reject, each failed job the verdict names, diagnosed as
+// above; empty for any other decision. What `gauntlet gate` and the server's
+// GET /api/v1/gate attach to the verdict.
+Result<std::vector<DiagnosedJob>> DiagnoseRejection(store::Store& store, const Assessment& a,
+                                                    const RunContext& context, int tail_lines);
 
 }  // namespace gauntlet::gate
