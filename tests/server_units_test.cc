@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/metrics.h"
 #include "server/pipelines.h"
 #include "server/rate_limit.h"
 #include "spec/load.h"
@@ -177,6 +178,31 @@ TEST(RateLimiter, ZeroMeansNoLimit) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(limit.Take("a", t0), 0);
 }
+
+// /metrics: deployments counted by repository, environment and outcome; only an active
+// deployment has a weight, the traffic percent its new version has now.
+TEST(ServerMetrics, DeploymentsAreCountedByOutcomeAndAnActiveOneShowsItsWeight) {
+  server::Metrics m;
+  std::vector<server::DeploymentSample> d = {
+      {"app", "prod", "succeeded", "canary", 1, 100, false},
+      {"app", "prod", "succeeded", "canary", 2, 100, false},
+      {"app", "prod", "rolled_back", "canary", 3, 0, false},
+      {"app", "prod", "running", "canary", 4, 25, true},
+      {"lib", "qa\"x", "paused", "rolling", 5, -1, true}};
+  const std::string text = m.Render({}, d);
+  for (const char* line :
+       {"gauntlet_deployments_total{repo=\"app\",environment=\"prod\",outcome=\"succeeded\"} 2\n",
+        "gauntlet_deployments_total{repo=\"app\",environment=\"prod\",outcome=\"rolled_back\"} 1\n",
+        "gauntlet_deployments_total{repo=\"app\",environment=\"prod\",outcome=\"running\"} 1\n",
+        "gauntlet_deployment_weight{repo=\"app\",environment=\"prod\",deployment=\"4\","
+        "strategy=\"canary\"} 25\n",
+        "gauntlet_deployment_weight{repo=\"lib\",environment=\"qa\\\"x\",deployment=\"5\","
+        "strategy=\"rolling\"} 0\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  EXPECT_EQ(text.find("deployment=\"1\""), std::string::npos) << "an ended one has no weight";
+  EXPECT_NE(m.Render({}, {}).find("# TYPE gauntlet_deployment_weight gauge\n"), std::string::npos);
+}
+
 
 }  // namespace
 }  // namespace gauntlet::server

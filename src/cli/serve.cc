@@ -46,6 +46,8 @@ Status ApplyFile(ServeFlags& flags, const std::function<bool(const char*)>& give
   take("--poll", file->poll_s, &flags.poll_s);
   take("--public-read", file->public_read, &c.public_read);
   take("--rate-limit", file->rate_limit, &c.rate_limit);
+  take("--tls-cert", file->tls_cert, &c.tls_cert);
+  take("--tls-key", file->tls_key, &c.tls_key);
   if (file->max_body && !given("--max-body")) c.max_body = static_cast<size_t>(*file->max_body);
   if (file->webhook_secret_env && flags.secret_file.empty()) {
     const char* env = getenv(file->webhook_secret_env->c_str());
@@ -114,7 +116,8 @@ int RunServe(ServeFlags& flags, const std::function<bool(const char*)>& given) {
   if (Status s = srv.Start(); !s.ok()) return Fail(s.error());
   signals.Then([&srv] { srv.Stop(); });
   if (signals.signal() != 0) srv.Stop();
-  const std::string url = fmt::format("http://{}:{}", c.host, srv.port());
+  const std::string url =
+      fmt::format("{}://{}:{}", c.tls_cert.empty() ? "http" : "https", c.host, srv.port());
   if (c.json)
     fmt::print("{}\n", nlohmann::json{{"what", "listening"}, {"url", url},
                                       {"repositories", c.repos.size()}, {"state_dir", c.state_dir}}
@@ -146,10 +149,14 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "at a time, in order, in a working copy kept per repository and brought to the exact\n"
       "commit (only changed files are written). SIGTERM stops it; a run under way is resumed\n"
       "at the next start. --config FILE: the settings in YAML (flags override them). The\n"
-      "progress lines also stream from GET /api/v1/events. See docs/server.md for the\n"
-      "routes, the config file's keys and what is not there yet.\n"
+      "progress lines, and each job's start and end, each run's end and each deploy step,\n"
+      "stream from GET /api/v1/events. The API also retries runs, lists deployments and\n"
+      "gives the gate's verdict of a run or commit, as the CLI's --json shows them. Schedules\n"
+      "are read from gauntlet.yml and the workflows. See docs/server.md for the routes, the\n"
+      "config file's keys and what is not there yet.\n"
       "MCP clients connect to /mcp (/mcp/NAME with several repositories) with a token:\n"
       "its name is the identity the trust gateway judges (docs/agents.md).\n"
+      "--tls-cert/--tls-key: HTTPS in the server itself (or put nginx in front).\n"
       "--json: each progress line is a JSON object (what, detail, queue, repo, event, ref,\n"
       "commit, run_id, at_ms). Exit codes: 0 stopped by a signal, 2 invalid flags, config\n"
       "file (file:line:col) or repository names, 3 the secret file, config file or secret\n"
@@ -188,6 +195,9 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       ->capture_default_str();
   cmd->add_option("--max-body", flags->config.max_body, "Largest request body, in bytes")
       ->capture_default_str();
+  cmd->add_option("--tls-cert", flags->config.tls_cert,
+                  "Serve HTTPS with this PEM certificate (chain) file; with --tls-key");
+  cmd->add_option("--tls-key", flags->config.tls_key, "The PEM private key of --tls-cert");
   cmd->add_option("--mcp-policy", flags->config.mcp_policy_file,
                   "The trust gateway's policy file (JSON) for MCP at /mcp (docs/agents.md)");
   cmd->add_flag("--json", global.json, "Progress lines as JSON objects");

@@ -66,7 +66,8 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
     };
     r.ForEach(doc.root(), "the server config",
               {"listen", "state_dir", "pipeline", "jobs", "poll", "repos", "webhook_secret_file",
-               "webhook_secret_env", "secrets_file", "public_read", "max_body", "rate_limit"},
+               "webhook_secret_env", "secrets_file", "public_read", "max_body", "rate_limit",
+               "tls_cert", "tls_key"},
               [&](const std::string& key, const spec::YamlNode*, const spec::YamlNode* v) {
                 if (key == "listen") str(v, &out.listen);
                 if (key == "state_dir") str(v, &out.state_dir);
@@ -74,6 +75,8 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
                 if (key == "webhook_secret_file") str(v, &out.webhook_secret_file);
                 if (key == "webhook_secret_env") str(v, &out.webhook_secret_env);
                 if (key == "secrets_file") str(v, &out.secrets_file);
+                if (key == "tls_cert") str(v, &out.tls_cert);
+                if (key == "tls_key") str(v, &out.tls_key);
                 if (key == "jobs") num(v, &out.jobs, 0, 1024);
                 if (key == "poll") num(v, &out.poll_s, 0, 86400);
                 if (key == "max_body") num(v, &out.max_body, 1, 1 << 30);

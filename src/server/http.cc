@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "engine/run_list.h"
 #include "engine/views_run.h"
 #include "server/crypto.h"
 #include "server/http_mcp.h"
@@ -158,7 +159,9 @@ void Server::InstallRoutes() {
     if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
     auto queue = db_->CountQueue();
     if (!queue.ok()) return Refuse(res, 503, queue.error().message);
-    res.set_content(metrics_.Render(*queue), "text/plain; version=0.0.4");
+    auto deployments = DeploymentSamples();
+    if (!deployments.ok()) return Refuse(res, 503, deployments.error().message);
+    res.set_content(metrics_.Render(*queue, *deployments), "text/plain; version=0.0.4");
   });
   http.Post("/hooks/github", [this](const httplib::Request& req, httplib::Response& res) {
     GithubHook(req, res);
@@ -198,6 +201,7 @@ void Server::InstallRoutes() {
     if (config_.public_read || Allowed(*db_, req, res, Scope::kRead)) Events(req, res);
   });
   InstallRunRoutes();
+  InstallHistoryRoutes();
   mcp_ = std::make_unique<McpEndpoint>(config_, *db_);
   mcp_->Install(http);
 }
@@ -285,7 +289,7 @@ void Server::GenericHook(const httplib::Request& req, httplib::Response& res) {
   if (ref.empty() || ref.size() > 250 || ref[0] == '-' || !ResolveRef(*repo, ref, &item))
     return refuse(Delivery::kUnknownRepo, 404,
                   "no branch, tag or commit '" + ref + "' in " + repo->name);
-  item.payload = json{{"webhook", req.matches[1].str()}, {"body", std::move(body)}}.dump();
+  item.payload = json{{"webhook", req.matches[1].str()}, {"delivery", delivery}, {"body", std::move(body)}}.dump();
   item.delivery = "generic/" + delivery;  // apart from GitHub's ids
   auto id = db_->Enqueue(item, "generic", NowMs());
   if (!id.ok()) return Refuse(res, 503, id.error().message);
@@ -341,24 +345,32 @@ void Server::Trigger(const httplib::Request& req, httplib::Response& res) {
                    {"inputs", *inputs}});
 }
 
-// GET /api/v1/runs?repo=NAME&limit=N: the repository's runs, newest first (the view
-// `gauntlet runs --json` prints).
+// GET /api/v1/runs?repo=NAME&limit=N&pipeline=P&status=S&branch=B: the repository's runs,
+// newest first, as `gauntlet runs --json` prints them (with "tests" and "coverage").
 void Server::ListRuns(const httplib::Request& req, httplib::Response& res) {
   const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
   if (!repo) return;
   int limit = 0;
   if (!IntParam(req, "limit", 20, 1000, &limit, res)) return;
+  store::RunFilter filter;
+  filter.limit = limit;
+  if (req.has_param("pipeline")) filter.pipeline = req.get_param_value("pipeline");
+  if (req.has_param("branch")) filter.branch = req.get_param_value("branch");
+  if (req.has_param("status")) {
+    filter.status = store::ParseRunStatus(req.get_param_value("status"));
+    if (!filter.status)
+      return Refuse(res, 400, "unknown status '" + req.get_param_value("status") +
+                                  "' (running, success, failed, cancelled, interrupted, ...)");
+  }
   const engine::Workspace ws = RepoWorkspace(config_, *repo);
   json runs = json::array();
   std::error_code ec;
   if (std::filesystem::exists(ws.db_path(), ec)) {
     auto store = store::OpenStore(ws.store_url());
     if (!store.ok()) return Refuse(res, 503, store.error().message);
-    store::RunFilter filter;
-    filter.limit = limit;
-    auto list = (*store)->ListRuns(filter);
+    auto list = engine::FindRuns(**store, filter);
     if (!list.ok()) return Refuse(res, 503, list.error().message);
-    for (const store::RunRecord& r : *list) runs.push_back(engine::RunJson(r, NowMs()));
+    for (const engine::ListedRun& r : *list) runs.push_back(engine::ListedRunJson(r, NowMs()));
   }
   Reply(res, 200, {{"repo", repo->name}, {"runs", runs}});
 }

@@ -112,6 +112,10 @@ void Server::InstallRunRoutes() {
             [this](const httplib::Request& req, httplib::Response& res) {
               if (Allowed(*db_, req, res, Scope::kTrigger)) CancelRunRoute(req, res);
             });
+  http.Post(R"(/api/v1/runs/(\d{1,18})/retry)",
+            [this](const httplib::Request& req, httplib::Response& res) {
+              if (Allowed(*db_, req, res, Scope::kTrigger)) RetryRunRoute(req, res);
+            });
 }
 
 void Server::RunDetail(const httplib::Request& req, httplib::Response& res) {
@@ -209,6 +213,48 @@ void Server::CancelRunRoute(const httplib::Request& req, httplib::Response& res)
   if (!done.ok()) return Refuse(res, 409, done.error().message);
   Reply(res, 200, {{"run", o->run.id}, {"action", done->action},
                    {"status", store::ToString(done->run.status)}});
+}
+
+// The retry is queued like any trigger (durable before the 202) and runs at the run's
+// commit with the event and payload of the item that started the run, so its `if:`s
+// decide as they did; a run this server did not start is retried with the event `retry`.
+void Server::RetryRunRoute(const httplib::Request& req, httplib::Response& res) {
+  auto o =
+      OpenRun(config_, NamedRepo(req.get_param_value("repo"), res), req.matches[1].str(), res);
+  if (!o) return;
+  const store::RunRecord& run = o->run;
+  if (run.status == store::RunStatus::kRunning || run.status == store::RunStatus::kQueued)
+    return Refuse(res, 409, "run " + std::to_string(run.id) + " is still running");
+  if (run.status == store::RunStatus::kSuccess)
+    return Refuse(res, 409, "run " + std::to_string(run.id) + " has nothing to retry: it succeeded");
+  if (run.git_commit.empty())
+    return Refuse(res, 409, "run " + std::to_string(run.id) + " has no commit to run at");
+  auto original = db_->ItemOfRun(o->repo->name, run.id);
+  if (!original.ok()) return Refuse(res, 503, original.error().message);
+  QueueItem item;
+  item.repo = o->repo->name;
+  item.event = "retry";
+  item.commit = run.git_commit;
+  if (run.git_branch != "HEAD" && !run.git_branch.empty()) item.ref = "refs/heads/" + run.git_branch;
+  json payload = json::object();
+  if (*original) {
+    item.event = (*original)->event;
+    item.ref = (*original)->ref;
+    payload = json::parse((*original)->payload, nullptr, false);
+    if (!payload.is_object()) payload = json::object();
+  }
+  item.pipeline = std::filesystem::path(run.file).lexically_relative(o->ws.root).generic_string();
+  if (item.pipeline.empty() || item.pipeline.starts_with(".."))
+    return Refuse(res, 409, "run " + std::to_string(run.id) + " is not of a file of " + item.repo);
+  payload[kRetryOf] = run.id;
+  item.payload = payload.dump();
+  auto id = db_->Enqueue(item, "api", NowMs());
+  if (!id.ok() || !*id) return Refuse(res, 503, id.ok() ? "not queued" : id.error().message);
+  item.id = **id;
+  Say(&item, "queued", "retry of run " + std::to_string(run.id));
+  Wake();
+  Reply(res, 202, {{"queued", **id}, {"retry_of", run.id}, {"repo", item.repo},
+                   {"commit", item.commit}, {"pipeline", item.pipeline}});
 }
 
 }  // namespace gauntlet::server

@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "exec/results.h"
 
@@ -29,6 +31,32 @@ std::string Label(const std::string& v) {
   return out;
 }
 
+// gauntlet_deployments_total by repository, environment and outcome (the state a
+// deployment ended in, or `running`/`paused`), and the weight of each active one.
+void RenderDeployments(const std::vector<DeploymentSample>& deployments, std::string* out) {
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts;
+  for (const DeploymentSample& d : deployments) counts[{d.repo, d.environment, d.state}]++;
+  *out +=
+      "# HELP gauntlet_deployments_total Deployments recorded, by repository, environment and "
+      "outcome.\n# TYPE gauntlet_deployments_total counter\n";
+  for (const auto& [key, n] : counts) {
+    const auto& [repo, env, state] = key;
+    *out += fmt::format(
+        "gauntlet_deployments_total{{repo=\"{}\",environment=\"{}\",outcome=\"{}\"}} {}\n",
+        Label(repo), Label(env), Label(state), n);
+  }
+  *out +=
+      "# HELP gauntlet_deployment_weight Traffic percent on the new version of each active "
+      "deployment.\n# TYPE gauntlet_deployment_weight gauge\n";
+  for (const DeploymentSample& d : deployments) {
+    if (!d.active) continue;
+    *out += fmt::format(
+        "gauntlet_deployment_weight{{repo=\"{}\",environment=\"{}\",deployment=\"{}\","
+        "strategy=\"{}\"}} {}\n",
+        Label(d.repo), Label(d.environment), d.id, Label(d.strategy), std::max(0, d.weight));
+  }
+}
+
 }  // namespace
 
 void Metrics::ObserveJob(double seconds) {
@@ -38,7 +66,8 @@ void Metrics::ObserveJob(double seconds) {
   job_ms_sum_ += static_cast<int64_t>(seconds * 1000);
 }
 
-std::string Metrics::Render(const std::vector<QueueCount>& queue) const {
+std::string Metrics::Render(const std::vector<QueueCount>& queue,
+                            const std::vector<DeploymentSample>& deployments) const {
   std::string out;
   out +=
       "# HELP gauntlet_queue_items Queue items by state (queued, running, done, ignored, "
@@ -74,6 +103,7 @@ std::string Metrics::Render(const std::vector<QueueCount>& queue) const {
   out += fmt::format("gauntlet_job_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
   out += fmt::format("gauntlet_job_duration_seconds_sum {:.3f}\n", job_ms_sum_.load() / 1000.0);
   out += fmt::format("gauntlet_job_duration_seconds_count {}\n", cumulative);
+  RenderDeployments(deployments, &out);
   return out;
 }
 

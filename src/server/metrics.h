@@ -26,6 +26,15 @@ enum class Delivery {
   kCount
 };
 
+// The deployments of one repository's store, for /metrics: each one's environment, state
+// and, while active, the traffic weight its new version has.
+struct DeploymentSample {
+  std::string repo, environment, state, strategy;
+  int64_t id = 0;
+  int weight = 0;
+  bool active = false;
+};
+
 class Metrics {
  public:
   // Upper bounds of the job duration histogram, in seconds (+Inf is implied).
@@ -34,7 +43,8 @@ class Metrics {
 
   void Count(Delivery d) { deliveries_[static_cast<size_t>(d)]++; }
   void ObserveJob(double seconds);
-  std::string Render(const std::vector<QueueCount>& queue) const;
+  std::string Render(const std::vector<QueueCount>& queue,
+                     const std::vector<DeploymentSample>& deployments) const;
 
  private:
   std::array<std::atomic<int64_t>, static_cast<size_t>(Delivery::kCount)> deliveries_{};

@@ -9,6 +9,7 @@
 
 #include <cctz/time_zone.h>
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "server/http_mcp.h"
 #include "server/schedules.h"
@@ -62,7 +63,19 @@ Status Server::Start() {
   if (!db.ok()) return db.error();
   db_ = std::move(*db);
   if (auto requeued = db_->Requeue(); !requeued.ok()) return requeued.error();
-  http_ = std::make_unique<httplib::Server>();
+  if (config_.tls_cert.empty() != config_.tls_key.empty())
+    return Error::Invalid("TLS needs both --tls-cert and --tls-key");
+  if (config_.tls_cert.empty()) {
+    http_ = std::make_unique<httplib::Server>();
+  } else {
+    for (const std::string& f : {config_.tls_cert, config_.tls_key})
+      if (!std::filesystem::is_regular_file(f, ec)) return Error::NotFound("cannot read " + f);
+    auto tls = std::make_unique<httplib::SSLServer>(config_.tls_cert.c_str(), config_.tls_key.c_str());
+    if (!tls->is_valid())
+      return Error::Invalid("the TLS certificate " + config_.tls_cert + " or key " +
+                            config_.tls_key + " cannot be used (PEM files of one key pair)");
+    http_ = std::move(tls);
+  }
   // cpp-httplib listens with a backlog of 5: a burst of webhook deliveries would find the
   // queue full and see resets. The socket is noted here and given the system's maximum
   // once bound (listen(2) again only changes the backlog).
@@ -142,8 +155,11 @@ void Server::ScheduleLoop() {
       std::error_code ec;
       // A polled repository's schedules wait for its first fetch.
       if (!repo.mirror.empty() && !std::filesystem::exists(repo.mirror + "/HEAD", ec)) continue;
-      auto found = ReadSchedules(repo.name, repo.local(), config_.pipeline);
-      std::string problem = found.ok() ? "" : found.error().message;
+      // A file that does not load is said; the other files' schedules are still watched.
+      std::vector<std::string> problems;
+      auto found = ReadSchedules(repo.name, repo.local(), config_.pipeline, &problems);
+      if (!found.ok()) problems.push_back(found.error().message);
+      std::string problem = fmt::format("{}", fmt::join(problems, "; "));
       if (problem != said[repo.name] && !problem.empty())
         Say(nullptr, "schedules of " + repo.name + " not read", problem);
       said[repo.name] = problem;

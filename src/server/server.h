@@ -66,7 +66,13 @@ struct ServerConfig {
   int rate_limit = 0;
   bool json = false;                      // progress lines as JSON objects
   std::string mcp_policy_file;            // the trust gateway's policy at /mcp ("" default)
+  // TLS in the server itself (cpp-httplib's SSLServer, OpenSSL): PEM files, both or none.
+  std::string tls_cert, tls_key;
 };
+
+// The payload key of a retry item: the run it retries (removed before the run sees the
+// payload).
+inline constexpr const char* kRetryOf = "retry_of";
 
 inline int64_t NowMs() { return RealClock().UnixMs(); }
 
@@ -128,6 +134,11 @@ class Server {
   void Say(const QueueItem* item, const std::string& what, const std::string& detail,
            int64_t run_id = 0);
   void Process(const QueueItem& item);
+  // Runs `req` (of `file`, loaded) for `item` to its end; `timing` says where the time
+  // before the engine went, for the line that says the run started.
+  void RunAndWait(const QueueItem& item, const engine::Workspace& ws,
+                  const engine::LoadedPipeline& loaded, const std::string& file,
+                  engine::RunRequest req, const std::string& timing);
   // worker.cc: an item of a commit with several pipeline files becomes one item per file
   // that takes it; a run that ended queues the pipelines whose `on.run` takes it.
   void FanOut(const QueueItem& item, const engine::Workspace& ws,
@@ -159,6 +170,16 @@ class Server {
   void RunDetail(const httplib::Request& req, httplib::Response& res);
   void RunLog(const httplib::Request& req, httplib::Response& res);
   void CancelRunRoute(const httplib::Request& req, httplib::Response& res);
+  // POST /api/v1/runs/ID/retry: queues a run of the same file at the same commit that runs
+  // what did not succeed (engine::PrepareRetry), with the original's event.
+  void RetryRunRoute(const httplib::Request& req, httplib::Response& res);
+  // http_history.cc: deployments and gate verdicts, through the CLI's JSON views.
+  void InstallHistoryRoutes();
+  void ListDeployments(const httplib::Request& req, httplib::Response& res);
+  void DeploymentDetail(const httplib::Request& req, httplib::Response& res);
+  void GateVerdict(const httplib::Request& req, httplib::Response& res);
+  // Every watched repository's deployments, for /metrics.
+  Result<std::vector<DeploymentSample>> DeploymentSamples();
 
   ServerConfig config_;
   std::unique_ptr<ServerDb> db_;

@@ -335,6 +335,14 @@ Result<std::optional<QueueItem>> ServerDb::GetItem(int64_t id) {
   return FirstRow<QueueItem>(st->Bind(id), ReadItem);
 }
 
+Result<std::optional<QueueItem>> ServerDb::ItemOfRun(const std::string& repo, int64_t run_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) +
+                         "WHERE repo = ?1 AND run_id = ?2 ORDER BY id DESC LIMIT 1");
+  if (!st.ok()) return st.error();
+  return FirstRow<QueueItem>(st->Bind(std::string_view(repo)).Bind(run_id), ReadItem);
+}
+
 Result<std::vector<QueueCount>> ServerDb::CountQueue() {
   std::lock_guard<std::mutex> lock(mu_);
   auto st = db_->Prepare(

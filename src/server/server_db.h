@@ -99,6 +99,9 @@ class ServerDb {
   Result<int> Requeue();
   Result<std::vector<QueueItem>> ListQueue(int limit);
   Result<std::optional<QueueItem>> GetItem(int64_t id);
+  // The newest item of repository `repo` that ran run `run_id` (what a retry repeats:
+  // its event, ref and payload); nullopt for a run this server did not start.
+  Result<std::optional<QueueItem>> ItemOfRun(const std::string& repo, int64_t run_id);
   Result<std::vector<QueueCount>> CountQueue();
 
  private:

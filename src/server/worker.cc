@@ -13,6 +13,7 @@
 #include "engine/selection.h"
 #include "release/release.h"
 #include "server/pipelines.h"
+#include "server/run_events.h"
 #include "server/schedules.h"
 #include "server/server.h"
 #include "store/open.h"
@@ -62,6 +63,73 @@ std::string NotGreen(const engine::Workspace& ws, const std::string& pipeline,
   }
   return fmt::format("the head {} is not green: it has no run yet (when: green)",
                      commit.substr(0, 12));
+}
+
+// What the run's expressions see of the trigger (engine/event_context.h).
+engine::Event EventOf(const QueueItem& item, const std::string& source,
+                      const std::string& workdir, const std::string& branch) {
+  engine::Event event;
+  event.name = item.event;
+  event.payload = nlohmann::json::parse(item.payload, nullptr, false);
+  if (event.payload.is_object()) event.payload.erase(kRetryOf);
+  // A generic webhook's body is the event's payload (its name chose the pipeline).
+  if (item.event == "webhook" && event.payload.is_object()) {
+    event.webhook_name = event.payload.value("webhook", "");
+    event.webhook_delivery = event.payload.value("delivery", "");
+    event.payload = event.payload.value("body", nlohmann::json::object());
+  }
+  if (item.event == "push") {
+    // The source knows the merged branch's head; a remote one is known by the workspace
+    // (which has the commit, and the merge message).
+    auto merged = vcs::MergedBranch(source, item.commit, branch);
+    if (!merged.ok()) merged = vcs::MergedBranch(workdir, item.commit, branch);
+    if (merged.ok()) event.merged_branch = *merged;
+  }
+  return event;
+}
+
+// The run a retry item repeats (its payload's kRetryOf); 0 for any other item.
+int64_t RetryOf(const std::string& payload) {
+  nlohmann::json p = nlohmann::json::parse(payload, nullptr, false);
+  if (!p.is_object() || !p.contains(kRetryOf) || !p[kRetryOf].is_number_integer()) return 0;
+  return p[kRetryOf].get<int64_t>();
+}
+
+// A retry item's run: the jobs that did not succeed in run `original` and what depends
+// on them; the others are taken from it (`gauntlet retry`).
+Result<engine::PreparedRun> PrepareRetryOf(const engine::Workspace& ws, int64_t original,
+                                           int jobs) {
+  auto retry = engine::PrepareRetry(ws.store_url(), original, jobs, /*keep_going=*/false);
+  if (!retry.ok()) return retry.error();
+  if (!retry->loaded.ok()) return Error::Invalid("the pipeline file does not load");
+  if (retry->to_run == 0)
+    return Error::Conflict(fmt::format("run {} has nothing to retry", original));
+  engine::PreparedRun out;
+  out.options = std::move(retry->options);
+  out.store = std::move(retry->store);
+  return out;
+}
+
+// What the engine is asked for `item`: the run a killed server left (resumed; when it
+// ended already, `*ended` is its status and nothing is prepared), a retry, or a new run.
+Result<engine::PreparedRun> PrepareFor(const QueueItem& item, const engine::Workspace& ws,
+                                       const engine::LoadedPipeline& loaded, int64_t retry_of,
+                                       int jobs, std::string* ended) {
+  engine::RunAsk ask;
+  ask.parallelism = jobs;
+  if (item.run_id != 0) {
+    auto store = store::OpenStore(ws.store_url());
+    auto run = store.ok() ? (*store)->GetRun(item.run_id)
+                          : Result<std::optional<store::RunRecord>>(store.error());
+    if (run.ok() && *run && Ended((*run)->status)) {
+      *ended = store::ToString((*run)->status);
+      return Error{"ended"};
+    }
+    ask.resume = item.run_id;
+  } else if (retry_of) {
+    return PrepareRetryOf(ws, retry_of, jobs);
+  }
+  return engine::PrepareRun(ws.store_url(), loaded, ask);
 }
 
 }  // namespace
@@ -192,54 +260,56 @@ void Server::Process(const QueueItem& item) {
   }
   engine::LoadedPipeline loaded = engine::LoadPipeline(ws.root + "/" + file, ws.root);
   if (!loaded.ok()) return finish("error", LoadError(loaded, file));
-  if (std::string why = SkipReason(loaded.pipeline().triggers, item, ws.root); !why.empty())
+  const int64_t retry_of = RetryOf(item.payload);
+  // A retry repeats a run its `on:` took already.
+  if (std::string why = retry_of ? "" : SkipReason(loaded.pipeline().triggers, item, ws.root);
+      !why.empty())
     return finish("ignored", why);
-  engine::RunAsk ask;
-  ask.parallelism = config_.jobs;
-  if (item.run_id != 0) {
-    // A killed server's run: ended already (then only the queue missed it), or resumed.
-    auto store = store::OpenStore(ws.store_url());
-    auto run = store.ok() ? (*store)->GetRun(item.run_id) : Result<std::optional<store::RunRecord>>(store.error());
-    if (run.ok() && *run && Ended((*run)->status))
-      return finish("done", std::string(store::ToString((*run)->status)));
-    ask.resume = item.run_id;
-  }
+  std::string ended;
+  auto prepared = PrepareFor(item, ws, loaded, retry_of, config_.jobs, &ended);
+  if (!ended.empty()) return finish("done", ended);
+  if (!prepared.ok()) return finish("error", prepared.error().message);
   auto secrets = engine::CollectSecrets(loaded.pipeline(), config_.secrets_file);
   if (!secrets.ok()) return finish("error", secrets.error().message);
-  auto prepared = engine::PrepareRun(ws.store_url(), loaded, ask);
-  if (!prepared.ok()) return finish("error", prepared.error().message);
   engine::RunRequest req;
   req.pipeline = &loaded;
   req.workspace = ws;
-  req.event.name = item.event;
-  req.event.payload = nlohmann::json::parse(item.payload, nullptr, false);
-  // A generic webhook's body is the event's payload (its name chose the pipeline).
-  if (item.event == "webhook" && req.event.payload.is_object())
-    req.event.payload = req.event.payload.value("body", nlohmann::json::object());
-  if (item.event == "push") {
-    // The source knows the merged branch's head; a remote one is known by the workspace
-    // (which has the commit, and the merge message).
-    auto merged = vcs::MergedBranch(repo->local(), item.commit, branch);
-    if (!merged.ok()) merged = vcs::MergedBranch(ws.root, item.commit, branch);
-    if (merged.ok()) req.event.merged_branch = *merged;
-  }
+  req.event = EventOf(item, repo->local(), ws.root, branch);
   req.options = std::move(prepared->options);
   req.options.wait = true;  // a person's `gauntlet run` in the same state: after it
   req.store = std::move(prepared->store);
   req.secrets = std::move(*secrets);
   req.note = [&](const std::string& text) { Say(&item, "note", text); };
+  RunAndWait(item, ws, loaded, file, std::move(req),
+             fmt::format("checkout {:.1f} ms, pipeline and store {:.1f} ms", checkout_ms,
+                         ms_since(t0) - checkout_ms));
+}
+
+// Starts the run, says so, and waits for its end: the item ends `done` with the run's
+// status and the pipelines chained to it are queued; a run stopped with the server stays.
+void Server::RunAndWait(const QueueItem& item, const engine::Workspace& ws,
+                        const engine::LoadedPipeline& loaded, const std::string& file,
+                        engine::RunRequest req, const std::string& timing) {
   JobTimer timer(&metrics_);
-  req.observer = &timer;
-  const double prepare_ms = ms_since(t0) - checkout_ms;
+  RunEvents events(&events_, {{"queue", item.id}, {"repo", item.repo}, {"pipeline", file}});
+  exec::ObserverList observers;
+  observers.Add(&timer);
+  observers.Add(&events);
+  req.observer = &observers;
+  req.deploy_line = [&events](const std::string& job, const std::string& line) {
+    events.DeployLine(job, line);
+  };
+  const auto start = std::chrono::steady_clock::now();
   auto started = engine::StartRun(std::move(req));
-  if (!started.ok()) return finish("error", started.error().message);
+  if (!started.ok()) return Finish(item, "error", started.error().message);
   std::unique_ptr<engine::RunHandle> handle = std::move(*started);
+  events.SetRun(handle->run_id());
   if (Status s = db_->SetRunId(item.id, handle->run_id()); !s.ok())
     Say(&item, "error", "run id not recorded: " + s.error().message);
   ItemChanged();
+  auto ms = [](auto from, auto to) { return std::chrono::duration<double, std::milli>(to - from).count(); };
   Say(&item, "run " + std::to_string(handle->run_id()) + " started",
-      fmt::format("checkout {:.1f} ms, pipeline and store {:.1f} ms, engine start {:.1f} ms",
-                  checkout_ms, prepare_ms, ms_since(t0) - checkout_ms - prepare_ms),
+      fmt::format("{}, engine start {:.1f} ms", timing, ms(start, std::chrono::steady_clock::now())),
       handle->run_id());
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -257,6 +327,7 @@ void Server::Process(const QueueItem& item) {
   // Stopped with the server: left `running`, so the next start resumes it.
   if (stopped) return Say(&item, "interrupted", "", handle->run_id());
   const std::string status(store::ToString(outcome.run.status));
+  events.RunFinished(status);
   QueueItem ran = item;  // taken before its run had an id: the last line and event carry it
   ran.run_id = handle->run_id();
   Finish(ran, "done", status);
