@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "server_e2e.h"
+#include "store/sqlite_db.h"
 
 namespace gauntlet {
 namespace {
@@ -91,7 +93,8 @@ TEST_F(ServerE2E, AWorkflowFileOfTheRepositoryRunsOnAPushItsOnTakes) {
 TEST_F(ServerE2E, AGenericWebhookRunsThePipelinesOfItsNameWithTheBodyAsData) {
   Commit("version.txt", "2\n",
          "name: app\non:\n  webhook: {name: deploy-request}\njobs:\n  build:\n"
-         "    run: echo \"hook ${{ event.payload.version }}\" >> " +
+         "    run: echo \"hook ${{ event.payload.version }} ${{ event.webhook.name }} "
+         "${{ event.webhook.delivery }}\" >> " +
              dir_ + "/seen\n");
   const std::string head = Push("main");
   StartServer();
@@ -120,7 +123,7 @@ TEST_F(ServerE2E, AGenericWebhookRunsThePipelinesOfItsNameWithTheBodyAsData) {
   EXPECT_NE(
       ReadUntil("queue 1: webhook refs/heads/main@" + head.substr(0, 12) + ": done (success)"), "")
       << seen_lines_;
-  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "hook " + crafted + "\n");
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "hook " + crafted + " deploy-request g-1\n");
   for (const std::string& where : {dir_, dir_ + "/state/workspaces/app"})
     for (const char* file : {"/pwned", "/pwned2", "/pwned3"})
       EXPECT_FALSE(std::filesystem::exists(where + file)) << where << file;
@@ -131,6 +134,35 @@ TEST_F(ServerE2E, AGenericWebhookRunsThePipelinesOfItsNameWithTheBodyAsData) {
                       ": ignored (webhook 'nightly' is not in on.webhook.name)"),
             "")
       << seen_lines_;
+}
+
+// A workflow's `on.schedule` is fired like gauntlet.yml's, and its slot runs that
+// workflow: here a slot an earlier server missed two hours ago fires once at start.
+TEST_F(ServerE2E, AWorkflowsScheduleRunsThatWorkflow) {
+  Put(work_ + "/.github/workflows/nightly.yml",
+      "name: nightly\non:\n  schedule:\n    - cron: '0 * * * *'\njobs:\n  tick:\n"
+      "    runs-on: ubuntu-latest\n    steps:\n"
+      "      - run: echo \"nightly ${{ github.event_name }}\" >> " + dir_ + "/seen\n");
+  Commit("version.txt", "1\n", "name: app\non: push\njobs:\n  build: {run: 'true'}\n");
+  const std::string head = Push("main");
+  const std::string reader = Token("r", "read");  // creates server.db
+  {
+    auto db = store::SqliteDb::Open(dir_ + "/state/server.db", /*readonly=*/false);
+    ASSERT_TRUE(db.ok());
+    const int64_t two_hours_ago = time(nullptr) - 2 * 3600;
+    ASSERT_TRUE((*db)->Exec("INSERT INTO schedules (key, last_fire_s) VALUES "
+                            "('.github/workflows/nightly.yml' || char(10) || 'app' || char(10) || "
+                            "'0 * * * *' || char(10), " + std::to_string(two_hours_ago) + ")")
+                    .ok());
+  }
+  StartServer();
+  ASSERT_NE(ReadUntil("queue 1: schedule refs/heads/main@" + head.substr(0, 12) + ": done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "nightly schedule\n");
+  json items = Queue(reader);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["pipeline"], ".github/workflows/nightly.yml");
 }
 
 // `on.run` chains pipelines: a push runs the CI workflow; its success runs gauntlet.yml's

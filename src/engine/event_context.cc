@@ -64,6 +64,7 @@ nlohmann::json EventContext(const Event& event) {
           {"commits", Commits(p)},
           {"pusher", pusher.is_object() ? Text(pusher, "name") : Text(p, "pusher")},
           {"merged_branch", event.merged_branch},
+          {"webhook", {{"name", event.webhook_name}, {"delivery", event.webhook_delivery}}},
           {"schedule", Text(p, "schedule")},
           {"inputs", std::move(inputs)},
           {"pull_request", std::move(pull_request)},

@@ -40,6 +40,9 @@ struct Event {
   // For a push of a merge commit: the branch that was merged (the server finds it in the
   // source repository, engine/event_context.h says how); "" otherwise.
   std::string merged_branch;
+  // For a generic webhook (POST /api/v1/hooks/generic/NAME): its NAME and delivery id;
+  // "" otherwise.
+  std::string webhook_name, webhook_delivery;
 };
 
 struct RunOptions {

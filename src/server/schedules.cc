@@ -9,36 +9,71 @@
 
 namespace gauntlet::server {
 
-Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
-                                                   const std::string& source,
-                                                   const std::string& pipeline) {
-  if (source.find("://") != std::string::npos)
-    return Error::Invalid("schedules are read from a local repository; " + source +
-                          " is a URL: watch it with --poll SECONDS");
-  auto head = vcs::ReadCommittedFile(source, "HEAD", pipeline);
-  if (!head.ok()) return head.error();
-  std::vector<WatchedSchedule> out;
-  if (!head->found) return out;
-  spec::LoadResult loaded = spec::LoadString(head->content, pipeline);
+namespace {
+
+// The schedules of one file at the head `head` (its commit and branch): `on: schedule`,
+// and `release.schedule` for the configured pipeline file (`workflow` false).
+Status AddSchedules(const std::string& repo_name, const vcs::CommittedFile& head,
+                    const std::string& file, bool workflow, std::vector<WatchedSchedule>* out) {
+  spec::LoadResult loaded = spec::LoadString(head.content, file);
   for (const spec::Problem& p : loaded.problems.all()) {
     if (p.severity != spec::Severity::kError) continue;
-    return Error::Invalid(fmt::format("{}:{}:{} at {}: {}", pipeline, p.loc.line, p.loc.col,
-                                      head->commit.substr(0, 12), p.message));
+    return Error::Invalid(fmt::format("{}:{}:{} at {}: {}", file, p.loc.line, p.loc.col,
+                                      head.commit.substr(0, 12), p.message));
   }
   const spec::Triggers& on = loaded.pipeline.triggers;
   for (size_t i = 0; i < on.schedules.size(); ++i) {
     const std::string zone = i < on.schedule_zones.size() ? on.schedule_zones[i] : "";
     auto when = CronSchedule::Parse(on.schedules[i], zone);
     if (!when.ok()) return when.error();
-    out.push_back({repo_name, head->branch, head->commit, on.schedules[i], zone, *when});
+    out->push_back({repo_name, head.branch, head.commit, on.schedules[i], zone, *when});
+    if (workflow) out->back().file = file;
   }
   const spec::Release& release = loaded.pipeline.release;
-  if (release.present && !release.schedule.empty()) {
+  if (!workflow && release.present && !release.schedule.empty()) {
     auto when = CronSchedule::Parse(release.schedule, release.timezone);
     if (!when.ok()) return when.error();
-    out.push_back({repo_name, head->branch, head->commit, release.schedule, release.timezone,
-                   *when, true, release.when});
+    out->push_back({repo_name, head.branch, head.commit, release.schedule, release.timezone,
+                    *when, true, release.when});
   }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
+                                                   const std::string& source,
+                                                   const std::string& pipeline,
+                                                   std::vector<std::string>* problems) {
+  if (source.find("://") != std::string::npos)
+    return Error::Invalid("schedules are read from a local repository; " + source +
+                          " is a URL: watch it with --poll SECONDS");
+  // Every file is read at the commit HEAD names when the first is read, so one push
+  // between two reads cannot mix two commits' schedules.
+  auto head = vcs::ReadCommittedFile(source, "HEAD", pipeline);
+  if (!head.ok()) return head.error();
+  const std::string dir = ".github/workflows";
+  auto names = vcs::ListCommittedDir(source, head->commit, dir);
+  if (!names.ok()) return names.error();
+  std::vector<WatchedSchedule> out;
+  std::optional<Error> first;
+  auto add = [&](const vcs::CommittedFile& file, const std::string& path, bool workflow) {
+    if (!file.found) return;
+    Status added = AddSchedules(repo_name, file, path, workflow, &out);
+    if (added.ok()) return;
+    if (problems) problems->push_back(added.error().message);
+    if (!first) first = added.error();
+  };
+  add(*head, pipeline, false);
+  for (const std::string& name : *names) {
+    if (!name.ends_with(".yml") && !name.ends_with(".yaml")) continue;
+    auto file = vcs::ReadCommittedFile(source, head->commit, dir + "/" + name);
+    if (!file.ok()) return file.error();
+    file->branch = head->branch;
+    add(*file, dir + "/" + name, true);
+  }
+  // Without `problems` the caller wants all or nothing, as before workflows had schedules.
+  if (first && !problems) return *first;
   return out;
 }
 
@@ -72,6 +107,7 @@ FireResult FireDue(ServerDb& db, const std::vector<WatchedSchedule>& schedules, 
       item.event = s.release ? "release" : "schedule";
       item.ref = s.branch.empty() ? "" : "refs/heads/" + s.branch;
       item.commit = s.commit;
+      item.pipeline = s.file;
       item.payload = SchedulePayload(s, *slot);
       auto id = db.FireSchedule(s.Key(), *slot, item, now_s * 1000);
       if (!id.ok()) {

@@ -25,18 +25,25 @@ struct WatchedSchedule {
   // `release.schedule` (docs/release.md): the slot queues a release, not a run.
   bool release = false;
   std::string release_when = "green";  // green | always
+  // A workflow's schedule: its file (.github/workflows/x.yml), which the slot runs; "" for
+  // the configured pipeline file.
+  std::string file{};
   // What server.db keys its last fire by: a changed expression or zone starts afresh.
   std::string Key() const {
-    return (release ? "release\n" : "") + repo + "\n" + cron + "\n" + zone;
+    return (release ? "release\n" : "") + (file.empty() ? "" : file + "\n") + repo + "\n" +
+           cron + "\n" + zone;
   }
 };
 
-// The schedules of the pipeline file `pipeline` at the head of `source` (a local
-// repository): its `on: schedule` entries, then `release.schedule` if it has one. An empty list when the file is missing or names no schedule; kInvalid,
-// naming file:line:col, when the file does not load.
+// The schedules at the head of `source` (a local repository): the `on: schedule` entries
+// of the pipeline file `pipeline`, then its `release.schedule` if it has one, then the
+// `on: schedule` entries of each workflow (.github/workflows/*.yml, *.yaml, sorted). An
+// empty list when no file names a schedule; kInvalid, naming file:line:col, when a file
+// does not load (the other files' schedules are still watched: see `problems`).
 Result<std::vector<WatchedSchedule>> ReadSchedules(const std::string& repo_name,
                                                    const std::string& source,
-                                                   const std::string& pipeline);
+                                                   const std::string& pipeline,
+                                                   std::vector<std::string>* problems = nullptr);
 
 struct FireResult {
   std::vector<QueueItem> queued;  // with their ids

@@ -114,6 +114,23 @@ Result<std::string> ResolveRevision(const std::string& path, const std::string& 
   return Hex(&oid);
 }
 
+namespace {
+
+// The repository at `repo_path` (itself, not a parent) and the commit `rev` names in it.
+Status OpenAtCommit(const std::string& repo_path, const std::string& rev, Repo* repo,
+                    git_oid* oid) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
+    return GitError("opening " + repo_path);
+  repo->reset(raw);
+  if (!ResolveCommit(repo->get(), rev, oid))
+    return Error::NotFound("no commit '" + rev + "' in " + repo_path);
+  return Ok();
+}
+
+}  // namespace
+
 Result<CommittedFile> ReadCommittedFile(const std::string& repo_path, const std::string& rev,
                                         const std::string& file) {
   EnsureLibgit2();
@@ -144,16 +161,31 @@ Result<CommittedFile> ReadCommittedFile(const std::string& repo_path, const std:
   return out;
 }
 
+Result<std::vector<std::string>> ListCommittedDir(const std::string& repo_path,
+                                                  const std::string& rev, const std::string& dir) {
+  Repo repo;
+  git_oid oid;
+  if (Status s = OpenAtCommit(repo_path, rev, &repo, &oid); !s.ok()) return s.error();
+  std::vector<std::string> out;
+  git_object* tree_raw = nullptr;
+  const std::string spec = Hex(&oid) + ":" + dir;
+  if (git_revparse_single(&tree_raw, repo.get(), spec.c_str()) != 0) return out;
+  Object tree(tree_raw);
+  if (git_object_type(tree.get()) != GIT_OBJECT_TREE) return out;
+  auto* t = reinterpret_cast<git_tree*>(tree.get());
+  for (size_t i = 0; i < git_tree_entrycount(t); ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(t, i);
+    if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) out.push_back(git_tree_entry_name(e));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<std::string> MergedBranch(const std::string& repo_path, const std::string& commit,
                                  const std::string& into) {
-  EnsureLibgit2();
-  git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
-    return GitError("opening " + repo_path);
-  Repo repo(raw);
+  Repo repo;
   git_oid oid;
-  if (!ResolveCommit(repo.get(), commit, &oid))
-    return Error::NotFound("no commit '" + commit + "' in " + repo_path);
+  if (Status s = OpenAtCommit(repo_path, commit, &repo, &oid); !s.ok()) return s.error();
   git_commit* c_raw = nullptr;
   if (git_commit_lookup(&c_raw, repo.get(), &oid) != 0) return GitError("reading " + commit);
   Commit c(c_raw);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -37,6 +38,12 @@ struct CommittedFile {
 };
 Result<CommittedFile> ReadCommittedFile(const std::string& repo_path, const std::string& rev,
                                         const std::string& file);
+
+// The names of the files (blobs) directly in directory `dir` of commit `rev`, sorted; empty
+// when the commit has no such directory. How the server finds a commit's workflow files
+// without a checkout.
+Result<std::vector<std::string>> ListCommittedDir(const std::string& repo_path,
+                                                  const std::string& rev, const std::string& dir);
 
 // For a merge commit of the repository at `repo_path`, the branch that was merged: a local
 // branch (other than `into`) whose head is the commit's second parent, else the name in
