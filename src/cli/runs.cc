@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/history.h"
+#include "cli/server_client.h"
 #include "core/clock.h"
 #include "engine/run_list.h"
 #include "store/store.h"
@@ -18,35 +19,55 @@ namespace {
 struct RunsArgs {
   int limit = 20;
   std::string pipeline, status, branch, state_dir;
+  ServerFlags server;
 };
 
-void PrintRunsTable(const std::vector<engine::ListedRun>& runs, int64_t now) {
+// The table, from the runs as `runs --json` shows them: the same whether they were read
+// here or from a server.
+void PrintRunsTable(const nlohmann::json& runs) {
   size_t pw = 8, bw = 6;
-  for (const auto& [run, m] : runs) {
-    pw = std::max(pw, run.pipeline.size());
-    bw = std::max(bw, run.git_branch.size());
+  for (const nlohmann::json& r : runs) {
+    pw = std::max(pw, r["pipeline"].get<std::string>().size());
+    bw = std::max(bw, r["git"]["branch"].get<std::string>().size());
   }
   fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}\n", "ID", "PIPELINE",
              pw, "COMMIT", "BRANCH", bw, "STATUS", "STARTED", "DURATION", "TESTS", "COVERAGE");
-  for (const auto& [run, m] : runs) {
-    std::string commit = run.git_commit.substr(0, 10);
+  for (const nlohmann::json& r : runs) {
+    const std::string commit = r["git"]["commit"].get<std::string>().substr(0, 10);
+    const std::string branch = r["git"]["branch"].get<std::string>();
     // TESTS: passed/total; COVERAGE: line percent; "-" without reports.
     std::string tests = "-", coverage = "-";
-    if (auto t = engine::TestsJson(m); !t.is_null())
+    if (const auto& t = r["tests"]; !t.is_null())
       tests = fmt::format("{}/{}", t["passed"].get<int>(), t["total"].get<int>());
-    if (auto c = engine::CoverageJson(m); !c.is_null())
+    if (const auto& c = r["coverage"]; !c.is_null())
       coverage = fmt::format("{:.1f}%", c["line"].get<double>());
     std::string line = fmt::format(
-        "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}", run.id, run.pipeline, pw,
-        commit.empty() ? "-" : commit, run.git_branch.empty() ? "-" : run.git_branch, bw,
-        ShownStatus(run), LocalTime(run.started_ms),
-        HumanDuration(ElapsedMs(run.started_ms, run.finished_ms, now)), tests, coverage);
+        "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}", r["id"].get<int64_t>(),
+        r["pipeline"].get<std::string>(), pw, commit.empty() ? "-" : commit,
+        branch.empty() ? "-" : branch, bw, r["status"].get<std::string>(),
+        LocalTime(r["started_ms"].get<int64_t>()), HumanDuration(r["duration_ms"].get<int64_t>()),
+        tests, coverage);
     line.erase(line.find_last_not_of(' ') + 1);
     fmt::print("{}\n", line);
   }
 }
 
-int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
+// GET /api/v1/runs with the same filters.
+int RunsFromServer(const RunsArgs& args, nlohmann::json* runs) {
+  std::string path = "/api/v1/runs?limit=" + std::to_string(args.limit);
+  const std::pair<const char*, std::string> params[] = {
+      {"repo", args.server.repo}, {"pipeline", args.pipeline}, {"status", args.status},
+      {"branch", args.branch}};
+  for (const auto& [key, value] : params)
+    if (!value.empty()) path += std::string("&") + key + "=" + QueryValue(value);
+  auto answer = GetFromServer(args.server, path);
+  if (!answer.ok()) return Fail(answer.error());
+  if (answer->status != 200) return ServerRefused(*answer);
+  *runs = answer->body.value("runs", nlohmann::json::array());
+  return kExitOk;
+}
+
+int RunsHere(const RunsArgs& args, nlohmann::json* out) {
   store::RunFilter filter;
   filter.limit = args.limit;
   if (!args.pipeline.empty()) filter.pipeline = args.pipeline;
@@ -66,23 +87,25 @@ int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "gauntlet: {}\n", runs.error().message);
     return kExitInternal;
   }
-  int64_t now = RealClock().UnixMs();
+  const int64_t now = RealClock().UnixMs();
+  *out = nlohmann::json::array();
+  for (const engine::ListedRun& r : *runs) out->push_back(engine::ListedRunJson(r, now));
+  return kExitOk;
+}
+
+int RunRuns(const RunsArgs& args, const GlobalOptions& global) {
+  nlohmann::json runs;
+  const int code = args.server.Url().empty() ? RunsHere(args, &runs) : RunsFromServer(args, &runs);
+  if (code != kExitOk) return code;
   if (global.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [run, m] : *runs) {
-      nlohmann::json j = engine::RunJson(run, now);
-      j["tests"] = engine::TestsJson(m);
-      j["coverage"] = engine::CoverageJson(m);
-      out.push_back(std::move(j));
-    }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", runs.dump(2));
     return kExitOk;
   }
-  if (runs->empty()) {
+  if (runs.empty()) {
     fmt::print("no runs\n");
     return kExitOk;
   }
-  PrintRunsTable(*runs, now);
+  PrintRunsTable(runs);
   return kExitOk;
 }
 
@@ -98,7 +121,11 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run) {
       "`reports:` ('-' otherwise). A run still recorded as running whose engine process\n"
       "is gone from this host is shown as 'interrupted' (resume it with\n"
       "`gauntlet run --resume`). --json adds \"tests\" and \"coverage\" (null without).\n"
-      "Exit codes: 0 listed, 2 usage error, 3 no run history here, 4 internal error.\n");
+      "--server URL (or $GAUNTLET_SERVER): the runs of a repository a gauntlet serve\n"
+      "watches (--repo NAME), with a read token (--token-file, or $GAUNTLET_TOKEN); the\n"
+      "same output (docs/server.md).\n"
+      "Exit codes: 0 listed, 1 refused by the server, 2 usage error, 3 no run history here\n"
+      "(or no such repository), 4 internal error or the server cannot be reached.\n");
   cmd->add_option("-n,--limit", args->limit, "At most this many runs (default 20)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--pipeline", args->pipeline, "Only runs of this pipeline");
@@ -108,6 +135,7 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--branch", args->branch, "Only runs of this git branch");
   cmd->add_option("--state-dir", args->state_dir, "The .gauntlet directory to read");
   cmd->add_flag("--json", global.json, "Machine-readable output on stdout");
+  AddServerFlags(cmd, &args->server);
   *run = [args, &global]() { return RunRuns(*args, global); };
 }
 

@@ -5,11 +5,13 @@
 #include <httplib.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/server_client.h"
 
 namespace gauntlet::cli {
 namespace {
@@ -120,6 +122,50 @@ int Trigger(const TriggerFlags& f, bool json) {
 }
 
 }  // namespace
+
+std::string ServerFlags::Url() const { return server.empty() ? EnvOr("GAUNTLET_SERVER", "") : server; }
+
+void AddServerFlags(CLI::App* cmd, ServerFlags* flags) {
+  cmd->add_option("--server", flags->server,
+                  "Ask this gauntlet serve (URL) instead of the local store (or $GAUNTLET_SERVER)");
+  cmd->add_option("--token-file", flags->token_file,
+                  "With --server: the file whose first line is the token (else $GAUNTLET_TOKEN)");
+  cmd->add_option("--repo", flags->repo,
+                  "With --server: the watched repository (may be left out when it watches one)");
+}
+
+Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& path) {
+  const std::string url = flags.Url();
+  httplib::Client client(url);
+  if (!client.is_valid()) return Error::Invalid("--server: not a server URL: " + url);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(30, 0);
+  std::string token = EnvOr("GAUNTLET_TOKEN", "");
+  if (!flags.token_file.empty()) {
+    std::ifstream in(flags.token_file);
+    if (!in || !std::getline(in, token))
+      return Error::NotFound("--token-file: cannot read " + flags.token_file);
+  }
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  auto res = client.Get(path, headers);
+  if (!res)
+    return Error::Unavailable("cannot reach the server at " + url + ": " +
+                              httplib::to_string(res.error()));
+  ServerAnswer out{res->status, nlohmann::json::parse(res->body, nullptr, false)};
+  if (!out.body.is_object())
+    return Error::Unavailable("the server at " + url + " did not answer JSON (" +
+                              std::to_string(res->status) + ")");
+  return out;
+}
+
+int ServerRefused(const ServerAnswer& answer) {
+  fmt::print(stderr, "gauntlet: the server refused ({}): {}\n", answer.status,
+             answer.body.value("error", answer.body.dump()));
+  return answer.status == 400 ? kExitInvalid : answer.status == 404 ? kExitNotFound : kExitFailed;
+}
+
+std::string QueryValue(const std::string& value) { return httplib::detail::encode_query_param(value); }
 
 void RegisterTrigger(CLI::App& app, GlobalOptions& global, Runner* run) {
   auto flags = std::make_shared<TriggerFlags>();

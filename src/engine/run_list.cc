@@ -41,4 +41,11 @@ Result<std::vector<ListedRun>> FindRuns(store::Store& s, const store::RunFilter&
   return out;
 }
 
+nlohmann::json ListedRunJson(const ListedRun& r, int64_t now_ms) {
+  nlohmann::json j = RunJson(r.run, now_ms);
+  j["tests"] = TestsJson(r.metrics);
+  j["coverage"] = CoverageJson(r.metrics);
+  return j;
+}
+
 }  // namespace gauntlet::engine

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,9 @@ struct ListedRun {
 // they are shown with (ShownStatus): 'interrupted' covers runs stored so and 'running'
 // runs whose engine is gone from this host.
 Result<std::vector<ListedRun>> FindRuns(store::Store& s, const store::RunFilter& filter);
+
+// One listed run as `gauntlet runs --json` prints it and GET /api/v1/runs answers: the run
+// (views_run.h RunJson) with "tests" and "coverage" (null without reports).
+nlohmann::json ListedRunJson(const ListedRun& r, int64_t now_ms);
 
 }  // namespace gauntlet::engine

@@ -1,0 +1,43 @@
+// The CLI as a client of a running `gauntlet serve` (docs/server.md): commands given
+// --server URL, or run with $GAUNTLET_SERVER set, ask the server's API instead of the
+// local store and print the same output. Implemented in trigger.cc, the first command
+// that talked to the server.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/result.h"
+
+namespace gauntlet::cli {
+
+struct ServerFlags {
+  std::string server;      // --server URL; "" : $GAUNTLET_SERVER
+  std::string token_file;  // --token-file F: its first line; "": $GAUNTLET_TOKEN
+  std::string repo;        // --repo NAME: which watched repository (one: may be left out)
+  // The server to ask: --server, else $GAUNTLET_SERVER; "" means the local store.
+  std::string Url() const;
+};
+
+// Adds --server, --token-file and --repo to a command that reads history.
+void AddServerFlags(CLI::App* cmd, ServerFlags* flags);
+
+struct ServerAnswer {
+  int status = 0;
+  nlohmann::json body;  // the answer's JSON (an object)
+};
+
+// GET `path` (with its query) from the server, with the token. An error when the server
+// cannot be reached, the token file cannot be read, or the answer is not JSON.
+Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& path);
+
+// A refused call: "gauntlet: the server refused (STATUS): REASON" on stderr; the exit code
+// (2 for 400, 3 for 404, 1 otherwise).
+int ServerRefused(const ServerAnswer& answer);
+
+// `value` escaped for a query string.
+std::string QueryValue(const std::string& value);
+
+}  // namespace gauntlet::cli
