@@ -50,7 +50,8 @@ TEST(WorkflowScriptTest, WhichStepExpressionsAreWholeReferences) {
   EXPECT_FALSE(ReadsSteps(ParsedForSteps("github.ref == 'steps'")));
 }
 
-// Only a job whose steps wait for an expression writes the contexts and calls back.
+// Only a job whose steps wait for an expression writes the contexts and calls back, and
+// a step's condition and values are one call (one process per step, not per expression).
 TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
   WorkflowStep a, b;
   a.id = "a";
@@ -58,18 +59,21 @@ TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
   b.run = "echo ${{ steps.a.outputs.x }}";
   std::string plain = WorkflowJobScript("j", {a, b}, {});
   EXPECT_EQ(plain.find("contexts.json\"\n"), std::string::npos);
-  EXPECT_EQ(plain.find("__gh_cond '"), std::string::npos);
+  EXPECT_EQ(plain.find("|| __gh_step"), std::string::npos);
   b.if_ok = "steps.a.outcome == 'success'";
-  b.run = "echo ${{ format('<{0}>', steps.a.outputs.x) }}";
+  b.run = "echo ${{ format('<{0}>', steps.a.outputs.x) }} ${{ toJSON(steps.a) }}";
   std::string deferred = WorkflowJobScript("j", {a, b}, {});
   EXPECT_NE(deferred.find("contexts.json\"\n"), std::string::npos);
-  EXPECT_NE(deferred.find(R"(__gh_run=$(__gh_cond 'steps.a.outcome == '\''success'\''')"),
+  EXPECT_NE(deferred.find(R"(__gh_run=c __gh_c='steps.a.outcome == '\''success'\''')"),
             std::string::npos)
       << deferred;
-  EXPECT_NE(deferred.find(R"(__gh_defer e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"),
-            std::string::npos)
-      << deferred;
-  EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }}"), std::string::npos);
+  const std::string call =
+      R"([ "$__gh_run" = 0 ] || __gh_step e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"
+      R"( e1 ' toJSON(steps.a) ')";
+  EXPECT_NE(deferred.find(call + "\n"), std::string::npos) << deferred;
+  EXPECT_EQ(deferred.find("__gh_step ", deferred.find(call) + call.size()), std::string::npos);
+  EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }} ${{ steps.__gh.outputs.e1 }}"),
+            std::string::npos);
 }
 
 TEST(WorkflowScriptTest, KnownShells) {
