@@ -106,9 +106,12 @@ class Scheduler : private ProcessRunner::Delegate {
   void DoCancel();
   void HandleDeploysDone();
   void HandleRetryTimers();
-  nlohmann::json Contexts(plan::JobId id);  // resolves options_.branch on first use
+  // Resolves options_.branch on first use. *calls: whether a called workflow's inputs
+  // and secrets evaluated (spec/workflow_call.h).
+  nlohmann::json Contexts(plan::JobId id, Status* calls = nullptr);
   // A workflow's github, inputs, runner, ... contexts (spec/workflow_context.h).
-  void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c) const;
+  void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c,
+                           Status* calls) const;
   void Emit(plan::JobId id, std::string_view bytes);
 
   const plan::Plan& plan_;

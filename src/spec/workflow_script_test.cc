@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "spec/workflow_call.h"
 #include "spec/workflow_context.h"
 
 namespace gauntlet::spec {
@@ -125,6 +126,45 @@ TEST(WorkflowContextTest, AManualRunIsWorkflowDispatchOnItsBranch) {
   EXPECT_EQ(c["github"]["ref_type"], "branch");
   EXPECT_EQ(c["inputs"]["level"], "full");
   EXPECT_EQ(c["github"]["event"]["inputs"]["level"], "full");
+}
+
+// A called workflow's job reads needs.<id> by the names its file gives; whole " / "
+// segments only ("deploy / b" is not "deploy / build" without its prefix).
+TEST(WorkflowCallTest, NeedsKeysLeaveOutTheSharedPrefix) {
+  EXPECT_EQ(NeedsKey("deploy / build", "deploy / "), "build");
+  EXPECT_EQ(NeedsKey("lint", "deploy / "), "lint");
+  EXPECT_EQ(NeedsKey("deploy / inner / k", "deploy / inner / "), "k");
+  EXPECT_EQ(NeedsKey("deploy / z", "deploy / inner / "), "z");
+  EXPECT_EQ(NeedsKey("deployx / build", "deploy / "), "deployx / build");
+  EXPECT_EQ(NeedsKey("deploy / build", ""), "deploy / build");
+}
+
+// Outermost call first; a whole ${{ }} keeps its type, a boolean input's "true" is true;
+// without inherit, the run's secrets are not passed.
+TEST(WorkflowCallTest, InputsAndSecretsComeFromTheCalls) {
+  WorkflowCall outer, inner;
+  outer.inputs = {{"level", "${{ needs.a.outputs.v }}", "string"},
+                  {"n", "${{ 2 }}", "number"},
+                  {"flag", "true", "boolean"},
+                  {"text", "v-${{ github.ref }}", "string"}};
+  outer.secrets = {{"token", "${{ secrets.DEPLOY }}"}};
+  inner.inputs = {{"copied", "${{ inputs.level }}/${{ inputs.n }}", "string"}};
+  inner.inherit_secrets = true;
+  nlohmann::json c = {{"needs", {{"a", {{"outputs", {{"v", "full"}}}}}}},
+                      {"github", {{"ref", "refs/heads/main"}}},
+                      {"inputs", {{"level", "from-dispatch"}}},
+                      {"secrets", {{"DEPLOY", "s3cret"}, {"OTHER", "x"}}}};
+  nlohmann::json once = c;
+  ASSERT_TRUE(ApplyWorkflowCalls({outer}, &once).ok());
+  EXPECT_EQ(once["inputs"], (nlohmann::json{{"level", "full"}, {"n", 2}, {"flag", true},
+                                            {"text", "v-refs/heads/main"}}));
+  EXPECT_EQ(once["secrets"], (nlohmann::json{{"token", "s3cret"}}));
+  ASSERT_TRUE(ApplyWorkflowCalls({outer, inner}, &c).ok());
+  EXPECT_EQ(c["inputs"], (nlohmann::json{{"copied", "full/2"}}));
+  EXPECT_EQ(c["secrets"], (nlohmann::json{{"token", "s3cret"}}));
+  WorkflowCall bad;
+  bad.inputs = {{"x", "${{ fromJSON('{') }}", "string"}};
+  EXPECT_FALSE(ApplyWorkflowCalls({bad}, &c).ok());
 }
 
 }  // namespace
