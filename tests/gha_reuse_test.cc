@@ -1,7 +1,7 @@
-// Reusable workflows (docs/github-actions.md), end to end: workflow files of
-// tests/fixtures/gha laid out in a workspace as in a repository, validated, planned and
-// run by the real binary with real bash. Cost: one run of 17 small jobs, a plan, a
-// validate.
+// Reusable workflows and the built-in actions/cache and artifact actions
+// (docs/github-actions.md), end to end: workflow files of tests/fixtures/gha laid out in
+// a workspace as in a repository, validated, planned and run by the real binary with
+// real bash and tar. Cost: three runs of small jobs, a plan, a validate.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ using testing::Workspace;
 void InstallCalls(Workspace& ws) {
   for (const char* name :
        {"reusable.yml", "reusable_build.yml", "reusable_leaf.yml", "reusable_errors.yml",
-        "reusable_broken.yml"}) {
+        "reusable_broken.yml", "cache_artifacts.yml"}) {
     const auto fixture =
         std::filesystem::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
     ws.Write(std::string(".github/workflows/") + name, ReadFile(fixture));
@@ -105,6 +105,43 @@ TEST(GhaReuseTest, MistakesInCallsAreReportedWhereTheyAre) {
       "reusable workflows of this repository are supported",
   };
   EXPECT_EQ(got, expected) << v.out;
+}
+
+// A cache is restored by its key or a restore-keys prefix and saved when the job
+// succeeded and the key missed; artifacts go from one job of a run to a later one.
+TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
+  Workspace ws;
+  InstallCalls(ws);
+  const std::string file = ".github/workflows/cache_artifacts.yml";
+  ws.Write("lock.txt", "v1\n");
+  auto first = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(first.code, 1) << first.out << first.err;  // `failing` fails on purpose
+  auto statuses = testing::JobStatuses(first);
+  EXPECT_EQ(statuses["produce"], "success");
+  EXPECT_EQ(statuses["consume"], "success");
+  std::string produce = Log(ws, "produce");
+  EXPECT_THAT(produce, HasSubstr("deps hit=false fixed hit=false\ndeps built\n"));
+  EXPECT_THAT(produce, HasSubstr("upload-artifact: wheels: 2 files\n"));
+  EXPECT_THAT(produce, HasSubstr("No files were found with the provided path: nothing-here/*"));
+  EXPECT_THAT(produce, HasSubstr("actions/cache: saved key fixed-key\n"));
+  std::string consume = Log(ws, "consume");
+  EXPECT_THAT(consume, HasSubstr("got/app.whl\ngot/sub/lib.whl\n"));  // the root is dist/
+  EXPECT_THAT(consume, HasSubstr("this run has no artifact named nope (it has: empty wheels"));
+  EXPECT_THAT(consume, HasSubstr("missing=failure\n"));
+  EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key")));
+
+  // Next run, a new lock file: the deps key misses and its prefix restores the old
+  // entry; fixed-key hits; the failed job's key was never saved.
+  std::filesystem::remove_all(ws.dir() / "deps");
+  std::filesystem::remove_all(ws.dir() / "fixed");
+  ws.Write("lock.txt", "v2\n");
+  auto second = ws.Run({"run", file, "--json"});
+  EXPECT_EQ(second.code, 1) << second.out << second.err;
+  produce = Log(ws, "produce");
+  EXPECT_THAT(produce, HasSubstr("deps hit=false fixed hit=true\ndeps restored: v1\n"));
+  EXPECT_THAT(produce, HasSubstr("actions/cache: saved key deps-"));
+  EXPECT_THAT(produce, Not(HasSubstr("saved key fixed-key")));
+  EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: no cache for key never-saved\n"));
 }
 
 }  // namespace

@@ -326,7 +326,10 @@ Status Scheduler::Prepare(JobId id) {
   }
   for (auto& [k, v] : call_secrets) layers.emplace_back(k, std::move(v));
   // A workflow job's script calls back into gauntlet (spec/workflow_script.h).
-  if (plan_.pipeline && plan_.pipeline->workflow) layers.emplace_back("GAUNTLET_EXE", SelfPath());
+  if (plan_.pipeline && plan_.pipeline->workflow) {
+    layers.emplace_back("GAUNTLET_EXE", SelfPath());
+    if (!options_.state_dir.empty()) layers.emplace_back("GAUNTLET_STATE_DIR", options_.state_dir);
+  }
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);

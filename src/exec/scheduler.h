@@ -43,6 +43,9 @@ struct SchedulerOptions {
   // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
   // directory made (and removed) by Run.
   std::string run_dir;
+  // The workspace's state directory (.gauntlet): workflow jobs keep actions/cache entries
+  // and upload-artifact files there ($GAUNTLET_STATE_DIR). Empty: not given to jobs.
+  std::string state_dir;
   std::string branch;
   // When set, asked once for `branch`, the first time a job's contexts are built (the
   // run's git information may still be loading when the first jobs start).

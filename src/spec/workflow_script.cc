@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
+
+#include "spec/workflow_actions_sh.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -320,6 +323,12 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
               DoubleQuoted(Defer(o.value, &deferred, &evaluations)) + "\n";
   }
   std::string out = kPrologue;
+  // Only a job with a built-in action step defines its functions and saves caches.
+  const bool builtin = std::any_of(steps.begin(), steps.end(), [](const WorkflowStep& st) {
+    return st.run.rfind("__gh_cache_restore", 0) == 0 || st.run.rfind("__gh_upload", 0) == 0 ||
+           st.run.rfind("__gh_download", 0) == 0;
+  });
+  if (builtin) out += kBuiltinActionFunctions;
   out += "export GITHUB_JOB=" + SingleQuoted(job_id) + "\n";
   for (const auto& [variable, expression] : kEventVariables)
     out += fmt::format("export {}=${{{{ {} }}}}\n", variable, expression);
@@ -329,6 +338,9 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
   // A job output that fails to evaluate fails the job.
   if (!evaluations.empty())
     out += "__gh_run=1\n__gh_step" + evaluations + "\n[ \"$__gh_pre\" = 0 ] || __gh_failed=1\n";
+  if (builtin)
+    out += "if [ \"$__gh_failed\" = 0 ] && [ -s \"$RUNNER_TEMP/cache_saves\" ]; then "
+           "__gh_cache_saves; fi\n";
   out += "__gh_resolve\n" + values;
   out += "if [ -s \"$GITHUB_STEP_SUMMARY\" ]; then printf '%s\\n' '--- step summary'; "
          "cat \"$GITHUB_STEP_SUMMARY\"; fi\nexit \"$__gh_failed\"\n";
