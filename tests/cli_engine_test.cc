@@ -294,6 +294,7 @@ echo "$GAUNTLET_JOB" >> done.log
   };
   std::map<std::string, int> frozen;  // committed successes and their count then
   bool finished = false;
+  int kills_landed = 0;  // on a running engine
   for (int round = 0; round <= kKills && !finished; ++round) {
     std::vector<std::string> args = {"run", "-j", "4"};
     if (round > 0) args.push_back("--resume");
@@ -314,6 +315,7 @@ echo "$GAUNTLET_JOB" >> done.log
       finished = true;  // it finished before the kill landed
       break;
     }
+    ++kills_landed;
     events.Drain();
     ASSERT_EQ(IntegrityCheck(ws.dir() / ".gauntlet/state.db"), "ok") << "round " << round;
     auto counts = done_counts();
@@ -322,6 +324,9 @@ echo "$GAUNTLET_JOB" >> done.log
     }
   }
   EXPECT_TRUE(finished);
+  // Otherwise the checks below would check nothing.
+  EXPECT_GE(kills_landed, 3) << "the engine finished before most kills";
+  EXPECT_FALSE(frozen.empty()) << "no kill landed after a committed success";
   EXPECT_FALSE(fs::exists(ws.dir() / "overlaps"))
       << "jobs ran twice at the same time: " << ReadFile(ws.dir() / "overlaps");
   auto counts = done_counts();

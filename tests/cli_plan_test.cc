@@ -180,7 +180,9 @@ TEST_F(CliPlanTest, PlanTextShowsOneBlockPerJob) {
   Write("gauntlet.yml", kMatrixPipeline);
   Output o = Run({"plan"});
   ASSERT_EQ(o.code, 0) << o.err;
-  EXPECT_THAT(o.out, HasSubstr("2. unit (python=3.11)\n"));
+  for (const char* block : {"1. build\n", "2. unit (python=3.11)\n", "3. unit (python=3.12)\n",
+                            "4. report\n"})
+    EXPECT_THAT(o.out, HasSubstr(block));
   EXPECT_THAT(o.out, HasSubstr("retry: 2 attempts, backoff 2s"));
   EXPECT_THAT(o.out, HasSubstr("secrets: PYPI_TOKEN"));
   EXPECT_THAT(o.out, HasSubstr("critical path (3 jobs)"));

@@ -50,6 +50,8 @@ stages:
   EXPECT_EQ(j["status"], "success");
   ASSERT_EQ(j["jobs"].size(), 4u);
   EXPECT_EQ(j["jobs"][0]["outputs"]["version"], "2.0.1");
+  EXPECT_EQ(j["jobs"][1]["name"], "unit (py=3.11)");
+  EXPECT_EQ(j["jobs"][2]["name"], "unit (py=3.12)");
   EXPECT_EQ(j["jobs"][3]["name"], "flaky");
   EXPECT_EQ(j["jobs"][3]["attempts"], 2);
 
@@ -67,6 +69,9 @@ stages:
   auto unit = logs.ReadJob((*run)->id, 1, std::nullopt);
   ASSERT_TRUE(unit.ok());
   EXPECT_EQ(*unit, "testing on 3.11 version 2.0.1\n");
+  auto other = logs.ReadJob((*run)->id, 2, std::nullopt);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, "testing on 3.12 version 2.0.1\n");
 }
 
 // The commit, branch and trailers are read on a thread while the first jobs start;
@@ -118,7 +123,7 @@ jobs:
   EXPECT_EQ(j["jobs"][1]["status"], "skipped");
   EXPECT_EQ(j["jobs"][2]["status"], "success");
   // The failed job's log tail is shown in the terminal summary.
-  EXPECT_THAT(r.err, HasSubstr("broken"));
+  EXPECT_THAT(r.err, HasSubstr("--- build: last 1 lines ---\nbroken\n"));
 }
 
 TEST(CliRunTest, InvalidPipelineExitsTwoWithLocatedErrors) {

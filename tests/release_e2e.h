@@ -13,6 +13,7 @@
 #include "cli_test_util.h"
 #include "vcs/history.h"
 #include "vcs/publish.h"
+#include "vcs/repo.h"
 #include "vcs/test_repo.h"
 
 namespace gauntlet {

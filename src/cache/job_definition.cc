@@ -17,7 +17,7 @@ class Canon {
 }  // namespace
 
 std::string JobDefinition(const plan::Plan& plan, const plan::PlannedJob& job,
-                          std::string_view branch, std::string_view event) {
+                          const std::function<std::string()>& branch, std::string_view event) {
   Canon c;
   c.Field("name", job.name);
   c.Field("shell", job.shell);
@@ -45,7 +45,7 @@ std::string JobDefinition(const plan::Plan& plan, const plan::PlannedJob& job,
     c.Field("value", value.text);
   }
   if (c.templated_) {
-    c.Field("branch", branch);
+    c.Field("branch", branch ? branch() : std::string());
     c.Field("event", event);
   }
   return std::move(c.out_);

@@ -2,6 +2,7 @@
 // pipeline file that changes what the job does or leaves behind, as one canonical string.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,9 @@ namespace gauntlet::cache {
 // `artifacts:` globs and `cache_key_extra:`. When a command, env value or the working
 // directory holds a `${{ }}` template, `branch` and `event` count too (a template may
 // read them); needs' outputs enter the key separately. Fields are length-prefixed.
+// `branch` is asked only then: reading it waits for git (engine/git_reader.h), which a
+// cached run of untemplated jobs should not.
 std::string JobDefinition(const plan::Plan& plan, const plan::PlannedJob& job,
-                          std::string_view branch, std::string_view event);
+                          const std::function<std::string()>& branch, std::string_view event);
 
 }  // namespace gauntlet::cache

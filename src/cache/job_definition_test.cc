@@ -10,6 +10,7 @@ struct Fixture {
   spec::Job job;
   plan::Plan plan;
   plan::PlannedJob planned;
+  int branch_reads = 0;
   Fixture() {
     job.name = "build";
     job.commands = {"make"};
@@ -19,8 +20,8 @@ struct Fixture {
     planned.spec = &job;
     planned.shell = "bash";
   }
-  std::string Def(std::string_view branch = "main") {
-    return JobDefinition(plan, planned, branch, "manual");
+  std::string Def(std::string branch = "main") {
+    return JobDefinition(plan, planned, [&, branch] { ++branch_reads; return branch; }, "manual");
   }
 };
 
@@ -29,6 +30,7 @@ TEST(JobDefinitionTest, EveryFieldThatChangesTheJobChangesTheDefinition) {
   const std::string base = f.Def();
   EXPECT_EQ(f.Def(), base);
   EXPECT_EQ(f.Def("other"), base);  // no template reads the branch
+  EXPECT_EQ(f.branch_reads, 0);     // nor asks for it (reading it waits for git)
 
   auto changed = [&](auto mutate) {
     Fixture g;

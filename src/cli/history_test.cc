@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "store/store.h"
 
@@ -44,6 +46,15 @@ TEST(HistoryTest, ParseRunIdTakesPositiveNumbers) {
   EXPECT_EQ(ParseRunId(""), std::nullopt);
 }
 
+// The pid of a process that has exited and been reaped.
+int64_t ReapedPid() {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  return pid;
+}
+
 TEST(HistoryTest, ARunningRunWithADeadEngineIsShownInterrupted) {
   store::RunRecord r;
   r.status = store::RunStatus::kRunning;
@@ -51,6 +62,8 @@ TEST(HistoryTest, ARunningRunWithADeadEngineIsShownInterrupted) {
   r.engine_pid = getpid();
   EXPECT_EQ(ShownStatus(r), "running");
   r.engine_pid = 0;  // no engine
+  EXPECT_EQ(ShownStatus(r), "interrupted");
+  r.engine_pid = ReapedPid();  // an engine that has exited
   EXPECT_EQ(ShownStatus(r), "interrupted");
   r.engine_host = "another-host.example";  // cannot be judged from here
   EXPECT_EQ(ShownStatus(r), "running");

@@ -200,8 +200,7 @@ Status MakeScheduler(RunContext& ctx) {
     hopt.artifacts_dir = ctx.ws().artifacts_dir();
     hopt.stat_cache = ctx.ws().state_dir + "/inputs.stat";
     hopt.lookup = !opt.no_cache;
-    ctx.git.Fill(&ctx.run, /*wait=*/true);  // the branch is part of what the hooks decide on
-    hopt.branch = ctx.run.git_branch;
+    hopt.branch = sopt.resolve_branch;  // a templated job's definition holds it
     // The whole event: a templated command may read any field of it (event.after, ...).
     hopt.event = sopt.event.dump();
     hopt.changes = ctx.changes ? &*ctx.changes : nullptr;

@@ -89,7 +89,7 @@ TEST(SchedulerStorageTest, AFailedLogWriteStopsTheRunWithinTheTurn) {
   Scheduler s(b.plan, &runner, &rec, {});
   RunResult r = s.Run();
   EXPECT_EQ(r.state, RunState::kFailed);
-  EXPECT_FALSE(r.storage_error.empty());
+  EXPECT_EQ(r.storage_error, "write state.db-wal: No space left on device");
   EXPECT_FALSE(WasStarted(runner, "print:never"));
   EXPECT_EQ(rec.state("slow"), JobState::kCancelled);
 }

@@ -212,12 +212,15 @@ TEST(SchedulerTest, DeploysGoToTheHandler) {
 
   FakeRun g;
   SchedulerOptions o;
-  o.deploy = [](const plan::PlannedJob& job, DeployDone done) {
+  std::vector<std::string> handled;
+  o.deploy = [&handled](const plan::PlannedJob& job, DeployDone done) {
+    handled.push_back(job.name);
     JobResult r;
     r.state = JobState::kSuccess;
     done(r);
   };
   EXPECT_EQ(g.Run(b.plan, o).state, RunState::kSuccess);
+  EXPECT_EQ(handled, std::vector<std::string>{"deploy: staging"});  // once, by the handler
 }
 
 TEST(SchedulerTest, ResumedJobsAreNotRunAgain) {

@@ -13,6 +13,7 @@
 // Used on the scheduler's thread only.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -28,7 +29,9 @@ struct CacheHooksOptions {
   std::string workspace;      // absolute; jobs run there (working_directory is below it)
   std::string artifacts_dir;  // the ArtifactStore's root (.gauntlet/artifacts)
   bool lookup = true;         // false (--no-cache): never reuse, still record new entries
-  std::string branch;         // for templates in the definition (cache/job_definition.h)
+  // The run's branch, for templates in the definition (cache/job_definition.h); asked
+  // only for a templated job, on the scheduler's thread.
+  std::function<std::string()> branch;
   std::string event;
   // The run's changed files, for job-level `changes:`; null: filters do not apply.
   const vcs::ChangeSet* changes = nullptr;

@@ -11,8 +11,6 @@ using Index = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
 using Signature = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
 using Remote = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
 using Config = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
-using Statuses =
-    std::unique_ptr<git_status_list, GitDeleter<git_status_list, git_status_list_free>>;
 
 Result<Signature> Author(git_repository* repo) {
   git_signature* raw = nullptr;
@@ -74,29 +72,6 @@ Result<std::string> CommitFiles(const std::string& path, const std::vector<std::
                         message.c_str(), tree.get(), 1, parents) != 0)
     return GitError("commit");
   return Hex(&id);
-}
-
-Result<std::vector<std::string>> UncommittedPaths(const std::string& path) {
-  auto repo = OpenRepository(path);
-  if (!repo.ok()) return repo.error();
-  std::vector<std::string> paths;
-  if (git_repository_is_bare(repo->get())) return paths;
-  git_status_options opts;
-  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-  opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  // untracked files are not included
-  git_status_list* raw = nullptr;
-  if (git_status_list_new(&raw, repo->get(), &opts) != 0) return GitError("status");
-  Statuses list(raw);
-  const size_t n = git_status_list_entrycount(list.get());
-  for (size_t i = 0; i < n; ++i) {
-    const git_status_entry* e = git_status_byindex(list.get(), i);
-    const git_diff_delta* d = e->head_to_index != nullptr ? e->head_to_index : e->index_to_workdir;
-    if (d != nullptr && d->new_file.path != nullptr) paths.emplace_back(d->new_file.path);
-  }
-  std::sort(paths.begin(), paths.end());
-  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  return paths;
 }
 
 Status CreateTag(const std::string& path, const std::string& name, const std::string& commit,

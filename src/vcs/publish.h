@@ -18,11 +18,6 @@ namespace gauntlet::vcs {
 Result<std::string> CommitFiles(const std::string& path, const std::vector<std::string>& files,
                                 const std::string& message);
 
-// Tracked files whose index or work tree differs from HEAD, relative to the work tree,
-// sorted: what a release finds left behind when it was killed between writing its files
-// and committing them.
-Result<std::vector<std::string>> UncommittedPaths(const std::string& path);
-
 // An annotated tag `name` on `commit`. kConflict when the tag exists (never moved).
 Status CreateTag(const std::string& path, const std::string& name, const std::string& commit,
                  const std::string& message);

@@ -35,16 +35,15 @@ Result<Tree> TreeOf(git_repository* repo, const std::string& ref) {
   return Tree(reinterpret_cast<git_tree*>(tree));
 }
 
-Result<bool> IsDirty(git_repository* repo) {
-  if (git_repository_is_bare(repo)) return false;
+// Tracked files whose index or work tree differs from HEAD (a non-bare repository).
+Result<StatusList> TrackedChanges(git_repository* repo) {
   git_status_options opts;
   git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  // untracked files are not included
   git_status_list* raw = nullptr;
   if (git_status_list_new(&raw, repo, &opts) != 0) return GitError("status");
-  StatusList list(raw);
-  return git_status_list_entrycount(list.get()) > 0;
+  return StatusList(raw);
 }
 
 }  // namespace
@@ -109,7 +108,28 @@ Result<CommitInfo> HeadInfo(const std::string& path) {
 Result<bool> WorkTreeDirty(const std::string& path) {
   auto repo = OpenRepo(path);
   if (!repo.ok()) return repo.error();
-  return IsDirty(repo->get());
+  if (git_repository_is_bare(repo->get())) return false;
+  auto list = TrackedChanges(repo->get());
+  if (!list.ok()) return list.error();
+  return git_status_list_entrycount(list->get()) > 0;
+}
+
+Result<std::vector<std::string>> UncommittedPaths(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  std::vector<std::string> paths;
+  if (git_repository_is_bare(repo->get())) return paths;
+  auto list = TrackedChanges(repo->get());
+  if (!list.ok()) return list.error();
+  const size_t n = git_status_list_entrycount(list->get());
+  for (size_t i = 0; i < n; ++i) {
+    const git_status_entry* e = git_status_byindex(list->get(), i);
+    const git_diff_delta* d = e->head_to_index != nullptr ? e->head_to_index : e->index_to_workdir;
+    if (d != nullptr && d->new_file.path != nullptr) paths.emplace_back(d->new_file.path);
+  }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return paths;
 }
 
 Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,

@@ -39,6 +39,10 @@ Result<CommitInfo> HeadInfo(const std::string& path);
 // (untracked files do not count). Stats every tracked file: as slow as `git status`.
 Result<bool> WorkTreeDirty(const std::string& path);
 
+// Those tracked files, relative to the work tree, sorted: what a release finds left
+// behind when it was killed between writing its files and committing them.
+Result<std::vector<std::string>> UncommittedPaths(const std::string& path);
+
 bool IsNotARepository(const Error& error);
 
 // The files git tracks in the repository containing `path` (its index), relative to the
