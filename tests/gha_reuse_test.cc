@@ -126,7 +126,7 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(produce, HasSubstr("actions/cache: saved key fixed-key\n"));
   std::string consume = Log(ws, "consume");
   EXPECT_THAT(consume, HasSubstr("got/app.whl\ngot/sub/lib.whl\n"));  // the root is dist/
-  EXPECT_THAT(consume, HasSubstr("this run has no artifact named nope (it has: empty wheels"));
+  EXPECT_THAT(consume, HasSubstr("this run has no artifact named nope (it has: wheels )"));
   EXPECT_THAT(consume, HasSubstr("missing=failure\n"));
   EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key")));
 
