@@ -33,7 +33,8 @@ std::string Install(Workspace& ws, const std::string& name) {
 
 TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
   for (const char* good : {"ci.yml", "injection.yml", "shells.yml", "mask.yml", "timeouts.yml",
-                           "step_expressions.yml", "act_divergences.yml", "local_actions.yml"}) {
+                           "step_expressions.yml", "act_divergences.yml", "local_actions.yml",
+                           "cache_artifacts.yml"}) {
     spec::LoadResult r = spec::LoadFile(Fixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;
@@ -48,7 +49,7 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "10:14 job 'windows' runs on 'windows-latest': gauntlet runs jobs on this Linux host, "
       "without virtual machines",
       "15:5 job 'db' uses 'services', which needs Docker",
-      "19:15 'uses: actions/cache@v4' is not supported",
+      "19:15 'uses: actions/cache/save@v4' is not supported",
       "22:23 no earlier step of this job has the id 'x'",
       "23:13 no earlier step of this job has the id 'x'",
       "24:37 no earlier step of this job has the id 'x'",

@@ -21,9 +21,9 @@ namespace {
 
 struct StepExprFlags {
   std::string dir;  // the job's $RUNNER_TEMP
-  std::string expression;
-  int failed = 0;  // an earlier step failed: success() and failure() say so
-  bool condition = false;
+  int failed = 0;   // an earlier step failed: success() and failure() say so
+  std::string condition;  // the step's if:, "" when decided already
+  std::vector<std::string> values;  // NAME EXPRESSION pairs
 };
 
 Result<std::string> ReadText(const std::string& path, bool required) {
@@ -36,7 +36,7 @@ Result<std::string> ReadText(const std::string& path, bool required) {
 }
 
 // The steps context from the driver's `id.outcome`, `id.conclusion` and
-// `id.outputs.NAME` pairs (spec/workflow_script.cc, __gh_eval).
+// `id.outputs.NAME` pairs (spec/workflow_script.cc, __gh_step).
 Result<nlohmann::json> StepsContext(const std::string& text) {
   Result<exec::Outputs> pairs = exec::ParseOutputs(text);
   if (!pairs.ok()) return pairs.error();
@@ -54,7 +54,7 @@ Result<nlohmann::json> StepsContext(const std::string& text) {
   return steps;
 }
 
-Result<nlohmann::json> Contexts(const StepExprFlags& f, const spec::Expr& expr) {
+Result<nlohmann::json> Contexts(const StepExprFlags& f, const std::vector<spec::Expr>& exprs) {
   Result<std::string> text = ReadText(f.dir + "/contexts.json", true);
   if (!text.ok()) return text.error();
   nlohmann::json c = nlohmann::json::parse(*text, nullptr, false);
@@ -74,34 +74,77 @@ Result<nlohmann::json> Contexts(const StepExprFlags& f, const spec::Expr& expr) 
   c["env"] = std::move(env);
   // secrets: the job has each secret its file reads in the variable of its name.
   nlohmann::json secrets = nlohmann::json::object();
-  for (const spec::Expr::Reference& ref : expr.References()) {
-    if (ref.path.size() < 2 || ref.path[0] != "secrets") continue;
-    if (const char* v = std::getenv(ref.path[1].c_str())) secrets[ref.path[1]] = v;
+  for (const spec::Expr& expr : exprs) {
+    for (const spec::Expr::Reference& ref : expr.References()) {
+      if (ref.path.size() < 2 || ref.path[0] != "secrets") continue;
+      if (const char* v = std::getenv(ref.path[1].c_str())) secrets[ref.path[1]] = v;
+    }
   }
   c["secrets"] = std::move(secrets);
   return c;
 }
 
+// One `NAME<<DELIM` block of GitHub's output format (exec/outputs.h reads it back).
+std::string Pair(const std::string& name, const std::string& value) {
+  std::string delim = "gauntlet_eof";
+  while (value.find(delim) != std::string::npos) delim += "_";
+  return name + "<<" + delim + "\n" + value + "\n" + delim + "\n";
+}
+
+// Parses the condition (first, when given) and the values; a bad one fails them all.
+Result<std::vector<spec::Expr>> ParseAll(const StepExprFlags& f) {
+  std::vector<std::string> texts;
+  if (!f.condition.empty()) texts.push_back(f.condition);
+  for (size_t i = 1; i < f.values.size(); i += 2) texts.push_back(f.values[i]);
+  std::vector<spec::Expr> exprs(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    spec::ExprError error;
+    if (!spec::Expr::Parse(texts[i], &exprs[i], &error))
+      return Error{"${{ " + texts[i] + " }}: " + error.message};
+  }
+  return exprs;
+}
+
+// The step's condition, then (when it holds) each value, in one process: a step costs
+// one start however many of its expressions wait for it.
 int StepExpr(const StepExprFlags& f, bool json) {
-  spec::Expr expr;
-  spec::ExprError error;
-  if (!spec::Expr::Parse(f.expression, &expr, &error))
-    return Fail(Error{"${{ " + f.expression + " }}: " + error.message});
-  Result<nlohmann::json> contexts = Contexts(f, expr);
+  if (f.values.size() % 2 != 0) return Fail(Error{"expected NAME EXPRESSION pairs"});
+  Result<std::vector<spec::Expr>> exprs = ParseAll(f);
+  if (!exprs.ok()) return Fail(exprs.error());
+  Result<nlohmann::json> contexts = Contexts(f, *exprs);
   if (!contexts.ok()) return Fail(contexts.error());
   using S = spec::EvalContext::Status;
   spec::EvalContext ctx{std::move(*contexts), f.failed ? S::kFailure : S::kSuccess};
-  Result<nlohmann::json> value = spec::Evaluate(expr, ctx);
-  if (!value.ok()) {
-    fmt::print(stderr, "gauntlet: ${{{{ {} }}}}: {}\n", f.expression, value.error().message);
-    return kExitFailed;
+  nlohmann::json out = nlohmann::json::object();
+  std::string text;
+  size_t next = 0;
+  int code = kExitOk;
+  auto report = [&](const std::string& expression, const Error& error) {
+    fmt::print(stderr, "gauntlet: ${{{{ {} }}}}: {}\n", expression, error.message);
+  };
+  if (!f.condition.empty()) {
+    Result<nlohmann::json> value = spec::Evaluate((*exprs)[next++], ctx);
+    if (!value.ok()) report(f.condition, value.error());
+    const std::string run = !value.ok() ? "e" : spec::Truthy(*value) ? "1" : "0";
+    out["run"] = run;
+    text += Pair("run", run);
+    if (run != "1") next = exprs->size();  // a step that does not run needs no values
   }
-  const std::string text = f.condition ? (spec::Truthy(*value) ? "1" : "0") : spec::ToText(*value);
+  for (size_t i = 0; next < exprs->size(); i += 2, ++next) {
+    Result<nlohmann::json> value = spec::Evaluate((*exprs)[next], ctx);
+    if (!value.ok()) {
+      report(f.values[i + 1], value.error());
+      code = kExitFailed;
+      continue;
+    }
+    out[f.values[i]] = spec::ToText(*value);
+    text += Pair(f.values[i], spec::ToText(*value));
+  }
   if (json)
-    fmt::print("{}\n", nlohmann::json{{"value", *value}, {"text", text}}.dump());
+    fmt::print("{}\n", out.dump());
   else
     fmt::print("{}", text);
-  return kExitOk;
+  return code;
 }
 
 }  // namespace
@@ -109,19 +152,21 @@ int StepExpr(const StepExprFlags& f, bool json) {
 void RegisterStepExpr(CLI::App& app, GlobalOptions& global, Runner* run) {
   auto flags = std::make_shared<StepExprFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "step-expr", "Evaluate an expression of a workflow step (run by workflow jobs)");
+      "step-expr", "Evaluate the expressions of a workflow step (run by workflow jobs)");
   cmd->group("");  // internal: the scripts of workflow jobs call it
   cmd->footer(
-      "A GitHub Actions job's script runs it for a step's if: or a ${{ }} that reads\n"
+      "A GitHub Actions job's script runs it once for a step whose if: or ${{ }} reads\n"
       "steps.* beyond a whole reference, when the step is reached. DIR is the job's\n"
       "$RUNNER_TEMP: contexts.json (the job's contexts) and steps (the steps' results).\n"
-      "Prints the value as text (--condition: 1 or 0); --json: {\"value\", \"text\"}.\n"
-      "Exit codes: 0 evaluated, 1 the expression failed, 2 usage or a bad expression.\n");
+      "--if: the step's condition, printed as run (1, 0, or e when it failed); the values\n"
+      "are evaluated only when it holds. Prints NAME<<DELIM blocks (GitHub's output\n"
+      "format); --json: an object of them. Exit codes: 0 evaluated, 1 a value failed (a\n"
+      "message on stderr), 2 usage or a bad expression.\n");
   cmd->add_option("--dir", flags->dir, "The job's runner temp directory")->required();
   cmd->add_option("--failed", flags->failed, "1: an earlier step failed");
-  cmd->add_flag("--condition", flags->condition, "Print 1 or 0 (truthiness)");
+  cmd->add_option("--if", flags->condition, "The step's condition, without ${{ }}");
   cmd->add_flag("--json", global.json, "Print JSON");
-  cmd->add_option("expression", flags->expression, "The expression, without ${{ }}")->required();
+  cmd->add_option("values", flags->values, "NAME EXPRESSION pairs, expressions without ${{ }}");
   *run = [flags, &global]() -> int { return StepExpr(*flags, global.json); };
 }
 

@@ -185,6 +185,7 @@ Status MakeScheduler(RunContext& ctx) {
     sopt.attempts_before = std::move(*made);
   }
   sopt.workspace = ctx.ws().root;
+  sopt.state_dir = ctx.ws().state_dir;
   sopt.resolve_branch = [&ctx] {
     ctx.git.Fill(&ctx.run, /*wait=*/true);
     return ctx.run.git_branch;

@@ -14,6 +14,7 @@
 #include "exec/outputs.h"
 #include "spec/expr.h"
 #include "spec/matrix.h"
+#include "spec/workflow_call.h"
 #include "spec/workflow_context.h"
 
 extern "C" char** environ;
@@ -121,7 +122,7 @@ void Scheduler::Cancel() {
   runner_->Wake();
 }
 
-nlohmann::json Scheduler::Contexts(JobId id) {
+nlohmann::json Scheduler::Contexts(JobId id, Status* calls) {
   const PlannedJob& job = plan_.jobs[id];
   nlohmann::json c = nlohmann::json::object();
   // As the job's environment layers it: gauntlet's own, the pipeline's, the job's.
@@ -142,6 +143,8 @@ nlohmann::json Scheduler::Contexts(JobId id) {
   c["env"] = std::move(env);
   c["matrix"] = spec::MatrixContext(job.matrix);
   nlohmann::json needs = nlohmann::json::object();
+  // A called workflow's job reads its own jobs by the names its file gives them.
+  const std::string prefix = job.spec ? job.spec->call_prefix : "";
   for (JobId n : job.needs) {
     const JobResult& r = results_[n];
     nlohmann::json outputs = nlohmann::json::object();
@@ -149,10 +152,14 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     nlohmann::json entry = {{"outputs", outputs},
                             {"result", r.continued_on_error ? "success" : JobStateName(r.state)}};
     if (r.state == JobState::kFailed && !r.continued_on_error) entry["result"] = "failure";
+    // The job of a reusable workflow call fails with the called jobs (spec/workflow_call.h).
+    const spec::Job* needed = plan_.jobs[n].spec;
+    if (r.upstream_failed && needed && needed->call_prefix == needed->name + " / ")
+      entry["result"] = "failure";
     // By full name, and by base name: a matrix job's combinations merged as GitHub does,
     // each output the last non-empty value one of them set (so outputs that different
     // combinations set all arrive), the result the last one's.
-    nlohmann::json& merged = needs[plan_.jobs[n].base_name];
+    nlohmann::json& merged = needs[spec::NeedsKey(plan_.jobs[n].base_name, prefix)];
     if (merged.is_object()) {
       for (const auto& [k, v] : outputs.items())
         if (!v.get_ref<const std::string&>().empty() || !merged["outputs"].contains(k))
@@ -161,7 +168,7 @@ nlohmann::json Scheduler::Contexts(JobId id) {
     } else {
       merged = entry;
     }
-    needs[plan_.jobs[n].name] = std::move(entry);
+    needs[spec::NeedsKey(plan_.jobs[n].name, prefix)] = std::move(entry);
   }
   c["needs"] = std::move(needs);
   if (options_.resolve_branch) {
@@ -174,11 +181,12 @@ nlohmann::json Scheduler::Contexts(JobId id) {
   nlohmann::json secrets = nlohmann::json::object();
   for (const auto& [k, v] : options_.secrets) secrets[k] = v;
   c["secrets"] = std::move(secrets);
-  if (plan_.pipeline && plan_.pipeline->workflow) AddWorkflowContexts(job, &c);
+  if (plan_.pipeline && plan_.pipeline->workflow) AddWorkflowContexts(job, &c, calls);
   return c;
 }
 
-void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c) const {
+void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c,
+                                    Status* calls) const {
   const nlohmann::json event = (*c)["event"];
   spec::WorkflowRunFacts facts;
   facts.event = &event;
@@ -195,6 +203,9 @@ void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c) co
     ++facts.job_total;
   }
   spec::AddWorkflowContexts(facts, c);
+  if (!job.spec || job.spec->calls.empty()) return;
+  Status applied = spec::ApplyWorkflowCalls(job.spec->calls, c);
+  if (calls) *calls = std::move(applied);
 }
 
 void Scheduler::Finish(JobId id, JobResult result) {
@@ -285,6 +296,16 @@ Status Scheduler::Prepare(JobId id) {
   const PlannedJob& job = plan_.jobs[id];
   JobRun& run = *runs_[id];
   run.directory = JobDirectory(options_.workspace, job.working_directory);
+  // A called workflow's job: its inputs must evaluate, and its secrets (named for it by
+  // the caller) are variables of its own, as a run's secrets are for other jobs.
+  std::vector<std::pair<std::string, std::string>> call_secrets;
+  if (job.spec && !job.spec->calls.empty()) {
+    Status called = Ok();
+    nlohmann::json c = Contexts(id, &called);
+    if (!called.ok()) return called.error();
+    for (const auto& [k, v] : c["secrets"].items())
+      call_secrets.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  }
   Result<RenderedJob> rendered = RenderJob(job, plan_, [&] { return Contexts(id); });
   if (!rendered.ok()) return rendered.error();
   run.script = std::move(rendered->script);
@@ -303,8 +324,12 @@ Status Scheduler::Prepare(JobId id) {
       layers.emplace_back(name, it->second);
     }
   }
+  for (auto& [k, v] : call_secrets) layers.emplace_back(k, std::move(v));
   // A workflow job's script calls back into gauntlet (spec/workflow_script.h).
-  if (plan_.pipeline && plan_.pipeline->workflow) layers.emplace_back("GAUNTLET_EXE", SelfPath());
+  if (plan_.pipeline && plan_.pipeline->workflow) {
+    layers.emplace_back("GAUNTLET_EXE", SelfPath());
+    if (!options_.state_dir.empty()) layers.emplace_back("GAUNTLET_STATE_DIR", options_.state_dir);
+  }
   layers.emplace_back("CI", "true");
   layers.emplace_back("GAUNTLET_JOB", job.name);
   layers.emplace_back("GAUNTLET_RUN_ID", options_.run_id);

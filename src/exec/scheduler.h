@@ -43,6 +43,9 @@ struct SchedulerOptions {
   // Existing directory for the per-attempt $GAUNTLET_OUTPUT files; empty: a temporary
   // directory made (and removed) by Run.
   std::string run_dir;
+  // The workspace's state directory (.gauntlet): workflow jobs keep actions/cache entries
+  // and upload-artifact files there ($GAUNTLET_STATE_DIR). Empty: not given to jobs.
+  std::string state_dir;
   std::string branch;
   // When set, asked once for `branch`, the first time a job's contexts are built (the
   // run's git information may still be loading when the first jobs start).
@@ -106,9 +109,12 @@ class Scheduler : private ProcessRunner::Delegate {
   void DoCancel();
   void HandleDeploysDone();
   void HandleRetryTimers();
-  nlohmann::json Contexts(plan::JobId id);  // resolves options_.branch on first use
+  // Resolves options_.branch on first use. *calls: whether a called workflow's inputs
+  // and secrets evaluated (spec/workflow_call.h).
+  nlohmann::json Contexts(plan::JobId id, Status* calls = nullptr);
   // A workflow's github, inputs, runner, ... contexts (spec/workflow_context.h).
-  void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c) const;
+  void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c,
+                           Status* calls) const;
   void Emit(plan::JobId id, std::string_view bytes);
 
   const plan::Plan& plan_;

@@ -3,6 +3,7 @@
 // state. Internal to spec/: other layers use load.h.
 #pragma once
 
+#include <memory>
 #include <tuple>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct LoadState {
   // being read is nested in others.
   int local_actions = 0;
   int action_depth = 0;
+  // Reusable workflows: the files of the calls that lead to this one (empty at the top),
+  // and every file called from the top-level workflow, shared by its nested loads.
+  std::vector<std::string> call_stack;
+  std::shared_ptr<std::vector<std::string>> called_files =
+      std::make_shared<std::vector<std::string>>();
 };
 
 // Reads the job map `n` into pipeline.jobs[index]. `in_stage`: the stages spelling,
@@ -95,6 +101,14 @@ struct WorkflowJobParts {
   // references are checked once the steps are known.
   std::vector<std::pair<size_t, size_t>> output_uses;
 };
+// Job `index`, whose map `n` has `uses:`: a call of a reusable workflow
+// (load_workflow_call.cc). The called workflow's jobs are added as "NAME / job", and
+// job `index` becomes the one that gives the call's outputs.
+void ReadWorkflowCall(LoadState& s, const YamlNode* n, size_t index);
+// The repository a workflow file belongs to: above .github/workflows/, else its directory.
+std::string RepositoryRoot(const std::string& file);
+// A file a workflow refers to (an action.yml, a called workflow); *ok: it could be read.
+std::string ReadWorkflowFile(const std::string& path, bool* ok);
 // Compiles the job's steps (and outputs) into its script (spec/workflow_script.h).
 void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t job, WorkflowJobParts* parts);
 void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell);

@@ -190,9 +190,9 @@ void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const st
     s.reader.Error(k, where + " uses '" + key + "', which needs Docker",
                    "gauntlet runs jobs on the host without Docker: start the service in a "
                    "step (or before the run), or leave this job to GitHub");
-  } else {  // uses, with, secrets
-    s.reader.Error(k, where + ": reusable workflows ('" + key + "') are not supported yet",
-                   "copy the called workflow's jobs into this file");
+  } else {  // with, secrets: a job without uses
+    s.reader.Error(k, where + " has '" + key + "' but does not call a reusable workflow",
+                   "uses: ./.github/workflows/NAME.yml, or remove it");
   }
 }
 
@@ -258,7 +258,7 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
                      if (key == "name") s.reader.String(v, &p.name);
                      if (key == "run-name")
                        IgnoredKey(s, k, "the workflow", "runs are named by the workflow's name");
-                     if (key == "on") ReadWorkflowOn(s, v);
+                     if (key == "on" && s.call_stack.empty()) ReadWorkflowOn(s, v);
                      if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);
                      if (key == "permissions")
@@ -286,6 +286,8 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
                          "build: {runs-on: ubuntu-latest, steps: [{run: make}]}");
       return;
     }
+    for (size_t i = 0; i < v->pairs(); ++i)
+      if (v->key(i)->value == "uses") return ReadWorkflowCall(s, v, index);
     ReadWorkflowJob(s, v, index, defaults);
   });
   FinishWorkflowExpressions(s);

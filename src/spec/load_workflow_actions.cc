@@ -29,21 +29,6 @@ struct ActionInput {
   bool required = false;
 };
 
-// The repository the workflow belongs to: above .github/workflows/, else the file's
-// directory.
-std::string RepositoryRoot(const std::string& file) {
-  size_t at = file.find(".github/workflows/");
-  if (at != std::string::npos) return at == 0 ? "." : file.substr(0, at - 1);
-  size_t slash = file.rfind('/');
-  return slash == std::string::npos ? "." : file.substr(0, slash);
-}
-
-std::string ReadText(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  return *ok ? std::string(std::istreambuf_iterator<char>(in), {}) : "";
-}
-
 // `text` (an expression) with `inputs.X` read from the inputs step and the action's
 // step ids prefixed.
 std::string RewriteExpression(const std::string& text, const std::string& prefix) {
@@ -214,6 +199,19 @@ void ReadJavaScript(LoadState& a, const YamlNode* runs, const YamlNode* main,
 
 }  // namespace
 
+std::string ReadWorkflowFile(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  return *ok ? std::string(std::istreambuf_iterator<char>(in), {}) : "";
+}
+
+std::string RepositoryRoot(const std::string& file) {
+  size_t at = file.find(".github/workflows/");
+  if (at != std::string::npos) return at == 0 ? "." : file.substr(0, at - 1);
+  size_t slash = file.rfind('/');
+  return slash == std::string::npos ? "." : file.substr(0, slash);
+}
+
 void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path,
                      const YamlNode* with, int job, WorkflowStep* step,
                      std::vector<WorkflowStep>* before) {
@@ -228,10 +226,10 @@ void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path
   const std::string root = RepositoryRoot(s.reader.file());
   std::string file = root + "/" + dir.substr(2) + "/action.yml";
   bool ok = false;
-  std::string text = ReadText(file, &ok);
+  std::string text = ReadWorkflowFile(file, &ok);
   if (!ok) {
     file = root + "/" + dir.substr(2) + "/action.yaml";
-    text = ReadText(file, &ok);
+    text = ReadWorkflowFile(file, &ok);
   }
   if (!ok) {
     s.reader.Error(uses, "no action.yml in " + dir + " (looked in " + root + ")",

@@ -72,6 +72,65 @@ void ReadSetup(LoadState& s, const SetupAction& a, const YamlNode* with, int job
   });
 }
 
+// actions/cache and the artifact actions, built in (spec/workflow_actions_sh.h): each
+// with: key that is honoured goes to the step's env in the variable its function reads.
+struct BuiltinAction {
+  const char* action;
+  const char* function;
+  std::vector<std::pair<std::string, std::string>> keys;  // with: key -> variable
+  std::vector<std::string> required;
+  std::vector<std::string> refused;  // keys whose meaning gauntlet cannot give
+};
+const std::vector<BuiltinAction>& BuiltinActions() {
+  static const std::vector<BuiltinAction> kActions = {
+      {"actions/cache", "__gh_cache_restore",
+       {{"key", "GH_KEY"}, {"path", "GH_PATH"}, {"restore-keys", "GH_RESTORE_KEYS"},
+        {"fail-on-cache-miss", "GH_FAIL_ON_MISS"}, {"lookup-only", "GH_LOOKUP_ONLY"}},
+       {"key", "path"}, {}},
+      {"actions/upload-artifact", "__gh_upload",
+       {{"name", "GH_NAME"}, {"path", "GH_PATH"}, {"if-no-files-found", "GH_IF_NO_FILES"},
+        {"overwrite", "GH_OVERWRITE"}, {"include-hidden-files", "GH_HIDDEN"}},
+       {"path"}, {}},
+      {"actions/download-artifact", "__gh_download",
+       {{"name", "GH_NAME"}, {"path", "GH_PATH"}},
+       {}, {"pattern", "merge-multiple", "github-token", "repository", "run-id"}},
+  };
+  return kActions;
+}
+
+void ReadBuiltin(LoadState& s, const BuiltinAction& a, const YamlNode* uses, const YamlNode* with,
+                 int job, WorkflowStep* step) {
+  step->label = std::string("Run ") + a.action;
+  step->run = std::string(a.function) + "\n";
+  step->shell = "bash";
+  std::vector<std::string> given;
+  if (with)
+    s.reader.ForEach(with, a.action, {}, [&](const std::string& key, const YamlNode* k,
+                                            const YamlNode* v) {
+      auto it = std::find_if(a.keys.begin(), a.keys.end(),
+                             [&](const auto& kv) { return kv.first == key; });
+      if (std::find(a.refused.begin(), a.refused.end(), key) != a.refused.end()) {
+        s.reader.Error(k, "'" + key + "' of " + a.action + " is not supported",
+                       "gauntlet downloads the artifacts of this run, by name or all of them");
+        return;
+      }
+      if (it == a.keys.end()) {
+        s.reader.Warning(k, "'" + key + "' of " + a.action + " is ignored",
+                         "docs/github-actions.md lists what gauntlet's built-in actions honour");
+        return;
+      }
+      std::string value;
+      if (!s.reader.String(v, &value)) return;
+      s.exprs.CheckTemplate(v, job);
+      step->env.emplace_back(it->second, value);
+      given.push_back(key);
+    });
+  for (const std::string& key : a.required)
+    if (std::find(given.begin(), given.end(), key) == given.end())
+      s.reader.Error(with ? with : uses, std::string(a.action) + " needs '" + key + "'",
+                     "with: {" + key + ": ...}");
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -87,6 +146,8 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, Wo
   const std::string action = Lower(uses.substr(0, uses.find('@')));
   for (const SetupAction& a : kSetupActions)
     if (action == a.action) return ReadSetup(s, a, with, job, step);
+  for (const BuiltinAction& a : BuiltinActions())
+    if (action == a.action) return ReadBuiltin(s, a, v, with, job, step);
   if (action == "actions/checkout") {
     step->label = "Checkout: the run's working tree";
     if (with && with->is_map()) {
@@ -103,9 +164,9 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, Wo
   else if (action.rfind("actions/setup-", 0) == 0)
     hint = "the host's toolchain is used as it is: remove the step (check the version in a "
            "run: step, e.g. dotnet --version); setup-python, -node, -go and -java are checked";
-  else if (action == "actions/cache" || action.find("artifact") != std::string::npos)
-    hint = "not supported yet: gauntlet's own caching and artifacts are in gauntlet.yml "
-           "(docs/caching.md)";
+  else if (action.rfind("actions/cache/", 0) == 0 || action.find("artifact") != std::string::npos)
+    hint = "gauntlet has actions/cache, actions/upload-artifact and actions/download-artifact "
+           "built in; use one of them";
   s.reader.Error(v, "'uses: " + uses + "' is not supported", hint);
 }
 

@@ -63,6 +63,20 @@ struct ChangeFilter {
 
 enum class Language { kNone, kPython, kJavaScript, kTypeScript, kGo, kRust, kCpp };
 
+// A call of a reusable workflow (`jobs.<id>.uses: ./.github/workflows/x.yml`,
+// docs/github-actions.md): what the called workflow's jobs read as `inputs` and
+// `secrets`, as templates of the caller's contexts, evaluated when such a job starts.
+struct WorkflowCall {
+  struct Input {
+    std::string name;
+    std::string value;  // a template; a whole `${{ }}` keeps its value's type
+    std::string type;   // string | boolean | number
+  };
+  std::vector<Input> inputs;
+  bool inherit_secrets = false;
+  KeyValues secrets;  // the called workflow's name -> a template of the caller's
+};
+
 struct Job {
   std::string name;
   Location loc;
@@ -93,6 +107,10 @@ struct Job {
   ChangeFilter changes;
   bool cache = true;
   std::vector<std::string> cache_key_extra;
+  // A job of a called workflow: the calls that lead to it, outermost first, and its
+  // name's prefix ("deploy / "), which `needs.<id>` leaves out as GitHub's jobs do.
+  std::vector<WorkflowCall> calls;
+  std::string call_prefix;
 };
 
 struct Stage {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
+
+#include "spec/workflow_actions_sh.h"
 
 namespace gauntlet::spec {
 namespace {
@@ -95,20 +98,20 @@ __gh_pair() {
   printf '%s<<%s\n%s\n%s\n' "$2" "$__d" "$3" "$__d" >> "$1"
 }
 __gh_output() { __gh_pair "$GAUNTLET_OUTPUT" "$1" "$2"; }
-__gh_eval() {
-  local __k
+__gh_stepvalue() {
+  if [ "$1" = run ]; then __gh_run=$2; else __gh_steps["__gh.outputs.$1"]=$2; fi
+}
+__gh_step() {
+  local __k __if=()
   : > "$RUNNER_TEMP/steps"
   for __k in "${!__gh_steps[@]}"; do __gh_pair "$RUNNER_TEMP/steps" "$__k" "${__gh_steps[$__k]}"; done
-  "$GAUNTLET_EXE" step-expr --dir "$RUNNER_TEMP" --failed "$__gh_failed" "$@" && printf .
-}
-__gh_cond() {
-  local __v
-  if __v=$(__gh_eval --condition -- "$1"); then printf '%s' "${__v%.}"; else printf e; fi
-}
-__gh_defer() {
-  local __v
-  __v=$(__gh_eval -- "$2") || return 1
-  __gh_steps["__gh.outputs.$1"]=${__v%.}
+  [ "$__gh_run" = c ] && __if=("--if=$__gh_c")
+  __gh_pre=0
+  "$GAUNTLET_EXE" step-expr --dir "$RUNNER_TEMP" --failed "$__gh_failed" "${__if[@]}" -- "$@" \
+    > "$RUNNER_TEMP/values" || __gh_pre=1
+  __gh_pairs "$RUNNER_TEMP/values" __gh_stepvalue
+  [ "$__gh_run" = c ] && __gh_run=e
+  return 0
 }
 )SH";
 
@@ -178,21 +181,22 @@ bool ParsedReadsSteps(const std::string& text) {
   return Expr::Parse(text, &expr, &error) && ReadsSteps(expr);
 }
 
-// A step's decision: 1 or 0, known when the job starts, or evaluated when the step is
-// reached (steps.*; `e` after an error, which __gh_cond has reported).
+// A step's decision: 1 or 0, known when the job starts, or `c` with the condition in
+// $__gh_c, evaluated by __gh_step when the step is reached (steps.*).
 std::string Decision(const std::string& condition, bool* evaluated) {
   if (condition == "true") return "1";
   if (condition.empty()) return "0";
   if (ParsedReadsSteps(condition)) {
     *evaluated = true;
-    return "$(__gh_cond " + SingleQuoted(condition) + ")";
+    return "c __gh_c=" + SingleQuoted(condition);
   }
   return "${{ (" + condition + ") && '1' || '0' }}";
 }
 
 // `text` with each `${{ }}` that reads steps.* other than as a whole reference replaced
-// by `${{ steps.__gh.outputs.eN }}`; *evaluations gets the line that computes eN before
-// the step (`__gh_pre` says whether all succeeded). `*next`: the job's next N.
+// by `${{ steps.__gh.outputs.eN }}`; *evaluations gets ` eN 'EXPRESSION'`, the
+// arguments of the one __gh_step call that computes them before the step (`__gh_pre`
+// says whether all succeeded). `*next`: the job's next N.
 std::string Defer(const std::string& text, size_t* next, std::string* evaluations) {
   Template t;
   ExprError error;
@@ -206,7 +210,7 @@ std::string Defer(const std::string& text, size_t* next, std::string* evaluation
       continue;
     }
     const std::string name = fmt::format("e{}", (*next)++);
-    *evaluations += "__gh_defer " + name + " " + SingleQuoted(expr.text()) + " || __gh_pre=1\n";
+    *evaluations += " " + name + " " + SingleQuoted(expr.text());
     out += fmt::format("${{{{ steps.{}.outputs.{} }}}}", kDeferredStepId, name);
   }
   return out + t.literals().back();
@@ -266,11 +270,14 @@ void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* eval
       "GITHUB_PATH=\"$RUNNER_TEMP/path_{0}\"\n"
       ": > \"$GITHUB_OUTPUT\"; : > \"$GITHUB_ENV\"; : > \"$GITHUB_PATH\"\n"
       "if [ \"$__gh_failed\" = 0 ]; then __gh_run={1}; else __gh_run={2}; fi\n{3}"
-      "if [ \"$__gh_run\" = 1 ]; then\n{4}__gh_resolve\nprintf '%s\\n' {5}\n{6}(\n{7}",
+      "if [ \"$__gh_run\" = 1 ]; then\n__gh_resolve\nprintf '%s\\n' {4}\n{5}(\n{6}",
       i, if_ok, if_failed,
-      at_step_time ? "if [ \"$__gh_run\" = e ]; then __gh_failed=1 __gh_run=0; fi\n" : "",
-      evaluations.empty() ? "" : "__gh_pre=0\n" + evaluations, SingleQuoted("▶ " + step.label),
-      step.timeout_minutes > 0 ? "set -m\n" : "",
+      // One process decides the step and computes its values: a step costs one start.
+      at_step_time || !evaluations.empty()
+          ? "[ \"$__gh_run\" = 0 ] || __gh_step" + evaluations +
+                "\nif [ \"$__gh_run\" = e ]; then __gh_failed=1 __gh_run=0; fi\n"
+          : "",
+      SingleQuoted("▶ " + step.label), step.timeout_minutes > 0 ? "set -m\n" : "",
       evaluations.empty() ? "" : "[ \"$__gh_pre\" = 0 ] || exit 1\n");
   for (const auto& [key, value] : env) *out += "export " + key + "=" + DoubleQuoted(value) + "\n";
   if (!wd.empty()) *out += "cd -- " + DoubleQuoted(wd) + " || exit 1\n";
@@ -316,6 +323,12 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
               DoubleQuoted(Defer(o.value, &deferred, &evaluations)) + "\n";
   }
   std::string out = kPrologue;
+  // Only a job with a built-in action step defines its functions and saves caches.
+  const bool builtin = std::any_of(steps.begin(), steps.end(), [](const WorkflowStep& st) {
+    return st.run.rfind("__gh_cache_restore", 0) == 0 || st.run.rfind("__gh_upload", 0) == 0 ||
+           st.run.rfind("__gh_download", 0) == 0;
+  });
+  if (builtin) out += kBuiltinActionFunctions;
   out += "export GITHUB_JOB=" + SingleQuoted(job_id) + "\n";
   for (const auto& [variable, expression] : kEventVariables)
     out += fmt::format("export {}=${{{{ {} }}}}\n", variable, expression);
@@ -324,7 +337,10 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
   out += body;
   // A job output that fails to evaluate fails the job.
   if (!evaluations.empty())
-    out += "__gh_pre=0\n" + evaluations + "[ \"$__gh_pre\" = 0 ] || __gh_failed=1\n";
+    out += "__gh_run=1\n__gh_step" + evaluations + "\n[ \"$__gh_pre\" = 0 ] || __gh_failed=1\n";
+  if (builtin)
+    out += "if [ \"$__gh_failed\" = 0 ] && [ -s \"$RUNNER_TEMP/cache_saves\" ]; then "
+           "__gh_cache_saves; fi\n";
   out += "__gh_resolve\n" + values;
   out += "if [ -s \"$GITHUB_STEP_SUMMARY\" ]; then printf '%s\\n' '--- step summary'; "
          "cat \"$GITHUB_STEP_SUMMARY\"; fi\nexit \"$__gh_failed\"\n";

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "spec/workflow_call.h"
 #include "spec/workflow_context.h"
 
 namespace gauntlet::spec {
@@ -50,7 +51,8 @@ TEST(WorkflowScriptTest, WhichStepExpressionsAreWholeReferences) {
   EXPECT_FALSE(ReadsSteps(ParsedForSteps("github.ref == 'steps'")));
 }
 
-// Only a job whose steps wait for an expression writes the contexts and calls back.
+// Only a job whose steps wait for an expression writes the contexts and calls back, and
+// a step's condition and values are one call (one process per step, not per expression).
 TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
   WorkflowStep a, b;
   a.id = "a";
@@ -58,18 +60,21 @@ TEST(WorkflowScriptTest, AStepIfReadingStepsIsDecidedWhenTheStepIsReached) {
   b.run = "echo ${{ steps.a.outputs.x }}";
   std::string plain = WorkflowJobScript("j", {a, b}, {});
   EXPECT_EQ(plain.find("contexts.json\"\n"), std::string::npos);
-  EXPECT_EQ(plain.find("__gh_cond '"), std::string::npos);
+  EXPECT_EQ(plain.find("|| __gh_step"), std::string::npos);
   b.if_ok = "steps.a.outcome == 'success'";
-  b.run = "echo ${{ format('<{0}>', steps.a.outputs.x) }}";
+  b.run = "echo ${{ format('<{0}>', steps.a.outputs.x) }} ${{ toJSON(steps.a) }}";
   std::string deferred = WorkflowJobScript("j", {a, b}, {});
   EXPECT_NE(deferred.find("contexts.json\"\n"), std::string::npos);
-  EXPECT_NE(deferred.find(R"(__gh_run=$(__gh_cond 'steps.a.outcome == '\''success'\''')"),
+  EXPECT_NE(deferred.find(R"(__gh_run=c __gh_c='steps.a.outcome == '\''success'\''')"),
             std::string::npos)
       << deferred;
-  EXPECT_NE(deferred.find(R"(__gh_defer e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"),
-            std::string::npos)
-      << deferred;
-  EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }}"), std::string::npos);
+  const std::string call =
+      R"([ "$__gh_run" = 0 ] || __gh_step e0 ' format('\''<{0}>'\'', steps.a.outputs.x) ')"
+      R"( e1 ' toJSON(steps.a) ')";
+  EXPECT_NE(deferred.find(call + "\n"), std::string::npos) << deferred;
+  EXPECT_EQ(deferred.find("__gh_step ", deferred.find(call) + call.size()), std::string::npos);
+  EXPECT_NE(deferred.find("echo ${{ steps.__gh.outputs.e0 }} ${{ steps.__gh.outputs.e1 }}"),
+            std::string::npos);
 }
 
 TEST(WorkflowScriptTest, KnownShells) {
@@ -121,6 +126,45 @@ TEST(WorkflowContextTest, AManualRunIsWorkflowDispatchOnItsBranch) {
   EXPECT_EQ(c["github"]["ref_type"], "branch");
   EXPECT_EQ(c["inputs"]["level"], "full");
   EXPECT_EQ(c["github"]["event"]["inputs"]["level"], "full");
+}
+
+// A called workflow's job reads needs.<id> by the names its file gives; whole " / "
+// segments only ("deploy / b" is not "deploy / build" without its prefix).
+TEST(WorkflowCallTest, NeedsKeysLeaveOutTheSharedPrefix) {
+  EXPECT_EQ(NeedsKey("deploy / build", "deploy / "), "build");
+  EXPECT_EQ(NeedsKey("lint", "deploy / "), "lint");
+  EXPECT_EQ(NeedsKey("deploy / inner / k", "deploy / inner / "), "k");
+  EXPECT_EQ(NeedsKey("deploy / z", "deploy / inner / "), "z");
+  EXPECT_EQ(NeedsKey("deployx / build", "deploy / "), "deployx / build");
+  EXPECT_EQ(NeedsKey("deploy / build", ""), "deploy / build");
+}
+
+// Outermost call first; a whole ${{ }} keeps its type, a boolean input's "true" is true;
+// without inherit, the run's secrets are not passed.
+TEST(WorkflowCallTest, InputsAndSecretsComeFromTheCalls) {
+  WorkflowCall outer, inner;
+  outer.inputs = {{"level", "${{ needs.a.outputs.v }}", "string"},
+                  {"n", "${{ 2 }}", "number"},
+                  {"flag", "true", "boolean"},
+                  {"text", "v-${{ github.ref }}", "string"}};
+  outer.secrets = {{"token", "${{ secrets.DEPLOY }}"}};
+  inner.inputs = {{"copied", "${{ inputs.level }}/${{ inputs.n }}", "string"}};
+  inner.inherit_secrets = true;
+  nlohmann::json c = {{"needs", {{"a", {{"outputs", {{"v", "full"}}}}}}},
+                      {"github", {{"ref", "refs/heads/main"}}},
+                      {"inputs", {{"level", "from-dispatch"}}},
+                      {"secrets", {{"DEPLOY", "s3cret"}, {"OTHER", "x"}}}};
+  nlohmann::json once = c;
+  ASSERT_TRUE(ApplyWorkflowCalls({outer}, &once).ok());
+  EXPECT_EQ(once["inputs"], (nlohmann::json{{"level", "full"}, {"n", 2}, {"flag", true},
+                                            {"text", "v-refs/heads/main"}}));
+  EXPECT_EQ(once["secrets"], (nlohmann::json{{"token", "s3cret"}}));
+  ASSERT_TRUE(ApplyWorkflowCalls({outer, inner}, &c).ok());
+  EXPECT_EQ(c["inputs"], (nlohmann::json{{"copied", "full/2"}}));
+  EXPECT_EQ(c["secrets"], (nlohmann::json{{"token", "s3cret"}}));
+  WorkflowCall bad;
+  bad.inputs = {{"x", "${{ fromJSON('{') }}", "string"}};
+  EXPECT_FALSE(ApplyWorkflowCalls({bad}, &c).ok());
 }
 
 }  // namespace
