@@ -56,10 +56,12 @@ export async function connectStdio(bin, cwd, args = ['--as', AGENT], name = 'gau
 }
 
 // `gauntlet serve ARGS` listening on a free loopback port; resolves once it listens.
+// stop() ends it with SIGTERM and resolves with its {code, signal}: 0 when it stopped
+// cleanly (under ASan a leak found at exit makes it non-zero).
 export async function startServe(bin, args) {
   const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', ...args],
                        { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => server.on('exit', resolve));
+  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
   const lines = readline.createInterface({ input: server.stdout });
   const first = await new Promise((resolve, reject) => {
     lines.once('line', resolve);
