@@ -17,12 +17,7 @@ constexpr const char* kQuality = "  bump: [VERSION]\n  quality: [test]\n  gate: 
 
 class ReleaseFlowE2E : public ReleaseE2E {
  protected:
-  void Start() {
-    Pipeline(kQuality);
-    repo_.Write("VERSION", "1.0.0\n");
-    Commit("feat: first");
-    Tag("v1.0.0");
-  }
+  void Start() { FirstRelease(kQuality); }
 
   // A bare repository beside the workspace, as `origin`, holding main.
   std::string MakeRemote() {
@@ -92,8 +87,9 @@ TEST_F(ReleaseFlowE2E, TheGateJudgesTheQualityRunAndWaitsForApproval) {
   EXPECT_EQ(jobs[1]["name"], "docs");
   EXPECT_EQ(jobs[1]["status"], "skipped");
   EXPECT_EQ(jobs[1]["reason"], "not selected (--only)");
-  // gate: approval stops there until a person approves.
-  Pipeline("  bump: [VERSION]\n  quality: [test]\n  gate: approval\n");
+  // gate: approval with approval: stop ends there until a person approves with --approve
+  // (approval: wait, the default, waits: cli_release_approval_test.cc).
+  Pipeline("  bump: [VERSION]\n  quality: [test]\n  gate: approval\n  approval: stop\n");
   Commit("fix: needs a person");
   doc = ReleaseJson({}, 10);
   EXPECT_EQ(doc["status"], "needs_approval");

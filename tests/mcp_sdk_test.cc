@@ -49,5 +49,9 @@ TEST(McpSdk, StreamableHttpWithTokensScopesAndAudit) { RunSdkScript("http.test.m
 // person approves at a terminal, the same deploy then passes once.
 TEST(McpSdk, ApprovalAllowsTheSameDeployOnce) { RunSdkScript("approvals.test.mjs"); }
 
+// promote (through an approval), abort and release (tests/mcp/deploy.test.mjs), each
+// checked by its effect: a canary's router weights, a tag on a bare remote.
+TEST(McpSdk, PromoteByApprovalAbortAndReleaseTakeEffect) { RunSdkScript("deploy.test.mjs"); }
+
 }  // namespace
 }  // namespace gauntlet

@@ -40,6 +40,14 @@ class ReleaseE2E : public ::testing::Test {
     repo_.Write("gauntlet.yml", std::string(kReleasePipeline) + extra + "release:\n" + release);
   }
 
+  // The pipeline with `release`, and VERSION 1.0.0 released: committed, tagged v1.0.0.
+  void FirstRelease(const std::string& release) {
+    Pipeline(release);
+    repo_.Write("VERSION", "1.0.0\n");
+    Commit("feat: first");
+    Tag("v1.0.0");
+  }
+
   std::string Commit(const std::string& message, const std::string& file = "src.txt") {
     repo_.Write(file, message + " " + std::to_string(++n_) + "\n");
     return repo_.Commit(message);

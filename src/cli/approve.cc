@@ -1,6 +1,6 @@
-// `gauntlet approvals` and `gauntlet approve`: the approval requests agents' deploys (and
-// releases) made when their trust was not enough (store/approvals.h), and a person's
-// decision on one.
+// `gauntlet approvals` and `gauntlet approve`: the approval requests agents' deploys and
+// promotes made when their trust was not enough, and releases the gate asked a person
+// about (store/approvals.h), and a person's decision on one.
 #include <fmt/core.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -41,10 +41,20 @@ nlohmann::json ApprovalJson(const store::ApprovalRecord& r) {
           {"used_ms", r.used_ms}};
 }
 
+// What the request is for: a deploy's or promote's environment, a release's package.
+std::string Subject(const store::ApprovalRecord& r) {
+  std::string s = r.pipeline;
+  if (r.kind == "release") {
+    if (!r.environment.empty()) s += " package " + r.environment;
+  } else {
+    s += " " + r.environment;
+  }
+  return s + (r.version.empty() ? "" : " " + r.version);
+}
+
 std::string Line(const store::ApprovalRecord& r) {
-  return fmt::format("#{:<4} {:<9} {:<7} {} {} {}{} asked by {} at {}{}", r.id, r.state, r.kind,
-                     r.pipeline, r.environment, r.version.empty() ? "" : r.version + " ",
-                     r.commit.substr(0, 12), r.requested_by, LocalTime(r.requested_ms),
+  return fmt::format("#{:<4} {:<9} {:<7} {} {} asked by {} at {}{}", r.id, r.state, r.kind,
+                     Subject(r), r.commit.substr(0, 12), r.requested_by, LocalTime(r.requested_ms),
                      r.decided_by.empty() ? "" : "; decided by " + r.decided_by +
                                                      (r.reason.empty() ? "" : ": " + r.reason) +
                                                      (r.used_ms ? " (used)" : ""));
@@ -122,8 +132,10 @@ void RegisterApprovals(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("approvals", "List the approval requests agents made");
   cmd->footer(
       "An agent (gauntlet mcp, or /mcp of gauntlet serve) whose trust level is below what a\n"
-      "deploy to a protected environment needs gets an approval request instead, one per\n"
-      "identity, environment, version and commit. This lists the pending ones, newest first\n"
+      "deploy or promote to a protected environment needs gets an approval request instead,\n"
+      "one per identity, environment, version and commit; a release whose gate says\n"
+      "needs-approval (release.gate: approval) asks too, and waits (kind release: its\n"
+      "pipeline, package, version and commit). This lists the pending ones, newest first\n"
       "(--all: every state: pending, approved, denied, expired). A request not decided in\n"
       "24 h, or an approval not used in 24 h, expires. `gauntlet approve N` decides.\n"
       "Exit codes: 0 listed, 3 no history, 4 internal error.\n");
@@ -138,8 +150,9 @@ void RegisterApprove(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("approve", "Approve (or deny) an agent's approval request");
   cmd->footer(
       "Decides pending approval request N (`gauntlet approvals` lists them). Approved, the\n"
-      "same identity's same deploy (environment, version, commit) passes the trust gateway\n"
-      "once, and its audit row names the approval. Only a person decides: the command\n"
+      "same identity's same deploy or promote (environment, version, commit) passes the\n"
+      "trust gateway once, and its audit row names the approval; a waiting release goes on\n"
+      "(denied: it ends without a tag). Only a person decides: the command\n"
       "refuses without a terminal on stdin or inside a pipeline job, and the identity that\n"
       "asked may not approve its own request; the decision is recorded with the account\n"
       "running it. Exit codes: 0 decided, 1 not pending any more (decided or expired),\n"

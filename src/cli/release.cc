@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -22,6 +23,7 @@ constexpr int kExitNeedsApproval = 10;
 constexpr int kExitRejected = 11;
 constexpr int kExitNothingToRelease = 12;
 constexpr int kExitNotDeployed = 13;
+constexpr int kExitDenied = 14;
 
 struct ReleaseArgs {
   std::string file, state_dir, secrets_file;
@@ -34,6 +36,7 @@ int ExitFor(const std::string& status) {
   if (status == "released_not_deployed") return kExitNotDeployed;
   if (status == "needs_approval") return kExitNeedsApproval;
   if (status == "rejected") return kExitRejected;
+  if (status == "denied") return kExitDenied;
   return kExitFailed;
 }
 
@@ -70,9 +73,12 @@ int RunRelease(ReleaseArgs& args, const GlobalOptions& global) {
   req.pipeline = &loaded;
   req.workspace = engine::WorkspaceForFile(loaded.file, args.state_dir);
   req.secrets = std::move(*secrets);
+  req.may_wait = true;  // a person's terminal, or a script that chose to wait
   // Progress on stderr with --json, so stdout holds only the document.
   req.print = [&global](const std::string& line) {
-    fmt::print(global.json ? stderr : stdout, "{}\n", line);
+    std::FILE* to = global.json ? stderr : stdout;
+    fmt::print(to, "{}\n", line);
+    std::fflush(to);  // a waiting release's line must reach a pipe now, not at exit
   };
   // For tests of resuming: the process kills itself for real right after that step.
   if (const char* at = std::getenv("GAUNTLET_TEST_RELEASE_KILL_AFTER"); at && *at) {
@@ -117,10 +123,14 @@ void RegisterRelease(CLI::App& app, GlobalOptions& global, Runner* run) {
       "section). One release at a time per state directory: another is refused, naming it.\n"
       "--dry-run prints the version, notes, files, tag, jobs, push and deploy it would do and\n"
       "changes nothing (no file, ref or record; the remote's refs are only listed).\n"
+      "With gate: approval, a needs-approval verdict makes an approval request and waits\n"
+      "for a person (`gauntlet approve N` in another terminal; approval: stop ends instead,\n"
+      "exit 10, until --approve). Killed while waiting, a re-run waits on the same request.\n"
       "Exit codes: 0 released (and deployed), 1 a step failed, 2 usage or invalid file,\n"
       "3 no pipeline file, 4 internal error, 6 another release is running, 10 the gate\n"
-      "needs approval (gate: approval; --approve), 11 the gate rejects HEAD, 12 nothing to\n"
-      "release, 13 released but not deployed (the deployment rolled back).\n");
+      "needs approval (approval: stop; --approve), 11 the gate rejects HEAD, 12 nothing to\n"
+      "release, 13 released but not deployed (the deployment rolled back), 14 a person\n"
+      "denied the approval request or nobody decided within 24 h (approval: wait).\n");
   cmd->add_option("-f,--file", args->file, "The pipeline file (default: gauntlet.yml, upward)");
   cmd->add_option("--state-dir", args->state_dir, "The .gauntlet directory (default: beside the file)");
   cmd->add_option("--secrets-file", args->secrets_file, "KEY=VALUE secrets for jobs and deploys");
@@ -128,7 +138,8 @@ void RegisterRelease(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_flag("--no-quality", args->request.no_quality, "Skip the quality jobs and the gate");
   cmd->add_flag("--no-deploy", args->request.no_deploy, "Do not deploy");
   cmd->add_flag("--approve", args->request.approved,
-                "A person approves HEAD when the gate asks for it (gate: approval)");
+                "A person approves HEAD here when the gate asks for it (gate: approval): no "
+                "request, no wait");
   cmd->add_option("--env", args->request.environment, "Deploy to this environment instead");
   cmd->add_option("--as", args->request.as, "Release exactly this version (e.g. 2.0.0)");
   cmd->add_option("--package", args->request.package, "The package to release (monorepo)");

@@ -130,20 +130,20 @@ Decision Gateway::Check(const std::string& identity, const Tool& tool, const jso
     case Access::kDeploy: {
       const std::string env = tool.environment_of ? tool.environment_of(arguments) : "";
       if (!IsProtected(env)) return {};
-      const bool can_ask = approvals_ && tool.name == "deploy";
+      const bool can_ask = approvals_ && (tool.name == "deploy" || tool.name == "promote");
       Decision d = NeedLevel(
           identity, policy_.deploy_protected,
           fmt::format("{} to the protected environment {}", tool.name, env),
           can_ask ? "a person's approval"
                   : fmt::format("a person running `gauntlet {} {}` themselves", tool.name, env));
       if (d.allowed || !can_ask) return d;
-      ApprovalAnswer a = approvals_(identity, env, arguments);
+      ApprovalAnswer a = approvals_(identity, tool.name, env, arguments);
       if (a.approved > 0) return {true, "", d.level, a.approved};
       d.reason += a.pending > 0
                       ? fmt::format(". Approval {} pending; a person runs `gauntlet approve {}` "
-                                    "(or `gauntlet approve {} --deny`), then call deploy again "
+                                    "(or `gauntlet approve {} --deny`), then call {} again "
                                     "with the same arguments: the approval allows it once",
-                                    a.pending, a.pending, a.pending)
+                                    a.pending, a.pending, a.pending, tool.name)
                       : ". No approval request could be made: " + a.error;
       return d;
     }

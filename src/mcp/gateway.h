@@ -56,16 +56,17 @@ struct Decision {
   int64_t approval = 0;  // allowed by this approval (a person's, used now)
 };
 
-// For a deploy the identity's level does not allow: the approval a person gave for this
-// very deploy (used by this call: `approved`), else the pending request for one, created
-// if needed (`pending`). store/approvals.h keeps them.
+// For a deploy or promote the identity's level does not allow: the approval a person gave
+// for this very action (used by this call: `approved`), else the pending request for one,
+// created if needed (`pending`). store/approvals.h keeps them.
 struct ApprovalAnswer {
   int64_t approved = 0;
   int64_t pending = 0;
   std::string error;  // neither could be read or made
 };
 using ApprovalLookup = std::function<ApprovalAnswer(
-    const std::string& identity, const std::string& environment, const nlohmann::json& arguments)>;
+    const std::string& identity, const std::string& tool, const std::string& environment,
+    const nlohmann::json& arguments)>;
 
 // The identity's trust level in the pipeline's history (engine::ReadTrust); an error
 // counts as L0.
@@ -73,7 +74,8 @@ using LevelLookup = std::function<Result<gate::TrustLevel>(const std::string& id
 
 class Gateway {
  public:
-  // Without `approvals`, a deploy below the level is refused with no request made.
+  // Without `approvals`, a deploy or promote below the level is refused with no request
+  // made.
   Gateway(Policy policy, Clock* clock, LevelLookup lookup, ApprovalLookup approvals = nullptr);
   const Policy& policy() const { return policy_; }
   // Whether `identity` may call `tool` with these (already schema-checked) arguments.

@@ -58,8 +58,8 @@ TEST(Gateway, BelowTheLevelADeployAsksForApprovalAndAnApprovalAllowsIt) {
   Gateway g(Policy{}, &f.clock, [&f](const std::string& who) -> Result<TrustLevel> {
     auto it = f.levels.find(who);
     return it == f.levels.end() ? TrustLevel::kL0 : it->second;
-  }, [&](const std::string& who, const std::string& env, const json& a) {
-    asked.push_back(who + " " + env + " " + a.value("version", ""));
+  }, [&](const std::string& who, const std::string& tool, const std::string& env, const json& a) {
+    asked.push_back(who + " " + tool + " " + env + " " + a.value("version", ""));
     return next;
   });
   Tool deploy = MakeTool("deploy", Access::kDeploy);
@@ -70,7 +70,7 @@ TEST(Gateway, BelowTheLevelADeployAsksForApprovalAndAnApprovalAllowsIt) {
   EXPECT_NE(d.reason.find("Approval 7 pending; a person runs `gauntlet approve 7`"),
             std::string::npos)
       << d.reason;
-  EXPECT_EQ(asked, std::vector<std::string>{"new@x production 1.0.0"});
+  EXPECT_EQ(asked, std::vector<std::string>{"new@x deploy production 1.0.0"});
   next = {7, 0, ""};
   d = g.Check("new@x", deploy, prod);
   EXPECT_TRUE(d.allowed);
@@ -78,11 +78,21 @@ TEST(Gateway, BelowTheLevelADeployAsksForApprovalAndAnApprovalAllowsIt) {
   next = {0, 0, "disk full"};
   EXPECT_NE(g.Check("new@x", deploy, prod).reason.find("No approval request could be made: disk full"),
             std::string::npos);
-  // Promote has no approval requests; L3 and an unprotected environment ask nothing.
+  // L3 and an unprotected environment ask nothing.
   asked.clear();
   EXPECT_TRUE(g.Check("l3@x", deploy, prod).allowed);
-  EXPECT_FALSE(g.Check("new@x", MakeTool("promote", Access::kDeploy), prod).allowed);
   EXPECT_TRUE(g.Check("new@x", deploy, {{"environment", "staging"}}).allowed);
+  EXPECT_TRUE(asked.empty());
+  // A promote asks too, as a promote, and its denial says to call promote again.
+  next = {0, 8, ""};
+  d = g.Check("new@x", MakeTool("promote", Access::kDeploy), {{"environment", "production"}});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.reason.find("Approval 8 pending"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("then call promote again"), std::string::npos) << d.reason;
+  EXPECT_EQ(asked, std::vector<std::string>{"new@x promote production "});
+  // Another tool with deploy access (none today) would not ask.
+  asked.clear();
+  EXPECT_FALSE(g.Check("new@x", MakeTool("other", Access::kDeploy), prod).allowed);
   EXPECT_TRUE(asked.empty());
 }
 

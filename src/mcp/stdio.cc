@@ -51,8 +51,9 @@ int ServeStdio(const StdioOptions& options, FILE* in, FILE* out) {
   Gateway gateway(
       policy, &RealClock(),
       [workplace](const std::string& identity) { return LevelOf(workplace, identity); },
-      [workplace](const std::string& identity, const std::string& env, const nlohmann::json& a) {
-        return AskApproval(workplace, identity, env, a);
+      [workplace](const std::string& identity, const std::string& tool, const std::string& env,
+                  const nlohmann::json& a) {
+        return AskApproval(workplace, identity, tool, env, a);
       });
   AuditTrail audit(workplace);
   SessionOptions so;

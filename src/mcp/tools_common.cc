@@ -36,17 +36,26 @@ Result<gate::TrustLevel> LevelOf(const Workplace& w, const std::string& identity
 }
 
 ApprovalAnswer AskApproval(const Workplace& w, const std::string& identity,
-                           const std::string& environment, const nlohmann::json& arguments) {
+                           const std::string& tool, const std::string& environment,
+                           const nlohmann::json& arguments) {
   auto o = OpenWorkplace(w, true);  // the store: created and migrated if new
   if (!o.ok()) return {0, 0, o.error().message};
   store::ApprovalRecord action;
-  action.kind = "deploy";
+  action.kind = tool;
   action.pipeline = o->loaded->pipeline().name;
   action.environment = environment;
   action.version = arguments.value("version", "");
   action.commit = arguments.value("commit", "");
   action.requested_by = identity;
-  if (action.commit.empty()) {
+  if (tool == "promote") {
+    // What is promoted is the environment's paused deployment: an approval is for it.
+    auto active = o->store->ActiveDeployment(environment);
+    if (!active.ok()) return {0, 0, active.error().message};
+    if (!*active || (*active)->state != store::kDeployPaused)
+      return {0, 0, "environment " + environment + " has no paused deployment to promote"};
+    action.version = (*active)->version;
+    action.commit = (*active)->git_commit;
+  } else if (action.commit.empty()) {
     auto head = vcs::ResolveRevision(o->ws.root, "HEAD");
     if (!head.ok()) return {0, 0, "the commit to deploy: " + head.error().message};
     action.commit = *head;

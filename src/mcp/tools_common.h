@@ -34,11 +34,13 @@ std::string ProblemLines(const engine::LoadedPipeline& loaded, size_t max = 10);
 // NAME` shows (L0 for a name the history has never seen). The gateway's lookup.
 Result<gate::TrustLevel> LevelOf(const Workplace& w, const std::string& identity);
 
-// The gateway's approvals (gateway.h) in the workplace's store (store/approvals.h): a
-// deploy is keyed by the identity, the pipeline, the environment, the version and the
-// commit (`commit` argument, else the workplace's HEAD).
+// The gateway's approvals (gateway.h) in the workplace's store (store/approvals.h), keyed
+// by the identity, the tool (deploy | promote), the pipeline, the environment, the version
+// and the commit: a deploy's `version` and `commit` arguments (else the workplace's HEAD),
+// a promote's those of the environment's deployment it would promote.
 ApprovalAnswer AskApproval(const Workplace& w, const std::string& identity,
-                           const std::string& environment, const nlohmann::json& arguments);
+                           const std::string& tool, const std::string& environment,
+                           const nlohmann::json& arguments);
 
 // "run_id": an integer >= 1 (the schemas use it).
 nlohmann::json RunIdSchema(const std::string& description);

@@ -136,6 +136,9 @@ ToolResult Release(const json& a, CallContext& c) {
   req.package = a.value("package", "");
   req.dry_run = a.value("dry_run", true);
   req.no_deploy = a.value("no_deploy", false);
+  req.identity = c.identity;  // the approval request a needs-approval gate makes is its
+  req.may_wait = true;        // with progress notifications; the client may cancel
+  req.cancelled = [&c] { return c.Cancelled(); };
   req.secrets = std::move(*secrets);
   int step = 0;
   req.print = [&c, &step](const std::string& line) { c.progress(++step, 0, line); };
@@ -147,7 +150,7 @@ ToolResult Release(const json& a, CallContext& c) {
   if (req.dry_run) r.structured["plan"] = out->plan;
   r.text = fmt::format("{}{}{}", s.status, s.tag.empty() ? "" : " " + s.tag,
                        s.reason.empty() ? "" : ": " + s.reason);
-  r.is_error = s.status == "failed" || s.status == "rejected";
+  r.is_error = s.status == "failed" || s.status == "rejected" || s.status == "denied";
   return r;
 }
 
@@ -162,7 +165,9 @@ void AddDeployTools(std::vector<Tool>* tools) {
       {"properties", {{"id", {{"type", "integer"}}}, {"state", {{"type", "string"}}}}},
       {"required", {"id", "state"}}};
   const std::string protected_note =
-      " A protected environment (production by default) needs trust level L3.";
+      " A protected environment (production by default) needs trust level L3, or a person's "
+      "approval: below L3 the denial names the approval request made, and the same call "
+      "passes once a person has approved it.";
   tools->push_back(
       {"deploy", "Deploy a version to an environment",
        "Deploys VERSION to the environment with its strategy (canary, blue_green, rolling, "

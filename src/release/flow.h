@@ -39,6 +39,8 @@ struct Flow {
   Analysis analysis;
   NextVersion next;
   bool resumed = false;
+  std::string identity;         // who asks for approvals: the request's, else HEAD's author
+  std::string approval_needed;  // the gate's reasons when a person must approve (wait)
   nlohmann::json plan = nlohmann::json::object();  // dry run
 
   void Print(const std::string& line) const {
@@ -47,6 +49,9 @@ struct Flow {
   // Records a step's start / end (store row and status file; nothing in a dry run).
   void Begin(const std::string& step);
   Status End(const std::string& step, const std::string& result, const std::string& detail);
+  // Records a step still running with what it is doing now (a wait), so the store and
+  // the status file show it.
+  Status Note(const std::string& step, const std::string& detail);
   // Writes the release row and the status file as they are now.
   Status Save();
   // Whether `step` already ended ok in the release being resumed.
@@ -56,6 +61,7 @@ struct Flow {
 Status Verify(Flow& f);
 Status AnalyseStep(Flow& f);
 Status Quality(Flow& f);
+Status Approval(Flow& f);
 Status VersionStep(Flow& f);
 Status Push(Flow& f);
 Status Deploy(Flow& f);

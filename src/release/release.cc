@@ -138,8 +138,9 @@ store::ReleaseRecord RecordOf(const Flow& f) {
 Status Steps(Flow& f) {
   using StepFn = Status (*)(Flow&);
   static const std::pair<const char*, StepFn> kSteps[] = {
-      {"verify", Verify}, {"analyse", AnalyseStep}, {"quality", Quality},
-      {"version", VersionStep}, {"push", Push},       {"deploy", Deploy}};
+      {"verify", Verify},   {"analyse", AnalyseStep}, {"quality", Quality},
+      {"approval", Approval}, {"version", VersionStep}, {"push", Push},
+      {"deploy", Deploy}};
   for (const auto& [name, fn] : kSteps) {
     if (f.Done(name)) continue;
     if (Status s = fn(f); !s.ok()) return s;
@@ -181,6 +182,23 @@ Status Flow::End(const std::string& step, const std::string& result, const std::
   if (state.release_id != 0) {
     Status st = store->RecordReleaseStep(
         {state.release_id, step, result, detail, s->started_ms, s->finished_ms});
+    if (!st.ok()) return st;
+  }
+  return Save();
+}
+
+Status Flow::Note(const std::string& step, const std::string& detail) {
+  StepState* s = state.Step(step);
+  if (s == nullptr) {
+    Begin(step);
+    s = state.Step(step);
+  }
+  s->detail = detail;
+  Print(detail);
+  if (store == nullptr) return Ok();
+  if (state.release_id != 0) {
+    Status st = store->RecordReleaseStep(
+        {state.release_id, step, "running", detail, s->started_ms, 0});
     if (!st.ok()) return st;
   }
   return Save();
@@ -238,6 +256,7 @@ Result<ReleaseOutcome> Run(const ReleaseRequest& req) {
   f.state.head = head->commit;
   f.state.started_ms = f.clock->UnixMs();
   f.state.remote = config.remote;
+  f.identity = req.identity.empty() ? head->author_email : req.identity;
   if (req.dry_run) f.state.status = "dry_run";
 
   // One release at a time per state directory; a dry run changes nothing and takes no

@@ -5,7 +5,7 @@
 // thread of a long-lived process (no process-wide state changes; every resource is the
 // call's).
 //
-// Order: verify -> analyse -> quality -> version (commit, local tag) -> push -> deploy.
+// Order: verify -> analyse -> quality -> [approval] -> version (commit, local tag) -> push -> deploy.
 // The tag is pushed before the deployment: a release is its tag, and a deployment that
 // rolls back leaves a release that exists but is not deployed ("released_not_deployed").
 // Re-running after a failure or a kill continues the unfinished release of HEAD (the
@@ -33,6 +33,18 @@ struct ReleaseRequest {
   bool no_quality = false;  // skip the quality step (and the gate)
   bool no_deploy = false;
   bool approved = false;    // a person approves a needs-approval verdict (gate: approval)
+  // Who asks when a person must approve (approval: wait): an MCP session's identity;
+  // "" is the author of HEAD, the change the gate judged.
+  std::string identity;
+  Duration approval_poll = std::chrono::seconds(1);  // how often a waiting release looks
+  // Whether this caller may wait for a person (approval: wait): a command line and an MCP
+  // call do. A server's scheduled release does not (it would hold its worker and its
+  // shutdown for hours): it makes the request and ends needs_approval; the next release
+  // of that commit finds the decision.
+  bool may_wait = false;
+  // Polled while waiting for approval: true ends the wait, and the release fails with
+  // the request left pending (an MCP call cancelled by its client). May be empty.
+  std::function<bool()> cancelled;
   std::string environment;  // overrides release.environment
   std::string remote;       // overrides release.remote (the server's: its repository)
   std::string as;           // --as VERSION: this version exactly
@@ -52,7 +64,10 @@ struct ReleaseRequest {
 //   deployed               released, and the deployment succeeded
 //   released_not_deployed  released; the deployment rolled back, failed or paused
 //   nothing_to_release     no releasable commit since the last release
-//   needs_approval         the gate asks a person (gate: approval); run with --approve
+//   needs_approval         the gate asks a person (gate: approval, approval: stop); run
+//                          with --approve
+//   denied                 a person denied the approval request, or nobody decided in
+//                          time (approval: wait); no tag
 //   rejected               the gate rejected HEAD
 //   failed                 a step failed (the reason says which; the quality jobs'
 //                          diagnostics are in quality.failed_jobs); re-run to continue

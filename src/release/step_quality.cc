@@ -107,7 +107,8 @@ Status RunJobs(Flow& f, const std::vector<std::string>& jobs) {
 }
 
 // The gate's verdict for HEAD with the quality run as its run. `gate: reject` stops on a
-// reject only; `gate: approval` also on needs-approval, unless a person approved.
+// reject only; `gate: approval` also on needs-approval, unless a person approved: with
+// `approval: wait` the approval step then waits for a person, with `stop` the release ends.
 Status Gate(Flow& f) {
   gate::GateOptions opts;
   opts.repo_path = f.repo_root;
@@ -130,6 +131,10 @@ Status Gate(Flow& f) {
     f.state.reason = "the gate rejects HEAD: " + why;
   } else if (d == gate::Decision::kNeedsApproval && f.config.gate == "approval" &&
              !f.req.approved) {
+    if (f.config.approval == "wait") {
+      f.approval_needed = why;  // the approval step asks a person and waits
+      return Ok();
+    }
     f.state.status = "needs_approval";
     f.state.reason = "the gate asks a person to approve HEAD (" + why +
                      "): run `gauntlet release --approve` once approved";

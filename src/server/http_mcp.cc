@@ -480,8 +480,9 @@ void McpEndpoint::Install(httplib::Server& http) {
     face->gateway = std::make_unique<mcp::Gateway>(
         policy, &RealClock(),
         [w](const std::string& identity) { return mcp::LevelOf(w, identity); },
-        [w](const std::string& identity, const std::string& env, const json& a) {
-          return mcp::AskApproval(w, identity, env, a);
+        [w](const std::string& identity, const std::string& tool, const std::string& env,
+            const json& a) {
+          return mcp::AskApproval(w, identity, tool, env, a);
         });
     face->audit = std::make_unique<mcp::AuditTrail>(w);
     m.faces[r.name] = std::move(face);

@@ -14,7 +14,7 @@ namespace {
 const std::vector<std::string> kReleaseKeys = {
     "tag_format", "branches", "prerelease", "maintenance", "bump",     "changelog", "quality",
     "environment", "remote",  "gate",       "packages",    "schedule", "when",
-    "timezone"};
+    "timezone",   "approval"};
 const std::vector<std::string> kPackageKeys = {"path", "tag_format", "bump", "changelog"};
 
 void ReadTagFormat(LoadState& s, const YamlNode* n, std::string* out) {
@@ -153,6 +153,7 @@ void ReadRelease(LoadState& s, const YamlNode* n) {
       r.environment.loc = s.reader.Loc(v);
     if (key == "remote") s.reader.String(v, &r.remote);
     if (key == "gate") s.reader.Enum(v, &r.gate, "gate", {"off", "reject", "approval"});
+    if (key == "approval") s.reader.Enum(v, &r.approval, "approval", {"wait", "stop"});
     if (key == "packages") ReadPackages(s, v, &r);
     if (key == "when") s.reader.Enum(v, &r.when, "when", {"green", "always"});
     if (key == "schedule" && s.reader.String(v, &r.schedule)) {

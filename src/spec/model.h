@@ -355,6 +355,7 @@ struct Release {
   Located environment;                     // "" none
   std::string remote;                      // a git remote's name or URL; "" none
   std::string gate = "reject";             // off | reject | approval
+  std::string approval = "wait";           // wait | stop: gate: approval on needs-approval
   std::vector<ReleasePackage> packages;
   std::string schedule;  // cron, for `gauntlet serve`; "" none
   std::string timezone;  // of `schedule`; "" is UTC

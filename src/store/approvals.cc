@@ -137,6 +137,16 @@ Result<std::optional<ApprovalRecord>> ApprovalBook::Get(int64_t id, int64_t now_
   return std::optional<ApprovalRecord>(rows->front());
 }
 
+Result<std::optional<ApprovalRecord>> ApprovalBook::Latest(const ApprovalRecord& action,
+                                                           int64_t now_ms) {
+  if (Status s = Expire(now_ms); !s.ok()) return s.error();
+  auto rows = Query(*db_, std::string("WHERE ") + kSameAction + " ORDER BY id DESC LIMIT 1",
+                    [&](SqliteStmt& s) { BindAction(s, action); });
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<ApprovalRecord>();
+  return std::optional<ApprovalRecord>(rows->front());
+}
+
 Result<std::vector<ApprovalRecord>> ApprovalBook::List(bool pending_only, int limit,
                                                        int64_t now_ms) {
   if (Status s = Expire(now_ms); !s.ok()) return s.error();

@@ -1,6 +1,6 @@
-// Approval requests (docs/agents.md): a deploy to a protected environment that the trust
-// gateway would refuse, or a release the gate says needs approval, held until a person
-// decides with `gauntlet approve`. Kept in the run store's SQLite file (table `approvals`,
+// Approval requests (docs/agents.md): a deploy or promote to a protected environment that
+// the trust gateway would refuse, or a release the gate says needs approval
+// (docs/release.md), held until a person decides with `gauntlet approve`. Kept in the run store's SQLite file (table `approvals`,
 // sqlite_schema.cc) through a connection of their own, so the processes involved (an MCP
 // session, `gauntlet approve`, a release waiting for the decision) meet there.
 //
@@ -24,9 +24,11 @@ inline constexpr int64_t kApprovalTtlMs = 24LL * 60 * 60 * 1000;
 
 struct ApprovalRecord {
   int64_t id = 0;
-  std::string kind;  // deploy | release
-  std::string pipeline, environment, commit;
-  std::string version;  // a deploy's version; "" for a release
+  std::string kind;  // deploy | promote | release
+  std::string pipeline;
+  std::string environment;  // a release's: its package ("" the whole repository)
+  std::string commit;
+  std::string version;  // deployed, promoted or released
   std::string requested_by;
   std::string state = "pending";  // pending | approved | denied | expired
   std::string decided_by, reason;
@@ -50,6 +52,9 @@ class ApprovalBook {
   Result<ApprovalRecord> Decide(int64_t id, bool approve, const std::string& by,
                                 const std::string& reason, int64_t now_ms);
   Result<std::optional<ApprovalRecord>> Get(int64_t id, int64_t now_ms);
+  // The newest request for `action` (same identity, kind, pipeline, environment, commit and
+  // version), in any state; nullopt when it was never asked.
+  Result<std::optional<ApprovalRecord>> Latest(const ApprovalRecord& action, int64_t now_ms);
   // Newest first; `pending_only`: the ones waiting for a person.
   Result<std::vector<ApprovalRecord>> List(bool pending_only, int limit, int64_t now_ms);
 

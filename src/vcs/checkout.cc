@@ -13,10 +13,17 @@ namespace {
 
 using Remote = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
 
-// Fetches every branch, tag and pull request head of origin into the copy.
-Status Fetch(git_repository* repo) {
+// Fetches every branch, tag and pull request head of `source` into the copy, as its
+// origin. Through an anonymous remote, not git_remote_lookup: libgit2 1.5 leaks a pcre2
+// match block for each config entry its regular expressions miss while looking a named
+// remote up (vcs/publish.cc says more); `source` is origin's url anyway.
+Status Fetch(git_repository* repo, const std::string& source) {
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   git_remote* raw = nullptr;
-  if (git_remote_lookup(&raw, repo, "origin") != 0) return GitError("origin of the workspace");
+  if (git_remote_create_with_opts(&raw, source.c_str(), &create) != 0)
+    return GitError("origin of the workspace");
   Remote remote(raw);
   // Pull requests' heads too (a forge keeps a fork's under refs/pull/N/head), so a
   // pull_request event's commit is there to check out.
@@ -30,6 +37,24 @@ Status Fetch(git_repository* repo) {
   return Ok();
 }
 
+// A new, empty work tree whose origin is `source` (what git_clone would make, without
+// its git_remote_create, which leaks as above): the first Fetch fills it.
+Result<git_repository*> CreateWorkspace(const std::string& source, const std::string& dir) {
+  git_repository* raw = nullptr;
+  if (git_repository_init(&raw, dir.c_str(), /*is_bare=*/0) != 0)
+    return GitError("creating the workspace " + dir);
+  Repo repo(raw);
+  git_config* config_raw = nullptr;
+  if (git_repository_config(&config_raw, repo.get()) != 0) return GitError("config of " + dir);
+  Config config(config_raw);
+  // For people and jobs that run git there: `git fetch` works as in a clone.
+  if (git_config_set_string(config.get(), "remote.origin.url", source.c_str()) != 0 ||
+      git_config_set_string(config.get(), "remote.origin.fetch",
+                            "+refs/heads/*:refs/remotes/origin/*") != 0)
+    return GitError("setting origin in " + dir);
+  return repo.release();
+}
+
 }  // namespace
 
 Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& dir,
@@ -40,10 +65,9 @@ Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& d
   std::error_code ec;
   if (!std::filesystem::exists(dir + "/.git", ec)) {
     std::filesystem::remove_all(dir, ec);
-    git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
-    opts.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
-    if (git_clone(&raw, source.c_str(), dir.c_str(), &opts) != 0)
-      return GitError("cloning " + source + " into " + dir);
+    auto created = CreateWorkspace(source, dir);
+    if (!created.ok()) return created.error();
+    raw = *created;
     stats.cloned = true;
   } else if (git_repository_open(&raw, dir.c_str()) != 0) {
     return GitError("opening the workspace " + dir);
@@ -78,7 +102,7 @@ Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& d
     return Error::Invalid("'" + commit + "' is not a commit id");
   git_commit* found = nullptr;
   if (git_commit_lookup(&found, repo.get(), &oid) != 0) {
-    if (Status s = Fetch(repo.get()); !s.ok()) return s.error();
+    if (Status s = Fetch(repo.get(), source); !s.ok()) return s.error();
     if (git_commit_lookup(&found, repo.get(), &oid) != 0)
       return Error::NotFound("commit " + commit + " is not in " + source);
   }

@@ -23,6 +23,7 @@ using Commit = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_fre
 using Object = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
 using Tree = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
 using Diff = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
+using Config = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
 using StatusList =
     std::unique_ptr<git_status_list, GitDeleter<git_status_list, git_status_list_free>>;
 

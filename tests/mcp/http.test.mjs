@@ -7,45 +7,26 @@
 // MCP-Protocol-Version 400, GET 405), DELETE ends a session, and the audit rows carry the
 // token's name. Usage: node http.test.mjs GAUNTLET_BINARY EMPTY_DIR
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import readline from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { AGENT, recreateEnvironment, repository, startServe } from './common.mjs';
 
 const [bin, dir] = process.argv.slice(2);
 const src = path.join(dir, 'src');
 const state = path.join(dir, 'state');
-const AGENT = 'agent@example.com';
-const write = (name, text) => {
-  fs.mkdirSync(path.dirname(path.join(src, name)), { recursive: true });
-  fs.writeFileSync(path.join(src, name), text);
-};
-const git = (...args) =>
-  execFileSync('git', args, {
-    cwd: src,
-    env: { ...process.env, GIT_AUTHOR_NAME: 'Agent', GIT_AUTHOR_EMAIL: AGENT,
-           GIT_COMMITTER_NAME: 'Agent', GIT_COMMITTER_EMAIL: AGENT },
-  });
-
-write('gauntlet.yml', `name: app
+const repo = repository(src);
+repo.write('gauntlet.yml', `name: app
 jobs:
   compile:
     run: gcc -Wall -c src/app.c -o /dev/null
     diagnostics: gcc
 environments:
-  production:
-    strategy: recreate
-    instances: [{name: one, address: "127.0.0.1:1"}]
-    deploy: echo \${{ release.version }} > deployed
-    health: {type: command, command: "true", period: 50ms, failure_threshold: 1}
-`);
-write('src/app.c', 'int main(void) {\n  int x = 1;\n  return missing + x;\n}\n');
-git('init', '-q', '-b', 'main');
-git('add', '-A');
-git('commit', '-qm', 'feat: use missing');
+${recreateEnvironment('production', 'deployed')}`);
+repo.write('src/app.c', 'int main(void) {\n  int x = 1;\n  return missing + x;\n}\n');
+repo.init('feat: use missing');
 
 const token = (name, scope) =>
   execFileSync(bin, ['token', 'create', '--name', name, '--scope', scope, '--state-dir', state])
@@ -54,16 +35,8 @@ const deployToken = token(AGENT, 'deploy');
 const readToken = token('reader', 'read');
 assert.ok(deployToken && readToken, 'tokens printed');
 
-const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--repo', `app=${src}`,
-                           '--state-dir', state, '-j', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const exited = new Promise((resolve) => server.on('exit', resolve));
-const lines = readline.createInterface({ input: server.stdout });
-const first = await new Promise((resolve, reject) => {
-  lines.once('line', resolve);
-  server.once('exit', (code) => reject(new Error(`gauntlet serve exited ${code}`)));
-});
-const port = Number(first.match(/127\.0\.0\.1:(\d+)/)[1]);
-const url = `http://127.0.0.1:${port}/mcp`;
+const server = await startServe(bin, ['--repo', `app=${src}`, '--state-dir', state, '-j', '2']);
+const { url } = server;
 
 const connect = async (tok) => {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
@@ -166,6 +139,8 @@ try {
   assert.match(readerDeploy.detail, /scope deploy/);
   console.log(`ok: ${audit.length} audited calls over HTTP`);
 } finally {
-  server.kill('SIGTERM');
-  await exited;
+  const exit = await server.stop();
+  // A clean exit, leaks included: the session's clone of the working copy once leaked
+  // libgit2 memory that LeakSanitizer reported only here, at the server's exit.
+  assert.deepEqual(exit, { code: 0, signal: null }, 'gauntlet serve exits 0 on SIGTERM');
 }

@@ -4,53 +4,28 @@
 // is denied a production deploy with the reason, a rollback is allowed, and every call
 // is in the audit trail. Usage: node sdk.test.mjs GAUNTLET_BINARY EMPTY_DIR
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { spawnSync } from 'node:child_process';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { AGENT, connectStdio, json, recreateEnvironment, repository } from './common.mjs';
 
 const [bin, dir] = process.argv.slice(2);
-const AGENT = 'agent@example.com';
-const write = (name, text) => {
-  fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-  fs.writeFileSync(path.join(dir, name), text);
-};
-const git = (...args) =>
-  execFileSync('git', args, {
-    cwd: dir,
-    env: { ...process.env, GIT_AUTHOR_NAME: 'Agent', GIT_AUTHOR_EMAIL: AGENT,
-           GIT_COMMITTER_NAME: 'Agent', GIT_COMMITTER_EMAIL: AGENT },
-  });
-
-const environment = (name) => `  ${name}:
-    strategy: recreate
-    instances: [{name: one, address: "127.0.0.1:1"}]
-    deploy: echo \${{ release.version }} > deployed-${name}
-    health: {type: command, command: "true", period: 50ms, failure_threshold: 1}
-`;
+const repo = repository(dir);
+const { write, git } = repo;
 write('gauntlet.yml', `name: app
 jobs:
   compile:
     run: gcc -Wall -c src/app.c -o /dev/null
     diagnostics: gcc
 environments:
-${environment('staging')}${environment('production')}`);
+${recreateEnvironment('staging', 'deployed-staging')}${recreateEnvironment('production', 'deployed-production')}`);
 write('.gitignore', '.gauntlet/\ndeployed-*\n');
 write('src/app.c', 'int main(void) {\n  return 0;\n}\n');
-git('init', '-q', '-b', 'main');
-git('add', '-A');
-git('commit', '-qm', 'app');
+repo.init();
 git('checkout', '-qb', 'feature');
 write('src/app.c', 'int main(void) {\n  int x = 1;\n  return missing + x;\n}\n');
 git('commit', '-qam', 'feat: use missing');
 
-const transport = new StdioClientTransport({
-  command: bin, args: ['mcp', '--as', AGENT], cwd: dir, stderr: 'inherit',
-});
-const client = new Client({ name: 'gauntlet-sdk-test', version: '1.0.0' });
-await client.connect(transport);
+const { client, transport } = await connectStdio(bin, dir, ['--as', AGENT], 'gauntlet-sdk-test');
 assert.equal(client.getServerVersion().name, 'gauntlet');
 assert.equal(transport._protocolVersion ?? LATEST_PROTOCOL_VERSION, LATEST_PROTOCOL_VERSION);
 
@@ -114,7 +89,7 @@ assert.ok(Array.isArray(r.structuredContent.checks));
 // Insight: the same report as `gauntlet insight --json` (its window ends at each call's now).
 r = await call('insight', {});
 assert.equal(r.isError, false, r.content[0].text);
-const cliInsight = JSON.parse(execFileSync(bin, ['insight', '--json'], { cwd: dir }));
+const cliInsight = json(bin, dir, 'insight');
 assert.deepEqual(r.structuredContent.read, cliInsight.read);
 const jobsOf = (report) => report.pipelines.map((p) => [p.name, p.runs, p.jobs.map((j) => [j.name, j.runs, j.failed])]);
 assert.deepEqual(jobsOf(r.structuredContent), jobsOf(cliInsight));
@@ -130,7 +105,7 @@ r = await call('deploy', { environment: 'production', version: '1.0.0' });
 assert.equal(r.isError, true);
 assert.match(r.content[0].text, /needs trust level L3/);
 assert.match(r.content[0].text, /agent@example\.com is L0/);
-assert.ok(!fs.existsSync(path.join(dir, 'deployed-production')), 'nothing deployed');
+assert.ok(!repo.exists('deployed-production'), 'nothing deployed');
 // ...but may deploy to staging, and roll back there.
 for (const version of ['1.0.0', '1.1.0']) {
   r = await call('deploy', { environment: 'staging', version }, { timeout: 120000 });
@@ -138,7 +113,7 @@ for (const version of ['1.0.0', '1.1.0']) {
 }
 r = await call('rollback', { environment: 'staging' }, { timeout: 120000 });
 assert.equal(r.isError, false, r.content[0].text);
-assert.equal(fs.readFileSync(path.join(dir, 'deployed-staging'), 'utf8').trim(), '1.0.0');
+assert.equal(repo.read('deployed-staging').trim(), '1.0.0');
 r = await call('deployments', { environment: 'staging' });
 assert.equal(r.structuredContent.deployments.length, 3);
 
@@ -155,7 +130,7 @@ assert.equal(r.isError, true);
 await client.close();
 
 // The audit trail: every call, the denial with its reason.
-const audit = JSON.parse(execFileSync(bin, ['audit', '--json', '--identity', AGENT], { cwd: dir }));
+const audit = json(bin, dir, 'audit', '--identity', AGENT);
 const denied = audit.filter((a) => a.tool === 'deploy' && a.decision === 'denied');
 assert.equal(denied.length, 1);
 assert.equal(denied[0].arguments.environment, 'production');
