@@ -10,7 +10,6 @@ namespace {
 using Index = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
 using Signature = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
 using Remote = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
-using Config = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
 
 Result<Signature> Author(git_repository* repo) {
   git_signature* raw = nullptr;
