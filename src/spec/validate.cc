@@ -224,7 +224,7 @@ class Validator {
   void EventField(const ExprUse& use) {
     static const std::vector<std::string> kFields = {
         "name",    "ref",    "sha",           "before",   "after",  "commits",
-        "pusher",  "merged_branch", "schedule", "inputs", "pull_request", "payload"};
+        "pusher",  "merged_branch", "webhook", "schedule", "inputs", "pull_request", "payload"};
     if (use.path.size() < 2) {
       problems_->Error(use.loc, "'event' is an object: read one of its fields",
                        "event.name == 'push'; fields: " + JoinComma(kFields));
