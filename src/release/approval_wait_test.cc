@@ -29,7 +29,8 @@ class ActingClock : public FakeClock {
   int sleeps = 0;
   void SleepFor(Duration d) override {
     FakeClock::SleepFor(d);
-    if (on_sleep) on_sleep(++sleeps);
+    ++sleeps;
+    if (on_sleep) on_sleep(sleeps);
   }
 };
 

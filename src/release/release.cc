@@ -194,14 +194,13 @@ Status Flow::Note(const std::string& step, const std::string& detail) {
     s = state.Step(step);
   }
   s->detail = detail;
+  // Recorded before it is printed: whoever reads the line finds the status file saying it.
+  Status saved = Ok();
+  if (store != nullptr && state.release_id != 0)
+    saved = store->RecordReleaseStep({state.release_id, step, "running", detail, s->started_ms, 0});
+  if (store != nullptr && saved.ok()) saved = Save();
   Print(detail);
-  if (store == nullptr) return Ok();
-  if (state.release_id != 0) {
-    Status st = store->RecordReleaseStep(
-        {state.release_id, step, "running", detail, s->started_ms, 0});
-    if (!st.ok()) return st;
-  }
-  return Save();
+  return saved;
 }
 
 Status Flow::Save() {
