@@ -43,7 +43,8 @@ TEST(GhaReuseTest, CalledWorkflowsRunAsJobsOfTheCaller) {
   auto p = ws.Run({"plan", file, "--json"});
   ASSERT_EQ(p.code, 0) << p.out << p.err;
   std::vector<std::string> names;
-  for (const auto& job : testing::JsonOut(p)["jobs"]) names.push_back(job["name"]);
+  const nlohmann::json plan = testing::JsonOut(p);  // kept: the loop reads into it
+  for (const auto& job : plan["jobs"]) names.push_back(job["name"]);
   for (const char* name : {"build / compile", "build / test", "build / nested / leaf",
                            "build / nested", "build", "inherited / nested / leaf"})
     EXPECT_THAT(names, ::testing::Contains(std::string(name)));
@@ -83,7 +84,8 @@ TEST(GhaReuseTest, MistakesInCallsAreReportedWhereTheyAre) {
   auto v = ws.Run({"validate", ".github/workflows/reusable_errors.yml", "--json"});
   EXPECT_NE(v.code, 0);
   std::vector<std::string> got;
-  for (const auto& p : testing::JsonOut(v)["problems"])
+  const nlohmann::json problems = testing::JsonOut(v)["problems"];
+  for (const auto& p : problems)
     got.push_back(fmt::format("{}:{}:{} {}",
                               std::filesystem::path(p["file"].get<std::string>()).filename().string(),
                               p["line"].get<int>(), p["col"].get<int>(),
