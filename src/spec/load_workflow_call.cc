@@ -151,11 +151,14 @@ void ReadCallSecrets(LoadState& s, const YamlNode* secrets, const YamlNode* uses
       s.exprs.CheckTemplate(v, ji);
       call->secrets.emplace_back(name, value);
     });
-  for (const auto& [name, required] : d.secrets)
-    if (required && std::none_of(call->secrets.begin(), call->secrets.end(),
-                                 [&](const auto& x) { return x.first == name; }))
+  for (const auto& entry : d.secrets) {
+    // Not a structured binding: clang (the fuzz build) cannot capture one in the lambda.
+    const std::string& name = entry.first;
+    if (entry.second && std::none_of(call->secrets.begin(), call->secrets.end(),
+                                     [&](const auto& x) { return x.first == name; }))
       s.reader.Error(secrets ? secrets : uses, "secret '" + name + "' of " + file + " is required",
                      "secrets: {" + name + ": ${{ secrets.NAME }}}, or secrets: inherit");
+  }
 }
 
 // `text` (a template) with each `jobs.` reference read as `needs.`; a job that is not
