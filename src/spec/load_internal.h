@@ -109,6 +109,9 @@ void ReadWorkflowCall(LoadState& s, const YamlNode* n, size_t index);
 std::string RepositoryRoot(const std::string& file);
 // A file a workflow refers to (an action.yml, a called workflow); *ok: it could be read.
 std::string ReadWorkflowFile(const std::string& path, bool* ok);
+// Parses the text of such a file into `doc`; false after reporting where it is broken.
+bool ParseWorkflowFile(LoadState& s, const std::string& file, const std::string& text,
+                       YamlDocument* doc);
 // Compiles the job's steps (and outputs) into its script (spec/workflow_script.h).
 void ReadWorkflowSteps(LoadState& s, const YamlNode* steps, size_t job, WorkflowJobParts* parts);
 void UnknownShell(LoadState& s, const YamlNode* n, const std::string& shell);

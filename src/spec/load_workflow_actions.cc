@@ -199,6 +199,15 @@ void ReadJavaScript(LoadState& a, const YamlNode* runs, const YamlNode* main,
 
 }  // namespace
 
+bool ParseWorkflowFile(LoadState& s, const std::string& file, const std::string& text,
+                       YamlDocument* doc) {
+  YamlError error;
+  if (doc->Parse(text, &error)) return true;
+  s.reader.problems()->Error(Location{file, error.line + 1, error.col + 1}, error.message,
+                             error.hint);
+  return false;
+}
+
 std::string ReadWorkflowFile(const std::string& path, bool* ok) {
   std::ifstream in(path, std::ios::binary);
   *ok = static_cast<bool>(in);
@@ -240,12 +249,7 @@ void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path
   a.local_actions = s.local_actions;
   a.action_depth = s.action_depth + 1;
   YamlDocument doc;
-  YamlError error;
-  if (!doc.Parse(text, &error)) {
-    s.reader.problems()->Error(Location{file, error.line + 1, error.col + 1}, error.message,
-                               error.hint);
-    return;
-  }
+  if (!ParseWorkflowFile(s, file, text, &doc)) return;
   const YamlNode *inputs = nullptr, *outputs = nullptr, *runs = nullptr;
   a.reader.ForEach(doc.root(), "action.yml", kActionKeys,
                    [&](const std::string& key, const YamlNode*, const YamlNode* v) {

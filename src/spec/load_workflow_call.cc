@@ -351,12 +351,7 @@ void ReadWorkflowCall(LoadState& s, const YamlNode* n, size_t index) {
   w.called_files = s.called_files;
   w.local_actions = s.local_actions;
   YamlDocument doc;
-  YamlError error;
-  if (!doc.Parse(text, &error)) {
-    s.reader.problems()->Error(Location{file, error.line + 1, error.col + 1}, error.message,
-                               error.hint);
-    return;
-  }
+  if (!ParseWorkflowFile(s, file, text, &doc)) return;
   bool callable = false;
   const YamlNode* call_node = FindWorkflowCall(doc.root(), &callable);
   if (!callable) {
