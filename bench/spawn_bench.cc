@@ -124,7 +124,7 @@ void BM_LocalRunner(benchmark::State& state) {
         if (!runner->Start(req).ok()) std::abort();
         ++started;
       }
-      if (!runner->Poll(TimePoint::max(), &c).ok()) std::abort();
+      if (!runner->Poll(gauntlet::TimePoint::max(), &c).ok()) std::abort();
     }
   }
   state.SetItemsProcessed(state.iterations() * kJobs);
