@@ -128,6 +128,15 @@ Status SqliteDb::Checkpoint() {
   return Ok();
 }
 
+Status SqliteDb::CheckpointAndTruncate() {
+  // A busy handler would wait for readers and the writer lock: none for this one.
+  sqlite3_busy_timeout(db_, 0);
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db_, 10000);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return Err("checkpoint");
+  return Ok();
+}
+
 Result<SqliteStmt> SqliteDb::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -99,6 +99,10 @@ class SqliteDb {
   void OnWalCommit(std::function<void(int pages)> hook);
   // A PASSIVE checkpoint: copies what it can without waiting for anyone.
   Status Checkpoint();
+  // A TRUNCATE checkpoint that does not wait either: when no other connection is reading
+  // or writing, copies everything and empties the WAL file, so the next writer starts it
+  // from the beginning; otherwise copies what it can, as PASSIVE does.
+  Status CheckpointAndTruncate();
 
   const std::string& path() const { return path_; }
 

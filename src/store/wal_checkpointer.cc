@@ -49,7 +49,14 @@ void WalCheckpointer::Loop(std::stop_token stop) {
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, stop, [this] { return requested_; });
-    if (stop.stop_requested()) return;
+    // The owner is going away: one last checkpoint, which also empties the WAL. Without
+    // it, a command shorter than the thread's start never checkpoints, and even a
+    // complete PASSIVE checkpoint leaves the WAL to grow: SQLite starts it again from
+    // the beginning only at a write that finds every frame copied and no reader in it,
+    // which a busy run (its own reader, its next commit) rarely offers. The WAL of a
+    // store used by many short commands then grew without end, and every reader paid
+    // for its length (docs/performance.md).
+    const bool last = stop.stop_requested();
     requested_ = false;
     lock.unlock();
     // A failed checkpoint is retried by the next request; the WAL holds the data meanwhile.
@@ -59,10 +66,11 @@ void WalCheckpointer::Loop(std::stop_token stop) {
       // would do nothing (SQLite before 3.42 does not open it for one).
       if (db.ok() && (*db)->QueryInt("PRAGMA schema_version").ok()) db_ = std::move(db).value();
     }
-    if (db_) (void)db_->Checkpoint();
+    if (db_) (void)(last ? db_->CheckpointAndTruncate() : db_->Checkpoint());
     lock.lock();
     ++done_;
     done_cv_.notify_all();
+    if (last) return;
   }
 }
 

@@ -6,7 +6,8 @@
 //
 // Thread safety: the writer's commits call in from the writing thread; the checkpoint
 // runs on the checkpointer's thread through its own connection, a PASSIVE checkpoint
-// that never blocks the writer or readers. Destruction waits for a checkpoint under way.
+// that never blocks the writer or readers. Destruction, once a checkpoint has been asked
+// for, waits for a last one that also empties the WAL file (when nobody else is reading).
 #pragma once
 
 #include <chrono>
