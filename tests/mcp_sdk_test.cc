@@ -45,6 +45,10 @@ TEST(McpSdk, FixLoopGatewayAndAuditWithTheOfficialClient) { RunSdkScript("sdk.te
 // tokens as identities and scopes, the transport's refusals, the audit rows.
 TEST(McpSdk, StreamableHttpWithTokensScopesAndAudit) { RunSdkScript("http.test.mjs"); }
 
+// Over stdio (tests/mcp/sessions.test.mjs): a subscribed run's updates until its final
+// state, in order (over HTTP in http.test.mjs); $GAUNTLET_TOKEN as the identity.
+TEST(McpSdk, SubscriptionsAndTokenIdentitiesOverStdio) { RunSdkScript("sessions.test.mjs"); }
+
 // Approvals (tests/mcp/approvals.test.mjs): an L0 agent's production deploy asks, a
 // person approves at a terminal, the same deploy then passes once.
 TEST(McpSdk, ApprovalAllowsTheSameDeployOnce) { RunSdkScript("approvals.test.mjs"); }

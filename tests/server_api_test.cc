@@ -145,17 +145,27 @@ TEST_F(ServerE2E, RetryDeploymentsGateAndRunEventsThroughTheApi) {
   const std::string server = "http://127.0.0.1:" + std::to_string(port_);
   const std::string history = dir_ + "/state/repos/app";
   const std::vector<std::vector<std::string>> formats = {{}, {"--json"}};
-  for (const std::vector<std::string>& format : formats) {
-    std::vector<std::string> remote = {"runs", "--server", server, "--token-file",
-                                       (ws_.dir() / "reader-token").string()};
-    std::vector<std::string> local = {"runs", "--state-dir", history};
-    remote.insert(remote.end(), format.begin(), format.end());
-    local.insert(local.end(), format.begin(), format.end());
-    testing::Output there = ws_.Run(remote), here = ws_.Run(local);
-    EXPECT_EQ(there.code, 0) << there.err;
-    EXPECT_EQ(there.out, here.out);
-    EXPECT_NE(there.out.find("success"), std::string::npos) << there.out;
+  for (const std::string command : {"runs", "status"}) {
+    for (const std::vector<std::string>& format : formats) {
+      std::vector<std::string> remote = {command, "--server", server, "--token-file",
+                                         (ws_.dir() / "reader-token").string()};
+      std::vector<std::string> local = {command, "--state-dir", history};
+      remote.insert(remote.end(), format.begin(), format.end());
+      local.insert(local.end(), format.begin(), format.end());
+      testing::Output there = ws_.Run(remote), here = ws_.Run(local);
+      EXPECT_EQ(there.code, 0) << command << ": " << there.err;
+      EXPECT_EQ(there.out, here.out) << command;
+      EXPECT_NE(there.out.find("success"), std::string::npos) << there.out;
+    }
   }
+  testing::Output first = ws_.Run({"status", "1", "--server", server, "--token-file",
+                                 (ws_.dir() / "reader-token").string()});
+  EXPECT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(first.out, ws_.Run({"status", "1", "--state-dir", history}).out);
+  testing::Output none = ws_.Run({"status", "99", "--server", server, "--token-file",
+                                  (ws_.dir() / "reader-token").string()});
+  EXPECT_EQ(none.code, 3) << "404: no such run";
+  EXPECT_NE(none.err.find("(404)"), std::string::npos) << none.err;
   testing::Output refused = ws_.Run({"runs", "--server", server});
   EXPECT_EQ(refused.code, 1) << "no token: 401";
   EXPECT_NE(refused.err.find("(401)"), std::string::npos) << refused.err;

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/diagnosis_text.h"
+#include "engine/diagnosis.h"
 #include "engine/views_gate.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
@@ -26,30 +27,6 @@ struct DiagnoseArgs {
   int lines = 20;
 };
 
-// The pipeline file of the run, read again for the jobs' `diagnostics:` and
-// `language:` (the run stores its results, not its configuration).
-struct PipelineContext {
-  LoadedPipeline loaded;
-  gate::RunContext run;
-  std::vector<std::string> warnings;
-};
-
-std::unique_ptr<PipelineContext> LoadContext(const store::RunRecord& run,
-                                             const std::string& logs_dir) {
-  auto c = std::make_unique<PipelineContext>();
-  LoadPipeline(run.file, &c->loaded);
-  const bool ok = c->loaded.ok();
-  if (!ok) {
-    std::string why = c->loaded.problems.all().empty() ? std::string("invalid")
-                                                       : c->loaded.problems.all().front().message;
-    c->warnings.push_back(fmt::format(
-        "cannot read the pipeline file {} ({}): logs are not parsed, only test reports are shown",
-        run.file, why));
-  }
-  c->run = gate::ContextForFile(run.file, ok ? &c->loaded.plan : nullptr, logs_dir);
-  return c;
-}
-
 int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   int code = kExitOk;
   auto opened = OpenRunWithJobs(args.state_dir, args.run, &code);
@@ -58,36 +35,14 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
   const store::RunRecord* run = &opened->run;
   const std::vector<store::JobRecord>* jobs = &opened->jobs;
 
-  std::vector<const store::JobRecord*> selected;
-  for (const auto& j : *jobs) {
-    // A spec job name selects every matrix job expanded from it, as `logs` does.
-    if (args.job.empty() || j.name == args.job || j.name.starts_with(args.job + " ("))
-      selected.push_back(&j);
+  auto diagnosis = engine::DiagnoseRun(*h->store, *run, *jobs, args.job, h->ws.logs_dir(),
+                                       args.lines);
+  if (!diagnosis.ok()) {
+    fmt::print(stderr, "gauntlet: {}\n", diagnosis.error().message);
+    return diagnosis.error().kind == ErrorKind::kNotFound ? kExitNotFound : kExitInternal;
   }
-  if (!args.job.empty() && selected.empty()) {
-    std::string known;
-    for (const auto& j : *jobs) known += (known.empty() ? "" : ", ") + j.name;
-    fmt::print(stderr, "gauntlet: run {} has no job '{}' (jobs: {})\n", run->id, args.job,
-               known.empty() ? "none" : known);
-    return kExitNotFound;
-  }
-
-  std::vector<store::JobRecord> failed;
-  for (const auto* j : selected) {
-    if (j->status == store::JobStatus::kFailed) failed.push_back(*j);
-  }
-  std::vector<gate::DiagnosedJob> diagnosed;
-  std::vector<std::string> warnings;
-  if (!failed.empty()) {
-    auto context = LoadContext(*run, h->ws.logs_dir());
-    warnings = context->warnings;
-    auto d = gate::DiagnoseRunJobs(*h->store, *run, failed, context->run, args.lines);
-    if (!d.ok()) {
-      fmt::print(stderr, "gauntlet: {}\n", d.error().message);
-      return kExitInternal;
-    }
-    diagnosed = std::move(d).value();
-  }
+  const std::vector<gate::DiagnosedJob>& diagnosed = diagnosis->jobs;
+  const std::vector<std::string>& warnings = diagnosis->warnings;
   const int exit_code = diagnosed.empty() ? kExitOk : kExitFailed;
 
   std::vector<gate::Diagnostic> all;
@@ -102,8 +57,7 @@ int RunDiagnose(const DiagnoseArgs& args, const GlobalOptions& global) {
     return exit_code;
   }
   if (global.json) {
-    fmt::print("{}\n",
-               engine::DiagnosisJson(*run, ShownStatus(*run), diagnosed, warnings).dump(2));
+    fmt::print("{}\n", engine::RunDiagnosisJson(*run, *diagnosis).dump(2));
     return exit_code;
   }
   if (diagnosed.empty()) {

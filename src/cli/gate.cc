@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/diagnosis_text.h"
+#include "engine/diagnosis.h"
 #include "engine/views_gate.h"
 #include "cli/history.h"
 #include "cli/pipeline_arg.h"
@@ -23,9 +24,6 @@ namespace gauntlet::cli {
 namespace {
 
 using nlohmann::json;
-
-// Lines of each failed job's log kept in --json ("log_tail"), as `diagnose` does.
-constexpr int kGateLogLines = 20;
 
 struct GateArgs {
   std::string file, base, head, run, state_dir;
@@ -65,8 +63,7 @@ int RunGate(const GateArgs& args, const GlobalOptions& global) {
            : failure == gate::AssessFailure::kInvalid ? kExitInvalid
                                                       : kExitInternal;
   }
-  const gate::RunContext context = gate::ContextForFile(loaded.file, &loaded.plan, ws.logs_dir());
-  auto diagnoses = gate::DiagnoseRejection(**st, *a, context, kGateLogLines);
+  auto diagnoses = engine::DiagnoseVerdict(**st, *a, loaded, ws.logs_dir());
   if (!diagnoses.ok()) {
     fmt::print(stderr, "gauntlet: {}\n", diagnoses.error().message);
     return kExitInternal;

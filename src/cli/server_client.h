@@ -33,6 +33,11 @@ struct ServerAnswer {
 // cannot be reached, the token file cannot be read, or the answer is not JSON.
 Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& path);
 
+// `method` (GET or POST, with `body` as JSON) `path` on the server: GetFromServer's errors.
+Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& method,
+                               const std::string& path,
+                               const nlohmann::json& body = nlohmann::json::object());
+
 // A refused call: "gauntlet: the server refused (STATUS): REASON" on stderr; the exit code
 // (2 for 400, 3 for 404, 1 otherwise).
 int ServerRefused(const ServerAnswer& answer);

@@ -135,6 +135,11 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* flags) {
 }
 
 Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& path) {
+  return AskServer(flags, "GET", path);
+}
+
+Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& method,
+                               const std::string& path, const nlohmann::json& body) {
   const std::string url = flags.Url();
   httplib::Client client(url);
   if (!client.is_valid()) return Error::Invalid("--server: not a server URL: " + url);
@@ -148,7 +153,8 @@ Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& 
   }
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-  auto res = client.Get(path, headers);
+  auto res = method == "GET" ? client.Get(path, headers)
+                             : client.Post(path, headers, body.dump(), "application/json");
   if (!res)
     return Error::Unavailable("cannot reach the server at " + url + ": " +
                               httplib::to_string(res.error()));

@@ -1,6 +1,6 @@
 // MCP resources: runs (gauntlet://runs/ID, the run_status JSON), a job's log
 // (gauntlet://runs/ID/logs/JOB, text) and deployments (gauntlet://deployments/ENV, the
-// newest ten). Read-only, no subscriptions.
+// newest ten). Read-only; subscriptions to runs and deployments in subscriptions.h.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -19,6 +19,12 @@ struct RunTracker::Tracked : exec::Observer {
   // Waits on the handle and marks the end: a run its change filter skipped ends without
   // any scheduler event, so the end is the handle's, not OnRunFinished.
   std::thread waiter;
+  const std::function<void()>* on_change = nullptr;  // the tracker's OnChange
+
+  void Changed() {
+    if (on_change && *on_change) (*on_change)();
+  }
+  void OnJobStarted(const plan::PlannedJob&, int) override { Changed(); }
 
   void OnRunStarted(const plan::Plan& plan) override {
     std::lock_guard lock(mu);
@@ -31,6 +37,7 @@ struct RunTracker::Tracked : exec::Observer {
       last_job = job.name;
     }
     changed.notify_all();
+    Changed();
   }
   void Ended() {
     {
@@ -38,6 +45,7 @@ struct RunTracker::Tracked : exec::Observer {
       ended = true;
     }
     changed.notify_all();
+    Changed();
   }
 };
 
@@ -47,6 +55,7 @@ Result<store::RunId> RunTracker::Start(std::unique_ptr<engine::LoadedPipeline> p
                                        engine::RunRequest request) {
   auto t = std::make_shared<Tracked>();
   t->pipeline = std::move(pipeline);
+  t->on_change = &changed_;
   request.pipeline = t->pipeline.get();
   request.observer = t.get();
   auto handle = engine::StartRun(std::move(request));

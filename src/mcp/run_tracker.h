@@ -34,6 +34,10 @@ class RunTracker {
   Waited Wait(store::RunId id, const std::atomic<bool>* cancelled,
               const std::function<void(int done, int total, const std::string& job)>& progress);
 
+  // Called (on the run's threads) whenever a run of this session starts or ends a job or
+  // ends; set before the first Start.
+  void OnChange(std::function<void()> changed) { changed_ = std::move(changed); }
+
   // Cancels one run of this session (false: not one of its runs).
   bool Cancel(store::RunId id);
   // Cancels every run still going and waits for their ends.
@@ -41,6 +45,7 @@ class RunTracker {
 
  private:
   struct Tracked;
+  std::function<void()> changed_;
   std::mutex mu_;
   std::map<store::RunId, std::shared_ptr<Tracked>> runs_;
 };

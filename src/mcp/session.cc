@@ -37,7 +37,10 @@ Session::Session(const Toolbox& tools, Gateway& gateway, AuditTrail& audit,
       gateway_(gateway),
       audit_(audit),
       options_(std::move(options)),
-      send_(std::move(send)) {}
+      send_(std::move(send)),
+      subscriptions_(options_.workplace, [this](const json& msg) { SendLocked(msg); }) {
+  runs_.OnChange([this] { subscriptions_.Kick(); });
+}
 
 Session::~Session() { Shutdown(); }
 
@@ -88,6 +91,8 @@ json Session::Handle(const Message& m) {
   if (m.method == "resources/list") return ResultResponse(m.id, ListResources(options_.workplace));
   if (m.method == "resources/templates/list")
     return ResultResponse(m.id, ResourceTemplates());
+  if (m.method == "resources/subscribe") return Subscribe(m, true);
+  if (m.method == "resources/unsubscribe") return Subscribe(m, false);
   if (m.method == "resources/read") {
     if (!m.params.is_object() || !m.params.contains("uri") || !m.params["uri"].is_string())
       return ErrorResponse(m.id, kInvalidParams, "resources/read needs params.uri (a string)");
@@ -99,7 +104,8 @@ json Session::Handle(const Message& m) {
   return ErrorResponse(m.id, kMethodNotFound,
                        fmt::format("method not found: {} (this server has initialize, ping, "
                                    "tools/list, tools/call, resources/list, "
-                                   "resources/templates/list, resources/read)",
+                                   "resources/templates/list, resources/read, "
+                                   "resources/subscribe, resources/unsubscribe)",
                                    m.method));
 }
 
@@ -119,7 +125,7 @@ json Session::Initialize(const Message& m) {
       {"protocolVersion", version_},
       {"capabilities",
        {{"tools", {{"listChanged", false}}},
-        {"resources", {{"subscribe", false}, {"listChanged", false}}}}},
+        {"resources", {{"subscribe", true}, {"listChanged", false}}}}},
       {"serverInfo", {{"name", "gauntlet"}, {"version", GAUNTLET_VERSION}}},
       {"instructions", kInstructions}};
   fmt::print(stderr, "gauntlet mcp: session of {} over {}, protocol {}\n", options_.identity,
@@ -264,6 +270,19 @@ json Session::CallTool(const Message& m, const Tool& tool, const json& arguments
   return ResultResponse(m.id, ResultJson(result));
 }
 
+json Session::Subscribe(const Message& m, bool subscribe) {
+  if (!m.params.is_object() || !m.params.contains("uri") || !m.params["uri"].is_string())
+    return ErrorResponse(m.id, kInvalidParams, m.method + " needs params.uri (a string)");
+  const std::string uri = m.params["uri"];
+  if (!subscribe) {
+    subscriptions_.Unsubscribe(uri);  // unsubscribing twice is no error: the end is the same
+    return ResultResponse(m.id, json::object());
+  }
+  if (Status s = subscriptions_.Subscribe(uri); !s.ok())
+    return ErrorResponse(m.id, kResourceNotFound, s.error().message, {{"uri", uri}});
+  return ResultResponse(m.id, json::object());
+}
+
 void Session::Cancelled(const Message& m) {
   if (!m.params.is_object() || !m.params.contains("requestId")) return;
   std::lock_guard lock(flight_mu_);
@@ -291,6 +310,9 @@ void Session::Shutdown() {
   }
   runs_.CancelAll();
   ReapThreads(true);
+  // After the runs' ends: a subscriber hears that its run was cancelled.
+  subscriptions_.Kick();
+  subscriptions_.Stop();
 }
 
 }  // namespace gauntlet::mcp

@@ -24,6 +24,7 @@
 #include "mcp/gateway.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/run_tracker.h"
+#include "mcp/subscriptions.h"
 #include "mcp/tool.h"
 
 namespace gauntlet::mcp {
@@ -74,6 +75,8 @@ class Session {
   nlohmann::json CallTool(const Message& m, const Tool& tool, const nlohmann::json& arguments,
                           const std::shared_ptr<InFlight>& flight);
   nlohmann::json ResultJson(const ToolResult& r) const;
+  // resources/subscribe and resources/unsubscribe.
+  nlohmann::json Subscribe(const Message& m, bool subscribe);
   void Cancelled(const Message& m);
   void SendLocked(const nlohmann::json& msg);
   void ReapThreads(bool all);
@@ -84,6 +87,7 @@ class Session {
   AuditTrail& audit_;
   SessionOptions options_;
   Send send_;
+  Subscriptions subscriptions_;  // before runs_: the runs kick it until they end
   RunTracker runs_;
 
   std::mutex send_mu_;

@@ -60,6 +60,7 @@ int ServeStdio(const StdioOptions& options, FILE* in, FILE* out) {
   so.workplace = workplace;
   so.identity = options.identity;
   so.transport = "stdio";
+  so.may_call = options.may_call;
   Session session(tools, gateway, audit, so, [out](const nlohmann::json& msg) {
     // Log output may hold bytes that are not UTF-8: replaced, never a throw.
     std::string text = msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

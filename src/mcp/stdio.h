@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "mcp/tool.h"
@@ -14,6 +16,9 @@ struct StdioOptions {
   Workplace workplace;
   std::string identity;     // who the session acts for (--as NAME; default $USER)
   std::string policy_file;  // "" : the default policy (gateway.h)
+  // What the session's credentials allow before the gateway (session.h), set when the
+  // identity comes from an API token ($GAUNTLET_TOKEN): the token's scope.
+  std::function<std::string(const Tool& tool, const nlohmann::json& arguments)> may_call;
 };
 
 // The largest message read from stdin; a longer line is answered with a parse error and

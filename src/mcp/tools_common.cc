@@ -138,8 +138,4 @@ Result<OpenedRun> OpenRun(const Workplace& w, const nlohmann::json& arguments) {
   return OpenedRun{std::move(*h), std::move(*run), std::move(*jobs)};
 }
 
-bool SelectsJob(const std::string& job, const std::string& name) {
-  return job.empty() || name == job || name.starts_with(job + " (");
-}
-
 }  // namespace gauntlet::mcp

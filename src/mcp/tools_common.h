@@ -68,8 +68,4 @@ struct OpenedRun {
 };
 Result<OpenedRun> OpenRun(const Workplace& w, const nlohmann::json& arguments);
 
-// Whether the `job` argument ("" every job) selects the job `name`: a spec job's name
-// selects every matrix job expanded from it, as `gauntlet logs` does.
-bool SelectsJob(const std::string& job, const std::string& name);
-
 }  // namespace gauntlet::mcp

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "core/clock.h"
+#include "engine/diagnosis.h"
 #include "engine/trust.h"
 #include "engine/views_gate.h"
 #include "gate/assess.h"
@@ -14,9 +15,6 @@ namespace gauntlet::mcp {
 namespace {
 
 using nlohmann::json;
-
-// Lines of each failed job's log the gate's diagnoses keep, as `gauntlet gate` does.
-constexpr int kGateLogLines = 20;
 
 ToolResult Validate(const json&, CallContext& c) {
   auto o = OpenWorkplace(*c.workplace, false, /*allow_invalid=*/true);
@@ -51,24 +49,10 @@ ToolResult Gate(const json& a, CallContext& c) {
   gate::AssessFailure failure;
   auto as = gate::Assess(*o->store, o->loaded->pipeline(), opt, &failure);
   if (!as.ok()) return ToolError(as.error().message);
-  std::vector<gate::DiagnosedJob> diagnoses;
-  if (as->verdict.decision == gate::Decision::kReject) {
-    auto jobs = o->store->GetJobs(as->run.id);
-    if (!jobs.ok()) return ToolError(jobs.error().message);
-    std::vector<store::JobRecord> failed;
-    for (const store::JobRecord& j : *jobs) {
-      if (j.status != store::JobStatus::kFailed) continue;
-      for (const gate::FailedJob& f : as->verdict.failed_jobs)
-        if (f.name == j.name) failed.push_back(j);
-    }
-    auto d = gate::DiagnoseRunJobs(
-        *o->store, as->run, failed,
-        gate::ContextForFile(o->loaded->file, &o->loaded->plan, o->ws.logs_dir()), kGateLogLines);
-    if (!d.ok()) return ToolError(d.error().message);
-    diagnoses = std::move(*d);
-  }
+  auto diagnoses = engine::DiagnoseVerdict(*o->store, *as, *o->loaded, o->ws.logs_dir());
+  if (!diagnoses.ok()) return ToolError(diagnoses.error().message);
   ToolResult r;
-  r.structured = engine::VerdictJson(*as, diagnoses);
+  r.structured = engine::VerdictJson(*as, *diagnoses);
   r.text = fmt::format("gate: {} (run {})", gate::ToString(as->verdict.decision), as->run.id);
   return r;
 }

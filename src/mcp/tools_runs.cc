@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/clock.h"
+#include "engine/diagnosis.h"
 #include "engine/log_follow.h"
 #include "engine/run_detail.h"
 #include "engine/secrets.h"
@@ -126,7 +127,7 @@ ToolResult Logs(const json& a, CallContext& c) {
   const std::string job = a.value("job", "");
   std::map<uint32_t, std::string> names;  // by index: the selected jobs
   for (const store::JobRecord& j : o->jobs)
-    if (SelectsJob(job, j.name)) names[static_cast<uint32_t>(j.index)] = j.name;
+    if (engine::SelectsJob(job, j.name)) names[static_cast<uint32_t>(j.index)] = j.name;
   if (!job.empty() && names.empty()) {
     std::string known;
     for (const store::JobRecord& j : o->jobs) known += (known.empty() ? "" : ", ") + j.name;
@@ -161,28 +162,13 @@ ToolResult Diagnose(const json& a, CallContext& c) {
   if (!o.ok()) return ToolError(o.error().message);
   const store::RunRecord* run = &o->run;
   History* h = &o->history;
-  const std::string job = a.value("job", "");
-  std::vector<store::JobRecord> failed;
-  for (const store::JobRecord& j : o->jobs)
-    if (j.status == store::JobStatus::kFailed && SelectsJob(job, j.name)) failed.push_back(j);
-  std::vector<gate::DiagnosedJob> diagnosed;
-  std::vector<std::string> warnings;
-  if (!failed.empty()) {
-    // The run's pipeline file as it is now names the jobs' parsers (as `gauntlet diagnose`).
-    engine::LoadedPipeline loaded = engine::LoadPipeline(run->file, c.workplace->start_dir);
-    if (!loaded.ok())
-      warnings.push_back(fmt::format(
-          "cannot read the pipeline file {}: logs are not parsed, only test reports are shown",
-          run->file));
-    auto d = gate::DiagnoseRunJobs(
-        *h->store, *run, failed,
-        gate::ContextForFile(run->file, loaded.ok() ? &loaded.plan : nullptr, h->ws.logs_dir()),
-        a.value("lines", 20));
-    if (!d.ok()) return ToolError(d.error().message);
-    diagnosed = std::move(*d);
-  }
+  // The same diagnosis, and JSON, as `gauntlet diagnose --json`.
+  auto diagnosis = engine::DiagnoseRun(*h->store, *run, o->jobs, a.value("job", ""),
+                                       h->ws.logs_dir(), a.value("lines", 20));
+  if (!diagnosis.ok()) return ToolError(diagnosis.error().message);
+  const std::vector<gate::DiagnosedJob>& diagnosed = diagnosis->jobs;
   ToolResult r;
-  r.structured = engine::DiagnosisJson(*run, engine::ShownStatus(*run), diagnosed, warnings);
+  r.structured = engine::RunDiagnosisJson(*run, *diagnosis);
   if (diagnosed.empty()) r.text = fmt::format("run {}: no job failed", run->id);
   for (const gate::DiagnosedJob& d : diagnosed) {
     r.text += fmt::format("{}: {} ({} diagnostics)\n", d.job.name,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "engine/diagnosis.h"
 #include "engine/pipeline.h"
 #include "engine/views_deploy.h"
 #include "engine/views_gate.h"
@@ -20,9 +21,6 @@ namespace gauntlet::server {
 namespace {
 
 using nlohmann::json;
-
-// Lines of each failed job's log a reject's diagnoses keep, as `gauntlet gate` does.
-constexpr int kGateLogLines = 20;
 
 // The repository's run store; null with the answer set when there is none (404: nothing
 // ran there yet) or it cannot be opened (503).
@@ -193,8 +191,7 @@ void Server::GateVerdict(const httplib::Request& req, httplib::Response& res) {
                        : failure == gate::AssessFailure::kInvalid ? 400
                                                                   : 404,
                   a.error().message);
-  auto diagnoses = gate::DiagnoseRejection(
-      *store, *a, gate::ContextForFile(loaded.file, &loaded.plan, ws.logs_dir()), kGateLogLines);
+  auto diagnoses = engine::DiagnoseVerdict(*store, *a, loaded, ws.logs_dir());
   if (!diagnoses.ok()) return Refuse(res, 503, diagnoses.error().message);
   json body = engine::VerdictJson(*a, *diagnoses);
   body["repo"] = repo->name;

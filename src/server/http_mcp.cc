@@ -29,6 +29,12 @@ namespace mcp_http {
 
 constexpr size_t kMaxSessions = 100;
 constexpr int64_t kIdleMs = 60 * 60 * 1000;  // a session unused this long may be ended
+// GET streams hold one of the HTTP server's threads each for as long as they are open:
+// at most this many at once, so requests always find a thread.
+constexpr int kMaxEventStreams = 4;
+// Messages for the GET stream kept while none is open (the client opens it just after
+// initialize); older ones beyond this are dropped.
+constexpr size_t kMaxUnsent = 100;
 
 // The answers owed to one POST: the ids of its requests not answered yet and their
 // progress tokens, so the session's messages (sent from any thread) find their way back.
@@ -37,6 +43,7 @@ struct Stream {
   std::set<std::string> waiting;  // request ids, dump()ed
   std::set<std::string> tokens;   // progress tokens, dump()ed
   bool batch = false;
+  bool open_ended = false;  // the GET stream: it waits for no answer, ends with the session
 };
 
 // A repository's MCP face: its workplace, one gateway (so rate limits hold across an
@@ -56,6 +63,10 @@ struct HttpSession {
   std::condition_variable cv;
   std::vector<std::shared_ptr<Stream>> streams;
   std::shared_ptr<Stream> current;  // the POST being received: gets what matches no other
+  // The GET stream: what the server sends of its own accord (resource updates); before
+  // it opens they wait in `unsent`.
+  std::shared_ptr<Stream> standalone;
+  std::deque<json> unsent;
   int64_t last_used_ms = 0;
   bool ended = false;     // DELETE or the server's stop: streams stop waiting
   std::mutex receive_mu;  // one POST at a time through the session's reader
@@ -89,8 +100,17 @@ struct HttpSession {
       if (response) s->waiting.erase(key);
       return;
     }
+    if (!response && key.empty()) return Unprompted(m);
     if (current) current->out.push_back(m);  // an error for an unreadable message
     // Else: nobody is listening any more (the client went away); the spec lets it go.
+  }
+
+  // A notification answering no request (notifications/resources/updated): the spec's
+  // place for it is the GET stream.
+  void Unprompted(const json& m) {
+    if (standalone) return standalone->out.push_back(m);
+    if (unsent.size() == kMaxUnsent) unsent.pop_front();
+    unsent.push_back(m);
   }
 };
 
@@ -212,10 +232,27 @@ struct McpEndpoint::Impl {
                                     httplib::Response& res);
   void Post(const httplib::Request& req, httplib::Response& res, const std::string& repo);
   void Delete(const httplib::Request& req, httplib::Response& res);
+  // The GET stream of a session: what it sends unprompted, as server-sent events.
+  void Get(const httplib::Request& req, httplib::Response& res);
+  int event_streams = 0;  // open GET streams, under mu
   // Waits until `stream` has every answer, the server stops, or `gone` says the client
   // left; `each` gets every message as it comes (false: the client is gone).
   void Drain(HttpSession& hs, const std::shared_ptr<Stream>& stream,
              const std::function<bool(const json&)>& each, const std::function<bool()>& gone);
+  // Drains `stream` as server-sent events: the body of an SSE answer.
+  httplib::ContentProviderWithoutLength EventStream(std::shared_ptr<HttpSession> hs,
+                                                    std::shared_ptr<Stream> stream) {
+    return [this, hs, stream](size_t, httplib::DataSink& sink) {
+      Drain(*hs, stream, [&](const json& m) {
+        const std::string frame =
+            "event: message\ndata: " + m.dump(-1, ' ', false, json::error_handler_t::replace) +
+            "\n\n";
+        return sink.write(frame.data(), frame.size());
+      }, [&] { return !sink.is_writable(); });
+      sink.done();
+      return true;
+    };
+  }
 };
 
 std::optional<TokenRecord> McpEndpoint::Impl::Authenticate(const httplib::Request& req,
@@ -285,7 +322,8 @@ std::shared_ptr<HttpSession> McpEndpoint::Impl::Open(RepoFace& face, const Token
   std::lock_guard lock(mu);
   for (auto it = sessions.begin(); it != sessions.end();) {
     std::lock_guard session_lock(it->second->mu);
-    if (NowMs() - it->second->last_used_ms > kIdleMs && it->second->streams.empty()) {
+    if (NowMs() - it->second->last_used_ms > kIdleMs && it->second->streams.empty() &&
+        !it->second->standalone) {
       idle.push_back(std::move(it->second));
       it = sessions.erase(it);
     } else {
@@ -347,14 +385,18 @@ void McpEndpoint::Impl::Drain(HttpSession& hs, const std::shared_ptr<Stream>& st
       lock.unlock();
       const bool ok = each(m);
       lock.lock();
-      if (!ok) stream->waiting.clear();
+      if (!ok) {  // the client is gone: nothing more is owed to it
+        stream->waiting.clear();
+        stream->open_ended = false;
+      }
     }
-    if (stream->waiting.empty() || hs.ended) break;
+    if ((stream->waiting.empty() && !stream->open_ended) || hs.ended) break;
     // Woken by Route and by Stop; the timeout only notices a client that went away.
     hs.cv.wait_for(lock, std::chrono::seconds(5));
     if (stream->out.empty() && gone()) break;
   }
   std::erase(hs.streams, stream);
+  if (hs.standalone == stream) hs.standalone = nullptr;
 }
 
 void McpEndpoint::Impl::Post(const httplib::Request& req, httplib::Response& res,
@@ -428,17 +470,7 @@ void McpEndpoint::Impl::Post(const httplib::Request& req, httplib::Response& res
     return;
   }
   res.set_header("Cache-Control", "no-store");
-  res.set_chunked_content_provider(
-      "text/event-stream", [this, hs, stream](size_t, httplib::DataSink& sink) {
-        Drain(*hs, stream, [&](const json& m) {
-          const std::string frame =
-              "event: message\ndata: " + m.dump(-1, ' ', false, json::error_handler_t::replace) +
-              "\n\n";
-          return sink.write(frame.data(), frame.size());
-        }, [&] { return !sink.is_writable(); });
-        sink.done();
-        return true;
-      });
+  res.set_chunked_content_provider("text/event-stream", EventStream(hs, stream));
 }
 
 void McpEndpoint::Impl::Delete(const httplib::Request& req, httplib::Response& res) {
@@ -454,6 +486,46 @@ void McpEndpoint::Impl::Delete(const httplib::Request& req, httplib::Response& r
   }
   End(*hs);
   res.status = 204;
+}
+
+void McpEndpoint::Impl::Get(const httplib::Request& req, httplib::Response& res) {
+  if (!LoopbackOrigin(req.get_header_value("Origin")))
+    return RpcRefuse(res, 403, mcp::kInvalidRequest, "this Origin may not call /mcp");
+  if (!AcceptsEvents(req))
+    return RpcRefuse(res, 406, mcp::kInvalidRequest,
+                     "GET /mcp is the server's event stream: Accept: text/event-stream");
+  auto token = Authenticate(req, res);
+  if (!token) return;
+  auto hs = Find(req, *token, res);
+  if (!hs) return;
+  auto stream = std::make_shared<Stream>();
+  stream->open_ended = true;
+  {
+    std::lock_guard lock(mu);
+    std::lock_guard session_lock(hs->mu);
+    if (hs->standalone)
+      return RpcRefuse(res, 409, mcp::kInvalidRequest,
+                       "this session's GET stream is open already: one per session");
+    if (event_streams >= kMaxEventStreams)
+      return RpcRefuse(res, 503, mcp::kInternalError,
+                       fmt::format("{} MCP event streams are open: resource updates wait "
+                                   "until one closes",
+                                   kMaxEventStreams));
+    ++event_streams;
+    stream->out.swap(hs->unsent);
+    hs->standalone = stream;
+  }
+  res.set_header("Cache-Control", "no-store");
+  res.set_chunked_content_provider(
+      "text/event-stream", EventStream(hs, stream),
+      [this, hs, stream](bool) {  // also when the client left before the first byte
+        {
+          std::lock_guard session_lock(hs->mu);
+          if (hs->standalone == stream) hs->standalone = nullptr;
+        }
+        std::lock_guard lock(mu);
+        --event_streams;
+      });
 }
 
 McpEndpoint::McpEndpoint(const ServerConfig& config, ServerDb& db)
@@ -491,11 +563,7 @@ void McpEndpoint::Install(httplib::Server& http) {
     m.Post(req, res, req.matches.size() > 1 ? req.matches[1].str() : "");
   };
   auto del = [&m](const httplib::Request& req, httplib::Response& res) { m.Delete(req, res); };
-  auto get = [](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Allow", "POST, DELETE");
-    RpcRefuse(res, 405, mcp::kInvalidRequest,
-              "this server sends messages only in answer to a POST: no GET stream");
-  };
+  auto get = [&m](const httplib::Request& req, httplib::Response& res) { m.Get(req, res); };
   for (const char* path : {"/mcp", R"(/mcp/([A-Za-z0-9._-]{1,100}))"}) {
     http.Post(path, post);
     http.Delete(path, del);

@@ -6,7 +6,9 @@
 //          gets 202; requests get application/json when their answers are ready at once,
 //          else a text/event-stream of their progress and answers.
 //   DELETE ends the session named by Mcp-Session-Id (its calls and runs are cancelled).
-//   GET    405: the server sends nothing outside the answer to a request.
+//   GET    (Accept: text/event-stream, with the session's id) the session's event stream:
+//          what the server sends unprompted (notifications/resources/updated). One per
+//          session (409 for a second), at most four across the server (503 beyond).
 //
 // Before any of that: the Origin (when sent) must be a loopback one (DNS rebinding), the
 // token must be valid (401 with WWW-Authenticate), a session id issued by initialize must

@@ -44,9 +44,11 @@ export const recreateEnvironment = (name, marker) => `  ${name}:
 `;
 
 // The official SDK client on `gauntlet mcp ARGS` started in `cwd`; `call` calls a tool.
-export async function connectStdio(bin, cwd, args = ['--as', AGENT], name = 'gauntlet-test') {
+// `env`, when given, is added to this process's environment for the server.
+export async function connectStdio(bin, cwd, args = ['--as', AGENT], name = 'gauntlet-test', env) {
   const transport = new StdioClientTransport({
     command: bin, args: ['mcp', ...args], cwd, stderr: 'inherit',
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(transport);
@@ -95,3 +97,50 @@ export const approve = (bin, cwd, ...args) =>
 // `gauntlet ARGS --json` in `cwd`, parsed.
 export const json = (bin, cwd, ...args) =>
   JSON.parse(execFileSync(bin, [...args, '--json'], { cwd }));
+
+// A FIFO at `file` that a job reads from (`read line < FILE`): the job waits there until
+// open() writes a line, so a test holds a run in a state for as long as it needs.
+export function fifo(file) {
+  execFileSync('mkfifo', [file]);
+  return {
+    path: file,
+    // Asynchronous: opening a FIFO for writing blocks until its reader opens it.
+    open: () => spawn('sh', ['-c', 'echo go > "$1"', 'sh', file], { stdio: 'ignore' }),
+  };
+}
+
+// The notifications/resources/updated a client receives (`schema` is the SDK's
+// ResourceUpdatedNotificationSchema). until(uri, predicate, seen) reads the resource after
+// each update (those come before; several at once are read once), appends each state that
+// differs from the last to `seen`, and resolves with the first that satisfies `predicate`;
+// it fails after a minute with the states seen.
+export function subscription(client, schema) {
+  const uris = [];
+  let pending = 0;
+  let wake = () => {};
+  client.setNotificationHandler(schema, (n) => {
+    uris.push(n.params.uri);
+    ++pending;
+    wake();
+  });
+  async function until(uri, predicate, seen) {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      if (pending === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no update satisfied the wait: ${JSON.stringify(seen)}`);
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
+        continue;
+      }
+      pending = 0;
+      const { contents } = await client.readResource({ uri });
+      const state = JSON.parse(contents[0].text);
+      if (!seen.length || JSON.stringify(seen.at(-1)) !== JSON.stringify(state)) seen.push(state);
+      if (predicate(state)) return state;
+    }
+  }
+  return { uris, until };
+}

@@ -4,24 +4,27 @@
 // file:line; the token's name is the identity the gateway judges (an L0 deploy token is
 // denied production), a read token is denied `run` and `deploy`; the transport's errors
 // (no token 401, a bad session id 404, no session id 400, a foreign Origin 403, a wrong
-// MCP-Protocol-Version 400, GET 405), DELETE ends a session, and the audit rows carry the
-// token's name. Usage: node http.test.mjs GAUNTLET_BINARY EMPTY_DIR
+// MCP-Protocol-Version 400, a second GET stream 409), DELETE ends a session, and the audit
+// rows carry the token's name. A subscription to the run sends its updates on the GET
+// stream until the run's final state. Usage: node http.test.mjs GAUNTLET_BINARY EMPTY_DIR
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { AGENT, recreateEnvironment, repository, startServe } from './common.mjs';
+import { LATEST_PROTOCOL_VERSION, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AGENT, fifo, recreateEnvironment, repository, startServe, subscription } from './common.mjs';
 
 const [bin, dir] = process.argv.slice(2);
 const src = path.join(dir, 'src');
 const state = path.join(dir, 'state');
 const repo = repository(src);
+// The job waits for the test (a FIFO) so the run is still going when it subscribes.
+const gate = fifo(path.join(dir, 'gate'));
 repo.write('gauntlet.yml', `name: app
 jobs:
   compile:
-    run: gcc -Wall -c src/app.c -o /dev/null
+    run: read line < '${gate.path}'; gcc -Wall -c src/app.c -o /dev/null
     diagnostics: gcc
 environments:
 ${recreateEnvironment('production', 'deployed')}`);
@@ -63,6 +66,16 @@ try {
   let r = await call('run', {});
   assert.equal(r.isError, false, JSON.stringify(r));
   const runId = r.structuredContent.run_id;
+  // Subscribed: its updates come on the session's GET stream until it has ended.
+  assert.equal(client.getServerCapabilities().resources.subscribe, true);
+  const uri = `gauntlet://runs/${runId}`;
+  const sub = subscription(client, ResourceUpdatedNotificationSchema);
+  await client.subscribeResource({ uri });
+  gate.open();
+  const seen = [];
+  const final = await sub.until(uri, (x) => ['success', 'failed', 'cancelled'].includes(x.status), seen);
+  assert.equal(final.status, 'failed', JSON.stringify(seen));
+  assert.equal(final.jobs[0].status, 'failed');
   const progress = [];
   r = await call('run_status', { run_id: runId, wait: true },
                  { onprogress: (p) => progress.push(p), timeout: 120000 });
@@ -119,8 +132,9 @@ try {
   res = await post({ ...bearer, 'Mcp-Session-Id': transport.sessionId });
   assert.equal(res.status, 200);
   assert.deepEqual((await res.json()).result, {});
+  // The client's GET stream is open: a second one for the session is refused.
   res = await fetch(url, { headers: { ...bearer, Accept: 'text/event-stream', 'Mcp-Session-Id': transport.sessionId } });
-  assert.equal(res.status, 405);
+  assert.equal(res.status, 409);
 
   // DELETE ends the session: its id is unknown afterwards.
   const ended = transport.sessionId;

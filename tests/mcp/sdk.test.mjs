@@ -65,10 +65,17 @@ assert.ok(d, JSON.stringify(job.diagnostics));
 assert.equal(d.file, 'src/app.c');
 assert.equal(d.line, 3);
 // `diagnose` exits 1 when a job failed: its output is what counts.
-const cli = JSON.parse(spawnSync(bin, ['diagnose', String(first), '--json'], { cwd: dir })
-  .stdout.toString()).jobs[0].diagnostics;
-assert.deepEqual(job.diagnostics, cli);
+// One diagnosis under both faces: the tool's JSON is the CLI's, whole.
+const cliJson = (...args) => JSON.parse(spawnSync(bin, [...args, '--json'], { cwd: dir }).stdout.toString());
+assert.deepEqual(r.structuredContent, cliJson('diagnose', String(first)));
 assert.match(r.content[0].text, /src\/app\.c:3:/);
+// And the gate's rejection of that run, with its diagnoses, is the CLI's too.
+r = await call('gate', { run_id: first });
+assert.equal(r.structuredContent.decision, 'reject', JSON.stringify(r.structuredContent));
+assert.deepEqual(r.structuredContent, cliJson('gate', '--run', String(first)));
+r = await call('diagnose', { run_id: first, job: 'compil' });
+assert.equal(r.isError, true);
+assert.match(r.content[0].text, /has no job 'compil' \(jobs: compile\)/);
 
 // Logs, paged.
 r = await call('logs', { run_id: first, job: 'compile', limit: 1 });
