@@ -56,7 +56,7 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "27:9 steps.* cannot be read here: only in a step's if, run, env, working-directory and "
       "name, and in job outputs",
       "30:15 no action.yml in ./no/such/action (looked in .)",
-      "4:5 'tags' of on.push is ignored",
+      "4:5 on.push has both branches and branches-ignore",
       "5:3 gauntlet does not raise 'release' events",
       "6:1 'permissions' of the workflow is ignored",
   };
@@ -102,6 +102,9 @@ TEST(GhaTest, StepsRunInOrderWithTheRunnersFilesAndConditions) {
   EXPECT_THAT(build, HasSubstr("## Summary"));
   EXPECT_THAT(build, HasSubstr("run=1.2.3 env=1.2.3 outcome=success"));
   EXPECT_THAT(build, ::testing::ContainsRegex("hash=[0-9a-f]{64} none=\\[\\]"));
+  // ::set-output sets the output, and says it is deprecated as GitHub's runner does.
+  EXPECT_THAT(build, HasSubstr("legacy=50% done"));
+  EXPECT_THAT(build, HasSubstr("::warning::The `set-output` command is deprecated"));
 
   // Job outputs from a step's $GITHUB_OUTPUT, multi-line ones included.
   std::string test = Logs(ws, "test (python=3.12, extra=yes)");
