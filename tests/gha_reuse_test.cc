@@ -130,7 +130,12 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(consume, HasSubstr("got/app.whl\ngot/sub/lib.whl\n"));  // the root is dist/
   EXPECT_THAT(consume, HasSubstr("this run has no artifact named nope (it has: wheels )"));
   EXPECT_THAT(consume, HasSubstr("missing=failure\n"));
-  EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key")));
+  // actions/cache/restore never saves; actions/cache/save saves at its step, though the
+  // job fails after it.
+  EXPECT_THAT(produce, HasSubstr("split hit=false primary=split-restore-only\n"));
+  EXPECT_THAT(produce, Not(HasSubstr("saved key split-restore-only")));
+  EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key never-saved")));
+  EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: saved key saved-by-step\n"));
 
   // Next run, a new lock file: the deps key misses and its prefix restores the old
   // entry; fixed-key hits; the failed job's key was never saved.
@@ -144,6 +149,10 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(produce, HasSubstr("actions/cache: saved key deps-"));
   EXPECT_THAT(produce, Not(HasSubstr("saved key fixed-key")));
   EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: no cache for key never-saved\n"));
+  EXPECT_THAT(produce, HasSubstr("split hit=false primary=split-restore-only\n"));
+  EXPECT_THAT(Log(ws, "failing"),
+              HasSubstr("Unable to reserve cache with key saved-by-step, another job may be "
+                        "creating this cache"));
 }
 
 }  // namespace

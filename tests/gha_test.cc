@@ -49,7 +49,7 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "10:14 job 'windows' runs on 'windows-latest': gauntlet runs jobs on this Linux host, "
       "without virtual machines",
       "15:5 job 'db' uses 'services', which needs Docker",
-      "19:15 'uses: actions/cache/save@v4' is not supported",
+      "19:15 'uses: actions/github-script@v7' is not supported",
       "22:23 no earlier step of this job has the id 'x'",
       "23:13 no earlier step of this job has the id 'x'",
       "24:37 no earlier step of this job has the id 'x'",

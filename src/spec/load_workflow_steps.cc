@@ -87,6 +87,12 @@ const std::vector<BuiltinAction>& BuiltinActions() {
        {{"key", "GH_KEY"}, {"path", "GH_PATH"}, {"restore-keys", "GH_RESTORE_KEYS"},
         {"fail-on-cache-miss", "GH_FAIL_ON_MISS"}, {"lookup-only", "GH_LOOKUP_ONLY"}},
        {"key", "path"}, {}},
+      {"actions/cache/restore", "__gh_cache_restore_only",
+       {{"key", "GH_KEY"}, {"path", "GH_PATH"}, {"restore-keys", "GH_RESTORE_KEYS"},
+        {"fail-on-cache-miss", "GH_FAIL_ON_MISS"}, {"lookup-only", "GH_LOOKUP_ONLY"}},
+       {"key", "path"}, {}},
+      {"actions/cache/save", "__gh_cache_save_now", {{"key", "GH_KEY"}, {"path", "GH_PATH"}},
+       {"key", "path"}, {}},
       {"actions/upload-artifact", "__gh_upload",
        {{"name", "GH_NAME"}, {"path", "GH_PATH"}, {"if-no-files-found", "GH_IF_NO_FILES"},
         {"overwrite", "GH_OVERWRITE"}, {"include-hidden-files", "GH_HIDDEN"}},
@@ -165,8 +171,8 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, Wo
     hint = "the host's toolchain is used as it is: remove the step (check the version in a "
            "run: step, e.g. dotnet --version); setup-python, -node, -go and -java are checked";
   else if (action.rfind("actions/cache/", 0) == 0 || action.find("artifact") != std::string::npos)
-    hint = "gauntlet has actions/cache, actions/upload-artifact and actions/download-artifact "
-           "built in; use one of them";
+    hint = "gauntlet has actions/cache (and its restore and save), actions/upload-artifact "
+           "and actions/download-artifact built in; use one of them";
   s.reader.Error(v, "'uses: " + uses + "' is not supported", hint);
 }
 

@@ -7,7 +7,8 @@
 //   gha-artifacts/<run id>/<name>/...   the files of an artifact, relative to its root
 //   gha-cache/<32 hex>.tar, .key        a cache entry (a tar of its paths) and its key
 // Cache entries are saved when the job ends, only if it succeeded and the key missed
-// (__gh_cache_saves, from $RUNNER_TEMP/cache_saves), as GitHub's post step does.
+// (__gh_cache_saves, from $RUNNER_TEMP/cache_saves), as GitHub's post step does; the split
+// actions/cache/restore never saves, actions/cache/save saves at its step.
 #pragma once
 
 namespace gauntlet::spec {
@@ -139,7 +140,8 @@ __gh_cache_restore() {
     fi
   fi
   echo "cache-hit=$__hit" >> "$GITHUB_OUTPUT"
-  [ "$__hit" = true ] || [ "$GH_LOOKUP_ONLY" = true ] && return 0
+  echo "cache-primary-key=$GH_KEY" >> "$GITHUB_OUTPUT"
+  [ "$__hit" = true ] || [ "$GH_LOOKUP_ONLY" = true ] || [ "$GH_NO_SAVE" = true ] && return 0
   __gh_pair "$RUNNER_TEMP/cache_saves" k "$GH_KEY"
   __gh_pair "$RUNNER_TEMP/cache_saves" p "$GH_PATH"
 }
@@ -155,6 +157,16 @@ __gh_cache_save() {
   else
     printf '::warning::actions/cache: could not save key %s\n' "$1"
   fi
+}
+__gh_cache_restore_only() { GH_NO_SAVE=true __gh_cache_restore; }
+__gh_cache_save_now() {
+  __gh_state cache/save || return 1
+  if [ -z "$GH_KEY" ]; then echo 'gauntlet: actions/cache/save: the key is empty' >&2; return 1; fi
+  if [ -e "$GAUNTLET_STATE_DIR/gha-cache/$(__gh_cache_file "$GH_KEY").tar" ]; then
+    printf '::warning::Failed to save: Unable to reserve cache with key %s, another job may be creating this cache. More details: Cache already exists.\n' "$GH_KEY"
+    return 0
+  fi
+  __gh_cache_save "$GH_KEY" "$GH_PATH"
 }
 __gh_cache_saves() {
   local __gh_ck
