@@ -136,6 +136,16 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(produce, Not(HasSubstr("saved key split-restore-only")));
   EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key never-saved")));
   EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: saved key saved-by-step\n"));
+  // `gauntlet artifacts` lists what the run's steps uploaded: wheels, not the empty upload.
+  auto listed = ws.Run({"artifacts", "latest", "--json"});
+  ASSERT_EQ(listed.code, 0) << listed.out << listed.err;
+  const nlohmann::json uploaded = testing::JsonOut(listed)["uploaded"];
+  ASSERT_EQ(uploaded.size(), 1u) << listed.out;
+  EXPECT_EQ(uploaded[0]["name"], "wheels");
+  EXPECT_EQ(uploaded[0]["files"], 2);
+  EXPECT_EQ(uploaded[0]["bytes"], 4);  // "w\n" and "l\n"
+  auto text = ws.Run({"artifacts", "latest"});
+  EXPECT_THAT(text.out, ::testing::ContainsRegex("wheels +2 "));
 
   // Next run, a new lock file: the deps key misses and its prefix restores the old
   // entry; fixed-key hits; the failed job's key was never saved.
