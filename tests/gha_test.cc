@@ -34,7 +34,7 @@ std::string Install(Workspace& ws, const std::string& name) {
 TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
   for (const char* good : {"ci.yml", "injection.yml", "shells.yml", "mask.yml", "timeouts.yml",
                            "step_expressions.yml", "act_divergences.yml", "local_actions.yml",
-                           "cache_artifacts.yml"}) {
+                           "cache_artifacts.yml", "checkout.yml"}) {
     spec::LoadResult r = spec::LoadFile(Fixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;

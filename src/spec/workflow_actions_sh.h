@@ -168,6 +168,25 @@ __gh_cache_save_now() {
   fi
   __gh_cache_save "$GH_KEY" "$GH_PATH"
 }
+__gh_checkout() {
+  local __to=$GH_PATH __ref=${GH_REF:-${GITHUB_SHA:-HEAD}} __src __sha
+  if [[ $__to == /* || /$__to/ == */../* ]]; then
+    printf 'gauntlet: actions/checkout: path %s is not inside the workspace\n' "$__to" >&2; return 1
+  fi
+  __src=$(git -C "$GITHUB_WORKSPACE" rev-parse --show-toplevel 2>/dev/null) || {
+    echo 'gauntlet: actions/checkout: the workspace is not in a git repository' >&2; return 1; }
+  __sha=$(git -C "$__src" rev-parse -q --verify "$__ref^{commit}") || {
+    printf 'gauntlet: actions/checkout: the repository has no ref %s\n' "$__ref" >&2; return 1; }
+  if [ -d "$__to/.git" ]; then
+    git -C "$__to" fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*' HEAD || return 1
+  elif [ -n "$(ls -A -- "$__to" 2>/dev/null)" ]; then
+    printf 'gauntlet: actions/checkout: %s exists and is not a checkout\n' "$__to" >&2; return 1
+  else
+    git clone -q --no-checkout -- "$__src" "$__to" || return 1
+  fi
+  git -C "$__to" checkout -q --force --detach "$__sha" && git -C "$__to" clean -qffdx || return 1
+  printf 'actions/checkout: %s (%s) into %s\n' "$__ref" "$__sha" "$__to"
+}
 __gh_cache_saves() {
   local __gh_ck
   __gh_savepair() { if [ "$1" = k ]; then __gh_ck=$2; else __gh_cache_save "$__gh_ck" "$2"; fi; }

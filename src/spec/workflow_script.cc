@@ -347,6 +347,7 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
   // Only a job with a built-in action step defines its functions and saves caches.
   const bool builtin = std::any_of(steps.begin(), steps.end(), [](const WorkflowStep& st) {
     return st.run.rfind("__gh_cache_", 0) == 0 || st.run.rfind("__gh_upload", 0) == 0 ||
+           st.run.rfind("__gh_checkout", 0) == 0 ||
            st.run.rfind("__gh_download", 0) == 0;
   });
   if (builtin) out += kBuiltinActionFunctions;
