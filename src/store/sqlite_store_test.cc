@@ -422,7 +422,9 @@ TEST_F(SqliteStoreTest, ConcurrentReaderSeesOnlyWholeBatches) {
     // loaded machine it could otherwise get no CPU until the writer is done, and then
     // nothing would have been checked).
     for (int phase = 0; phase < 2; ++phase) {
-      if (phase == 1) ASSERT_TRUE(batch.Commit().ok());
+      if (phase == 1) {
+        ASSERT_TRUE(batch.Commit().ok());
+      }
       const int seen = reads.load();
       while (reads.load() < seen + 2 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::yield();
