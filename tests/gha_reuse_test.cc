@@ -1,11 +1,13 @@
 // Reusable workflows and the built-in actions/cache and artifact actions
 // (docs/github-actions.md), end to end: workflow files of tests/fixtures/gha laid out in
 // a workspace as in a repository, validated, planned and run by the real binary with
-// real bash and tar. Cost: three runs of small jobs, a plan, a validate.
+// real bash, tar and git. Cost: four runs of small jobs, a plan, a validate.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +25,7 @@ using testing::Workspace;
 void InstallCalls(Workspace& ws) {
   for (const char* name :
        {"reusable.yml", "reusable_build.yml", "reusable_leaf.yml", "reusable_errors.yml",
-        "reusable_broken.yml", "cache_artifacts.yml"}) {
+        "reusable_broken.yml", "cache_artifacts.yml", "checkout.yml"}) {
     const auto fixture =
         std::filesystem::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
     ws.Write(std::string(".github/workflows/") + name, ReadFile(fixture));
@@ -130,7 +132,22 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(consume, HasSubstr("got/app.whl\ngot/sub/lib.whl\n"));  // the root is dist/
   EXPECT_THAT(consume, HasSubstr("this run has no artifact named nope (it has: wheels )"));
   EXPECT_THAT(consume, HasSubstr("missing=failure\n"));
-  EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key")));
+  // actions/cache/restore never saves; actions/cache/save saves at its step, though the
+  // job fails after it.
+  EXPECT_THAT(produce, HasSubstr("split hit=false primary=split-restore-only\n"));
+  EXPECT_THAT(produce, Not(HasSubstr("saved key split-restore-only")));
+  EXPECT_THAT(Log(ws, "failing"), Not(HasSubstr("saved key never-saved")));
+  EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: saved key saved-by-step\n"));
+  // `gauntlet artifacts` lists what the run's steps uploaded: wheels, not the empty upload.
+  auto listed = ws.Run({"artifacts", "latest", "--json"});
+  ASSERT_EQ(listed.code, 0) << listed.out << listed.err;
+  const nlohmann::json uploaded = testing::JsonOut(listed)["uploaded"];
+  ASSERT_EQ(uploaded.size(), 1u) << listed.out;
+  EXPECT_EQ(uploaded[0]["name"], "wheels");
+  EXPECT_EQ(uploaded[0]["files"], 2);
+  EXPECT_EQ(uploaded[0]["bytes"], 4);  // "w\n" and "l\n"
+  auto text = ws.Run({"artifacts", "latest"});
+  EXPECT_THAT(text.out, ::testing::ContainsRegex("wheels +2 "));
 
   // Next run, a new lock file: the deps key misses and its prefix restores the old
   // entry; fixed-key hits; the failed job's key was never saved.
@@ -144,6 +161,29 @@ TEST(GhaBuiltinActionsTest, CacheAndArtifactsAsGitHubKeepsThem) {
   EXPECT_THAT(produce, HasSubstr("actions/cache: saved key deps-"));
   EXPECT_THAT(produce, Not(HasSubstr("saved key fixed-key")));
   EXPECT_THAT(Log(ws, "failing"), HasSubstr("actions/cache: no cache for key never-saved\n"));
+  EXPECT_THAT(produce, HasSubstr("split hit=false primary=split-restore-only\n"));
+  EXPECT_THAT(Log(ws, "failing"),
+              HasSubstr("Unable to reserve cache with key saved-by-step, another job may be "
+                        "creating this cache"));
+}
+
+// actions/checkout with path clones the run's repository beside the working tree: at a
+// tag, and at the run's commit (committed files, not the working tree's edits).
+TEST(GhaBuiltinActionsTest, CheckoutWithPathClonesARefIntoASubdirectory) {
+  Workspace ws;
+  const std::string git = "cd '" + ws.dir().string() +
+                          "' && git -c user.name=a -c user.email=a@b.c -c init.defaultBranch=main ";
+  ws.Write("version.txt", "1\n");
+  ASSERT_EQ(std::system((git + "init -q && " + git + "add version.txt && " + git +
+                         "commit -qm one && " + git + "tag v1").c_str()),
+            0);
+  ws.Write("version.txt", "2\n");
+  ASSERT_EQ(std::system((git + "commit -qam two").c_str()), 0);
+  ws.Write("version.txt", "3\n");  // not committed: the job's own working tree has it
+  InstallCalls(ws);
+  auto r = ws.Run({"run", ".github/workflows/checkout.yml", "--json"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(Log(ws, "both"), HasSubstr("old=1 here=2 top=3\n"));
 }
 
 }  // namespace

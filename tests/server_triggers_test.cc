@@ -88,6 +88,56 @@ TEST_F(ServerE2E, AWorkflowFileOfTheRepositoryRunsOnAPushItsOnTakes) {
   EXPECT_EQ(json::parse(item->body)["pipeline"], ".github/workflows/ci.yml") << item->body;
 }
 
+// A workflow's push and pull_request filters have GitHub's semantics, and gauntlet.yml's
+// on.push takes the same filters in its glob syntax: a branch excluded by `!` and by
+// branches-ignore runs nothing; a tag runs the workflow (tags filter, no path check) but
+// not gauntlet.yml (another tag pattern); `types: [closed]` runs on closing.
+TEST_F(ServerE2E, WorkflowFiltersDecideBranchesTagsAndPullRequestTypesAsGithubDoes) {
+  Put(work_ + "/.github/workflows/ci.yml",
+      "on:\n  push:\n    branches: [\"releases/**\", \"!releases/**-alpha\"]\n"
+      "    tags: [\"v[12].[0-9]+.[0-9]+\"]\n    paths: [\"src/**\"]\n"
+      "  pull_request:\n    types: [closed]\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+      "    steps:\n      - run: echo \"${{ github.event_name }} "
+      "${{ github.event.action || github.ref_name }}\" >> " +
+          dir_ + "/seen\n");
+  const std::string pipeline =
+      "name: app\non:\n  push: {branches-ignore: [\"**\"], tags: [\"v2*\"]}\njobs:\n"
+      "  build:\n    run: echo app >> " + dir_ + "/seen\n";
+  Commit("version.txt", "1\n", pipeline);
+  const std::string before = Git("rev-parse HEAD");
+  Commit("version.txt", "2\n", pipeline);  // src/ unchanged: on.push.paths takes no branch
+  const std::string head = Push("releases/1-alpha");
+  const std::string at = "@" + head.substr(0, 12) + ": ";
+  StartServer();
+  ASSERT_EQ(Hook("push", "d-1", PushBody("refs/heads/releases/1-alpha", before, head))->status,
+            202);
+  const std::string branch = ReadUntil("queue 1: push refs/heads/releases/1-alpha" + at + "ignored");
+  EXPECT_NE(branch.find("ci.yml: branch releases/1-alpha matches none of on.push.branches"),
+            std::string::npos)
+      << seen_lines_;
+  EXPECT_NE(branch.find("gauntlet.yml: branch releases/1-alpha matches on.push.branches-ignore"),
+            std::string::npos)
+      << seen_lines_;
+  // The tag's push changed no file under src/: paths are not looked at for a tag.
+  ASSERT_EQ(Hook("push", "d-2", PushBody("refs/tags/v1.10.1", before, head))->status, 202);
+  const std::string tag = ReadUntil("queue 2: push refs/tags/v1.10.1" + at + "done");
+  EXPECT_NE(tag.find("gauntlet.yml: tag v1.10.1 matches none of on.push.tags"), std::string::npos)
+      << seen_lines_;
+  EXPECT_NE(ReadUntil("queue 3: push refs/tags/v1.10.1" + at + "done (success)"), "")
+      << seen_lines_;
+  const json pr = {{"action", "closed"},
+                   {"number", 3},
+                   {"pull_request",
+                    {{"head", {{"ref", "releases/1-alpha"}, {"sha", head}}},
+                     {"base", {{"ref", "main"}}}}},
+                   {"repository", {{"name", "app"}}}};
+  ASSERT_EQ(Hook("pull_request", "d-3", pr.dump())->status, 202);
+  EXPECT_NE(ReadUntil("queue 5: pull_request refs/heads/releases/1-alpha" + at + "done (success)"),
+            "")
+      << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "push v1.10.1\npull_request closed\n");
+}
+
 // POST /api/v1/hooks/generic/NAME: signed like GitHub's, a replay queues nothing, and the
 // body's values reach the job as data however they are crafted.
 TEST_F(ServerE2E, AGenericWebhookRunsThePipelinesOfItsNameWithTheBodyAsData) {

@@ -1,8 +1,10 @@
 // `gauntlet artifacts RUN [JOB] [--download DIR]`: the files jobs of a run stored with
-// `artifacts:`, listed or copied out.
+// `artifacts:`, listed or copied out, and the artifacts a workflow run's steps uploaded
+// with actions/upload-artifact (kept under gha-artifacts/RUN/NAME/ of the state directory).
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -21,8 +23,56 @@ struct ArtifactsArgs {
 
 using engine::JobArtifacts;
 
+// One artifact a workflow step uploaded: its name, where its files are, how many, how big.
+struct UploadedArtifact {
+  std::string name, path;
+  uint64_t files = 0, bytes = 0;
+};
+
+// The run's uploaded artifacts by name; none when the run uploaded nothing (or is not a
+// workflow run). An unreadable entry is skipped: the listing shows what can be read.
+std::vector<UploadedArtifact> ListUploaded(const std::string& state_dir, store::RunId run) {
+  namespace fs = std::filesystem;
+  std::vector<UploadedArtifact> out;
+  std::error_code ec;
+  const fs::path dir = fs::path(state_dir) / "gha-artifacts" / std::to_string(run);
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // `NAME.tmp` is an upload in progress (spec/workflow_actions_sh.h).
+    if (!it->is_directory(ec) || name.ends_with(".tmp")) continue;
+    UploadedArtifact a{name, it->path().string()};
+    for (auto f = fs::recursive_directory_iterator(it->path(), ec);
+         !ec && f != fs::recursive_directory_iterator(); f.increment(ec)) {
+      if (!f->is_regular_file(ec)) continue;
+      ++a.files;
+      a.bytes += f->file_size(ec);
+    }
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const UploadedArtifact& a, const UploadedArtifact& b) { return a.name < b.name; });
+  return out;
+}
+
+nlohmann::json UploadedJson(const std::vector<UploadedArtifact>& uploaded) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const UploadedArtifact& a : uploaded)
+    list.push_back({{"name", a.name}, {"files", a.files}, {"bytes", a.bytes}, {"path", a.path}});
+  return list;
+}
+
+void PrintUploaded(const std::vector<UploadedArtifact>& uploaded) {
+  size_t nw = 8;
+  for (const UploadedArtifact& a : uploaded) nw = std::max(nw, a.name.size());
+  fmt::print("{:<{}}  {:>5}  {:>10}  {}\n", "UPLOADED", nw, "FILES", "SIZE", "PATH");
+  for (const UploadedArtifact& a : uploaded)
+    fmt::print("{:<{}}  {:>5}  {:>10}  {}\n", a.name, nw, a.files, HumanBytes(a.bytes), a.path);
+}
+
 int PrintArtifactsJson(store::RunId run, const std::vector<JobArtifacts>& jobs, uint64_t files,
-                       uint64_t bytes, const std::string& dest) {
+                       uint64_t bytes, const std::string& dest,
+                       const std::vector<UploadedArtifact>& uploaded) {
   nlohmann::json list = nlohmann::json::array();
   for (const JobArtifacts& j : jobs) {
     for (const auto& f : j.files) {
@@ -30,7 +80,9 @@ int PrintArtifactsJson(store::RunId run, const std::vector<JobArtifacts>& jobs, 
           {{"job", j.job}, {"path", f.path}, {"size", f.size}, {"hash", f.hash}, {"mode", f.mode}});
     }
   }
-  nlohmann::json out = {{"run", run}, {"artifacts", list}, {"files", files}, {"bytes", bytes}};
+  nlohmann::json out = {{"run", run},     {"artifacts", list},
+                        {"files", files}, {"bytes", bytes},
+                        {"uploaded", UploadedJson(uploaded)}};
   if (!dest.empty()) out["downloaded_to"] = dest;
   fmt::print("{}\n", out.dump(2));
   return kExitOk;
@@ -58,9 +110,13 @@ int RunArtifacts(const ArtifactsArgs& args, const GlobalOptions& global) {
     }
     dest = std::move(*d);
   }
-  if (global.json) return PrintArtifactsJson(run->id, *jobs, files, bytes, dest);
+  // A JOB names `artifacts:` of that job; uploads belong to the run.
+  const std::vector<UploadedArtifact> uploaded =
+      args.job.empty() ? ListUploaded(h->ws.state_dir, run->id) : std::vector<UploadedArtifact>{};
+  if (global.json) return PrintArtifactsJson(run->id, *jobs, files, bytes, dest, uploaded);
+  if (!uploaded.empty()) PrintUploaded(uploaded);
   if (files == 0) {
-    fmt::print("run {}: no artifacts\n", run->id);
+    if (uploaded.empty()) fmt::print("run {}: no artifacts\n", run->id);
     return kExitOk;
   }
   size_t jw = 3, pw = 4;
@@ -90,6 +146,9 @@ void RegisterArtifacts(CLI::App& app, GlobalOptions& global, Runner* run) {
       "--download DIR copies them into DIR at their relative paths. A stored record whose\n"
       "path would escape DIR (.., absolute) or whose hash is not a digest is refused, and\n"
       "nothing is written through a symlinked directory. See docs/caching.md.\n"
+      "A workflow run's artifacts uploaded with actions/upload-artifact are listed too\n"
+      "(UPLOADED: name, files, size, directory; `uploaded` in --json); download-artifact\n"
+      "reads them within the run (docs/github-actions.md).\n"
       "Exit codes: 0 done, 1 refused or failed to copy, 2 usage error, 3 no such run, job or\n"
       "history, 4 internal error.\n");
   cmd->add_option("RUN", args->run, "Run id, or 'latest'")->required();

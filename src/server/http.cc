@@ -238,9 +238,7 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
   } else if (event == "pull_request") {
     auto pr = ParseGithubPullRequest(body);
     if (!pr.ok()) return refuse(Delivery::kMalformed, 400, pr.error().message);
-    if (!RunsForAction(pr->action))
-      return acknowledge("pull request action '" + pr->action +
-                         "' starts nothing (opened, synchronize and reopened do)");
+    // Every action is queued: each pipeline file's `on.pull_request.types` decides.
     item.repo = pr->repository;
     item.ref = "refs/heads/" + pr->head_ref;  // the run sees the pull request's branch
     item.commit = pr->head_sha;

@@ -19,38 +19,19 @@ bool Has(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Why `paths` / `paths-ignore` (GitHub's rules) turn the change away; "" when they take it.
-// `changed` nullptr: not known (a new branch), which runs.
-std::string PathsReason(const std::vector<std::string>& paths,
-                        const std::vector<std::string>& ignore,
-                        const std::vector<std::string>* changed, const std::string& event) {
-  if (!changed) return "";
-  auto matching = [&](const std::vector<std::string>& globs) {
-    return std::count_if(changed->begin(), changed->end(),
-                         [&](const std::string& f) { return AnyGlobMatches(globs, f); });
-  };
-  if (!paths.empty() && matching(paths) == 0)
-    return "no changed file matches on." + event + ".paths";
-  if (!ignore.empty() && static_cast<size_t>(matching(ignore)) == changed->size())
-    return "every changed file matches on." + event + ".paths-ignore";
-  return "";
-}
-
 std::string PushReason(const spec::Triggers& on, const json& payload, const std::string& workdir) {
   auto push = ParseGithubPush(payload);
   if (!push.ok()) return push.error().message;
   std::vector<std::string> changed;
   bool known = false;
   const bool filtered = !on.paths.empty() || !on.paths_ignore.empty();
-  if (filtered && push->before != std::string(40, '0')) {
+  if (filtered && push->tag().empty() && push->before != std::string(40, '0')) {
     auto files = vcs::ChangedFiles(workdir, push->before, push->after);
     known = files.ok();
     if (known) changed = std::move(*files);
   }
   std::string why;
-  // The `paths` rule is PushRuns' own; `paths-ignore` is checked here.
-  if (!PushRuns(on, *push, changed, known, &why)) return why;
-  return PathsReason({}, on.paths_ignore, known ? &changed : nullptr, "push");
+  return PushRuns(on, *push, changed, known, &why) ? "" : why;
 }
 
 std::string PullRequestReason(const spec::Triggers& on, const json& payload,
@@ -71,8 +52,9 @@ std::string PullRequestReason(const spec::Triggers& on, const json& payload,
   else
     base = "refs/remotes/origin/" + pr->base_ref;
   auto changes = vcs::ChangedFilesForRun(workdir, base);
-  return PathsReason(on.pull_request_paths, on.pull_request_paths_ignore,
-                     changes.ok() ? &changes->files : nullptr, "pull_request");
+  if (!changes.ok()) return "";
+  return PathsReason(on, on.pull_request_paths, on.pull_request_paths_ignore, changes->files,
+                     "pull_request");
 }
 
 std::string ScheduleReason(const spec::Triggers& on, const std::string& payload) {

@@ -4,6 +4,7 @@
 
 #include "core/glob.h"
 #include "server/push.h"
+#include "spec/event_filter.h"
 
 namespace gauntlet::server {
 namespace {
@@ -62,13 +63,25 @@ bool PullRequestRuns(const spec::Triggers& on, const PullRequestEvent& pr, std::
     *why = "the pipeline's on: has no pull_request";
     return false;
   }
-  if (on.pull_request_branches.empty()) return true;
-  for (const std::string& p : on.pull_request_branches) {
-    auto glob = Glob::Compile(p);
-    if (glob.ok() && glob->Matches(pr.base_ref)) return true;
+  const auto& types = on.pull_request_types;
+  if (types.empty() ? !RunsForAction(pr.action)
+                    : std::find(types.begin(), types.end(), pr.action) == types.end()) {
+    *why = "action '" + pr.action + "' is not in on.pull_request.types" +
+           (types.empty() ? " (by default opened, synchronize, reopened)" : "");
+    return false;
   }
-  *why = "base branch '" + pr.base_ref + "' is not in on.pull_request.branches";
-  return false;
+  const auto syntax = on.github_patterns ? spec::PatternSyntax::kGithub : spec::PatternSyntax::kGlob;
+  if (!on.pull_request_branches.empty() &&
+      !spec::FilterMatches(on.pull_request_branches, syntax, pr.base_ref)) {
+    *why = "base branch '" + pr.base_ref + "' is not in on.pull_request.branches";
+    return false;
+  }
+  if (!on.pull_request_branches_ignore.empty() &&
+      spec::FilterMatches(on.pull_request_branches_ignore, syntax, pr.base_ref)) {
+    *why = "base branch '" + pr.base_ref + "' is in on.pull_request.branches-ignore";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace gauntlet::server

@@ -70,5 +70,31 @@ TEST(GithubPullRequest, BranchesFilterTheBaseBranch) {
   EXPECT_EQ(why, "base branch 'main' is not in on.pull_request.branches");
 }
 
+// `types` chooses the activities that run (default: opened, synchronize, reopened);
+// branches-ignore turns a base away; a workflow's patterns are GitHub's.
+TEST(GithubPullRequest, TypesAndBranchesIgnoreDecide) {
+  spec::Triggers on;
+  on.events = {"pull_request"};
+  on.github_patterns = true;
+  std::string why;
+  auto runs = [&](const std::string& action) {
+    return PullRequestRuns(on, *ParseGithubPullRequest(PullRequestPayload(action)), &why);
+  };
+  EXPECT_FALSE(runs("closed"));
+  EXPECT_EQ(why,
+            "action 'closed' is not in on.pull_request.types (by default opened, synchronize, "
+            "reopened)");
+  on.pull_request_types = {"closed", "labeled"};
+  EXPECT_TRUE(runs("closed")) << why;
+  EXPECT_FALSE(runs("opened"));
+  EXPECT_EQ(why, "action 'opened' is not in on.pull_request.types");
+  on.pull_request_types.clear();
+  on.pull_request_branches_ignore = {"ma*"};
+  EXPECT_FALSE(runs("opened"));
+  EXPECT_EQ(why, "base branch 'main' is in on.pull_request.branches-ignore");
+  on.pull_request_branches_ignore = {"main/*"};
+  EXPECT_TRUE(runs("opened")) << why;
+}
+
 }  // namespace
 }  // namespace gauntlet::server

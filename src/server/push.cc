@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/glob.h"
+#include "spec/event_filter.h"
 
 namespace gauntlet::server {
 namespace {
@@ -61,6 +62,22 @@ Result<PushEvent> ParseGithubPush(const nlohmann::json& body) {
   return p;
 }
 
+bool RefFilterRuns(const spec::Triggers& on, const std::vector<std::string>& only,
+                   const std::vector<std::string>& ignore, const std::string& name,
+                   const std::string& what, std::string* why) {
+  const auto syntax = on.github_patterns ? spec::PatternSyntax::kGithub : spec::PatternSyntax::kGlob;
+  if (!only.empty() && !spec::FilterMatches(only, syntax, name)) {
+    *why = what + " " + name + " matches none of on." + (what == "tag" ? "push.tags" : "push.branches");
+    return false;
+  }
+  if (!ignore.empty() && spec::FilterMatches(ignore, syntax, name)) {
+    *why = what + " " + name + " matches on.push." + (what == "tag" ? "tags" : "branches") +
+           "-ignore";
+    return false;
+  }
+  return true;
+}
+
 bool PushRuns(const spec::Triggers& on, const PushEvent& push,
               const std::vector<std::string>& changed, bool changed_known, std::string* why) {
   if (push.deleted) {
@@ -71,22 +88,42 @@ bool PushRuns(const spec::Triggers& on, const PushEvent& push,
     *why = "the pipeline's on: does not list push";
     return false;
   }
-  if (!push.tag().empty() && !on.branches.empty()) {
-    *why = "a tag push, and on.push lists branches";
+  // GitHub: filters of one kind of ref only keep the other kind out; none: both run.
+  const bool branch_filters = !on.branches.empty() || !on.branches_ignore.empty();
+  const bool tag_filters = !on.tags.empty() || !on.tags_ignore.empty();
+  if (!push.tag().empty()) {
+    if (branch_filters && !tag_filters) {
+      *why = "a tag push, and on.push filters only branches";
+      return false;
+    }
+    // Path filters are not evaluated for tags.
+    return RefFilterRuns(on, on.tags, on.tags_ignore, push.tag(), "tag", why);
+  }
+  if (tag_filters && !branch_filters) {
+    *why = "a branch push, and on.push filters only tags";
     return false;
   }
-  if (!push.branch().empty() && !on.branches.empty() &&
-      !AnyGlobMatches(on.branches, push.branch())) {
-    *why = "branch " + push.branch() + " matches none of on.push.branches";
+  if (!RefFilterRuns(on, on.branches, on.branches_ignore, push.branch(), "branch", why))
     return false;
-  }
-  if (!on.paths.empty() && changed_known &&
-      std::none_of(changed.begin(), changed.end(),
-                   [&](const std::string& f) { return AnyGlobMatches(on.paths, f); })) {
-    *why = "no changed file matches on.push.paths";
-    return false;
-  }
-  return true;
+  if (!changed_known) return true;
+  *why = PathsReason(on, on.paths, on.paths_ignore, changed, "push");
+  return why->empty();
+}
+
+std::string PathsReason(const spec::Triggers& on, const std::vector<std::string>& paths,
+                        const std::vector<std::string>& ignore,
+                        const std::vector<std::string>& changed, const std::string& event) {
+  const auto syntax = on.github_patterns ? spec::PatternSyntax::kGithub : spec::PatternSyntax::kGlob;
+  auto matching = [&](const std::vector<std::string>& patterns) -> size_t {
+    auto list = spec::FilterList::Compile(patterns, syntax);
+    if (!list.ok()) return 0;
+    return static_cast<size_t>(std::count_if(changed.begin(), changed.end(),
+                                             [&](const std::string& f) { return list->Matches(f); }));
+  };
+  if (!paths.empty() && matching(paths) == 0) return "no changed file matches on." + event + ".paths";
+  if (!ignore.empty() && matching(ignore) == changed.size())
+    return "every changed file matches on." + event + ".paths-ignore";
+  return "";
 }
 
 }  // namespace gauntlet::server

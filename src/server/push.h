@@ -32,12 +32,20 @@ bool IsCommitId(const std::string& s);
 // kInvalid naming the missing or mistyped field.
 Result<PushEvent> ParseGithubPush(const nlohmann::json& body);
 
-// Whether `on:` runs the pipeline for this push; `why` says why not. Rules
-// (docs/server.md): `push` must be among the events; `branches` (globs, empty: every
-// branch) must match the branch; a tag push runs only when `on.push` has no `branches`.
-// `changed` is the files changed by the push (when `paths` is set): a push with `paths`
-// runs only when one of them matches; `changed_known` false (a new branch) runs.
+// Whether `on:` runs the pipeline for this push; `why` says why not. GitHub's rules
+// (docs/server.md): `push` must be among the events. A branch push must match `branches`
+// and none of `branches-ignore`, a tag push `tags` / `tags-ignore`; filters of only one
+// kind of ref keep the other kind out, none at all let both in (spec/event_filter.h has
+// the pattern syntax). `changed` is the files the branch push changed: `paths` needs one
+// that matches, `paths-ignore` one that it does not take; `changed_known` false (a new
+// branch) runs. Paths are not looked at for a tag.
 bool PushRuns(const spec::Triggers& on, const PushEvent& push,
               const std::vector<std::string>& changed, bool changed_known, std::string* why);
+
+// Why `paths` / `paths-ignore` of on.EVENT turn the changed files away; "" when they take
+// them.
+std::string PathsReason(const spec::Triggers& on, const std::vector<std::string>& paths,
+                        const std::vector<std::string>& ignore,
+                        const std::vector<std::string>& changed, const std::string& event);
 
 }  // namespace gauntlet::server

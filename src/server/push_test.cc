@@ -81,5 +81,61 @@ TEST(ServerPush, PathFiltersNeedAMatchingChangedFile) {
   EXPECT_FALSE(PushRuns(on, push, {"src/a.cc"}, true, &why));
 }
 
+// GitHub's rules for a workflow's filters: tags and branches each keep the other kind of ref
+// out only when the other kind has no filter; -ignore excludes; `!` applies in order; paths
+// are not looked at for a tag.
+TEST(ServerPush, GithubRefFiltersDecideBranchesAndTagsApart) {
+  spec::Triggers on;
+  on.events = {"push"};
+  on.github_patterns = true;
+  on.tags = {"v[12].[0-9]+.[0-9]+"};
+  on.paths = {"src/**"};
+  std::string why;
+  auto runs = [&](const std::string& ref, std::vector<std::string> changed = {"README.md"}) {
+    return PushRuns(on, *ParseGithubPush(Payload(ref)), changed, true, &why);
+  };
+  EXPECT_TRUE(runs("refs/tags/v1.10.1")) << why;
+  EXPECT_FALSE(runs("refs/tags/v3.0.0"));
+  EXPECT_EQ(why, "tag v3.0.0 matches none of on.push.tags");
+  EXPECT_FALSE(runs("refs/heads/main", {"src/a.cc"}));
+  EXPECT_EQ(why, "a branch push, and on.push filters only tags");
+  on.tags.clear();
+  on.tags_ignore = {"*-rc*"};
+  EXPECT_FALSE(runs("refs/tags/v2-rc1"));
+  EXPECT_EQ(why, "tag v2-rc1 matches on.push.tags-ignore");
+  EXPECT_TRUE(runs("refs/tags/v2"));
+  on.tags_ignore.clear();
+  on.branches = {"releases/**", "!releases/**-alpha"};
+  EXPECT_TRUE(runs("refs/heads/releases/10", {"src/a.cc"})) << why;
+  EXPECT_FALSE(runs("refs/heads/releases/10-alpha", {"src/a.cc"}));
+  EXPECT_FALSE(runs("refs/heads/releases/10", {"README.md"}));
+  EXPECT_EQ(why, "no changed file matches on.push.paths");
+  EXPECT_FALSE(runs("refs/tags/v1.0.0"));
+  EXPECT_EQ(why, "a tag push, and on.push filters only branches");
+  on.branches.clear();
+  on.branches_ignore = {"wip/**"};
+  EXPECT_FALSE(runs("refs/heads/wip/x", {"src/a.cc"}));
+  EXPECT_EQ(why, "branch wip/x matches on.push.branches-ignore");
+  EXPECT_TRUE(runs("refs/heads/main", {"src/a.cc"}));
+  on.tags = {"v*"};  // both kinds filtered: each ref by its own filter, tags without paths
+  EXPECT_TRUE(runs("refs/tags/v1", {"README.md"})) << why;
+  EXPECT_TRUE(runs("refs/heads/main", {"src/a.cc"})) << why;
+}
+
+// paths-ignore turns a push away only when every changed file matches it; `!` takes a
+// file back.
+TEST(ServerPush, PathsIgnoreNeedsEveryFileAndHonoursNegation) {
+  spec::Triggers on;
+  on.events = {"push"};
+  on.github_patterns = true;
+  on.paths_ignore = {"docs/**", "!docs/api/**"};
+  PushEvent push = *ParseGithubPush(Payload("refs/heads/main"));
+  std::string why;
+  EXPECT_FALSE(PushRuns(on, push, {"docs/a.md", "docs/b/c.md"}, true, &why));
+  EXPECT_EQ(why, "every changed file matches on.push.paths-ignore");
+  EXPECT_TRUE(PushRuns(on, push, {"docs/a.md", "src/a.cc"}, true, &why));
+  EXPECT_TRUE(PushRuns(on, push, {"docs/a.md", "docs/api/x.md"}, true, &why));
+}
+
 }  // namespace
 }  // namespace gauntlet::server

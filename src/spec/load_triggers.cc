@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "spec/cron_check.h"
+#include "spec/event_filter.h"
 #include "spec/manual_inputs.h"
 #include "spec/load_internal.h"
 
@@ -102,13 +103,69 @@ void ReadEventList(LoadState& s, const YamlNode* n, Triggers* t) {
   }
 }
 
-// `paths` and `paths-ignore` of one event exclude each other, as on GitHub.
-void CheckPathFilters(LoadState& s, const YamlNode* v, const std::string& event,
-                      const std::vector<std::string>& paths,
-                      const std::vector<std::string>& ignore) {
-  if (!paths.empty() && !ignore.empty())
-    s.reader.Error(v, "on." + event + " has both paths and paths-ignore",
-                   "keep one: paths-ignore: [docs/**] runs unless only docs changed");
+// GitHub's pull request activity types (docs.github.com, "Events that trigger workflows").
+const std::vector<std::string> kPullRequestTypes = {
+    "assigned",           "unassigned",         "labeled",          "unlabeled",
+    "opened",             "edited",             "closed",           "reopened",
+    "synchronize",        "converted_to_draft", "ready_for_review", "locked",
+    "unlocked",           "review_requested",   "review_request_removed",
+    "auto_merge_enabled", "auto_merge_disabled", "milestoned",      "demilestoned",
+    "enqueued",           "dequeued"};
+
+// One pattern list of on.EVENT (`where`), compiled as the server will match it, so a bad
+// pattern is reported here. A list that only excludes selects nothing: GitHub refuses it.
+void ReadFilterList(LoadState& s, const YamlNode* w, const std::string& where, bool selects,
+                    std::vector<std::string>* out) {
+  if (!s.reader.StringList(w, out, true)) return;
+  const PatternSyntax syntax =
+      s.pipeline.triggers.github_patterns ? PatternSyntax::kGithub : PatternSyntax::kGlob;
+  auto list = FilterList::Compile(*out, syntax);
+  if (!list.ok())
+    s.reader.Error(w, where + ": " + list.error().message,
+                   "'*' any characters but '/', '**' any, '!' first to exclude");
+  else if (selects && list->OnlyNegations())
+    s.reader.Error(w, "every pattern of " + where + " starts with '!', so it selects nothing",
+                   "put a pattern that selects first: ['**', '!wip/**']");
+}
+
+// `on.push` / `on.pull_request` settings: branches, tags and paths filters (each with its
+// -ignore form, which the plain form excludes, as on GitHub) and pull request `types`.
+void ReadEventFilters(LoadState& s, const YamlNode* v, const std::string& event, Triggers* t) {
+  if (v->is_null()) return;
+  const bool push = event == "push";
+  std::vector<std::string> keys = {"branches", "branches-ignore", "paths", "paths-ignore"};
+  if (push) keys.insert(keys.end(), {"tags", "tags-ignore"});
+  if (!push) keys.push_back("types");
+  std::vector<std::string> seen;
+  s.reader.ForEach(v, "on." + event, keys, [&](const std::string& key, const YamlNode*,
+                                               const YamlNode* w) {
+    const std::string where = "on." + event + "." + key;
+    for (const char* base : {"branches", "tags", "paths"}) {
+      const std::string b = base;
+      if ((key == b && std::count(seen.begin(), seen.end(), b + "-ignore")) ||
+          (key == b + "-ignore" && std::count(seen.begin(), seen.end(), b)))
+        s.reader.Error(v, "on." + event + " has both " + b + " and " + b + "-ignore",
+                       "keep one: " + b + ": [a, '!b'] selects a but not b");
+    }
+    seen.push_back(key);
+    if (key == "types") {
+      std::vector<const YamlNode*> items = w->is_sequence() ? w->items : std::vector{w};
+      for (const YamlNode* item : items) {
+        std::string type;
+        if (s.reader.Enum(item, &type, "pull_request activity type", kPullRequestTypes))
+          t->pull_request_types.push_back(type);
+      }
+      return;
+    }
+    std::vector<std::string>* out =
+        key == "branches"          ? (push ? &t->branches : &t->pull_request_branches)
+        : key == "branches-ignore" ? (push ? &t->branches_ignore : &t->pull_request_branches_ignore)
+        : key == "tags"            ? &t->tags
+        : key == "tags-ignore"     ? &t->tags_ignore
+        : key == "paths"           ? (push ? &t->paths : &t->pull_request_paths)
+                                   : (push ? &t->paths_ignore : &t->pull_request_paths_ignore);
+    ReadFilterList(s, w, where, key.find("-ignore") == std::string::npos, out);
+  });
 }
 
 // `webhook: {name: NAME}` or `{name: [A, B]}`: which generic webhooks
@@ -207,26 +264,10 @@ void ReadOnMap(LoadState& s, const YamlNode* n, Triggers* t) {
     if (e == "webhook") return ReadWebhook(s, v, t);
     if (e == "run") return ReadRun(s, k, v, t);
     if (v->is_null()) return;
-    if (e == "push") {
-      s.reader.ForEach(v, "on.push", {"branches", "paths", "paths-ignore"},
-                       [&](const std::string& key, const YamlNode*, const YamlNode* w) {
-                         s.reader.StringList(w, key == "branches" ? &t->branches
-                                                : key == "paths"  ? &t->paths
-                                                                  : &t->paths_ignore,
-                                             true);
-                       });
-      CheckPathFilters(s, v, e, t->paths, t->paths_ignore);
+    if (e == "push" || e == "pull_request") {
+      ReadEventFilters(s, v, e, t);
     } else if (e == "manual") {
       ReadManual(s, v, t);
-    } else if (e == "pull_request") {
-      s.reader.ForEach(v, "on.pull_request", {"branches", "paths", "paths-ignore"},
-                       [&](const std::string& key, const YamlNode*, const YamlNode* w) {
-                         s.reader.StringList(w, key == "branches" ? &t->pull_request_branches
-                                                : key == "paths"  ? &t->pull_request_paths
-                                                                  : &t->pull_request_paths_ignore,
-                                             true);
-                       });
-      CheckPathFilters(s, v, e, t->pull_request_paths, t->pull_request_paths_ignore);
     } else {
       NoSettings(s, v, e);
     }
@@ -277,32 +318,6 @@ void GithubIgnored(LoadState& s, const YamlNode* k, const std::string& event, co
   s.reader.Warning(k, "'" + k->value + "' of on." + event + " is ignored", why);
 }
 
-// push / pull_request settings of a workflow: branches and paths are honoured.
-void ReadGithubFilters(LoadState& s, const YamlNode* v, const std::string& event, Triggers* t) {
-  if (v->is_null()) return;
-  const bool push = event == "push";
-  s.reader.ForEach(
-      v, "on." + event,
-      {"branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types"},
-      [&](const std::string& key, const YamlNode* k, const YamlNode* w) {
-        if (key == "branches")
-          return (void)s.reader.StringList(w, push ? &t->branches : &t->pull_request_branches,
-                                           true);
-        if (key == "paths")
-          return (void)s.reader.StringList(w, push ? &t->paths : &t->pull_request_paths, true);
-        if (key == "paths-ignore")
-          return (void)s.reader.StringList(
-              w, push ? &t->paths_ignore : &t->pull_request_paths_ignore, true);
-        GithubIgnored(s, k, event,
-                      key == "types" ? "every activity of the event starts the workflow"
-                                     : "not supported yet: the workflow runs without this filter");
-      });
-  if (push)
-    CheckPathFilters(s, v, event, t->paths, t->paths_ignore);
-  else
-    CheckPathFilters(s, v, event, t->pull_request_paths, t->pull_request_paths_ignore);
-}
-
 // `workflow_run: {workflows: [CI], types: [completed]}`: gauntlet's `on.run` with any
 // status (a workflow reads the conclusion in `if:`, as on GitHub).
 void ReadWorkflowRun(LoadState& s, const YamlNode* k, const YamlNode* v, Triggers* t) {
@@ -331,10 +346,11 @@ void ReadWorkflowRun(LoadState& s, const YamlNode* k, const YamlNode* v, Trigger
 void ReadWorkflowOn(LoadState& s, const YamlNode* n) {
   Triggers& t = s.pipeline.triggers;
   t.loc = s.reader.Loc(n);
+  t.github_patterns = true;
   auto event = [&](const std::string& e, const YamlNode* k, const YamlNode* v) {
     if (e == "push" || e == "pull_request") {
       AddEvent(&t, e);
-      if (v) ReadGithubFilters(s, v, e, &t);
+      if (v) ReadEventFilters(s, v, e, &t);
     } else if (e == "schedule") {
       if (!v) {
         s.reader.Error(k, "event 'schedule' needs a cron expression",

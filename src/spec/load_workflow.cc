@@ -103,9 +103,13 @@ void ReadStrategy(LoadState& s, const YamlNode* n, Job* job) {
                    [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                      if (key == "matrix") {
                        if (v->is_scalar() && v->value.find("${{") != std::string::npos) {
+                         // The plan, and the run's job records, are fixed when a run
+                         // starts: no job can be added when a needed job finishes.
                          s.reader.Error(v, "a matrix computed by an expression is not "
-                                           "supported yet",
-                                        "write the axes in the file");
+                                           "supported: gauntlet fixes a run's jobs when it "
+                                           "starts (docs/github-actions.md)",
+                                        "write the axes in the file, or loop over the "
+                                        "computed values in one job's steps");
                          return;
                        }
                        return ReadMatrix(s, k, v, job);

@@ -87,6 +87,12 @@ const std::vector<BuiltinAction>& BuiltinActions() {
        {{"key", "GH_KEY"}, {"path", "GH_PATH"}, {"restore-keys", "GH_RESTORE_KEYS"},
         {"fail-on-cache-miss", "GH_FAIL_ON_MISS"}, {"lookup-only", "GH_LOOKUP_ONLY"}},
        {"key", "path"}, {}},
+      {"actions/cache/restore", "__gh_cache_restore_only",
+       {{"key", "GH_KEY"}, {"path", "GH_PATH"}, {"restore-keys", "GH_RESTORE_KEYS"},
+        {"fail-on-cache-miss", "GH_FAIL_ON_MISS"}, {"lookup-only", "GH_LOOKUP_ONLY"}},
+       {"key", "path"}, {}},
+      {"actions/cache/save", "__gh_cache_save_now", {{"key", "GH_KEY"}, {"path", "GH_PATH"}},
+       {"key", "path"}, {}},
       {"actions/upload-artifact", "__gh_upload",
        {{"name", "GH_NAME"}, {"path", "GH_PATH"}, {"if-no-files-found", "GH_IF_NO_FILES"},
         {"overwrite", "GH_OVERWRITE"}, {"include-hidden-files", "GH_HIDDEN"}},
@@ -131,6 +137,48 @@ void ReadBuiltin(LoadState& s, const BuiltinAction& a, const YamlNode* uses, con
                      "with: {" + key + ": ...}");
 }
 
+// actions/checkout: the job already runs in the run's working tree. With `path:` it
+// clones the run's repository into that subdirectory at `ref` (default: the run's commit)
+// with __gh_checkout (spec/workflow_actions_sh.h); `ref` alone would change the working
+// tree the run was started in, so it is ignored with a warning.
+void ReadCheckout(LoadState& s, const YamlNode* with, int job, WorkflowStep* step) {
+  step->label = "Checkout: the run's working tree";
+  if (!with || !with->is_map()) return;
+  const YamlNode* path = nullptr;
+  for (size_t i = 0; i < with->pairs(); ++i)
+    if (with->key(i)->value == "path") path = with->val(i);
+  std::string dir;
+  if (path && s.reader.String(path, &dir) && dir != "." && !dir.empty()) {
+    s.exprs.CheckTemplate(path, job);
+    step->label = "Checkout into " + dir;
+    step->run = "__gh_checkout\n";
+    step->shell = "bash";
+    step->env.emplace_back("GH_PATH", dir);
+  } else {
+    path = nullptr;
+  }
+  for (size_t i = 0; i < with->pairs(); ++i) {
+    const YamlNode* k = with->key(i);
+    const YamlNode* v = with->val(i);
+    if (k->value == "repository") {
+      s.reader.Error(k, "actions/checkout of another repository is not supported",
+                     "clone it in a run: step (git clone URL dir)");
+    } else if (path && k->value == "ref") {
+      std::string ref;
+      if (s.reader.String(v, &ref)) s.exprs.CheckTemplate(v, job);
+      step->env.emplace_back("GH_REF", ref);
+    } else if (path && (k->value == "fetch-depth" || k->value == "path")) {
+      // The clone has the whole history: more than any depth asks.
+    } else {
+      s.reader.Warning(k, "'" + k->value + "' of actions/checkout is ignored",
+                       k->value == "ref" ? "the job runs in the working tree it was started in; "
+                                           "give path: to check out another ref beside it"
+                                         : "gauntlet runs the job in the working tree it was "
+                                           "started in (docs/github-actions.md)");
+    }
+  }
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -148,16 +196,7 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, Wo
     if (action == a.action) return ReadSetup(s, a, with, job, step);
   for (const BuiltinAction& a : BuiltinActions())
     if (action == a.action) return ReadBuiltin(s, a, v, with, job, step);
-  if (action == "actions/checkout") {
-    step->label = "Checkout: the run's working tree";
-    if (with && with->is_map()) {
-      for (size_t i = 0; i < with->pairs(); ++i)
-        s.reader.Warning(with->key(i), "'" + with->key(i)->value + "' of actions/checkout is ignored",
-                         "gauntlet runs the job in the working tree it was started in "
-                         "(docs/github-actions.md)");
-    }
-    return;
-  }
+  if (action == "actions/checkout") return ReadCheckout(s, with, job, step);
   std::string hint = "replace it with run: steps that do the same with the host's tools";
   if (action.rfind("docker://", 0) == 0)
     hint = "it needs Docker: run the tool installed on the host in a run: step";
@@ -165,8 +204,8 @@ void ReadUses(LoadState& s, const YamlNode* v, const YamlNode* with, int job, Wo
     hint = "the host's toolchain is used as it is: remove the step (check the version in a "
            "run: step, e.g. dotnet --version); setup-python, -node, -go and -java are checked";
   else if (action.rfind("actions/cache/", 0) == 0 || action.find("artifact") != std::string::npos)
-    hint = "gauntlet has actions/cache, actions/upload-artifact and actions/download-artifact "
-           "built in; use one of them";
+    hint = "gauntlet has actions/cache (and its restore and save), actions/upload-artifact "
+           "and actions/download-artifact built in; use one of them";
   s.reader.Error(v, "'uses: " + uses + "' is not supported", hint);
 }
 

@@ -155,6 +155,14 @@ struct Triggers {
   std::vector<std::string> paths_ignore;  // push: runs unless every changed file matches
   std::vector<std::string> pull_request_paths;         // base..head changed files (globs)
   std::vector<std::string> pull_request_paths_ignore;  // as paths_ignore, for pull requests
+  // GitHub's other ref filters (spec/event_filter.h): a branch push must match `branches`
+  // and none of `branches_ignore`; a tag push the same of `tags` / `tags_ignore`.
+  std::vector<std::string> branches_ignore, tags, tags_ignore;
+  std::vector<std::string> pull_request_branches_ignore;
+  // The pull request activities that run (`types`); empty: opened, synchronize, reopened.
+  std::vector<std::string> pull_request_types;
+  // A workflow file's filters use GitHub's pattern syntax; gauntlet.yml's core/glob.h's.
+  bool github_patterns = false;
   std::vector<std::string> events;    // push, pull_request, schedule, webhook, manual, run
   std::vector<std::string> schedules; // cron expressions, 5 fields
   std::vector<std::string> schedule_zones;  // the time zone of schedules[i]; "" is UTC

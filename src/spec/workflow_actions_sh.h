@@ -7,7 +7,8 @@
 //   gha-artifacts/<run id>/<name>/...   the files of an artifact, relative to its root
 //   gha-cache/<32 hex>.tar, .key        a cache entry (a tar of its paths) and its key
 // Cache entries are saved when the job ends, only if it succeeded and the key missed
-// (__gh_cache_saves, from $RUNNER_TEMP/cache_saves), as GitHub's post step does.
+// (__gh_cache_saves, from $RUNNER_TEMP/cache_saves), as GitHub's post step does; the split
+// actions/cache/restore never saves, actions/cache/save saves at its step.
 #pragma once
 
 namespace gauntlet::spec {
@@ -139,7 +140,8 @@ __gh_cache_restore() {
     fi
   fi
   echo "cache-hit=$__hit" >> "$GITHUB_OUTPUT"
-  [ "$__hit" = true ] || [ "$GH_LOOKUP_ONLY" = true ] && return 0
+  echo "cache-primary-key=$GH_KEY" >> "$GITHUB_OUTPUT"
+  [ "$__hit" = true ] || [ "$GH_LOOKUP_ONLY" = true ] || [ "$GH_NO_SAVE" = true ] && return 0
   __gh_pair "$RUNNER_TEMP/cache_saves" k "$GH_KEY"
   __gh_pair "$RUNNER_TEMP/cache_saves" p "$GH_PATH"
 }
@@ -155,6 +157,35 @@ __gh_cache_save() {
   else
     printf '::warning::actions/cache: could not save key %s\n' "$1"
   fi
+}
+__gh_cache_restore_only() { GH_NO_SAVE=true __gh_cache_restore; }
+__gh_cache_save_now() {
+  __gh_state cache/save || return 1
+  if [ -z "$GH_KEY" ]; then echo 'gauntlet: actions/cache/save: the key is empty' >&2; return 1; fi
+  if [ -e "$GAUNTLET_STATE_DIR/gha-cache/$(__gh_cache_file "$GH_KEY").tar" ]; then
+    printf '::warning::Failed to save: Unable to reserve cache with key %s, another job may be creating this cache. More details: Cache already exists.\n' "$GH_KEY"
+    return 0
+  fi
+  __gh_cache_save "$GH_KEY" "$GH_PATH"
+}
+__gh_checkout() {
+  local __to=$GH_PATH __ref=${GH_REF:-${GITHUB_SHA:-HEAD}} __src __sha
+  if [[ $__to == /* || /$__to/ == */../* ]]; then
+    printf 'gauntlet: actions/checkout: path %s is not inside the workspace\n' "$__to" >&2; return 1
+  fi
+  __src=$(git -C "$GITHUB_WORKSPACE" rev-parse --show-toplevel 2>/dev/null) || {
+    echo 'gauntlet: actions/checkout: the workspace is not in a git repository' >&2; return 1; }
+  __sha=$(git -C "$__src" rev-parse -q --verify "$__ref^{commit}") || {
+    printf 'gauntlet: actions/checkout: the repository has no ref %s\n' "$__ref" >&2; return 1; }
+  if [ -d "$__to/.git" ]; then
+    git -C "$__to" fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*' HEAD || return 1
+  elif [ -n "$(ls -A -- "$__to" 2>/dev/null)" ]; then
+    printf 'gauntlet: actions/checkout: %s exists and is not a checkout\n' "$__to" >&2; return 1
+  else
+    git clone -q --no-checkout -- "$__src" "$__to" || return 1
+  fi
+  git -C "$__to" checkout -q --force --detach "$__sha" && git -C "$__to" clean -qffdx || return 1
+  printf 'actions/checkout: %s (%s) into %s\n' "$__ref" "$__sha" "$__to"
 }
 __gh_cache_saves() {
   local __gh_ck

@@ -98,6 +98,17 @@ __gh_pair() {
   printf '%s<<%s\n%s\n%s\n' "$2" "$__d" "$3" "$__d" >> "$1"
 }
 __gh_output() { __gh_pair "$GAUNTLET_OUTPUT" "$1" "$2"; }
+__gh_commands() {
+  local __l __v __warned=
+  while IFS= read -r __l || [ -n "$__l" ]; do
+    printf '%s\n' "$__l"
+    [[ $__l =~ ^::set-output\ name=([^:]+)::(.*)$ ]] || continue
+    __v=${BASH_REMATCH[2]} __v=${__v//%0A/$'\n'} __v=${__v//%0D/$'\r'} __v=${__v//%25/%}
+    __gh_pair "$GITHUB_OUTPUT" "${BASH_REMATCH[1]}" "$__v"
+    [ -n "$__warned" ] || printf '%s\n' "::warning::The \`set-output\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/"
+    __warned=1
+  done
+}
 __gh_stepvalue() {
   if [ "$1" = run ]; then __gh_run=$2; else __gh_steps["__gh.outputs.$1"]=$2; fi
 }
@@ -248,6 +259,16 @@ void AppendBody(const WorkflowStep& step, size_t index, std::string* out) {
   }
 }
 
+// The deprecated `::set-output name=X::V` is read from the step's output by __gh_commands,
+// which the output then goes through: only for a step whose script writes the command, so
+// the others keep their output unfiltered (docs/github-actions.md, "Workflow commands").
+void AppendStepBody(const WorkflowStep& step, size_t index, std::string* out) {
+  if (step.run.find("::set-output") == std::string::npos) return AppendBody(step, index, out);
+  *out += "{\n";
+  AppendBody(step, index, out);
+  *out += "} | __gh_commands\nexit \"${PIPESTATUS[0]}\"\n";
+}
+
 // One step of the script: its decision, the values evaluated before it, its body in a
 // subshell (in the background under a timeout), and what the driver records after it.
 void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* evaluated,
@@ -281,7 +302,7 @@ void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* eval
       evaluations.empty() ? "" : "[ \"$__gh_pre\" = 0 ] || exit 1\n");
   for (const auto& [key, value] : env) *out += "export " + key + "=" + DoubleQuoted(value) + "\n";
   if (!wd.empty()) *out += "cd -- " + DoubleQuoted(wd) + " || exit 1\n";
-  AppendBody(rewritten, i, out);
+  AppendStepBody(rewritten, i, out);
   // A step with a timeout runs in the background, in a process group of its own
   // (set -m), which __gh_timed stops when the time is up.
   if (step.timeout_minutes > 0)
@@ -325,7 +346,8 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
   std::string out = kPrologue;
   // Only a job with a built-in action step defines its functions and saves caches.
   const bool builtin = std::any_of(steps.begin(), steps.end(), [](const WorkflowStep& st) {
-    return st.run.rfind("__gh_cache_restore", 0) == 0 || st.run.rfind("__gh_upload", 0) == 0 ||
+    return st.run.rfind("__gh_cache_", 0) == 0 || st.run.rfind("__gh_upload", 0) == 0 ||
+           st.run.rfind("__gh_checkout", 0) == 0 ||
            st.run.rfind("__gh_download", 0) == 0;
   });
   if (builtin) out += kBuiltinActionFunctions;
