@@ -65,9 +65,15 @@ TEST_F(DeployerSlotsTest, StepsMixWeightsPausesAndAnIndefinitePause) {
   EXPECT_EQ(log_.front(), "health green 2") << "no weight change before the promotion\n" << Log();
   EXPECT_EQ(Shown(routes_.front()), "blue=0 green=100");
   events = store_->GetDeploymentEvents(d.id);
-  int at_30 = 0;
-  for (const auto& e : *events) at_30 += e.kind == "verdict" && e.weight == 30;
-  EXPECT_GT(at_30, 0) << "the analysis entry ran at 30%";
+  // The last verdict at 30% comes before traffic moves to 100%.
+  int last_at_30 = 0, to_100 = 0;
+  for (const auto& e : *events) {
+    if (e.kind == "verdict" && e.weight == 30) last_at_30 = e.seq;
+    if (e.kind == "traffic" && e.weight == 100 && to_100 == 0) to_100 = e.seq;
+  }
+  EXPECT_GT(last_at_30, 0) << "the analysis entry ran at 30%";
+  EXPECT_GT(to_100, 0) << "traffic moved to 100%";
+  EXPECT_LT(last_at_30, to_100) << "the analysis at 30% judged before the promotion";
 }
 
 TEST_F(DeployerSlotsTest, AVersionThatTurnsBadInTheBakeIsRolledBack) {
@@ -300,14 +306,26 @@ TEST_F(DeployerTest, RollingWithAGoodVersionWatchesEveryBatch) {
   ASSERT_EQ(d.state, store::kDeploySucceeded) << d.reason;
   auto events = store_->GetDeploymentEvents(d.id);
   std::vector<std::string> analyses;
+  std::vector<int> verdicts;  // per analysis phase: an analysis that judged nothing fails
   for (const auto& e : *events) {
-    if (e.kind == "phase" && e.detail.rfind("analysis", 0) == 0) analyses.push_back(e.detail);
+    if (e.kind == "phase") {
+      if (e.detail.rfind("analysis", 0) == 0) {
+        analyses.push_back(e.detail);
+        verdicts.push_back(0);
+      } else if (!verdicts.empty()) {
+        verdicts.push_back(-1);  // a phase that is not an analysis: verdicts here are not counted
+      }
+    }
     if (e.kind == "verdict") {
       EXPECT_NE(e.verdict, "fail") << e.detail;
+      if (!verdicts.empty() && verdicts.back() >= 0) ++verdicts.back();
     }
   }
   EXPECT_EQ(analyses,
             (std::vector<std::string>{"analysis after batch 1/2", "analysis after batch 2/2"}));
+  int judged = 0;
+  for (int v : verdicts) judged += v > 0;
+  EXPECT_EQ(judged, 2) << "each batch's analysis judged something";
   EXPECT_NE(printed_.find("the limits alone (no instance left on the old version)"),
             std::string::npos)
       << printed_;

@@ -179,21 +179,27 @@ TEST_F(ArtifactStoreTest, PruneByLastUseAndReferences) {
   ASSERT_TRUE(m.ok());
   ASSERT_EQ(m->size(), 3u);
   const std::string kept = (*m)[0].hash, fresh = (*m)[1].hash, old = (*m)[2].hash;
-  // Age one object by 10 days (the clock of the test is the file's mtime).
+  // Last used a minute before and a minute after the 7-day threshold (the clock of the
+  // test is the file's mtime): an off-by-a-day or a `<` for `<=` slip prunes both or none.
   const auto now = std::chrono::system_clock::now();
-  struct timespec times[2];
-  times[0].tv_sec = times[1].tv_sec =
-      std::chrono::system_clock::to_time_t(now - std::chrono::hours(24 * 10));
-  times[0].tv_nsec = times[1].tv_nsec = 0;
-  ASSERT_EQ(::utimensat(AT_FDCWD, store_.ObjectPath(old).c_str(), times, 0), 0);
+  const auto threshold = now - std::chrono::hours(24 * 7);
+  auto age = [&](const std::string& hash, std::chrono::system_clock::time_point at) {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = std::chrono::system_clock::to_time_t(at);
+    times[0].tv_nsec = times[1].tv_nsec = 0;
+    return ::utimensat(AT_FDCWD, store_.ObjectPath(hash).c_str(), times, 0);
+  };
+  ASSERT_EQ(age(old, threshold - std::chrono::minutes(1)), 0);
+  ASSERT_EQ(age(fresh, threshold + std::chrono::minutes(1)), 0);
 
   PruneOptions by_age;
-  by_age.unused_since = now - std::chrono::hours(24 * 7);
+  by_age.unused_since = threshold;
   auto pruned = store_.Prune(by_age);
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(pruned->files, 1u);
   EXPECT_EQ(pruned->bytes, 4u);
   EXPECT_FALSE(std::filesystem::exists(store_.ObjectPath(old)));
+  EXPECT_TRUE(std::filesystem::exists(store_.ObjectPath(fresh)));  // just inside: kept
 
   PruneOptions by_ref;
   by_ref.referenced = std::set<std::string>{kept};

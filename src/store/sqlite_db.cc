@@ -79,6 +79,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
   // next command instead and checkpointed by SQLite's auto-checkpoint (every 1000 pages)
   // during some later commit. Durability is the same: the WAL is the data.
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  // Transient tables and indices (a statement's sort, an IN (SELECT ...)) in memory, not
+  // in a file SQLite creates and deletes under /var/tmp for each: a cached run made one.
+  sqlite3_exec(db, "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
   return std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
 }
 

@@ -401,13 +401,16 @@ TEST_F(SqliteStoreTest, ConcurrentReaderSeesOnlyWholeBatches) {
   ASSERT_TRUE(run.ok());
   constexpr int kBatches = 50, kPerBatch = 4;
   std::atomic<bool> done = false;
-  std::atomic<int> torn = 0;
+  std::atomic<int> torn = 0, midway = 0, reads = 0;
   std::thread reader([&] {
     while (!done) {
       auto jobs = store->GetJobs(*run);
       if (jobs.ok() && jobs->size() % kPerBatch != 0) ++torn;
+      if (jobs.ok() && !jobs->empty() && jobs->size() < size_t{kBatches * kPerBatch}) ++midway;
+      ++reads;
     }
   });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (int b = 0; b < kBatches; ++b) {
     Batch batch(*store);
     for (int k = 0; k < kPerBatch; ++k) {
@@ -415,11 +418,23 @@ TEST_F(SqliteStoreTest, ConcurrentReaderSeesOnlyWholeBatches) {
           store->JobStarted(*run, b * kPerBatch + k, "j" + std::to_string(b * kPerBatch + k), 1, 1)
               .ok());
     }
-    ASSERT_TRUE(batch.Commit().ok());
+    // Mid-batch, and after the commit: the reader gets a look at both moments (on a
+    // loaded machine it could otherwise get no CPU until the writer is done, and then
+    // nothing would have been checked).
+    for (int phase = 0; phase < 2; ++phase) {
+      if (phase == 1) {
+        ASSERT_TRUE(batch.Commit().ok());
+      }
+      const int seen = reads.load();
+      while (reads.load() < seen + 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+      }
+    }
   }
   done = true;
   reader.join();
   EXPECT_EQ(torn, 0);
+  EXPECT_GT(midway, 0) << "the reader never looked while the batches were being written";
   auto jobs = store->GetJobs(*run);
   ASSERT_TRUE(jobs.ok());
   EXPECT_EQ(jobs->size(), size_t{kBatches * kPerBatch});
