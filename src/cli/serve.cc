@@ -43,6 +43,9 @@ Status ApplyFile(ServeFlags& flags, const std::function<bool(const char*)>& give
   take("--secrets-file", file->secrets_file, &c.secrets_file);
   take("--webhook-secret-file", file->webhook_secret_file, &flags.secret_file);
   take("--jobs", file->jobs, &c.jobs);
+  take("--slots", file->slots, &c.slots);
+  take("--workspace", file->workspace, &c.workspace);
+  take("--keep-failed", file->keep_failed_s, &c.keep_failed_s);
   take("--poll", file->poll_s, &flags.poll_s);
   take("--public-read", file->public_read, &c.public_read);
   take("--rate-limit", file->rate_limit, &c.rate_limit);
@@ -175,6 +178,20 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-j,--jobs", flags->config.jobs, "Jobs each run runs at once (default: cores)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--slots", flags->config.slots,
+                  "Runs at once, over all repositories; one repository's runs go one at a time")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--workspace", flags->config.workspace,
+                  "kept: one working copy per repository, brought to each commit; fresh: a "
+                  "new one per run, removed after success (a repository's own workspace: "
+                  "in --config wins)")
+      ->check(CLI::IsMember({"kept", "fresh"}))
+      ->capture_default_str();
+  cmd->add_option("--keep-failed", flags->config.keep_failed_s,
+                  "Seconds a fresh workspace of a run that did not succeed is kept")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   flags->config.state_dir = kDefaultStateDir;
   cmd->add_option("--state-dir", flags->config.state_dir,
                   "Queue, tokens, workspaces and run history")

@@ -62,7 +62,8 @@ int WaitForItem(httplib::Client& client, const httplib::Headers& headers, int64_
       fflush(stdout);
       said_run = run;
     }
-    if (state != "done" && state != "ignored" && state != "error") continue;
+    if (state != "done" && state != "ignored" && state != "error" && state != "cancelled")
+      continue;
     const std::string reason = item.value("reason", "");
     if (json) {
       fmt::print("{}\n", item.dump(2));

@@ -16,7 +16,7 @@ void ReadRepo(const spec::YamlReader& r, const spec::YamlNode* n, ServerFile* ou
   WatchedRepo repo;
   bool poll_given = false;
   const spec::YamlNode* where = n;
-  r.ForEach(n, "a repository", {"name", "url", "path", "poll"},
+  r.ForEach(n, "a repository", {"name", "url", "path", "poll", "workspace"},
             [&](const std::string& key, const spec::YamlNode* k, const spec::YamlNode* v) {
               if (key == "name") r.String(v, &repo.name);
               if (key == "url" || key == "path") {
@@ -25,6 +25,7 @@ void ReadRepo(const spec::YamlReader& r, const spec::YamlNode* n, ServerFile* ou
                 r.String(v, &repo.source);
               }
               if (key == "poll") poll_given = r.Int(v, &repo.poll_s, 0, 86400);
+              if (key == "workspace") r.Enum(v, &repo.workspace, "workspace", {"kept", "fresh"});
             });
   if (!n->is_map()) return;
   if (repo.source.empty())
@@ -65,9 +66,9 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
       if (r.Int(v, &n, min, max)) *field = n;
     };
     r.ForEach(doc.root(), "the server config",
-              {"listen", "state_dir", "pipeline", "jobs", "poll", "repos", "webhook_secret_file",
+              {"listen", "state_dir", "pipeline", "jobs", "slots", "poll", "repos", "webhook_secret_file",
                "webhook_secret_env", "secrets_file", "public_read", "max_body", "rate_limit",
-               "tls_cert", "tls_key"},
+               "tls_cert", "tls_key", "workspace", "keep_failed"},
               [&](const std::string& key, const spec::YamlNode*, const spec::YamlNode* v) {
                 if (key == "listen") str(v, &out.listen);
                 if (key == "state_dir") str(v, &out.state_dir);
@@ -78,6 +79,12 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
                 if (key == "tls_cert") str(v, &out.tls_cert);
                 if (key == "tls_key") str(v, &out.tls_key);
                 if (key == "jobs") num(v, &out.jobs, 0, 1024);
+                if (key == "slots") num(v, &out.slots, 1, 1024);
+                if (key == "keep_failed") num(v, &out.keep_failed_s, 0, 365 * 86400);
+                if (key == "workspace") {
+                  std::string w;
+                  if (r.Enum(v, &w, "workspace", {"kept", "fresh"})) out.workspace = w;
+                }
                 if (key == "poll") num(v, &out.poll_s, 0, 86400);
                 if (key == "max_body") num(v, &out.max_body, 1, 1 << 30);
                 if (key == "rate_limit") num(v, &out.rate_limit, 0, 1000000);

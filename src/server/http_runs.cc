@@ -200,8 +200,9 @@ void Server::CancelRunRoute(const httplib::Request& req, httplib::Response& res)
   if (!o) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (current_ && current_repo_ == o->repo->name && current_->run_id() == o->run.id) {
-      current_->Cancel();
+    auto it = running_.find(o->repo->name);
+    if (it != running_.end() && it->second.handle && it->second.handle->run_id() == o->run.id) {
+      it->second.handle->Cancel();
       return Reply(res, 202, {{"run", o->run.id}, {"action", "cancelling"}});
     }
   }

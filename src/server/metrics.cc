@@ -71,9 +71,9 @@ std::string Metrics::Render(const std::vector<QueueCount>& queue,
   std::string out;
   out +=
       "# HELP gauntlet_queue_items Queue items by state (queued, running, done, ignored, "
-      "error).\n# TYPE gauntlet_queue_items gauge\n";
+      "error, cancelled).\n# TYPE gauntlet_queue_items gauge\n";
   std::map<std::string, int64_t> by_state = {
-      {"queued", 0}, {"running", 0}, {"done", 0}, {"ignored", 0}, {"error", 0}};
+      {"queued", 0}, {"running", 0}, {"done", 0}, {"ignored", 0}, {"error", 0}, {"cancelled", 0}};
   for (const QueueCount& q : queue) by_state[q.state] += q.count;
   for (const auto& [state, n] : by_state)
     out += fmt::format("gauntlet_queue_items{{state=\"{}\"}} {}\n", Label(state), n);

@@ -23,12 +23,18 @@ engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& r
   return ws;
 }
 
+std::string FreshRoot(const ServerConfig& config, const WatchedRepo& repo, int64_t item) {
+  return config.state_dir + "/workspaces/" + repo.name + "@" + std::to_string(item);
+}
+
 Server::Server(ServerConfig config)
     : config_(std::move(config)), limiter_(config_.rate_limit) {}
 
 Server::~Server() {
   Stop();
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& w : workers_)
+    if (w.joinable()) w.join();
+  if (admitter_.joinable()) admitter_.join();
   if (scheduler_.joinable()) scheduler_.join();
   if (poller_.joinable()) poller_.join();
 }
@@ -41,6 +47,7 @@ const WatchedRepo* Server::FindRepo(const std::string& name) const {
 
 Status Server::Start() {
   if (config_.repos.empty()) return Error::Invalid("no repository to watch: give --repo PATH");
+  if (config_.slots < 1) return Error::Invalid("--slots must be at least 1");
   for (const WatchedRepo& r : config_.repos) {
     // Names become directory names under the state directory: no way out of it.
     if (r.name.empty() || r.name == "." || r.name == ".." ||
@@ -53,6 +60,10 @@ Status Server::Start() {
         return Error::Invalid("two repositories are named '" + r.name + "': name one NAME=PATH");
   }
   for (WatchedRepo& r : config_.repos) {
+    if (r.workspace.empty()) r.workspace = config_.workspace;
+    if (r.workspace != "kept" && r.workspace != "fresh")
+      return Error::Invalid("the workspace of '" + r.name + "' is '" + r.workspace +
+                            "': kept or fresh");
     if (r.poll_s < 0) return Error::Invalid("the poll interval of '" + r.name + "' is negative");
     if (r.poll_s > 0) r.mirror = config_.state_dir + "/mirrors/" + r.name + ".git";
   }
@@ -63,6 +74,7 @@ Status Server::Start() {
   if (!db.ok()) return db.error();
   db_ = std::move(*db);
   if (auto requeued = db_->Requeue(); !requeued.ok()) return requeued.error();
+  pruned_at_start_ = PruneWorkspaces();  // said once the listening line is out (Serve)
   if (config_.tls_cert.empty() != config_.tls_key.empty())
     return Error::Invalid("TLS needs both --tls-cert and --tls-key");
   if (config_.tls_cert.empty()) {
@@ -90,12 +102,15 @@ Status Server::Start() {
     return Error{"cannot listen on " + config_.host + ":" + std::to_string(config_.port),
                  ErrorKind::kUnavailable};
   if (listener_ >= 0) ::listen(listener_, SOMAXCONN);
-  worker_ = std::thread([this] { WorkLoop(); });
+  admitter_ = std::thread([this] { AdmitLoop(); });
+  for (int i = 0; i < config_.slots; ++i) workers_.emplace_back([this] { WorkLoop(); });
   return Ok();
 }
 
 void Server::Serve() {
   // Started here, after the caller said where the server listens, so that line comes first.
+  for (const std::string& path : pruned_at_start_)
+    Say(nullptr, "note", "removed the kept workspace " + path);
   scheduler_ = std::thread([this] { ScheduleLoop(); });
   poller_ = std::thread([this] { PollLoop(); });
   if (http_) http_->listen_after_bind();
@@ -106,7 +121,8 @@ void Server::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
-    if (current_) current_->Cancel();
+    for (auto& [repo, run] : running_)
+      if (run.handle) run.handle->Cancel();
   }
   wake_.notify_all();
   item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end
@@ -134,7 +150,8 @@ Result<std::optional<QueueItem>> Server::WaitForItem(int64_t id, std::chrono::se
     auto item = db_->GetItem(id);
     if (!item.ok() || !*item) return item;
     const std::string& state = (*item)->state;
-    if (state == "done" || state == "ignored" || state == "error") return item;
+    if (state == "done" || state == "ignored" || state == "error" || state == "cancelled")
+      return item;
     // Read after `epoch`: a change since then makes the wait return at once.
     std::unique_lock<std::mutex> lock(mu_);
     if (!item_changed_.wait_until(lock, deadline,
@@ -165,6 +182,8 @@ void Server::ScheduleLoop() {
       said[repo.name] = problem;
       if (found.ok()) all.insert(all.end(), found->begin(), found->end());
     }
+    for (const std::string& path : PruneWorkspaces())  // each minute at least
+      Say(nullptr, "note", "removed the kept workspace " + path);
     FireResult fired = FireDue(*db_, all, now_s);
     for (const std::string& e : fired.errors) Say(nullptr, "error", e);
     for (const QueueItem& item : fired.queued) Say(&item, "queued", "schedule");
@@ -192,9 +211,57 @@ void Server::ScheduleLoop() {
 void Server::Wake() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    pending_ = true;
+    ++admit_wakes_;  // the admitter admits it, then wakes the workers
   }
   wake_.notify_all();
+}
+
+void Server::EndFresh(const QueueItem& item) {
+  const WatchedRepo* repo = FindRepo(item.repo);
+  if (!repo || repo->workspace != "fresh" || item.event == "release") return;
+  const std::string root = FreshRoot(config_, *repo, item.id);
+  auto now = db_->GetItem(item.id);
+  if (!now.ok() || !*now) return;
+  const QueueItem& ended = **now;
+  std::error_code ec;
+  // Removed when the run succeeded or nothing ran in it (ignored; a commit's item split
+  // into one item per pipeline file).
+  if (ended.state == "ignored" ||
+      (ended.state == "done" && (ended.reason == "success" || ended.run_id == 0))) {
+    std::filesystem::remove_all(root, ec);
+    if (ec) Say(&ended, "note", "the workspace " + root + " could not be removed: " + ec.message());
+    return;
+  }
+  if (ended.state == "running") return;  // stopped with the server: resumed in it
+  if (!std::filesystem::exists(root, ec)) return;
+  // The keep time counts from now, not from the checkout.
+  std::filesystem::last_write_time(root, std::filesystem::file_time_type::clock::now(), ec);
+  Say(&ended, "note", fmt::format("workspace kept for {} s: {}", config_.keep_failed_s, root));
+}
+
+std::vector<std::string> Server::PruneWorkspaces() {
+  namespace fs = std::filesystem;
+  const auto cutoff =
+      fs::file_time_type::clock::now() - std::chrono::seconds(config_.keep_failed_s);
+  std::vector<fs::path> old;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(config_.state_dir + "/workspaces", ec)) {
+    const std::string name = e.path().filename().string();
+    const size_t at = name.rfind('@');  // NAME@ID: a fresh one; a kept one has no '@'
+    if (at == std::string::npos || name.size() - at - 1 < 1 || name.size() - at - 1 > 18 ||
+        name.find_first_not_of("0123456789", at + 1) != std::string::npos)
+      continue;
+    auto item = db_->GetItem(std::stoll(name.substr(at + 1)));
+    if (item.ok() && *item && ((*item)->state == "queued" || (*item)->state == "running")) continue;
+    std::error_code time_ec;
+    if (e.last_write_time(time_ec) <= cutoff && !time_ec) old.push_back(e.path());
+  }
+  std::vector<std::string> removed;
+  for (const fs::path& p : old) {
+    std::error_code rm_ec;
+    if (fs::remove_all(p, rm_ec) > 0 && !rm_ec) removed.push_back(p.string());
+  }
+  return removed;
 }
 
 }  // namespace gauntlet::server

@@ -1,21 +1,25 @@
 // `gauntlet serve`: a long-running server that turns triggers (GitHub push webhooks, API
 // calls) into runs of the watched repositories' pipelines, each at the exact commit the
-// trigger names, one at a time in queue order, through the engine (engine/run.h).
+// trigger names, in queue order, through the engine (engine/run.h): up to `slots` runs at
+// once, of different repositories (one repository's runs go one at a time: they share its
+// kept workspace and its state directory's engine lock).
 //
-//   HTTP thread pool ──> ServerDb (queue, deliveries, tokens) ──> Worker thread
+//   HTTP thread pool ──> ServerDb (queue, deliveries, tokens) ──> `slots` worker threads
 //        (routes, auth, HMAC)   committed before the 2xx           checkout, StartRun
 //
-// State lives in `state_dir`: server.db, workspaces/<repo> (the kept working copies) and
-// repos/<repo> (each repository's run store, logs and artifacts, as `.gauntlet/` would
-// hold them). docs/server.md is the user's view.
+// State lives in `state_dir`: server.db, workspaces/<repo> (the kept working copies;
+// <repo>@<item> the fresh ones) and repos/<repo> (each repository's run store, logs and
+// artifacts, as `.gauntlet/` would hold them). docs/server.md is the user's view.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +52,9 @@ struct WatchedRepo {
   // what refs are resolved and files read from, and what workspaces are brought from.
   std::string mirror;
   const std::string& local() const { return mirror.empty() ? source : mirror; }
+  // "kept" (one working copy, brought to each commit) or "fresh" (a new one per run,
+  // removed after success); "": the server's `workspace`.
+  std::string workspace;
 };
 
 struct ServerConfig {
@@ -57,6 +64,11 @@ struct ServerConfig {
   std::string state_dir;
   std::string pipeline = "gauntlet.yml";  // the pipeline file, relative to each repository
   int jobs = 0;                           // -j of each run; 0: cores
+  // Runs at once, over all repositories (--slots); a repository runs one at a time.
+  int slots = 1;
+  std::string workspace = "kept";  // --workspace: of the repositories without their own
+  // How long the fresh workspace of a run that did not succeed is kept (--keep-failed).
+  int keep_failed_s = 86400;
   std::string webhook_secret;             // empty: /hooks/github refuses every delivery
   std::string secrets_file;               // KEY=VALUE lines for the pipelines' secrets
   bool public_read = false;               // GET routes without a token
@@ -78,6 +90,10 @@ inline int64_t NowMs() { return RealClock().UnixMs(); }
 
 // Where a repository's things are kept under the state directory.
 engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo);
+
+// The fresh workspace of queue item `item` (`workspace: fresh`): STATE/workspaces/NAME@ID
+// ('@' is in no repository name, so it never meets a kept one).
+std::string FreshRoot(const ServerConfig& config, const WatchedRepo& repo, int64_t item);
 
 // The update of `ref` from `before` to `after` (40 zeros: created, deleted) of repository
 // `repo` as a queue item, its payload in GitHub's push shape: what the installed hook and
@@ -126,7 +142,22 @@ class Server {
   Result<std::optional<QueueItem>> WaitForItem(int64_t id, std::chrono::seconds timeout);
 
  private:
+  // One slot: takes the oldest queued item of a repository no other slot is running,
+  // processes it, and again, until the server stops.
   void WorkLoop();
+  // concurrency.cc: finds the concurrency group of each queued item not yet admitted,
+  // ends the older waiting item of its group and, with cancel-in-progress, cancels the
+  // running one. Workers take only admitted items. AdmitLoop, a thread of its own, runs
+  // it after each Wake(), so a newer item acts even while every slot is busy.
+  void AdmitQueued();
+  void AdmitLoop();
+  // After `item` was processed: its fresh workspace (if its repository has them) is removed
+  // when it succeeded or ran nothing, else kept for keep_failed_s.
+  void EndFresh(const QueueItem& item);
+  // Removes the fresh workspaces kept longer than keep_failed_s, except those of items
+  // still queued or running (a resumed run goes on in its own); at start and each minute.
+  // The paths removed.
+  std::vector<std::string> PruneWorkspaces();
   // Fires the watched pipelines' schedules (server/schedules.h), re-reading them from each
   // repository's head at least once a minute.
   void ScheduleLoop();
@@ -190,7 +221,7 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   int listener_ = -1;  // the listening socket (its backlog is raised once bound)
-  std::thread worker_;
+  std::vector<std::thread> workers_;  // one per slot
   std::thread scheduler_;
   std::thread poller_;
   std::mutex mu_;
@@ -198,9 +229,21 @@ class Server {
   std::condition_variable item_changed_;  // an item ended or got its run id
   int64_t item_epoch_ = 0;                // under mu_: counts those changes
   bool stopping_ = false;
-  bool pending_ = true;                    // look at the queue (set by Wake)
-  engine::RunHandle* current_ = nullptr;   // the run under way, under mu_
-  std::string current_repo_;               // its repository's name, under mu_
+  bool pending_ = true;  // look at the queue (set when something was admitted or freed)
+  // Under mu_: the repositories a slot is working on (the worker that took the item
+  // holds the name until the item ends), and the runs under way by repository.
+  std::set<std::string> busy_repos_;
+  struct Running {
+    int64_t item = 0;
+    engine::RunHandle* handle = nullptr;  // null until its run has started
+    bool cancelled = false;               // by a newer item of its concurrency group
+  };
+  std::map<std::string, Running> running_;
+  // Under mu_: the Wake() calls the admitter has to see (from 1: at start it admits what
+  // a stopped server left queued).
+  uint64_t admit_wakes_ = 1;
+  std::vector<std::string> pruned_at_start_;  // said by Serve()
+  std::thread admitter_;  // runs AdmitQueued whenever something is queued
 };
 
 }  // namespace gauntlet::server

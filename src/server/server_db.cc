@@ -56,6 +56,12 @@ CREATE TABLE schedules (
       R"sql(
 ALTER TABLE queue ADD COLUMN pipeline TEXT NOT NULL DEFAULT '';
 )sql",
+      // 3 -> 4: the concurrency group of an item (repository and rendered group; '':
+      // none), set once the item is admitted (server/concurrency.h).
+      R"sql(
+ALTER TABLE queue ADD COLUMN cgroup TEXT NOT NULL DEFAULT '';
+ALTER TABLE queue ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kSteps;
 }
@@ -100,11 +106,12 @@ QueueItem ReadItem(const store::SqliteStmt& r) {
   q.started_ms = r.Int(11);
   q.finished_ms = r.Int(12);
   q.pipeline = r.Text(13);
+  q.group = r.Text(14);
   return q;
 }
 constexpr const char* kItemColumns =
     "SELECT id, repo, event, ref, git_commit, payload, delivery, state, reason, run_id, "
-    "queued_ms, started_ms, finished_ms, pipeline FROM queue ";
+    "queued_ms, started_ms, finished_ms, pipeline, cgroup FROM queue ";
 
 }  // namespace
 
@@ -283,10 +290,18 @@ Result<std::optional<int64_t>> ServerDb::FireSchedule(const std::string& key, in
   });
 }
 
-Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
+Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms,
+                                                   const std::set<std::string>& busy) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare(std::string(kItemColumns) + "WHERE state = 'queued' ORDER BY id LIMIT 1");
+  std::string sql = std::string(kItemColumns) + "WHERE state = 'queued' AND admitted = 1";
+  if (!busy.empty()) {
+    sql += " AND repo NOT IN (?";
+    for (size_t i = 1; i < busy.size(); ++i) sql += ", ?";
+    sql += ")";
+  }
+  auto st = db_->Prepare(sql + " ORDER BY id LIMIT 1");
   if (!st.ok()) return st.error();
+  for (const std::string& repo : busy) st->Bind(std::string_view(repo));
   auto found = FirstRow<QueueItem>(*st, ReadItem);
   if (!found.ok() || !*found) return found;
   QueueItem item = **found;
@@ -297,6 +312,30 @@ Result<std::optional<QueueItem>> ServerDb::TakeNext(int64_t now_ms) {
   item.state = "running";
   item.started_ms = now_ms;
   return std::optional<QueueItem>(item);
+}
+
+Result<std::vector<QueueItem>> ServerDb::Unadmitted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) +
+                         "WHERE state = 'queued' AND admitted = 0 ORDER BY id");
+  if (!st.ok()) return st.error();
+  return store::CollectRows<QueueItem>(*st, ReadItem);
+}
+
+Status ServerDb::Admit(int64_t id, const std::string& group) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("UPDATE queue SET admitted = 1, cgroup = ?1 WHERE id = ?2");
+  if (!st.ok()) return st.error();
+  return st->Bind(group).Bind(id).Run();
+}
+
+Result<std::vector<QueueItem>> ServerDb::InGroup(const std::string& group,
+                                                 const std::string& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(std::string(kItemColumns) +
+                         "WHERE cgroup = ?1 AND state = ?2 AND admitted = 1 ORDER BY id");
+  if (!st.ok()) return st.error();
+  return store::CollectRows<QueueItem>(st->Bind(group).Bind(state), ReadItem);
 }
 
 Status ServerDb::SetRunId(int64_t id, int64_t run_id) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,8 @@ struct TokenRecord {
 
 // A triggered run waiting, running or ended. States: queued, running, done (the run
 // ended: its own status says how), ignored (the pipeline's `on:` does not ask for this
-// event), error (it could not be started: checkout, invalid pipeline file; see reason).
+// event), error (it could not be started: checkout, invalid pipeline file; see reason),
+// cancelled (a newer item of its concurrency group replaced it before it started).
 struct QueueItem {
   int64_t id = 0;
   std::string repo;     // the watched repository's name
@@ -51,6 +53,8 @@ struct QueueItem {
   int64_t run_id = 0;
   int64_t queued_ms = 0, started_ms = 0, finished_ms = 0;
   bool resumed = false;  // taken before, by a server that stopped or was killed in it
+  // Its concurrency group, "REPO:GROUP" ("": none), once admitted (server/concurrency.h).
+  std::string group;
 };
 
 // Queue items counted by repository, state and reason (for a done item: the run's
@@ -90,8 +94,15 @@ class ServerDb {
   // already, so a restart or a second server thread never fires a slot twice.
   Result<std::optional<int64_t>> FireSchedule(const std::string& key, int64_t slot_s,
                                               const QueueItem& item, int64_t now_ms);
-  // The oldest queued item, marked running; nullopt when the queue is empty.
-  Result<std::optional<QueueItem>> TakeNext(int64_t now_ms);
+  // The oldest queued item of a repository not in `busy`, marked running; nullopt when
+  // there is none.
+  Result<std::optional<QueueItem>> TakeNext(int64_t now_ms, const std::set<std::string>& busy = {});
+  // Queued items not yet admitted (their concurrency group not yet known), oldest first.
+  // Only admitted items are taken.
+  Result<std::vector<QueueItem>> Unadmitted();
+  Status Admit(int64_t id, const std::string& group);
+  // The admitted items of `group` in `state`, oldest first.
+  Result<std::vector<QueueItem>> InGroup(const std::string& group, const std::string& state);
   Status SetRunId(int64_t id, int64_t run_id);
   Status Finish(int64_t id, const std::string& state, const std::string& reason, int64_t now_ms);
   // After a restart: items left running go back to the queue (their run, if it was

@@ -1,10 +1,12 @@
-// The server's worker: takes queued items in order and runs each through the engine at
-// its commit, in the repository's kept workspace.
+// The server's workers, one per slot: each takes the oldest queued item of a repository
+// no other slot works on and runs it through the engine at its commit, in the
+// repository's kept workspace.
 #include <fmt/core.h>
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
@@ -203,23 +205,33 @@ void Server::Say(const QueueItem* item, const std::string& what, const std::stri
 
 void Server::WorkLoop() {
   while (true) {
+    std::optional<QueueItem> item;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || pending_; });
-      if (stopping_) return;
-      pending_ = false;
-    }
-    while (true) {
-      auto next = db_->TakeNext(NowMs());
-      if (!next.ok()) {
-        Say(nullptr, "error", "the queue could not be read: " + next.error().message);
-        break;
+      while (!item) {
+        wake_.wait(lock, [&] { return stopping_ || pending_; });
+        if (stopping_) return;
+        auto next = db_->TakeNext(NowMs(), busy_repos_);
+        if (!next.ok())
+          Say(nullptr, "error", "the queue could not be read: " + next.error().message);
+        if (next.ok() && *next) {
+          item = std::move(*next);
+        } else {
+          pending_ = false;  // until something is admitted or a repository is freed
+        }
       }
-      if (!*next) break;
-      Process(**next);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
+      busy_repos_.insert(item->repo);  // its next item waits for this one to end
+      running_[item->repo] = Running{item->id};
     }
+    Process(*item);
+    EndFresh(*item);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_repos_.erase(item->repo);
+      running_.erase(item->repo);
+      pending_ = true;  // the repository's next item may wait for a slot that is asleep
+    }
+    wake_.notify_all();
   }
 }
 
@@ -236,10 +248,11 @@ void Server::Process(const QueueItem& item) {
   };
   const WatchedRepo* repo = FindRepo(item.repo);
   if (!repo) return finish("error", "no watched repository '" + item.repo + "'");
-  const engine::Workspace ws = RepoWorkspace(config_, *repo);
+  engine::Workspace ws = RepoWorkspace(config_, *repo);
   const std::string heads = "refs/heads/";
   const std::string branch = item.ref.rfind(heads, 0) == 0 ? item.ref.substr(heads.size()) : "";
   if (item.event == "release") return ProcessRelease(item, *repo, ws, branch);
+  if (repo->workspace == "fresh") ws.root = FreshRoot(config_, *repo, item.id);  // EndFresh
   // Where the time from the queue to the run goes, for the log line that says it started.
   const auto t0 = std::chrono::steady_clock::now();
   auto ms_since = [](std::chrono::steady_clock::time_point t) {
@@ -313,15 +326,16 @@ void Server::RunAndWait(const QueueItem& item, const engine::Workspace& ws,
       handle->run_id());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    current_ = handle.get();
-    current_repo_ = item.repo;
+    Running& slot = running_[item.repo];
+    slot.handle = handle.get();
+    if (slot.cancelled) handle->Cancel();
     if (stopping_) handle->Cancel();
   }
   const engine::RunOutcome& outcome = handle->Wait();
   bool stopped = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    current_ = nullptr;
+    running_[item.repo].handle = nullptr;
     stopped = stopping_;
   }
   // Stopped with the server: left `running`, so the next start resumes it.

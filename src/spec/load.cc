@@ -14,7 +14,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", "defaults",
                                            "changes",      "on",     "trigger", "gates",
-                                           "environments", "release", "stages", "jobs"};
+                                           "environments", "release", "stages", "jobs",
+                                           "concurrency"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
 
@@ -109,6 +110,7 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
                      if (key == "gates") ReadGates(s, v);
                      if (key == "environments") ReadEnvironments(s, v);
                      if (key == "release") ReadRelease(s, v);
+                     if (key == "concurrency") ReadConcurrency(s, v);
                      if (key == "stages") stages = v, stages_key = k;
                      if (key == "jobs") jobs = v, jobs_key = k;
                    });

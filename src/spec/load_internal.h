@@ -54,6 +54,9 @@ bool KnownZone(const std::string& name);
 // `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 
+// `concurrency:` of a pipeline or workflow: `NAME` or {group, cancel-in-progress}.
+void ReadConcurrency(LoadState& s, const YamlNode* n);
+
 // The deploy strategies a stage or an environment may name.
 extern const std::vector<std::string> kStrategies;
 

@@ -267,9 +267,7 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);
                      if (key == "permissions")
                        IgnoredKey(s, k, "the workflow", "there is no GITHUB_TOKEN to scope");
-                     if (key == "concurrency")
-                       IgnoredKey(s, k, "the workflow",
-                                  "one gauntlet engine runs a workspace at a time");
+                     if (key == "concurrency") ReadConcurrency(s, v);  // the server's
                      if (key == "jobs") jobs = v;
                    });
   if (!jobs) {

@@ -375,6 +375,15 @@ struct Release {
 // and only characters git allows in a tag name.
 std::string TagFormatProblem(std::string_view format);
 
+// `concurrency:` (GitHub's): of the server's runs of one repository whose group renders
+// to the same name, at most one runs and one waits; a newer waiting run replaces the
+// older, and with cancel_in_progress also cancels the running one (docs/server.md).
+struct Concurrency {
+  std::string group;  // a template over the event (`${{ branch }}`); "" no group
+  bool cancel_in_progress = false;
+  Location loc;
+};
+
 struct Pipeline {
   std::string file;  // path it was loaded from
   // A GitHub Actions workflow (docs/github-actions.md): each job's script runs its steps,
@@ -389,6 +398,7 @@ struct Pipeline {
   Gates gates;
   std::vector<Environment> environments;
   Release release;
+  Concurrency concurrency;
   std::vector<Stage> stages;  // empty in the jobs-map spelling
   std::vector<Job> jobs;      // every job, in file order
 
