@@ -1,8 +1,11 @@
 // The server's queue, end to end: `--slots N` (runs of different repositories at once, one
 // repository's runs one at a time, never more than N at once) and `concurrency:` groups;
-// observed through the API (the jobs wait for a file the test creates, so nothing here
+// observed through the API (the jobs wait at a gate the test opens, so nothing here
 // depends on timing).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <functional>
 #include <map>
@@ -13,10 +16,34 @@
 namespace gauntlet::server_testing {
 namespace {
 
-// A job that waits (up to a minute) for `gate` to exist; `head` goes before `jobs:`.
-std::string WaitingPipeline(const std::string& gate, const std::string& head = "") {
-  return "name: app\n" + head + "jobs:\n  hold:\n    run: for i in $(seq 1200); do test -e " +
-         gate + " && exit 0; sleep 0.05; done; exit 1\n";
+// A gate the jobs wait at, blocked in `flock -s` (no polling): shut while the test holds
+// an exclusive lock on the file, open to every job, later ones too, once Open() drops it.
+// The descriptor is close-on-exec, so the server never inherits the lock.
+class Gate {
+ public:
+  explicit Gate(std::string path)
+      : path_(std::move(path)), fd_(::open(path_.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    EXPECT_GE(fd_, 0) << path_;
+    EXPECT_EQ(::flock(fd_, LOCK_EX), 0) << path_;
+  }
+  ~Gate() { Open(); }
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+  void Open() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+// A job that waits (up to a minute) at `gate`; `head` goes before `jobs:`.
+std::string WaitingPipeline(const Gate& gate, const std::string& head = "") {
+  return "name: app\n" + head + "jobs:\n  hold:\n    run: flock -w 60 -s " + gate.path() +
+         " true\n";
 }
 
 class ServerQueue : public ServerE2E {
@@ -76,7 +103,7 @@ class ServerQueue : public ServerE2E {
 // overlaps the first app run; with TakeNext ignoring busy repositories the second app
 // run is taken while the first runs; with a third slot the tool run is running too.
 TEST_F(ServerQueue, RunsOfDifferentRepositoriesOverlapUpToTheSlots) {
-  const std::string gate = dir_ + "/go";
+  Gate gate(dir_ + "/go");
   Commit("version.txt", "1\n", WaitingPipeline(gate));
   Push("main");
   for (const char* name : {"lib", "tool"})
@@ -108,7 +135,7 @@ TEST_F(ServerQueue, RunsOfDifferentRepositoriesOverlapUpToTheSlots) {
             (std::map<int64_t, std::string>{
                 {app1, "running"}, {app2, "queued"}, {lib, "running"}, {tool, "queued"}}));
 
-  Put(gate, "");
+  gate.Open();
   items = QueueWhen(trigger, [&](const json& q) {
     for (const json& i : q)
       if (i["state"] != "done") return false;
@@ -126,7 +153,7 @@ TEST_F(ServerQueue, RunsOfDifferentRepositoriesOverlapUpToTheSlots) {
 // the replacement the second runs too (done); with groups not rendered (the raw text as
 // the name) the `other` item is replaced as well.
 TEST_F(ServerQueue, ANewerWaitingRunReplacesTheOlderOneOfItsGroup) {
-  const std::string gate = dir_ + "/go";
+  Gate gate(dir_ + "/go");
   Commit("version.txt", "1\n",
          WaitingPipeline(gate, "concurrency: {group: 'deploy-${{ branch }}'}\n"));
   Push("main");
@@ -145,7 +172,7 @@ TEST_F(ServerQueue, ANewerWaitingRunReplacesTheOlderOneOfItsGroup) {
   EXPECT_EQ(States(items),
             (std::map<int64_t, std::string>{
                 {first, "running"}, {second, "cancelled"}, {other, "queued"}, {third, "queued"}}));
-  Put(gate, "");
+  gate.Open();
   items = AllEnded(token);
   for (int64_t id : {first, other, third}) EXPECT_EQ(Item(items, id)["reason"], "success");
   EXPECT_EQ(Item(items, second)["run_id"], 0) << "a replaced item never ran";
@@ -155,7 +182,7 @@ TEST_F(ServerQueue, ANewerWaitingRunReplacesTheOlderOneOfItsGroup) {
 // `cancelled`, and then runs. It fails when: without the cancel the first
 // run waits for the gate and ends `success`.
 TEST_F(ServerQueue, CancelInProgressCancelsTheRunningRunOfTheGroup) {
-  const std::string gate = dir_ + "/go";
+  Gate gate(dir_ + "/go");
   Commit("version.txt", "1\n",
          WaitingPipeline(gate,
                          "concurrency:\n  group: ci-${{ branch }}\n"
@@ -168,7 +195,7 @@ TEST_F(ServerQueue, CancelInProgressCancelsTheRunningRunOfTheGroup) {
   json items = QueueWhen(token, [&](const json& q) { return Item(q, first)["state"] == "done"; });
   EXPECT_EQ(Item(items, first)["reason"], "cancelled") << items.dump(1);
   Started(token, second);
-  Put(gate, "");
+  gate.Open();
   items = AllEnded(token);
   EXPECT_EQ(Item(items, second)["reason"], "success") << items.dump(1);
 }
