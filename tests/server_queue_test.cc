@@ -204,11 +204,7 @@ TEST_F(ServerQueue, CancelInProgressCancelsTheRunningRunOfTheGroup) {
 // after a failure; pruned at start once older than --keep-failed (not before). It fails
 // when: with EndFresh removing every workspace the failed one is gone at once;
 // with the prune ignoring --keep-failed it is gone after the first restart.
-// Disabled: in the full suite the second server of this test (started over a kept failed
-// workspace) did not exit on SIGTERM, and the test hung in Stop() until ctest's timeout;
-// alone it passed. A shutdown defect of `serve --workspace fresh`, listed in
-// docs/server.md until it is found and fixed.
-TEST_F(ServerQueue, DISABLED_FreshWorkspacesGoAfterSuccessAndStayAfterFailureUntilPruned) {
+TEST_F(ServerQueue, FreshWorkspacesGoAfterSuccessAndStayAfterFailureUntilPruned) {
   Commit("version.txt", "1\n",
          "name: app\njobs:\n  check:\n    run: test \"$(cat version.txt)\" = 1\n");
   Push("main");

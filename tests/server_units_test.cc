@@ -2,11 +2,17 @@
 // (server/rate_limit.h): pure logic, and one real repository for the paths filters.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "server/metrics.h"
 #include "server/pipelines.h"
 #include "server/rate_limit.h"
+#include "server/server.h"
 #include "spec/load.h"
 #include "vcs/test_repo.h"
 
@@ -203,6 +209,35 @@ TEST(ServerMetrics, DeploymentsAreCountedByOutcomeAndAnActiveOneShowsItsWeight) 
   EXPECT_NE(m.Render({}, {}).find("# TYPE gauntlet_deployment_weight gauge\n"), std::string::npos);
 }
 
+
+// A stop that comes after Start() but before Serve() reaches its accept loop (a SIGTERM
+// right after the listening line) must still end Serve(): cpp-httplib's own stop() does
+// nothing to a server not yet in that loop, and the server then served for ever.
+TEST(ServerLifecycle, AStopBeforeServingEndsTheServeThatFollows) {
+  vcs::TestRepo repo;
+  repo.Write("gauntlet.yml", "name: app\njobs:\n  a:\n    run: \"true\"\n");
+  repo.Commit("first");
+  ServerConfig config;
+  config.port = 0;
+  config.state_dir = repo.dir() + "/.state";
+  WatchedRepo app;
+  app.name = "app";
+  app.source = repo.dir();
+  config.repos.push_back(app);
+  Server server(config);
+  ASSERT_TRUE(server.Start().ok());
+  server.Stop();
+  std::promise<void> served;
+  std::thread serve([&] {
+    server.Serve();
+    served.set_value();
+  });
+  if (served.get_future().wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    ADD_FAILURE() << "Serve() did not return after Stop()";
+    std::_Exit(1);  // the serving thread cannot be ended or joined
+  }
+  serve.join();
+}
 
 }  // namespace
 }  // namespace gauntlet::server

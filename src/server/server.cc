@@ -128,6 +128,12 @@ void Server::Stop() {
   item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end
   if (mcp_) mcp_->Stop();
   events_.Close();             // and event streams end
+  // cpp-httplib's stop() acts only on a server already in its accept loop: a signal that
+  // came between Start() and that loop (right after the listening line, say) was lost and
+  // the loop then waited for ever. Shutting the listening socket down first ends the loop
+  // whenever it starts: accept() on it fails at once. (The socket is still open here:
+  // only stop() below or the loop's end closes it.)
+  if (listener_ >= 0) ::shutdown(listener_, SHUT_RDWR);
   if (http_) http_->stop();
 }
 
