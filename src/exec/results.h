@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,7 @@ struct JobResult {
   // `inputs:` / `artifacts:`.
   bool cached = false;    // kSuccess taken from the job cache: not executed
   std::string cache_key;  // the key it ran (or was found) under; "" when not cacheable
+  int64_t cache_last_used_ms = 0;  // cached: when its cache entry was last used before now
   std::string artifacts;  // the stored files' manifest as JSON (store/artifact_manifest.h)
   // How dependents see this job (the status functions of their `if:`).
   bool counts_as_success() const {

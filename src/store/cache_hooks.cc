@@ -162,6 +162,7 @@ Result<std::optional<JobResult>> CacheHooks::Decide(const plan::PlannedJob& job,
   r.state = JobState::kSuccess;
   r.cached = true;
   r.cache_key = *key;
+  r.cache_last_used_ms = e.last_used_ms;
   r.outputs.assign(e.outputs.begin(), e.outputs.end());
   if (!spec->artifacts.empty()) r.artifacts = e.artifacts;
   r.reason = "cached: same inputs as in run " + std::to_string(e.run_id);

@@ -143,7 +143,10 @@ void RunRecorder::RecordCache(const plan::PlannedJob& job, const exec::JobResult
   }
   if (r.cache_key.empty() || r.state != exec::JobState::kSuccess) return;
   if (r.cached) {
-    hits_.push_back(r.cache_key);  // written with the others, in one statement
+    // Written with the others, in one statement; an entry used less than a minute ago
+    // keeps that time: a re-run seconds after the last rewrites no rows (cache prune
+    // measures days, docs/caching.md).
+    if (now_() - r.cache_last_used_ms >= kCacheUseResolutionMs) hits_.push_back(r.cache_key);
     return;
   }
   UnixMs now = now_();

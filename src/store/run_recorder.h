@@ -28,6 +28,8 @@ namespace gauntlet::store {
 class RunRecorder : public exec::Observer {
  public:
   using NowMs = std::function<UnixMs()>;
+  // A cache hit moves its entry's last use only when that was at least this long ago.
+  static constexpr UnixMs kCacheUseResolutionMs = 60'000;
   // `store`, `log` and `run` must outlive the recorder; `run` is updated in place.
   RunRecorder(Store* store, LogWriter* log, RunRecord* run, NowMs now);
 

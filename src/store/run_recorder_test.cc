@@ -205,5 +205,40 @@ TEST_F(RecorderTest, AJobThatNeverStartedHasNoStartTime) {
   EXPECT_EQ(j.attempts, 0);
 }
 
+// A cache hit moves its entry's last use only when that was a minute or more ago: both
+// sides of the boundary, one job each.
+TEST_F(RecorderTest, AHitMovesTheEntrysLastUseOnlyWhenThatWasAMinuteOrMoreAgo) {
+  now = 1'000'000;
+  const UnixMs minute = RunRecorder::kCacheUseResolutionMs;
+  auto put = [&](const std::string& key, UnixMs last_used) {
+    CacheEntry e;
+    e.key = key;
+    e.pipeline = "demo";
+    e.job = key;
+    e.created_ms = 1;
+    e.last_used_ms = last_used;
+    ASSERT_TRUE(store->PutCacheEntry(e).ok());
+  };
+  put("old", now - minute);
+  put("recent", now - minute + 1);
+  auto hit = [&](int job, const std::string& key, UnixMs last_used) {
+    exec::JobResult r;
+    r.state = exec::JobState::kSuccess;
+    r.cached = true;
+    r.cache_key = key;
+    r.cache_last_used_ms = last_used;
+    recorder->OnJobFinished(b.plan.jobs[job], r);
+  };
+  hit(0, "old", now - minute);
+  hit(1, "recent", now - minute + 1);
+  recorder->Flush();
+  ASSERT_TRUE(recorder->status().ok()) << recorder->status().error().message;
+  auto old = reader->FindCacheEntry("old");
+  auto recent = reader->FindCacheEntry("recent");
+  ASSERT_TRUE(old.ok() && *old && recent.ok() && *recent);
+  EXPECT_EQ((*old)->last_used_ms, now);
+  EXPECT_EQ((*recent)->last_used_ms, now - minute + 1);
+}
+
 }  // namespace
 }  // namespace gauntlet::store
