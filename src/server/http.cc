@@ -76,7 +76,8 @@ void Refuse(httplib::Response& res, int status, const std::string& reason) {
   Reply(res, status, {{"error", reason}});
 }
 
-bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed) {
+bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed,
+             std::string* token_name) {
   const std::string header = req.get_header_value("Authorization");
   const std::string bearer = "Bearer ";
   if (header.rfind(bearer, 0) != 0) {
@@ -98,6 +99,7 @@ bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, 
                          "; this needs " + ToString(needed));
     return false;
   }
+  if (token_name) *token_name = (*token)->name;
   return true;
 }
 
@@ -202,6 +204,7 @@ void Server::InstallRoutes() {
   });
   InstallRunRoutes();
   InstallHistoryRoutes();
+  InstallDeployRoutes();
   mcp_ = std::make_unique<McpEndpoint>(config_, *db_);
   mcp_->Install(http);
 }
