@@ -7,6 +7,9 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,6 +26,39 @@ using nlohmann::json;
 using std::chrono::seconds;
 
 const std::string kSecret = "s3cret-for-hooks";
+
+// Collects a server-sent event stream on a thread until the server stops.
+class Stream {
+ public:
+  Stream(int port, const std::string& path, const std::string& token) {
+    thread_ = std::thread([this, port, path, token] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(60, 0);
+      c.Get(path, {{"Authorization", "Bearer " + token}}, [this](const char* data, size_t n) {
+        std::lock_guard<std::mutex> lock(mu_);
+        text_.append(data, n);
+        got_.notify_all();
+        return true;
+      });
+    });
+  }
+  ~Stream() { Join(); }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  // Waits (up to 60 s) until the stream holds `what`; the stream so far.
+  std::string WaitFor(const std::string& what) {
+    std::unique_lock<std::mutex> lock(mu_);
+    got_.wait_for(lock, seconds(60), [&] { return text_.find(what) != std::string::npos; });
+    return text_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable got_;
+  std::string text_;
+  std::thread thread_;
+};
 
 class ServerE2E : public ::testing::Test {
  protected:

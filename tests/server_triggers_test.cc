@@ -186,6 +186,51 @@ TEST_F(ServerE2E, AGenericWebhookRunsThePipelinesOfItsNameWithTheBodyAsData) {
       << seen_lines_;
 }
 
+// POST /hooks/generic/NAME in GitLab's form: X-Gitlab-Token carries the secret itself
+// (a wrong or empty one is 401, a signature header still takes precedence), GitLab's
+// Idempotency-Key (else X-Gitlab-Event-UUID) is the delivery id, so a retried delivery
+// queues nothing.
+TEST_F(ServerE2E, AGenericWebhookInGitlabsFormIsCheckedByItsToken) {
+  Commit("version.txt", "2\n",
+         "name: app\non:\n  webhook: {name: gitlab}\njobs:\n  build:\n"
+         "    run: echo \"${{ event.payload.object_kind }} ${{ event.webhook.delivery }}\" >> " +
+             dir_ + "/seen\n");
+  const std::string head = Push("main");
+  StartServer();
+  auto post = [&](const httplib::Headers& h, const std::string& body) {
+    return Client().Post("/hooks/generic/gitlab?ref=main", h, body, "application/json");
+  };
+  const std::string body = json{{"object_kind", "push"}}.dump();
+  EXPECT_EQ(post({{"X-Gitlab-Token", "wrong"}, {"Idempotency-Key", "k-1"}}, body)->status, 401);
+  EXPECT_EQ(post({{"X-Gitlab-Token", ""}, {"Idempotency-Key", "k-1"}}, body)->status, 401);
+  EXPECT_EQ(post({{"X-Gitlab-Token", kSecret + "x"}, {"Idempotency-Key", "k-1"}}, body)->status,
+            401);
+  // A signature header is checked instead of the token, not beside it.
+  EXPECT_EQ(post({{"X-Gitlab-Token", kSecret}, {"X-Hub-Signature-256", "sha256=00"},
+                  {"Idempotency-Key", "k-1"}},
+                 body)
+                ->status,
+            401);
+  auto no_id = post({{"X-Gitlab-Token", kSecret}}, body);
+  EXPECT_EQ(no_id->status, 400);
+  EXPECT_NE(no_id->body.find("Idempotency-Key"), std::string::npos) << no_id->body;
+  auto ok = post({{"X-Gitlab-Token", kSecret}, {"Idempotency-Key", "k-1"},
+                  {"X-Gitlab-Event-UUID", "u-1"}},
+                 body);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 202) << ok->body;
+  auto retried = post({{"X-Gitlab-Token", kSecret}, {"Idempotency-Key", "k-1"},
+                       {"X-Gitlab-Event-UUID", "u-2"}},
+                      body);
+  EXPECT_EQ(retried->status, 200) << retried->body;
+  EXPECT_EQ(json::parse(retried->body)["duplicate"], true);
+  auto by_uuid = post({{"X-Gitlab-Token", kSecret}, {"X-Gitlab-Event-UUID", "u-3"}}, body);
+  EXPECT_EQ(by_uuid->status, 202) << by_uuid->body;
+  const std::string at = "webhook refs/heads/main@" + head.substr(0, 12);
+  EXPECT_NE(ReadUntil("queue 2: " + at + ": done (success)"), "") << seen_lines_;
+  EXPECT_EQ(testing::ReadFile(dir_ + "/seen"), "push k-1\npush u-3\n");
+}
+
 // A workflow's `on.schedule` is fired like gauntlet.yml's, and its slot runs that
 // workflow: here a slot an earlier server missed two hours ago fires once at start.
 TEST_F(ServerE2E, AWorkflowsScheduleRunsThatWorkflow) {

@@ -52,6 +52,15 @@ void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json) {
                   "KEY=VALUE secrets for the environment's commands (else from the environment)");
 }
 
+int LocalOptionsWithServer(const DeployTarget& target) {
+  if (target.file.empty() && target.state_dir.empty() && target.secrets_file.empty())
+    return kExitOk;
+  fmt::print(stderr,
+             "gauntlet: -f, --state-dir and --secrets-file are the local store's: with --server "
+             "the server's pipeline file, state and secrets apply\n");
+  return kExitInvalid;
+}
+
 std::string CommandTrigger(const std::string& command) {
   std::string user;
   if (const char* u = std::getenv("USER"); u && *u) {

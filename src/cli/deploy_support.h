@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/server_client.h"
 #include "engine/deployment.h"
 #include "store/deploy_records.h"
 
@@ -20,6 +21,10 @@ struct DeployTarget {
   std::string state_dir;     // --state-dir
   std::string secrets_file;  // --secrets-file: KEY=VALUE lines, as for `run`
 };
+
+// The local options (-f, --state-dir, --secrets-file) with --server, where the server's
+// own apply: a usage error (exit 2), said on stderr; else kExitOk.
+int LocalOptionsWithServer(const DeployTarget& target);
 
 // Registers the options shared by the deployment commands.
 void AddTargetOptions(CLI::App* cmd, DeployTarget* target, bool* json);

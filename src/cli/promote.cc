@@ -6,12 +6,24 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/deploy_remote.h"
 #include "cli/deploy_support.h"
 
 namespace gauntlet::cli {
 namespace {
 
-int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
+struct PromoteArgs {
+  DeployTarget target;
+  ServerFlags server;
+};
+
+int RunPromote(const PromoteArgs& args, const GlobalOptions& global) {
+  const DeployTarget& target = args.target;
+  if (!args.server.Url().empty()) {
+    if (int bad = LocalOptionsWithServer(target)) return bad;
+    return DriveOnServer(args.server, target.environment, "promote", nlohmann::json::object(), {},
+                         global);
+  }
   engine::DeploymentRequest req;
   req.action = engine::DeployAction::kPromote;
   // Ctrl-C rolls back, as during `gauntlet deploy`.
@@ -21,7 +33,7 @@ int RunPromote(const DeployTarget& target, const GlobalOptions& global) {
 }  // namespace
 
 void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run) {
-  auto target = std::make_shared<DeployTarget>();
+  auto args = std::make_shared<PromoteArgs>();
   CLI::App* cmd = app.add_subcommand("promote", "Continue a paused deployment");
   cmd->footer(
       "A deployment whose analysis was inconclusive pauses for a person. promote takes the\n"
@@ -30,10 +42,16 @@ void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run) {
       "A failure held by rollback_on_failure: false: a failed analysis or step counts as\n"
       "passed too; a failed deploy command, health check or promotion is run again.\n"
       "Ctrl-C (SIGINT/SIGTERM) before promotion rolls back and exits 130, as for deploy.\n"
-      "Exit codes: 0 deployed, 1 rolled back / failed / paused again / nothing paused,\n"
-      "2 usage, 3 no pipeline file or environment, 4 internal error, 130 interrupted.\n");
-  AddTargetOptions(cmd, target.get(), &global.json);
-  *run = [target, &global]() { return RunPromote(*target, global); };
+      "--server URL (or $GAUNTLET_SERVER): the server promotes ENV's paused deployment\n"
+      "of the watched repository (--repo NAME), with a token of scope deploy (--token-file,\n"
+      "or $GAUNTLET_TOKEN); its progress lines and the end are printed as here; Ctrl-C\n"
+      "stops following, not the deployment (docs/server.md).\n"
+      "Exit codes: 0 deployed, 1 rolled back / failed / paused again / nothing paused /\n"
+      "refused by the server, 2 usage, 3 no pipeline file or environment (or no such\n"
+      "repository), 4 internal error or the server cannot be reached, 130 interrupted.\n");
+  AddTargetOptions(cmd, &args->target, &global.json);
+  AddServerFlags(cmd, &args->server);
+  *run = [args, &global]() { return RunPromote(*args, global); };
 }
 
 }  // namespace gauntlet::cli

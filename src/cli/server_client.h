@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -37,6 +38,15 @@ Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& 
 Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& method,
                                const std::string& path,
                                const nlohmann::json& body = nlohmann::json::object());
+
+// GET `path`, a stream of server-sent events, calling `on_event(type, data)` for each event
+// (its data parsed as JSON; comments skipped) until it returns false. An error when the
+// server cannot be reached, refuses (`refused` gets its answer; the error says so), or
+// ends the stream before `on_event` said to stop.
+Status FollowServerEvents(
+    const ServerFlags& flags, const std::string& path,
+    const std::function<bool(const std::string& type, const nlohmann::json& data)>& on_event,
+    ServerAnswer* refused);
 
 // A refused call: "gauntlet: the server refused (STATUS): REASON" on stderr; the exit code
 // (2 for 400, 3 for 404, 1 otherwise).

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -139,13 +140,17 @@ Result<ServerAnswer> GetFromServer(const ServerFlags& flags, const std::string& 
   return AskServer(flags, "GET", path);
 }
 
-Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& method,
-                               const std::string& path, const nlohmann::json& body) {
-  const std::string url = flags.Url();
-  httplib::Client client(url);
-  if (!client.is_valid()) return Error::Invalid("--server: not a server URL: " + url);
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(30, 0);
+namespace {
+
+// An event stream's field value: what follows "name:", without the one space after it.
+std::string Field(const std::string& line, size_t colon_end) {
+  const size_t at = colon_end < line.size() && line[colon_end] == ' ' ? colon_end + 1 : colon_end;
+  return line.substr(std::min(at, line.size()));
+}
+
+// The headers every call sends: the token (--token-file's first line, else
+// $GAUNTLET_TOKEN) as a bearer.
+Result<httplib::Headers> AuthHeaders(const ServerFlags& flags) {
   std::string token = EnvOr("GAUNTLET_TOKEN", "");
   if (!flags.token_file.empty()) {
     std::ifstream in(flags.token_file);
@@ -154,6 +159,21 @@ Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& meth
   }
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  return headers;
+}
+
+}  // namespace
+
+Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& method,
+                               const std::string& path, const nlohmann::json& body) {
+  const std::string url = flags.Url();
+  httplib::Client client(url);
+  if (!client.is_valid()) return Error::Invalid("--server: not a server URL: " + url);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(30, 0);
+  auto auth = AuthHeaders(flags);
+  if (!auth.ok()) return auth.error();
+  const httplib::Headers& headers = *auth;
   auto res = method == "GET" ? client.Get(path, headers)
                              : client.Post(path, headers, body.dump(), "application/json");
   if (!res)
@@ -164,6 +184,69 @@ Result<ServerAnswer> AskServer(const ServerFlags& flags, const std::string& meth
     return Error::Unavailable("the server at " + url + " did not answer JSON (" +
                               std::to_string(res->status) + ")");
   return out;
+}
+
+Status FollowServerEvents(
+    const ServerFlags& flags, const std::string& path,
+    const std::function<bool(const std::string& type, const nlohmann::json& data)>& on_event,
+    ServerAnswer* refused) {
+  const std::string url = flags.Url();
+  httplib::Client client(url);
+  if (!client.is_valid()) return Error::Invalid("--server: not a server URL: " + url);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(60, 0);  // a quiet stream still gets a comment every 15 s
+  auto auth = AuthHeaders(flags);
+  if (!auth.ok()) return auth.error();
+  std::string pending, type, data, refusal;
+  bool stopped = false;
+  int status = 0;
+  // One line of the stream: a field, or the blank line that ends an event.
+  auto line = [&](std::string l) {
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (l.empty()) {
+      if (!data.empty()) {
+        nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+        if (!j.is_discarded() && !on_event(type.empty() ? "message" : type, j)) stopped = true;
+      }
+      type.clear();
+      data.clear();
+    } else if (l.rfind("event:", 0) == 0) {
+      type = Field(l, 6);
+    } else if (l.rfind("data:", 0) == 0) {
+      data += (data.empty() ? "" : "\n") + Field(l, 5);
+    }
+  };
+  auto res = client.Get(
+      path, *auth,
+      [&](const httplib::Response& r) {
+        status = r.status;
+        return true;
+      },
+      [&](const char* bytes, size_t n) {
+        if (status != 200) {
+          refusal.append(bytes, n);
+          return true;
+        }
+        pending.append(bytes, n);
+        size_t nl;
+        while (!stopped && (nl = pending.find('\n')) != std::string::npos) {
+          line(pending.substr(0, nl));
+          pending.erase(0, nl + 1);
+        }
+        return !stopped;
+      });
+  if (stopped) return Ok();
+  if (status != 0 && status != 200) {
+    if (refused) {
+      refused->status = status;
+      refused->body = nlohmann::json::parse(refusal, nullptr, false);
+      if (!refused->body.is_object()) refused->body = {{"error", refusal}};
+    }
+    return Error{"refused"};
+  }
+  if (!res)
+    return Error::Unavailable("lost the server at " + url + ": " + httplib::to_string(res.error()));
+  return Error::Unavailable("the server at " + url + " ended the stream");
 }
 
 int ServerRefused(const ServerAnswer& answer) {

@@ -70,6 +70,14 @@ std::unique_ptr<DeploymentHandle> StartDeployment(DeploymentRequest request);
 DeploymentOutcome RunDeployment(const DeploymentRequest& request,
                                 const std::atomic<bool>& cancelled);
 
+// Whether `action` (kPromote, kAbort, kRollback) makes sense for deployment `d` as the
+// store holds it now: Ok, or a kConflict error saying why not and what would (the
+// deployer's own rules: promote a paused one; abort a paused one or one whose engine is
+// gone; roll back the environment's current release). For a face that names a deployment
+// by its id and acts later (the server queues the action).
+Status CheckDeploymentAction(store::Store& store, const store::DeploymentRecord& d,
+                             DeployAction action);
+
 // The environment `name` of the pipeline; kNotFound naming the known ones.
 Result<const spec::Environment*> FindEnvironment(const LoadedPipeline& loaded,
                                                  const std::string& name);

@@ -21,6 +21,7 @@ bool IsWorkflowName(const std::string& name) {
 // The one pipeline file `item` runs, known without a checkout; "" when it is not one file
 // (server/pipelines.h: a commit with several files fans out into one item per file).
 std::string FileOf(const QueueItem& item, const std::string& source, const std::string& main_file) {
+  if (item.event == kDeploymentEvent) return "";  // an action on a deployment: no run
   if (!item.pipeline.empty()) return item.pipeline;
   if (item.event == "manual" || item.event == "schedule") return main_file;
   if (item.event == "release") return "";

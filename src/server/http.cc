@@ -65,6 +65,20 @@ bool Signed(const std::string& secret, const httplib::Request& req, httplib::Res
   return false;
 }
 
+// GitLab's form of a webhook's secret: X-Gitlab-Token holds the secret itself. Compared
+// as SHA-256 digests in constant time, so neither the secret's bytes nor its length show
+// in the time taken; false with the 401 answer set.
+bool TokenMatches(const std::string& secret, const httplib::Request& req, httplib::Response& res) {
+  if (secret.empty()) {
+    Refuse(res, 401, "webhooks are off: start the server with --webhook-secret-file");
+    return false;
+  }
+  if (ConstantTimeEquals(Sha256Hex(req.get_header_value("X-Gitlab-Token")), Sha256Hex(secret)))
+    return true;
+  Refuse(res, 401, "bad X-Gitlab-Token");
+  return false;
+}
+
 }  // namespace
 
 void Reply(httplib::Response& res, int status, const json& body) {
@@ -76,7 +90,8 @@ void Refuse(httplib::Response& res, int status, const std::string& reason) {
   Reply(res, status, {{"error", reason}});
 }
 
-bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed) {
+bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed,
+             std::string* token_name) {
   const std::string header = req.get_header_value("Authorization");
   const std::string bearer = "Bearer ";
   if (header.rfind(bearer, 0) != 0) {
@@ -98,6 +113,7 @@ bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, 
                          "; this needs " + ToString(needed));
     return false;
   }
+  if (token_name) *token_name = (*token)->name;
   return true;
 }
 
@@ -128,7 +144,8 @@ void Server::InstallRoutes() {
   httplib::Server& http = *http_;
   http.set_payload_max_length(config_.max_body);
   http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 413 && req.path == "/hooks/github") metrics_.Count(Delivery::kTooLarge);
+    if (res.status == 413 && (req.path.rfind("/hooks/", 0) == 0 || req.path.rfind("/api/v1/hooks/", 0) == 0))
+      metrics_.Count(Delivery::kTooLarge);
     if (res.body.empty())
       Refuse(res, res.status,
              res.status == 413   ? "the request body is over the server's limit"
@@ -166,8 +183,11 @@ void Server::InstallRoutes() {
   http.Post("/hooks/github", [this](const httplib::Request& req, httplib::Response& res) {
     GithubHook(req, res);
   });
-  http.Post(R"(/api/v1/hooks/generic/([A-Za-z0-9._-]{1,100}))",
-            [this](const httplib::Request& req, httplib::Response& res) { GenericHook(req, res); });
+  // The same hook under /hooks/, beside GitHub's: where a forge's webhook settings point.
+  for (const char* path : {R"(/api/v1/hooks/generic/([A-Za-z0-9._-]{1,100}))",
+                           R"(/hooks/generic/([A-Za-z0-9._-]{1,100}))"})
+    http.Post(path,
+              [this](const httplib::Request& req, httplib::Response& res) { GenericHook(req, res); });
   http.Post("/api/v1/runs", [this](const httplib::Request& req, httplib::Response& res) {
     if (Allowed(*db_, req, res, Scope::kTrigger)) Trigger(req, res);
   });
@@ -202,6 +222,7 @@ void Server::InstallRoutes() {
   });
   InstallRunRoutes();
   InstallHistoryRoutes();
+  InstallDeployRoutes();
   mcp_ = std::make_unique<McpEndpoint>(config_, *db_);
   mcp_->Install(http);
 }
@@ -262,19 +283,29 @@ void Server::GithubHook(const httplib::Request& req, httplib::Response& res) {
   Reply(res, 202, {{"queued", **id}, {"duplicate", false}});
 }
 
-// POST /api/v1/hooks/generic/NAME?repo=R&ref=REF: any JSON object, signed as GitHub signs
-// (X-Hub-Signature-256, checked first and in constant time), with a delivery id
-// (X-Gauntlet-Delivery: a replay queues nothing). The body becomes the run's
-// `event.payload`, data that reaches commands only as environment variables.
+// POST /api/v1/hooks/generic/NAME?repo=R&ref=REF (or /hooks/generic/NAME): any JSON
+// object, signed as GitHub signs (X-Hub-Signature-256) or carrying the secret itself as
+// GitLab sends it (X-Gitlab-Token), checked first and in constant time, with a delivery id
+// (X-Gauntlet-Delivery, or GitLab's Idempotency-Key or X-Gitlab-Event-UUID: a replay
+// queues nothing). The body becomes the run's `event.payload`, data that reaches commands
+// only as environment variables.
 void Server::GenericHook(const httplib::Request& req, httplib::Response& res) {
   auto refuse = [&](Delivery d, int status, const std::string& reason) {
     metrics_.Count(d);
     Refuse(res, status, reason);
   };
-  if (!Signed(config_.webhook_secret, req, res)) return metrics_.Count(Delivery::kUnauthorized);
-  const std::string delivery = req.get_header_value("X-Gauntlet-Delivery");
+  const bool gitlab = !req.has_header("X-Hub-Signature-256") && req.has_header("X-Gitlab-Token");
+  if (gitlab ? !TokenMatches(config_.webhook_secret, req, res)
+             : !Signed(config_.webhook_secret, req, res))
+    return metrics_.Count(Delivery::kUnauthorized);
+  std::string delivery = req.get_header_value("X-Gauntlet-Delivery");
+  for (const char* header : {"Idempotency-Key", "X-Gitlab-Event-UUID"})
+    if (gitlab && delivery.empty()) delivery = req.get_header_value(header);
   if (delivery.empty() || delivery.size() > 200)
-    return refuse(Delivery::kMalformed, 400, "X-Gauntlet-Delivery (a unique id) is required");
+    return refuse(Delivery::kMalformed, 400,
+                  gitlab ? "a delivery id is required: X-Gauntlet-Delivery, Idempotency-Key or "
+                           "X-Gitlab-Event-UUID"
+                         : "X-Gauntlet-Delivery (a unique id) is required");
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     return refuse(Delivery::kMalformed, 400, "the body is not a JSON object");

@@ -91,8 +91,8 @@ void Server::InstallHistoryRoutes() {
   http.Get("/api/v1/gate", read(&Server::GateVerdict));
 }
 
-// GET /api/v1/deployments?repo=NAME&environment=ENV&limit=N: newest first, each as
-// `gauntlet deployments --json` shows it.
+// GET /api/v1/deployments?repo=NAME&environment=ENV&limit=N&verbose=1: newest first, each
+// as `gauntlet deployments --json [--verbose]` shows it.
 void Server::ListDeployments(const httplib::Request& req, httplib::Response& res) {
   const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
   if (!repo) return;
@@ -100,6 +100,9 @@ void Server::ListDeployments(const httplib::Request& req, httplib::Response& res
   if (!IntParam(req, "limit", 10, 1000, &limit, res)) return;
   const std::string env = req.get_param_value("environment");
   if (env.size() > 100) return Refuse(res, 400, "environment is a name of at most 100 characters");
+  const std::string verbose = req.get_param_value("verbose");
+  if (verbose != "" && verbose != "0" && verbose != "1")
+    return Refuse(res, 400, "verbose must be 0 or 1");
   const engine::Workspace ws = RepoWorkspace(config_, *repo);
   std::error_code ec;
   json list = json::array();
@@ -112,7 +115,7 @@ void Server::ListDeployments(const httplib::Request& req, httplib::Response& res
   for (const store::DeploymentRecord& d : *found) {
     auto events = store->GetDeploymentEvents(d.id);
     if (!events.ok()) return Refuse(res, 503, events.error().message);
-    list.push_back(engine::DeploymentJson(d, *events, false, NowMs()));
+    list.push_back(engine::DeploymentJson(d, *events, verbose == "1", NowMs()));
   }
   Reply(res, 200, {{"repo", repo->name}, {"deployments", list}});
 }

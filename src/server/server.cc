@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "engine/deployment.h"
 #include "server/http_mcp.h"
 #include "server/schedules.h"
 
@@ -121,8 +122,10 @@ void Server::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
-    for (auto& [repo, run] : running_)
+    for (auto& [repo, run] : running_) {
       if (run.handle) run.handle->Cancel();
+      if (run.deployment) run.deployment->Cancel();
+    }
   }
   wake_.notify_all();
   item_changed_.notify_all();  // long polls answer now, so the HTTP threads can end

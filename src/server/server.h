@@ -32,6 +32,10 @@
 #include "server/rate_limit.h"
 #include "server/server_db.h"
 
+namespace gauntlet::engine {
+class DeploymentHandle;  // engine/deployment.h
+}  // namespace gauntlet::engine
+
 namespace httplib {
 class Server;
 struct Request;
@@ -85,6 +89,9 @@ struct ServerConfig {
 // The payload key of a retry item: the run it retries (removed before the run sees the
 // payload).
 inline constexpr const char* kRetryOf = "retry_of";
+// The event of a queue item that acts on a deployment (promote, abort, rollback through
+// the API); its payload: {"deployment": ID, "action": NAME, "to": VERSION, "by": TOKEN}.
+inline constexpr const char* kDeploymentEvent = "deployment";
 
 inline int64_t NowMs() { return RealClock().UnixMs(); }
 
@@ -106,8 +113,9 @@ QueueItem PushItem(const std::string& repo, const std::string& ref, const std::s
 void Reply(httplib::Response& res, int status, const nlohmann::json& body);
 void Refuse(httplib::Response& res, int status, const std::string& reason);
 // Whether the request carries a token with at least `needed`; if not, the answer is set
-// (401 without a valid token, 403 with too small a scope).
-bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed);
+// (401 without a valid token, 403 with too small a scope). `token_name`: the token's name.
+bool Allowed(ServerDb& db, const httplib::Request& req, httplib::Response& res, Scope needed,
+             std::string* token_name = nullptr);
 // A positive integer query parameter within [1, max]; `fallback` when absent; if bad,
 // the 400 answer is set.
 bool IntParam(const httplib::Request& req, const char* name, int fallback, int max, int* out,
@@ -209,6 +217,14 @@ class Server {
   void ListDeployments(const httplib::Request& req, httplib::Response& res);
   void DeploymentDetail(const httplib::Request& req, httplib::Response& res);
   void GateVerdict(const httplib::Request& req, httplib::Response& res);
+  // http_deploy.cc: POST /api/v1/deployments/ID/promote|abort|rollback (scope deploy):
+  // checked against the deployment's state (409 with the reason), then queued as an item
+  // of the event `deployment` that ProcessDeployment (deploy_items.cc) drives through the
+  // engine, as `gauntlet promote|abort|rollback` do, at the deployment's commit.
+  void InstallDeployRoutes();
+  void DeploymentActionRoute(const httplib::Request& req, httplib::Response& res,
+                             const std::string& token);
+  void ProcessDeployment(const QueueItem& item, const WatchedRepo& repo, engine::Workspace ws);
   // Every watched repository's deployments, for /metrics.
   Result<std::vector<DeploymentSample>> DeploymentSamples();
 
@@ -236,6 +252,8 @@ class Server {
   struct Running {
     int64_t item = 0;
     engine::RunHandle* handle = nullptr;  // null until its run has started
+    // A deployment item's action under way (cancelled when the server stops).
+    engine::DeploymentHandle* deployment = nullptr;
     bool cancelled = false;               // by a newer item of its concurrency group
   };
   std::map<std::string, Running> running_;

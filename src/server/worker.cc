@@ -253,6 +253,7 @@ void Server::Process(const QueueItem& item) {
   const std::string branch = item.ref.rfind(heads, 0) == 0 ? item.ref.substr(heads.size()) : "";
   if (item.event == "release") return ProcessRelease(item, *repo, ws, branch);
   if (repo->workspace == "fresh") ws.root = FreshRoot(config_, *repo, item.id);  // EndFresh
+  if (item.event == kDeploymentEvent) return ProcessDeployment(item, *repo, ws);
   // Where the time from the queue to the run goes, for the log line that says it started.
   const auto t0 = std::chrono::steady_clock::now();
   auto ms_since = [](std::chrono::steady_clock::time_point t) {
