@@ -34,7 +34,8 @@ std::string Install(Workspace& ws, const std::string& name) {
 TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
   for (const char* good : {"ci.yml", "injection.yml", "shells.yml", "mask.yml", "timeouts.yml",
                            "step_expressions.yml", "act_divergences.yml", "local_actions.yml",
-                           "cache_artifacts.yml", "checkout.yml"}) {
+                           "cache_artifacts.yml", "checkout.yml", "strategy.yml",
+                           "max_parallel.yml", "commands.yml"}) {
     spec::LoadResult r = spec::LoadFile(Fixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;
@@ -58,6 +59,14 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "30:15 no action.yml in ./no/such/action (looked in .)",
       "35:15 a matrix computed by an expression is not supported: gauntlet fixes a run's jobs "
       "when it starts (docs/github-actions.md)",
+      "40:5 environment 'production' of job 'deploy' is not one of gauntlet's: the job runs "
+      "without its protection rules (required reviewers, wait timer, deployment branches) and "
+      "without its secrets and variables; its url is shown by gauntlet plan only",
+      "41:5 'concurrency' of job 'deploy' is not applied: the job neither waits for nor cancels "
+      "jobs of other runs in its group, and the jobs of one run that share a group may run at "
+      "the same time",
+      "42:24 continue-on-error may read only the matrix here: gauntlet decides it for each "
+      "combination when it plans the run",
       "4:5 on.push has both branches and branches-ignore",
       "5:3 gauntlet does not raise 'release' events",
       "6:1 'permissions' of the workflow is ignored",

@@ -1,9 +1,26 @@
 #include "exec/job_masker.h"
 
+#include <algorithm>
+
 namespace gauntlet::exec {
 namespace {
 
 constexpr std::string_view kAddMask = "::add-mask::";
+constexpr std::string_view kGroup = "::group::";
+constexpr std::string_view kEndGroup = "::endgroup::";
+constexpr std::string_view kStopCommands = "::stop-commands::";
+
+// Whether `held` is the start of `command` (or all of it and more).
+bool Prefix(std::string_view held, std::string_view command) {
+  const size_t n = std::min(held.size(), command.size());
+  return held.compare(0, n, command, 0, n) == 0;
+}
+
+std::string_view WithoutEol(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
 
 }  // namespace
 
@@ -46,25 +63,52 @@ void JobMasker::Write(std::string_view chunk, std::string* out) {
     at_line_start_ = false;
     const char c = chunk[i++];
     if (c == '\n') {
-      if (held_.starts_with(kAddMask)) Command(held_);
       held_ += c;
+      Line();
       Release(out);
       at_line_start_ = true;
       continue;
     }
     held_ += c;
     // Still possibly a command: keep holding; else let the line through.
-    const size_t n = std::min(held_.size(), kAddMask.size());
-    if (held_.compare(0, n, kAddMask, 0, n) != 0) Release(out);
+    if (!MayBeCommand()) Release(out);
   }
+}
+
+bool JobMasker::MayBeCommand() const {
+  if (!resume_.empty()) return Prefix(held_, resume_);
+  return Prefix(held_, kAddMask) || Prefix(held_, kGroup) || Prefix(held_, kEndGroup) ||
+         Prefix(held_, kStopCommands);
+}
+
+void JobMasker::Line() {
+  const std::string_view line = WithoutEol(held_);
+  if (!resume_.empty()) {
+    if (line == resume_) resume_.clear();
+    return;  // shown as printed, acted on by no one
+  }
+  if (line.starts_with(kAddMask)) return Command(line);
+  if (line.starts_with(kStopCommands)) {
+    // An empty token stops nothing (the runner refuses it).
+    if (line.size() > kStopCommands.size())
+      resume_ = "::" + std::string(line.substr(kStopCommands.size())) + "::";
+    return;
+  }
+  if (line.starts_with(kGroup)) {
+    const bool eol = held_.back() == '\n';
+    held_ = "\u25b8 " + UnescapeCommandData(line.substr(kGroup.size())) + (eol ? "\n" : "");
+    return;
+  }
+  if (line == kEndGroup) held_.clear();
 }
 
 void JobMasker::Flush(std::string* out) {
   // A last line without a newline is a command too (the runner reads it so).
-  if (held_.starts_with(kAddMask)) Command(held_);
+  if (!held_.empty()) Line();
   Release(out);
   stream_.Flush(out);
   at_line_start_ = true;
+  resume_.clear();  // a new attempt is a new process: commands run again
 }
 
 void JobMasker::Command(std::string_view line) {

@@ -6,6 +6,10 @@
 //
 // A line is held back only while it may be such a command (it begins with a prefix of
 // `::add-mask::`): the value must join the masker before any byte of it is emitted.
+//
+// The other commands read here: `::group::TITLE` is shown as `▸ TITLE` and
+// `::endgroup::` is left out (a log has no folds); after `::stop-commands::TOKEN` no
+// command is acted on, and every line is shown as printed, until the line `::TOKEN::`.
 #pragma once
 
 #include <string>
@@ -35,6 +39,11 @@ class JobMasker {
  private:
   // A complete line that began with `::add-mask::`, without its newline.
   void Command(std::string_view line);
+  // A complete line held back (its newline included, if it had one): acted on and
+  // rewritten as it is to be shown.
+  void Line();
+  // Whether `held_` may still become a command that is acted on.
+  bool MayBeCommand() const;
   void Release(std::string* out);
 
   Masker masker_;
@@ -42,6 +51,7 @@ class JobMasker {
   const bool commands_;
   std::string held_;           // the start of the current line, while it may be a command
   bool at_line_start_ = true;  // the next byte begins a line
+  std::string resume_;         // "::TOKEN::" after ::stop-commands::TOKEN; "": commands run
 };
 
 // GitHub's unescaping of a workflow command's data: %25, %0D and %0A.

@@ -33,6 +33,23 @@ TEST(JobMaskerTest, ACommandSplitAcrossReadsLeaksNoByte) {
   EXPECT_EQ(out, "x\n::add-mask::***\r\nthe ***\n");
 }
 
+TEST(JobMaskerTest, AGroupIsATitleLineAndItsEndIsLeftOut) {
+  JobMasker m(Masker(), true);
+  EXPECT_EQ(Through(m, {"::gro", "up::Build %25 all\ninside\n::endgroup::\r\nafter\n::group::last"}),
+            "\u25b8 Build % all\ninside\nafter\n\u25b8 last");
+}
+
+TEST(JobMaskerTest, NoCommandIsActedOnUntilTheStopToken) {
+  JobMasker m(Masker(), true);
+  EXPECT_EQ(Through(m, {"::stop-commands::tok\n::add-mask::abc\nabc\n::group::g\n::endgroup::\n",
+                        "::to", "k::\n::add-mask::abc\nabc\n"}),
+            "::stop-commands::tok\n::add-mask::abc\nabc\n::group::g\n::endgroup::\n"
+            "::tok::\n::add-mask::***\n***\n");
+  // A new attempt is a new process: commands are on again.
+  EXPECT_EQ(Through(m, {"::stop-commands::t2\n"}), "::stop-commands::t2\n");
+  EXPECT_EQ(Through(m, {"::add-mask::def\ndef\n"}), "::add-mask::***\n***\n");
+}
+
 TEST(JobMaskerTest, OnlyACommandAtTheStartOfALineCounts) {
   JobMasker m(Masker(), true);
   EXPECT_EQ(Through(m, {"say ::add-mask::abc\nabc\n::add-maskX::def\ndef\n::add-mask::\n"}),

@@ -140,7 +140,10 @@ void Progress::OnJobFinished(const plan::PlannedJob& job, const JobResult& resul
       line = "skipped " + job.name + (result.reason.empty() ? "" : ": " + result.reason);
       break;
     case JobState::kCancelled:
-      line = "cancelled " + job.name;
+      // "run cancelled" says nothing the run's own line does not; other reasons do
+      // (a matrix's fail-fast, a storage failure).
+      line = "cancelled " + job.name +
+             (result.reason.empty() || result.reason == "run cancelled" ? "" : ": " + result.reason);
       break;
   }
   if (result.resumed) line += " (from the previous run)";

@@ -95,7 +95,11 @@ Scheduler::Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* ob
       options_(std::move(options)),
       tracker_(plan),
       results_(plan.jobs.size()),
-      runs_(plan.jobs.size()) {
+      runs_(plan.jobs.size()),
+      group_running_(plan.groups.size(), 0),
+      group_waiting_(plan.groups.size()),
+      group_failed_(plan.groups.size(), -1),
+      holds_group_place_(plan.jobs.size(), 0) {
   masker_ = Masker::ForSecrets(options_.secrets);
   process_tag_ = !options_.process_tag.empty()
                      ? options_.process_tag
@@ -164,7 +168,8 @@ nlohmann::json Scheduler::Contexts(JobId id, Status* calls) {
       for (const auto& [k, v] : outputs.items())
         if (!v.get_ref<const std::string&>().empty() || !merged["outputs"].contains(k))
           merged["outputs"][k] = v;
-      merged["result"] = entry["result"];
+      // A combination that failed fails the whole matrix, as on GitHub.
+      if (merged["result"] != "failure") merged["result"] = entry["result"];
     } else {
       merged = entry;
     }
@@ -196,6 +201,10 @@ void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c,
   facts.run_id = options_.run_id;
   facts.workspace = options_.workspace;
   if (job.spec && !job.spec->commands.empty()) facts.script = &job.spec->commands[0];
+  if (job.spec) {
+    facts.fail_fast = job.spec->fail_fast;
+    facts.max_parallel = job.spec->max_parallel;
+  }
   facts.job_total = 0;
   for (const PlannedJob& other : plan_.jobs) {
     if (other.base_name != job.base_name) continue;
@@ -209,7 +218,13 @@ void Scheduler::AddWorkflowContexts(const PlannedJob& job, nlohmann::json* c,
 }
 
 void Scheduler::Finish(JobId id, JobResult result) {
-  if (result.state == JobState::kFailed && !result.continued_on_error) {
+  const int group = plan_.jobs[id].group;
+  if (holds_group_place_[id]) {
+    holds_group_place_[id] = 0;
+    --group_running_[group];
+  }
+  const bool failed = result.state == JobState::kFailed && !result.continued_on_error;
+  if (failed) {
     run_failed_ = true;
     if (!options_.keep_going) stopping_ = true;
   }
@@ -226,6 +241,42 @@ void Scheduler::Finish(JobId id, JobResult result) {
   finished_epoch_[id] = epoch_;
   observer_->OnJobFinished(plan_.jobs[id], results_[id]);
   if (runs_[id]) runs_[id].reset();  // release the job's env and buffers
+  if (failed && group >= 0 && plan_.groups[group].fail_fast && group_failed_[group] < 0)
+    FailFast(id);
+}
+
+JobResult Scheduler::GroupCancelled(JobId id) const {
+  const int group = plan_.jobs[id].group;
+  JobResult r;
+  r.state = JobState::kCancelled;
+  r.attempts = runs_[id] ? runs_[id]->number() : 0;
+  r.reason = plan_.jobs[group_failed_[group]].name + " failed (fail-fast)";
+  // Dependents see the group's failure, not a cancelled run (as on GitHub).
+  r.upstream_failed = true;
+  return r;
+}
+
+void Scheduler::FailFast(JobId failed) {
+  const int group = plan_.jobs[failed].group;
+  group_failed_[group] = failed;
+  std::vector<JobId> waiting;
+  waiting.swap(group_waiting_[group]);
+  for (JobId id : plan_.groups[group].jobs) {
+    if (id == failed || tracker_.finished(id)) continue;
+    if (runs_[id] && runs_[id]->proc >= 0) {
+      runner_->Cancel(runs_[id]->proc);  // AttemptDone reports it
+      continue;
+    }
+    auto drop = [id](std::vector<JobId>& list) {
+      auto it = std::find(list.begin(), list.end(), id);
+      if (it == list.end()) return false;
+      list.erase(it);
+      return true;
+    };
+    // Waiting for room, for a retry or its backoff: cancelled now; not ready yet: when
+    // PopStartable reaches it.
+    if (drop(waiting) || drop(backoff_) || drop(retry_ready_)) Finish(id, GroupCancelled(id));
+  }
 }
 
 bool Scheduler::Decide(JobId id) {
@@ -244,7 +295,7 @@ bool Scheduler::Decide(JobId id) {
   S status = S::kSuccess;
   for (JobId n : job.needs) {
     const JobResult& r = results_[n];
-    if (r.state == JobState::kCancelled) {
+    if (r.state == JobState::kCancelled && !r.upstream_failed) {
       status = S::kCancelled;
     } else if (!r.counts_as_success() && status != S::kCancelled) {
       status = S::kFailure;
@@ -387,7 +438,7 @@ bool Scheduler::AskHooks(JobId id) {
   } else {
     result.state = JobState::kFailed;
     result.reason = r.error().message;
-    result.continued_on_error = job.spec->continue_on_error;
+    result.continued_on_error = job.continue_on_error;
   }
   Finish(id, std::move(result));
   return false;
@@ -409,7 +460,7 @@ void Scheduler::StartAttempt(JobId id) {
       JobResult r;
       r.state = JobState::kFailed;
       r.reason = masker_.MaskString(s.error().message);
-      r.continued_on_error = job.spec->continue_on_error;
+      r.continued_on_error = job.continue_on_error;
       Finish(id, std::move(r));
       return;
     }
@@ -519,11 +570,15 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
       if (!s.ok()) {
         r.state = JobState::kFailed;
         r.reason = masker.MaskString(s.error().message);
-        r.continued_on_error = job.spec->continue_on_error;
+        r.continued_on_error = job.continue_on_error;
         Emit(id, "gauntlet: " + r.reason + "\n");
       }
     }
     Finish(id, std::move(r));
+    return;
+  }
+  if (ar.cancelled && !cancelling_ && job.group >= 0 && group_failed_[job.group] >= 0) {
+    Finish(id, GroupCancelled(id));
     return;
   }
   if (ar.cancelled || cancelling_) {
@@ -547,7 +602,7 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
   }
   r.state = JobState::kFailed;
   r.reason = FailureReason(ar, job.timeout);
-  r.continued_on_error = job.spec->continue_on_error;
+  r.continued_on_error = job.continue_on_error;
   Finish(id, std::move(r));
 }
 
@@ -666,6 +721,35 @@ bool Scheduler::NeedsUncommitted(JobId id) const {
   return false;
 }
 
+bool Scheduler::PopStartable(JobId* id) {
+  for (size_t g = 0; g < group_waiting_.size(); ++g) {
+    std::vector<JobId>& waiting = group_waiting_[g];
+    if (waiting.empty() || group_running_[g] >= plan_.groups[g].max_parallel) continue;
+    *id = waiting.front();  // in the order they became ready
+    waiting.erase(waiting.begin());
+    holds_group_place_[*id] = 1;
+    ++group_running_[g];
+    return true;
+  }
+  while (tracker_.PopReady(id)) {
+    const int g = plan_.jobs[*id].group;
+    if (g < 0) return true;
+    if (group_failed_[g] >= 0) {
+      Finish(*id, GroupCancelled(*id));
+      continue;
+    }
+    const int limit = plan_.groups[g].max_parallel;
+    if (limit > 0 && group_running_[g] >= limit) {
+      group_waiting_[g].push_back(*id);
+      continue;
+    }
+    holds_group_place_[*id] = 1;
+    ++group_running_[g];
+    return true;
+  }
+  return false;
+}
+
 void Scheduler::StartReadyJobs() {
   // A need's result reported since the last flush must be committed before the job starts.
   auto spawn_barrier = [this](JobId id) {
@@ -680,7 +764,7 @@ void Scheduler::StartReadyJobs() {
       continue;
     }
     JobId id;
-    if (!tracker_.PopReady(&id)) break;
+    if (!PopStartable(&id)) break;
     if (!Decide(id)) continue;
     if (!AskHooks(id)) continue;
     spawn_barrier(id);

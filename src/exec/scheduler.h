@@ -99,6 +99,12 @@ class Scheduler : private ProcessRunner::Delegate {
   void OnCancelSignal() override { Cancel(); }
 
   void StartReadyJobs();
+  // The next job to start: one waiting for room in its group (plan::JobGroup), else the
+  // tracker's next ready job that is not held back by its group's max_parallel.
+  bool PopStartable(plan::JobId* id);
+  // Job `failed` of a fail-fast group failed: its other jobs are cancelled.
+  void FailFast(plan::JobId failed);
+  JobResult GroupCancelled(plan::JobId id) const;
   bool Decide(plan::JobId id);  // true: run it; false: finished here (skipped/failed/cancelled)
   bool AskHooks(plan::JobId id);  // true: run it; false: finished by the hooks (cached, ...)
   void StartAttempt(plan::JobId id);
@@ -131,6 +137,12 @@ class Scheduler : private ProcessRunner::Delegate {
   std::vector<plan::JobId> proc_job_;          // ProcId -> job
   std::vector<plan::JobId> backoff_;           // waiting out a retry backoff (few)
   std::vector<plan::JobId> retry_ready_;       // backoff over, waiting for a slot
+  // Per plan::JobGroup: its jobs holding a place (started, not finished), those waiting
+  // for one, and the job whose failure stopped it (-1: none).
+  std::vector<int> group_running_;
+  std::vector<std::vector<plan::JobId>> group_waiting_;
+  std::vector<plan::JobId> group_failed_;
+  std::vector<char> holds_group_place_;  // per job
 
   // The inherited environment, prepared once: strings, their pointers, key -> index.
   std::vector<std::string> base_env_;

@@ -39,6 +39,7 @@ struct PlanBuilder {
     p.name = name;
     p.base_name = name;
     p.spec = &pipeline.jobs.back();
+    p.continue_on_error = j.continue_on_error;  // plan::Build resolves it so
     p.needs = needs;
     p.shell = "sh";
     p.timeout = std::chrono::minutes(10);

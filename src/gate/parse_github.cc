@@ -37,8 +37,21 @@ std::vector<Diagnostic> ParseGithub(std::string_view log) {
   // As the runner reads them: at the start of a line (`+ echo '::error::x'` from
   // `set -x` is not a command).
   static const RE2 kCommand(R"(^\s*::(error|warning|notice)(?: ([^:]*))?::(.*)$)");
+  // `::stop-commands::TOKEN`: nothing is a command until the line `::TOKEN::`.
+  static const RE2 kStop(R"(^::stop-commands::(.+?)\r?$)");
   std::vector<Diagnostic> out;
+  std::string resume;
   for (std::string_view line : SplitLines(log)) {
+    if (!resume.empty()) {
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line == resume) resume.clear();
+      continue;
+    }
+    std::string token;
+    if (RE2::FullMatch(line, kStop, &token)) {
+      resume = "::" + token + "::";
+      continue;
+    }
     std::string kind, properties, message;
     if (!RE2::PartialMatch(line, kCommand, &kind, &properties, &message)) continue;
     Diagnostic d;

@@ -5,6 +5,18 @@
 namespace gauntlet::gate {
 namespace {
 
+TEST(ParseGithubTest, NothingIsACommandBetweenStopCommandsAndItsToken) {
+  auto r = ParseDiagnostics("github",
+                            "::stop-commands::t0k\n"
+                            "::error file=a.py,line=1::printed, not a diagnostic\n"
+                            "::t0k::\r\n"
+                            "::error file=b.py,line=2::a diagnostic again\n",
+                            {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].file, "b.py");
+}
+
 TEST(ParseGithubTest, WorkflowCommandsWithLocationsAndEscapes) {
   auto r = ParseDiagnostics("github",
                             "building\n"

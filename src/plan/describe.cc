@@ -217,7 +217,7 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
                     {"backoff", FormatDuration(s.retry.backoff)},
                     {"on_exit_codes", s.retry.on_exit_codes},
                     {"on_timeout", s.retry.on_timeout}};
-    out["continue_on_error"] = s.continue_on_error;
+    out["continue_on_error"] = j.spec ? j.continue_on_error : false;
     out["language"] = spec::LanguageName(s.language);
     out["inputs"] = s.inputs;
     out["outputs"] = s.outputs;
@@ -228,6 +228,19 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
     out["changes"] = ChangesJson(s.changes);
     out["cache"] = s.cache;
     out["cache_key_extra"] = s.cache_key_extra;
+  }
+  // A workflow job's `environment` (name and url as written); null: none.
+  out["environment"] = nullptr;
+  if (j.spec && !j.spec->environment.empty())
+    out["environment"] = {{"name", j.spec->environment}, {"url", j.spec->environment_url}};
+  // The matrix group it runs in (plan::JobGroup); null: none.
+  out["group"] = nullptr;
+  if (j.group >= 0) {
+    const JobGroup& g = plan.groups[j.group];
+    out["group"] = {{"name", g.name},
+                    {"max_parallel", g.max_parallel},
+                    {"fail_fast", g.fail_fast},
+                    {"jobs", g.jobs.size()}};
   }
   if (j.kind == PlannedJob::Kind::kDeploy && j.stage) {
     out["deploy"] = {{"environment", j.stage->environment},
@@ -250,6 +263,7 @@ json DescribeJson(const Plan& plan) {
     for (const spec::Environment& e : p->environments) envs.push_back(EnvironmentJson(e));
     out["file"] = p->file;
     out["name"] = p->name;
+    if (p->workflow) out["run_name"] = p->run_name;  // a workflow's `run-name`, as written
     out["env"] = KeyValuesJson(p->env);
     out["defaults"] = {{"shell", p->defaults.shell},
                        {"timeout", FormatDuration(p->defaults.timeout)},
@@ -285,6 +299,7 @@ std::string DescribeText(const Plan& plan) {
   if (const spec::Pipeline* p = plan.pipeline) {
     out += fmt::format("pipeline {}{}: {} jobs\n", p->name.empty() ? "(unnamed)" : p->name,
                        p->file.empty() ? "" : " (" + p->file + ")", plan.jobs.size());
+    line("run-name", p->run_name);
     line("env", JoinKeyValues(p->env));
     line("defaults", fmt::format("shell={} timeout={}{}", p->defaults.shell,
                                  FormatDuration(p->defaults.timeout),
@@ -380,7 +395,17 @@ std::string DescribeText(const Plan& plan) {
     line("if", s.if_expr);
     line("env", JoinKeyValues(s.env));
     if (s.retry.attempts > 1) line("retry", RetryText(s.retry));
-    if (s.continue_on_error) line("continue_on_error", "true");
+    if (j.continue_on_error) line("continue_on_error", "true");
+    if (!s.environment.empty())
+      line("environment", s.environment +
+                              (s.environment_url.empty() ? "" : " (" + s.environment_url + ")"));
+    if (j.group >= 0) {
+      const JobGroup& g = plan.groups[j.group];
+      std::string text = g.fail_fast ? "fail-fast" : "";
+      if (g.max_parallel > 0)
+        text += fmt::format("{}at most {} at a time", text.empty() ? "" : ", ", g.max_parallel);
+      line("strategy", text);
+    }
     line("language", spec::LanguageName(s.language));
     std::string diag = Join(spec::DiagnosticsFor(s));
     const std::string source = spec::DiagnosticsSource(s);

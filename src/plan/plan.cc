@@ -9,6 +9,7 @@
 
 #include "plan/suggest.h"
 #include "plan/working_directory.h"
+#include "spec/expr.h"
 #include "spec/matrix.h"
 
 // Cost note: stage edges are kept exact, so a stage of N jobs depending on a stage of
@@ -56,6 +57,23 @@ class Builder {
     added_[job_index] = 1;
     IdRange& ids = by_spec_[job_index];
     ids.first = static_cast<JobId>(jobs_.size());
+    int group = -1;
+    if (!job.matrix.empty() && (job.fail_fast || job.max_parallel > 0)) {
+      group = static_cast<int>(groups_.size());
+      JobGroup& g = groups_.emplace_back();
+      g.name = job.name;
+      g.max_parallel = job.max_parallel;
+      g.fail_fast = job.fail_fast;
+    }
+    spec::Expr continue_expr;  // `continue-on-error: ${{ matrix.x }}`, parsed once
+    bool continue_parsed = false;
+    if (!job.continue_on_error_expr.empty()) {
+      spec::ExprError error;
+      continue_parsed = spec::Expr::ParseCondition(job.continue_on_error_expr, &continue_expr, &error);
+      if (!continue_parsed)
+        problems_->Error(job.loc, "continue-on-error of job '" + job.name + "': " + error.message,
+                         "continue-on-error: ${{ matrix.experimental }}");
+    }
     auto make = [&](spec::MatrixCombo combo) {
       PlannedJob& pj = jobs_.emplace_back();
       pj.kind = PlannedJob::Kind::kJob;
@@ -67,6 +85,9 @@ class Builder {
       pj.matrix = std::move(combo);
       pj.timeout = job.timeout.value_or(p_.defaults.timeout);
       pj.shell = job.shell.empty() ? p_.defaults.shell : job.shell;
+      pj.group = group;
+      pj.continue_on_error = job.continue_on_error;
+      if (continue_parsed) pj.continue_on_error = ContinueOnError(continue_expr, pj, ids.count == 0);
       // Reported once per spec job, not once per matrix combination.
       pj.working_directory =
           ResolveWorkingDirectory(p_, job, pj.matrix, ids.count == 0 ? problems_ : &ignored_);
@@ -83,6 +104,19 @@ class Builder {
                        "check that `exclude` does not remove every combination");
     }
     for (spec::MatrixCombo& c : combos) make(std::move(c));
+  }
+
+  // A combination's `continue-on-error: ${{ matrix.x }}`: only the matrix is known when
+  // planning (the loader allows no other context there).
+  bool ContinueOnError(const spec::Expr& expr, const PlannedJob& pj, bool report) {
+    spec::EvalContext ctx{nlohmann::json{{"matrix", spec::MatrixContext(pj.matrix)}}};
+    Result<bool> v = spec::EvaluateCondition(expr, ctx);
+    if (v.ok()) return *v;
+    if (report)
+      problems_->Error(pj.spec->loc, "continue-on-error of job '" + pj.base_name + "': " +
+                                         v.error().message,
+                       "continue-on-error: ${{ matrix.experimental }}");
+    return false;
   }
 
   void CreateNodes() {
@@ -324,6 +358,9 @@ class Builder {
     for (const PlannedJob& pj : plan.jobs)
       for (JobId need : pj.needs) plan.jobs[need].dependents.push_back(pj.id);
     if (!cyclic) plan.critical_path = CriticalPath(plan);
+    plan.groups = std::move(groups_);
+    for (const PlannedJob& pj : plan.jobs)
+      if (pj.group >= 0) plan.groups[pj.group].jobs.push_back(pj.id);
   }
 
   // Finds one cycle among the jobs Kahn could not order, reports it, removes its jobs and
@@ -402,6 +439,7 @@ class Builder {
   std::vector<int> req_state_;                             // 0 unvisited, 1 in progress, 2 done
   bool stage_cycle_reported_ = false;
   std::vector<JobId> mark_;
+  std::vector<JobGroup> groups_;  // their jobs are filled in once ids are final
 };
 
 }  // namespace

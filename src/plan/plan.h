@@ -27,12 +27,25 @@ struct PlannedJob {
   Duration timeout{0};                  // resolved (job, else defaults)
   std::string shell;                    // resolved (job, else defaults)
   std::string working_directory;        // resolved
+  int group = -1;                       // index into Plan::groups; -1: none
+  bool continue_on_error = false;       // resolved (the spec job's, or its matrix's)
+};
+
+// Jobs the scheduler treats together (a matrix's combinations): at most max_parallel of
+// them run at once (0: no limit but -j), and with fail_fast the first of them that fails
+// cancels the others (running or not started yet), not other jobs.
+struct JobGroup {
+  std::string name;  // the spec job's name
+  std::vector<JobId> jobs;
+  int max_parallel = 0;
+  bool fail_fast = false;
 };
 
 struct Plan {
   const spec::Pipeline* pipeline = nullptr;
   std::vector<PlannedJob> jobs;  // topologically sorted: needs come before dependents
   std::vector<JobId> critical_path;  // longest chain by job count, first to last
+  std::vector<JobGroup> groups;      // only those with a limit or fail_fast
 
   // All concrete jobs expanded from a spec job name (or a concrete name).
   std::vector<JobId> Find(const std::string& name) const;

@@ -283,3 +283,46 @@ TEST(PlanTest, EmptyPipelineGivesEmptyPlan) {
 
 }  // namespace
 }  // namespace gauntlet::plan
+
+namespace gauntlet::plan {
+namespace {
+
+// A matrix with a strategy becomes a group of its combinations, in plan order, with a
+// continue_on_error of each combination's own.
+TEST(PlanGroupTest, AMatrixWithAStrategyIsAGroupOfItsCombinations) {
+  spec::Pipeline p;
+  spec::Job first = MakeJob("first");
+  spec::Job legs = MakeJob("legs", {"first"});
+  legs.matrix.axes = {{"v", {{"1"}, {"2"}, {"3"}}}};
+  legs.max_parallel = 2;
+  legs.fail_fast = true;
+  legs.continue_on_error_expr = "${{ matrix.v == '2' }}";
+  spec::Job plain = MakeJob("plain");
+  plain.matrix.axes = {{"v", {{"1"}}}};  // no limit, no fail-fast: no group
+  p.jobs = {first, legs, plain};
+  spec::Problems problems;
+  Plan plan = Build(p, &problems);
+  ASSERT_FALSE(problems.has_errors()) << problems.Format("");
+  ASSERT_EQ(plan.groups.size(), 1u);
+  const JobGroup& g = plan.groups[0];
+  EXPECT_EQ(g.name, "legs");
+  EXPECT_EQ(g.max_parallel, 2);
+  EXPECT_TRUE(g.fail_fast);
+  std::vector<std::string> names;
+  std::vector<bool> tolerated;
+  for (JobId id : g.jobs) {
+    names.push_back(plan.jobs[id].name);
+    tolerated.push_back(plan.jobs[id].continue_on_error);
+    EXPECT_EQ(plan.jobs[id].group, 0);
+  }
+  EXPECT_THAT(names, ElementsAre("legs (v=1)", "legs (v=2)", "legs (v=3)"));
+  EXPECT_THAT(tolerated, ElementsAre(false, true, false));
+  for (const PlannedJob& j : plan.jobs) {
+    if (j.base_name != "legs") {
+      EXPECT_EQ(j.group, -1) << j.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gauntlet::plan

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/strings.h"
+#include "spec/expr.h"
 #include "spec/job_diagnostics.h"
 #include "spec/load_internal.h"
 
@@ -114,18 +115,58 @@ void ReadStrategy(LoadState& s, const YamlNode* n, Job* job) {
                        }
                        return ReadMatrix(s, k, v, job);
                      }
-                     if (key == "fail-fast") {
-                       bool fail_fast = true;
-                       if (s.reader.Bool(v, &fail_fast) && fail_fast)
-                         IgnoredKey(s, k, "strategy",
-                                    "gauntlet lets the other matrix jobs finish when one fails "
-                                    "(as fail-fast: false)");
-                       return;
-                     }
-                     int limit = 0;
-                     if (s.reader.Int(v, &limit, 1, 256))
-                       IgnoredKey(s, k, "strategy", "jobs run in parallel up to gauntlet run -j");
+                     // The matrix's jobs are a group of the plan (plan::JobGroup).
+                     if (key == "fail-fast") return (void)s.reader.Bool(v, &job->fail_fast);
+                     s.reader.Int(v, &job->max_parallel, 1, 256);
                    });
+}
+
+// `continue-on-error: true`, or an expression of the matrix (GitHub's example:
+// `${{ matrix.experimental }}`), decided for each combination when planning.
+void ReadContinueOnError(LoadState& s, const YamlNode* v, Job* job) {
+  if (!v->is_scalar() || v->value.find("${{") == std::string::npos)
+    return (void)s.reader.Bool(v, &job->continue_on_error);
+  Expr expr;
+  ExprError error;
+  if (!Expr::ParseCondition(v->value, &expr, &error))
+    return s.reader.Error(v, "continue-on-error: " + error.message, error.hint);
+  for (const Expr::Reference& ref : expr.References())
+    if (ref.path.empty() || ref.path[0] != "matrix")
+      return s.reader.Error(v, "continue-on-error may read only the matrix here: gauntlet "
+                               "decides it for each combination when it plans the run",
+                            "continue-on-error: ${{ matrix.experimental }}");
+  for (const auto& [name, offset] : expr.Calls())
+    if (name == "success" || name == "failure" || name == "always" || name == "cancelled" ||
+        name == "hashFiles")
+      return s.reader.Error(v, "continue-on-error cannot call " + name + "()",
+                            "continue-on-error: ${{ matrix.experimental }}");
+  job->continue_on_error_expr = v->value;
+}
+
+// `environment: NAME` or `{name, url}`: kept for `gauntlet plan`; what GitHub attaches
+// to an environment is not there, which the warning says.
+void ReadJobEnvironment(LoadState& s, const YamlNode* k, const YamlNode* v,
+                        const std::string& where, Job* job) {
+  const YamlNode* name = v->is_scalar() ? v : nullptr;
+  if (v->is_map()) {
+    s.reader.ForEach(v, "environment", {"name", "url"},
+                     [&](const std::string& key, const YamlNode*, const YamlNode* w) {
+                       if (key == "name") name = w;
+                       // Often steps.*: shown as written, never evaluated.
+                       if (key == "url") s.reader.String(w, &job->environment_url);
+                     });
+  } else if (!name) {
+    return s.reader.TypeError(v, "an environment name or {name, url}",
+                              "environment: {name: production, url: https://example.com}");
+  }
+  if (!name) return s.reader.Error(v, "environment has no name", "environment: {name: production}");
+  if (!s.reader.String(name, &job->environment)) return;
+  s.reader.Warning(k, "environment '" + job->environment + "' of " + where + " is not one of "
+                      "gauntlet's: the job runs without its protection rules (required reviewers, "
+                      "wait timer, deployment branches) and without its secrets and variables; "
+                      "its url is shown by gauntlet plan only",
+                   "give the job its secrets with --secrets-file; gauntlet's own deploy "
+                   "environments are in docs/deploy.md");
 }
 
 // A job's outputs: templates rendered when the steps are done; their steps.* references
@@ -169,7 +210,7 @@ void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const st
     if (s.reader.Number(v, &minutes, 0.01, 100000))
       j.timeout = Duration(std::chrono::milliseconds(static_cast<int64_t>(minutes * 60000)));
   } else if (key == "continue-on-error") {
-    s.reader.Bool(v, &j.continue_on_error);
+    ReadContinueOnError(s, v, &j);
   } else if (key == "env") {
     ReadEnv(s, v, "env of " + where, ji, &j.env, &j.env_locs);
   } else if (key == "outputs") {
@@ -182,14 +223,15 @@ void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const st
     std::string name;
     s.reader.String(v, &name);  // GitHub's display name; gauntlet names jobs by id
   } else if (key == "environment") {
-    IgnoredKey(s, k, where,
-               "GitHub's environment protection rules and secrets do not "
-               "apply here; gauntlet's own environments are for deploys "
-               "(docs/deploy.md)");
-  } else if (key == "permissions" || key == "concurrency") {
-    IgnoredKey(s, k, where,
-               key == "permissions" ? "there is no GITHUB_TOKEN to scope"
-                                    : "one gauntlet engine runs a workspace at a time");
+    ReadJobEnvironment(s, k, v, where, &j);
+  } else if (key == "concurrency") {
+    s.reader.Warning(k, "'concurrency' of " + where + " is not applied: the job neither waits "
+                        "for nor cancels jobs of other runs in its group, and the jobs of one run "
+                        "that share a group may run at the same time",
+                     "to run one at a time, make them need each other (needs:); the workflow's "
+                     "own concurrency: groups the server's runs (docs/server.md)");
+  } else if (key == "permissions") {
+    IgnoredKey(s, k, where, "there is no GITHUB_TOKEN to scope");
   } else if (key == "services" || key == "container") {
     s.reader.Error(k, where + " uses '" + key + "', which needs Docker",
                    "gauntlet runs jobs on the host without Docker: start the service in a "
@@ -206,6 +248,7 @@ void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDe
   const std::string where = "job '" + job().name + "'";
   job().cache = false;  // a workflow job runs each time, as on GitHub
   job().timeout = Duration(std::chrono::minutes(kDefaultTimeoutMinutes));
+  job().fail_fast = true;  // GitHub's default for a matrix
   JobKeys keys;
   keys.parts.defaults = defaults;
   if (!s.reader.ForEach(n, where, kWorkflowJobKeys,
@@ -260,8 +303,13 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
   s.reader.ForEach(root, "the workflow", kWorkflowKeys,
                    [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                      if (key == "name") s.reader.String(v, &p.name);
-                     if (key == "run-name")
-                       IgnoredKey(s, k, "the workflow", "runs are named by the workflow's name");
+                     if (key == "run-name" && s.reader.String(v, &p.run_name)) {
+                       s.exprs.CheckTemplate(v, -1);
+                       s.reader.Warning(k, "'run-name' of the workflow is shown by gauntlet plan "
+                                           "only: runs are listed by number and the workflow's "
+                                           "name",
+                                        "find a run with gauntlet runs --pipeline NAME");
+                     }
                      if (key == "on" && s.call_stack.empty()) ReadWorkflowOn(s, v);
                      if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);

@@ -173,28 +173,66 @@ void ReadComposite(LoadState& a, const YamlNode* runs, const YamlNode* steps,
 }
 
 // The step that runs a JavaScript action's main file.
+// `runs.post-if`: when a JavaScript action's post script runs; "" when not supported.
+std::string PostCondition(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (c != ' ') t += c;
+  if (t.starts_with("${{") && t.ends_with("}}")) t = t.substr(3, t.size() - 5);
+  if (t == "always()" || t == "!cancelled()") return "always";
+  if (t == "success()") return "success";
+  if (t == "failure()") return "failure";
+  return "";
+}
+
+// The step that runs a JavaScript action's main file, and its post file, if any, after
+// the job's steps (spec/workflow_script.h).
 void ReadJavaScript(LoadState& a, const YamlNode* runs, const YamlNode* main,
-                    const std::string& dir, const std::vector<ActionInput>& inputs,
-                    WorkflowStep* step) {
-  std::string file;
+                    const YamlNode* post, const YamlNode* post_if, const std::string& dir,
+                    const std::vector<ActionInput>& inputs, WorkflowStep* step) {
+  std::string file, post_file;
   if (!main || !a.reader.String(main, &file)) {
     a.reader.Error(main ? main : runs, "a JavaScript action names its main file",
                    "runs: {using: node20, main: index.js}");
     return;
   }
+  if (post) a.reader.String(post, &post_file);
+  if (post_if) {
+    std::string text;
+    if (a.reader.String(post_if, &text)) step->post_if = PostCondition(text);
+    if (step->post_if.empty())
+      a.reader.Error(post_if, "post-if '" + text + "' is not supported",
+                     "always(), success() or failure()");
+  }
+  const std::string head = "command -v node >/dev/null || { echo 'gauntlet: " + dir +
+                           " is a JavaScript action: node is not installed on this host "
+                           "(apt-get install nodejs)' >&2; exit 1; }\n"
+                           "export GITHUB_ACTION_PATH=\"$GITHUB_WORKSPACE/" +
+                           dir.substr(2) + "\"\n";
+  const std::string path = "\"$GITHUB_WORKSPACE/" + dir.substr(2) + "/";
   step->shell = "bash";
-  step->run = "command -v node >/dev/null || { echo 'gauntlet: " + dir +
-              " is a JavaScript action: node is not installed on this host "
-              "(apt-get install nodejs)' >&2; exit 1; }\n"
-              "export GITHUB_ACTION_PATH=\"$GITHUB_WORKSPACE/" +
-              dir.substr(2) + "\"\nexec env";
+  // Input names may hold `-` (INPUT_MY-INPUT): no shell variable, given through env.
+  std::string keep, args;  // the post script gets the same inputs
   for (const ActionInput& input : inputs) {
     std::string name = input.name;
     for (char& c : name)
       c = c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    step->run += " " + DoubleQuotedTemplate("INPUT_" + name + "=" + input.value);
+    args += " " + DoubleQuotedTemplate("INPUT_" + name + "=" + input.value);
+    keep += "__gh_pair \"$GITHUB_STATE.inputs\" 'INPUT_" + name + "' " +
+            DoubleQuotedTemplate(input.value) + "\n";
   }
-  step->run += " node \"$GITHUB_WORKSPACE/" + dir.substr(2) + "/" + file + "\"\n";
+  step->run = head + (post_file.empty() ? "" : keep) + "exec env" + args + " node " + path +
+              file + "\"\n";
+  if (post_file.empty()) return;
+  // STATE_<name>: what the main file saved (::save-state, $GITHUB_STATE).
+  step->post = head +
+               "__gh_args=()\n__gh_arg() { __gh_args+=(\"$1=$2\"); }\n"
+               "__gh_state() { __gh_args+=(\"STATE_$1=$2\"); }\n"
+               "__gh_pairs \"$GITHUB_STATE.inputs\" __gh_arg\n"
+               "__gh_pairs \"$GITHUB_STATE\" __gh_state\n"
+               "exec env \"${__gh_args[@]}\" node " +
+               path + post_file + "\"\n";
+  step->post_label = "Post " + step->label;
 }
 
 }  // namespace
@@ -259,22 +297,28 @@ void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path
                    });
   std::vector<ActionInput> values = ReadInputs(s, a, inputs, uses, with, job, dir);
   std::string using_;
-  const YamlNode *main = nullptr, *steps = nullptr;
+  const YamlNode *main = nullptr, *steps = nullptr, *post = nullptr, *post_if = nullptr;
   if (runs)
     a.reader.ForEach(runs, "runs", {"using", "main", "pre", "post", "steps", "pre-if", "post-if"},
                      [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                        if (key == "using") a.reader.String(v, &using_);
                        if (key == "main") main = v;
                        if (key == "steps") steps = v;
-                       if (key == "pre" || key == "post" || key == "pre-if" || key == "post-if")
+                       if (key == "post") post = v;
+                       if (key == "post-if") post_if = v;
+                       if (key == "pre" || key == "pre-if")
                          a.reader.Warning(k, "'" + key + "' of a local action is not run",
-                                          "gauntlet runs the action's main file only");
+                                          "gauntlet runs the action's main and post files; "
+                                          "do the pre script's work in an earlier step");
                      });
   const std::string prefix = "__a" + std::to_string(s.local_actions++) + "_";
   if (using_ == "composite") {
+    if (post)
+      a.reader.Warning(post, "'post' of a composite action is not run",
+                       "only JavaScript actions have a post script");
     ReadComposite(a, runs, steps, outputs, dir, values, prefix, step, before);
   } else if (using_ == "node12" || using_ == "node16" || using_ == "node20") {
-    ReadJavaScript(a, runs, main, dir, values, step);
+    ReadJavaScript(a, runs, main, post, post_if, dir, values, step);
   } else {
     a.reader.Error(runs ? runs : doc.root(), "runs.using '" + using_ + "' is not supported",
                    "composite, or node20 (run with the host's node); Docker actions need Docker");

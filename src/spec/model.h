@@ -77,6 +77,15 @@ struct WorkflowCall {
   KeyValues secrets;  // the called workflow's name -> a template of the caller's
 };
 
+// `concurrency:` (GitHub's): of the server's runs of one repository whose group renders
+// to the same name, at most one runs and one waits; a newer waiting run replaces the
+// older, and with cancel_in_progress also cancels the running one (docs/server.md).
+struct Concurrency {
+  std::string group;  // a template over the event (`${{ branch }}`); "" no group
+  bool cancel_in_progress = false;
+  Location loc;
+};
+
 struct Job {
   std::string name;
   Location loc;
@@ -95,6 +104,18 @@ struct Job {
   std::optional<Duration> timeout;    // unset: defaults.timeout
   RetryPolicy retry;
   bool continue_on_error = false;
+  // The group of a matrix's jobs (GitHub's `strategy`, docs/github-actions.md): at most
+  // max_parallel of them run at once (0: no limit of their own), and with fail_fast the
+  // first one that fails (and does not continue on error) cancels the others.
+  int max_parallel = 0;
+  bool fail_fast = false;
+  // A workflow's `continue-on-error: ${{ matrix.x }}`: decided for each combination when
+  // planning (PlannedJob::continue_on_error); empty: `continue_on_error` holds.
+  std::string continue_on_error_expr;
+  // A workflow job's `environment` (name and url templates) and `concurrency`
+  // (docs/github-actions.md).
+  std::string environment, environment_url;
+  Concurrency concurrency;
   std::string working_directory;
   std::vector<std::string> inputs;     // globs hashed into the cache key
   std::vector<std::string> outputs;    // declared output names (documentation + validation)
@@ -375,14 +396,6 @@ struct Release {
 // and only characters git allows in a tag name.
 std::string TagFormatProblem(std::string_view format);
 
-// `concurrency:` (GitHub's): of the server's runs of one repository whose group renders
-// to the same name, at most one runs and one waits; a newer waiting run replaces the
-// older, and with cancel_in_progress also cancels the running one (docs/server.md).
-struct Concurrency {
-  std::string group;  // a template over the event (`${{ branch }}`); "" no group
-  bool cancel_in_progress = false;
-  Location loc;
-};
 
 struct Pipeline {
   std::string file;  // path it was loaded from
@@ -390,6 +403,7 @@ struct Pipeline {
   // and expressions also read github, inputs, vars, runner, job and strategy.
   bool workflow = false;
   std::string name;
+  std::string run_name;  // a workflow's `run-name`: a template; "" none
   KeyValues env;
   std::vector<std::string> secrets;  // names of secrets every job may read
   Defaults defaults;

@@ -85,10 +85,11 @@ void AddWorkflowContexts(const WorkflowRunFacts& facts, json* contexts) {
   (*contexts)["runner"] = {{"os", "Linux"}, {"arch", "X64"}, {"name", "gauntlet"},
                            {"environment", "self-hosted"}};
   (*contexts)["job"] = {{"status", "success"}};
-  (*contexts)["strategy"] = {{"fail-fast", false},
-                             {"job-index", facts.job_index},
-                             {"job-total", facts.job_total},
-                             {"max-parallel", facts.job_total}};
+  (*contexts)["strategy"] = {
+      {"fail-fast", facts.fail_fast},
+      {"job-index", facts.job_index},
+      {"job-total", facts.job_total},
+      {"max-parallel", facts.max_parallel > 0 ? facts.max_parallel : facts.job_total}};
 }
 
 }  // namespace gauntlet::spec

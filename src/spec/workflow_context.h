@@ -17,6 +17,8 @@ struct WorkflowRunFacts {
   std::string workspace;  // absolute
   int job_index = 0;      // the matrix combination's index, 0 without a matrix
   int job_total = 1;
+  bool fail_fast = true;  // the job's strategy
+  int max_parallel = 0;   // 0: as many as job_total
   const std::string* script = nullptr;  // the job's compiled steps, for `steps`
 };
 

@@ -99,14 +99,19 @@ __gh_pair() {
 }
 __gh_output() { __gh_pair "$GAUNTLET_OUTPUT" "$1" "$2"; }
 __gh_commands() {
-  local __l __v __warned=
+  local __l __v __f __c __warned= __stop=
   while IFS= read -r __l || [ -n "$__l" ]; do
     printf '%s\n' "$__l"
-    [[ $__l =~ ^::set-output\ name=([^:]+)::(.*)$ ]] || continue
+    __l=${__l%$'\r'}
+    if [ -n "$__stop" ]; then [ "$__l" = "::$__stop::" ] && __stop=; continue; fi
+    if [[ $__l =~ ^::stop-commands::(.+)$ ]]; then __stop=${BASH_REMATCH[1]}; continue; fi
+    if [[ $__l =~ ^::set-output\ name=([^:]+)::(.*)$ ]]; then __f=$GITHUB_OUTPUT __c=set-output
+    elif [[ $__l =~ ^::save-state\ name=([^:]+)::(.*)$ ]]; then __f=$GITHUB_STATE __c=save-state
+    else continue; fi
     __v=${BASH_REMATCH[2]} __v=${__v//%0A/$'\n'} __v=${__v//%0D/$'\r'} __v=${__v//%25/%}
-    __gh_pair "$GITHUB_OUTPUT" "${BASH_REMATCH[1]}" "$__v"
-    [ -n "$__warned" ] || printf '%s\n' "::warning::The \`set-output\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/"
-    __warned=1
+    __gh_pair "$__f" "${BASH_REMATCH[1]}" "$__v"
+    [[ $__warned == *"$__c"* ]] || printf '%s\n' "::warning::The \`$__c\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files. For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/"
+    __warned+=" $__c"
   done
 }
 __gh_stepvalue() {
@@ -263,7 +268,10 @@ void AppendBody(const WorkflowStep& step, size_t index, std::string* out) {
 // which the output then goes through: only for a step whose script writes the command, so
 // the others keep their output unfiltered (docs/github-actions.md, "Workflow commands").
 void AppendStepBody(const WorkflowStep& step, size_t index, std::string* out) {
-  if (step.run.find("::set-output") == std::string::npos) return AppendBody(step, index, out);
+  // A JavaScript action with a post script may save its state with ::save-state.
+  if (step.run.find("::set-output") == std::string::npos &&
+      step.run.find("::save-state") == std::string::npos && step.post.empty())
+    return AppendBody(step, index, out);
   *out += "{\n";
   AppendBody(step, index, out);
   *out += "} | __gh_commands\nexit \"${PIPESTATUS[0]}\"\n";
@@ -288,7 +296,7 @@ void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* eval
   *evaluated = *evaluated || at_step_time || !evaluations.empty();
   *out += fmt::format(
       "export GITHUB_OUTPUT=\"$RUNNER_TEMP/output_{0}\" GITHUB_ENV=\"$RUNNER_TEMP/env_{0}\" "
-      "GITHUB_PATH=\"$RUNNER_TEMP/path_{0}\"\n"
+      "GITHUB_PATH=\"$RUNNER_TEMP/path_{0}\" GITHUB_STATE=\"$RUNNER_TEMP/state_{0}\"\n"
       ": > \"$GITHUB_OUTPUT\"; : > \"$GITHUB_ENV\"; : > \"$GITHUB_PATH\"\n"
       "if [ \"$__gh_failed\" = 0 ]; then __gh_run={1}; else __gh_run={2}; fi\n{3}"
       "if [ \"$__gh_run\" = 1 ]; then\n__gh_resolve\nprintf '%s\\n' {4}\n{5}(\n{6}",
@@ -317,10 +325,28 @@ void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* eval
       "if [ \"$__gh_rc\" != 0 ]; then\n"
       "  printf 'gauntlet: step %s failed with exit code %s%s\\n' {0} \"$__gh_rc\" {1} >&2\n"
       "  {2}\n  {3} failure {4}\nelse\n  {3} success success\nfi\n"
-      "else\nprintf 'gauntlet: step %s skipped\\n' {0}\n{3} skipped skipped\nfi\n",
+      "{5}else\nprintf 'gauntlet: step %s skipped\\n' {0}\n{3} skipped skipped\nfi\n",
       label, step.continue_on_error ? "' (continue-on-error)'" : "''",
       step.continue_on_error ? ":" : "__gh_failed=1", record,
-      step.continue_on_error ? "success" : "failure");
+      step.continue_on_error ? "success" : "failure",
+      step.post.empty() ? "" : fmt::format("__gh_ran_{}=1\n", i));
+}
+
+// A JavaScript action's post script, after every step (AppendStep's __gh_ran_N says
+// that its step ran): with the state the step saved, and failing the job if it fails.
+void AppendPost(const WorkflowStep& step, size_t i, std::string* out) {
+  const char* condition = step.post_if == "success"   ? " && [ \"$__gh_failed\" = 0 ]"
+                          : step.post_if == "failure" ? " && [ \"$__gh_failed\" != 0 ]"
+                                                      : "";
+  const std::string label = SingleQuoted(step.post_label);
+  *out += fmt::format(
+      "if [ -n \"${{__gh_ran_{0}:-}}\" ]{1}; then\n"
+      "export GITHUB_STATE=\"$RUNNER_TEMP/state_{0}\"\nprintf '%s\\n' {2}\n(\n"
+      "set -eo pipefail\n{3})\n__gh_rc=$?\n"
+      "if [ \"$__gh_rc\" != 0 ]; then\n"
+      "  printf 'gauntlet: step %s failed with exit code %s\\n' {4} \"$__gh_rc\" >&2\n"
+      "  __gh_failed=1\nfi\nfi\n",
+      i, condition, SingleQuoted("▶ " + step.post_label), step.post, label);
 }
 
 }  // namespace
@@ -338,6 +364,8 @@ std::string WorkflowJobScript(const std::string& job_id, const std::vector<Workf
   size_t deferred = 0;
   bool evaluated = false;
   for (size_t i = 0; i < steps.size(); ++i) AppendStep(steps[i], i, &deferred, &evaluated, &body);
+  for (size_t i = steps.size(); i-- > 0;)
+    if (!steps[i].post.empty()) AppendPost(steps[i], i, &body);
   std::string evaluations, values;
   for (const WorkflowOutput& o : outputs) {
     values += "__gh_output " + SingleQuoted(o.name) + " " +

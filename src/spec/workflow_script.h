@@ -36,6 +36,12 @@ struct WorkflowStep {
   // timeout-minutes; 0: none (the job's timeout applies). The step runs in a process
   // group of its own, stopped as a job's is: SIGTERM, SIGKILL 5 seconds later.
   double timeout_minutes = 0;
+  // A JavaScript action's `post:` script (docs/github-actions.md, "Local actions"): run
+  // after every step, in reverse order, when this step ran and `post_if` holds (always,
+  // success: no step failed, failure: one did), with the state it saved in STATE_<name>.
+  std::string post;
+  std::string post_label;
+  std::string post_if = "always";
 };
 
 // A job output: its name and the template that gives it.
