@@ -33,6 +33,13 @@ struct Output {
   std::string out, err;
 };
 
+// A workflow file of the GitHub Actions corpus (tests/fixtures/gha/). One definition for
+// every test file: two copies in anonymous namespaces break the build once the unity
+// batches put those files together.
+inline fs::path GhaFixture(const std::string& name) {
+  return fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
+}
+
 inline std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;

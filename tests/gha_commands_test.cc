@@ -14,21 +14,19 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::GhaFixture;
 using testing::ReadFile;
 using testing::Workspace;
 namespace fs = std::filesystem;
 
-fs::path Fixture(const std::string& name) {
-  return fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
-}
 
 class GhaCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ws_.Write(".github/workflows/commands.yml", ReadFile(Fixture("commands.yml")));
+    ws_.Write(".github/workflows/commands.yml", ReadFile(GhaFixture("commands.yml")));
     for (const char* f : {"action.yml", "main.js", "post.js"})
       ws_.Write(std::string("actions/stateful/") + f,
-                ReadFile(Fixture(std::string("actions/stateful/") + f)));
+                ReadFile(GhaFixture(std::string("actions/stateful/") + f)));
     run_ = ws_.Run({"run", ".github/workflows/commands.yml"});
     auto logs = ws_.Run({"logs", "commands"});
     EXPECT_EQ(logs.code, 0) << logs.err;

@@ -17,17 +17,15 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::GhaFixture;
 using testing::ReadFile;
 using testing::Workspace;
 namespace fs = std::filesystem;
 
-fs::path Fixture(const std::string& name) {
-  return fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
-}
 
 // Copies a fixture to .github/workflows/ of a new workspace; returns its relative path.
 std::string Install(Workspace& ws, const std::string& name) {
-  ws.Write(".github/workflows/" + name, ReadFile(Fixture(name)));
+  ws.Write(".github/workflows/" + name, ReadFile(GhaFixture(name)));
   return ".github/workflows/" + name;
 }
 
@@ -36,12 +34,12 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
                            "step_expressions.yml", "act_divergences.yml", "local_actions.yml",
                            "cache_artifacts.yml", "checkout.yml", "strategy.yml",
                            "max_parallel.yml", "commands.yml"}) {
-    spec::LoadResult r = spec::LoadFile(Fixture(good).string());
+    spec::LoadResult r = spec::LoadFile(GhaFixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;
   }
   // Every unsupported key is named at its line and column, errors and warnings alike.
-  spec::LoadResult r = spec::LoadString(ReadFile(Fixture("unsupported.yml")), "unsupported.yml");
+  spec::LoadResult r = spec::LoadString(ReadFile(GhaFixture("unsupported.yml")), "unsupported.yml");
   std::vector<std::string> got;
   for (const spec::Problem& p : r.problems.all())
     got.push_back(fmt::format("{}:{} {}", p.loc.line, p.loc.col, p.message));
@@ -309,7 +307,7 @@ TEST(GhaTest, LocalCompositeAndJavaScriptActionsRun) {
   std::string file = Install(ws, "local_actions.yml");
   for (const char* f :
        {"actions/greet/action.yml", "actions/hello-js/action.yml", "actions/hello-js/index.js"})
-    ws.Write(f, ReadFile(Fixture(f)));
+    ws.Write(f, ReadFile(GhaFixture(f)));
   auto v = ws.Run({"validate", file});
   EXPECT_EQ(v.code, 0) << v.out << v.err;
   auto r = ws.Run({"run", file, "--json"});
