@@ -54,7 +54,8 @@ TEST(McpSdk, SubscriptionsAndTokenIdentitiesOverStdio) { RunSdkScript("sessions.
 TEST(McpSdk, ApprovalAllowsTheSameDeployOnce) { RunSdkScript("approvals.test.mjs"); }
 
 // promote (through an approval), abort and release (tests/mcp/deploy.test.mjs), each
-// checked by its effect: a canary's router weights, a tag on a bare remote.
+// checked by its effect: a canary's router weights, a tag on a bare remote; and a
+// subscribed deployment's steps (another process's canary, held at each step) in order.
 TEST(McpSdk, PromoteByApprovalAbortAndReleaseTakeEffect) { RunSdkScript("deploy.test.mjs"); }
 
 }  // namespace
