@@ -61,6 +61,11 @@ std::string SqliteStmt::Text(int col) const {
   return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
 }
 
+namespace {
+// Another engine or a reader may hold the lock briefly (checkpoint, commit).
+constexpr int kBusyTimeoutMs = 10000;
+}  // namespace
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool readonly) {
   sqlite3* db = nullptr;
   // NOMUTEX: the owner serializes access, SQLite's own mutex would be redundant.
@@ -72,8 +77,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
     sqlite3_close(db);
     return Error{"cannot open " + path + ": " + msg};
   }
-  // Another engine or a reader may hold the lock briefly (checkpoint, commit).
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // The last connection to close would checkpoint the WAL into the database and delete
   // it: two or three fdatasyncs at the end of every command. The WAL is left for the
   // next command instead and checkpointed by SQLite's auto-checkpoint (every 1000 pages)
@@ -135,7 +139,7 @@ Status SqliteDb::CheckpointAndTruncate() {
   // A busy handler would wait for readers and the writer lock: none for this one.
   sqlite3_busy_timeout(db_, 0);
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) return Err("checkpoint");
   return Ok();
 }
