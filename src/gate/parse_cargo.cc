@@ -19,7 +19,7 @@ namespace {
 // Headers that summarise rather than report ("aborting due to 2 errors").
 bool IsSummary(const std::string& message) {
   static const RE2 kSummary(
-      R"(^(?:aborting due to|could not compile|build failed|`[^`]*` \(.*\) generated \d+|\d+ warnings? emitted|test failed, to rerun pass|\d+ targets failed))");
+      R"(^(?:aborting due to|could not compile|build failed|`[^`]*` \(.*\) generated \d+|\d+ warnings? emitted|(?:doc)?test failed, to rerun pass|\d+ targets failed))");
   return RE2::PartialMatch(message, kSummary);
 }
 
@@ -66,6 +66,51 @@ bool ParsePanic(std::string_view line, Diagnostic* d) {
   d->line = ToInt(line_s);
   d->col = ToInt(col_s);
   d->message = message;
+  d->excerpt = std::string(line);
+  return true;
+}
+
+// The test whose output follows "---- tests::halves stdout ----" (the failures' section),
+// and, for a doc-test ("src/lib.rs - deposit (line 3)"), the file and line of its code
+// block: a doc-test's own panic names line numbers of the program rustdoc made of it,
+// which are not the file's, so the block is its location.
+struct TestSection {
+  std::string name, doc_file;
+  int doc_line = 0;
+};
+
+bool ParseSection(std::string_view line, TestSection* section) {
+  static const RE2 kSection(R"(^---- (.+) stdout ----$)");
+  static const RE2 kDocTest(R"(^(.+?) - .+ \(line (\d+)\)$)");
+  std::string name;
+  if (!RE2::FullMatch(line, kSection, &name)) return false;
+  *section = TestSection{name};
+  std::string line_s;
+  if (RE2::FullMatch(name, kDocTest, &section->doc_file, &line_s)) {
+    section->doc_line = ToInt(line_s);
+  }
+  return true;
+}
+
+// Inside a test's section: a #[should_panic] test that returned ("note: test did not panic
+// as expected at src/lib.rs:14:8", the location since Rust 1.80), or a test that returned
+// Err (`Error: "ledger closed"`, the error's Debug form).
+bool ParseSectionFailure(std::string_view line, const TestSection& section, Diagnostic* d) {
+  static const RE2 kNoPanic(R"(^note: test did not panic as expected(?: at (.+?):(\d+):(\d+))?$)");
+  std::string file, line_s, col_s;
+  if (RE2::FullMatch(line, kNoPanic, &file, &line_s, &col_s)) {
+    d->message = "test did not panic as expected";
+    d->file = file;
+    d->line = ToInt(line_s);
+    d->col = ToInt(col_s);
+  } else if (line.starts_with("Error: ")) {
+    d->message = std::string(line);
+  } else {
+    return false;
+  }
+  d->category = Category::kTest;
+  d->tool = "cargo test";
+  d->rule = section.name;
   d->excerpt = std::string(line);
   return true;
 }
@@ -148,6 +193,7 @@ std::vector<Diagnostic> ParseCargo(std::string_view log) {
   bool open = false;           // out.back() is still taking lines
   bool child_pending = false;  // the last note waits for its --> line
   bool panic = false;          // out.back() is a panic taking its message lines
+  TestSection section;         // the failed test whose output this is, if any
   auto close = [&] {
     if (!open) return;
     Diagnostic& d = out.back();
@@ -169,9 +215,27 @@ std::vector<Diagnostic> ParseCargo(std::string_view log) {
       }
       panic = false;
     }
+    if (ParseSection(line, &section)) {
+      close();
+      continue;
+    }
+    if (line == "failures:" || line.starts_with("test result: ")) section = TestSection{};
     if (Diagnostic d; ParsePanic(line, &d)) {
       close();
       panic = d.message.empty();  // the new form puts the message on the lines after
+      if (section.doc_line > 0) {  // a doc-test's program panicked: the test failed
+        d.category = Category::kTest;
+        d.tool = "cargo test";
+        d.rule = section.name;
+        d.file = section.doc_file;
+        d.line = section.doc_line;
+        d.col = 0;
+      }
+      out.push_back(std::move(d));
+      continue;
+    }
+    if (Diagnostic d; !section.name.empty() && ParseSectionFailure(line, section, &d)) {
+      close();
       out.push_back(std::move(d));
       continue;
     }

@@ -85,6 +85,24 @@ TEST(GateCargoTest, CargoTestFailuresAreTestsAtTheirPanic) {
             "tests/api.rs:3:5 error test adds_large: 1 + 1 should be 3 here");
 }
 
+TEST(GateCargoTest, DocTestsShouldPanicAndErrResultsAreTestFailures) {
+  // Was: a `build` diagnostic "doctest failed, to rerun pass `--doc`", the doc-test's panic
+  // at a line of rustdoc's program (src/lib.rs:5:1, category other), and the other two lost.
+  auto r = ParseDiagnostics("cargo", ReadCorpus("cargo/doctest/test.out"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r),
+              ElementsAre(":0:0 error test tests::closes: Error: \"ledger closed\"",
+                          "src/lib.rs:14:8 error test tests::overdraft_panics: test did not "
+                          "panic as expected",
+                          "src/lib.rs:3:0 error test src/lib.rs - deposit (line 3): assertion "
+                          "`left == right` failed\n  left: 5\n right: 6"));
+  EXPECT_EQ((*r)[2].tool, "cargo test");
+  // Outside a failed test's section the same lines are a program's, not a test's.
+  r = ParseDiagnostics("cargo", "Error: \"no config\"\nnote: test did not panic as expected\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Summaries(*r), ElementsAre());
+}
+
 TEST(GateCargoTest, PanicForms) {
   // Before Rust 1.73 the message was on the panic line itself.
   auto r = ParseDiagnostics(

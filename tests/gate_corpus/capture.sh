@@ -70,6 +70,8 @@ capture cargo/lint clippy-deny.out "$CARGO" clippy --offline -q -- -D warnings
 # cargo test: failing unit tests (an assert_eq! and a plain panic), then every target.
 capture cargo/test test.out env -u RUST_BACKTRACE "$CARGO" test --offline
 capture cargo/test test-all.out env -u RUST_BACKTRACE "$CARGO" test --offline -q --no-fail-fast
+# A failing doc-test, a #[should_panic] test that returned, a test that returned Err.
+capture cargo/doctest test.out env -u RUST_BACKTRACE "$CARGO" test --offline --no-fail-fast
 
 # Go: build errors, vet, and a failing test (plain and -v).
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE="$ROOT/.gocache" GOPATH="$ROOT/.gopath"
