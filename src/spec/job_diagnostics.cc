@@ -6,13 +6,89 @@
 namespace gauntlet::spec {
 namespace {
 
-// Words that run the next word as the program: `npx eslint`, `uv run pytest`, `time make`.
-constexpr std::array<std::string_view, 12> kWrappers = {
-    "npx", "bunx", "pnpx", "env", "time", "exec", "nice", "sudo", "xargs", "command", "nohup",
-    "stdbuf"};
-// Wrappers followed by a subcommand word first: `uv run`, `poetry run`, `pnpm exec`.
-constexpr std::array<std::string_view, 7> kRunners = {"uv",   "poetry", "pipenv", "pdm",
-                                                       "hatch", "pnpm",  "yarn"};
+// A word that runs a later word as the program: `npx eslint`, `nice -n 5 flake8`,
+// `timeout 60 ruff`. Its options that take the next word as their value are listed (the
+// `--opt=value` and `-n5` forms are one word anyway), and how many plain words come before
+// the program (`timeout`'s duration).
+struct Wrapper {
+  std::string_view name;
+  std::string_view valued;  // space-separated
+  int operands = 0;
+};
+
+const Wrapper* FindWrapper(std::string_view name) {
+  static const Wrapper kWrappers[] = {
+      {"npx", "-p --package -c --call"},
+      {"bunx", "-p --package"},
+      {"pnpx", ""},
+      {"uvx",
+       "--from --with --with-requirements -p --python --index --index-url --extra-index-url"},
+      {"env", "-u --unset -C --chdir"},
+      {"time", "-f --format -o --output"},
+      {"exec", "-a"},
+      {"nice", "-n --adjustment"},
+      {"ionice", "-c --class -n --classdata"},
+      {"sudo",
+       "-u --user -g --group -h --host -p --prompt -C --close-from -D --chdir -R --chroot "
+       "-T --command-timeout -U --other-user -r --role -t --type"},
+      {"xargs",
+       "-n --max-args -I -P --max-procs -L --max-lines -s --max-chars -d --delimiter -E -a "
+       "--arg-file"},
+      {"timeout", "-s --signal -k --kill-after", 1},
+      {"command", ""},
+      {"nohup", ""},
+      {"stdbuf", "-i --input -o --output -e --error"},
+  };
+  for (const Wrapper& w : kWrappers)
+    if (w.name == name) return &w;
+  return nullptr;
+}
+
+// Wrappers followed by a subcommand word first: `uv run`, `poetry run`, `pnpm exec`,
+// `pipx run`, with the options of that subcommand that take a value (`uv run --with ruff`).
+struct Runner {
+  std::string_view name;
+  std::string_view valued;  // space-separated
+};
+
+const Runner* FindRunner(std::string_view name) {
+  static const Runner kRunners[] = {
+      {"uv",
+       "--with --with-requirements --with-editable -p --python --group --extra --package "
+       "--project --directory --env-file --index --index-url --extra-index-url --only-group "
+       "--no-group"},
+      {"poetry", "-C --directory -P --project"},
+      {"pipenv", ""},
+      {"pdm", "-p --project"},
+      {"hatch", "-e --env"},
+      {"pnpm", "-C --dir --filter -F"},
+      {"yarn", "--cwd"},
+      {"pipx", "--spec --python --index-url --pip-args"},
+  };
+  for (const Runner& r : kRunners)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+bool Takes(std::string_view valued, std::string_view option) {
+  for (size_t at = valued.find(option); at != std::string_view::npos;
+       at = valued.find(option, at + 1)) {
+    const size_t end = at + option.size();
+    if ((at == 0 || valued[at - 1] == ' ') && (end == valued.size() || valued[end] == ' '))
+      return true;
+  }
+  return false;
+}
+
+// Skips a wrapper's options from w[i]: an option listed as taking a value skips the word
+// after it too. Returns the index of the first word that is not an option.
+size_t SkipOptions(const std::vector<std::string_view>& w, size_t i, std::string_view valued) {
+  while (i < w.size() && w[i].starts_with("-") && w[i] != "-") {
+    if (w[i] == "--") return i + 1;
+    i += Takes(valued, w[i]) ? 2 : 1;
+  }
+  return i;
+}
 
 bool IsAssignment(std::string_view w) {
   const size_t eq = w.find('=');
@@ -50,12 +126,15 @@ std::pair<std::string_view, std::string_view> Program(std::string_view simple) {
     const std::string_view name = Basename(w[i]);
     if (IsAssignment(w[i])) {
       ++i;
-    } else if (std::find(kWrappers.begin(), kWrappers.end(), name) != kWrappers.end()) {
-      ++i;
-      while (i < w.size() && w[i].starts_with("-")) ++i;  // `env -i`, `npx --yes`
-    } else if (std::find(kRunners.begin(), kRunners.end(), name) != kRunners.end() &&
-               i + 1 < w.size() && (w[i + 1] == "run" || w[i + 1] == "exec" || w[i + 1] == "dlx")) {
-      i += 2;
+    } else if (const Wrapper* wrapper = FindWrapper(name)) {
+      i = SkipOptions(w, i + 1, wrapper->valued);  // `env -u HOME`, `nice -n 5`, `npx --yes`
+      // `env` takes assignments before the program; `timeout` its duration.
+      while (i < w.size() && wrapper->name == "env" && IsAssignment(w[i])) ++i;
+      i = std::min(w.size(), i + wrapper->operands);
+    } else if (const Runner* runner = FindRunner(name);
+               runner && i + 1 < w.size() &&
+               (w[i + 1] == "run" || w[i + 1] == "exec" || w[i + 1] == "dlx")) {
+      i = SkipOptions(w, i + 2, runner->valued);  // `uv run --with ruff ruff`
     } else if ((name.starts_with("python") || name == "py") && i + 2 < w.size() &&
                w[i + 1] == "-m") {
       i += 2;  // `python -m pytest`

@@ -49,6 +49,37 @@ TEST(JobDiagnosticsTest, CommandsAreSplitAndUnwrapped) {
             (ParserList{"flake8", "jest", "gcc"}));
 }
 
+TEST(JobDiagnosticsTest, WrapperOptionsThatTakeAValueAreSkippedWithIt) {
+  // Was: `nice -n 5 flake8` read `5` as the program, so a python job fell back to pytest.
+  auto first = [](std::string command) {
+    auto chosen = DiagnosticsFor(WithCommands({std::move(command)}, Language::kPython));
+    return chosen.empty() ? std::string() : chosen.front();
+  };
+  EXPECT_EQ(first("nice -n 5 flake8 pkg"), "flake8");
+  EXPECT_EQ(first("nice -5 ruff check pkg"), "ruff");
+  EXPECT_EQ(first("nice --adjustment=5 black --check ."), "black");
+  EXPECT_EQ(first("env -u HOME flake8 pkg"), "flake8");
+  EXPECT_EQ(first("env -i -C src PATH=/usr/bin mypy ."), "mypy");
+  EXPECT_EQ(first("sudo -u ci ruff check pkg"), "ruff");
+  EXPECT_EQ(first("sudo -E -u ci -- black --check ."), "black");
+  EXPECT_EQ(first("uv run --with ruff ruff check pkg"), "ruff");
+  EXPECT_EQ(first("uv run --frozen --python 3.12 mypy ."), "mypy");
+  EXPECT_EQ(first("uvx ruff check"), "ruff");
+  EXPECT_EQ(first("uvx --from black==24.1 black --check ."), "black");
+  EXPECT_EQ(first("pipx run black --check ."), "black");
+  EXPECT_EQ(first("pipx run --spec flake8==7 flake8 pkg"), "flake8");
+  EXPECT_EQ(first("timeout 60 ruff check pkg"), "ruff");
+  EXPECT_EQ(first("timeout -s KILL -k 5 60 pytest -q"), "pytest");
+  EXPECT_EQ(first("xargs -n 1 -P 4 mypy < files"), "mypy");
+  EXPECT_EQ(first("stdbuf -o L flake8 pkg"), "flake8");
+  EXPECT_EQ(first("ionice -c 3 nice -n 19 ruff check ."), "ruff");
+  // A wrapper's plain options still take nothing with them: `env -i mypy` runs mypy.
+  EXPECT_EQ(first("env -i mypy ."), "mypy");
+  // Runners of anything pick nothing: the language's default.
+  EXPECT_EQ(first("tox -e lint"), "pytest");
+  EXPECT_EQ(first("pre-commit run --all-files"), "pytest");
+}
+
 TEST(JobDiagnosticsTest, ProgramNames) {
   EXPECT_EQ(ParserForProgram("go", "vet"), "go-vet");
   EXPECT_EQ(ParserForProgram("go", "build"), "go");
