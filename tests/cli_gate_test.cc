@@ -323,6 +323,26 @@ TEST(CliGateStateTest, TheStateDirectoryIsIgnoredByGitAndByTheGate) {
   EXPECT_EQ(j["change"]["files"][0]["path"], "src/app.c");
 }
 
+// The server's state directory (token hashes, the queue) keeps itself out of git too, when
+// `token create` or `serve` makes it in a repository.
+TEST(CliGateStateTest, TheServersStateDirectoryIsIgnoredByGit) {
+  testing::Workspace ws;
+  vcs::TestRepo repo(ws.dir().string());
+  ws.Write(".git/info/exclude", ".stdout*\n.stderr*\n");
+  ws.Write("gauntlet.yml", "name: app\njobs:\n  check:\n    run: \"true\"\n");
+  repo.Commit("initial");
+  ASSERT_EQ(ws.Run({"token", "create", "--name", "bot", "--scope", "read"}).code, 0);
+  EXPECT_EQ(testing::ReadFile(ws.dir() / ".gauntlet-server/.gitignore"),
+            "# Created by gauntlet: its run history, logs and artifacts are not project "
+            "files.\n*\n");
+  ws.Write("README.md", "# app\n");
+  repo.Commit("docs: readme");  // stages everything, as `git add -A` does
+  auto range = vcs::ReadRange(ws.dir().string(), "HEAD~1");
+  ASSERT_TRUE(range.ok()) << range.error().message;
+  ASSERT_EQ(range->files.size(), 1u) << "only README.md, not server.db";
+  EXPECT_EQ(range->files[0].path, "README.md");
+}
+
 TEST_F(CliGateTest, ErrorsHaveTheirOwnExitCodes) {
   ws_.Write("README.md", "# app\n");
   repo_.Commit("not run yet");

@@ -4,6 +4,7 @@
 
 #include "server/crypto.h"
 #include "store/sqlite_schema.h"
+#include "store/state_dir.h"
 
 namespace gauntlet::server {
 namespace {
@@ -136,6 +137,12 @@ const char* ToString(Scope s) {
 }
 
 Result<std::unique_ptr<ServerDb>> ServerDb::Open(const std::string& path) {
+  // The server's state directory holds token hashes: never a project file (its own
+  // `.gitignore`, as the workspace's `.gauntlet/` has).
+  const size_t slash = path.rfind('/');
+  if (Status s = store::EnsureStateDir(slash == std::string::npos ? "." : path.substr(0, slash));
+      !s.ok())
+    return s.error();
   auto db = store::SqliteDb::Open(path, /*readonly=*/false);
   if (!db.ok()) return db.error();
   if (Status s = (*db)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
