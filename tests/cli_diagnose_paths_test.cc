@@ -61,6 +61,25 @@ TEST_F(CliDiagnosePathsTest, ACdInTheCommandDoesNotBreakThePath) {
   EXPECT_THAT(j["jobs"][0]["suggestion"].get<std::string>(), HasSubstr("src/broken.c:4:10"));
 }
 
+TEST_F(CliDiagnosePathsTest, ANewFileNotCommittedYetIsFoundToo) {
+  // Was: "fresh.c:1:21 (file not found)": the suffix was looked for among tracked files only.
+  ws_.Write(".git/info/exclude", ".stdout*\n.stderr*\n.gauntlet/\nbuild-out/\n");
+  ws_.Write("gauntlet.yml",
+            "name: p\njobs:\n  compile:\n    run: cd engine/deep && gcc -c fresh.c -o /dev/null\n"
+            "    diagnostics: gcc\n");
+  repo_.Commit("pipeline");
+  ws_.Write("engine/deep/fresh.c", kUndeclaredC);  // the change under test, not committed
+  ws_.Write("build-out/engine/deep/fresh.c", kUndeclaredC);  // ignored: never a candidate
+  ASSERT_EQ(ws_.Run({"run"}).code, 1);
+  testing::Output out = ws_.Run({"diagnose", "--json"});
+  Json j = Json::parse(out.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out.out << out.err;
+  const Json& d = j["jobs"][0]["diagnostics"][0];
+  EXPECT_EQ(d["file"], "engine/deep/fresh.c");
+  EXPECT_EQ(d["line"], 4);
+  EXPECT_FALSE(d.contains("file_unresolved")) << d.dump();
+}
+
 TEST_F(CliDiagnosePathsTest, APathFoundNowhereIsKeptAndFlagged) {
   Json j = RunAndDiagnose(
       "name: p\njobs:\n  compile:\n"

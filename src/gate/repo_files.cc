@@ -27,7 +27,13 @@ std::vector<std::string> GitRepoFiles::WithSuffix(std::string_view suffix) const
     auto files = vcs::TrackedFiles(root_);
     tracked_ = files.ok() ? std::move(files).value() : std::vector<std::string>();
   }
-  return PathsWithSuffix(*tracked_, suffix);
+  std::vector<std::string> found = PathsWithSuffix(*tracked_, suffix);
+  if (!found.empty() || suffix.empty()) return found;
+  if (!untracked_) {
+    auto files = vcs::UntrackedFiles(root_);
+    untracked_ = files.ok() ? std::move(files).value() : std::vector<std::string>();
+  }
+  return PathsWithSuffix(*untracked_, suffix);
 }
 
 }  // namespace gauntlet::gate

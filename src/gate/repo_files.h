@@ -15,14 +15,16 @@ class RepoFiles {
   virtual ~RepoFiles() = default;
   // Whether `rel` (relative to the repository root, normalised) names a file there.
   virtual bool Exists(const std::string& rel) const = 0;
-  // The tracked files whose path is `suffix` or ends in "/" + `suffix`, sorted.
+  // The files whose path is `suffix` or ends in "/" + `suffix`, sorted: those git tracks,
+  // or when none does, the new files it would add (a change not committed yet).
   virtual std::vector<std::string> WithSuffix(std::string_view suffix) const = 0;
 };
 
 // The files of the repository at `root` as they are now: existence from the file system,
 // suffixes among the files git tracks (read from the index on first use, not a walk of
-// the work tree: build outputs and node_modules are never listed). Outside a git
-// repository no suffix matches.
+// the work tree: build outputs and node_modules are never listed), then, on a miss, among
+// the untracked files git does not ignore (one status walk, on the first miss). Outside a
+// git repository no suffix matches.
 class GitRepoFiles : public RepoFiles {
  public:
   explicit GitRepoFiles(std::string root) : root_(std::move(root)) {}
@@ -31,7 +33,7 @@ class GitRepoFiles : public RepoFiles {
 
  private:
   std::string root_;
-  mutable std::optional<std::vector<std::string>> tracked_;
+  mutable std::optional<std::vector<std::string>> tracked_, untracked_;
 };
 
 // The paths of `sorted` that are `suffix` or end in "/" + `suffix`.

@@ -71,6 +71,28 @@ Result<std::vector<std::string>> TrackedFiles(const std::string& path) {
   return out;
 }
 
+Result<std::vector<std::string>> UntrackedFiles(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  std::vector<std::string> out;
+  if (git_repository_is_bare(repo->get())) return out;
+  git_status_options opts;
+  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+  opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  git_status_list* raw = nullptr;
+  if (git_status_list_new(&raw, repo->get(), &opts) != 0) return GitError("status");
+  StatusList list(raw);
+  for (size_t i = 0, n = git_status_list_entrycount(list.get()); i < n; ++i) {
+    const git_status_entry* e = git_status_byindex(list.get(), i);
+    if ((e->status & GIT_STATUS_WT_NEW) == 0 || e->index_to_workdir == nullptr) continue;
+    if (const char* p = e->index_to_workdir->new_file.path) out.emplace_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<CommitInfo> HeadInfo(const std::string& path) {
   auto repo = OpenRepo(path);
   if (!repo.ok()) return repo.error();

@@ -49,6 +49,11 @@ bool IsNotARepository(const Error& error);
 // work tree, sorted. Reads the index file only: no scan of the work tree.
 Result<std::vector<std::string>> TrackedFiles(const std::string& path);
 
+// The files `git add -A` would add in the repository containing `path`: untracked and not
+// ignored, relative to the work tree, sorted. Walks the work tree (skipping ignored
+// directories), so it is for a miss among TrackedFiles, not for every lookup.
+Result<std::vector<std::string>> UntrackedFiles(const std::string& path);
+
 // Paths that differ between the trees of two revisions (anything git rev-parse
 // accepts: "main", "HEAD~1", an id). A rename lists both paths. Sorted, unique.
 Result<std::vector<std::string>> ChangedFiles(const std::string& repo_path,
