@@ -4,6 +4,8 @@
 // bad versions), the bake after promotion, and recreate.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "deploy_e2e.h"
 
 namespace gauntlet {
@@ -46,9 +48,16 @@ TEST_F(DeployE2E, RollbackInsideTheScaleDownWindowIsInstantAndDropsNothing) {
   EXPECT_TRUE(client->WaitFor("2", seconds(10)));
   nlohmann::json r = GauntletJson({"rollback", "prod"}, 0);
   EXPECT_EQ(r["state"], "succeeded") << r.dump();
-  bool redeployed = false;
-  for (const auto& e : r["events"]) redeployed = redeployed || e["kind"] == "deploy";
+  ASSERT_FALSE(r["events"].empty()) << r.dump();
+  bool redeployed = false, traffic_back = false;
+  for (const auto& e : r["events"]) {
+    redeployed = redeployed || e["kind"] == "deploy";
+    const std::string detail = e["detail"];
+    traffic_back = traffic_back || (e["kind"] == "traffic" && detail.starts_with("applied") &&
+                                    detail.find("blue=100") != std::string::npos);
+  }
   EXPECT_FALSE(redeployed) << "blue still ran 1: no redeploy";
+  EXPECT_TRUE(traffic_back) << r["events"].dump();
   // The first deploy notices at its next tick and ends, leaving blue alone.
   std::string end = ReadUntil(&engine, "deployment 2: succeeded", seconds(10));
   EXPECT_NE(end.find("left running"), std::string::npos) << end;
@@ -124,9 +133,12 @@ TEST_F(DeployE2E, RollingABadVersionRollsBackAfterItsFirstBatch) {
   RecordProperty("user_requests_on_bad_version", reached);
   EXPECT_GT(reached, 0) << "its first batch served users";
   EXPECT_EQ(client->dropped(), 0) << "only the bad version's own answers failed" << Why(*client);
+  ASSERT_FALSE(d["events"].empty()) << d.dump();
+  std::map<std::string, int> deploys;  // "VERSION on INSTANCE" -> how many times
   for (const auto& e : d["events"])
-    EXPECT_FALSE(e["kind"] == "deploy" && e["detail"] == "2-bad on green")
-        << "the second batch never got it";
+    if (e["kind"] == "deploy") ++deploys[e["detail"].get<std::string>()];
+  EXPECT_EQ(deploys["2-bad on blue"], 1) << d["events"].dump();
+  EXPECT_EQ(deploys.count("2-bad on green"), 0u) << "the second batch never got it";
   EXPECT_EQ(Incidents().size(), 1u);
 }
 

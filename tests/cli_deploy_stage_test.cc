@@ -1,6 +1,9 @@
 // End to end: deploy stages in a pipeline run, `cancel` during one, and secrets, against
 // a real nginx and real backends (deploy_e2e.h).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <map>
 
 #include "deploy_e2e.h"
 
@@ -40,7 +43,20 @@ TEST_F(DeployE2E, CancellingARunLetsItsDeploymentFinish) {
   ASSERT_NE(ReadUntil(&run, "analysis of green"), "");
   testing::Output cancel = Gauntlet({"cancel"});
   EXPECT_EQ(cancel.code, 0) << cancel.out << cancel.err;
-  // `cancel` returns once the engine has exited, and it exits after the deployment.
+  // `cancel` returns once the engine has exited (cancelled: 130), after the deployment.
+  const int st = run.TryWait();
+  ASSERT_NE(st, -1) << "the engine still runs";
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 130);
+  testing::Output status = Gauntlet({"status", "--json"});
+  nlohmann::json r = nlohmann::json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(r.is_object()) << status.out << status.err;
+  EXPECT_EQ(r["status"], "cancelled");
+  std::map<std::string, std::string> jobs;
+  for (const auto& j : r["jobs"]) jobs[j["name"]] = j["status"];
+  EXPECT_EQ(jobs, (std::map<std::string, std::string>{{"version", "success"},
+                                                       {"deploy: prod", "success"}}))
+      << "the deploy stage finished its deployment: its own result";
   nlohmann::json d = Deployments()[0];
   EXPECT_EQ(d["version"], "7");
   EXPECT_EQ(d["state"], "succeeded") << d.dump();
@@ -49,7 +65,6 @@ TEST_F(DeployE2E, CancellingARunLetsItsDeploymentFinish) {
   EXPECT_TRUE(client->WaitFor("7", seconds(10)));
   client->Stop();
   EXPECT_EQ(client->failed(), 0) << Why(*client);
-  run.Stop();
 }
 
 // Every file under dir (the store, its WAL, logs), concatenated: where a leak would sit.

@@ -128,6 +128,21 @@ TEST(GhaTest, StepsRunInOrderWithTheRunnersFilesAndConditions) {
   EXPECT_THAT(report, Not(HasSubstr("SHOULD-NOT-RUN")));
   EXPECT_THAT(report, HasSubstr("cleanup-after-failure notes=line one\nline two"));
   EXPECT_THAT(report, HasSubstr("always-ran"));
+  // In the file's order: a failure() or always() step is not run in a pass of its own.
+  auto in_order = [](const std::string& log, std::vector<std::string> marks) {
+    size_t at = 0;
+    for (const std::string& m : marks) {
+      const size_t found = log.find(m, at);
+      if (found == std::string::npos) return "'" + m + "' missing or out of order";
+      at = found + m.size();
+    }
+    return std::string();
+  };
+  EXPECT_EQ(in_order(report, {"before", "cleanup-after-failure", "always-ran"}), "") << report;
+  EXPECT_EQ(in_order(test, {"python 3.12 extra=yes", "exit code 3 (continue-on-error)",
+                            "still-running outcome=failure"}),
+            "")
+      << test;
 
   // ::error file=,line=,col=:: is a diagnostic of the failed job.
   auto diagnose = ws.Run({"diagnose", "--json"});

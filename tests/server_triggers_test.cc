@@ -372,7 +372,7 @@ TEST_F(ServerE2E, AConfigFileSetsTheServerAndFlagsOverrideIt) {
   const std::string file = dir_ + "/server.yml";
   Put(file, "listen: 127.0.0.1:1\njobs: many\n");
   testing::Output bad = ws_.Run({"serve", "--config", file});
-  EXPECT_NE(bad.code, 0);
+  EXPECT_EQ(bad.code, 2) << "a config file error (serve --help)";
   EXPECT_NE(bad.err.find(file + ":2:7: expected a whole number"), std::string::npos) << bad.err;
   Put(file, "listen: 127.0.0.1:1\nstate_dir: " + dir_ + "/state\n" +
                 "webhook_secret_env: TEST_HOOK_SECRET\nrepos:\n  - {name: app, path: " + origin_ +

@@ -80,6 +80,15 @@ class Child {
     return status;
   }
   pid_t pid() const { return pid_; }
+  // The wait status if the child has exited (and is now reaped), else -1: no waiting.
+  int TryWait() {
+    int status = 0;
+    if (pid_ <= 0 || waitpid(pid_, &status, WNOHANG) != pid_) return -1;
+    pid_ = -1;
+    if (out_ >= 0) close(out_);
+    out_ = -1;
+    return status;
+  }
 
  private:
   pid_t pid_ = -1;

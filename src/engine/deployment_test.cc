@@ -52,10 +52,23 @@ TEST(EngineDeploymentTest, WaitsOnTheGivenClockAndRunsCommandsInTheWorkspace) {
   EXPECT_EQ(out.record->version, "1.2.3");
   EXPECT_TRUE(out.asked);
   EXPECT_FALSE(out.cancelled);
-  EXPECT_FALSE(out.events.empty());
+  // Recreate, in order: the old instance stopped, the new version deployed, its health
+  // probed, the end.
+  auto first = [&out](const std::string& kind) {
+    for (size_t i = 0; i < out.events.size(); ++i)
+      if (out.events[i].kind == kind) return static_cast<int>(i);
+    return -1;
+  };
+  ASSERT_GE(first("stop"), 0) << "no stop event";
+  EXPECT_LT(first("stop"), first("deploy"));
+  EXPECT_LT(first("deploy"), first("health"));
+  ASSERT_FALSE(out.events.empty());
+  EXPECT_EQ(out.events.back().kind, "end");
   EXPECT_FALSE(lines.empty());
-  // The hour of initial delay passed on the fake clock only; records carry its time.
+  // The hour of initial delay passed on the fake clock only; records carry its time. The
+  // first probe passes: no second period of 10 minutes was waited.
   EXPECT_GE(clock.Elapsed(), std::chrono::hours(1));
+  EXPECT_LT(clock.Elapsed(), std::chrono::hours(1) + std::chrono::minutes(10));
   EXPECT_GE(out.record->finished_ms, FakeClock::kStartUnixMs + 3'600'000);
   EXPECT_EQ(dir.Read("deployed-in.txt"), std::filesystem::canonical(dir.path()).string() + "\n");
   EXPECT_EQ(dir.Read("version.txt"), "1.2.3\n");

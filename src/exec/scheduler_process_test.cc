@@ -169,11 +169,16 @@ TEST(SchedulerProcessTest, TimeoutKillsOnlyJobsThatRunPastIt) {
 TEST(SchedulerProcessTest, RecordsTheResourcesOfWhatTheJobWaitedFor) {
   RealRun r;
   PlanBuilder b;
-  b.Add("busy", "sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'");
+  // Children only (`; true` keeps the job's shell from exec'ing the last one): a loop of
+  // about 0.2 s of CPU, and an awk whose string doubles to 64 MiB. The job's own shell
+  // uses about a millisecond and 2 MiB, so only the children's resources reach the bounds.
+  b.Add("busy",
+        "sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'; "
+        "awk 'BEGIN { s = \"x\"; for (i = 0; i < 26; i++) s = s s }'; true");
   EXPECT_EQ(r.Run(b.plan).state, RunState::kSuccess);
   const AttemptResult& a = r.rec.last_attempt["busy"];
-  EXPECT_GT(a.user_cpu.count(), 0);
-  EXPECT_GT(a.max_rss_kb, 0);
+  EXPECT_GE((a.user_cpu + a.sys_cpu).count(), 50'000) << "µs of CPU: the loop's";
+  EXPECT_GE(a.max_rss_kb, 60 * 1024) << "the awk child's 64 MiB string";
 }
 
 TEST(SchedulerProcessTest, EachAttemptSeesItsNumber) {

@@ -236,6 +236,9 @@ nlohmann::json ToSarif(const std::vector<Diagnostic>& diagnostics) {
       }
       if (!related.empty()) r["relatedLocations"] = std::move(related);
       r["properties"] = {{"category", CategoryName(d.category)}};
+      // A path found nowhere in the repository is kept as the tool printed it: say so, as
+      // `diagnose --json` does, so a code-review tool does not trust it.
+      if (d.file_unresolved) r["properties"]["file_unresolved"] = true;
       results.push_back(std::move(r));
     }
     runs.push_back({{"tool", {{"driver", {{"name", tool}, {"rules", std::move(rules)}}}}},

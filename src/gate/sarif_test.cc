@@ -91,6 +91,11 @@ TEST(GateSarifTest, OutputHasRunsRulesAndLocations) {
   EXPECT_EQ(unused["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "main.c");
   EXPECT_EQ(unused["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
   EXPECT_EQ(unused["locations"][0]["physicalLocation"]["region"]["startColumn"], 7);
+  EXPECT_FALSE(unused["properties"].contains("file_unresolved")) << unused.dump();
+  // A path found nowhere in the repository says so, as in `diagnose --json`.
+  std::vector<Diagnostic> ghost = MixedDiagnostics();
+  ghost[1].file_unresolved = true;
+  EXPECT_EQ(ToSarif(ghost)["runs"][0]["results"][1]["properties"]["file_unresolved"], true);
   // Round trip: what gauntlet writes, it reads back.
   auto back = ParseSarif(log.dump());
   ASSERT_TRUE(back.ok());

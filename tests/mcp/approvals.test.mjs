@@ -51,7 +51,9 @@ assert.match(noTty.stderr.toString(), /for a person at a terminal/);
 // Inside a pipeline job: refused even with a terminal.
 const inJob = spawnSync('script', ['-qec', `'${bin}' approve ${id}`, '/dev/null'],
                         { cwd: dir, env: { ...personEnv(), GAUNTLET_RUN_ID: '1' } });
-assert.notEqual(inJob.status, 0);
+assert.equal(inJob.error, undefined, 'script(1) ran');
+assert.equal(inJob.status, 2, inJob.stdout.toString());
+assert.match(inJob.stdout.toString(), /not made from inside a pipeline job/);
 let ok = approve(id, '--reason', 'reviewed');
 assert.equal(ok.status, 0, ok.stdout.toString());
 assert.match(ok.stdout.toString(), /approved/);

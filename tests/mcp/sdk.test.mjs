@@ -90,8 +90,16 @@ assert.equal(r.isError, false, JSON.stringify(r));
 assert.equal(r.structuredContent.status, 'success');
 r = await call('gate', {});
 assert.equal(r.isError, false, r.content[0].text);
-assert.ok(['auto-merge', 'needs-approval', 'reject'].includes(r.structuredContent.decision));
-assert.ok(Array.isArray(r.structuredContent.checks));
+// The agent has merged nothing yet: L0, so a passing change still needs a person
+// (docs/gates.md); the same verdict as `gauntlet gate --json` (exit 10) on the same run.
+assert.equal(r.structuredContent.decision, 'needs-approval', JSON.stringify(r.structuredContent));
+const cliGate = spawnSync(bin, ['gate', '--json'], { cwd: dir });
+assert.equal(cliGate.status, 10, cliGate.stderr.toString());
+const cliVerdict = JSON.parse(cliGate.stdout);
+const checks = (v) => v.checks.map((c) => `${c.name}:${c.status}`);
+assert.deepEqual(checks(r.structuredContent), checks(cliVerdict));
+assert.ok(checks(cliVerdict).includes('jobs:pass'), JSON.stringify(cliVerdict.checks));
+assert.equal(r.structuredContent.change.head, cliVerdict.change.head);
 
 // Insight: the same report as `gauntlet insight --json` (its window ends at each call's now).
 r = await call('insight', {});
