@@ -568,19 +568,39 @@ TEST(CliCacheTest, CacheLsPruneAndClearAccountBytes) {
   EXPECT_EQ(ws.Run({"cache", "prune", "--older-than", "soon"}).code, 2);
   EXPECT_EQ(ws.Run({"cache", "prune"}).code, 2);  // --older-than is required
 
-  // Entries not used for a week go; the next run runs those jobs again.
-  {
+  // Entries not used for a week go; the next run runs those jobs again. An hour on each
+  // side of the week: `docs` older, `test` younger (a unit slip, or 7d read as hours,
+  // would take both or neither).
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t week_ms = 7 * 24 * 3'600'000LL, hour_ms = 3'600'000;
+  auto last_used = [&](const std::string& job, int64_t ms) {
     auto db = store::SqliteDb::Open((ws.dir() / ".gauntlet/state.db").string(), false);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE cache_entries SET last_used_ms = 1000 WHERE job='docs'").ok());
-  }
+    ASSERT_TRUE((*db)->Exec("UPDATE cache_entries SET last_used_ms = " + std::to_string(ms) +
+                            " WHERE job='" + job + "'")
+                    .ok());
+  };
+  last_used("docs", now_ms - week_ms - hour_ms);
+  last_used("test", now_ms - week_ms + hour_ms);
   prune = ws.Run({"cache", "prune", "--older-than", "7d", "--json"});
   json p = json::parse(prune.out);
-  ASSERT_EQ(p["removed_entries"].size(), 1u);
+  ASSERT_EQ(p["removed_entries"].size(), 1u) << p.dump();
   EXPECT_EQ(p["removed_entries"][0]["job"], "docs");
+  // The same boundary in another unit: 1d12h against 36 h -+ 1 h.
+  last_used("test", now_ms - 36 * hour_ms + hour_ms);
+  EXPECT_EQ(json::parse(ws.Run({"cache", "prune", "--older-than", "1d12h", "--json"}).out)
+                ["removed_entries"].size(),
+            0u);
+  last_used("test", now_ms - 36 * hour_ms - hour_ms);
+  p = json::parse(ws.Run({"cache", "prune", "--older-than", "1d12h", "--json"}).out);
+  ASSERT_EQ(p["removed_entries"].size(), 1u) << p.dump();
+  EXPECT_EQ(p["removed_entries"][0]["job"], "test");
   Ran(ws);
   auto r = ws.Run({"run", "--json"});
   EXPECT_EQ(JobStatuses(r)["docs"], "success");
+  EXPECT_EQ(JobStatuses(r)["test"], "success");
   EXPECT_EQ(JobStatuses(r)["build"], "cached");
 
   auto clear = ws.Run({"cache", "clear", "--json"});

@@ -156,18 +156,19 @@ TEST_F(ServerDeployE2E, PromoteAbortAndRollbackThroughTheApi) {
   // Each action's steps and end on the event stream.
   const std::string text = events.WaitFor(
       R"("requested_for":4,"run_id":0,"status":"rolled_back","what":"finished")");
-  EXPECT_NE(text.find(R"("action":"promote")"), std::string::npos) << text;
-  const std::string promoted =
-      R"("deployment":2,"pipeline":"gauntlet.yml","queue":)";
-  EXPECT_NE(text.find(promoted), std::string::npos) << text;
-  EXPECT_NE(text.find(R"("requested_for":2,"run_id":0,"status":"succeeded","what":"finished")"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find(R"("deployment":3,"pipeline":"gauntlet.yml")"), std::string::npos) << text;
-  EXPECT_NE(text.find(R"("requested_for":4,"run_id":0,"status":"rolled_back","what":"finished")"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find(R"("action":"rollback","at_ms")"), std::string::npos) << text;
+  // In the order they happened: the promote (deployment 2 finished), the rollback (as
+  // deployment 3), the abort of deployment 4 (rolled back).
+  size_t at = 0;
+  for (const std::string mark :
+       {R"("action":"promote")", R"("deployment":2,"pipeline":"gauntlet.yml","queue":)",
+        R"("requested_for":2,"run_id":0,"status":"succeeded","what":"finished")",
+        R"("action":"rollback","at_ms")", R"("deployment":3,"pipeline":"gauntlet.yml")",
+        R"("action":"abort")",
+        R"("requested_for":4,"run_id":0,"status":"rolled_back","what":"finished")"}) {
+    const size_t found = text.find(mark, at);
+    ASSERT_NE(found, std::string::npos) << mark << " missing or out of order in\n" << text;
+    at = found + mark.size();
+  }
 }
 
 // The CLI as a client (--server, --token-file): deployments, promote, abort, rollback,

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <thread>
@@ -91,6 +92,21 @@ TEST_F(EngineLockTest, WaitBlocksUntilTheHolderReleases) {
   // The waiter says whom it waits for before it blocks; it gets the lock once let go.
   auto who = told.get_future();
   ASSERT_EQ(who.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  // Blocked in the kernel, not merely about to be: /proc/locks lists the waiting request
+  // ("->"). There is no event for that: the check is repeated, yielding, to a deadline.
+  auto blocked_in_flock = [] {
+    const std::string pid = " " + std::to_string(getpid()) + " ";
+    for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+         std::chrono::steady_clock::now() < end; std::this_thread::yield()) {
+      std::ifstream locks("/proc/locks");
+      for (std::string line; std::getline(locks, line);)
+        if (line.find("->") != std::string::npos && line.find("FLOCK") != std::string::npos &&
+            line.find(pid) != std::string::npos)
+          return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(blocked_in_flock()) << "the waiter never blocked on the lock";
   EXPECT_FALSE(got);
   held.reset();
   waiter.join();

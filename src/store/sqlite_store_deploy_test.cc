@@ -131,22 +131,33 @@ TEST_F(SqliteDeployTest, PhaseAdvancesOnlyForItsOwnEngineFromTheExpectedPhase) {
 }
 
 TEST_F(SqliteDeployTest, EventsAreNumberedInOrder) {
-  auto id = store_->StartDeployment(Make("prod", "1"))->id;
-  for (const char* kind : {"phase", "traffic", "verdict"}) {
-    DeploymentEvent e;
-    e.deployment_id = id;
-    e.kind = kind;
-    e.at_ms = 5;
-    e.json = kind == std::string("verdict") ? R"({"metric":"error_rate"})" : "";
-    ASSERT_TRUE(store_->AddDeploymentEvent(e).ok());
+  // Two deployments' events interleaved, kinds not in alphabetical order: each deployment
+  // numbers its own from 1, and they come back in the order they were added.
+  auto prod = store_->StartDeployment(Make("prod", "1"))->id;
+  auto stage = store_->StartDeployment(Make("stage", "1"))->id;
+  for (const char* kind : {"verdict", "phase", "traffic"}) {
+    for (int64_t id : {prod, stage}) {
+      DeploymentEvent e;
+      e.deployment_id = id;
+      e.kind = kind;
+      e.at_ms = 5;
+      e.json = kind == std::string("verdict") ? R"({"metric":"error_rate"})" : "";
+      ASSERT_TRUE(store_->AddDeploymentEvent(e).ok());
+    }
   }
-  auto events = store_->GetDeploymentEvents(id);
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 3u);
-  EXPECT_EQ((*events)[0].seq, 1);
-  EXPECT_EQ((*events)[2].seq, 3);
-  EXPECT_EQ((*events)[2].kind, "verdict");
-  EXPECT_EQ((*events)[2].json, R"({"metric":"error_rate"})");
+  for (int64_t id : {prod, stage}) {
+    auto events = store_->GetDeploymentEvents(id);
+    ASSERT_TRUE(events.ok());
+    ASSERT_EQ(events->size(), 3u);
+    std::vector<std::pair<int, std::string>> got;
+    for (const DeploymentEvent& e : *events) {
+      EXPECT_EQ(e.deployment_id, id);
+      got.emplace_back(e.seq, e.kind);
+    }
+    EXPECT_EQ(got, (std::vector<std::pair<int, std::string>>{
+                       {1, "verdict"}, {2, "phase"}, {3, "traffic"}}));
+    EXPECT_EQ((*events)[0].json, R"({"metric":"error_rate"})");
+  }
 }
 
 TEST_F(SqliteDeployTest, SlotsAndStableReleases) {
