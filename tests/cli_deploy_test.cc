@@ -301,6 +301,18 @@ TEST_F(DeployE2E, CtrlCDuringACanaryPauseMovesTrafficBackAndExits130) {
   EXPECT_NE(d["reason"].get<std::string>().find("interrupted by a signal in phase step"),
             std::string::npos)
       << d["reason"];
+  // docs/deploy.md: traffic goes back to the stable slot first, then the new slot stops.
+  int back = -1, stopped = -1, i = 0;
+  for (const auto& e : d["events"]) {
+    const std::string detail = e.value("detail", "");
+    if (back < 0 && e["kind"] == "traffic" && detail.starts_with("applied blue=100")) back = i;
+    if (stopped < 0 && e["kind"] == "stop" && detail.find("green") != std::string::npos)
+      stopped = i;
+    ++i;
+  }
+  ASSERT_GE(back, 0) << d["events"].dump();
+  ASSERT_GE(stopped, 0) << d["events"].dump();
+  EXPECT_LT(back, stopped) << d["events"].dump();
   EXPECT_TRUE(Incidents().empty()) << "a person's Ctrl-C is no incident";
   EXPECT_TRUE(client->WaitFor("1", seconds(10)));
   client->Stop();
