@@ -210,16 +210,18 @@ TEST_F(LogStoreTest, FollowPagesByMaxBytes) {
   EXPECT_GE(calls, 5);
 }
 
-// A writer thread appends and flushes; a reader thread follows, woken by the
-// writer after each flush (what inotify or the live-log hub will do), with a
-// deadline instead of sleeps.
+// A writer thread appends and flushes; a reader thread follows, woken by the writer after
+// each flush (what inotify or the live-log hub will do), with a deadline instead of sleeps.
+// Lock-step: the writer goes on only once the reader has seen the flush, and the reader
+// must see exactly what was flushed, the log not yet finished (a Follow that showed
+// nothing until the log was closed would pass a test that only checks the end).
 TEST_F(LogStoreTest, FollowFromAnotherThreadWhileWriting) {
   constexpr int kChunks = 200;
   auto w = OpenWriter(9, LogWriterOptions{.cap_per_attempt = 1 << 20, .buffer_bytes = 1 << 20});
   ASSERT_TRUE(w);
   std::mutex mu;
   std::condition_variable cv;
-  int flushed = 0;
+  int flushed = 0, acked = 0;
   bool closed = false;
 
   std::thread writer([&] {
@@ -227,9 +229,11 @@ TEST_F(LogStoreTest, FollowFromAnotherThreadWhileWriting) {
       ASSERT_TRUE(w->Append(i % 3, 1, "line " + std::to_string(i) + "\n").ok());
       if (i % 7 == 0 || i == kChunks - 1) {
         ASSERT_TRUE(w->Flush().ok());
-        std::lock_guard lock(mu);
+        std::unique_lock lock(mu);
         flushed = i + 1;
         cv.notify_all();
+        if (!cv.wait_for(lock, std::chrono::seconds(20), [&] { return acked == flushed; }))
+          return;  // the reader failed: it says why
       }
     }
     ASSERT_TRUE(w->Close().ok());
@@ -242,21 +246,37 @@ TEST_F(LogStoreTest, FollowFromAnotherThreadWhileWriting) {
   std::vector<LogChunk> got;
   uint64_t offset = 0;
   bool finished = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int rounds = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!finished) {
+    int expect = 0;
+    bool was_closed = false;
     {
       std::unique_lock lock(mu);
-      const int seen = static_cast<int>(got.size());
-      ASSERT_TRUE(cv.wait_until(lock, deadline, [&] { return flushed > seen || closed; }))
-          << "timed out with " << got.size() << " chunks";
+      const bool woke =
+          cv.wait_until(lock, deadline, [&] { return flushed > acked || closed; });
+      if (!woke) break;
+      expect = flushed;
+      was_closed = closed;
     }
     auto f = reader.Follow(9, offset);
     ASSERT_TRUE(f.ok());
     for (auto& c : f->chunks) got.push_back(std::move(c));
     offset = f->next_offset;
     finished = f->finished;
+    if (was_closed) continue;
+    ++rounds;
+    EXPECT_EQ(got.size(), static_cast<size_t>(expect)) << "after the flush of " << expect;
+    EXPECT_FALSE(finished) << "finished before the writer closed";
+    {
+      std::lock_guard lock(mu);
+      acked = expect;
+    }
+    cv.notify_all();
   }
   writer.join();
+  EXPECT_TRUE(finished) << "timed out with " << got.size() << " chunks";
+  EXPECT_EQ(rounds, (kChunks - 1) / 7 + 2) << "every flush seen on its own";
   ASSERT_EQ(got.size(), size_t{kChunks});
   for (int i = 0; i < kChunks; ++i) {
     EXPECT_EQ(got[i].job, static_cast<uint32_t>(i % 3));
@@ -264,58 +284,59 @@ TEST_F(LogStoreTest, FollowFromAnotherThreadWhileWriting) {
   }
 }
 
-// The same from another process, as `gauntlet logs -f` does: the child writes
-// and reports each flush on a pipe; the parent waits on the pipe with poll.
+// The same from another process, as `gauntlet logs -f` does: the child writes and reports
+// each flush on a pipe, then waits for the parent's answer on a second pipe; the parent
+// waits on the first with poll and must see exactly the chunks flushed so far.
 TEST_F(LogStoreTest, FollowFromAnotherProcess) {
   constexpr int kFlushes = 20;
-  int fds[2];
+  int fds[2], acks[2];
   ASSERT_EQ(pipe(fds), 0);
+  ASSERT_EQ(pipe(acks), 0);
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
+    close(acks[1]);
     auto w = LogWriter::Open(dir_, 10);
     if (!w.ok()) _exit(2);
     for (int i = 0; i < kFlushes; ++i) {
       if (!(*w)->Append(0, 1, "chunk " + std::to_string(i) + "\n").ok()) _exit(3);
       if (!(*w)->Flush().ok()) _exit(4);
       if (write(fds[1], "f", 1) != 1) _exit(5);
+      char ack;
+      if (read(acks[0], &ack, 1) != 1) _exit(7);
     }
     if (!(*w)->Close().ok()) _exit(6);
     _exit(0);
   }
   close(fds[1]);
+  close(acks[0]);
   LogReader reader(dir_);
-  std::string text;
+  std::string text, expected;
   uint64_t offset = 0;
-  bool finished = false;
-  bool eof = false;
-  while (!finished) {
-    if (!eof) {
-      pollfd p{fds[0], POLLIN, 0};
-      ASSERT_EQ(poll(&p, 1, 20000), 1) << "timed out";
-      char buf[64];
-      eof = read(fds[0], buf, sizeof(buf)) == 0;
-    }
+  for (int i = 0; i < kFlushes; ++i) {
+    pollfd p{fds[0], POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 20000), 1) << "timed out";
+    char flag;
+    ASSERT_EQ(read(fds[0], &flag, 1), 1);
     auto f = reader.Follow(10, offset);
     ASSERT_TRUE(f.ok());
     for (const auto& c : f->chunks) text += c.data;
     offset = f->next_offset;
-    finished = f->finished;
-    if (eof) {
-      int status = 0;
-      ASSERT_EQ(waitpid(child, &status, 0), child);
-      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-      auto last = reader.Follow(10, offset);
-      ASSERT_TRUE(last.ok());
-      for (const auto& c : last->chunks) text += c.data;
-      ASSERT_TRUE(last->finished);
-      break;
-    }
+    expected += "chunk " + std::to_string(i) + "\n";
+    EXPECT_EQ(text, expected) << "after flush " << i;
+    EXPECT_FALSE(f->finished);
+    ASSERT_EQ(write(acks[1], "a", 1), 1);
   }
+  close(acks[1]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto last = reader.Follow(10, offset);
+  ASSERT_TRUE(last.ok());
+  for (const auto& c : last->chunks) text += c.data;
+  EXPECT_TRUE(last->finished);
   close(fds[0]);
-  std::string expected;
-  for (int i = 0; i < kFlushes; ++i) expected += "chunk " + std::to_string(i) + "\n";
   EXPECT_EQ(text, expected);
 }
 
