@@ -112,9 +112,15 @@ TEST_F(DeployNginx, TheWaitLastsUntilTheOldWorkersRequestsAreAnswered) {
   testing::Client client(nginx_->socket());
   // Requests take 700 ms each: one is almost always in flight on the current worker.
   ASSERT_TRUE(client.WaitFor("slow", seconds(20), 1));
+  // The client sends its next request as soon as one is answered: that one is now on its
+  // way through the current worker, for 700 ms.
+  const int answered_before = client.served_by("slow");
   ASSERT_TRUE(router.SetWeights({{"v1", v1_, 100}}).ok());
   auto waited = router.AwaitOldConnections(clock_, seconds(10));
   ASSERT_TRUE(waited.ok()) << waited.error().message;
+  // The wait lasted until that request was answered (a wait that returned at once would
+  // not have seen it through).
+  EXPECT_GT(client.served_by("slow"), answered_before) << "the wait ended before the answer";
   // What the deployment does next, at its harshest: the old backend dies at once. A
   // request still on its way through the old worker would fail now.
   slow_app.Stop(SIGKILL);
