@@ -300,56 +300,57 @@ TEST_F(CliGateTest, ADocsOnlyChangeThePipelineFilterSkipsIsJudgedByRiskAndTrust)
   EXPECT_EQ(high.code, 10) << high.out << high.err;
 }
 
-// A new user's repository has no .gitignore: the state directory must keep itself out
-// of `git add -A`, and state an older version let be committed is not the change's.
-TEST(CliGateStateTest, TheStateDirectoryIsIgnoredByGitAndByTheGate) {
-  testing::Workspace ws;
-  vcs::TestRepo repo(ws.dir().string());
-  ws.Write(".git/info/exclude", ".stdout*\n.stderr*\n");  // the test's own output files
-  ws.Write("gauntlet.yml", "name: app\njobs:\n  check:\n    run: \"true\"\n");
-  repo.Commit("initial");
-  ASSERT_EQ(ws.Run({"run"}).code, 0);
-  EXPECT_EQ(testing::ReadFile(ws.dir() / ".gauntlet/.gitignore"),
-            "# Created by gauntlet: its run history, logs and artifacts are not project "
-            "files.\n*\n");
-  ws.Write("README.md", "# app\n");
-  repo.Commit("docs: readme");  // stages everything, as `git add -A` does
-  auto range = vcs::ReadRange(ws.dir().string(), "HEAD~1");
-  ASSERT_TRUE(range.ok()) << range.error().message;
-  ASSERT_EQ(range->files.size(), 1u) << "only README.md, no state file";
-  EXPECT_EQ(range->files[0].path, "README.md");
+// A new user's repository has no .gitignore: gauntlet's state directories must keep
+// themselves out of `git add -A`.
+class CliGateStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_.Write(".git/info/exclude", ".stdout*\n.stderr*\n");  // the test's own output files
+    ws_.Write("gauntlet.yml", "name: app\njobs:\n  check:\n    run: \"true\"\n");
+    repo_.Commit("initial");
+  }
+
+  // `dir` has gauntlet's .gitignore, and a commit of everything (as `git add -A` does)
+  // next to a new README.md changes README.md alone.
+  void ExpectKeptOutOfGit(const std::string& dir) {
+    EXPECT_EQ(testing::ReadFile(ws_.dir() / dir / ".gitignore"),
+              "# Created by gauntlet: its run history, logs and artifacts are not project "
+              "files.\n*\n");
+    ws_.Write("README.md", "# app\n");
+    repo_.Commit("docs: readme");
+    auto range = vcs::ReadRange(ws_.dir().string(), "HEAD~1");
+    ASSERT_TRUE(range.ok()) << range.error().message;
+    ASSERT_EQ(range->files.size(), 1u) << "only README.md, nothing of " << dir;
+    EXPECT_EQ(range->files[0].path, "README.md");
+  }
+
+  testing::Workspace ws_;
+  vcs::TestRepo repo_{ws_.dir().string()};
+};
+
+// And state an older version let be committed is not the change's.
+TEST_F(CliGateStateTest, TheStateDirectoryIsIgnoredByGitAndByTheGate) {
+  ASSERT_EQ(ws_.Run({"run"}).code, 0);
+  ASSERT_NO_FATAL_FAILURE(ExpectKeptOutOfGit(".gauntlet"));
 
   // State committed before the .gitignore existed (forced here): not part of the change.
-  ASSERT_EQ(ws.Run({"run"}).code, 0);
-  repo.Stage(".gauntlet/state.db");
-  ws.Write("src/app.c", "int main(void) { return 0; }\n");
-  repo.Commit("code and state");
-  ASSERT_EQ(ws.Run({"run"}).code, 0);
-  testing::Output gate = ws.Run({"gate", "--base", "HEAD~1", "--json"});
+  ASSERT_EQ(ws_.Run({"run"}).code, 0);
+  repo_.Stage(".gauntlet/state.db");
+  ws_.Write("src/app.c", "int main(void) { return 0; }\n");
+  repo_.Commit("code and state");
+  ASSERT_EQ(ws_.Run({"run"}).code, 0);
+  testing::Output gate = ws_.Run({"gate", "--base", "HEAD~1", "--json"});
   Json j = Json::parse(gate.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << gate.out << gate.err;
   ASSERT_EQ(j["change"]["files"].size(), 1u) << j["change"].dump(2);
   EXPECT_EQ(j["change"]["files"][0]["path"], "src/app.c");
 }
 
-// The server's state directory (token hashes, the queue) keeps itself out of git too, when
-// `token create` or `serve` makes it in a repository.
-TEST(CliGateStateTest, TheServersStateDirectoryIsIgnoredByGit) {
-  testing::Workspace ws;
-  vcs::TestRepo repo(ws.dir().string());
-  ws.Write(".git/info/exclude", ".stdout*\n.stderr*\n");
-  ws.Write("gauntlet.yml", "name: app\njobs:\n  check:\n    run: \"true\"\n");
-  repo.Commit("initial");
-  ASSERT_EQ(ws.Run({"token", "create", "--name", "bot", "--scope", "read"}).code, 0);
-  EXPECT_EQ(testing::ReadFile(ws.dir() / ".gauntlet-server/.gitignore"),
-            "# Created by gauntlet: its run history, logs and artifacts are not project "
-            "files.\n*\n");
-  ws.Write("README.md", "# app\n");
-  repo.Commit("docs: readme");  // stages everything, as `git add -A` does
-  auto range = vcs::ReadRange(ws.dir().string(), "HEAD~1");
-  ASSERT_TRUE(range.ok()) << range.error().message;
-  ASSERT_EQ(range->files.size(), 1u) << "only README.md, not server.db";
-  EXPECT_EQ(range->files[0].path, "README.md");
+// The server's state directory (token hashes, the queue) too, when `token create` or
+// `serve` makes it in a repository.
+TEST_F(CliGateStateTest, TheServersStateDirectoryIsIgnoredByGit) {
+  ASSERT_EQ(ws_.Run({"token", "create", "--name", "bot", "--scope", "read"}).code, 0);
+  ExpectKeptOutOfGit(".gauntlet-server");
 }
 
 TEST_F(CliGateTest, ErrorsHaveTheirOwnExitCodes) {

@@ -16,6 +16,14 @@ struct Wrapper {
   int operands = 0;
 };
 
+// The entry of `table` called `name`, or null.
+template <typename Entry, size_t N>
+const Entry* ByName(const Entry (&table)[N], std::string_view name) {
+  for (const Entry& e : table)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
 const Wrapper* FindWrapper(std::string_view name) {
   static const Wrapper kWrappers[] = {
       {"npx", "-p --package -c --call"},
@@ -39,9 +47,7 @@ const Wrapper* FindWrapper(std::string_view name) {
       {"nohup", ""},
       {"stdbuf", "-i --input -o --output -e --error"},
   };
-  for (const Wrapper& w : kWrappers)
-    if (w.name == name) return &w;
-  return nullptr;
+  return ByName(kWrappers, name);
 }
 
 // Wrappers followed by a subcommand word first: `uv run`, `poetry run`, `pnpm exec`,
@@ -65,9 +71,7 @@ const Runner* FindRunner(std::string_view name) {
       {"yarn", "--cwd"},
       {"pipx", "--spec --python --index-url --pip-args"},
   };
-  for (const Runner& r : kRunners)
-    if (r.name == name) return &r;
-  return nullptr;
+  return ByName(kRunners, name);
 }
 
 bool Takes(std::string_view valued, std::string_view option) {
