@@ -26,7 +26,7 @@ using testing::Workspace;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string Install(Workspace& ws, const std::string& name) {
+std::string InstallWorkflow(Workspace& ws, const std::string& name) {
   fs::path from = fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
   ws.Write(".github/workflows/" + name, ReadFile(from));
   return ".github/workflows/" + name;
@@ -60,7 +60,7 @@ std::map<std::string, json> Jobs(Workspace& ws) {
   return out;
 }
 
-std::string Logs(Workspace& ws, const std::string& job) {
+std::string JobLogs(Workspace& ws, const std::string& job) {
   auto r = ws.Run({"logs", job});
   EXPECT_EQ(r.code, 0) << r.err;
   return r.out;
@@ -68,7 +68,7 @@ std::string Logs(Workspace& ws, const std::string& job) {
 
 TEST(GhaStrategyTest, FailFastCancelsTheOtherCombinationsOfItsMatrixOnly) {
   Workspace ws;
-  const std::string file = Install(ws, "strategy.yml");
+  const std::string file = InstallWorkflow(ws, "strategy.yml");
   Gate gate(ws.dir() / "gate");
   int out_fd = -1;
   pid_t pid = testing::SpawnGauntletPiped({"run", file, "-j", "8"}, ws.dir(), &out_fd,
@@ -95,11 +95,11 @@ TEST(GhaStrategyTest, FailFastCancelsTheOtherCombinationsOfItsMatrixOnly) {
   EXPECT_EQ(jobs["legs (leg=c)"]["status"], "cancelled");
   EXPECT_EQ(jobs["tolerant (leg=stable)"]["status"], "success");
   EXPECT_EQ(jobs["other"]["status"], "success");
-  EXPECT_THAT(Logs(ws, "other"), HasSubstr("other passed the gate"));
-  EXPECT_THAT(Logs(ws, "tolerant (leg=stable)"), HasSubstr("stable passed the gate"));
+  EXPECT_THAT(JobLogs(ws, "other"), HasSubstr("other passed the gate"));
+  EXPECT_THAT(JobLogs(ws, "tolerant (leg=stable)"), HasSubstr("stable passed the gate"));
   // Dependents see the matrix fail, not a cancelled run: failure() is true for them.
   EXPECT_EQ(jobs["report"]["status"], "success");
-  EXPECT_THAT(Logs(ws, "report"), HasSubstr("legs ended failure"));
+  EXPECT_THAT(JobLogs(ws, "report"), HasSubstr("legs ended failure"));
   EXPECT_EQ(jobs["ship"]["status"], "skipped");
 }
 
@@ -186,7 +186,7 @@ int MostStartedAtOnce(const std::string& progress) {
 
 TEST(GhaStrategyTest, MaxParallelRunsAtMostThatManyCombinationsAtOnce) {
   Workspace ws;
-  const std::string file = Install(ws, "max_parallel.yml");
+  const std::string file = InstallWorkflow(ws, "max_parallel.yml");
   Events events(ws.dir() / "events");
   Gate gate(ws.dir() / "gate");
   pid_t pid = ws.Start({"run", file, "-j", "8"});
@@ -199,7 +199,7 @@ TEST(GhaStrategyTest, MaxParallelRunsAtMostThatManyCombinationsAtOnce) {
   EXPECT_EQ(events.Count("end "), 4) << events.text();
   EXPECT_EQ(events.MostAtOnce(), 2) << events.text();
   EXPECT_EQ(MostStartedAtOnce(r.out), 2) << r.out;
-  EXPECT_THAT(Logs(ws, "legs (leg=3)"), HasSubstr("max-parallel 2 fail-fast true"));
+  EXPECT_THAT(JobLogs(ws, "legs (leg=3)"), HasSubstr("max-parallel 2 fail-fast true"));
 
   auto plan = ws.Run({"plan", file, "--json"});
   ASSERT_EQ(plan.code, 0) << plan.err;

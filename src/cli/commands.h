@@ -18,6 +18,7 @@ void RegisterCancel(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDiagnose(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeploy(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterDeployments(CLI::App& app, GlobalOptions& global, Runner* run);
+void RegisterNotifications(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterInsight(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterPromote(CLI::App& app, GlobalOptions& global, Runner* run);
 void RegisterAbort(CLI::App& app, GlobalOptions& global, Runner* run);
@@ -51,6 +52,7 @@ inline constexpr Registrar kCommands[] = {
     RegisterDiagnose,
     RegisterDeploy,
     RegisterDeployments,
+    RegisterNotifications,
     RegisterInsight,
     RegisterPromote,
     RegisterAbort,

@@ -31,7 +31,7 @@ TEST(CommandTableTest, EveryCommandHelpsWithExitCodesAndJson) {
        {"validate", "plan",   "graph",    "run",       "runs",        "status",  "logs",
         "retry",    "cancel", "diagnose", "deploy",    "deployments", "promote", "abort",
         "rollback", "gate",   "trust",    "artifacts", "cache",       "version",
-        "mcp",      "audit"}) {
+        "mcp",      "audit",  "notifications"}) {
     EXPECT_EQ(names.count(documented), 1u) << documented;
   }
 }

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/signals.h"
+#include "engine/notify.h"
 #include "engine/views_run.h"
 #include "exec/progress.h"
 
@@ -53,6 +54,17 @@ void PrintOutcome(const engine::RunOutcome& out, const plan::Plan& plan, bool js
   }
 }
 
+// A line on stderr for each delivery that ended (the run's output is already printed).
+void SayNotified(const store::NotificationRecord& r) {
+  if (r.state == "delivered") {
+    fmt::print(stderr, "gauntlet: notified {} ({}): {} after {} attempt{}\n", r.url, r.event,
+               r.status_code, r.attempts, r.attempts == 1 ? "" : "s");
+  } else {
+    fmt::print(stderr, "gauntlet: warning: notifying {} ({}) failed: {}\n", r.url, r.event,
+               r.error);
+  }
+}
+
 }  // namespace
 
 void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
@@ -69,6 +81,8 @@ void AddExecFlags(CLI::App* cmd, ExecFlags* flags, GlobalOptions& global,
   cmd->add_flag("--wait", flags->wait,
                 "When another engine runs jobs with this state directory, wait for it instead "
                 "of refusing");
+  cmd->add_flag("--no-notify", flags->no_notify,
+                "Send nothing to the pipeline's notify: URLs (they are sent by default)");
   cmd->add_flag("--json", global.json, "Print a JSON summary on stdout (progress goes to stderr)");
 }
 
@@ -101,6 +115,12 @@ int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws
     fmt::print(out, "  [{}] {}\n", job, line);
     fflush(out);
   };
+  // Declared before the handle: the run's end is sent through it before the handle ends.
+  std::unique_ptr<engine::Notifier> notifier;
+  if (!flags.no_notify && !loaded.pipeline().notify.empty()) {
+    notifier = std::make_unique<engine::Notifier>(&SayNotified);
+    req.notifier = notifier.get();
+  }
   std::unique_ptr<engine::RunHandle> handle;  // outlives the watcher that cancels it
   CancelOnSignals signals(nullptr);           // before the engine's threads start
   auto started = engine::StartRun(std::move(req));
@@ -110,6 +130,8 @@ int ExecuteRun(const engine::LoadedPipeline& loaded, const engine::Workspace& ws
   if (signals.signal() != 0) handle->Cancel();
   const engine::RunOutcome& outcome = handle->Wait();
   PrintOutcome(outcome, loaded.plan, global.json);
+  // After the result: a slow receiver delays the exit, never the result or its code.
+  if (notifier) notifier->Drain();
   return ExitCodeOf(outcome);
 }
 

@@ -21,6 +21,7 @@ struct ExecFlags {
   std::string secrets_file;
   std::string state_dir;
   bool wait = false;
+  bool no_notify = false;  // --no-notify: the pipeline's `notify:` URLs are not sent to
 };
 
 // Registers the flags above on `cmd`; `state_dir_default` ends --state-dir's help.

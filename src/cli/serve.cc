@@ -51,6 +51,7 @@ Status ApplyFile(ServeFlags& flags, const std::function<bool(const char*)>& give
   take("--rate-limit", file->rate_limit, &c.rate_limit);
   take("--tls-cert", file->tls_cert, &c.tls_cert);
   take("--tls-key", file->tls_key, &c.tls_key);
+  take("--public-url", file->public_url, &c.public_url);
   if (file->max_body && !given("--max-body")) c.max_body = static_cast<size_t>(*file->max_body);
   if (file->webhook_secret_env && flags.secret_file.empty()) {
     const char* env = getenv(file->webhook_secret_env->c_str());
@@ -151,7 +152,9 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "at the commit (gauntlet.yml and .github/workflows/*.yml) decides by its own `on:`.\n"
       "Each trigger is queued in the state directory before it is acknowledged; runs go one\n"
       "at a time, in order, in a working copy kept per repository and brought to the exact\n"
-      "commit (only changed files are written). SIGTERM stops it; a run under way is resumed\n"
+      "commit (only changed files are written; untracked files are removed, except the\n"
+      "pipeline file's caches: and what .gitignore ignores). SIGTERM stops it; a run under\n"
+      "way is resumed\n"
       "at the next start. --config FILE: the settings in YAML (flags override them). The\n"
       "progress lines, and each job's start and end, each run's end and each deploy step,\n"
       "stream from GET /api/v1/events. The API also retries runs, lists deployments,\n"
@@ -160,7 +163,9 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
       "at the deployment's commit) and gives the gate's verdict of a run or commit, as the\n"
       "CLI's --json shows them. runs, status, logs, cancel, retry, deployments, promote,\n"
       "abort and rollback take --server URL to ask this server instead. Schedules\n"
-      "are read from gauntlet.yml and the workflows. See docs/server.md for the routes, the\n"
+      "are read from gauntlet.yml and the workflows. A pipeline's notify: URLs get each\n"
+      "run's end (with a link: --public-url), every delivery listed by GET\n"
+      "/api/v1/notifications and gauntlet notifications. See docs/server.md for the routes, the\n"
       "config file's keys and what is not there yet.\n"
       "MCP clients connect to /mcp (/mcp/NAME with several repositories) with a token:\n"
       "its name is the identity the trust gateway judges (docs/agents.md).\n"
@@ -220,6 +225,9 @@ void RegisterServe(CLI::App& app, GlobalOptions& global, Runner* run) {
   cmd->add_option("--tls-cert", flags->config.tls_cert,
                   "Serve HTTPS with this PEM certificate (chain) file; with --tls-key");
   cmd->add_option("--tls-key", flags->config.tls_key, "The PEM private key of --tls-cert");
+  cmd->add_option("--public-url", flags->config.public_url,
+                  "The server's address as people reach it (https://ci.example.com), for the "
+                  "run links in notifications (default: the address it listens on)");
   cmd->add_option("--mcp-policy", flags->config.mcp_policy_file,
                   "The trust gateway's policy file (JSON) for MCP at /mcp (docs/agents.md)");
   cmd->add_flag("--json", global.json, "Progress lines as JSON objects");

@@ -31,6 +31,8 @@ Result<const CurlApi*> Load() {
   get(api.easy_strerror, "curl_easy_strerror");
   get(api.easy_escape, "curl_easy_escape");
   get(api.free, "curl_free");
+  get(api.slist_append, "curl_slist_append");
+  get(api.slist_free_all, "curl_slist_free_all");
   get(api.multi_init, "curl_multi_init");
   get(api.multi_cleanup, "curl_multi_cleanup");
   get(api.multi_add_handle, "curl_multi_add_handle");

@@ -1,5 +1,5 @@
-// libcurl, loaded on first use. Only deploys speak HTTP (health checks, the traffic
-// probe, metric providers); linking libcurl into the binary would make every gauntlet
+// libcurl, loaded on first use. Only deploys (health checks, the traffic probe, metric
+// providers) and notifications speak HTTP; linking libcurl into the binary would make every gauntlet
 // command load its ~30 shared libraries (TLS, HTTP/2, IDN, LDAP, Kerberos, ...) at start:
 // ~3 ms of dynamic linking per process, measured (docs/performance.md). The functions
 // are the library's own, looked up by name in libcurl.so.4.
@@ -20,6 +20,8 @@ struct CurlApi {
   const char* (*easy_strerror)(CURLcode);
   char* (*easy_escape)(CURL*, const char*, int);
   void (*free)(void*);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
   CURLM* (*multi_init)();
   CURLMcode (*multi_cleanup)(CURLM*);
   CURLMcode (*multi_add_handle)(CURLM*, CURL*);

@@ -7,6 +7,7 @@
 
 #include "core/thread.h"
 #include "engine/deployment.h"
+#include "engine/notify.h"
 #include "engine/run_context.h"
 
 namespace gauntlet::engine {
@@ -85,10 +86,23 @@ exec::DeployHandler DeployStages(RunContext& ctx) {
       return;
     }
     ctx.git.Fill(&ctx.run, /*wait=*/true);
+    // What its notification says of the run: copied now, as the recorder updates the run.
+    store::RunRecord run;
+    run.id = ctx.run.id;
+    run.status = store::RunStatus::kRunning;
+    run.git_commit = ctx.run.git_commit;
+    run.git_branch = ctx.run.git_branch;
     ctx.deploys.push_back(BackgroundThread(
         [req = StageRequest(ctx, job, env), &cancelled = ctx.stages_cancelled,
-         done = std::move(done)] {
-          done(StageResult(RunDeployment(req, cancelled)));
+         done = std::move(done), &ctx, run] {
+          DeploymentOutcome out = RunDeployment(req, cancelled);
+          if (ctx.request.notifier && !ctx.pipeline().notify.empty() && out.record.ok()) {
+            NotifyEvent e = DeploymentNotification(*out.record, run, ctx.pipeline().name,
+                                                   NotifyLinksOf(ctx, run.id), ctx.NowMs());
+            ctx.request.notifier->Send(ctx.store_url(), ctx.pipeline().notify, e,
+                                       ctx.request.secrets, NotifyContexts(ctx, run));
+          }
+          done(StageResult(out));
         }));
   };
 }

@@ -29,6 +29,8 @@
 
 namespace gauntlet::engine {
 
+class Notifier;  // engine/notify.h
+
 // What started the run: "manual" (a person or an agent), "push", "schedule", "webhook",
 // ... Expressions see it as the `event` context (engine/event_context.h), and the cache
 // counts it in the key of a job whose commands are templated.
@@ -81,6 +83,12 @@ struct RunRequest {
   std::function<void(const std::string&)> note;
   // A progress line of a deploy stage, from the stage's thread.
   std::function<void(const std::string& job, const std::string& line)> deploy_line;
+  // Notifications (engine/notify.h): the run's end and its deploy stages' ends go to the
+  // pipeline's `notify:` URLs through it (it must outlive the handle); null: none.
+  Notifier* notifier = nullptr;
+  std::string notify_repo;  // the watched repository the run is of, when a server runs it
+  // Where the run can be seen ("{run}" stands for its id); "": nowhere known.
+  std::string run_url;
 };
 
 struct RunOutcome {

@@ -80,7 +80,14 @@ Status RecordSkippedRun(RunContext& ctx, const std::string& reason);
 // The scheduler's handler for deploy stages (deploy_stage.cc).
 exec::DeployHandler DeployStages(RunContext& ctx);
 
-// Runs the scheduler to the end and fills ctx.outcome (on the run's thread).
+// Runs the scheduler to the end and fills ctx.outcome (on the run's thread); then sends
+// the run's end to the pipeline's `notify:` URLs.
 void Execute(RunContext& ctx);
+
+// For notifications (run_handle.cc): the links of run `run_id`, and what `notify:`
+// templates see (env, branch, event; the secrets are added by the Notifier).
+struct NotifyLinks;
+NotifyLinks NotifyLinksOf(const RunContext& ctx, int64_t run_id);
+nlohmann::json NotifyContexts(const RunContext& ctx, const store::RunRecord& run);
 
 }  // namespace gauntlet::engine

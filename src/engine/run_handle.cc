@@ -5,6 +5,8 @@
 
 #include "cache/change_filter.h"
 #include "core/thread.h"
+#include "engine/event_context.h"
+#include "engine/notify.h"
 #include "engine/run_context.h"
 #include "store/run_claim.h"
 
@@ -91,12 +93,45 @@ void Finish(RunContext& ctx, const exec::RunResult& result) {
   out.results = ctx.scheduler->results();
 }
 
+// The run's end to the pipeline's `notify:` URLs, once it is recorded.
+void NotifyRunEnd(RunContext& ctx) {
+  if (!ctx.request.notifier || ctx.pipeline().notify.empty()) return;
+  std::vector<std::string> failed;
+  const auto& jobs = ctx.plan().jobs;
+  for (size_t i = 0; i < ctx.outcome.results.size() && i < jobs.size(); ++i) {
+    const exec::JobResult& r = ctx.outcome.results[i];
+    if (r.state == exec::JobState::kFailed && !r.continued_on_error) failed.push_back(jobs[i].name);
+  }
+  NotifyEvent e = RunNotification(ctx.outcome.run, failed, NotifyLinksOf(ctx, ctx.outcome.run.id),
+                                  ctx.NowMs());
+  ctx.request.notifier->Send(ctx.store_url(), ctx.pipeline().notify, e, ctx.request.secrets,
+                             NotifyContexts(ctx, ctx.outcome.run));
+}
+
 }  // namespace
+
+NotifyLinks NotifyLinksOf(const RunContext& ctx, int64_t run_id) {
+  NotifyLinks links;
+  links.repo = ctx.request.notify_repo;
+  links.run_url = ctx.request.run_url;
+  if (size_t at = links.run_url.find("{run}"); at != std::string::npos)
+    links.run_url.replace(at, 5, std::to_string(run_id));
+  return links;
+}
+
+nlohmann::json NotifyContexts(const RunContext& ctx, const store::RunRecord& run) {
+  nlohmann::json env = nlohmann::json::object();
+  for (const auto& [k, v] : ctx.pipeline().env) env[k] = v;
+  return {{"env", env},
+          {"branch", run.git_branch == "HEAD" ? "" : run.git_branch},
+          {"event", EventContext(ctx.request.event)}};
+}
 
 void Execute(RunContext& ctx) {
   exec::RunResult result = ctx.scheduler->Run();
   for (std::jthread& t : ctx.deploys) t.join();
   Finish(ctx, result);
+  NotifyRunEnd(ctx);
 }
 
 Result<std::unique_ptr<RunHandle>> StartRun(RunRequest request) {

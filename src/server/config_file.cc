@@ -68,7 +68,7 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
     r.ForEach(doc.root(), "the server config",
               {"listen", "state_dir", "pipeline", "jobs", "slots", "poll", "repos", "webhook_secret_file",
                "webhook_secret_env", "secrets_file", "public_read", "max_body", "rate_limit",
-               "tls_cert", "tls_key", "workspace", "keep_failed"},
+               "tls_cert", "tls_key", "workspace", "keep_failed", "public_url"},
               [&](const std::string& key, const spec::YamlNode*, const spec::YamlNode* v) {
                 if (key == "listen") str(v, &out.listen);
                 if (key == "state_dir") str(v, &out.state_dir);
@@ -78,6 +78,7 @@ Result<ServerFile> LoadServerFile(const std::string& path) {
                 if (key == "secrets_file") str(v, &out.secrets_file);
                 if (key == "tls_cert") str(v, &out.tls_cert);
                 if (key == "tls_key") str(v, &out.tls_key);
+                if (key == "public_url") str(v, &out.public_url);
                 if (key == "jobs") num(v, &out.jobs, 0, 1024);
                 if (key == "slots") num(v, &out.slots, 1, 1024);
                 if (key == "keep_failed") num(v, &out.keep_failed_s, 0, 365 * 86400);

@@ -18,6 +18,7 @@ struct ServerFile {
   std::optional<std::string> webhook_secret_env;   // or the variable that holds it
   std::optional<std::string> tls_cert, tls_key;     // --tls-cert, --tls-key
   std::optional<std::string> workspace;             // --workspace
+  std::optional<std::string> public_url;            // --public-url
   std::optional<int> jobs, slots, keep_failed_s, poll_s, max_body, rate_limit;
   std::optional<bool> public_read;
   std::vector<WatchedRepo> repos;  // poll_s 0 unless given (the file's `poll` is applied later)

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/deployment.h"
+#include "engine/notify.h"
 #include "engine/pipeline.h"
 #include "engine/secrets.h"
 #include "server/server.h"
@@ -88,7 +89,7 @@ void Server::ProcessDeployment(const QueueItem& item, const WatchedRepo& repo,
   req.action = a.kind;
   req.rollback_to = a.to;
   req.trigger = "rollback through the API (token " + a.by + ")";
-  req.secrets = std::move(*secrets);
+  req.secrets = *secrets;
   req.print = [&](const std::string& line) { publish({{"what", "step"}, {"detail", line}}); };
   Say(&item, a.action + " started", fmt::format("deployment {} of {}", a.deployment, a.environment));
   std::unique_ptr<engine::DeploymentHandle> handle = engine::StartDeployment(std::move(req));
@@ -109,6 +110,18 @@ void Server::ProcessDeployment(const QueueItem& item, const WatchedRepo& repo,
   }
   const store::DeploymentRecord& d = *out.record;
   publish({{"what", "finished"}, {"deployment", d.id}, {"status", d.state}, {"reason", d.reason}});
+  if (notifier_ && !loaded.pipeline().notify.empty()) {
+    // The deployment's own page: an action of the API belongs to no run.
+    engine::NotifyLinks links{RunUrl(repo), repo.name};
+    if (size_t at = links.run_url.find("runs/{run}"); at != std::string::npos)
+      links.run_url.replace(at, 10, "deployments/" + std::to_string(d.id));
+    json env = json::object();
+    for (const auto& [k, v] : loaded.pipeline().env) env[k] = v;
+    notifier_->Send(ws.store_url(), loaded.pipeline().notify,
+                    engine::DeploymentNotification(d, store::RunRecord{}, loaded.pipeline().name,
+                                                   links, NowMs()),
+                    *secrets, {{"env", env}, {"branch", ""}, {"event", json::object()}});
+  }
   Finish(item, "done",
          fmt::format("deployment {} {}{}", d.id, d.state, d.reason.empty() ? "" : ": " + d.reason));
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/diagnosis.h"
+#include "engine/notify.h"
 #include "engine/pipeline.h"
 #include "engine/views_deploy.h"
 #include "engine/views_gate.h"
@@ -89,6 +90,31 @@ void Server::InstallHistoryRoutes() {
   http.Get("/api/v1/deployments", read(&Server::ListDeployments));
   http.Get(R"(/api/v1/deployments/(\d{1,18}))", read(&Server::DeploymentDetail));
   http.Get("/api/v1/gate", read(&Server::GateVerdict));
+  http.Get("/api/v1/notifications", read(&Server::ListNotifications));
+}
+
+// GET /api/v1/notifications?repo=NAME&run=ID&limit=N: newest first, each with its
+// attempts, as `gauntlet notifications --json` shows them (URLs masked).
+void Server::ListNotifications(const httplib::Request& req, httplib::Response& res) {
+  const WatchedRepo* repo = NamedRepo(req.get_param_value("repo"), res);
+  if (!repo) return;
+  int limit = 0, run = 0;
+  if (!IntParam(req, "limit", 50, 1000, &limit, res)) return;
+  if (!IntParam(req, "run", 0, 2000000000, &run, res)) return;
+  const engine::Workspace ws = RepoWorkspace(config_, *repo);
+  std::error_code ec;
+  json list = json::array();
+  if (!std::filesystem::exists(ws.db_path(), ec))
+    return Reply(res, 200, {{"repo", repo->name}, {"notifications", list}});
+  auto store = OpenHistory(ws, *repo, res);
+  if (!store) return;
+  store::NotificationFilter f;
+  f.run_id = run;
+  f.limit = limit;
+  auto found = store->ListNotifications(f);
+  if (!found.ok()) return Refuse(res, 503, found.error().message);
+  for (const store::NotificationRecord& r : *found) list.push_back(engine::NotificationJson(r));
+  Reply(res, 200, {{"repo", repo->name}, {"notifications", list}});
 }
 
 // GET /api/v1/deployments?repo=NAME&environment=ENV&limit=N&verbose=1: newest first, each

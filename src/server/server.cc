@@ -12,10 +12,14 @@
 #include <fmt/format.h>
 
 #include "engine/deployment.h"
+#include "engine/notify.h"
 #include "server/http_mcp.h"
 #include "server/schedules.h"
 
 namespace gauntlet::server {
+
+// How long a stopping server gives the notifications left to deliver.
+constexpr std::chrono::seconds kNotifyGrace(5);
 
 engine::Workspace RepoWorkspace(const ServerConfig& config, const WatchedRepo& repo) {
   engine::Workspace ws;
@@ -38,6 +42,7 @@ Server::~Server() {
   if (admitter_.joinable()) admitter_.join();
   if (scheduler_.joinable()) scheduler_.join();
   if (poller_.joinable()) poller_.join();
+  if (notifier_) notifier_->Stop(std::chrono::milliseconds(0));  // its lines use events_
 }
 
 const WatchedRepo* Server::FindRepo(const std::string& name) const {
@@ -103,6 +108,14 @@ Status Server::Start() {
     return Error{"cannot listen on " + config_.host + ":" + std::to_string(config_.port),
                  ErrorKind::kUnavailable};
   if (listener_ >= 0) ::listen(listener_, SOMAXCONN);
+  notifier_ = std::make_unique<engine::Notifier>([this](const store::NotificationRecord& r) {
+    Say(nullptr, "note",
+        r.state == "delivered"
+            ? fmt::format("notified {} ({} of run {}): {} after {} attempt{}", r.url, r.event,
+                          r.run_id, r.status_code, r.attempts, r.attempts == 1 ? "" : "s")
+            : fmt::format("notifying {} ({} of run {}) failed: {}", r.url, r.event, r.run_id,
+                          r.error));
+  });
   admitter_ = std::thread([this] { AdmitLoop(); });
   for (int i = 0; i < config_.slots; ++i) workers_.emplace_back([this] { WorkLoop(); });
   return Ok();
@@ -115,9 +128,23 @@ void Server::Serve() {
   scheduler_ = std::thread([this] { ScheduleLoop(); });
   poller_ = std::thread([this] { PollLoop(); });
   if (http_) http_->listen_after_bind();
+  // Stopped: once the runs under way have ended, what is left to notify gets a last
+  // attempt, for kNotifyGrace at most (docs/server.md).
+  for (std::thread& w : workers_)
+    if (w.joinable()) w.join();
+  if (notifier_) notifier_->Stop(kNotifyGrace);
+}
+
+std::string Server::RunUrl(const WatchedRepo& repo) const {
+  std::string base = config_.public_url;
+  if (base.empty())
+    base = fmt::format("{}://{}:{}", config_.tls_cert.empty() ? "http" : "https", config_.host, port_);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v1/runs/{run}?repo=" + repo.name;
 }
 
 void Server::Stop() {
+  if (notifier_) notifier_->Close();  // before the runs are cancelled
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;

@@ -34,6 +34,7 @@
 
 namespace gauntlet::engine {
 class DeploymentHandle;  // engine/deployment.h
+class Notifier;          // engine/notify.h
 }  // namespace gauntlet::engine
 
 namespace httplib {
@@ -84,6 +85,9 @@ struct ServerConfig {
   std::string mcp_policy_file;            // the trust gateway's policy at /mcp ("" default)
   // TLS in the server itself (cpp-httplib's SSLServer, OpenSSL): PEM files, both or none.
   std::string tls_cert, tls_key;
+  // The server's address as people reach it, for the run links of notifications; "":
+  // the address it listens on.
+  std::string public_url;
 };
 
 // The payload key of a retry item: the run it retries (removed before the run sees the
@@ -215,6 +219,11 @@ class Server {
   // http_history.cc: deployments and gate verdicts, through the CLI's JSON views.
   void InstallHistoryRoutes();
   void ListDeployments(const httplib::Request& req, httplib::Response& res);
+  // GET /api/v1/notifications?repo=NAME&run=ID&limit=N: the repository's deliveries to
+  // its pipelines' notify: URLs, as `gauntlet notifications --json` shows them.
+  void ListNotifications(const httplib::Request& req, httplib::Response& res);
+  // Where run `{run}` of `repo` is seen through the API, for notifications.
+  std::string RunUrl(const WatchedRepo& repo) const;
   void DeploymentDetail(const httplib::Request& req, httplib::Response& res);
   void GateVerdict(const httplib::Request& req, httplib::Response& res);
   // http_deploy.cc: POST /api/v1/deployments/ID/promote|abort|rollback (scope deploy):
@@ -232,6 +241,9 @@ class Server {
   std::unique_ptr<ServerDb> db_;
   Metrics metrics_;
   std::unique_ptr<McpEndpoint> mcp_;  // /mcp (http_mcp.h)
+  // Delivers the runs' notifications (engine/notify.h); closed by Stop() (a run it
+  // interrupts is not over: it notifies when resumed), stopped at the end of Serve().
+  std::unique_ptr<engine::Notifier> notifier_;
   EventBus events_;  // what Say() says about queue items, for GET /api/v1/events
   RateLimiter limiter_;
   std::unique_ptr<httplib::Server> http_;

@@ -18,6 +18,7 @@
 #include "server/run_events.h"
 #include "server/schedules.h"
 #include "server/server.h"
+#include "spec/load.h"
 #include "store/open.h"
 #include "vcs/checkout.h"
 #include "vcs/repo.h"
@@ -132,6 +133,18 @@ Result<engine::PreparedRun> PrepareFor(const QueueItem& item, const engine::Work
     return PrepareRetryOf(ws, retry_of, jobs);
   }
   return engine::PrepareRun(ws.store_url(), loaded, ask);
+}
+
+// The caches (`caches:`) the pipeline file at `commit` declares, read from the repository
+// before the checkout that would clean them; unset when it cannot be read (the workspace
+// then keeps what it kept).
+std::optional<std::vector<std::string>> DeclaredCaches(const std::string& source,
+                                                       const std::string& commit,
+                                                       const std::string& file) {
+  auto committed = vcs::ReadCommittedFile(source, commit, file);
+  if (!committed.ok()) return std::nullopt;
+  if (!committed->found) return std::vector<std::string>{};
+  return spec::LoadString(committed->content, file).pipeline.caches;
 }
 
 }  // namespace
@@ -259,7 +272,11 @@ void Server::Process(const QueueItem& item) {
   auto ms_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
   };
-  auto checkout = vcs::CheckoutAt(repo->local(), ws.root, item.commit, branch);
+  // A kept workspace keeps the declared caches through its clean; a fresh one has none.
+  std::optional<std::vector<std::string>> caches;
+  if (repo->workspace != "fresh") caches = DeclaredCaches(repo->local(), item.commit, config_.pipeline);
+  auto checkout = vcs::CheckoutAt(repo->local(), ws.root, item.commit, branch,
+                                  caches ? &*caches : nullptr);
   const double checkout_ms = ms_since(t0);
   if (!checkout.ok()) return finish("error", checkout.error().message);
   std::string file = item.pipeline;
@@ -294,6 +311,9 @@ void Server::Process(const QueueItem& item) {
   req.store = std::move(prepared->store);
   req.secrets = std::move(*secrets);
   req.note = [&](const std::string& text) { Say(&item, "note", text); };
+  req.notifier = notifier_.get();
+  req.notify_repo = repo->name;
+  req.run_url = RunUrl(*repo);
   RunAndWait(item, ws, loaded, file, std::move(req),
              fmt::format("checkout {:.1f} ms, pipeline and store {:.1f} ms", checkout_ms,
                          ms_since(t0) - checkout_ms));

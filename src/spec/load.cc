@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", "defaults",
                                            "changes",      "on",     "trigger", "gates",
                                            "environments", "release", "stages", "jobs",
-                                           "concurrency"};
+                                           "concurrency",  "notify", "caches"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
 
@@ -111,6 +111,8 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
                      if (key == "environments") ReadEnvironments(s, v);
                      if (key == "release") ReadRelease(s, v);
                      if (key == "concurrency") ReadConcurrency(s, v);
+                     if (key == "notify") ReadNotify(s, v);
+                     if (key == "caches") ReadCaches(s, v);
                      if (key == "stages") stages = v, stages_key = k;
                      if (key == "jobs") jobs = v, jobs_key = k;
                    });

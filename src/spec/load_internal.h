@@ -54,6 +54,11 @@ bool KnownZone(const std::string& name);
 // `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 
+// `notify:` of a pipeline file (load_notify.cc).
+void ReadNotify(LoadState& s, const YamlNode* n);
+// `caches:` of a pipeline file (load_caches.cc).
+void ReadCaches(LoadState& s, const YamlNode* n);
+
 // `concurrency:` of a pipeline or workflow: `NAME` or {group, cancel-in-progress}.
 void ReadConcurrency(LoadState& s, const YamlNode* n);
 

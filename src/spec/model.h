@@ -86,6 +86,24 @@ struct Concurrency {
   Location loc;
 };
 
+// One entry of `notify:` (docs/pipeline.md, "Notifications"): a JSON event POSTed to
+// `url` when a run or a deployment ends in one of `on`. The URL and the header values
+// are templates (`${{ secrets.SLACK_WEBHOOK }}`), rendered when the event is sent.
+struct Notify {
+  std::string url;
+  KeyValues headers;
+  // success | failure | cancelled (runs), deployed | rolled_back | deploy_failed
+  // (deployments); empty in the file: all of them (NotifyEvents).
+  std::vector<std::string> on;
+  int attempts = 5;                            // in all, 1-10
+  Duration backoff{std::chrono::seconds(1)};   // before the 2nd attempt; doubles after
+  Duration timeout{std::chrono::seconds(10)};  // of each attempt
+  Location loc;
+};
+
+// Every event kind `on:` may name, runs' first.
+const std::vector<std::string>& NotifyEvents();
+
 struct Job {
   std::string name;
   Location loc;
@@ -413,6 +431,10 @@ struct Pipeline {
   std::vector<Environment> environments;
   Release release;
   Concurrency concurrency;
+  std::vector<Notify> notify;
+  // `caches:`: paths relative to the repository's root (gitignore patterns, anchored) that
+  // the server's kept workspace keeps through its clean of untracked files.
+  std::vector<std::string> caches;
   std::vector<Stage> stages;  // empty in the jobs-map spelling
   std::vector<Job> jobs;      // every job, in file order
 

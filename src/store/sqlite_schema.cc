@@ -307,6 +307,34 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_by_action ON approvals (kind, pipeline, environment, commit_id, requested_by);
 CREATE INDEX approvals_by_state ON approvals (state, id);
 )sql",
+      // Notifications (docs/pipeline.md, "Notifications"): each delivery of a run's or a
+      // deployment's end to a notify URL (masked), and each attempt.
+      R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL DEFAULT 0,
+  deployment_id INTEGER NOT NULL DEFAULT 0,
+  event TEXT NOT NULL,
+  url TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  status_code INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notifications_by_run ON notifications (run_id, id);
+CREATE TABLE notify_attempts (
+  notification_id INTEGER NOT NULL REFERENCES notifications(id),
+  number INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  status_code INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (notification_id, number)
+);
+)sql",
   };
   return kMigrations;
 }

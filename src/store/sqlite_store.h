@@ -107,6 +107,10 @@ class SqliteStore final : public Store {
   // The MCP audit trail: sqlite_store_audit.cc.
   Result<int64_t> RecordAudit(const AuditRecord& r) override;
   Result<std::vector<AuditRecord>> ListAudit(const AuditFilter& f) override;
+  // Notifications: sqlite_store_notify.cc.
+  Result<int64_t> RecordNotification(const NotificationRecord& r) override;
+  Status AddNotifyAttempt(const NotificationRecord& r, const NotifyAttemptRecord& a) override;
+  Result<std::vector<NotificationRecord>> ListNotifications(const NotificationFilter& f) override;
   Result<std::vector<RunRecord>> FindInterruptedRuns(
       std::string_view host, const std::function<bool(int64_t pid)>& alive) override;
   // `gauntlet insight`: sqlite_store_insight.cc.

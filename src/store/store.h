@@ -37,6 +37,7 @@
 #include "store/cache_records.h"
 #include "store/deploy_records.h"
 #include "store/insight_records.h"
+#include "store/notify_records.h"
 #include "store/records.h"
 #include "store/release_records.h"
 
@@ -45,6 +46,7 @@ namespace gauntlet::store {
 // What the release methods of a store that does not keep releases return.
 inline Error NoReleases() { return Error{"this store does not keep releases"}; }
 inline Error NoAudit() { return Error{"this store does not keep an audit trail"}; }
+inline Error NoNotifications() { return Error{"this store does not keep notifications"}; }
 
 class Store {
  public:
@@ -171,6 +173,19 @@ class Store {
   virtual Result<int64_t> RecordAudit(const AuditRecord&) { return NoAudit(); }
   // Oldest first.
   virtual Result<std::vector<AuditRecord>> ListAudit(const AuditFilter&) { return NoAudit(); }
+
+  // Notifications (notify_records.h), each write committed at once (not batched). Not
+  // pure: a store that does not keep them says so.
+  virtual Result<int64_t> RecordNotification(const NotificationRecord&) { return NoNotifications(); }
+  // Its state, attempts, status_code, error and finished_ms, with `attempt` added (its
+  // number 0: none).
+  virtual Status AddNotifyAttempt(const NotificationRecord&, const NotifyAttemptRecord&) {
+    return NoNotifications();
+  }
+  // Newest first, each with its attempts.
+  virtual Result<std::vector<NotificationRecord>> ListNotifications(const NotificationFilter&) {
+    return NoNotifications();
+  }
 
   // Runs still 'running' whose engine ran on `host` and whose pid `alive` says
   // is gone. Runs of other hosts cannot be judged and are not returned.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cerrno>
 #include <fstream>
+#include <sstream>
 
 #include <re2/re2.h>
 
@@ -55,10 +57,31 @@ Result<git_repository*> CreateWorkspace(const std::string& source, const std::st
   return repo.release();
 }
 
+// The workspace's .git/info/exclude holds the declared caches, anchored at the root, so
+// the forced checkout's clean of untracked files leaves them. Rewritten only on change.
+Status WriteKept(const std::string& dir, const std::vector<std::string>& keep) {
+  std::string text;
+  if (!keep.empty())
+    text = "# gauntlet: the pipeline's caches, kept through the clean of untracked files\n";
+  for (const std::string& path : keep) text += "/" + path + "\n";
+  const std::string file = dir + "/.git/info/exclude";
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream was;
+  was << in.rdbuf();
+  if (in && was.str() == text) return Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(dir + "/.git/info", ec);
+  std::ofstream out(file, std::ios::trunc | std::ios::binary);
+  out << text;
+  if (!out) return Error::Errno("writing " + file, errno);
+  return Ok();
+}
+
 }  // namespace
 
 Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& dir,
-                                 const std::string& commit, const std::string& branch) {
+                                 const std::string& commit, const std::string& branch,
+                                 const std::vector<std::string>* keep) {
   EnsureLibgit2();
   CheckoutStats stats;
   git_repository* raw = nullptr;
@@ -107,6 +130,9 @@ Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& d
       return Error::NotFound("commit " + commit + " is not in " + source);
   }
   Commit target(found);
+  if (keep) {
+    if (Status s = WriteKept(dir, *keep); !s.ok()) return s.error();
+  }
   git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
   co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
   if (git_checkout_tree(repo.get(), reinterpret_cast<git_object*>(target.get()), &co) != 0)

@@ -20,8 +20,12 @@ struct CheckoutStats {
 // Brings `dir` to `commit` (an id) of `source` (a path or URL). With a `branch`, a local
 // branch of that name is set to the commit and HEAD points to it (so the run sees its
 // branch); else HEAD is detached. kNotFound when the commit is not in `source`.
+// `keep`: the pipeline's declared caches (gitignore patterns anchored at the root), kept
+// through the clean of untracked files: written to the workspace's .git/info/exclude, so
+// git sees them as ignored. Null: the ones written last time stay.
 Result<CheckoutStats> CheckoutAt(const std::string& source, const std::string& dir,
-                                 const std::string& commit, const std::string& branch);
+                                 const std::string& commit, const std::string& branch,
+                                 const std::vector<std::string>* keep = nullptr);
 
 // The commit `rev` names in the repository at `path` ("main", "v1", an id).
 Result<std::string> ResolveRevision(const std::string& path, const std::string& rev);
