@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -55,15 +56,20 @@ class ServerQueue : public ServerE2E {
     return r ? json::parse(r->body, nullptr, false) : json();
   }
   // Polls the queue until `done` says it is as wanted (or 60 s passed): the queue then.
+  // The queue once `done` holds of it, waiting on the server's long poll (answered when
+  // any item changes), at most a minute.
   json QueueWhen(const std::string& token, const std::function<bool(const json&)>& done) {
     auto end = std::chrono::steady_clock::now() + seconds(60);
-    json items;
-    do {
-      items = Queue(token);
-      if (done(items)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a poll, not a wait
-    } while (std::chrono::steady_clock::now() < end);
-    return items;
+    json answer = QueueAnswer(token, "");
+    while (!done(answer["items"]) && std::chrono::steady_clock::now() < end)
+      answer = QueueAnswer(token, "?wait=10&changed_since=" + answer["epoch"].dump());
+    return answer["items"];
+  }
+  json QueueAnswer(const std::string& token, const std::string& query) {
+    auto r = Client().Get("/api/v1/queue" + query, {{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    json j = r ? json::parse(r->body, nullptr, false) : json();
+    return j.is_object() ? j : json{{"items", json::array()}, {"epoch", 0}};
   }
   // Item id -> its state in `items`.
   static std::map<int64_t, std::string> States(const json& items) {
@@ -102,6 +108,32 @@ class ServerQueue : public ServerE2E {
 // the first. It fails when: with one worker thread the lib run never
 // overlaps the first app run; with TakeNext ignoring busy repositories the second app
 // run is taken while the first runs; with a third slot the tool run is running too.
+// GET /api/v1/queue?changed_since=E&wait=S: a long poll on the whole queue, answered
+// when any item changes after the answer that gave E. The poll is sent before the trigger
+// (a server that answered at once would miss the new item), and answered with it.
+TEST_F(ServerQueue, ALongPollOnTheQueueIsAnsweredByAChange) {
+  Commit("version.txt", "1\n");
+  Push("main");
+  StartServer({});
+  const std::string trigger = Token("t", "trigger");
+  const json first = QueueAnswer(trigger, "");
+  ASSERT_TRUE(first["epoch"].is_number_integer()) << first.dump();
+  auto poll = std::async(std::launch::async, [&] {
+    return QueueAnswer(trigger, "?wait=60&changed_since=" + first["epoch"].dump());
+  });
+  const int64_t id = Trigger(trigger, "app")["queued"].get<int64_t>();
+  const json answer = poll.get();
+  EXPECT_GT(answer["epoch"].get<int64_t>(), first["epoch"].get<int64_t>());
+  EXPECT_NE(Item(answer["items"], id)["state"], "") << answer.dump(1);
+  // A malformed epoch is refused with the reason.
+  auto bad = Client().Get("/api/v1/queue?changed_since=soon",
+                          {{"Authorization", "Bearer " + trigger}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("changed_since must be the epoch"), std::string::npos) << bad->body;
+  AllEnded(trigger);
+}
+
 TEST_F(ServerQueue, RunsOfDifferentRepositoriesOverlapUpToTheSlots) {
   Gate gate(dir_ + "/go");
   Commit("version.txt", "1\n", WaitingPipeline(gate));

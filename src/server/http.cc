@@ -2,6 +2,7 @@
 // {"error": reason} with the status that says what to do about it (docs/server.md).
 #include <httplib.h>
 
+#include <charconv>
 #include <filesystem>
 #include <sstream>
 #include <nlohmann/json.hpp>
@@ -199,13 +200,26 @@ void Server::InstallRoutes() {
   });
   http.Get("/api/v1/queue", [this](const httplib::Request& req, httplib::Response& res) {
     if (!config_.public_read && !Allowed(*db_, req, res, Scope::kRead)) return;
-    int limit = 0;
+    int limit = 0, wait_s = 0;
     if (!IntParam(req, "limit", 50, 1000, &limit, res)) return;
+    if (!IntParam(req, "wait", 0, 60, &wait_s, res)) return;
+    // A long poll on the whole queue: with the `epoch` of an earlier answer, answered once
+    // any item has changed since (or after `wait` seconds).
+    int64_t since = -1;
+    if (req.has_param("changed_since")) {
+      const std::string v = req.get_param_value("changed_since");
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), since);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || since < 0)
+        return Refuse(res, 400, "changed_since must be the epoch of an earlier answer");
+    }
+    // The epoch is read before the items: a change in between makes the next poll return
+    // at once, never hides a change.
+    const int64_t epoch = WaitForQueueChange(since, std::chrono::seconds(wait_s));
     auto items = db_->ListQueue(limit);
     if (!items.ok()) return Refuse(res, 503, items.error().message);
     json list = json::array();
     for (const QueueItem& q : *items) list.push_back(ItemJson(q));
-    Reply(res, 200, {{"items", list}});
+    Reply(res, 200, {{"items", list}, {"epoch", epoch}});
   });
   http.Get(R"(/api/v1/queue/(\d{1,18}))", [this](const httplib::Request& req,
                                                   httplib::Response& res) {

@@ -175,6 +175,13 @@ void Server::ItemChanged() {
   item_changed_.notify_all();
 }
 
+int64_t Server::WaitForQueueChange(int64_t since, std::chrono::seconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (since >= 0 && timeout.count() > 0)
+    item_changed_.wait_for(lock, timeout, [&] { return stopping_ || item_epoch_ != since; });
+  return item_epoch_;
+}
+
 Result<std::optional<QueueItem>> Server::WaitForItem(int64_t id, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

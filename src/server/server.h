@@ -152,6 +152,10 @@ class Server {
   // Item `id` once it has ended (done, ignored, error), or as it is at `timeout`, or when
   // the server stops: GET /api/v1/queue/ID?wait=S, what `gauntlet trigger --wait` polls.
   Result<std::optional<QueueItem>> WaitForItem(int64_t id, std::chrono::seconds timeout);
+  // How many times queue items have changed (queued, started, ended) since the server
+  // started; when that is still `since`, first waits for a change, at most `timeout`
+  // (or until the server stops): GET /api/v1/queue?changed_since=E&wait=S.
+  int64_t WaitForQueueChange(int64_t since, std::chrono::seconds timeout);
 
  private:
   // One slot: takes the oldest queued item of a repository no other slot is running,
@@ -196,7 +200,7 @@ class Server {
                       const engine::Workspace& ws, const std::string& branch);
   // Ends `item` in `state` (done, ignored, error) with `reason`, and says so.
   void Finish(const QueueItem& item, const std::string& state, const std::string& reason);
-  void ItemChanged();  // wakes WaitForItem
+  void ItemChanged();  // wakes WaitForItem and WaitForQueueChange
   void InstallRoutes();  // http.cc
   void GithubHook(const httplib::Request& req, httplib::Response& res);
   void Trigger(const httplib::Request& req, httplib::Response& res);
