@@ -60,9 +60,7 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
       "40:5 environment 'production' of job 'deploy' is not one of gauntlet's: the job runs "
       "without its protection rules (required reviewers, wait timer, deployment branches) and "
       "without its secrets and variables; its url is shown by gauntlet plan only",
-      "41:5 'concurrency' of job 'deploy' is not applied: the job neither waits for nor cancels "
-      "jobs of other runs in its group, and the jobs of one run that share a group may run at "
-      "the same time",
+      "41:18 concurrency has no group",
       "42:24 continue-on-error may read only the matrix here: gauntlet decides it for each "
       "combination when it plans the run",
       "4:5 on.push has both branches and branches-ignore",

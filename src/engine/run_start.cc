@@ -14,6 +14,7 @@
 #include "gate/carry_reports.h"
 #include "store/open.h"
 #include "store/run_claim.h"
+#include "vcs/repo.h"
 
 namespace gauntlet::engine {
 namespace {
@@ -49,6 +50,20 @@ std::string CanonicalRoot(const std::string& root) {
   std::error_code ec;
   auto c = std::filesystem::weakly_canonical(root, ec);
   return ec ? root : c.string();
+}
+
+// Where the jobs' concurrency groups live (docs/running.md, "Concurrency groups"): per
+// repository, as GitHub's, so every engine of it meets there (worktrees, other state
+// directories; one state directory runs one engine at a time anyway): in its git common
+// directory; outside a repository, in the state directory. "" when no job has a group.
+std::string ConcurrencyDir(const spec::Pipeline& pipeline, const Workspace& ws) {
+  bool any = false;
+  for (const spec::Job& j : pipeline.jobs) any = any || !j.concurrency.group.empty();
+  if (!any) return "";
+  Result<std::string> common = vcs::CommonDir(ws.root);
+  if (common.ok())
+    return *common + (common->ends_with('/') ? "" : "/") + "gauntlet/concurrency";
+  return ws.state_dir + "/concurrency";
 }
 
 }  // namespace
@@ -186,6 +201,7 @@ Status MakeScheduler(RunContext& ctx) {
   }
   sopt.workspace = ctx.ws().root;
   sopt.state_dir = ctx.ws().state_dir;
+  sopt.concurrency_dir = ConcurrencyDir(ctx.pipeline(), ctx.ws());
   sopt.resolve_branch = [&ctx] {
     ctx.git.Fill(&ctx.run, /*wait=*/true);
     return ctx.run.git_branch;

@@ -110,7 +110,7 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
                      if (key == "gates") ReadGates(s, v);
                      if (key == "environments") ReadEnvironments(s, v);
                      if (key == "release") ReadRelease(s, v);
-                     if (key == "concurrency") ReadConcurrency(s, v);
+                     if (key == "concurrency") ReadConcurrency(s, v, &s.pipeline.concurrency, -1);
                      if (key == "stages") stages = v, stages_key = k;
                      if (key == "jobs") jobs = v, jobs_key = k;
                    });

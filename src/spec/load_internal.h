@@ -54,8 +54,11 @@ bool KnownZone(const std::string& name);
 // `on:` (GitHub forms) or `trigger:` (seed form: branches, events, paths, schedule).
 void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 
+// `run-name:` of a workflow (`run_name:`/`run-name:` of a pipeline file): the run's title.
+void ReadRunName(LoadState& s, const YamlNode* v);
+
 // `concurrency:` of a pipeline or workflow: `NAME` or {group, cancel-in-progress}.
-void ReadConcurrency(LoadState& s, const YamlNode* n);
+void ReadConcurrency(LoadState& s, const YamlNode* n, Concurrency* target, int job);
 
 // The deploy strategies a stage or an environment may name.
 extern const std::vector<std::string> kStrategies;

@@ -225,11 +225,7 @@ void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const st
   } else if (key == "environment") {
     ReadJobEnvironment(s, k, v, where, &j);
   } else if (key == "concurrency") {
-    s.reader.Warning(k, "'concurrency' of " + where + " is not applied: the job neither waits "
-                        "for nor cancels jobs of other runs in its group, and the jobs of one run "
-                        "that share a group may run at the same time",
-                     "to run one at a time, make them need each other (needs:); the workflow's "
-                     "own concurrency: groups the server's runs (docs/server.md)");
+    ReadConcurrency(s, v, &j.concurrency, ji);  // the scheduler's (exec/job_concurrency.h)
   } else if (key == "permissions") {
     IgnoredKey(s, k, where, "there is no GITHUB_TOKEN to scope");
   } else if (key == "services" || key == "container") {
@@ -315,7 +311,7 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);
                      if (key == "permissions")
                        IgnoredKey(s, k, "the workflow", "there is no GITHUB_TOKEN to scope");
-                     if (key == "concurrency") ReadConcurrency(s, v);  // the server's
+                     if (key == "concurrency") ReadConcurrency(s, v, &p.concurrency, -1);  // the server's
                      if (key == "jobs") jobs = v;
                    });
   if (!jobs) {
