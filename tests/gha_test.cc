@@ -33,7 +33,8 @@ TEST(GhaTest, TheCorpusLoadsWithItsExpectedProblems) {
   for (const char* good : {"ci.yml", "injection.yml", "shells.yml", "mask.yml", "timeouts.yml",
                            "step_expressions.yml", "act_divergences.yml", "local_actions.yml",
                            "cache_artifacts.yml", "checkout.yml", "strategy.yml",
-                           "max_parallel.yml", "commands.yml"}) {
+                           "max_parallel.yml", "commands.yml", "concurrency.yml",
+                           "concurrency_deploy.yml", "run_name.yml"}) {
     spec::LoadResult r = spec::LoadFile(GhaFixture(good).string());
     EXPECT_TRUE(r.ok()) << good << "\n" << r.problems.Format(r.source);
     EXPECT_TRUE(r.pipeline.workflow) << good;

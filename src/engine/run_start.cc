@@ -10,6 +10,7 @@
 #include "engine/changes.h"
 #include "engine/event_context.h"
 #include "engine/run_context.h"
+#include "engine/run_title.h"
 #include "exec/executors.h"
 #include "gate/carry_reports.h"
 #include "store/open.h"
@@ -114,6 +115,27 @@ Status ReadChanges(RunContext& ctx) {
   return Ok();
 }
 
+// The run's `run-name:` (engine/run_title.h), once its id is known (github.run_id).
+Status RecordRunTitle(RunContext& ctx) {
+  if (ctx.pipeline().run_name.empty()) return Ok();
+  ctx.git.Fill(&ctx.run, /*wait=*/true);  // github.ref, github.sha
+  const nlohmann::json event = EventContext(ctx.request.event);
+  RunTitleFacts facts;
+  facts.event = &event;
+  facts.branch = ctx.run.git_branch;
+  facts.run_id = std::to_string(ctx.run.id);
+  facts.workspace = ctx.ws().root;
+  facts.secrets = &ctx.request.secrets;
+  Result<std::string> title = RenderRunTitle(ctx.pipeline(), facts);
+  if (!title.ok()) {
+    // As GitHub does with a run-name that fails: the run goes on without a title.
+    ctx.outcome.warnings.push_back(title.error().message);
+    return Ok();
+  }
+  ctx.run.title = std::move(*title);
+  return ctx.store->UpdateRun(ctx.run);
+}
+
 Status RecordRunStart(RunContext& ctx) {
   const RunOptions& opt = ctx.request.options;
   store::RunRecord& run = ctx.run;
@@ -136,7 +158,7 @@ Status RecordRunStart(RunContext& ctx) {
   if (!id.ok()) return id.error();
   run.id = *id;
   ctx.lock->SetRun(run.id);
-  return Ok();
+  return RecordRunTitle(ctx);
 }
 
 // Before any job records a report: the report recorder counts the carried ones in.

@@ -268,7 +268,8 @@ json DescribeJson(const Plan& plan) {
     for (const spec::Environment& e : p->environments) envs.push_back(EnvironmentJson(e));
     out["file"] = p->file;
     out["name"] = p->name;
-    if (p->workflow) out["run_name"] = p->run_name;  // a workflow's `run-name`, as written
+    // The title template as written (a workflow: always, "" without).
+    if (p->workflow || !p->run_name.empty()) out["run_name"] = p->run_name;
     out["env"] = KeyValuesJson(p->env);
     out["defaults"] = {{"shell", p->defaults.shell},
                        {"timeout", FormatDuration(p->defaults.timeout)},

@@ -270,6 +270,40 @@ void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDe
 
 }  // namespace
 
+// The run's title, rendered when a run starts (engine/run_title.h). As on GitHub it may
+// read only what is known then: github, inputs and vars (a pipeline file: branch, event).
+void ReadRunName(LoadState& s, const YamlNode* v) {
+  Pipeline& p = s.pipeline;
+  if (!s.reader.String(v, &p.run_name)) return;
+  if (p.run_name.find("${{") == std::string::npos) return;
+  const size_t problems = s.reader.problems()->all().size();
+  s.exprs.CheckTemplate(v, -1);
+  if (s.reader.problems()->all().size() != problems) return;
+  Template t;
+  ExprError err;
+  if (!Template::Parse(p.run_name, &t, &err)) return;
+  const std::vector<std::string> allowed =
+      p.workflow ? std::vector<std::string>{"github", "inputs", "vars"}
+                 : std::vector<std::string>{"branch", "event"};
+  for (const auto& [expr, offset] : t.expressions()) {
+    for (const Expr::Reference& ref : expr.References()) {
+      if (ref.path.empty() ||
+          std::find(allowed.begin(), allowed.end(), ref.path[0]) != allowed.end())
+        continue;
+      s.reader.Error(v, "run-name cannot read '" + ref.path[0] + "': it is rendered when the "
+                        "run starts, with " + JoinComma(allowed) + " only",
+                     p.workflow ? "run-name: Deploy ${{ inputs.environment }} by @${{ github.actor }}"
+                                : "run_name: deploy of ${{ branch }}");
+      return;
+    }
+    for (const auto& [name, at] : expr.Calls())
+      if (name == "success" || name == "failure" || name == "always" || name == "cancelled" ||
+          name == "hashFiles")
+        return s.reader.Error(v, "run-name cannot call " + name + "()",
+                              "run-name: Deploy ${{ inputs.environment }}");
+  }
+}
+
 bool IsWorkflowFile(std::string_view path, const YamlNode* root) {
   if (path.find(".github/workflows/") != std::string_view::npos) return true;
   if (!root || !root->is_map()) return false;
@@ -299,13 +333,8 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
   s.reader.ForEach(root, "the workflow", kWorkflowKeys,
                    [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                      if (key == "name") s.reader.String(v, &p.name);
-                     if (key == "run-name" && s.reader.String(v, &p.run_name)) {
-                       s.exprs.CheckTemplate(v, -1);
-                       s.reader.Warning(k, "'run-name' of the workflow is shown by gauntlet plan "
-                                           "only: runs are listed by number and the workflow's "
-                                           "name",
-                                        "find a run with gauntlet runs --pipeline NAME");
-                     }
+                     // A called workflow's run-name names no run, as on GitHub.
+                     if (key == "run-name" && s.call_stack.empty()) ReadRunName(s, v);
                      if (key == "on" && s.call_stack.empty()) ReadWorkflowOn(s, v);
                      if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);

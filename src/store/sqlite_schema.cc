@@ -307,6 +307,10 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_by_action ON approvals (kind, pipeline, environment, commit_id, requested_by);
 CREATE INDEX approvals_by_state ON approvals (state, id);
 )sql",
+      // A run's title: the rendered `run-name:` of its workflow (store/records.h).
+      R"sql(
+ALTER TABLE runs ADD COLUMN title TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }
