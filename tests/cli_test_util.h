@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -176,6 +178,76 @@ inline void ReleaseHold(const fs::path& dir) {
   ASSERT_EQ(write(fd, "go\n", 3), 3);
   close(fd);
 }
+
+// A gate for jobs: shut while the test holds an exclusive lock on the file; the jobs wait
+// in `flock -s FILE true`.
+class Gate {
+ public:
+  explicit Gate(const fs::path& path)
+      : fd_(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    EXPECT_GE(fd_, 0);
+    EXPECT_EQ(::flock(fd_, LOCK_EX), 0);
+  }
+  ~Gate() { Open(); }
+  void Open() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Lines "start N" / "end N" that jobs write into the FIFO, in order.
+class Events {
+ public:
+  explicit Events(const fs::path& path) {
+    EXPECT_EQ(mkfifo(path.c_str(), 0600), 0);
+    // Read-write: writers never block for want of a reader, and there is never an EOF.
+    fd_ = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    EXPECT_GE(fd_, 0);
+  }
+  ~Events() { ::close(fd_); }
+  // Reads until `count` lines start with `prefix`, or the deadline.
+  bool WaitFor(const std::string& prefix, int count, std::chrono::seconds within) {
+    const auto end = std::chrono::steady_clock::now() + within;
+    while (Count(prefix) < count) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      end - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left)) > 0) Drain();
+    }
+    return true;
+  }
+  void Drain() {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd_, buf, sizeof buf)) > 0) text_.append(buf, static_cast<size_t>(n));
+  }
+  int Count(const std::string& prefix) const {
+    int n = 0;
+    std::istringstream in(text_);
+    for (std::string line; std::getline(in, line);) n += line.rfind(prefix, 0) == 0;
+    return n;
+  }
+  // The most combinations that had started and not ended at any point.
+  int MostAtOnce() const {
+    int now = 0, most = 0;
+    std::istringstream in(text_);
+    for (std::string line; std::getline(in, line);) {
+      now += line.rfind("start ", 0) == 0 ? 1 : line.rfind("end ", 0) == 0 ? -1 : 0;
+      most = std::max(most, now);
+    }
+    return most;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  int fd_ = -1;
+  std::string text_;
+};
 
 class Workspace {
  public:

@@ -1,7 +1,8 @@
 // Workflow commands (docs/github-actions.md, "Workflow commands"), end to end: a
 // workflow that groups its output, stops command processing with ::stop-commands::
 // (inside, ::add-mask::, ::set-output, ::error and ::group:: are printed and not acted
-// on), and a JavaScript action that saves state for its post script.
+// on), and a JavaScript action that saves state for its post script (and whose pre
+// script is not run, as on GitHub).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -24,7 +25,7 @@ class GhaCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ws_.Write(".github/workflows/commands.yml", ReadFile(GhaFixture("commands.yml")));
-    for (const char* f : {"action.yml", "main.js", "post.js"})
+    for (const char* f : {"action.yml", "pre.js", "main.js", "post.js"})
       ws_.Write(std::string("actions/stateful/") + f,
                 ReadFile(GhaFixture(std::string("actions/stateful/") + f)));
     run_ = ws_.Run({"run", ".github/workflows/commands.yml"});
@@ -69,6 +70,17 @@ TEST_F(GhaCommandsTest, AJavaScriptActionsPostScriptReadsTheStateItsMainSaved) {
   // After every step, the failed one too (post-if defaults to always()).
   EXPECT_LT(log_.find("last step\n"), post);
   EXPECT_THAT(log_, HasSubstr("\u25b6 Post Run ./actions/stateful\n"));
+}
+
+// GitHub's runner sets up `pre` only for actions of other repositories, so a local
+// action's pre script never runs there; gauntlet does the same, and says so.
+TEST_F(GhaCommandsTest, ALocalActionsPreScriptIsNotRunAsOnGitHub) {
+  EXPECT_THAT(log_, HasSubstr("main ran with kept-for-post\n"));
+  EXPECT_THAT(log_, Not(HasSubstr("pre ran")));
+  auto validate = ws_.Run({"validate", ".github/workflows/commands.yml"});
+  EXPECT_EQ(validate.code, 0) << validate.err;
+  EXPECT_THAT(validate.err, HasSubstr("actions/stateful/action.yml:11:3"));
+  EXPECT_THAT(validate.err, HasSubstr("'pre' of a local action is not run, as on GitHub"));
 }
 
 }  // namespace

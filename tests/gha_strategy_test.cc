@@ -21,36 +21,20 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::Events;
+using testing::Gate;
 using testing::ReadFile;
 using testing::Workspace;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string InstallWorkflow(Workspace& ws, const std::string& name) {
+std::string StrategyInstall(Workspace& ws, const std::string& name) {
   fs::path from = fs::path(GAUNTLET_SOURCE_DIR) / "tests" / "fixtures" / "gha" / name;
   ws.Write(".github/workflows/" + name, ReadFile(from));
   return ".github/workflows/" + name;
 }
 
-// Shut while the test holds an exclusive lock on the file; the jobs wait in `flock -s`.
-class Gate {
- public:
-  explicit Gate(const fs::path& path)
-      : fd_(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
-    EXPECT_GE(fd_, 0);
-    EXPECT_EQ(::flock(fd_, LOCK_EX), 0);
-  }
-  ~Gate() { Open(); }
-  void Open() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
-std::map<std::string, json> Jobs(Workspace& ws) {
+std::map<std::string, json> StrategyJobs(Workspace& ws) {
   auto status = ws.Run({"status", "--json"});
   EXPECT_EQ(status.code, 0) << status.err;
   std::map<std::string, json> out;
@@ -60,7 +44,7 @@ std::map<std::string, json> Jobs(Workspace& ws) {
   return out;
 }
 
-std::string JobLogs(Workspace& ws, const std::string& job) {
+std::string StrategyLogs(Workspace& ws, const std::string& job) {
   auto r = ws.Run({"logs", job});
   EXPECT_EQ(r.code, 0) << r.err;
   return r.out;
@@ -68,7 +52,7 @@ std::string JobLogs(Workspace& ws, const std::string& job) {
 
 TEST(GhaStrategyTest, FailFastCancelsTheOtherCombinationsOfItsMatrixOnly) {
   Workspace ws;
-  const std::string file = InstallWorkflow(ws, "strategy.yml");
+  const std::string file = StrategyInstall(ws, "strategy.yml");
   Gate gate(ws.dir() / "gate");
   int out_fd = -1;
   pid_t pid = testing::SpawnGauntletPiped({"run", file, "-j", "8"}, ws.dir(), &out_fd,
@@ -89,17 +73,17 @@ TEST(GhaStrategyTest, FailFastCancelsTheOtherCombinationsOfItsMatrixOnly) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_EQ(WEXITSTATUS(status), 1) << out << rest;  // `legs` failed
 
-  auto jobs = Jobs(ws);
+  auto jobs = StrategyJobs(ws);
   EXPECT_EQ(jobs["legs (leg=fail)"]["status"], "failed");
   EXPECT_EQ(jobs["legs (leg=b)"]["status"], "cancelled");
   EXPECT_EQ(jobs["legs (leg=c)"]["status"], "cancelled");
   EXPECT_EQ(jobs["tolerant (leg=stable)"]["status"], "success");
   EXPECT_EQ(jobs["other"]["status"], "success");
-  EXPECT_THAT(JobLogs(ws, "other"), HasSubstr("other passed the gate"));
-  EXPECT_THAT(JobLogs(ws, "tolerant (leg=stable)"), HasSubstr("stable passed the gate"));
+  EXPECT_THAT(StrategyLogs(ws, "other"), HasSubstr("other passed the gate"));
+  EXPECT_THAT(StrategyLogs(ws, "tolerant (leg=stable)"), HasSubstr("stable passed the gate"));
   // Dependents see the matrix fail, not a cancelled run: failure() is true for them.
   EXPECT_EQ(jobs["report"]["status"], "success");
-  EXPECT_THAT(JobLogs(ws, "report"), HasSubstr("legs ended failure"));
+  EXPECT_THAT(StrategyLogs(ws, "report"), HasSubstr("legs ended failure"));
   EXPECT_EQ(jobs["ship"]["status"], "skipped");
 }
 
@@ -121,57 +105,6 @@ TEST(GhaStrategyTest, FailFastFalseLetsTheOtherCombinationsFinish) {
   EXPECT_EQ(statuses["legs (leg=c)"], "success");
 }
 
-// Lines "start N" / "end N" the combinations write into the FIFO, in order.
-class Events {
- public:
-  explicit Events(const fs::path& path) {
-    EXPECT_EQ(mkfifo(path.c_str(), 0600), 0);
-    // Read-write: writers never block for want of a reader, and there is never an EOF.
-    fd_ = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    EXPECT_GE(fd_, 0);
-  }
-  ~Events() { ::close(fd_); }
-  // Reads until `count` lines start with `prefix`, or the deadline.
-  bool WaitFor(const std::string& prefix, int count, std::chrono::seconds within) {
-    const auto end = std::chrono::steady_clock::now() + within;
-    while (Count(prefix) < count) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      end - std::chrono::steady_clock::now())
-                      .count();
-      if (left <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left)) > 0) Drain();
-    }
-    return true;
-  }
-  void Drain() {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd_, buf, sizeof buf)) > 0) text_.append(buf, static_cast<size_t>(n));
-  }
-  int Count(const std::string& prefix) const {
-    int n = 0;
-    std::istringstream in(text_);
-    for (std::string line; std::getline(in, line);) n += line.rfind(prefix, 0) == 0;
-    return n;
-  }
-  // The most combinations that had started and not ended at any point.
-  int MostAtOnce() const {
-    int now = 0, most = 0;
-    std::istringstream in(text_);
-    for (std::string line; std::getline(in, line);) {
-      now += line.rfind("start ", 0) == 0 ? 1 : line.rfind("end ", 0) == 0 ? -1 : 0;
-      most = std::max(most, now);
-    }
-    return most;
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  int fd_ = -1;
-  std::string text_;
-};
-
 // The same count from the engine's side: its "start" and finish lines, in order.
 int MostStartedAtOnce(const std::string& progress) {
   int now = 0, most = 0;
@@ -186,7 +119,7 @@ int MostStartedAtOnce(const std::string& progress) {
 
 TEST(GhaStrategyTest, MaxParallelRunsAtMostThatManyCombinationsAtOnce) {
   Workspace ws;
-  const std::string file = InstallWorkflow(ws, "max_parallel.yml");
+  const std::string file = StrategyInstall(ws, "max_parallel.yml");
   Events events(ws.dir() / "events");
   Gate gate(ws.dir() / "gate");
   pid_t pid = ws.Start({"run", file, "-j", "8"});
@@ -199,7 +132,7 @@ TEST(GhaStrategyTest, MaxParallelRunsAtMostThatManyCombinationsAtOnce) {
   EXPECT_EQ(events.Count("end "), 4) << events.text();
   EXPECT_EQ(events.MostAtOnce(), 2) << events.text();
   EXPECT_EQ(MostStartedAtOnce(r.out), 2) << r.out;
-  EXPECT_THAT(JobLogs(ws, "legs (leg=3)"), HasSubstr("max-parallel 2 fail-fast true"));
+  EXPECT_THAT(StrategyLogs(ws, "legs (leg=3)"), HasSubstr("max-parallel 2 fail-fast true"));
 
   auto plan = ws.Run({"plan", file, "--json"});
   ASSERT_EQ(plan.code, 0) << plan.err;

@@ -22,16 +22,26 @@ struct RunsArgs {
   ServerFlags server;
 };
 
+// A title on one line of the table (a run-name may quote a commit message).
+std::string RunTitleLine(std::string title) {
+  for (char& c : title)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return title;
+}
+
 // The table, from the runs as `runs --json` shows them: the same whether they were read
 // here or from a server.
 void PrintRunsTable(const nlohmann::json& runs) {
   size_t pw = 8, bw = 6;
+  bool titles = false;  // the TITLE column (run-name) only when a run has one
   for (const nlohmann::json& r : runs) {
     pw = std::max(pw, r["pipeline"].get<std::string>().size());
     bw = std::max(bw, r["git"]["branch"].get<std::string>().size());
+    titles = titles || !r.value("title", "").empty();
   }
-  fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}\n", "ID", "PIPELINE",
-             pw, "COMMIT", "BRANCH", bw, "STATUS", "STARTED", "DURATION", "TESTS", "COVERAGE");
+  fmt::print("{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {:<8}{}\n", "ID",
+             "PIPELINE", pw, "COMMIT", "BRANCH", bw, "STATUS", "STARTED", "DURATION", "TESTS",
+             "COVERAGE", titles ? "  TITLE" : "");
   for (const nlohmann::json& r : runs) {
     const std::string commit = r["git"]["commit"].get<std::string>().substr(0, 10);
     const std::string branch = r["git"]["branch"].get<std::string>();
@@ -41,12 +51,14 @@ void PrintRunsTable(const nlohmann::json& runs) {
       tests = fmt::format("{}/{}", t["passed"].get<int>(), t["total"].get<int>());
     if (const auto& c = r["coverage"]; !c.is_null())
       coverage = fmt::format("{:.1f}%", c["line"].get<double>());
+    const std::string title = r.value("title", "");
     std::string line = fmt::format(
-        "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {}", r["id"].get<int64_t>(),
-        r["pipeline"].get<std::string>(), pw, commit.empty() ? "-" : commit,
-        branch.empty() ? "-" : branch, bw, r["status"].get<std::string>(),
-        LocalTime(r["started_ms"].get<int64_t>()), HumanDuration(r["duration_ms"].get<int64_t>()),
-        tests, coverage);
+        "{:>5}  {:<{}}  {:<10}  {:<{}}  {:<11}  {:<19}  {:<8}  {:<9}  {:<8}{}",
+        r["id"].get<int64_t>(), r["pipeline"].get<std::string>(), pw,
+        commit.empty() ? "-" : commit, branch.empty() ? "-" : branch, bw,
+        r["status"].get<std::string>(), LocalTime(r["started_ms"].get<int64_t>()),
+        HumanDuration(r["duration_ms"].get<int64_t>()), tests, coverage,
+        titles ? "  " + (title.empty() ? std::string("-") : RunTitleLine(title)) : "");
     line.erase(line.find_last_not_of(' ') + 1);
     fmt::print("{}\n", line);
   }
@@ -118,7 +130,8 @@ void RegisterRuns(CLI::App& app, GlobalOptions& global, Runner* run) {
       "Lists the runs recorded in .gauntlet/state.db (found from the current directory\n"
       "upward, or --state-dir): id, pipeline, commit, branch, status, start time (local),\n"
       "duration, and its tests (passed/total) and line coverage when its jobs have\n"
-      "`reports:` ('-' otherwise). A run still recorded as running whose engine process\n"
+      "`reports:` ('-' otherwise), and its title (a workflow's run-name, a pipeline's\n"
+      "run_name) when a run listed has one (\"title\" in --json, \"\" without). A run still recorded as running whose engine process\n"
       "is gone from this host is shown as 'interrupted' (resume it with\n"
       "`gauntlet run --resume`). --json adds \"tests\" and \"coverage\" (null without).\n"
       "--server URL (or $GAUNTLET_SERVER): the runs of a repository a gauntlet serve\n"

@@ -43,6 +43,8 @@ void PrintStatus(const json& d) {
   std::map<std::string, double> metrics = d.value("metrics", std::map<std::string, double>{});
   fmt::print("run {}  {}  {}\n", d["id"].get<int64_t>(), d["pipeline"].get<std::string>(),
              d["status"].get<std::string>());
+  if (const std::string title = d.value("title", ""); !title.empty())
+    fmt::print("title:    {}\n", title);
   const std::string reason = d.value("reason", "");
   if (!reason.empty()) fmt::print("reason:   {}\n", reason);
   if (EngineGone(run))
@@ -149,6 +151,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& global, Runner* run) {
   CLI::App* cmd = app.add_subcommand("status", "Show one run: its context and its jobs");
   cmd->footer(
       "Shows a run (RUN: a run id; default: the latest run): pipeline, status and why,\n"
+      "its title (a workflow's run-name, a pipeline's run_name; \"title\" in --json),\n"
       "the git commit, branch, author and trailers it ran on, and its duration; then\n"
       "every job with its status, attempts, duration, how its last attempt ended (exit\n"
       "code, signal, timeout) and why. --json adds every attempt's wall time, user and\n"

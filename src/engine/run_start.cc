@@ -10,10 +10,12 @@
 #include "engine/changes.h"
 #include "engine/event_context.h"
 #include "engine/run_context.h"
+#include "engine/run_title.h"
 #include "exec/executors.h"
 #include "gate/carry_reports.h"
 #include "store/open.h"
 #include "store/run_claim.h"
+#include "vcs/repo.h"
 
 namespace gauntlet::engine {
 namespace {
@@ -49,6 +51,20 @@ std::string CanonicalRoot(const std::string& root) {
   std::error_code ec;
   auto c = std::filesystem::weakly_canonical(root, ec);
   return ec ? root : c.string();
+}
+
+// Where the jobs' concurrency groups live (docs/running.md, "Concurrency groups"): per
+// repository, as GitHub's, so every engine of it meets there (worktrees, other state
+// directories; one state directory runs one engine at a time anyway): in its git common
+// directory; outside a repository, in the state directory. "" when no job has a group.
+std::string ConcurrencyDir(const spec::Pipeline& pipeline, const Workspace& ws) {
+  bool any = false;
+  for (const spec::Job& j : pipeline.jobs) any = any || !j.concurrency.group.empty();
+  if (!any) return "";
+  Result<std::string> common = vcs::CommonDir(ws.root);
+  if (common.ok())
+    return *common + (common->ends_with('/') ? "" : "/") + "gauntlet/concurrency";
+  return ws.state_dir + "/concurrency";
 }
 
 }  // namespace
@@ -99,6 +115,27 @@ Status ReadChanges(RunContext& ctx) {
   return Ok();
 }
 
+// The run's `run-name:` (engine/run_title.h), once its id is known (github.run_id).
+Status RecordRunTitle(RunContext& ctx) {
+  if (ctx.pipeline().run_name.empty()) return Ok();
+  ctx.git.Fill(&ctx.run, /*wait=*/true);  // github.ref, github.sha
+  const nlohmann::json event = EventContext(ctx.request.event);
+  RunTitleFacts facts;
+  facts.event = &event;
+  facts.branch = ctx.run.git_branch;
+  facts.run_id = std::to_string(ctx.run.id);
+  facts.workspace = ctx.ws().root;
+  facts.secrets = &ctx.request.secrets;
+  Result<std::string> title = RenderRunTitle(ctx.pipeline(), facts);
+  if (!title.ok()) {
+    // As GitHub does with a run-name that fails: the run goes on without a title.
+    ctx.outcome.warnings.push_back(title.error().message);
+    return Ok();
+  }
+  ctx.run.title = std::move(*title);
+  return ctx.store->UpdateRun(ctx.run);
+}
+
 Status RecordRunStart(RunContext& ctx) {
   const RunOptions& opt = ctx.request.options;
   store::RunRecord& run = ctx.run;
@@ -121,7 +158,7 @@ Status RecordRunStart(RunContext& ctx) {
   if (!id.ok()) return id.error();
   run.id = *id;
   ctx.lock->SetRun(run.id);
-  return Ok();
+  return RecordRunTitle(ctx);
 }
 
 // Before any job records a report: the report recorder counts the carried ones in.
@@ -186,6 +223,7 @@ Status MakeScheduler(RunContext& ctx) {
   }
   sopt.workspace = ctx.ws().root;
   sopt.state_dir = ctx.ws().state_dir;
+  sopt.concurrency_dir = ConcurrencyDir(ctx.pipeline(), ctx.ws());
   sopt.resolve_branch = [&ctx] {
     ctx.git.Fill(&ctx.run, /*wait=*/true);
     return ctx.run.git_branch;

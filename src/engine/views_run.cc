@@ -57,6 +57,7 @@ nlohmann::json RunJson(const store::RunRecord& run, int64_t now_ms) {
       {"id", run.id},
       {"pipeline", run.pipeline},
       {"file", run.file},
+      {"title", run.title},
       {"status", ShownStatus(run)},
       {"recorded_status", store::ToString(run.status)},
       {"reason", run.reason},
@@ -153,6 +154,7 @@ nlohmann::json RunSummaryJson(const store::RunRecord& run, const plan::Plan& pla
   }
   return {{"run", run.id},
           {"pipeline", run.pipeline},
+          {"title", run.title},
           {"status", std::string(store::ToString(run.status))},
           {"reason", run.reason},
           {"commit", run.git_commit},

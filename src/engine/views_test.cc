@@ -46,6 +46,7 @@ store::RunRecord SampleRun() {
   r.trailers = {{"Agent-By", "ada"}, {"Task-ID", "T-17"}};
   r.engine_pid = 4242;
   r.engine_host = "build-1";
+  r.title = "webapp of feature/login";  // run_name: webapp of ${{ branch }}
   return r;
 }
 

@@ -99,7 +99,11 @@ Scheduler::Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* ob
       group_running_(plan.groups.size(), 0),
       group_waiting_(plan.groups.size()),
       group_failed_(plan.groups.size(), -1),
-      holds_group_place_(plan.jobs.size(), 0) {
+      holds_group_place_(plan.jobs.size(), 0),
+      conc_ticket_(plan.jobs.size(), -1),
+      conc_group_(plan.jobs.size()),
+      conc_note_(plan.jobs.size()),
+      conc_stopped_(plan.jobs.size()) {
   masker_ = Masker::ForSecrets(options_.secrets);
   process_tag_ = !options_.process_tag.empty()
                      ? options_.process_tag
@@ -120,6 +124,10 @@ Scheduler::Scheduler(const plan::Plan& plan, ProcessRunner* runner, Observer* ob
 }
 
 Scheduler::~Scheduler() = default;
+
+ProcId Scheduler::ProcOf(JobId id) const { return runs_[id] ? runs_[id]->proc : -1; }
+
+int Scheduler::AttemptsOf(JobId id) const { return runs_[id] ? runs_[id]->number() : 0; }
 
 void Scheduler::Cancel() {
   cancel_requested_ = true;
@@ -223,6 +231,7 @@ void Scheduler::Finish(JobId id, JobResult result) {
     holds_group_place_[id] = 0;
     --group_running_[group];
   }
+  if (conc_ticket_[id] >= 0) LeaveGroup(id);
   const bool failed = result.state == JobState::kFailed && !result.continued_on_error;
   if (failed) {
     run_failed_ = true;
@@ -267,15 +276,11 @@ void Scheduler::FailFast(JobId failed) {
       runner_->Cancel(runs_[id]->proc);  // AttemptDone reports it
       continue;
     }
-    auto drop = [id](std::vector<JobId>& list) {
-      auto it = std::find(list.begin(), list.end(), id);
-      if (it == list.end()) return false;
-      list.erase(it);
-      return true;
-    };
-    // Waiting for room, for a retry or its backoff: cancelled now; not ready yet: when
-    // PopStartable reaches it.
-    if (drop(waiting) || drop(backoff_) || drop(retry_ready_)) Finish(id, GroupCancelled(id));
+    // Waiting for room, for a retry or its backoff, for its concurrency group: cancelled
+    // now; not ready yet: when PopStartable reaches it.
+    if (Drop(waiting, id) || Drop(backoff_, id) || Drop(retry_ready_, id) ||
+        Drop(conc_waiting_, id) || Drop(conc_ready_, id))
+      Finish(id, GroupCancelled(id));
   }
 }
 
@@ -482,6 +487,7 @@ void Scheduler::StartAttempt(JobId id) {
   }
   observer_->OnJobStarted(job, run.number());
   dirty_ = true;  // the start reaches the store by the next commit point
+  if (run.attempt == 1 && !conc_note_[id].empty()) Emit(id, "gauntlet: " + conc_note_[id] + "\n");
 
   SpawnRequest req;
   req.shell = job.shell.empty() ? std::string_view("bash") : std::string_view(job.shell);
@@ -574,6 +580,12 @@ void Scheduler::AttemptDone(JobId id, AttemptResult ar) {
         Emit(id, "gauntlet: " + r.reason + "\n");
       }
     }
+    Finish(id, std::move(r));
+    return;
+  }
+  if (!cancelling_ && !conc_stopped_[id].empty()) {
+    r.state = JobState::kCancelled;
+    r.reason = conc_stopped_[id];
     Finish(id, std::move(r));
     return;
   }
@@ -670,10 +682,14 @@ void Scheduler::DoCancel() {
   waiting.swap(backoff_);
   waiting.insert(waiting.end(), retry_ready_.begin(), retry_ready_.end());
   retry_ready_.clear();
+  waiting.insert(waiting.end(), conc_waiting_.begin(), conc_waiting_.end());
+  waiting.insert(waiting.end(), conc_ready_.begin(), conc_ready_.end());
+  conc_waiting_.clear();
+  conc_ready_.clear();
   for (JobId id : waiting) {
     JobResult r;
     r.state = JobState::kCancelled;
-    r.attempts = runs_[id]->number();
+    r.attempts = runs_[id] ? runs_[id]->number() : 0;
     r.reason = StopReason();
     Finish(id, std::move(r));
   }
@@ -756,6 +772,13 @@ void Scheduler::StartReadyJobs() {
     if (dirty_ && NeedsUncommitted(id)) FlushNow();
   };
   while (runner_->running() < parallelism_) {
+    if (!conc_ready_.empty()) {  // took its concurrency group: past its if: and hooks
+      JobId id = conc_ready_.front();
+      conc_ready_.erase(conc_ready_.begin());
+      spawn_barrier(id);
+      if (!RefusedStart(id)) StartAttempt(id);
+      continue;
+    }
     if (!retry_ready_.empty()) {
       JobId id = retry_ready_.front();
       retry_ready_.erase(retry_ready_.begin());
@@ -767,6 +790,7 @@ void Scheduler::StartReadyJobs() {
     if (!PopStartable(&id)) break;
     if (!Decide(id)) continue;
     if (!AskHooks(id)) continue;
+    if (!EnterGroup(id)) continue;
     spawn_barrier(id);
     if (RefusedStart(id)) continue;
     if (plan_.jobs[id].kind == PlannedJob::Kind::kDeploy) {
@@ -800,6 +824,7 @@ RunResult Scheduler::Run() {
     if (cancel_requested_) DoCancel();
     HandleDeploysDone();
     HandleRetryTimers();
+    if (concurrency_ && (concurrency_->TakeChanged() || conc_check_)) HandleGroupChanges();
     StartReadyJobs();
     if (tracker_.all_finished()) break;
     // Results of independent jobs are committed in batches, at most
@@ -810,8 +835,9 @@ RunResult Scheduler::Run() {
     TimePoint deadline = TimePoint::max();
     for (JobId id : backoff_) deadline = std::min(deadline, runs_[id]->retry_at);
     if (dirty_) deadline = std::min(deadline, last_flush_ + options_.max_commit_delay);
+    if (conc_check_) deadline = runner_->clock()->Now();  // a group of ours just changed
     if (runner_->running() == 0 && deploys_running_ == 0 && backoff_.empty() &&
-        retry_ready_.empty()) {
+        retry_ready_.empty() && conc_waiting_.empty() && conc_ready_.empty()) {
       // Nothing in flight and nothing startable: only a malformed plan gets here.
       for (JobId id = 0; id < static_cast<JobId>(plan_.jobs.size()); ++id) {
         if (!tracker_.finished(id)) {
@@ -863,6 +889,7 @@ RunResult Scheduler::Run() {
   result.state = !storage_error_.empty() ? RunState::kFailed
                  : cancelling_           ? RunState::kCancelled
                  : run_failed_           ? RunState::kFailed
+                 : conc_cancelled_       ? RunState::kCancelled
                                          : RunState::kSuccess;
   result.storage_error = storage_error_;
   result.wall = std::chrono::duration_cast<Micros>(runner_->clock()->Now() - run_start_);

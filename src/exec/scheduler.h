@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "exec/job_concurrency.h"
 #include "exec/job_hooks.h"
 #include "exec/masker.h"
 #include "exec/observer.h"
@@ -46,6 +47,9 @@ struct SchedulerOptions {
   // The workspace's state directory (.gauntlet): workflow jobs keep actions/cache entries
   // and upload-artifact files there ($GAUNTLET_STATE_DIR). Empty: not given to jobs.
   std::string state_dir;
+  // Where jobs' concurrency groups are kept (exec/job_concurrency.h): shared by every
+  // engine of the repository. Empty: state_dir + "/concurrency", else the run's own.
+  std::string concurrency_dir;
   std::string branch;
   // When set, asked once for `branch`, the first time a job's contexts are built (the
   // run's git information may still be loading when the first jobs start).
@@ -122,6 +126,17 @@ class Scheduler : private ProcessRunner::Delegate {
   void AddWorkflowContexts(const plan::PlannedJob& job, nlohmann::json* c,
                            Status* calls) const;
   void Emit(plan::JobId id, std::string_view bytes);
+  // Job concurrency groups (spec::Job::concurrency, exec/job_concurrency.h), in
+  // scheduler_concurrency.cc. EnterGroup: true, run it now; false, it waits for its group
+  // (conc_waiting_) or was finished (its group did not render).
+  bool EnterGroup(plan::JobId id);
+  // Waiting jobs that took their group become startable, replaced ones end cancelled,
+  // and running holders a newer job asked to stop are cancelled.
+  void HandleGroupChanges();
+  void LeaveGroup(plan::JobId id);
+  bool Drop(std::vector<plan::JobId>& list, plan::JobId id);
+  ProcId ProcOf(plan::JobId id) const;   // its running process, -1: none
+  int AttemptsOf(plan::JobId id) const;  // its attempts so far, 0: never started
 
   const plan::Plan& plan_;
   ProcessRunner* runner_;
@@ -143,6 +158,17 @@ class Scheduler : private ProcessRunner::Delegate {
   std::vector<std::vector<plan::JobId>> group_waiting_;
   std::vector<plan::JobId> group_failed_;
   std::vector<char> holds_group_place_;  // per job
+  // Job concurrency groups: made on the first job that has one. Per job: its ticket (-1:
+  // none), what its log says about its group, and why its group stopped it ("": did not).
+  std::unique_ptr<ConcurrencyGroups> concurrency_;
+  std::vector<ConcurrencyGroups::Ticket> conc_ticket_;
+  std::vector<std::string> conc_group_;  // "concurrency group 'NAME'" (masked)
+  std::vector<std::string> conc_note_;
+  std::vector<std::string> conc_stopped_;
+  std::vector<plan::JobId> conc_waiting_;  // waiting for their group, in arrival order
+  std::vector<plan::JobId> conc_ready_;    // hold their group, waiting for a slot
+  bool conc_check_ = false;     // a group of ours changed here: check without an event
+  bool conc_cancelled_ = false;  // a job was replaced or cancelled by a newer one
 
   // The inherited environment, prepared once: strings, their pointers, key -> index.
   std::vector<std::string> base_env_;

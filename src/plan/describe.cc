@@ -233,6 +233,11 @@ json JobJson(const Plan& plan, const PlannedJob& j) {
   out["environment"] = nullptr;
   if (j.spec && !j.spec->environment.empty())
     out["environment"] = {{"name", j.spec->environment}, {"url", j.spec->environment_url}};
+  // Its concurrency group (the template as written, rendered when the job starts); null: none.
+  out["concurrency"] = nullptr;
+  if (j.spec && !j.spec->concurrency.group.empty())
+    out["concurrency"] = {{"group", j.spec->concurrency.group},
+                          {"cancel_in_progress", j.spec->concurrency.cancel_in_progress}};
   // The matrix group it runs in (plan::JobGroup); null: none.
   out["group"] = nullptr;
   if (j.group >= 0) {
@@ -263,7 +268,8 @@ json DescribeJson(const Plan& plan) {
     for (const spec::Environment& e : p->environments) envs.push_back(EnvironmentJson(e));
     out["file"] = p->file;
     out["name"] = p->name;
-    if (p->workflow) out["run_name"] = p->run_name;  // a workflow's `run-name`, as written
+    // The title template as written (a workflow: always, "" without).
+    if (p->workflow || !p->run_name.empty()) out["run_name"] = p->run_name;
     out["env"] = KeyValuesJson(p->env);
     out["defaults"] = {{"shell", p->defaults.shell},
                        {"timeout", FormatDuration(p->defaults.timeout)},
@@ -399,6 +405,9 @@ std::string DescribeText(const Plan& plan) {
     if (!s.environment.empty())
       line("environment", s.environment +
                               (s.environment_url.empty() ? "" : " (" + s.environment_url + ")"));
+    if (!s.concurrency.group.empty())
+      line("concurrency", s.concurrency.group +
+                              (s.concurrency.cancel_in_progress ? " (cancel-in-progress)" : ""));
     if (j.group >= 0) {
       const JobGroup& g = plan.groups[j.group];
       std::string text = g.fail_fast ? "fail-fast" : "";

@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name",         "env",    "secrets", "defaults",
                                            "changes",      "on",     "trigger", "gates",
                                            "environments", "release", "stages", "jobs",
-                                           "concurrency",  "notify", "caches"};
+                                           "concurrency",  "notify", "caches",
+                                           "run_name",     "run-name"};
 const std::vector<std::string> kStageKeys = {"name",        "jobs",     "depends_on",
                                              "environment", "strategy", "rollback_on_failure"};
 
@@ -101,6 +102,7 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
   s.reader.ForEach(root, "the pipeline", kTopKeys,
                    [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                      if (key == "name") s.reader.String(v, &p.name);
+                     if (key == "run_name" || key == "run-name") ReadRunName(s, v);
                      if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
                      if (key == "secrets") ReadSecrets(s, v, &p.secrets);
                      if (key == "defaults") ReadDefaults(s, v);
@@ -110,7 +112,7 @@ void ReadPipeline(LoadState& s, const YamlNode* root) {
                      if (key == "gates") ReadGates(s, v);
                      if (key == "environments") ReadEnvironments(s, v);
                      if (key == "release") ReadRelease(s, v);
-                     if (key == "concurrency") ReadConcurrency(s, v);
+                     if (key == "concurrency") ReadConcurrency(s, v, &s.pipeline.concurrency, -1);
                      if (key == "notify") ReadNotify(s, v);
                      if (key == "caches") ReadCaches(s, v);
                      if (key == "stages") stages = v, stages_key = k;

@@ -1,12 +1,14 @@
-// `concurrency:` at the top of a pipeline file or a GitHub workflow, in GitHub's two
-// spellings: a group name, or {group, cancel-in-progress}. The group may hold `${{ }}`
-// (checked here, rendered by the server with the event: server/concurrency.h).
+// `concurrency:` of a pipeline file or a GitHub workflow, or of one of their jobs, in
+// GitHub's two spellings: a group name, or {group, cancel-in-progress}. The group may
+// hold `${{ }}` (checked here; a run's group is rendered by the server with the event,
+// server/concurrency.h, a job's by the scheduler when the job is about to start,
+// exec/job_concurrency.h).
 #include "spec/load_internal.h"
 
 namespace gauntlet::spec {
 
-void ReadConcurrency(LoadState& s, const YamlNode* n) {
-  Concurrency& c = s.pipeline.concurrency;
+void ReadConcurrency(LoadState& s, const YamlNode* n, Concurrency* target, int job) {
+  Concurrency& c = *target;
   c.loc = s.reader.Loc(n);
   const YamlNode* group = nullptr;
   if (n->is_scalar()) {
@@ -29,7 +31,7 @@ void ReadConcurrency(LoadState& s, const YamlNode* n) {
   if (!group || !s.reader.String(group, &c.group)) return;
   if (c.group.empty())
     return s.reader.Error(group, "the concurrency group is empty", "name a group: group: deploy");
-  s.exprs.CheckTemplate(group, -1);
+  s.exprs.CheckTemplate(group, job);
 }
 
 }  // namespace gauntlet::spec

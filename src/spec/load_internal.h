@@ -58,9 +58,11 @@ void ReadTriggers(LoadState& s, const YamlNode* n, bool seed_spelling);
 void ReadNotify(LoadState& s, const YamlNode* n);
 // `caches:` of a pipeline file (load_caches.cc).
 void ReadCaches(LoadState& s, const YamlNode* n);
+// `run-name:` of a workflow (`run_name:`/`run-name:` of a pipeline file): the run's title.
+void ReadRunName(LoadState& s, const YamlNode* v);
 
 // `concurrency:` of a pipeline or workflow: `NAME` or {group, cancel-in-progress}.
-void ReadConcurrency(LoadState& s, const YamlNode* n);
+void ReadConcurrency(LoadState& s, const YamlNode* n, Concurrency* target, int job);
 
 // The deploy strategies a stage or an environment may name.
 extern const std::vector<std::string> kStrategies;

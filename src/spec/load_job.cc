@@ -30,7 +30,8 @@ const std::vector<std::string> kJobKeys = {"run",
                                            "language",
                                            "changes",
                                            "cache",
-                                           "cache_key_extra"};
+                                           "cache_key_extra",
+                                           "concurrency"};
 const std::vector<std::string> kLanguages = {"python", "javascript", "typescript",
                                              "go",     "rust",       "cpp"};
 // gate::ParserNames() (spec sits below gate, so the list is repeated; a test
@@ -359,6 +360,8 @@ void ReadJob(LoadState& s, const YamlNode* n, size_t index, bool in_stage) {
           s.reader.Bool(v, &j.cache);
         } else if (key == "cache_key_extra") {
           s.reader.StringList(v, &j.cache_key_extra, true);
+        } else if (key == "concurrency") {
+          ReadConcurrency(s, v, &j.concurrency, ji);  // exec/job_concurrency.h
         }
       });
   if (run && commands) {

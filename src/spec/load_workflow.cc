@@ -225,11 +225,7 @@ void ReadWorkflowJobKey(LoadState& s, int ji, const std::string& where, const st
   } else if (key == "environment") {
     ReadJobEnvironment(s, k, v, where, &j);
   } else if (key == "concurrency") {
-    s.reader.Warning(k, "'concurrency' of " + where + " is not applied: the job neither waits "
-                        "for nor cancels jobs of other runs in its group, and the jobs of one run "
-                        "that share a group may run at the same time",
-                     "to run one at a time, make them need each other (needs:); the workflow's "
-                     "own concurrency: groups the server's runs (docs/server.md)");
+    ReadConcurrency(s, v, &j.concurrency, ji);  // the scheduler's (exec/job_concurrency.h)
   } else if (key == "permissions") {
     IgnoredKey(s, k, where, "there is no GITHUB_TOKEN to scope");
   } else if (key == "services" || key == "container") {
@@ -274,6 +270,40 @@ void ReadWorkflowJob(LoadState& s, const YamlNode* n, size_t index, const StepDe
 
 }  // namespace
 
+// The run's title, rendered when a run starts (engine/run_title.h). As on GitHub it may
+// read only what is known then: github, inputs and vars (a pipeline file: branch, event).
+void ReadRunName(LoadState& s, const YamlNode* v) {
+  Pipeline& p = s.pipeline;
+  if (!s.reader.String(v, &p.run_name)) return;
+  if (p.run_name.find("${{") == std::string::npos) return;
+  const size_t problems = s.reader.problems()->all().size();
+  s.exprs.CheckTemplate(v, -1);
+  if (s.reader.problems()->all().size() != problems) return;
+  Template t;
+  ExprError err;
+  if (!Template::Parse(p.run_name, &t, &err)) return;
+  const std::vector<std::string> allowed =
+      p.workflow ? std::vector<std::string>{"github", "inputs", "vars"}
+                 : std::vector<std::string>{"branch", "event"};
+  for (const auto& [expr, offset] : t.expressions()) {
+    for (const Expr::Reference& ref : expr.References()) {
+      if (ref.path.empty() ||
+          std::find(allowed.begin(), allowed.end(), ref.path[0]) != allowed.end())
+        continue;
+      s.reader.Error(v, "run-name cannot read '" + ref.path[0] + "': it is rendered when the "
+                        "run starts, with " + JoinComma(allowed) + " only",
+                     p.workflow ? "run-name: Deploy ${{ inputs.environment }} by @${{ github.actor }}"
+                                : "run_name: deploy of ${{ branch }}");
+      return;
+    }
+    for (const auto& [name, at] : expr.Calls())
+      if (name == "success" || name == "failure" || name == "always" || name == "cancelled" ||
+          name == "hashFiles")
+        return s.reader.Error(v, "run-name cannot call " + name + "()",
+                              "run-name: Deploy ${{ inputs.environment }}");
+  }
+}
+
 bool IsWorkflowFile(std::string_view path, const YamlNode* root) {
   if (path.find(".github/workflows/") != std::string_view::npos) return true;
   if (!root || !root->is_map()) return false;
@@ -303,19 +333,14 @@ void ReadWorkflow(LoadState& s, const YamlNode* root) {
   s.reader.ForEach(root, "the workflow", kWorkflowKeys,
                    [&](const std::string& key, const YamlNode* k, const YamlNode* v) {
                      if (key == "name") s.reader.String(v, &p.name);
-                     if (key == "run-name" && s.reader.String(v, &p.run_name)) {
-                       s.exprs.CheckTemplate(v, -1);
-                       s.reader.Warning(k, "'run-name' of the workflow is shown by gauntlet plan "
-                                           "only: runs are listed by number and the workflow's "
-                                           "name",
-                                        "find a run with gauntlet runs --pipeline NAME");
-                     }
+                     // A called workflow's run-name names no run, as on GitHub.
+                     if (key == "run-name" && s.call_stack.empty()) ReadRunName(s, v);
                      if (key == "on" && s.call_stack.empty()) ReadWorkflowOn(s, v);
                      if (key == "env") ReadEnv(s, v, "env", -1, &p.env, nullptr);
                      if (key == "defaults") ReadRunDefaults(s, v, "the workflow", &defaults);
                      if (key == "permissions")
                        IgnoredKey(s, k, "the workflow", "there is no GITHUB_TOKEN to scope");
-                     if (key == "concurrency") ReadConcurrency(s, v);  // the server's
+                     if (key == "concurrency") ReadConcurrency(s, v, &p.concurrency, -1);  // the server's
                      if (key == "jobs") jobs = v;
                    });
   if (!jobs) {

@@ -306,10 +306,14 @@ void ReadLocalAction(LoadState& s, const YamlNode* uses, const std::string& path
                        if (key == "steps") steps = v;
                        if (key == "post") post = v;
                        if (key == "post-if") post_if = v;
+                       // GitHub's runner sets up `pre` only for actions of other
+                       // repositories: a local one's is not run there either.
                        if (key == "pre" || key == "pre-if")
-                         a.reader.Warning(k, "'" + key + "' of a local action is not run",
-                                          "gauntlet runs the action's main and post files; "
-                                          "do the pre script's work in an earlier step");
+                         a.reader.Warning(k, "'" + key + "' of a local action is not run, as "
+                                             "on GitHub: its runner runs pre scripts only "
+                                             "for actions of other repositories",
+                                          "the action's main and post files run; do the pre "
+                                          "script's work in an earlier step");
                      });
   const std::string prefix = "__a" + std::to_string(s.local_actions++) + "_";
   if (using_ == "composite") {

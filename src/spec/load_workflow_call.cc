@@ -221,7 +221,7 @@ std::array<const YamlNode*, 3> ReadCallerKeys(LoadState& s, const YamlNode* n, i
     if (key == "permissions" || key == "concurrency")
       s.reader.Warning(k, "'" + key + "' of " + where + " is ignored",
                        key == "permissions" ? "there is no GITHUB_TOKEN to scope"
-                                            : "one gauntlet engine runs a workspace at a time");
+                                            : "give the called workflow's jobs their own concurrency:");
   });
   return call;
 }

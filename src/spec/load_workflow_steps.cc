@@ -8,6 +8,26 @@
 namespace gauntlet::spec {
 namespace {
 
+// GitHub's `env` context in a step holds the step's own env: too, which the job's context
+// (rendered when the job starts) does not. A whole `${{ env.NAME }}` of the step's env in
+// its run, with: and env values is replaced by that value as written (file text, or a
+// template rendered as any other), so `key: k-${{ env.cache-name }}` reads it as on GitHub.
+void InlineStepEnv(const KeyValues& own, WorkflowStep* step) {
+  auto inline_in = [&](std::string* text, const std::string& self) {
+    if (text->find("env.") == std::string::npos) return;
+    for (const auto& [key, value] : own) {
+      if (key == self) continue;
+      for (const std::string& ref : {"${{ env." + key + " }}", "${{env." + key + "}}"})
+        for (size_t at = 0; (at = text->find(ref, at)) != std::string::npos; at += value.size())
+          text->replace(at, ref.size(), value);
+    }
+  };
+  if (own.empty()) return;
+  inline_in(&step->run, "");
+  inline_in(&step->working_directory, "");
+  for (auto& [key, value] : step->env) inline_in(&value, key);
+}
+
 const std::vector<std::string> kStepKeys = {"id",  "name",  "if",  "run",
                                             "shell", "env", "working-directory",
                                             "continue-on-error", "timeout-minutes",
@@ -283,6 +303,7 @@ bool ReadStep(LoadState& s, const YamlNode* item, int ji, const std::vector<std:
     return false;
   }
   if (!name.empty()) step->label = name;  // a local action labels its steps with it
+  const KeyValues own_env = step->env;  // the step's env: (with: values come after)
   if (run && uses) {
     s.reader.Error(uses, "a step has both run and uses", "a step does one of them");
   } else if (uses) {
@@ -293,6 +314,7 @@ bool ReadStep(LoadState& s, const YamlNode* item, int ji, const std::vector<std:
     s.reader.Error(with, "'with' is for steps that use an action", "remove it");
   }
   if (run && !step->shell.empty() && step->shell != "bash") CheckPastedOnly(s, run, step->shell);
+  InlineStepEnv(own_env, step);
   if (!name.empty())
     step->label = name;
   else if (step->label.empty())

@@ -79,7 +79,9 @@ struct WorkflowCall {
 
 // `concurrency:` (GitHub's): of the server's runs of one repository whose group renders
 // to the same name, at most one runs and one waits; a newer waiting run replaces the
-// older, and with cancel_in_progress also cancels the running one (docs/server.md).
+// older, and with cancel_in_progress also cancels the running one (docs/server.md). The
+// same for a job's `concurrency:`, among the jobs of the engines of one repository
+// (exec/job_concurrency.h, docs/running.md).
 struct Concurrency {
   std::string group;  // a template over the event (`${{ branch }}`); "" no group
   bool cancel_in_progress = false;
@@ -130,10 +132,9 @@ struct Job {
   // A workflow's `continue-on-error: ${{ matrix.x }}`: decided for each combination when
   // planning (PlannedJob::continue_on_error); empty: `continue_on_error` holds.
   std::string continue_on_error_expr;
-  // A workflow job's `environment` (name and url templates) and `concurrency`
-  // (docs/github-actions.md).
+  // A workflow job's `environment` (name and url templates, docs/github-actions.md).
   std::string environment, environment_url;
-  Concurrency concurrency;
+  Concurrency concurrency;  // the job's group; group "": none
   std::string working_directory;
   std::vector<std::string> inputs;     // globs hashed into the cache key
   std::vector<std::string> outputs;    // declared output names (documentation + validation)
@@ -421,7 +422,7 @@ struct Pipeline {
   // and expressions also read github, inputs, vars, runner, job and strategy.
   bool workflow = false;
   std::string name;
-  std::string run_name;  // a workflow's `run-name`: a template; "" none
+  std::string run_name;  // `run-name` (`run_name`): the runs' title, a template; "" none
   KeyValues env;
   std::vector<std::string> secrets;  // names of secrets every job may read
   Defaults defaults;

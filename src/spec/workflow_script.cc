@@ -11,6 +11,13 @@
 namespace gauntlet::spec {
 namespace {
 
+bool IsShellName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
 // Shared by every workflow job: the runner's variables and files, and the functions
 // that read $GITHUB_ENV, $GITHUB_PATH and $GITHUB_OUTPUT files (GitHub's format:
 // `key=value` lines and `key<<DELIM` ... `DELIM` blocks). The driver's own names start
@@ -308,7 +315,10 @@ void AppendStep(const WorkflowStep& step, size_t i, size_t* deferred, bool* eval
           : "",
       SingleQuoted("▶ " + step.label), step.timeout_minutes > 0 ? "set -m\n" : "",
       evaluations.empty() ? "" : "[ \"$__gh_pre\" = 0 ] || exit 1\n");
-  for (const auto& [key, value] : env) *out += "export " + key + "=" + DoubleQuoted(value) + "\n";
+  // A name bash cannot export (`cache-name`, GitHub's own example) is read only through
+  // ${{ env.NAME }}, which the loader put in its place (load_workflow_steps.cc).
+  for (const auto& [key, value] : env)
+    if (IsShellName(key)) *out += "export " + key + "=" + DoubleQuoted(value) + "\n";
   if (!wd.empty()) *out += "cd -- " + DoubleQuoted(wd) + " || exit 1\n";
   AppendStepBody(rewritten, i, out);
   // A step with a timeout runs in the background, in a process group of its own

@@ -66,6 +66,10 @@ struct RunRecord {
   UnixMs commit_ms = 0;
   int slots = 0;
   std::string needs;
+
+  // The run's title: a workflow's `run-name:` (or a pipeline's `run_name:`) as rendered
+  // when the run started, masked; "" when the file has none (docs/cli.md, `gauntlet runs`).
+  std::string title;
 };
 
 // The reason recorded for a run its engine stopped because the run could not be recorded

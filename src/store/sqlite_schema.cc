@@ -335,6 +335,10 @@ CREATE TABLE notify_attempts (
   PRIMARY KEY (notification_id, number)
 );
 )sql",
+      // A run's title: the rendered `run-name:` of its workflow (store/records.h).
+      R"sql(
+ALTER TABLE runs ADD COLUMN title TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

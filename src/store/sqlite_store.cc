@@ -15,7 +15,7 @@ using nlohmann::json;
 constexpr std::string_view kRunColumns =
     "id, pipeline, file, status, reason, started_ms, finished_ms, git_commit, git_branch, "
     "author_name, author_email, subject, trailers, engine_pid, engine_host, options, "
-    "plan_fingerprint, commit_ms, slots, needs";
+    "plan_fingerprint, commit_ms, slots, needs, title";
 
 std::string TrailersToJson(const std::vector<Trailer>& trailers) {
   json a = json::array();
@@ -58,6 +58,7 @@ RunRecord ReadRun(const SqliteStmt& s) {
   r.commit_ms = s.Int(17);
   r.slots = static_cast<int>(s.Int(18));
   r.needs = s.Text(19);
+  r.title = s.Text(20);
   return r;
 }
 
@@ -131,14 +132,14 @@ Result<RunId> SqliteStore::CreateRun(const RunRecord& r) {
   auto s = writer_->Prepare(
       "INSERT INTO runs (pipeline, file, status, reason, started_ms, finished_ms, git_commit, "
       "git_branch, author_name, author_email, subject, trailers, engine_pid, engine_host, "
-      "options, plan_fingerprint, commit_ms, slots, needs) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "options, plan_fingerprint, commit_ms, slots, needs, title) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!s.ok()) return s.error();
   s->Bind(r.pipeline).Bind(r.file).Bind(ToString(r.status)).Bind(r.reason).Bind(r.started_ms);
   s->Bind(r.finished_ms).Bind(r.git_commit).Bind(r.git_branch).Bind(r.author_name);
   s->Bind(r.author_email).Bind(r.subject).Bind(TrailersToJson(r.trailers)).Bind(r.engine_pid);
   s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint).Bind(r.commit_ms);
-  s->Bind(r.slots).Bind(r.needs);
+  s->Bind(r.slots).Bind(r.needs).Bind(r.title);
   if (Status st = s->Run(); !st.ok()) return st.error();
   return writer_->LastInsertId();
 }
@@ -149,13 +150,13 @@ Status SqliteStore::UpdateRun(const RunRecord& r) {
       "UPDATE runs SET pipeline=?, file=?, status=?, reason=?, started_ms=?, finished_ms=?, "
       "git_commit=?, git_branch=?, author_name=?, author_email=?, subject=?, trailers=?, "
       "engine_pid=?, engine_host=?, options=?, plan_fingerprint=?, commit_ms=?, slots=?, "
-      "needs=? WHERE id=?");
+      "needs=?, title=? WHERE id=?");
   if (!s.ok()) return s.error();
   s->Bind(r.pipeline).Bind(r.file).Bind(ToString(r.status)).Bind(r.reason).Bind(r.started_ms);
   s->Bind(r.finished_ms).Bind(r.git_commit).Bind(r.git_branch).Bind(r.author_name);
   s->Bind(r.author_email).Bind(r.subject).Bind(TrailersToJson(r.trailers)).Bind(r.engine_pid);
   s->Bind(r.engine_host).Bind(r.options_json).Bind(r.plan_fingerprint).Bind(r.commit_ms);
-  s->Bind(r.slots).Bind(r.needs).Bind(r.id);
+  s->Bind(r.slots).Bind(r.needs).Bind(r.title).Bind(r.id);
   if (Status st = s->Run(); !st.ok()) return st;
   if (writer_->Changes() == 0) return Error{"store: no run " + std::to_string(r.id)};
   return Ok();

@@ -52,6 +52,14 @@ bool IsNotARepository(const Error& error) {
   return std::string_view(error.message).starts_with(kNotARepository);
 }
 
+Result<std::string> CommonDir(const std::string& path) {
+  auto repo = OpenRepo(path);
+  if (!repo.ok()) return repo.error();
+  const char* dir = git_repository_commondir(repo->get());
+  if (dir == nullptr) return Error{"repository at " + path + " has no git directory"};
+  return std::string(dir);
+}
+
 Result<std::vector<std::string>> TrackedFiles(const std::string& path) {
   auto repo = OpenRepo(path);
   if (!repo.ok()) return repo.error();

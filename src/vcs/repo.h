@@ -45,6 +45,10 @@ Result<std::vector<std::string>> UncommittedPaths(const std::string& path);
 
 bool IsNotARepository(const Error& error);
 
+// The git directory shared by every worktree of the repository containing `path` (its
+// "common dir": `.git` of the main worktree), absolute, with a trailing '/'.
+Result<std::string> CommonDir(const std::string& path);
+
 // The files git tracks in the repository containing `path` (its index), relative to the
 // work tree, sorted. Reads the index file only: no scan of the work tree.
 Result<std::vector<std::string>> TrackedFiles(const std::string& path);
