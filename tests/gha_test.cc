@@ -94,6 +94,20 @@ std::string Logs(Workspace& ws, const std::string& job) {
   return r.out;
 }
 
+// docs/cli.md: `--input` is repeated, once per input (it was refused the second time).
+TEST(GhaTest, EachInputIsItsOwnInputFlag) {
+  Workspace ws;
+  ws.Write(".github/workflows/two.yml",
+           "on:\n  workflow_dispatch:\n    inputs:\n      level: {type: string}\n"
+           "      retries: {type: number, default: 1}\n"
+           "jobs:\n  show:\n    runs-on: ubuntu-latest\n    steps:\n"
+           "      - run: echo \"level=${{ inputs.level }} retries=${{ inputs.retries }}\"\n");
+  auto r = ws.Run({"run", ".github/workflows/two.yml", "--input", "level=full", "--input",
+                   "retries=5"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(Logs(ws, "show"), HasSubstr("level=full retries=5"));
+}
+
 TEST(GhaTest, StepsRunInOrderWithTheRunnersFilesAndConditions) {
   Workspace ws;
   std::string file = Install(ws, "ci.yml");

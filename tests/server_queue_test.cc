@@ -112,7 +112,7 @@ class ServerQueue : public ServerE2E {
 // when any item changes after the answer that gave E. The poll is sent before the trigger
 // (a server that answered at once would miss the new item), and answered with it.
 TEST_F(ServerQueue, ALongPollOnTheQueueIsAnsweredByAChange) {
-  Commit("version.txt", "1\n");
+  Commit("version.txt", "2\n");
   Push("main");
   StartServer({});
   const std::string trigger = Token("t", "trigger");

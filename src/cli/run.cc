@@ -139,8 +139,8 @@ void RegisterRun(CLI::App& app, GlobalOptions& global, Runner* run) {
                   "github.event, event.payload, GITHUB_EVENT_PATH");
   cmd->add_option("--input", flags->inputs,
                   "NAME=VALUE of a workflow_dispatch (manual) input; checked against the "
-                  "declared inputs, defaults filled in")
-      ->expected(1);
+                  "declared inputs, defaults filled in; repeat it for each input")
+      ->allow_extra_args(false);  // one value per --input, as many --input as needed
   *run = [flags, resume, &global]() -> int {
     flags->resume = resume->count() > 0;
     return RunCommand(*flags, global);
