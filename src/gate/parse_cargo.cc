@@ -84,7 +84,8 @@ bool ParseSection(std::string_view line, TestSection* section) {
   static const RE2 kDocTest(R"(^(.+?) - .+ \(line (\d+)\)$)");
   std::string name;
   if (!RE2::FullMatch(line, kSection, &name)) return false;
-  *section = TestSection{name};
+  *section = TestSection{};
+  section->name = name;
   std::string line_s;
   if (RE2::FullMatch(name, kDocTest, &section->doc_file, &line_s)) {
     section->doc_line = ToInt(line_s);
